@@ -1,0 +1,68 @@
+package dev.instanode.core;
+
+import java.util.Locale;
+import java.util.OptionalInt;
+
+/**
+ * Every error code the HTTP surface can return, with its status and the sentence an AI agent should
+ * relay to its user. Nothing returns an error code that is not listed here.
+ */
+public enum ErrorCode {
+  INVALID_BODY(400, "Tell the user the request body was not valid JSON; fix the JSON and retry."),
+  NAME_REQUIRED(400, "Tell the user a \"name\" field is required; add one and retry."),
+  INVALID_NAME(
+      400,
+      "Tell the user the name must be 1-64 characters of letters, digits, spaces, '_' or '-',"
+          + " starting with a letter or digit."),
+  INVALID_ENV(
+      400,
+      "Tell the user \"env\" must be 1-32 characters of lower-case letters, digits or '-',"
+          + " e.g. \"development\"."),
+  UNSUPPORTED_MEDIA_TYPE(
+      415,
+      "Tell the user to send the body as JSON with the header Content-Type: application/json."),
+  PAYLOAD_TOO_LARGE(413, "Tell the user the request body is over 1 MiB; send a smaller body."),
+  NOT_FOUND(404, "Tell the user the URL or resource does not exist; check the path and token."),
+  METHOD_NOT_ALLOWED(405, "Tell the user this HTTP method is not supported on this URL."),
+  UNAUTHORIZED(
+      401,
+      "Tell the user the credentials were missing or invalid; sign in again or use a valid key."),
+  SERVICE_DISABLED(
+      503, "Tell the user this service is not enabled on this instanode; use another service."),
+  PROVISION_FAILED(
+      503, "Tell the user provisioning failed and nothing was created; retry in a few seconds."),
+  PROVISIONER_UNAVAILABLE(
+      503,
+      "Tell the user the provisioning backend is temporarily unavailable; retry in about 30 seconds."),
+  INTERNAL_ERROR(
+      500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
+
+  private final int httpStatus;
+  private final String agentAction;
+
+  ErrorCode(int httpStatus, String agentAction) {
+    this.httpStatus = httpStatus;
+    this.agentAction = agentAction;
+  }
+
+  public String code() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  public String agentAction() {
+    return agentAction;
+  }
+
+  /** Default back-off hint for clients: 30 s on 503, 60 s on 429, none otherwise. */
+  public OptionalInt defaultRetryAfterSeconds() {
+    return switch (httpStatus) {
+      case 503 -> OptionalInt.of(30);
+      case 429 -> OptionalInt.of(60);
+      default -> OptionalInt.empty();
+    };
+  }
+}

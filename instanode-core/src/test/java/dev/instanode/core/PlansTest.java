@@ -1,0 +1,95 @@
+package dev.instanode.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class PlansTest {
+  private final Plans plans = Plans.bundled();
+
+  @Test
+  void bundledPlansCoverEveryTier() {
+    for (Tier tier : Tier.values()) {
+      assertThat(plans.of(tier).tier()).isEqualTo(tier);
+    }
+    assertThat(plans.asWireMap())
+        .containsOnlyKeys("anonymous", "free", "hobby", "hobby_plus", "pro", "growth", "team");
+  }
+
+  @Test
+  void anonymousPostgresIsCappedAtTwoConnectionsAndFivePerDay() {
+    assertThat(plans.connectionsLimit(Tier.ANONYMOUS, ResourceType.POSTGRES)).isEqualTo(2);
+    assertThat(plans.of(Tier.ANONYMOUS).provisionsPerDay()).isEqualTo(5);
+    assertThat(plans.of(Tier.ANONYMOUS).expires()).isTrue();
+  }
+
+  @Test
+  void teamPostgresConnectionsAreUnlimited() {
+    long limit = plans.connectionsLimit(Tier.TEAM, ResourceType.POSTGRES);
+    assertThat(Limit.isUnlimited(limit)).isTrue();
+  }
+
+  @Test
+  void ranksFollowTierOrder() {
+    for (Tier tier : Tier.values()) {
+      assertThat(plans.of(tier).rank()).isEqualTo(tier.ordinal());
+    }
+  }
+
+  @Test
+  void paidTiersNeverExpire() {
+    assertThat(plans.of(Tier.HOBBY).expires()).isFalse();
+    assertThat(plans.of(Tier.PRO).expires()).isFalse();
+  }
+
+  @Test
+  void rejectsAMissingTier() {
+    String yaml =
+        """
+        tiers:
+          anonymous:
+            rank: 0
+            price_cents_monthly: 0
+            provisions_per_day: 5
+            expires: true
+            postgres: { storage_mb: 10, connections: 2 }
+            redis: { memory_mb: 5 }
+            team_members: 1
+        """;
+    assertThatThrownBy(() -> Plans.parse(stream(yaml)))
+        .hasMessageContaining("tier free is missing");
+  }
+
+  @Test
+  void rejectsAnUnknownTierAndALimitBelowMinusOne() {
+    assertThatThrownBy(() -> Plans.parse(stream("tiers:\n  platinum: {}\n")))
+        .hasMessageContaining("unknown tier platinum");
+    String bad =
+        """
+        tiers:
+          anonymous:
+            rank: 0
+            price_cents_monthly: 0
+            provisions_per_day: -2
+            expires: true
+            postgres: { storage_mb: 10, connections: 2 }
+            redis: { memory_mb: 5 }
+            team_members: 1
+        """;
+    assertThatThrownBy(() -> Plans.parse(stream(bad)))
+        .hasStackTraceContaining("provisions_per_day");
+  }
+
+  @Test
+  void yearlyVariantsMapToTheirBaseTier() {
+    assertThat(Tier.parse("pro_yearly")).contains(Tier.PRO);
+    assertThat(Tier.parse("platinum")).isEmpty();
+  }
+
+  private static ByteArrayInputStream stream(String s) {
+    return new ByteArrayInputStream(s.getBytes(StandardCharsets.UTF_8));
+  }
+}

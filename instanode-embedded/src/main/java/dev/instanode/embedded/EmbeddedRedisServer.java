@@ -1,0 +1,79 @@
+package dev.instanode.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import redis.embedded.RedisServer;
+
+/**
+ * A Redis server from the binary bundled with embedded-redis. The default user needs the admin
+ * password, and ACL users live in an ACL file under the data directory, so tenants' users survive a
+ * restart as their keys do (append-only file).
+ */
+public final class EmbeddedRedisServer implements AutoCloseable {
+  private final RedisServer server;
+  private final int port;
+  private final String adminPassword;
+
+  private EmbeddedRedisServer(RedisServer server, int port, String adminPassword) {
+    this.server = server;
+    this.port = port;
+    this.adminPassword = adminPassword;
+  }
+
+  /**
+   * @param port a fixed port, or 0 to pick a free one
+   * @param adminPassword the default user's password; written to the ACL file on first start
+   */
+  public static EmbeddedRedisServer start(Path dataDir, int port, String adminPassword) {
+    try {
+      Files.createDirectories(dataDir);
+      Path aclFile = dataDir.resolve("users.acl");
+      if (!Files.exists(aclFile)) {
+        Files.writeString(aclFile, "user default on >" + adminPassword + " ~* &* +@all\n");
+      }
+      int chosen = port > 0 ? port : freePort();
+      RedisServer server =
+          RedisServer.newRedisServer()
+              .bind("127.0.0.1")
+              .port(chosen)
+              .setting("dir " + dataDir.toAbsolutePath())
+              .setting("appendonly yes")
+              .setting("aclfile " + aclFile.toAbsolutePath())
+              .setting("protected-mode yes")
+              .onShutdownForceStop(true)
+              .build();
+      server.start();
+      return new EmbeddedRedisServer(server, chosen, adminPassword);
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded Redis did not start in " + dataDir, e);
+    }
+  }
+
+  // embedded-redis cannot bind port 0; a small race with another process remains.
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The admin URL: {@code redis://default:<password>@127.0.0.1:<port>/0}. */
+  public String adminUrl() {
+    return "redis://default:" + adminPassword + "@127.0.0.1:" + port + "/0";
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.instanode.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.instanode.core.PostgresUrl;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.postgres.PostgresPlugin;
+
+/** The platform database: one connection pool, one Jdbi, one set of migrations. */
+public final class PlatformDatabase implements AutoCloseable {
+  private static final String MIGRATIONS = "classpath:db/platform";
+
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+
+  private PlatformDatabase(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+    this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+  }
+
+  public static PlatformDatabase connect(PostgresUrl url, int maxPoolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("platform");
+    config.setJdbcUrl(url.jdbcUrl());
+    config.setUsername(url.user());
+    config.setPassword(url.password());
+    config.setMaximumPoolSize(maxPoolSize);
+    config.setMinimumIdle(Math.min(2, maxPoolSize));
+    config.setConnectionTimeout(5_000);
+    // Fail fast at boot rather than on the first request.
+    config.setInitializationFailTimeout(10_000);
+    return new PlatformDatabase(new HikariDataSource(config));
+  }
+
+  /** Applies every pending migration; returns the schema version afterwards. */
+  public String migrate() {
+    MigrateResult result = flyway().migrate();
+    return result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion();
+  }
+
+  public String currentVersion() {
+    var current = flyway().info().current();
+    return current == null ? "0" : current.getVersion().getVersion();
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure().dataSource(dataSource).locations(MIGRATIONS).load();
+  }
+
+  public Jdbi jdbi() {
+    return jdbi;
+  }
+
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  public boolean isReachable() {
+    try {
+      return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

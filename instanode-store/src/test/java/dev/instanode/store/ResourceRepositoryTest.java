@@ -1,0 +1,146 @@
+package dev.instanode.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceStatus;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.testkit.TestPostgres;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ResourceRepositoryTest {
+  private static PlatformDatabase db;
+  private static ResourceRepository resources;
+
+  @BeforeAll
+  static void migrate() {
+    db = PlatformDatabase.connect(TestPostgres.newDatabase("store"), 4);
+    assertThat(db.migrate()).isEqualTo("1");
+    resources = new ResourceRepository(db.jdbi());
+  }
+
+  @AfterAll
+  static void close() {
+    db.close();
+  }
+
+  @Test
+  void migrationIsIdempotent() {
+    assertThat(db.migrate()).isEqualTo("1");
+    assertThat(db.currentVersion()).isEqualTo("1");
+  }
+
+  @Test
+  void pendingRowBecomesActiveOnceWithItsEncryptedUrl() {
+    Instant expiry = Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MICROS);
+    ResourceRecord row = resources.insertPending(newResource(Optional.of(expiry)));
+    assertThat(row.status()).isEqualTo(ResourceStatus.PENDING);
+    assertThat(row.id().value()).isNotEqualTo(row.token().value());
+    assertThat(row.expiresAt()).contains(expiry);
+
+    assertThat(resources.activate(row.id(), "sealed", "local:0", Optional.empty(), Optional.of(2)))
+        .isTrue();
+    assertThat(resources.activate(row.id(), "again", "local:0", Optional.empty(), Optional.of(2)))
+        .as("a second activation must not overwrite")
+        .isFalse();
+
+    ResourceRecord active = resources.findByToken(row.token()).orElseThrow();
+    assertThat(active.status()).isEqualTo(ResourceStatus.ACTIVE);
+    assertThat(active.encryptedConnectionUrl()).contains("sealed");
+    assertThat(active.appliedConnLimit()).contains(2);
+  }
+
+  @Test
+  void markFailedOnlyMovesPendingRowsAndClearsTheUrl() {
+    ResourceRecord row = resources.insertPending(newResource(Optional.empty()));
+    resources.markFailed(row.id(), Optional.of("local:0"));
+    ResourceRecord failed = resources.findByToken(row.token()).orElseThrow();
+    assertThat(failed.status()).isEqualTo(ResourceStatus.FAILED);
+    assertThat(failed.providerResourceId()).contains("local:0");
+    assertThat(resources.activate(row.id(), "x", "local:0", Optional.empty(), Optional.empty()))
+        .isFalse();
+  }
+
+  @Test
+  void schemaAcceptsEveryTierAndStatusOfTheRegistriesAndNothingElse() {
+    for (Tier tier : Tier.values()) {
+      db.jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "INSERT INTO resources (token, resource_type, name, tier) VALUES"
+                      + " (gen_random_uuid(), 'postgres', 'n', ?)",
+                  tier.wireName()));
+    }
+    for (ResourceStatus status : ResourceStatus.values()) {
+      db.jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "INSERT INTO resources (token, resource_type, name, status) VALUES"
+                      + " (gen_random_uuid(), 'postgres', 'n', ?)",
+                  status.wireName()));
+    }
+    for (ResourceType type : ResourceType.values()) {
+      db.jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "INSERT INTO resources (token, resource_type, name) VALUES"
+                      + " (gen_random_uuid(), ?, 'n')",
+                  type.wireName()));
+    }
+    assertThatThrownBy(() ->
+            db.jdbi()
+                .useHandle(h ->
+                    h.execute(
+                        "INSERT INTO resources (token, resource_type, name, status)"
+                            + " VALUES (gen_random_uuid(), 'postgres', 'n', 'reaped')")))
+        .hasMessageContaining("check constraint");
+  }
+
+  @Test
+  void auditRowsMayHaveNoTeam() {
+    AuditLog audit = new AuditLog(db.jdbi());
+    audit.write(
+        new AuditEvent(
+            Optional.empty(),
+            AuditEvent.Actor.SYSTEM,
+            AuditKind.PROVISION,
+            Optional.of("postgres"),
+            Optional.empty(),
+            "cluster-scoped",
+            Map.of("k", "v"),
+            Optional.of("req-1")));
+    String meta =
+        db.jdbi()
+            .withHandle(h ->
+                h.createQuery(
+                        "SELECT metadata->>'k' FROM audit_log WHERE request_id = 'req-1'"
+                            + " AND team_id IS NULL")
+                    .mapTo(String.class)
+                    .one());
+    assertThat(meta).isEqualTo("v");
+    audit.close();
+  }
+
+  private static NewResource newResource(Optional<Instant> expiry) {
+    return new NewResource(
+        ResourceToken.random(),
+        Optional.empty(),
+        ResourceType.POSTGRES,
+        "app",
+        "development",
+        Tier.ANONYMOUS,
+        Optional.of("fp"),
+        expiry,
+        RequestId.random());
+  }
+}
