@@ -1,0 +1,88 @@
+package dev.instanode.provisioner;
+
+import dev.instanode.core.Masking;
+import dev.instanode.core.ResourceType;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The in-process provisioner: routes each call to the backend for its resource type. */
+public final class LocalProvisioner implements Provisioner {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalProvisioner.class);
+
+  private final Map<ResourceType, ResourceBackend> backends;
+  private final DeprovisionChokepoint chokepoint;
+
+  public LocalProvisioner(List<ResourceBackend> backends, DeprovisionChokepoint chokepoint) {
+    this.backends = new EnumMap<>(ResourceType.class);
+    backends.forEach(b -> this.backends.put(b.type(), b));
+    this.chokepoint = chokepoint;
+  }
+
+  @Override
+  public ProvisionResult provision(ProvisionRequest request) {
+    ResourceBackend backend = backendFor(request.type());
+    String namingToken = request.token().toString();
+    try {
+      return backend.provision(namingToken, request.tier(), request.requestId());
+    } catch (PartialProvisionException e) {
+      rollback(backend, namingToken, e.providerResourceId(), request);
+      throw e.failure();
+    }
+  }
+
+  // A failed provision must leave nothing behind; the rollback is itself an audited drop.
+  private void rollback(
+      ResourceBackend backend, String namingToken, String prid, ProvisionRequest request) {
+    try {
+      chokepoint.drop(
+          backend, namingToken, prid, "provision_rollback", request.requestId().value());
+    } catch (RuntimeException e) {
+      LOG.error(
+          "provisioner.rollback_failed token={} prid={} request_id={} error={}",
+          Masking.token(namingToken),
+          prid,
+          request.requestId(),
+          Masking.scrubUrls(e.toString()));
+    }
+  }
+
+  @Override
+  public void deprovision(DeprovisionRequest request) {
+    chokepoint.drop(
+        backendFor(request.type()),
+        request.token().toString(),
+        request.providerResourceId(),
+        request.reason(),
+        request.requestId().value());
+  }
+
+  @Override
+  public RegradeResult regrade(RegradeRequest request) {
+    return backendFor(request.type())
+        .regrade(request.token().toString(), request.providerResourceId(), request.tier());
+  }
+
+  @Override
+  public long storageBytes(StorageRequest request) {
+    return backendFor(request.type())
+        .storageBytes(request.token().toString(), request.providerResourceId());
+  }
+
+  public boolean supports(ResourceType type) {
+    return backends.containsKey(type);
+  }
+
+  private ResourceBackend backendFor(ResourceType type) {
+    ResourceBackend backend = backends.get(type);
+    if (backend == null) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT,
+          "no backend configured for " + type.wireName(),
+          null);
+    }
+    return backend;
+  }
+}

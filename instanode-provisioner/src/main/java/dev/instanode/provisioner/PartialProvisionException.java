@@ -1,0 +1,25 @@
+package dev.instanode.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+/** A provision that failed after choosing where to put the resource. */
+public final class PartialProvisionException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String providerResourceId;
+  private final ProvisionerException failure;
+
+  public PartialProvisionException(String providerResourceId, ProvisionerException failure) {
+    super(failure.getMessage(), failure);
+    this.providerResourceId = requireNonNull(providerResourceId, "providerResourceId is null");
+    this.failure = failure;
+  }
+
+  public String providerResourceId() {
+    return providerResourceId;
+  }
+
+  public ProvisionerException failure() {
+    return failure;
+  }
+}

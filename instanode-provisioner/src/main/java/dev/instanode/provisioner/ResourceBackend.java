@@ -1,0 +1,33 @@
+package dev.instanode.provisioner;
+
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import java.util.List;
+
+/**
+ * One kind of infrastructure. {@code namingToken} is the token the infrastructure is named after:
+ * the resource token for a live provision, the pool token for a pooled one.
+ */
+public interface ResourceBackend {
+  ResourceType type();
+
+  /** Label for metrics: {@code shared} or {@code dedicated}. */
+  String backendLabel();
+
+  /**
+   * Creates the infrastructure. On failure it throws {@link PartialProvisionException} naming where
+   * the half-made objects live, so the caller can tear them down through the chokepoint.
+   */
+  ProvisionResult provision(String namingToken, Tier tier, RequestId requestId);
+
+  /** The names {@link #drop} would remove; the DropGuard checks each before anything runs. */
+  List<String> objectNames(String namingToken);
+
+  /** Idempotent teardown. Only ever called by {@link DeprovisionChokepoint}. */
+  void drop(String namingToken, String providerResourceId);
+
+  RegradeResult regrade(String namingToken, String providerResourceId, Tier tier);
+
+  long storageBytes(String namingToken, String providerResourceId);
+}

@@ -1,0 +1,17 @@
+package dev.instanode.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+
+public record StorageRequest(
+    ResourceToken token, ResourceType type, String providerResourceId, RequestId requestId) {
+  public StorageRequest {
+    requireNonNull(token, "token is null");
+    requireNonNull(type, "type is null");
+    requireNonNull(providerResourceId, "providerResourceId is null");
+    requireNonNull(requestId, "requestId is null");
+  }
+}

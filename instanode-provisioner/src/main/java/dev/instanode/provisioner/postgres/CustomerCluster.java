@@ -1,0 +1,67 @@
+package dev.instanode.provisioner.postgres;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.instanode.core.PostgresUrl;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * One customer PostgreSQL cluster, reached with a superuser URL. The admin pool is created lazily
+ * and does not fail at boot, so a cluster that is down degrades provisioning without stopping the
+ * platform.
+ *
+ * @param publicHost the host customers connect to (may differ from the admin URL's host)
+ */
+public final class CustomerCluster implements AutoCloseable {
+  private final int index;
+  private final PostgresUrl admin;
+  private final String publicHost;
+  private final int publicPort;
+  private final HikariDataSource pool;
+
+  public CustomerCluster(int index, PostgresUrl admin, String publicHost, int publicPort) {
+    this.index = index;
+    this.admin = requireNonNull(admin, "admin is null");
+    this.publicHost = requireNonNull(publicHost, "publicHost is null");
+    this.publicPort = publicPort;
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("customer-cluster-" + index);
+    config.setJdbcUrl(admin.jdbcUrl());
+    config.setUsername(admin.user());
+    config.setPassword(admin.password());
+    config.setMaximumPoolSize(4);
+    config.setMinimumIdle(0);
+    config.setConnectionTimeout(3_000);
+    config.setInitializationFailTimeout(-1);
+    this.pool = new HikariDataSource(config);
+  }
+
+  public static CustomerCluster of(int index, PostgresUrl admin) {
+    return new CustomerCluster(index, admin, admin.host(), admin.port());
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public String adminDatabase() {
+    return admin.database();
+  }
+
+  public Connection connect() throws SQLException {
+    return pool.getConnection();
+  }
+
+  /** A URL for a customer role on this cluster. */
+  public PostgresUrl customerUrl(String database, String role, String password) {
+    return new PostgresUrl(publicHost, publicPort, database, role, password);
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.instanode.provisioner.postgres;
+
+import dev.instanode.core.Plans;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceNames;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.Secrets;
+import dev.instanode.provisioner.PartialProvisionException;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.ResourceBackend;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Postgres on shared customer clusters: one database {@code db_<token>} owned by one role {@code
+ * usr_<token>}, whose CONNECTION LIMIT comes from plans. Nobody else may connect to the database.
+ */
+public final class PostgresBackend implements ResourceBackend {
+  static final String STEP_CREATE_ROLE = "create_role";
+  static final String STEP_CREATE_DATABASE = "create_database";
+  static final String STEP_REVOKE_PUBLIC = "revoke_public_connect";
+
+  private static final String OBJECT_IN_USE = "55006";
+  private static final int PASSWORD_LENGTH = 24;
+
+  private final ClusterPlacement placement;
+  private final Plans plans;
+  private final ProvisionStepHook hook;
+
+  public PostgresBackend(ClusterPlacement placement, Plans plans, ProvisionStepHook hook) {
+    this.placement = placement;
+    this.plans = plans;
+    this.hook = hook;
+  }
+
+  @Override
+  public ResourceType type() {
+    return ResourceType.POSTGRES;
+  }
+
+  @Override
+  public String backendLabel() {
+    return "shared";
+  }
+
+  @Override
+  public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
+    CustomerCluster cluster = placement.choose();
+    String prid = ClusterPlacement.providerResourceId(cluster);
+    String database = ResourceNames.databaseName(namingToken);
+    String role = ResourceNames.roleName(namingToken);
+    String password = Secrets.alphanumeric(PASSWORD_LENGTH);
+    long limit = plans.connectionsLimit(tier, ResourceType.POSTGRES);
+    try (Connection c = cluster.connect();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "CREATE ROLE "
+              + Identifiers.quote(role)
+              + " WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+              + " CONNECTION LIMIT "
+              + limit
+              + " PASSWORD "
+              + Identifiers.passwordLiteral(password));
+      hook.afterStep(STEP_CREATE_ROLE, namingToken);
+      s.execute(
+          "CREATE DATABASE " + Identifiers.quote(database) + " OWNER " + Identifiers.quote(role));
+      hook.afterStep(STEP_CREATE_DATABASE, namingToken);
+      // A new database grants CONNECT and TEMP to PUBLIC; the owner keeps its own rights.
+      s.execute("REVOKE ALL ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
+      hook.afterStep(STEP_REVOKE_PUBLIC, namingToken);
+    } catch (SQLException e) {
+      throw new PartialProvisionException(prid, ProvisionerException.fromSql("provision", e));
+    } catch (RuntimeException e) {
+      throw new PartialProvisionException(
+          prid,
+          new ProvisionerException(ProvisionerException.Kind.INTERNAL, "provision failed", e));
+    }
+    String url = cluster.customerUrl(database, role, password).toUri();
+    return new ProvisionResult(url, prid, Optional.empty(), limit);
+  }
+
+  @Override
+  public List<String> objectNames(String namingToken) {
+    return List.of(ResourceNames.databaseName(namingToken), ResourceNames.roleName(namingToken));
+  }
+
+  /** REVOKE CONNECT, end sessions, drop the database (FORCE), then the role; all idempotent. */
+  @Override
+  public void drop(String namingToken, String providerResourceId) {
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    String database = ResourceNames.databaseName(namingToken);
+    String role = ResourceNames.roleName(namingToken);
+    try (Connection c = cluster.connect();
+        Statement s = c.createStatement()) {
+      if (exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role)) {
+        s.execute("ALTER ROLE " + Identifiers.quote(role) + " NOLOGIN");
+      }
+      if (exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
+        s.execute("REVOKE CONNECT ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
+      }
+      terminateSessions(c, database, role);
+      dropDatabase(s, database);
+      s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
+    } catch (SQLException e) {
+      throw ProvisionerException.fromSql("deprovision", e);
+    }
+  }
+
+  private static void terminateSessions(Connection c, String database, String role)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE (datname = ? OR usename = ?) AND pid <> pg_backend_pid()")) {
+      ps.setString(1, database);
+      ps.setString(2, role);
+      ps.executeQuery().close();
+    }
+  }
+
+  // A session can slip in between terminate and drop; FORCE plus a short retry covers it.
+  private static void dropDatabase(Statement s, String database) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        s.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(database) + " WITH (FORCE)");
+        return;
+      } catch (SQLException e) {
+        if (!OBJECT_IN_USE.equals(e.getSQLState()) || attempt == 3) {
+          throw e;
+        }
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    String role = ResourceNames.roleName(namingToken);
+    long target = plans.connectionsLimit(tier, ResourceType.POSTGRES);
+    try (Connection c = cluster.connect();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new ProvisionerException(
+              ProvisionerException.Kind.INVALID_ARGUMENT, "role does not exist", null);
+        }
+        if (rs.getLong(1) == target) {
+          return RegradeResult.skipped(target, RegradeResult.ALREADY_CORRECT);
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("ALTER ROLE " + Identifiers.quote(role) + " CONNECTION LIMIT " + target);
+      }
+      return RegradeResult.applied(target);
+    } catch (SQLException e) {
+      throw ProvisionerException.fromSql("regrade", e);
+    }
+  }
+
+  @Override
+  public long storageBytes(String namingToken, String providerResourceId) {
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    try (Connection c = cluster.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT pg_database_size(datname) FROM pg_database WHERE datname = ?")) {
+      ps.setString(1, ResourceNames.databaseName(namingToken));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0L;
+      }
+    } catch (SQLException e) {
+      throw ProvisionerException.fromSql("storage_bytes", e);
+    }
+  }
+
+  private static boolean exists(Connection c, String sql, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+}
