@@ -40,6 +40,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
     try {
       Files.createDirectories(dataDir);
+      StaleProcess.stopIfRunning(dataDir.resolve("postmaster.pid"), "postgres");
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDir)

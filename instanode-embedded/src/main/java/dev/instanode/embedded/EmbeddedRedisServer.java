@@ -31,6 +31,8 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       Path aclFile = dataDir.resolve("users.acl");
+      Path pidFile = dataDir.resolve("redis.pid");
+      StaleProcess.stopIfRunning(pidFile, "redis");
       if (!Files.exists(aclFile)) {
         Files.writeString(aclFile, "user default on >" + adminPassword + " ~* &* +@all\n");
       }
@@ -43,6 +45,7 @@ public final class EmbeddedRedisServer implements AutoCloseable {
               .setting("appendonly yes")
               .setting("aclfile " + aclFile.toAbsolutePath())
               .setting("protected-mode yes")
+              .setting("pidfile " + pidFile.toAbsolutePath())
               .onShutdownForceStop(true)
               .build();
       server.start();

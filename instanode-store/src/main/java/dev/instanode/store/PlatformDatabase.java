@@ -41,6 +41,11 @@ public final class PlatformDatabase implements AutoCloseable {
     return result.targetSchemaVersion != null ? result.targetSchemaVersion : currentVersion();
   }
 
+  /** Migrations in the build that this database has not applied yet. */
+  public int pendingMigrations() {
+    return flyway().info().pending().length;
+  }
+
   public String currentVersion() {
     var current = flyway().info().current();
     return current == null ? "0" : current.getVersion().getVersion();

@@ -1,0 +1,63 @@
+package dev.instanode.api;
+
+import dev.instanode.api.http.ErrorMapper;
+import dev.instanode.api.http.HttpMetrics;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.http.RequestContext;
+import dev.instanode.api.ops.OpsHandler;
+import dev.instanode.api.provision.ProvisionHandler;
+import dev.instanode.core.ApiException;
+import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson3;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The Javalin server: middleware order, error mapping, and {@link Routes}. */
+public final class ApiServer implements AutoCloseable {
+  private final Javalin app;
+
+  public ApiServer(
+      JsonMapper mapper,
+      JsonBodies bodies,
+      HttpMetrics httpMetrics,
+      long maxBodyBytes,
+      OpsHandler ops,
+      ProvisionHandler provision) {
+    this.app =
+        Javalin.create(config -> {
+          config.startup.showJavalinBanner = false;
+          // Javalin's startup watcher leaves a non-daemon thread that delays exit by 5 s.
+          config.startup.startupWatcherEnabled = false;
+          config.concurrency.useVirtualThreads = true;
+          config.http.maxRequestSize = maxBodyBytes;
+          config.http.prefer405over404 = true;
+          config.jsonMapper(new JavalinJackson3(mapper, false));
+          config.routes.before(ctx -> {
+            RequestContext.begin(ctx);
+            bodies.rejectOversized(ctx);
+          });
+          config.routes.after(ctx -> {
+            httpMetrics.record(ctx);
+            RequestContext.end();
+          });
+          config.routes.exception(ApiException.class, ErrorMapper::apiException);
+          config.routes.exception(HttpResponseException.class, ErrorMapper::httpResponseException);
+          config.routes.exception(Exception.class, ErrorMapper::unexpected);
+          Routes.register(config.routes, ops, provision);
+        });
+  }
+
+  public ApiServer start(String host, int port) {
+    app.start(host, port);
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

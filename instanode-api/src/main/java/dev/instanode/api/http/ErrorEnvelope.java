@@ -1,0 +1,15 @@
+package dev.instanode.api.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The body of every non-2xx response. {@code retry_after_seconds} is always present, null when
+ * there is nothing to wait for, so clients can read it without a presence check.
+ */
+public record ErrorEnvelope(
+    boolean ok,
+    String error,
+    String message,
+    String requestId,
+    String agentAction,
+    @JsonInclude(JsonInclude.Include.ALWAYS) Integer retryAfterSeconds) {}

@@ -1,0 +1,71 @@
+package dev.instanode.api.http;
+
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure into the JSON envelope; the only place that writes error responses. */
+public final class ErrorMapper {
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+  private ErrorMapper() {}
+
+  public static void apiException(ApiException e, Context ctx) {
+    if (e.code().httpStatus() >= 500) {
+      LOG.warn(
+          "request.failed code={} message={} cause={}",
+          e.code().code(),
+          e.getMessage(),
+          e.getCause() == null ? "" : e.getCause().toString());
+    }
+    write(ctx, e.code(), e.getMessage(), e.retryAfterSeconds());
+  }
+
+  /** Javalin's own 404/405/413 and friends. */
+  public static void httpResponseException(HttpResponseException e, Context ctx) {
+    ErrorCode code =
+        switch (e.getStatus()) {
+          case 404 -> ErrorCode.NOT_FOUND;
+          case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+          case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+          case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+          case 400 -> ErrorCode.INVALID_BODY;
+          case 401 -> ErrorCode.UNAUTHORIZED;
+          default -> ErrorCode.INTERNAL_ERROR;
+        };
+    String message = code == ErrorCode.NOT_FOUND ? "No such route: " + ctx.path() : e.getMessage();
+    write(ctx, code, message, code.defaultRetryAfterSeconds());
+  }
+
+  /** Anything unexpected: logged with its stack, answered without one. */
+  public static void unexpected(Exception e, Context ctx) {
+    LOG.error("request.unexpected_error path={}", ctx.path(), e);
+    write(
+        ctx,
+        ErrorCode.INTERNAL_ERROR,
+        "Something went wrong on our side.",
+        ErrorCode.INTERNAL_ERROR.defaultRetryAfterSeconds());
+  }
+
+  public static void write(Context ctx, ErrorCode code, String message, OptionalInt retryAfter) {
+    ctx.status(code.httpStatus());
+    if (retryAfter.isPresent()) {
+      ctx.header("Retry-After", String.valueOf(retryAfter.getAsInt()));
+    }
+    if (code.httpStatus() == 401) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"instanode\"");
+    }
+    ctx.json(
+        new ErrorEnvelope(
+            false,
+            code.code(),
+            message,
+            RequestContext.id(ctx).value(),
+            code.agentAction(),
+            retryAfter.isPresent() ? retryAfter.getAsInt() : null));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.instanode.api.http;
+
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reads a request body as a JSON object, refusing anything else with a clear 4xx. */
+public final class JsonBodies {
+  private final JsonMapper mapper;
+  private final long maxBodyBytes;
+
+  public JsonBodies(JsonMapper mapper, long maxBodyBytes) {
+    this.mapper = mapper;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** Refuses an oversized body from its Content-Length before anything reads it. */
+  public void rejectOversized(Context ctx) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBodyBytes) {
+      throw tooLarge();
+    }
+  }
+
+  /** An empty body reads as {@code {}} so that validation can name the missing field. */
+  public ObjectNode object(Context ctx) {
+    byte[] body = readLimited(ctx);
+    if (body.length == 0) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    String contentType = ctx.contentType();
+    if (contentType == null
+        || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "The body must be JSON sent with Content-Type: application/json.");
+    }
+    JsonNode node;
+    try {
+      node = mapper.readTree(body);
+    } catch (JacksonException e) {
+      throw new ApiException(ErrorCode.INVALID_BODY, "The body is not valid JSON.");
+    }
+    if (node == null || !node.isObject()) {
+      throw new ApiException(ErrorCode.INVALID_BODY, "The body must be a JSON object.");
+    }
+    return (ObjectNode) node;
+  }
+
+  // Reads at most one byte past the limit, so a chunked body without Content-Length is refused
+  // without buffering all of it.
+  private byte[] readLimited(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] body = in.readNBytes(Math.toIntExact(maxBodyBytes + 1));
+      if (body.length > maxBodyBytes) {
+        throw tooLarge();
+      }
+      return body;
+    } catch (IOException e) {
+      throw new ApiException(ErrorCode.INVALID_BODY, "The body could not be read.");
+    }
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(
+        ErrorCode.PAYLOAD_TOO_LARGE, "The body is larger than " + maxBodyBytes + " bytes.");
+  }
+}

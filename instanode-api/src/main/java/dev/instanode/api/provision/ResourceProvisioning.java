@@ -1,0 +1,229 @@
+package dev.instanode.api.provision;
+
+import dev.instanode.core.ApiException;
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Fingerprint;
+import dev.instanode.core.Masking;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.store.NewResource;
+import dev.instanode.store.ResourceRecord;
+import dev.instanode.store.ResourceRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synchronous, honest provisioning: insert {@code pending} → provision → encrypt and store → {@code
+ * active}. Any failure tears down what was made, marks the row {@code failed}, and hands out no
+ * credentials.
+ */
+public final class ResourceProvisioning {
+  private static final Logger LOG = LoggerFactory.getLogger(ResourceProvisioning.class);
+
+  private final ResourceRepository resources;
+  private final Provisioner provisioner;
+  private final AesGcm aes;
+  private final AuditLog audit;
+  private final Plans plans;
+  private final Clock clock;
+  private final Duration anonymousTtl;
+  private final MeterRegistry meters;
+
+  public ResourceProvisioning(
+      ResourceRepository resources,
+      Provisioner provisioner,
+      AesGcm aes,
+      AuditLog audit,
+      Plans plans,
+      Clock clock,
+      Duration anonymousTtl,
+      MeterRegistry meters) {
+    this.resources = resources;
+    this.provisioner = provisioner;
+    this.aes = aes;
+    this.audit = audit;
+    this.plans = plans;
+    this.clock = clock;
+    this.anonymousTtl = anonymousTtl;
+    this.meters = meters;
+  }
+
+  public ProvisionedResource provision(ProvisionCommand cmd) {
+    String service = cmd.type().wireName();
+    Timer.Sample timer = Timer.start(meters);
+    ResourceRecord row = insertPending(cmd);
+    ProvisionResult made;
+    try {
+      made =
+          provisioner.provision(
+              new ProvisionRequest(row.token(), cmd.type(), cmd.tier(), cmd.requestId()));
+    } catch (ProvisionerException e) {
+      fail(row, Optional.empty(), "backend_" + e.kind().name().toLowerCase(), e, cmd);
+      throw new ApiException(
+          ErrorCode.PROVISION_FAILED,
+          "Provisioning " + service + " failed; nothing was created.",
+          e);
+    } finally {
+      timer.stop(
+          Timer.builder("instant_provision_duration_seconds")
+              .description("Time to provision a resource, including failures")
+              .tag("service", service)
+              .publishPercentileHistogram()
+              .register(meters));
+    }
+    boolean activated;
+    RuntimeException persistenceError = null;
+    try {
+      activated =
+          resources.activate(
+              row.id(),
+              aes.encrypt(made.connectionUrl()),
+              made.providerResourceId(),
+              made.keyPrefix(),
+              Optional.of(Math.toIntExact(made.appliedConnLimit())));
+    } catch (RuntimeException e) {
+      activated = false;
+      persistenceError = e;
+    }
+    if (!activated) {
+      // The infrastructure exists but we could not record it: drop it rather than leak it.
+      tearDown(row, made.providerResourceId(), cmd);
+      fail(row, Optional.of(made.providerResourceId()), "persistence", persistenceError, cmd);
+      throw new ApiException(
+          ErrorCode.PROVISION_FAILED,
+          "Provisioning " + service + " failed; nothing was created.",
+          persistenceError);
+    }
+    Counter.builder("instant_provisions_total")
+        .description("Resources provisioned")
+        .tag("service", service)
+        .tag("tier", cmd.tier().wireName())
+        .register(meters)
+        .increment();
+    audit.record(
+        event(
+            cmd,
+            row,
+            AuditKind.PROVISION,
+            "Provisioned " + service + " '" + cmd.name() + "'",
+            Map.of("tier", cmd.tier().wireName(), "env", cmd.env())));
+    LOG.info(
+        "provision.ok service={} token={} tier={}",
+        service,
+        row.token().masked(),
+        cmd.tier().wireName());
+    ResourceRecord active = resources.findByToken(row.token()).orElse(row);
+    return new ProvisionedResource(active, made.connectionUrl());
+  }
+
+  private ResourceRecord insertPending(ProvisionCommand cmd) {
+    Optional<Instant> expiresAt =
+        plans.of(cmd.tier()).expires()
+            ? Optional.of(clock.instant().plus(anonymousTtl).truncatedTo(ChronoUnit.SECONDS))
+            : Optional.empty();
+    try {
+      return resources.insertPending(
+          new NewResource(
+              ResourceToken.random(),
+              cmd.teamId(),
+              cmd.type(),
+              cmd.name(),
+              cmd.env(),
+              cmd.tier(),
+              cmd.fingerprint().map(Fingerprint::value),
+              expiresAt,
+              cmd.requestId()));
+    } catch (RuntimeException e) {
+      countFailure(cmd, "platform_db");
+      throw new ApiException(
+          ErrorCode.PROVISION_FAILED, "Could not record the new resource; nothing was created.", e);
+    }
+  }
+
+  private void tearDown(ResourceRecord row, String providerResourceId, ProvisionCommand cmd) {
+    try {
+      provisioner.deprovision(
+          new DeprovisionRequest(
+              row.token(), cmd.type(), providerResourceId, "provision_rollback", cmd.requestId()));
+    } catch (RuntimeException e) {
+      LOG.error(
+          "provision.teardown_failed token={} prid={} error={}",
+          row.token().masked(),
+          providerResourceId,
+          Masking.scrubUrls(e.toString()));
+    }
+  }
+
+  private void fail(
+      ResourceRecord row,
+      Optional<String> providerResourceId,
+      String reason,
+      Throwable cause,
+      ProvisionCommand cmd) {
+    try {
+      resources.markFailed(row.id(), providerResourceId);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "provision.mark_failed_failed token={} error={}", row.token().masked(), e.toString());
+    }
+    countFailure(cmd, reason);
+    String detail = cause == null ? reason : Masking.scrubUrls(cause.getMessage());
+    audit.record(
+        event(
+            cmd,
+            row,
+            AuditKind.PROVISION_FAILED,
+            "Provisioning " + cmd.type().wireName() + " failed",
+            Map.of("reason", reason, "detail", detail == null ? "" : detail)));
+    LOG.warn(
+        "provision.failed service={} token={} reason={} detail={}",
+        cmd.type().wireName(),
+        row.token().masked(),
+        reason,
+        detail);
+  }
+
+  private void countFailure(ProvisionCommand cmd, String reason) {
+    Counter.builder("instant_provision_failures_total")
+        .description("Provisions that failed, by reason")
+        .tag("service", cmd.type().wireName())
+        .tag("error_reason", reason)
+        .register(meters)
+        .increment();
+  }
+
+  private static AuditEvent event(
+      ProvisionCommand cmd,
+      ResourceRecord row,
+      AuditKind kind,
+      String summary,
+      Map<String, Object> metadata) {
+    return new AuditEvent(
+        cmd.teamId(),
+        cmd.teamId().isPresent() ? AuditEvent.Actor.USER : AuditEvent.Actor.AGENT,
+        kind,
+        Optional.of(cmd.type().wireName()),
+        Optional.of(row.id()),
+        summary,
+        metadata,
+        Optional.of(cmd.requestId().value()));
+  }
+}

@@ -1,0 +1,219 @@
+package dev.instanode.server;
+
+import dev.instanode.api.ApiServer;
+import dev.instanode.api.ApiSettings;
+import dev.instanode.api.http.HttpMetrics;
+import dev.instanode.api.http.Json;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.ops.OpsHandler;
+import dev.instanode.api.ops.Readiness;
+import dev.instanode.api.ops.ReadinessCheck;
+import dev.instanode.api.provision.ProvisionHandler;
+import dev.instanode.api.provision.ResourceProvisioning;
+import dev.instanode.core.Plans;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.DropGuard;
+import dev.instanode.provisioner.LocalProvisioner;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.postgres.ClusterPlacement;
+import dev.instanode.provisioner.postgres.CustomerCluster;
+import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.store.AuditLog;
+import dev.instanode.store.PlatformDatabase;
+import dev.instanode.store.ResourceRepository;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.Connection;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The composition root: the only place that constructs and wires objects. Everything it starts it
+ * closes, in reverse order.
+ */
+public final class Application implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+  private static final long MAX_BODY_BYTES = 1024 * 1024;
+
+  private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+  private ApiServer api;
+
+  private Application() {}
+
+  /** What {@link #start} needs besides configuration; tests inject faults through the hook. */
+  public record Options(boolean migrateOnStart, ProvisionStepHook stepHook, Clock clock) {
+    public static Options production() {
+      return new Options(false, ProvisionStepHook.NONE, Clock.systemUTC());
+    }
+
+    public static Options dev() {
+      return new Options(true, ProvisionStepHook.NONE, Clock.systemUTC());
+    }
+  }
+
+  public static Application start(Config config, Set<Role> roles, Options options) {
+    Application app = new Application();
+    try {
+      app.wire(config, roles, options);
+      return app;
+    } catch (RuntimeException e) {
+      app.close();
+      throw e;
+    }
+  }
+
+  private void wire(Config config, Set<Role> roles, Options options) {
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new JvmThreadMetrics().bindTo(meters);
+    Plans plans = Plans.bundled();
+    AesGcm aes = AesGcm.fromHexKey(config.aesKey());
+
+    PlatformDatabase db =
+        own(PlatformDatabase.connect(config.databaseUrl(), config.databasePoolSize()));
+    if (options.migrateOnStart()) {
+      db.migrate();
+    } else if (db.pendingMigrations() > 0) {
+      throw new IllegalStateException(
+          "the platform database has "
+              + db.pendingMigrations()
+              + " pending migration(s); run `instanode migrate` first");
+    }
+    AuditLog audit = own(new AuditLog(db.jdbi()));
+
+    ClusterPlacement placement = own(clusters(config));
+    placement.hardenClusters();
+    LocalProvisioner provisioner =
+        new LocalProvisioner(
+            List.of(new PostgresBackend(placement, plans, options.stepHook())),
+            new DeprovisionChokepoint(new DropGuard(protectedNames(config)), meters));
+
+    if (roles.contains(Role.API)) {
+      ApiSettings settings =
+          new ApiSettings(
+              config.publicBaseUrl(),
+              config.anonymousTtl(),
+              Set.of(ResourceType.POSTGRES),
+              MAX_BODY_BYTES,
+              Version.current(),
+              config.commitId(),
+              config.metricsToken());
+      JsonMapper mapper = Json.mapper();
+      JsonBodies bodies = new JsonBodies(mapper, MAX_BODY_BYTES);
+      ResourceProvisioning provisioning =
+          new ResourceProvisioning(
+              new ResourceRepository(db.jdbi()),
+              provisioner,
+              aes,
+              audit,
+              plans,
+              options.clock(),
+              config.anonymousTtl(),
+              meters);
+      Readiness readiness = new Readiness(readinessChecks(db, placement));
+      OpsHandler ops =
+          new OpsHandler(settings, readiness, meters, plans, db::currentVersion, options.clock());
+      api =
+          own(
+              new ApiServer(
+                      mapper,
+                      bodies,
+                      new HttpMetrics(meters),
+                      MAX_BODY_BYTES,
+                      ops,
+                      new ProvisionHandler(provisioning, bodies, plans, settings))
+                  .start(config.host(), config.port()));
+      LOG.info("api.started host={} port={}", config.host(), api.port());
+    }
+  }
+
+  private static ClusterPlacement clusters(Config config) {
+    List<PostgresUrl> urls = config.customerDatabaseUrls();
+    return new ClusterPlacement(
+        IntStream.range(0, urls.size())
+            .mapToObj(i ->
+                new CustomerCluster(
+                    i,
+                    urls.get(i),
+                    config.customerPublicHost().orElse(urls.get(i).host()),
+                    urls.get(i).port()))
+            .toList());
+  }
+
+  // The platform database may share a cluster with customers (it does in dev): never drop it.
+  private static Set<String> protectedNames(Config config) {
+    Set<String> names = new HashSet<>();
+    names.add(config.databaseUrl().database());
+    names.add(config.databaseUrl().user());
+    for (PostgresUrl url : config.customerDatabaseUrls()) {
+      names.add(url.database());
+      names.add(url.user());
+    }
+    return names;
+  }
+
+  private static List<ReadinessCheck> readinessChecks(
+      PlatformDatabase db, ClusterPlacement placement) {
+    return List.of(
+        new ReadinessCheck(
+            "platform_db",
+            true,
+            () -> {
+              if (!db.isReachable()) {
+                throw new IllegalStateException("platform database unreachable");
+              }
+            }),
+        new ReadinessCheck(
+            "provisioner",
+            true,
+            () -> {
+              for (CustomerCluster cluster : placement.clusters()) {
+                try (Connection c = cluster.connect()) {
+                  c.isValid(2);
+                }
+              }
+            }));
+  }
+
+  private <T extends AutoCloseable> T own(T closeable) {
+    closeables.push(closeable);
+    return closeable;
+  }
+
+  public int port() {
+    if (api == null) {
+      throw new IllegalStateException("the api role is not running");
+    }
+    return api.port();
+  }
+
+  @Override
+  public void close() {
+    while (!closeables.isEmpty()) {
+      AutoCloseable c = closeables.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn(
+            "shutdown.close_failed component={} error={}",
+            c.getClass().getSimpleName(),
+            e.toString());
+      }
+    }
+  }
+}

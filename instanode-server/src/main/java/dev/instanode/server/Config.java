@@ -1,0 +1,196 @@
+package dev.instanode.server;
+
+import dev.instanode.core.DurationText;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.crypto.AesGcm;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Validated settings. Built only by {@link #from}, which names every bad variable at once. */
+public record Config(
+    PostgresUrl databaseUrl,
+    List<PostgresUrl> customerDatabaseUrls,
+    Optional<String> customerPublicHost,
+    URI redisUrl,
+    String aesKey,
+    String jwtSecret,
+    Optional<String> internalJwtSecret,
+    String host,
+    int port,
+    String publicBaseUrl,
+    Duration anonymousTtl,
+    int databasePoolSize,
+    Optional<String> metricsToken,
+    String logFormat,
+    String commitId) {
+
+  public static Config from(Map<String, String> env) {
+    Reader r = new Reader(env);
+    PostgresUrl database = r.required(Setting.DATABASE_URL, PostgresUrl::parse);
+    List<PostgresUrl> customers =
+        r.required(
+            Setting.CUSTOMER_DATABASE_URLS,
+            raw -> {
+              List<PostgresUrl> urls = new ArrayList<>();
+              for (String part : raw.split(",")) {
+                if (!part.isBlank()) {
+                  urls.add(PostgresUrl.parse(part));
+                }
+              }
+              if (urls.isEmpty()) {
+                throw new IllegalArgumentException("lists no URL");
+              }
+              return List.copyOf(urls);
+            });
+    URI redis = r.required(Setting.REDIS_URL, Config::redisUri);
+    String aesKey =
+        r.required(
+            Setting.AES_KEY,
+            raw -> {
+              AesGcm.fromHexKey(raw);
+              return raw;
+            });
+    String jwt = r.required(Setting.JWT_SECRET, Config::secret32);
+    Optional<String> internal = r.optional(Setting.INTERNAL_JWT_SECRET, Config::secret32);
+    String host = r.withDefault(Setting.HOST, Function.identity());
+    Integer port = r.withDefault(Setting.PORT, raw -> intInRange(raw, 0, 65535));
+    String publicBase =
+        r.optional(Setting.PUBLIC_BASE_URL, Config::httpUrl).orElse("http://localhost:" + port);
+    Duration ttl = r.withDefault(Setting.INSTANODE_ANON_TTL, DurationText::parse);
+    Integer pool = r.withDefault(Setting.DATABASE_POOL_SIZE, raw -> intInRange(raw, 1, 200));
+    Optional<String> metricsToken = r.optional(Setting.METRICS_TOKEN, Function.identity());
+    String logFormat =
+        r.withDefault(
+            Setting.LOG_FORMAT,
+            raw -> {
+              if (!raw.equals("json") && !raw.equals("text")) {
+                throw new IllegalArgumentException("must be json or text");
+              }
+              return raw;
+            });
+    Optional<String> customerHost = r.optional(Setting.CUSTOMER_PUBLIC_HOST, Function.identity());
+    String commit = r.withDefault(Setting.INSTANODE_COMMIT_ID, Function.identity());
+    r.throwIfInvalid();
+    return new Config(
+        database,
+        customers,
+        customerHost,
+        redis,
+        aesKey,
+        jwt,
+        internal,
+        host,
+        port,
+        publicBase.replaceAll("/+$", ""),
+        ttl,
+        pool,
+        metricsToken,
+        logFormat,
+        commit);
+  }
+
+  private static URI redisUri(String raw) {
+    URI uri = uri(raw);
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("must start with redis:// or rediss://");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("has no host");
+    }
+    return uri;
+  }
+
+  // URISyntaxException messages quote the input, which may hold a password.
+  private static URI uri(String raw) {
+    try {
+      return new URI(raw.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("is not a valid URL");
+    }
+  }
+
+  private static String secret32(String raw) {
+    if (raw.getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException("must be at least 32 bytes");
+    }
+    return raw;
+  }
+
+  private static String httpUrl(String raw) {
+    URI uri = uri(raw);
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("must be an http:// or https:// URL");
+    }
+    return raw.trim();
+  }
+
+  private static int intInRange(String raw, int min, int max) {
+    int value;
+    try {
+      value = Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("must be a whole number");
+    }
+    if (value < min || value > max) {
+      throw new IllegalArgumentException("must be between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  /** Collects problems instead of stopping at the first. */
+  private static final class Reader {
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    Reader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    <T> T required(Setting s, Function<String, T> parse) {
+      String raw = env.get(s.name());
+      if (raw == null || raw.isBlank()) {
+        problems.add(s.name() + " is not set (" + s.description() + ")");
+        return null;
+      }
+      return parse(s, raw, parse);
+    }
+
+    <T> Optional<T> optional(Setting s, Function<String, T> parse) {
+      String raw = env.get(s.name());
+      if (raw == null || raw.isBlank()) {
+        return Optional.empty();
+      }
+      return Optional.ofNullable(parse(s, raw, parse));
+    }
+
+    <T> T withDefault(Setting s, Function<String, T> parse) {
+      String raw = env.get(s.name());
+      if (raw == null || raw.isBlank()) {
+        raw = s.defaultValue().orElseThrow();
+      }
+      return parse(s, raw, parse);
+    }
+
+    private <T> T parse(Setting s, String raw, Function<String, T> parse) {
+      try {
+        return parse.apply(raw);
+      } catch (RuntimeException e) {
+        problems.add(s.name() + " " + e.getMessage());
+        return null;
+      }
+    }
+
+    void throwIfInvalid() {
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.instanode.server;
+
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.embedded.EmbeddedPostgresServer;
+import dev.instanode.embedded.EmbeddedRedisServer;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code instanode dev}: embedded PostgreSQL (platform database and customer cluster in one) and
+ * embedded Redis under the data directory, then every role in this JVM. The environment overrides
+ * any default, exactly as in production.
+ */
+final class DevMode implements AutoCloseable {
+  static final String PLATFORM_DATABASE = "instanode";
+  static final String PG_PORT = "INSTANODE_DEV_PG_PORT";
+  static final String REDIS_PORT = "INSTANODE_DEV_REDIS_PORT";
+  private static final int DEFAULT_PG_PORT = 54329;
+  private static final int DEFAULT_REDIS_PORT = 63799;
+
+  private final EmbeddedPostgresServer postgres;
+  private final EmbeddedRedisServer redis;
+  private final Application application;
+  private final Config config;
+
+  private DevMode(
+      EmbeddedPostgresServer postgres,
+      EmbeddedRedisServer redis,
+      Application application,
+      Config config) {
+    this.postgres = postgres;
+    this.redis = redis;
+    this.application = application;
+    this.config = config;
+  }
+
+  /**
+   * @param environment the process environment; any setting in it wins over dev defaults
+   * @param portFlag {@code --port}, or null
+   */
+  static DevMode start(
+      Path dataDir,
+      Map<String, String> environment,
+      Integer portFlag,
+      Application.Options options) {
+    Map<String, String> secrets = DevEnvironment.loadOrCreateSecrets(dataDir);
+    int pgPort = port(environment, PG_PORT, DEFAULT_PG_PORT);
+    int redisPort = port(environment, REDIS_PORT, DEFAULT_REDIS_PORT);
+    EmbeddedPostgresServer postgres =
+        EmbeddedPostgresServer.start(dataDir.resolve("postgres"), pgPort);
+    EmbeddedRedisServer redis = null;
+    try {
+      redis =
+          EmbeddedRedisServer.start(
+              dataDir.resolve("redis"),
+              redisPort,
+              secrets.get(DevEnvironment.REDIS_ADMIN_PASSWORD));
+      ensureDatabase(postgres.superuserUrl("postgres"), PLATFORM_DATABASE);
+
+      Map<String, String> env = new LinkedHashMap<>();
+      env.put(Setting.DATABASE_URL.name(), postgres.superuserUrl(PLATFORM_DATABASE).toUri());
+      env.put(Setting.CUSTOMER_DATABASE_URLS.name(), postgres.superuserUrl("postgres").toUri());
+      env.put(Setting.REDIS_URL.name(), redis.adminUrl());
+      env.put(Setting.HOST.name(), "127.0.0.1");
+      env.put(Setting.LOG_FORMAT.name(), "text");
+      env.put(Setting.DATABASE_POOL_SIZE.name(), "8");
+      secrets.forEach(env::put);
+      environment.forEach(env::put);
+      if (portFlag != null) {
+        env.put(Setting.PORT.name(), String.valueOf(portFlag));
+      }
+      Config config = Config.from(env);
+      Application app = Application.start(config, Set.of(Role.values()), options);
+      return new DevMode(postgres, redis, app, config);
+    } catch (RuntimeException e) {
+      if (redis != null) {
+        redis.close();
+      }
+      postgres.close();
+      throw e;
+    }
+  }
+
+  private static int port(Map<String, String> env, String name, int fallback) {
+    String raw = env.get(name);
+    if (raw == null || raw.isBlank()) {
+      return fallback;
+    }
+    try {
+      int port = Integer.parseInt(raw.trim());
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(java.util.List.of(name + " must be a port number (0-65535)"));
+    }
+  }
+
+  private static void ensureDatabase(PostgresUrl admin, String name) {
+    try (Connection c =
+            DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+        PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE DATABASE " + name);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the platform database " + name, e);
+    }
+  }
+
+  int apiPort() {
+    return application.port();
+  }
+
+  Config config() {
+    return config;
+  }
+
+  String readyLine() {
+    String base = "http://127.0.0.1:" + apiPort();
+    return "instanode ready on "
+        + base
+        + " — try: curl -s -XPOST "
+        + base
+        + "/db/new -H 'content-type: application/json' -d '{\"name\":\"x\"}'";
+  }
+
+  /** Stops the api first, then Redis, then PostgreSQL: no server outlives the JVM. */
+  @Override
+  public void close() {
+    try {
+      application.close();
+    } finally {
+      try {
+        redis.close();
+      } finally {
+        postgres.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.instanode.server;
+
+import dev.instanode.store.PlatformDatabase;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code instanode} command line. */
+@Command(
+    name = "instanode",
+    mixinStandardHelpOptions = true,
+    description = "Control plane for instant developer infrastructure.",
+    subcommands = {Main.Dev.class, Main.Serve.class, Main.Migrate.class})
+public final class Main implements Runnable {
+
+  public static void main(String[] args) {
+    configureLogging(args);
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  // Chosen before the first logger exists: readable lines in dev, JSON lines otherwise.
+  private static void configureLogging(String[] args) {
+    String fromEnv = System.getenv(Setting.LOG_FORMAT.name());
+    boolean dev = args.length > 0 && args[0].equals("dev");
+    String format = fromEnv != null ? fromEnv : dev ? "text" : "json";
+    System.setProperty("LOG_FORMAT", format.equals("text") ? "TEXT" : "JSON");
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  @Command(name = "dev", description = "Run every role on embedded Postgres and Redis.")
+  static final class Dev implements Callable<Integer> {
+    @Option(names = "--port", description = "HTTP port (default: $PORT or 8080)")
+    Integer port;
+
+    @Option(
+        names = "--data-dir",
+        defaultValue = "./.instanode",
+        description = "Where embedded data and secrets live (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+      return runUntilSignalled(() -> {
+        DevMode dev = DevMode.start(dataDir, System.getenv(), port, Application.Options.dev());
+        System.out.println(dev.readyLine());
+        return dev;
+      });
+    }
+  }
+
+  @Command(name = "serve", description = "Run the given roles; settings come from the environment.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--roles", required = true, description = "Comma-separated: api")
+    String roles;
+
+    @Override
+    public Integer call() {
+      return runUntilSignalled(() ->
+          Application.start(
+              Config.from(System.getenv()), Role.parse(roles), Application.Options.production()));
+    }
+  }
+
+  @Command(name = "migrate", description = "Apply platform database migrations and exit.")
+  static final class Migrate implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      Map<String, String> env = System.getenv();
+      try {
+        var url =
+            dev.instanode.core.PostgresUrl.parse(env.getOrDefault(Setting.DATABASE_URL.name(), ""));
+        try (PlatformDatabase db = PlatformDatabase.connect(url, 2)) {
+          System.out.println("platform schema at version " + db.migrate());
+        }
+        return 0;
+      } catch (IllegalArgumentException e) {
+        System.err.println("instanode: DATABASE_URL " + e.getMessage());
+        return 2;
+      }
+    }
+  }
+
+  /** Starts, then blocks until SIGTERM or Ctrl-C, then closes everything it started. */
+  private static int runUntilSignalled(Starter starter) {
+    AutoCloseable running;
+    try {
+      running = starter.start();
+    } catch (ConfigException e) {
+      System.err.println("instanode: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException e) {
+      System.err.println("instanode: failed to start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    running.close();
+                  } catch (Exception e) {
+                    System.err.println("instanode: shutdown error: " + e);
+                  } finally {
+                    stopped.countDown();
+                  }
+                },
+                "instanode-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  @FunctionalInterface
+  private interface Starter {
+    AutoCloseable start();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.instanode.server;
+
+import java.util.Optional;
+
+/**
+ * Every setting instanode reads from the environment. Production ({@code serve}) and the embedded
+ * default ({@code dev}) read the same names; dev mode only fills in defaults first.
+ */
+public enum Setting {
+  DATABASE_URL(true, null, "Platform database, postgres://user:pass@host:port/db"),
+  CUSTOMER_DATABASE_URLS(
+      true, null, "Comma-separated superuser URLs of the customer Postgres clusters"),
+  CUSTOMER_PUBLIC_HOST(
+      false, null, "Host put in customer URLs when it differs from the cluster URL's host"),
+  REDIS_URL(true, null, "Platform Redis, redis://user:pass@host:port/0"),
+  AES_KEY(true, null, "64 hex characters; encrypts connection URLs at rest"),
+  JWT_SECRET(true, null, "At least 32 bytes; signs session and onboarding tokens"),
+  INTERNAL_JWT_SECRET(
+      false, null, "At least 32 bytes; authenticates /internal/* calls (unset: they are refused)"),
+  HOST(false, "0.0.0.0", "Address the HTTP server binds (dev: 127.0.0.1)"),
+  PORT(false, "8080", "HTTP port"),
+  PUBLIC_BASE_URL(false, "http://localhost:<PORT>", "URL clients reach the api on, used in links"),
+  INSTANODE_ANON_TTL(false, "24h", "Lifetime of anonymous and free resources (e.g. 90s, 15m)"),
+  DATABASE_POOL_SIZE(false, "10", "Platform database connection pool size"),
+  METRICS_TOKEN(false, null, "When set, /metrics requires it as a bearer token"),
+  LOG_FORMAT(false, "json", "json (one JSON object a line) or text (dev default)"),
+  INSTANODE_COMMIT_ID(false, "unknown", "Commit reported by /healthz");
+
+  private final boolean required;
+  private final String defaultValue;
+  private final String description;
+
+  Setting(boolean required, String defaultValue, String description) {
+    this.required = required;
+    this.defaultValue = defaultValue;
+    this.description = description;
+  }
+
+  public boolean required() {
+    return required;
+  }
+
+  public Optional<String> defaultValue() {
+    return Optional.ofNullable(defaultValue);
+  }
+
+  public String description() {
+    return description;
+  }
+}

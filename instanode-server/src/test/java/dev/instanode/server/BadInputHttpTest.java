@@ -1,0 +1,127 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.testkit.HttpJson;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Every bad input gets its documented 4xx envelope, never a 500, and creates nothing. */
+class BadInputHttpTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static Application app;
+  private static HttpJson http;
+  private static Map<String, String> env;
+
+  @BeforeAll
+  static void start() {
+    env = TestApplications.environment();
+    app = TestApplications.start(env, dev.instanode.provisioner.ProvisionStepHook.NONE);
+    http = new HttpJson(app.port());
+  }
+
+  @AfterAll
+  static void stop() {
+    app.close();
+  }
+
+  static Stream<Arguments> badBodies() {
+    String json = "application/json";
+    return Stream.of(
+        Arguments.of("{}", json, 400, "name_required"),
+        Arguments.of("{\"name\":\"\"}", json, 400, "name_required"),
+        Arguments.of("", json, 400, "name_required"),
+        Arguments.of("{\"name\":\"bad;name\"}", json, 400, "invalid_name"),
+        Arguments.of("{\"name\":\"-leading\"}", json, 400, "invalid_name"),
+        Arguments.of("{\"name\":42}", json, 400, "invalid_name"),
+        Arguments.of("{\"name\":\"" + "x".repeat(65) + "\"}", json, 400, "invalid_name"),
+        Arguments.of("{\"name\":\"ok\",\"env\":\"Prod\"}", json, 400, "invalid_env"),
+        Arguments.of("{\"name\":\"ok\",\"env\":7}", json, 400, "invalid_env"),
+        Arguments.of("{\"name\":", json, 400, "invalid_body"),
+        Arguments.of("[1,2]", json, 400, "invalid_body"),
+        Arguments.of("\"just a string\"", json, 400, "invalid_body"),
+        Arguments.of("name=x", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        Arguments.of("{\"name\":\"x\"}", "text/plain", 415, "unsupported_media_type"));
+  }
+
+  @ParameterizedTest(name = "{3} for body {0} as {1}")
+  @MethodSource("badBodies")
+  void badBodiesGetTheirDocumentedEnvelope(
+      String body, String contentType, int status, String code) {
+    HttpResponse<String> res = http.post("/db/new", body, Map.of("Content-Type", contentType));
+    assertEnvelope(res, status, code);
+  }
+
+  @Test
+  void aBodyOverOneMebibyteIs413() {
+    String big = "{\"name\":\"x\",\"pad\":\"" + "a".repeat(1024 * 1024) + "\"}";
+    assertEnvelope(http.postJson("/db/new", big), 413, "payload_too_large");
+  }
+
+  @Test
+  void aStreamedBodyOverOneMebibyteIs413() {
+    // ofInputStream sends no Content-Length: the server must count the bytes itself.
+    byte[] big = ("{\"name\":\"x\",\"pad\":\"" + "a".repeat(1024 * 1024 + 10) + "\"}").getBytes();
+    HttpRequest.BodyPublisher streamed =
+        HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big));
+    HttpResponse<String> res =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/db/new"))
+                .POST(streamed),
+            Map.of("Content-Type", "application/json"));
+    assertEnvelope(res, 413, "payload_too_large");
+  }
+
+  @Test
+  void unknownRoutesAndMethodsGetEnvelopes() {
+    assertEnvelope(http.get("/nope"), 404, "not_found");
+    assertEnvelope(http.get("/db/new"), 405, "method_not_allowed");
+  }
+
+  @Test
+  void aServiceThatIsNotConfiguredIs503() {
+    HttpResponse<String> res = http.postJson("/cache/new", "{\"name\":\"c\"}");
+    assertEnvelope(res, 503, "service_disabled");
+    assertThat(res.headers().firstValue("Retry-After")).contains("30");
+  }
+
+  @Test
+  void badInputCreatesNoRow() {
+    http.postJson("/db/new", "{\"name\":\"bad;name\"}");
+    assertThat(count()).isZero();
+  }
+
+  private static long count() {
+    try (var c = dev.instanode.testkit.TestPostgres.connect(TestApplications.platformUrl(env));
+        var rs = c.createStatement().executeQuery("SELECT count(*) FROM resources")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void assertEnvelope(HttpResponse<String> res, int status, String code) {
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+    assertThat(res.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+    JsonNode body = JSON.readTree(res.body());
+    assertThat(body.get("ok").asBoolean()).isFalse();
+    assertThat(body.get("error").asString()).isEqualTo(code);
+    assertThat(body.get("message").asString()).isNotBlank();
+    assertThat(body.get("agent_action").asString()).startsWith("Tell the user");
+    assertThat(body.get("request_id").asString()).isNotBlank();
+    assertThat(body.has("retry_after_seconds")).isTrue();
+    assertThat(res.body()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+}

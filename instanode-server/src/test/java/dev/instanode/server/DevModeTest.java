@@ -1,0 +1,93 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.testkit.HttpJson;
+import dev.instanode.testkit.TestPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The embedded default: secrets made once, data kept across restarts, nothing left running. */
+class DevModeTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @Test
+  void keepsDataAndSecretsAcrossARestartAndLeavesNoServerBehind(@TempDir Path dataDir)
+      throws Exception {
+    int pgPort = freePort();
+    int redisPort = freePort();
+    Map<String, String> env =
+        Map.of(
+            DevMode.PG_PORT,
+            String.valueOf(pgPort),
+            DevMode.REDIS_PORT,
+            String.valueOf(redisPort),
+            "INSTANODE_ANON_TTL",
+            "90s");
+
+    String url;
+    try (DevMode dev = DevMode.start(dataDir, env, 0, Application.Options.dev())) {
+      assertThat(dev.readyLine())
+          .contains("curl -s -XPOST http://127.0.0.1:" + dev.apiPort() + "/db/new");
+      assertThat(dev.config().host()).isEqualTo("127.0.0.1");
+      assertThat(dev.config().anonymousTtl()).hasSeconds(90);
+      HttpResponse<String> res =
+          new HttpJson(dev.apiPort()).postJson("/db/new", "{\"name\":\"keep\"}");
+      assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+      assertThat(JSON.readTree(res.body()).at("/limits/expires_in").asString()).isEqualTo("1m30s");
+      url = JSON.readTree(res.body()).get("connection_url").asString();
+      try (Connection c = TestPostgres.connect(PostgresUrl.parse(url));
+          Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')");
+      }
+    }
+    assertThat(listening(pgPort)).as("postgres stopped").isFalse();
+    assertThat(listening(redisPort)).as("redis stopped").isFalse();
+
+    Path secrets = dataDir.resolve("secrets.env");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
+        .isEqualTo("rw-------");
+    String firstSecrets = Files.readString(secrets);
+    assertThat(firstSecrets)
+        .contains("AES_KEY=")
+        .contains("JWT_SECRET=")
+        .contains("INTERNAL_JWT_SECRET=");
+
+    try (DevMode dev = DevMode.start(dataDir, env, 0, Application.Options.dev())) {
+      assertThat(Files.readString(secrets)).isEqualTo(firstSecrets);
+      try (Connection c = TestPostgres.connect(PostgresUrl.parse(url));
+          ResultSet rs = c.createStatement().executeQuery("SELECT v FROM kept")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEqualTo("survives");
+      }
+    }
+    assertThat(listening(pgPort)).isFalse();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.instanode.server;
+
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.testkit.TestPostgres;
+import dev.instanode.testkit.TestRedis;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Starts the real composition root against the test JVM's embedded Postgres and Redis. */
+final class TestApplications {
+  private TestApplications() {}
+
+  /** Settings for a fresh platform database; customers go on the shared test cluster. */
+  static Map<String, String> environment() {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATABASE_URL", TestPostgres.newDatabase("platform").toUri());
+    env.put("CUSTOMER_DATABASE_URLS", TestPostgres.adminUrl().toUri());
+    env.put("REDIS_URL", TestRedis.adminUrl());
+    env.put("AES_KEY", AesGcm.generateHexKey());
+    env.put("JWT_SECRET", "j".repeat(32));
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    return env;
+  }
+
+  static Application start(Map<String, String> env, ProvisionStepHook hook) {
+    return Application.start(
+        Config.from(env), Set.of(Role.API), new Application.Options(true, hook, Clock.systemUTC()));
+  }
+
+  static Application start() {
+    return start(environment(), ProvisionStepHook.NONE);
+  }
+
+  static PostgresUrl platformUrl(Map<String, String> env) {
+    return PostgresUrl.parse(env.get("DATABASE_URL"));
+  }
+}

@@ -1,0 +1,49 @@
+package dev.instanode.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** A tiny HTTP client for tests that talk to a started instanode over real sockets. */
+public final class HttpJson {
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  public HttpJson(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), Map.of());
+  }
+
+  public HttpResponse<String> postJson(String path, String body) {
+    return post(path, body, Map.of("Content-Type", "application/json"));
+  }
+
+  public HttpResponse<String> post(String path, String body, Map<String, String> headers) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body)),
+        headers);
+  }
+
+  public HttpResponse<String> send(HttpRequest.Builder request, Map<String, String> headers) {
+    headers.forEach(request::header);
+    try {
+      return client.send(
+          request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
