@@ -10,8 +10,10 @@ public final class ProvisionerException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   public enum Kind {
-    /** The backend cannot be reached or its circuit is open: retry later. */
+    /** The backend cannot be reached: retry later. */
     UNAVAILABLE,
+    /** The backend's circuit breaker is open: the call was not attempted. */
+    CIRCUIT_OPEN,
     ALREADY_EXISTS,
     INVALID_ARGUMENT,
     /** A name the DropGuard will not drop. */
