@@ -1,0 +1,211 @@
+package dev.instanode.provisioner.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
+import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
+import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc.ProvisionerServiceBlockingStub;
+import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
+import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The {@link Provisioner} of a remote provisioner. Every call carries the shared secret; every
+ * failure arrives as the {@link ProvisionerException.Kind} the server threw (an unreachable server
+ * or an expired deadline is UNAVAILABLE, a rejected secret is INTERNAL).
+ *
+ * <p>Plaintext only. TLS (or mTLS) is out of scope here; the transport is meant for a private
+ * network or a service mesh that encrypts pod-to-pod traffic.
+ */
+public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
+  private final ManagedChannel channel;
+  private final ProvisionerServiceBlockingStub stub;
+  private final HealthGrpc.HealthBlockingStub health;
+  private final Deadlines deadlines;
+
+  private GrpcProvisionerClient(ManagedChannel channel, Deadlines deadlines) {
+    this.channel = channel;
+    this.stub = ProvisionerServiceGrpc.newBlockingStub(channel);
+    this.health = HealthGrpc.newBlockingStub(channel);
+    this.deadlines = deadlines;
+  }
+
+  /** Connects with {@link Deadlines#DEFAULT}. */
+  public static GrpcProvisionerClient connect(String host, int port, String secret) {
+    return connect(host, port, secret, Deadlines.DEFAULT);
+  }
+
+  /**
+   * Creates the channel; it connects lazily, so this succeeds while the provisioner is still down.
+   *
+   * @param secret the shared PROVISIONER_SECRET
+   * @throws IllegalArgumentException naming PROVISIONER_SECRET when the secret is null, blank or
+   *     shorter than 32 bytes
+   */
+  public static GrpcProvisionerClient connect(
+      String host, int port, String secret, Deadlines deadlines) {
+    ProvisionerSecret checked = ProvisionerSecret.of(secret);
+    requireNonNull(host, "host is null");
+    requireNonNull(deadlines, "deadlines is null");
+    Metadata headers = new Metadata();
+    headers.put(GrpcHeaders.TOKEN, checked.value());
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create())
+            .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .build();
+    return new GrpcProvisionerClient(channel, deadlines);
+  }
+
+  @Override
+  public ProvisionResult provision(ProvisionRequest request) {
+    ProvisionResourceResponse r =
+        call(
+            "ProvisionResource",
+            () ->
+                stub.withDeadlineAfter(deadlines.provision())
+                    .provisionResource(
+                        ProvisionResourceRequest.newBuilder()
+                            .setToken(request.token().toString())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setTier(request.tier().wireName())
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    // Never hand out "credentials" for something the server did not say it made.
+    if (r.getConnectionUrl().isEmpty()) {
+      throw malformed("ProvisionResource answered without a connection URL");
+    }
+    return new ProvisionResult(
+        r.getConnectionUrl(),
+        r.getProviderResourceId(),
+        r.getKeyPrefix().isEmpty() ? Optional.empty() : Optional.of(r.getKeyPrefix()),
+        r.getAppliedConnLimit());
+  }
+
+  @Override
+  public void deprovision(DeprovisionRequest request) {
+    DeprovisionResourceResponse r =
+        call(
+            "DeprovisionResource",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .deprovisionResource(
+                        DeprovisionResourceRequest.newBuilder()
+                            .setToken(request.token().toString())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setProviderResourceId(request.providerResourceId())
+                            .setRequestId(request.requestId().value())
+                            .setReason(request.reason())
+                            .build()));
+    // Teardown before bookkeeping: the caller marks the row deleted only on a confirmed drop.
+    if (!r.getDeprovisioned()) {
+      throw malformed("DeprovisionResource did not confirm the drop");
+    }
+  }
+
+  @Override
+  public RegradeResult regrade(RegradeRequest request) {
+    RegradeResourceResponse r =
+        call(
+            "RegradeResource",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .regradeResource(
+                        RegradeResourceRequest.newBuilder()
+                            .setToken(request.token().toString())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setTier(request.tier().wireName())
+                            .setProviderResourceId(request.providerResourceId())
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    if (r.getApplied() == !r.getSkipReason().isEmpty()) {
+      throw malformed("RegradeResource must either apply or give a skip reason");
+    }
+    return r.getApplied()
+        ? RegradeResult.applied(r.getAppliedConnLimit())
+        : RegradeResult.skipped(r.getAppliedConnLimit(), r.getSkipReason());
+  }
+
+  @Override
+  public long storageBytes(StorageRequest request) {
+    return call(
+            "GetStorageBytes",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .getStorageBytes(
+                        GetStorageBytesRequest.newBuilder()
+                            .setToken(request.token().toString())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setProviderResourceId(request.providerResourceId())
+                            .setRequestId(request.requestId().value())
+                            .build()))
+        .getStorageBytes();
+  }
+
+  /**
+   * For readiness: true only when the provisioner answers its health check with SERVING. An
+   * unreachable provisioner, or one that is shutting down, is not ready.
+   */
+  public boolean healthy() {
+    try {
+      return health
+              .withDeadlineAfter(deadlines.health())
+              .check(
+                  HealthCheckRequest.newBuilder()
+                      .setService(GrpcProvisionerServer.SERVICE_NAME)
+                      .build())
+              .getStatus()
+          == ServingStatus.SERVING;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static <T> T call(String rpc, Supplier<T> invocation) {
+    try {
+      return invocation.get();
+    } catch (StatusRuntimeException e) {
+      throw StatusMapping.toException(rpc, e);
+    }
+  }
+
+  private static ProvisionerException malformed(String what) {
+    return new ProvisionerException(
+        ProvisionerException.Kind.INTERNAL, "provisioner " + what, null);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.instanode.provisioner.grpc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.Masking;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
+import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
+import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
+import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
+import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Adapts the wire service to a {@link Provisioner}: decode, call, encode, map the failure. */
+final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerServiceImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisionerGrpcService.class);
+
+  private final Provisioner provisioner;
+  private final Clock clock;
+
+  ProvisionerGrpcService(Provisioner provisioner, Clock clock) {
+    this.provisioner = requireNonNull(provisioner, "provisioner is null");
+    this.clock = requireNonNull(clock, "clock is null");
+  }
+
+  @Override
+  public void provisionResource(
+      ProvisionResourceRequest request, StreamObserver<ProvisionResourceResponse> out) {
+    answer(
+        "ProvisionResource",
+        request.getRequestId(),
+        out,
+        () -> {
+          ProvisionResult r = provisioner.provision(RequestDecoder.provision(request));
+          return ProvisionResourceResponse.newBuilder()
+              .setConnectionUrl(r.connectionUrl())
+              .setProviderResourceId(r.providerResourceId())
+              .setKeyPrefix(r.keyPrefix().orElse(""))
+              .setAppliedConnLimit(r.appliedConnLimit())
+              .build();
+        });
+  }
+
+  @Override
+  public void deprovisionResource(
+      DeprovisionResourceRequest request, StreamObserver<DeprovisionResourceResponse> out) {
+    answer(
+        "DeprovisionResource",
+        request.getRequestId(),
+        out,
+        () -> {
+          provisioner.deprovision(RequestDecoder.deprovision(request));
+          return DeprovisionResourceResponse.newBuilder().setDeprovisioned(true).build();
+        });
+  }
+
+  @Override
+  public void getStorageBytes(
+      GetStorageBytesRequest request, StreamObserver<GetStorageBytesResponse> out) {
+    answer(
+        "GetStorageBytes",
+        request.getRequestId(),
+        out,
+        () -> {
+          long bytes = provisioner.storageBytes(RequestDecoder.storage(request));
+          return GetStorageBytesResponse.newBuilder()
+              .setStorageBytes(bytes)
+              .setMeasuredAt(clock.instant().getEpochSecond())
+              .build();
+        });
+  }
+
+  @Override
+  public void regradeResource(
+      RegradeResourceRequest request, StreamObserver<RegradeResourceResponse> out) {
+    answer(
+        "RegradeResource",
+        request.getRequestId(),
+        out,
+        () -> {
+          RegradeResult r = provisioner.regrade(RequestDecoder.regrade(request));
+          return RegradeResourceResponse.newBuilder()
+              .setApplied(r.applied())
+              .setAppliedConnLimit(r.appliedConnLimit())
+              .setSkipReason(r.skipReason().orElse(""))
+              .build();
+        });
+  }
+
+  private static <T> void answer(
+      String rpc, String requestId, StreamObserver<T> out, Supplier<T> call) {
+    T response;
+    try {
+      response = call.get();
+    } catch (ProvisionerException e) {
+      LOG.warn(
+          "provisioner.grpc.failed rpc={} kind={} request_id={} error={}",
+          rpc,
+          e.kind(),
+          requestId,
+          Masking.scrubUrls(e.getMessage()));
+      out.onError(StatusMapping.toStatus(e));
+      return;
+    } catch (RuntimeException e) {
+      // Not a classified failure, so its message is unknown text: log it, never send it.
+      LOG.error(
+          "provisioner.grpc.unexpected rpc={} request_id={} error={}",
+          rpc,
+          requestId,
+          Masking.scrubUrls(e.toString()));
+      out.onError(
+          Status.INTERNAL.withDescription("unexpected provisioner error").asRuntimeException());
+      return;
+    }
+    out.onNext(response);
+    out.onCompleted();
+  }
+}

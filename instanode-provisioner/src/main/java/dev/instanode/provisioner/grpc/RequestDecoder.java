@@ -1,0 +1,90 @@
+package dev.instanode.provisioner.grpc;
+
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
+import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
+
+/**
+ * Turns wire requests into the Provisioner's request records. Anything malformed is an
+ * INVALID_ARGUMENT {@link ProvisionerException}, so validation is answered through the same status
+ * table as every other failure. Messages never echo what the caller sent.
+ */
+final class RequestDecoder {
+  private RequestDecoder() {}
+
+  static ProvisionRequest provision(ProvisionResourceRequest r) {
+    return new ProvisionRequest(
+        token(r.getToken()),
+        type(r.getResourceType()),
+        tier(r.getTier()),
+        requestId(r.getRequestId()));
+  }
+
+  static DeprovisionRequest deprovision(DeprovisionResourceRequest r) {
+    ResourceToken token = token(r.getToken());
+    ResourceType type = type(r.getResourceType());
+    // Every drop is audited with its reason; a drop nobody can explain is refused up front.
+    if (r.getReason().isBlank()) {
+      throw invalid("reason is required");
+    }
+    return new DeprovisionRequest(
+        token, type, r.getProviderResourceId(), r.getReason(), requestId(r.getRequestId()));
+  }
+
+  static StorageRequest storage(GetStorageBytesRequest r) {
+    return new StorageRequest(
+        token(r.getToken()),
+        type(r.getResourceType()),
+        r.getProviderResourceId(),
+        requestId(r.getRequestId()));
+  }
+
+  static RegradeRequest regrade(RegradeResourceRequest r) {
+    return new RegradeRequest(
+        token(r.getToken()),
+        type(r.getResourceType()),
+        tier(r.getTier()),
+        r.getProviderResourceId(),
+        requestId(r.getRequestId()));
+  }
+
+  private static ResourceToken token(String raw) {
+    if (raw.isEmpty()) {
+      throw invalid("token is required");
+    }
+    return ResourceToken.parse(raw).orElseThrow(() -> invalid("token is not a resource token"));
+  }
+
+  private static ResourceType type(dev.instanode.provisioner.grpc.proto.ResourceType raw) {
+    if (raw == dev.instanode.provisioner.grpc.proto.ResourceType.RESOURCE_TYPE_UNSPECIFIED) {
+      throw invalid("resource_type is unspecified");
+    }
+    return ResourceTypes.fromProto(raw).orElseThrow(() -> invalid("unknown resource_type"));
+  }
+
+  private static Tier tier(String raw) {
+    if (raw.isEmpty()) {
+      throw invalid("tier is required");
+    }
+    return Tier.parse(raw).orElseThrow(() -> invalid("unknown tier"));
+  }
+
+  // request_id only correlates logs; a caller that sends none still gets a traceable call.
+  private static RequestId requestId(String raw) {
+    return raw.isBlank() ? RequestId.random() : new RequestId(raw);
+  }
+
+  private static ProvisionerException invalid(String message) {
+    return new ProvisionerException(ProvisionerException.Kind.INVALID_ARGUMENT, message, null);
+  }
+}
