@@ -1,0 +1,84 @@
+package dev.instanode.provisioner.grpc;
+
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.StorageRequest;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
+
+/** Records every request it receives; answers with canned results, or fails as told. */
+final class FakeProvisioner implements Provisioner {
+  private final List<Object> calls = new CopyOnWriteArrayList<>();
+  private volatile RuntimeException failure;
+  private volatile CountDownLatch gate;
+
+  volatile ProvisionResult provisionResult =
+      new ProvisionResult(
+          "postgres://usr_fake:pw@db.internal:5432/db_fake", "local:0", Optional.empty(), 2);
+  volatile RegradeResult regradeResult = RegradeResult.applied(20);
+  volatile long storageBytes = 1234L;
+
+  /** Every later call throws this kind. */
+  void failWith(ProvisionerException.Kind kind, String message) {
+    failWith(new ProvisionerException(kind, message, null));
+  }
+
+  void failWith(RuntimeException e) {
+    failure = e;
+  }
+
+  /** Every later call blocks until the gate opens (or the thread is interrupted). */
+  void holdCallsUntil(CountDownLatch gate) {
+    this.gate = gate;
+  }
+
+  List<Object> calls() {
+    return List.copyOf(calls);
+  }
+
+  @Override
+  public ProvisionResult provision(ProvisionRequest request) {
+    return answer(request, () -> provisionResult);
+  }
+
+  @Override
+  public void deprovision(DeprovisionRequest request) {
+    answer(request, () -> null);
+  }
+
+  @Override
+  public RegradeResult regrade(RegradeRequest request) {
+    return answer(request, () -> regradeResult);
+  }
+
+  @Override
+  public long storageBytes(StorageRequest request) {
+    return answer(request, () -> storageBytes);
+  }
+
+  private <T> T answer(Object request, Supplier<T> result) {
+    calls.add(request);
+    CountDownLatch g = gate;
+    if (g != null) {
+      try {
+        g.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while held", e);
+      }
+    }
+    RuntimeException f = failure;
+    if (f != null) {
+      throw f;
+    }
+    return result.get();
+  }
+}

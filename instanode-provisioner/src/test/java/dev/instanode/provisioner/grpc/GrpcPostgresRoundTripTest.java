@@ -1,0 +1,159 @@
+package dev.instanode.provisioner.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.core.Plans;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.DropGuard;
+import dev.instanode.provisioner.LocalProvisioner;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.postgres.ClusterPlacement;
+import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.testkit.TestPostgres;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The production pairing: the real LocalProvisioner and PostgresBackend behind the gRPC server,
+ * called through the gRPC client, against the embedded Postgres.
+ */
+class GrpcPostgresRoundTripTest {
+  private static ClusterPlacement placement;
+  private static GrpcFixture grpc;
+
+  @BeforeAll
+  static void setUp() {
+    placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
+    placement.hardenClusters();
+    LocalProvisioner local =
+        new LocalProvisioner(
+            List.of(new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE)),
+            new DeprovisionChokepoint(
+                new DropGuard(Set.of("platform_db")), new SimpleMeterRegistry()));
+    grpc = GrpcFixture.serving(local);
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    grpc.close();
+    placement.close();
+  }
+
+  @Test
+  void provisionReturnsAUrlThatConnectsOverJdbc() throws SQLException {
+    ProvisionResult result = provision(ResourceToken.random());
+    assertThat(result.providerResourceId()).isEqualTo("local:0");
+    assertThat(result.appliedConnLimit()).isEqualTo(2);
+    try (Connection c = TestPostgres.connect(PostgresUrl.parse(result.connectionUrl()));
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE t (id int)");
+      s.execute("INSERT INTO t VALUES (1)");
+      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void regradeAppliesAndThenSaysAlreadyCorrect() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult result = provision(token);
+    RegradeRequest toPro =
+        new RegradeRequest(
+            token,
+            ResourceType.POSTGRES,
+            Tier.PRO,
+            result.providerResourceId(),
+            RequestId.random());
+    assertThat(grpc.client.regrade(toPro)).isEqualTo(RegradeResult.applied(20));
+    assertThat(grpc.client.regrade(toPro))
+        .isEqualTo(RegradeResult.skipped(20, RegradeResult.ALREADY_CORRECT));
+    assertThat(
+            adminQueryLong("SELECT rolconnlimit FROM pg_roles WHERE rolname = 'usr_" + token + "'"))
+        .isEqualTo(20L);
+  }
+
+  @Test
+  void storageBytesMeasuresTheRealDatabase() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult result = provision(token);
+    long bytes =
+        grpc.client.storageBytes(
+            new StorageRequest(
+                token, ResourceType.POSTGRES, result.providerResourceId(), RequestId.random()));
+    assertThat(bytes).isGreaterThan(1_000_000L);
+  }
+
+  @Test
+  void deprovisionDropsTheDatabaseAndIsIdempotent() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult result = provision(token);
+    assertThat(databaseExists("db_" + token)).isTrue();
+    DeprovisionRequest drop =
+        new DeprovisionRequest(
+            token,
+            ResourceType.POSTGRES,
+            result.providerResourceId(),
+            "user_delete",
+            RequestId.random());
+    grpc.client.deprovision(drop);
+    assertThat(databaseExists("db_" + token)).isFalse();
+    assertThat(adminQueryLong("SELECT count(*) FROM pg_roles WHERE rolname = 'usr_" + token + "'"))
+        .isZero();
+    grpc.client.deprovision(drop);
+  }
+
+  @Test
+  void aTypeWithoutABackendIsInvalidAcrossTheWire() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+            grpc.client.provision(
+                new ProvisionRequest(
+                    ResourceToken.random(),
+                    ResourceType.REDIS,
+                    Tier.ANONYMOUS,
+                    RequestId.random())))
+        .isInstanceOfSatisfying(
+            dev.instanode.provisioner.ProvisionerException.class,
+            e ->
+                assertThat(e.kind())
+                    .isEqualTo(
+                        dev.instanode.provisioner.ProvisionerException.Kind.INVALID_ARGUMENT));
+  }
+
+  private static ProvisionResult provision(ResourceToken token) {
+    return grpc.client.provision(
+        new ProvisionRequest(token, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+  }
+
+  private static boolean databaseExists(String name) throws SQLException {
+    return adminQueryLong("SELECT count(*) FROM pg_database WHERE datname = '" + name + "'") > 0;
+  }
+
+  private static long adminQueryLong(String sql) throws SQLException {
+    try (Connection c = TestPostgres.connect(TestPostgres.adminUrl());
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}

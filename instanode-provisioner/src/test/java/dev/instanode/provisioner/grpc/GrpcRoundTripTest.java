@@ -1,0 +1,140 @@
+package dev.instanode.provisioner.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
+import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What goes in on one side comes out unchanged on the other, in both directions. */
+class GrpcRoundTripTest {
+  private final FakeProvisioner provisioner = new FakeProvisioner();
+  private final ResourceToken token = ResourceToken.random();
+  private GrpcFixture grpc;
+
+  @BeforeEach
+  void start() {
+    grpc = GrpcFixture.serving(provisioner);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    grpc.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Tier.class)
+  void provisionCarriesTheRequestAndTheResult(Tier tier) {
+    ProvisionRequest request =
+        new ProvisionRequest(token, ResourceType.POSTGRES, tier, RequestId.random());
+    assertThat(grpc.client.provision(request)).isEqualTo(provisioner.provisionResult);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ResourceType.class)
+  void everyResourceTypeCrossesAsItself(ResourceType type) {
+    ProvisionRequest request = new ProvisionRequest(token, type, Tier.HOBBY, RequestId.random());
+    grpc.client.provision(request);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void aKeyPrefixArrivesWhenPresentAndIsAbsentWhenNot() {
+    ProvisionRequest request =
+        new ProvisionRequest(token, ResourceType.REDIS, Tier.PRO, RequestId.random());
+    provisioner.provisionResult =
+        new ProvisionResult("redis://u:p@cache:6379", "local:0", Optional.of("rk_abc:"), 64);
+    assertThat(grpc.client.provision(request).keyPrefix()).contains("rk_abc:");
+    provisioner.provisionResult =
+        new ProvisionResult("redis://u:p@cache:6379", "local:0", Optional.empty(), 64);
+    assertThat(grpc.client.provision(request).keyPrefix()).isEmpty();
+  }
+
+  @Test
+  void deprovisionCarriesTheProviderResourceIdAndReason() {
+    DeprovisionRequest request =
+        new DeprovisionRequest(
+            token, ResourceType.POSTGRES, "local:1;pooltok:abc", "expired", RequestId.random());
+    grpc.client.deprovision(request);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void regradeCarriesAnAppliedAnswer() {
+    RegradeRequest request =
+        new RegradeRequest(token, ResourceType.POSTGRES, Tier.TEAM, "local:0", RequestId.random());
+    provisioner.regradeResult = RegradeResult.applied(-1);
+    assertThat(grpc.client.regrade(request)).isEqualTo(RegradeResult.applied(-1));
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void regradeCarriesASkipWithItsReason() {
+    provisioner.regradeResult = RegradeResult.skipped(20, RegradeResult.ALREADY_CORRECT);
+    assertThat(
+            grpc.client.regrade(
+                new RegradeRequest(
+                    token, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())))
+        .isEqualTo(RegradeResult.skipped(20, RegradeResult.ALREADY_CORRECT));
+  }
+
+  @Test
+  void storageBytesArriveWithTheTimeOfMeasurement() {
+    provisioner.storageBytes = 7_654_321L;
+    StorageRequest request =
+        new StorageRequest(token, ResourceType.POSTGRES, "local:0", RequestId.random());
+    assertThat(grpc.client.storageBytes(request)).isEqualTo(7_654_321L);
+    assertThat(provisioner.calls()).containsExactly(request);
+
+    GetStorageBytesResponse raw =
+        grpc.rawStub(grpc.secret)
+            .getStorageBytes(
+                GetStorageBytesRequest.newBuilder()
+                    .setToken(token.toString())
+                    .setResourceType(dev.instanode.provisioner.grpc.proto.ResourceType.POSTGRES)
+                    .build());
+    assertThat(raw.getMeasuredAt()).isEqualTo(GrpcFixture.NOW.getEpochSecond());
+  }
+
+  @Test
+  void aCallWithoutARequestIdGetsAFreshOne() {
+    grpc.rawStub(grpc.secret)
+        .getStorageBytes(
+            GetStorageBytesRequest.newBuilder()
+                .setToken(token.toString())
+                .setResourceType(dev.instanode.provisioner.grpc.proto.ResourceType.POSTGRES)
+                .build());
+    assertThat(provisioner.calls())
+        .singleElement()
+        .isInstanceOfSatisfying(
+            StorageRequest.class, r -> assertThat(r.requestId().value()).isNotBlank());
+  }
+
+  @Test
+  void anAnswerWithoutAConnectionUrlIsNeverTakenAsAProvision() {
+    provisioner.provisionResult = new ProvisionResult("", "local:0", Optional.empty(), 2);
+    assertThatThrownBy(() ->
+            grpc.client.provision(
+                new ProvisionRequest(
+                    token, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random())))
+        .isInstanceOf(dev.instanode.provisioner.ProvisionerException.class)
+        .hasMessageContaining("without a connection URL");
+  }
+}
