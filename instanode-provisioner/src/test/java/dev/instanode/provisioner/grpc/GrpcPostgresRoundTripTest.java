@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
@@ -15,6 +16,7 @@ import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.StorageRequest;
@@ -125,7 +127,7 @@ class GrpcPostgresRoundTripTest {
 
   @Test
   void aTypeWithoutABackendIsInvalidAcrossTheWire() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+    assertThatThrownBy(() ->
             grpc.client.provision(
                 new ProvisionRequest(
                     ResourceToken.random(),
@@ -133,11 +135,8 @@ class GrpcPostgresRoundTripTest {
                     Tier.ANONYMOUS,
                     RequestId.random())))
         .isInstanceOfSatisfying(
-            dev.instanode.provisioner.ProvisionerException.class,
-            e ->
-                assertThat(e.kind())
-                    .isEqualTo(
-                        dev.instanode.provisioner.ProvisionerException.Kind.INVALID_ARGUMENT));
+            ProvisionerException.class,
+            e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT));
   }
 
   private static ProvisionResult provision(ResourceToken token) {

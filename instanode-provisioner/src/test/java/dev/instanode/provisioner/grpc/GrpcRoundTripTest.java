@@ -10,6 +10,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.StorageRequest;
@@ -134,7 +135,7 @@ class GrpcRoundTripTest {
             grpc.client.provision(
                 new ProvisionRequest(
                     token, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random())))
-        .isInstanceOf(dev.instanode.provisioner.ProvisionerException.class)
+        .isInstanceOf(ProvisionerException.class)
         .hasMessageContaining("without a connection URL");
   }
 }
