@@ -2,6 +2,7 @@ package dev.instanode.provisioner;
 
 import dev.instanode.core.Masking;
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.breaker.Breakers;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,14 @@ public final class LocalProvisioner implements Provisioner {
 
   private final Map<ResourceType, ResourceBackend> backends;
   private final DeprovisionChokepoint chokepoint;
+  private final Breakers breakers;
 
-  public LocalProvisioner(List<ResourceBackend> backends, DeprovisionChokepoint chokepoint) {
+  public LocalProvisioner(
+      List<ResourceBackend> backends, DeprovisionChokepoint chokepoint, Breakers breakers) {
     this.backends = new EnumMap<>(ResourceType.class);
     backends.forEach(b -> this.backends.put(b.type(), b));
     this.chokepoint = chokepoint;
+    this.breakers = breakers;
   }
 
   @Override
@@ -26,7 +30,9 @@ public final class LocalProvisioner implements Provisioner {
     ResourceBackend backend = backendFor(request.type());
     String namingToken = request.token().toString();
     try {
-      return backend.provision(namingToken, request.tier(), request.requestId());
+      return breakers
+          .of(backend)
+          .call(() -> backend.provision(namingToken, request.tier(), request.requestId()));
     } catch (PartialProvisionException e) {
       rollback(backend, namingToken, e.providerResourceId(), request);
       throw e.failure();
@@ -37,8 +43,7 @@ public final class LocalProvisioner implements Provisioner {
   private void rollback(
       ResourceBackend backend, String namingToken, String prid, ProvisionRequest request) {
     try {
-      chokepoint.drop(
-          backend, namingToken, prid, "provision_rollback", request.requestId().value());
+      chokepoint.rollback(backend, namingToken, prid, request.requestId().value());
     } catch (RuntimeException e) {
       LOG.error(
           "provisioner.rollback_failed token={} prid={} request_id={} error={}",
@@ -61,14 +66,20 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public RegradeResult regrade(RegradeRequest request) {
-    return backendFor(request.type())
-        .regrade(request.token().toString(), request.providerResourceId(), request.tier());
+    ResourceBackend backend = backendFor(request.type());
+    return breakers
+        .of(backend)
+        .call(() ->
+            backend.regrade(
+                request.token().toString(), request.providerResourceId(), request.tier()));
   }
 
   @Override
   public long storageBytes(StorageRequest request) {
-    return backendFor(request.type())
-        .storageBytes(request.token().toString(), request.providerResourceId());
+    ResourceBackend backend = backendFor(request.type());
+    return breakers
+        .of(backend)
+        .call(() -> backend.storageBytes(request.token().toString(), request.providerResourceId()));
   }
 
   public boolean supports(ResourceType type) {

@@ -18,6 +18,7 @@ import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DropGuard;
 import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -98,10 +99,12 @@ public final class Application implements AutoCloseable {
 
     ClusterPlacement placement = own(clusters(config));
     placement.hardenClusters();
+    Breakers breakers = new Breakers(meters, options.clock());
     LocalProvisioner provisioner =
         new LocalProvisioner(
             List.of(new PostgresBackend(placement, plans, options.stepHook())),
-            new DeprovisionChokepoint(new DropGuard(protectedNames(config)), meters));
+            new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters),
+            breakers);
 
     if (roles.contains(Role.API)) {
       ApiSettings settings =
