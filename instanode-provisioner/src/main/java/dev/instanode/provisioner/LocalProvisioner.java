@@ -3,31 +3,53 @@ package dev.instanode.provisioner;
 import dev.instanode.core.Masking;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.pool.HotPool;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The in-process provisioner: routes each call to the backend for its resource type. */
+/**
+ * The in-process provisioner: serves a provision from the hot pool when it can, else live; routes
+ * every call to its backend through that backend's circuit breaker, and every drop through the
+ * chokepoint. Later calls on a pooled resource target its pool token.
+ */
 public final class LocalProvisioner implements Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvisioner.class);
 
   private final Map<ResourceType, ResourceBackend> backends;
   private final DeprovisionChokepoint chokepoint;
   private final Breakers breakers;
+  private final Optional<HotPool> pool;
 
   public LocalProvisioner(
-      List<ResourceBackend> backends, DeprovisionChokepoint chokepoint, Breakers breakers) {
+      List<ResourceBackend> backends,
+      DeprovisionChokepoint chokepoint,
+      Breakers breakers,
+      Optional<HotPool> pool) {
     this.backends = new EnumMap<>(ResourceType.class);
     backends.forEach(b -> this.backends.put(b.type(), b));
     this.chokepoint = chokepoint;
     this.breakers = breakers;
+    this.pool = pool;
+  }
+
+  public LocalProvisioner(
+      List<ResourceBackend> backends, DeprovisionChokepoint chokepoint, Breakers breakers) {
+    this(backends, chokepoint, breakers, Optional.empty());
   }
 
   @Override
   public ProvisionResult provision(ProvisionRequest request) {
     ResourceBackend backend = backendFor(request.type());
+    Optional<ProvisionResult> pooled =
+        pool.flatMap(
+            p -> p.claim(request.type(), request.token(), request.tier(), request.requestId()));
+    if (pooled.isPresent()) {
+      return pooled.get();
+    }
     String namingToken = request.token().toString();
     try {
       return breakers
@@ -58,7 +80,7 @@ public final class LocalProvisioner implements Provisioner {
   public void deprovision(DeprovisionRequest request) {
     chokepoint.drop(
         backendFor(request.type()),
-        request.token().toString(),
+        NamingToken.resolve(request.token(), request.providerResourceId()),
         request.providerResourceId(),
         request.reason(),
         request.requestId().value());
@@ -67,19 +89,19 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public RegradeResult regrade(RegradeRequest request) {
     ResourceBackend backend = backendFor(request.type());
+    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
     return breakers
         .of(backend)
-        .call(() ->
-            backend.regrade(
-                request.token().toString(), request.providerResourceId(), request.tier()));
+        .call(() -> backend.regrade(naming, request.providerResourceId(), request.tier()));
   }
 
   @Override
   public long storageBytes(StorageRequest request) {
     ResourceBackend backend = backendFor(request.type());
+    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
     return breakers
         .of(backend)
-        .call(() -> backend.storageBytes(request.token().toString(), request.providerResourceId()));
+        .call(() -> backend.storageBytes(naming, request.providerResourceId()));
   }
 
   public boolean supports(ResourceType type) {
