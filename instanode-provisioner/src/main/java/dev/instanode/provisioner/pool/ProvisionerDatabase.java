@@ -37,14 +37,21 @@ public final class ProvisionerDatabase implements AutoCloseable {
   }
 
   public void migrate() {
-    Flyway.configure()
+    flyway().migrate();
+  }
+
+  public int pendingMigrations() {
+    return flyway().info().pending().length;
+  }
+
+  private Flyway flyway() {
+    return Flyway.configure()
         .dataSource(dataSource)
         .schemas(SCHEMA)
         .defaultSchema(SCHEMA)
         .createSchemas(true)
         .locations("classpath:db/provisioner")
-        .load()
-        .migrate();
+        .load();
   }
 
   public Jdbi jdbi() {
