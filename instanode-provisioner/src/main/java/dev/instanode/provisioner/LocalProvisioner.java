@@ -2,31 +2,59 @@ package dev.instanode.provisioner;
 
 import dev.instanode.core.Masking;
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.pool.HotPool;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The in-process provisioner: routes each call to the backend for its resource type. */
+/**
+ * The in-process provisioner: serves a provision from the hot pool when it can, else live; routes
+ * every call to its backend through that backend's circuit breaker, and every drop through the
+ * chokepoint. Later calls on a pooled resource target its pool token.
+ */
 public final class LocalProvisioner implements Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvisioner.class);
 
   private final Map<ResourceType, ResourceBackend> backends;
   private final DeprovisionChokepoint chokepoint;
+  private final Breakers breakers;
+  private final Optional<HotPool> pool;
 
-  public LocalProvisioner(List<ResourceBackend> backends, DeprovisionChokepoint chokepoint) {
+  public LocalProvisioner(
+      List<ResourceBackend> backends,
+      DeprovisionChokepoint chokepoint,
+      Breakers breakers,
+      Optional<HotPool> pool) {
     this.backends = new EnumMap<>(ResourceType.class);
     backends.forEach(b -> this.backends.put(b.type(), b));
     this.chokepoint = chokepoint;
+    this.breakers = breakers;
+    this.pool = pool;
+  }
+
+  public LocalProvisioner(
+      List<ResourceBackend> backends, DeprovisionChokepoint chokepoint, Breakers breakers) {
+    this(backends, chokepoint, breakers, Optional.empty());
   }
 
   @Override
   public ProvisionResult provision(ProvisionRequest request) {
     ResourceBackend backend = backendFor(request.type());
+    Optional<ProvisionResult> pooled =
+        pool.flatMap(
+            p -> p.claim(request.type(), request.token(), request.tier(), request.requestId()));
+    if (pooled.isPresent()) {
+      return pooled.get();
+    }
     String namingToken = request.token().toString();
     try {
-      return backend.provision(namingToken, request.tier(), request.requestId());
+      return breakers
+          .of(backend)
+          .call(() -> backend.provision(namingToken, request.tier(), request.requestId()));
     } catch (PartialProvisionException e) {
       rollback(backend, namingToken, e.providerResourceId(), request);
       throw e.failure();
@@ -37,8 +65,7 @@ public final class LocalProvisioner implements Provisioner {
   private void rollback(
       ResourceBackend backend, String namingToken, String prid, ProvisionRequest request) {
     try {
-      chokepoint.drop(
-          backend, namingToken, prid, "provision_rollback", request.requestId().value());
+      chokepoint.rollback(backend, namingToken, prid, request.requestId().value());
     } catch (RuntimeException e) {
       LOG.error(
           "provisioner.rollback_failed token={} prid={} request_id={} error={}",
@@ -53,7 +80,7 @@ public final class LocalProvisioner implements Provisioner {
   public void deprovision(DeprovisionRequest request) {
     chokepoint.drop(
         backendFor(request.type()),
-        request.token().toString(),
+        NamingToken.resolve(request.token(), request.providerResourceId()),
         request.providerResourceId(),
         request.reason(),
         request.requestId().value());
@@ -61,14 +88,20 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public RegradeResult regrade(RegradeRequest request) {
-    return backendFor(request.type())
-        .regrade(request.token().toString(), request.providerResourceId(), request.tier());
+    ResourceBackend backend = backendFor(request.type());
+    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    return breakers
+        .of(backend)
+        .call(() -> backend.regrade(naming, request.providerResourceId(), request.tier()));
   }
 
   @Override
   public long storageBytes(StorageRequest request) {
-    return backendFor(request.type())
-        .storageBytes(request.token().toString(), request.providerResourceId());
+    ResourceBackend backend = backendFor(request.type());
+    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    return breakers
+        .of(backend)
+        .call(() -> backend.storageBytes(naming, request.providerResourceId()));
   }
 
   public boolean supports(ResourceType type) {

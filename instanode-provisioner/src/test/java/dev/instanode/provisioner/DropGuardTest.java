@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.provisioner.breaker.Breakers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -42,7 +44,8 @@ class DropGuardTest {
   void chokepointNeverCallsTheBackendForARefusedNameAndCountsTheRefusal() {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     RecordingBackend backend = new RecordingBackend(List.of("db_ok", "postgres"));
-    DeprovisionChokepoint chokepoint = new DeprovisionChokepoint(guard, meters);
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(guard, new Breakers(meters, Clock.systemUTC()), meters);
     assertThatThrownBy(() -> chokepoint.drop(backend, "tok", "local:0", "test", "r1"))
         .isInstanceOf(ProvisionerException.class)
         .extracting(e -> ((ProvisionerException) e).kind())

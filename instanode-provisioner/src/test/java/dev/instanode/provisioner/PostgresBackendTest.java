@@ -9,6 +9,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +38,7 @@ class PostgresBackendTest {
     placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
     placement.hardenClusters();
     meters = new SimpleMeterRegistry();
+    Breakers breakers = new Breakers(meters, Clock.systemUTC());
     ProvisionStepHook hook =
         (step, token) -> {
           if (step.equals(failAfterStep.get())) {
@@ -46,7 +49,8 @@ class PostgresBackendTest {
     provisioner =
         new LocalProvisioner(
             List.of(backend),
-            new DeprovisionChokepoint(new DropGuard(Set.of("platform_db")), meters));
+            new DeprovisionChokepoint(new DropGuard(Set.of("platform_db")), breakers, meters),
+            breakers);
   }
 
   @AfterAll

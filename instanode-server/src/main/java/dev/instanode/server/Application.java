@@ -18,12 +18,20 @@ import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DropGuard;
 import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.pool.HotPool;
+import dev.instanode.provisioner.pool.PoolMaintenance;
+import dev.instanode.provisioner.pool.PoolReaper;
+import dev.instanode.provisioner.pool.PoolRepository;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.ResourceRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -35,6 +43,8 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -48,6 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
   private static final long MAX_BODY_BYTES = 1024 * 1024;
+  private static final int REFILL_PARALLELISM = 4;
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private ApiServer api;
@@ -96,12 +107,16 @@ public final class Application implements AutoCloseable {
     }
     AuditLog audit = own(new AuditLog(db.jdbi()));
 
-    ClusterPlacement placement = own(clusters(config));
+    ClusterPlacement placement = own(clusters(config, options.clock()));
     placement.hardenClusters();
+    Breakers breakers = new Breakers(meters, options.clock());
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
+    Map<ResourceType, ResourceBackend> backends =
+        Map.of(ResourceType.POSTGRES, new PostgresBackend(placement, plans, options.stepHook()));
+    Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
     LocalProvisioner provisioner =
-        new LocalProvisioner(
-            List.of(new PostgresBackend(placement, plans, options.stepHook())),
-            new DeprovisionChokepoint(new DropGuard(protectedNames(config)), meters));
+        new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool);
 
     if (roles.contains(Role.API)) {
       ApiSettings settings =
@@ -142,7 +157,7 @@ public final class Application implements AutoCloseable {
     }
   }
 
-  private static ClusterPlacement clusters(Config config) {
+  private static ClusterPlacement clusters(Config config, Clock clock) {
     List<PostgresUrl> urls = config.customerDatabaseUrls();
     return new ClusterPlacement(
         IntStream.range(0, urls.size())
@@ -152,7 +167,44 @@ public final class Application implements AutoCloseable {
                     urls.get(i),
                     config.customerPublicHost().orElse(urls.get(i).host()),
                     urls.get(i).port()))
-            .toList());
+            .toList(),
+        config.customerClusterCapacity(),
+        clock);
+  }
+
+  /** The hot pool and its maintenance; absent when every pool size is 0. */
+  private Optional<HotPool> hotPool(
+      Config config,
+      Options options,
+      Map<ResourceType, ResourceBackend> backends,
+      AesGcm aes,
+      Breakers breakers,
+      DeprovisionChokepoint chokepoint,
+      MeterRegistry meters) {
+    Map<ResourceType, Integer> targets =
+        Map.of(
+            ResourceType.POSTGRES, config.poolPostgresSize(),
+            ResourceType.REDIS, config.poolRedisSize());
+    if (backends.keySet().stream().allMatch(t -> targets.get(t) == 0)) {
+      return Optional.empty();
+    }
+    ProvisionerDatabase provisionerDb =
+        own(ProvisionerDatabase.connect(config.provisionerDatabaseUrl(), 4));
+    if (options.migrateOnStart()) {
+      provisionerDb.migrate();
+    } else if (provisionerDb.pendingMigrations() > 0) {
+      throw new IllegalStateException(
+          "the provisioner schema has pending migrations; run `instanode migrate` first");
+    }
+    PoolRepository items = new PoolRepository(provisionerDb.jdbi());
+    HotPool pool =
+        own(
+            new HotPool(
+                backends, targets, items, aes, breakers, chokepoint, meters, REFILL_PARALLELISM));
+    own(
+        new PoolMaintenance(pool, new PoolReaper(items, backends, chokepoint, meters))
+            .start(config.poolRefillInterval()));
+    return Optional.of(pool);
   }
 
   // The platform database may share a cluster with customers (it does in dev): never drop it.

@@ -29,7 +29,12 @@ public record Config(
     int databasePoolSize,
     Optional<String> metricsToken,
     String logFormat,
-    String commitId) {
+    String commitId,
+    PostgresUrl provisionerDatabaseUrl,
+    int poolPostgresSize,
+    int poolRedisSize,
+    Duration poolRefillInterval,
+    int customerClusterCapacity) {
 
   public static Config from(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -77,6 +82,14 @@ public record Config(
             });
     Optional<String> customerHost = r.optional(Setting.CUSTOMER_PUBLIC_HOST, Function.identity());
     String commit = r.withDefault(Setting.INSTANODE_COMMIT_ID, Function.identity());
+    PostgresUrl provisionerDb =
+        r.optional(Setting.PROVISIONER_DATABASE_URL, PostgresUrl::parse).orElse(database);
+    Integer poolPostgres =
+        r.withDefault(Setting.POOL_POSTGRES_SIZE, raw -> intInRange(raw, 0, 1000));
+    Integer poolRedis = r.withDefault(Setting.POOL_REDIS_SIZE, raw -> intInRange(raw, 0, 1000));
+    Duration refill = r.withDefault(Setting.POOL_REFILL_INTERVAL, DurationText::parse);
+    Integer capacity =
+        r.withDefault(Setting.CUSTOMER_CLUSTER_CAPACITY, raw -> intInRange(raw, 1, 100_000));
     r.throwIfInvalid();
     return new Config(
         database,
@@ -93,7 +106,12 @@ public record Config(
         pool,
         metricsToken,
         logFormat,
-        commit);
+        commit,
+        provisionerDb,
+        poolPostgres,
+        poolRedis,
+        refill,
+        capacity);
   }
 
   private static URI redisUri(String raw) {

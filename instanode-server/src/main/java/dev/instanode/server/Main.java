@@ -1,8 +1,12 @@
 package dev.instanode.server;
 
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.store.PlatformDatabase;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -75,15 +79,34 @@ public final class Main implements Runnable {
     public Integer call() {
       Map<String, String> env = System.getenv();
       try {
-        var url =
-            dev.instanode.core.PostgresUrl.parse(env.getOrDefault(Setting.DATABASE_URL.name(), ""));
-        try (PlatformDatabase db = PlatformDatabase.connect(url, 2)) {
+        PostgresUrl platform = url(env, Setting.DATABASE_URL).orElseThrow();
+        try (PlatformDatabase db = PlatformDatabase.connect(platform, 2)) {
           System.out.println("platform schema at version " + db.migrate());
         }
+        PostgresUrl provisioner = url(env, Setting.PROVISIONER_DATABASE_URL).orElse(platform);
+        try (ProvisionerDatabase db = ProvisionerDatabase.connect(provisioner, 2)) {
+          db.migrate();
+          System.out.println("provisioner schema migrated");
+        }
         return 0;
-      } catch (IllegalArgumentException e) {
-        System.err.println("instanode: DATABASE_URL " + e.getMessage());
+      } catch (ConfigException e) {
+        System.err.println("instanode: " + e.getMessage());
         return 2;
+      }
+    }
+
+    private static Optional<PostgresUrl> url(Map<String, String> env, Setting setting) {
+      String raw = env.get(setting.name());
+      if (raw == null || raw.isBlank()) {
+        if (setting.required()) {
+          throw new ConfigException(List.of(setting.name() + " is not set"));
+        }
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(PostgresUrl.parse(raw));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(List.of(setting.name() + " " + e.getMessage()));
       }
     }
   }

@@ -24,7 +24,13 @@ public enum Setting {
   DATABASE_POOL_SIZE(false, "10", "Platform database connection pool size"),
   METRICS_TOKEN(false, null, "When set, /metrics requires it as a bearer token"),
   LOG_FORMAT(false, "json", "json (one JSON object a line) or text (dev default)"),
-  INSTANODE_COMMIT_ID(false, "unknown", "Commit reported by /healthz");
+  INSTANODE_COMMIT_ID(false, "unknown", "Commit reported by /healthz"),
+  PROVISIONER_DATABASE_URL(
+      false, "DATABASE_URL", "Database for the provisioner's own schema (pool_items)"),
+  POOL_POSTGRES_SIZE(false, "10", "Ready pre-made Postgres databases to keep; 0 disables"),
+  POOL_REDIS_SIZE(false, "10", "Ready pre-made Redis users to keep; 0 disables"),
+  POOL_REFILL_INTERVAL(false, "30s", "How often the pool is topped up and reaped"),
+  CUSTOMER_CLUSTER_CAPACITY(false, "400", "Customer databases one cluster should hold");
 
   private final boolean required;
   private final String defaultValue;

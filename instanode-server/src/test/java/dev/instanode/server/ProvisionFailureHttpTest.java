@@ -61,6 +61,27 @@ class ProvisionFailureHttpTest {
     }
   }
 
+  @Test
+  void fiveBackendFailuresOpenTheCircuitAndTheApiSaysProvisionerUnavailable() {
+    Map<String, String> env = TestApplications.environment();
+    ProvisionStepHook alwaysFails =
+        (step, token) -> {
+          throw new IllegalStateException("backend broken at " + step);
+        };
+    try (Application app = TestApplications.start(env, alwaysFails)) {
+      HttpJson http = new HttpJson(app.port());
+      for (int i = 0; i < 5; i++) {
+        BadInputHttpTest.assertEnvelope(
+            http.postJson("/db/new", "{\"name\":\"n\"}"), 503, "provision_failed");
+      }
+      HttpResponse<String> res = http.postJson("/db/new", "{\"name\":\"n\"}");
+      BadInputHttpTest.assertEnvelope(res, 503, "provisioner_unavailable");
+      assertThat(res.headers().firstValue("Retry-After")).contains("30");
+      assertThat(http.get("/metrics").body())
+          .contains("instant_provisioner_circuit_opens_total{backend=\"postgres_shared\"} 1.0");
+    }
+  }
+
   private static String onlyToken(Map<String, String> env, String expectedStatus)
       throws SQLException {
     try (Connection c = TestPostgres.connect(TestApplications.platformUrl(env));

@@ -24,6 +24,9 @@ final class TestApplications {
     env.put("JWT_SECRET", "j".repeat(32));
     env.put("HOST", "127.0.0.1");
     env.put("PORT", "0");
+    // Live provisioning unless a test asks for the pool: keeps row and database counts exact.
+    env.put("POOL_POSTGRES_SIZE", "0");
+    env.put("POOL_REDIS_SIZE", "0");
     return env;
   }
 

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -76,7 +77,13 @@ public final class ResourceProvisioning {
           provisioner.provision(
               new ProvisionRequest(row.token(), cmd.type(), cmd.tier(), cmd.requestId()));
     } catch (ProvisionerException e) {
-      fail(row, Optional.empty(), "backend_" + e.kind().name().toLowerCase(), e, cmd);
+      fail(row, Optional.empty(), "backend_" + e.kind().name().toLowerCase(Locale.ROOT), e, cmd);
+      if (e.kind() == ProvisionerException.Kind.CIRCUIT_OPEN) {
+        throw new ApiException(
+            ErrorCode.PROVISIONER_UNAVAILABLE,
+            "The " + service + " backend is failing and paused for a moment; nothing was created.",
+            e);
+      }
       throw new ApiException(
           ErrorCode.PROVISION_FAILED,
           "Provisioning " + service + " failed; nothing was created.",

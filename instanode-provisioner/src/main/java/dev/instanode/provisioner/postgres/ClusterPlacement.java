@@ -2,9 +2,16 @@ package dev.instanode.provisioner.postgres;
 
 import dev.instanode.core.PostgresUrl;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,24 +23,72 @@ public final class ClusterPlacement implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterPlacement.class);
   private static final String PREFIX = "local:";
 
-  private final List<CustomerCluster> clusters;
+  public static final long DEFAULT_CAPACITY = 400;
+  private static final Duration LOAD_TTL = Duration.ofSeconds(60);
 
-  public ClusterPlacement(List<CustomerCluster> clusters) {
+  private final List<CustomerCluster> clusters;
+  private final long capacity;
+  private final Clock clock;
+  private List<OptionalLong> counted = List.of();
+  private long[] placedSinceCount = new long[0];
+  private Instant countedAt = Instant.MIN;
+
+  public ClusterPlacement(List<CustomerCluster> clusters, long capacity, Clock clock) {
     if (clusters.isEmpty()) {
       throw new IllegalArgumentException("at least one customer cluster is required");
     }
     this.clusters = List.copyOf(clusters);
+    this.capacity = capacity;
+    this.clock = clock;
   }
 
   public static ClusterPlacement of(List<PostgresUrl> adminUrls) {
     return new ClusterPlacement(
-        java.util.stream.IntStream.range(0, adminUrls.size())
+        IntStream.range(0, adminUrls.size())
             .mapToObj(i -> CustomerCluster.of(i, adminUrls.get(i)))
-            .toList());
+            .toList(),
+        DEFAULT_CAPACITY,
+        Clock.systemUTC());
   }
 
-  public CustomerCluster choose() {
-    return clusters.getFirst();
+  /**
+   * The cluster with the most headroom. Counts are read at most once a minute; placements since the
+   * last count are added so a burst does not pile onto one cluster.
+   */
+  public synchronized CustomerCluster choose() {
+    if (clusters.size() == 1) {
+      return clusters.getFirst();
+    }
+    if (clock.instant().isAfter(countedAt.plus(LOAD_TTL))) {
+      counted = clusters.stream().map(ClusterPlacement::countCustomerDatabases).toList();
+      placedSinceCount = new long[clusters.size()];
+      countedAt = clock.instant();
+    }
+    List<OptionalLong> load = new ArrayList<>();
+    for (int i = 0; i < clusters.size(); i++) {
+      int index = i;
+      load.add(
+          counted.get(i).isPresent()
+              ? OptionalLong.of(counted.get(i).getAsLong() + placedSinceCount[index])
+              : OptionalLong.empty());
+    }
+    int chosen = Headroom.choose(load, capacity);
+    placedSinceCount[chosen]++;
+    return clusters.get(chosen);
+  }
+
+  private static OptionalLong countCustomerDatabases(CustomerCluster cluster) {
+    try (Connection c = cluster.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM pg_database WHERE datname LIKE 'db\\_%'")) {
+      rs.next();
+      return OptionalLong.of(rs.getLong(1));
+    } catch (SQLException e) {
+      LOG.warn(
+          "provisioner.cluster_count_failed cluster={} reason={}", cluster.index(), e.getMessage());
+      return OptionalLong.empty();
+    }
   }
 
   public List<CustomerCluster> clusters() {

@@ -1,0 +1,251 @@
+package dev.instanode.provisioner.pool;
+
+import dev.instanode.core.Masking;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.PartialProvisionException;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.breaker.Breakers;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pre-made resources, so a provision is a row update instead of CREATE DATABASE. Items are made at
+ * the anonymous tier under a {@link PoolToken}; a claim binds one to the caller's resource token
+ * and regrades it to the caller's tier. Anything doubtful is discarded, never handed out.
+ */
+public final class HotPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HotPool.class);
+
+  private final Map<ResourceType, ResourceBackend> backends;
+  private final Map<ResourceType, Integer> targets;
+  private final PoolRepository items;
+  private final AesGcm aes;
+  private final Breakers breakers;
+  private final DeprovisionChokepoint chokepoint;
+  private final MeterRegistry meters;
+  private final int refillParallelism;
+  private final Map<ResourceType, AtomicBoolean> refilling = new ConcurrentHashMap<>();
+  private final Map<ResourceType, AtomicLong> ready = new ConcurrentHashMap<>();
+  private final ExecutorService background =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pool-refill-", 0).factory());
+
+  /**
+   * @param targets ready items to keep per type; 0 (or absent) disables the pool for that type
+   * @param refillParallelism at most this many items are made at once per type
+   */
+  public HotPool(
+      Map<ResourceType, ResourceBackend> backends,
+      Map<ResourceType, Integer> targets,
+      PoolRepository items,
+      AesGcm aes,
+      Breakers breakers,
+      DeprovisionChokepoint chokepoint,
+      MeterRegistry meters,
+      int refillParallelism) {
+    this.backends = Map.copyOf(backends);
+    this.targets = Map.copyOf(targets);
+    this.items = items;
+    this.aes = aes;
+    this.breakers = breakers;
+    this.chokepoint = chokepoint;
+    this.meters = meters;
+    this.refillParallelism = refillParallelism;
+    for (ResourceType type : backends.keySet()) {
+      AtomicLong gauge = new AtomicLong();
+      ready.put(type, gauge);
+      Gauge.builder("instant_pool_ready", gauge, AtomicLong::get)
+          .description("Ready items in the hot pool")
+          .tag("resource_type", type.wireName())
+          .register(meters);
+    }
+  }
+
+  public boolean enabled(ResourceType type) {
+    return targets.getOrDefault(type, 0) > 0 && backends.containsKey(type);
+  }
+
+  /**
+   * Hands out a ready item bound to {@code resource}, regraded to {@code tier}, or empty when the
+   * pool is empty or the item could not be made fit (the caller then provisions live).
+   */
+  public Optional<ProvisionResult> claim(
+      ResourceType type, ResourceToken resource, Tier tier, RequestId requestId) {
+    if (!enabled(type)) {
+      return Optional.empty();
+    }
+    Optional<PoolItem> claimed;
+    try {
+      claimed = items.claim(type, resource);
+    } catch (RuntimeException e) {
+      LOG.warn("pool.claim_failed resource_type={} error={}", type.wireName(), e.toString());
+      countClaim(type, "error");
+      return Optional.empty();
+    } finally {
+      refillAsync(type);
+    }
+    if (claimed.isEmpty()) {
+      countClaim(type, "miss");
+      return Optional.empty();
+    }
+    PoolItem item = claimed.get();
+    ResourceBackend backend = backends.get(type);
+    try {
+      RegradeResult regraded =
+          breakers
+              .of(backend)
+              .call(
+                  () -> backend.regrade(item.poolToken().value(), item.providerResourceId(), tier));
+      String url = aes.decrypt(item.encryptedUrl());
+      countClaim(type, "hit");
+      LOG.info(
+          "pool.claimed resource_type={} pool_token={} token={} request_id={}",
+          type.wireName(),
+          Masking.token(item.poolToken().value()),
+          resource.masked(),
+          requestId);
+      return Optional.of(
+          new ProvisionResult(
+              url,
+              NamingToken.encodePooled(item.providerResourceId(), item.poolToken().value()),
+              item.keyPrefix(),
+              regraded.appliedConnLimit()));
+    } catch (RuntimeException e) {
+      // Not fit to hand out: mark it failed so the reaper frees it, and provision live instead.
+      items.discard(item.id());
+      countClaim(type, "discarded");
+      LOG.warn(
+          "pool.discarded resource_type={} pool_token={} error={}",
+          type.wireName(),
+          Masking.token(item.poolToken().value()),
+          Masking.scrubUrls(e.toString()));
+      return Optional.empty();
+    }
+  }
+
+  /** Starts a refill of {@code type} in the background unless one is already running. */
+  public void refillAsync(ResourceType type) {
+    if (enabled(type)) {
+      background.execute(() -> refill(type));
+    }
+  }
+
+  /** Tops {@code type} up to its target; safe to call from many threads and replicas. */
+  public void refill(ResourceType type) {
+    if (!enabled(type)) {
+      return;
+    }
+    AtomicBoolean running = refilling.computeIfAbsent(type, t -> new AtomicBoolean());
+    if (!running.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      items.withRefillLock(type, () -> topUp(type));
+      ready.get(type).set(items.countReady(type));
+    } catch (RuntimeException e) {
+      LOG.warn("pool.refill_failed resource_type={} error={}", type.wireName(), e.toString());
+    } finally {
+      running.set(false);
+    }
+  }
+
+  private void topUp(ResourceType type) {
+    int missing = targets.get(type) - items.countReady(type);
+    if (missing <= 0) {
+      return;
+    }
+    Semaphore slots = new Semaphore(refillParallelism);
+    try (ExecutorService makers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < missing; i++) {
+        makers.execute(() -> {
+          slots.acquireUninterruptibly();
+          try {
+            makeOne(type);
+          } finally {
+            slots.release();
+          }
+        });
+      }
+    }
+  }
+
+  private void makeOne(ResourceType type) {
+    ResourceBackend backend = backends.get(type);
+    PoolToken token = PoolToken.random();
+    RequestId requestId = new RequestId("pool-refill-" + token.value());
+    ProvisionResult made;
+    try {
+      made =
+          breakers
+              .of(backend)
+              .call(() -> backend.provision(token.value(), Tier.ANONYMOUS, requestId));
+    } catch (PartialProvisionException e) {
+      chokepoint.rollback(backend, token.value(), e.providerResourceId(), requestId.value());
+      countRefill(type, "error");
+      return;
+    } catch (RuntimeException e) {
+      countRefill(type, "error");
+      return;
+    }
+    try {
+      items.insertReady(
+          type,
+          token,
+          made.providerResourceId(),
+          aes.encrypt(made.connectionUrl()),
+          made.keyPrefix());
+      countRefill(type, "ok");
+    } catch (RuntimeException e) {
+      // Untracked infrastructure would leak: free it now.
+      LOG.warn("pool.insert_failed resource_type={} error={}", type.wireName(), e.toString());
+      chokepoint.drop(
+          backend,
+          token.value(),
+          made.providerResourceId(),
+          "pool_insert_failed",
+          requestId.value());
+      countRefill(type, "error");
+    }
+  }
+
+  private void countClaim(ResourceType type, String outcome) {
+    Counter.builder("instant_pool_claims_total")
+        .description("Pool claims by outcome (hit, miss, discarded, error)")
+        .tag("resource_type", type.wireName())
+        .tag("outcome", outcome)
+        .register(meters)
+        .increment();
+  }
+
+  private void countRefill(ResourceType type, String outcome) {
+    Counter.builder("instant_pool_refill_total")
+        .description("Pool items made, by outcome")
+        .tag("resource_type", type.wireName())
+        .tag("outcome", outcome)
+        .register(meters)
+        .increment();
+  }
+
+  @Override
+  public void close() {
+    background.close();
+  }
+}

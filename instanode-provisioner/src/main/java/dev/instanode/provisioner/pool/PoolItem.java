@@ -1,0 +1,25 @@
+package dev.instanode.provisioner.pool;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.ResourceType;
+import java.util.Optional;
+import java.util.UUID;
+
+/** One pre-made resource. {@code encryptedUrl} stays sealed until the item is handed out. */
+public record PoolItem(
+    UUID id,
+    ResourceType type,
+    PoolToken poolToken,
+    String providerResourceId,
+    String encryptedUrl,
+    Optional<String> keyPrefix) {
+  public PoolItem {
+    requireNonNull(id, "id is null");
+    requireNonNull(type, "type is null");
+    requireNonNull(poolToken, "poolToken is null");
+    requireNonNull(providerResourceId, "providerResourceId is null");
+    requireNonNull(encryptedUrl, "encryptedUrl is null");
+    requireNonNull(keyPrefix, "keyPrefix is null");
+  }
+}

@@ -1,0 +1,260 @@
+package dev.instanode.provisioner.pool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.instanode.core.Plans;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.DropGuard;
+import dev.instanode.provisioner.LocalProvisioner;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.postgres.ClusterPlacement;
+import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.testkit.TestPostgres;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HotPoolTest {
+  private static final AesGcm AES = AesGcm.fromHexKey(AesGcm.generateHexKey());
+  private static ProvisionerDatabase db;
+  private static PostgresUrl dbUrl;
+  private static ClusterPlacement placement;
+  private static PostgresBackend backend;
+  private static PoolRepository items;
+  private static SimpleMeterRegistry meters;
+  private static Breakers breakers;
+  private static DeprovisionChokepoint chokepoint;
+
+  @BeforeAll
+  static void setUp() {
+    dbUrl = TestPostgres.newDatabase("pool");
+    db = ProvisionerDatabase.connect(dbUrl, 8);
+    db.migrate();
+    items = new PoolRepository(db.jdbi());
+    placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
+    backend = new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE);
+    meters = new SimpleMeterRegistry();
+    breakers = new Breakers(meters, Clock.systemUTC());
+    chokepoint =
+        new DeprovisionChokepoint(new DropGuard(Set.of(dbUrl.database())), breakers, meters);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    db.close();
+    placement.close();
+  }
+
+  @BeforeEach
+  void emptyThePool() {
+    db.jdbi().useHandle(h -> h.execute("DELETE FROM pool_items"));
+  }
+
+  private static HotPool pool(int target) {
+    return new HotPool(
+        Map.of(ResourceType.POSTGRES, backend),
+        Map.of(ResourceType.POSTGRES, target),
+        items,
+        AES,
+        breakers,
+        chokepoint,
+        meters,
+        2);
+  }
+
+  @Test
+  void refillMakesTheTargetNumberOfItemsNamedAfterPoolTokens() throws SQLException {
+    try (HotPool pool = pool(3)) {
+      pool.refill(ResourceType.POSTGRES);
+    }
+    assertThat(items.countReady(ResourceType.POSTGRES)).isEqualTo(3);
+    for (String token : column("SELECT pool_token FROM pool_items")) {
+      assertThat(token).startsWith("pool-");
+      assertThat(adminExists("SELECT 1 FROM pg_database WHERE datname = 'db_" + token + "'"))
+          .isTrue();
+    }
+  }
+
+  @Test
+  void aClaimBindsTheItemAndTheUrlWorksAtTheCallersTier() throws SQLException {
+    ResourceToken resource = ResourceToken.random();
+    ProvisionResult result;
+    try (HotPool pool = pool(1)) {
+      pool.refill(ResourceType.POSTGRES);
+      result =
+          pool.claim(ResourceType.POSTGRES, resource, Tier.HOBBY, RequestId.random()).orElseThrow();
+    }
+    String poolToken =
+        column(
+                "SELECT pool_token FROM pool_items WHERE bound_token = '"
+                    + resource
+                    + "' AND status = 'assigned'")
+            .getFirst();
+    assertThat(poolToken).isNotEqualTo(resource.toString());
+    assertThat(result.providerResourceId()).isEqualTo("local:0;pooltok:" + poolToken);
+    assertThat(result.appliedConnLimit()).isEqualTo(8);
+    PostgresUrl url = PostgresUrl.parse(result.connectionUrl());
+    assertThat(url.database()).isEqualTo("db_" + poolToken);
+    try (Connection c = TestPostgres.connect(url)) {
+      c.createStatement().execute("CREATE TABLE t (id int)");
+    }
+    assertThat(
+            column(
+                "SELECT rolconnlimit::text FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'",
+                true))
+        .containsExactly("8");
+  }
+
+  @Test
+  void everyLaterCallOnAPooledResourceTargetsThePoolToken() throws SQLException {
+    ResourceToken resource = ResourceToken.random();
+    try (HotPool pool = pool(1)) {
+      pool.refill(ResourceType.POSTGRES);
+      LocalProvisioner provisioner =
+          new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
+      ProvisionResult made =
+          provisioner.provision(
+              new ProvisionRequest(
+                  resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+      String poolToken = made.providerResourceId().substring("local:0;pooltok:".length());
+      assertThat(
+              provisioner.regrade(
+                  new RegradeRequest(
+                      resource,
+                      ResourceType.POSTGRES,
+                      Tier.PRO,
+                      made.providerResourceId(),
+                      RequestId.random())))
+          .isEqualTo(RegradeResult.applied(20));
+      provisioner.deprovision(
+          new DeprovisionRequest(
+              resource,
+              ResourceType.POSTGRES,
+              made.providerResourceId(),
+              "test",
+              RequestId.random()));
+      assertThat(adminExists("SELECT 1 FROM pg_database WHERE datname = 'db_" + poolToken + "'"))
+          .isFalse();
+      assertThat(adminExists("SELECT 1 FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'"))
+          .isFalse();
+    }
+  }
+
+  @Test
+  void twoConcurrentClaimersNeverGetTheSameItem() throws Exception {
+    try (HotPool pool = pool(5)) {
+      pool.refill(ResourceType.POSTGRES);
+    }
+    List<Callable<Optional<PoolItem>>> claimers = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      claimers.add(() -> items.claim(ResourceType.POSTGRES, ResourceToken.random()));
+    }
+    List<PoolItem> won = new ArrayList<>();
+    try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+      for (Future<Optional<PoolItem>> f : threads.invokeAll(claimers)) {
+        f.get().ifPresent(won::add);
+      }
+    }
+    assertThat(won).hasSize(5);
+    Set<String> distinct = new HashSet<>();
+    won.forEach(i -> distinct.add(i.poolToken().value()));
+    assertThat(distinct).hasSize(5);
+    assertThat(
+            column(
+                "SELECT count(DISTINCT bound_token)::text FROM pool_items WHERE status = 'assigned'"))
+        .containsExactly("5");
+  }
+
+  @Test
+  void anItemThatCannotBeRegradedIsDiscardedAndTheProvisionGoesLive() throws SQLException {
+    // A ready row whose role does not exist: regrade fails, so it must never be handed out.
+    items.insertReady(
+        ResourceType.POSTGRES,
+        PoolToken.random(),
+        "local:0",
+        AES.encrypt("postgres://u:p@h:1/db"),
+        Optional.empty());
+    ResourceToken resource = ResourceToken.random();
+    try (HotPool pool = pool(1)) {
+      LocalProvisioner provisioner =
+          new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
+      ProvisionResult made =
+          provisioner.provision(
+              new ProvisionRequest(
+                  resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+      assertThat(made.providerResourceId()).isEqualTo("local:0");
+      assertThat(PostgresUrl.parse(made.connectionUrl()).database()).isEqualTo("db_" + resource);
+      TestPostgres.connect(PostgresUrl.parse(made.connectionUrl())).close();
+    }
+    assertThat(
+            column(
+                "SELECT status FROM pool_items WHERE connection_url IS NOT NULL AND bound_token = '"
+                    + resource
+                    + "'"))
+        .containsExactly("failed");
+  }
+
+  @Test
+  void refillsAfterAClaim() {
+    try (HotPool pool = pool(2)) {
+      pool.refill(ResourceType.POSTGRES);
+      pool.claim(ResourceType.POSTGRES, ResourceToken.random(), Tier.ANONYMOUS, RequestId.random())
+          .orElseThrow();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> items.countReady(ResourceType.POSTGRES) == 2);
+    }
+  }
+
+  static List<String> column(String sql) throws SQLException {
+    return column(sql, false);
+  }
+
+  static List<String> column(String sql, boolean onAdmin) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = TestPostgres.connect(onAdmin ? TestPostgres.adminUrl() : dbUrl);
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    onAdmin ? sql : sql.replace("pool_items", "provisioner.pool_items"))) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  static boolean adminExists(String sql) throws SQLException {
+    return !column(sql, true).isEmpty();
+  }
+}
