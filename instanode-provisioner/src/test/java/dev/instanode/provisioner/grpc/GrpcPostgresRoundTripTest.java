@@ -20,6 +20,7 @@ import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
@@ -28,6 +29,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -46,12 +48,16 @@ class GrpcPostgresRoundTripTest {
   static void setUp() {
     placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
     placement.hardenClusters();
-    LocalProvisioner local =
-        new LocalProvisioner(
-            List.of(new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE)),
-            new DeprovisionChokepoint(
-                new DropGuard(Set.of("platform_db")), new SimpleMeterRegistry()));
-    grpc = GrpcFixture.serving(local);
+    grpc = GrpcFixture.serving(localProvisioner(ProvisionStepHook.NONE));
+  }
+
+  private static LocalProvisioner localProvisioner(ProvisionStepHook hook) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Breakers breakers = new Breakers(meters, Clock.systemUTC());
+    return new LocalProvisioner(
+        List.of(new PostgresBackend(placement, Plans.bundled(), hook)),
+        new DeprovisionChokepoint(new DropGuard(Set.of("platform_db")), breakers, meters),
+        breakers);
   }
 
   @AfterAll
@@ -139,8 +145,35 @@ class GrpcPostgresRoundTripTest {
             e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT));
   }
 
+  @Test
+  void aBackendBreakerThatOpensArrivesAsCircuitOpen() throws Exception {
+    ProvisionStepHook failing =
+        (step, token) -> {
+          throw new IllegalStateException("injected failure after " + step);
+        };
+    try (GrpcFixture broken = GrpcFixture.serving(localProvisioner(failing))) {
+      for (int i = 0; i < Breakers.THRESHOLD; i++) {
+        assertThatThrownBy(() -> provision(broken, ResourceToken.random()))
+            .isInstanceOfSatisfying(
+                ProvisionerException.class,
+                e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INTERNAL));
+      }
+      assertThatThrownBy(() -> provision(broken, ResourceToken.random()))
+          .isInstanceOfSatisfying(
+              ProvisionerException.class,
+              e -> {
+                assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.CIRCUIT_OPEN);
+                assertThat(e.getMessage()).contains("circuit open");
+              });
+    }
+  }
+
   private static ProvisionResult provision(ResourceToken token) {
-    return grpc.client.provision(
+    return provision(grpc, token);
+  }
+
+  private static ProvisionResult provision(GrpcFixture through, ResourceToken token) {
+    return through.client.provision(
         new ProvisionRequest(token, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
   }
 
