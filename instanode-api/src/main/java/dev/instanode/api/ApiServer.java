@@ -8,8 +8,10 @@ import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
+import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The Javalin server: middleware order, error mapping, and {@link Routes}. */
@@ -37,6 +39,8 @@ public final class ApiServer implements AutoCloseable {
             bodies.rejectOversized(ctx);
           });
           config.routes.after(ctx -> {
+            // Lets any client (and the benchmark) read the server-side time.
+            ctx.header("Server-Timing", serverTiming(ctx));
             httpMetrics.record(ctx);
             RequestContext.end();
           });
@@ -45,6 +49,10 @@ public final class ApiServer implements AutoCloseable {
           config.routes.exception(Exception.class, ErrorMapper::unexpected);
           Routes.register(config.routes, ops, provision);
         });
+  }
+
+  private static String serverTiming(Context ctx) {
+    return String.format(Locale.ROOT, "app;dur=%.3f", RequestContext.elapsedNanos(ctx) / 1e6);
   }
 
   public ApiServer start(String host, int port) {

@@ -34,6 +34,19 @@ public enum ErrorCode {
   PROVISIONER_UNAVAILABLE(
       503,
       "Tell the user the provisioning backend is temporarily unavailable; retry in about 30 seconds."),
+  PROVISION_LIMIT_REACHED(
+      429,
+      "Tell the user the free daily limit of anonymous resources is used up; claim the existing"
+          + " resources into an account, or retry after retry_after_seconds."),
+  INVALID_IDEMPOTENCY_KEY(
+      400, "Tell the user the Idempotency-Key header must be 1-255 characters; send a valid one."),
+  IDEMPOTENCY_KEY_CONFLICT(
+      409,
+      "Tell the user this Idempotency-Key was already used with a different body; use a new key."),
+  IDEMPOTENCY_KEY_IN_PROGRESS(
+      409,
+      "Tell the user a request with this Idempotency-Key is still running; retry in a few"
+          + " seconds to get its result."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 

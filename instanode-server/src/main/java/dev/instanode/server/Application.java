@@ -2,17 +2,24 @@ package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
 import dev.instanode.api.ApiSettings;
+import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.Json;
 import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.idempotency.Idempotency;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.provision.ResourceProvisioning;
+import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DropGuard;
@@ -28,7 +35,10 @@ import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.provisioner.redis.RedisBackend;
+import dev.instanode.provisioner.redis.RedisEndpoint;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.ResourceRepository;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -112,8 +122,20 @@ public final class Application implements AutoCloseable {
     Breakers breakers = new Breakers(meters, options.clock());
     DeprovisionChokepoint chokepoint =
         new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
+    RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
     Map<ResourceType, ResourceBackend> backends =
-        Map.of(ResourceType.POSTGRES, new PostgresBackend(placement, plans, options.stepHook()));
+        Map.of(
+            ResourceType.POSTGRES,
+            new PostgresBackend(placement, plans, options.stepHook()),
+            ResourceType.REDIS,
+            own(
+                new RedisBackend(
+                    config
+                        .customerPublicHost()
+                        .map(customerRedis::withPublicHost)
+                        .orElse(customerRedis),
+                    plans,
+                    options.stepHook())));
     Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
     LocalProvisioner provisioner =
         new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool);
@@ -123,7 +145,7 @@ public final class Application implements AutoCloseable {
           new ApiSettings(
               config.publicBaseUrl(),
               config.anonymousTtl(),
-              Set.of(ResourceType.POSTGRES),
+              backends.keySet(),
               MAX_BODY_BYTES,
               Version.current(),
               config.commitId(),
@@ -140,7 +162,15 @@ public final class Application implements AutoCloseable {
               options.clock(),
               config.anonymousTtl(),
               meters);
-      Readiness readiness = new Readiness(readinessChecks(db, placement));
+      PlatformRedis redis = own(new PlatformRedis(config.redisUrl(), meters));
+      IdentityRepository identities = new IdentityRepository(db.jdbi());
+      Authenticator auth =
+          new Authenticator(
+              new SessionTokens(
+                  new HmacJwt(config.jwtSecret(), options.clock()), config.publicBaseUrl()),
+              identities,
+              new ClientAddress(config.trustedProxies()));
+      Readiness readiness = new Readiness(readinessChecks(db, placement, redis));
       OpsHandler ops =
           new OpsHandler(settings, readiness, meters, plans, db::currentVersion, options.clock());
       api =
@@ -151,7 +181,16 @@ public final class Application implements AutoCloseable {
                       new HttpMetrics(meters),
                       MAX_BODY_BYTES,
                       ops,
-                      new ProvisionHandler(provisioning, bodies, plans, settings))
+                      new ProvisionHandler(
+                          provisioning,
+                          bodies,
+                          mapper,
+                          plans,
+                          settings,
+                          auth,
+                          new AnonymousGate(redis, plans, options.clock()),
+                          new Idempotency(redis, mapper),
+                          identities))
                   .start(config.host(), config.port()));
       LOG.info("api.started host={} port={}", config.host(), api.port());
     }
@@ -220,8 +259,9 @@ public final class Application implements AutoCloseable {
   }
 
   private static List<ReadinessCheck> readinessChecks(
-      PlatformDatabase db, ClusterPlacement placement) {
+      PlatformDatabase db, ClusterPlacement placement, PlatformRedis redis) {
     return List.of(
+        new ReadinessCheck("redis", false, redis::ping),
         new ReadinessCheck(
             "platform_db",
             true,

@@ -1,5 +1,6 @@
 package dev.instanode.server;
 
+import dev.instanode.api.auth.Cidr;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.crypto.AesGcm;
@@ -34,7 +35,9 @@ public record Config(
     int poolPostgresSize,
     int poolRedisSize,
     Duration poolRefillInterval,
-    int customerClusterCapacity) {
+    int customerClusterCapacity,
+    List<Cidr> trustedProxies,
+    URI customerRedisUrl) {
 
   public static Config from(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -90,6 +93,20 @@ public record Config(
     Duration refill = r.withDefault(Setting.POOL_REFILL_INTERVAL, DurationText::parse);
     Integer capacity =
         r.withDefault(Setting.CUSTOMER_CLUSTER_CAPACITY, raw -> intInRange(raw, 1, 100_000));
+    List<Cidr> proxies =
+        r.optional(
+                Setting.TRUSTED_PROXIES,
+                raw -> {
+                  List<Cidr> cidrs = new ArrayList<>();
+                  for (String part : raw.split(",")) {
+                    if (!part.isBlank()) {
+                      cidrs.add(Cidr.parse(part));
+                    }
+                  }
+                  return List.copyOf(cidrs);
+                })
+            .orElse(List.of());
+    URI customerRedis = r.optional(Setting.CUSTOMER_REDIS_URL, Config::redisUri).orElse(redis);
     r.throwIfInvalid();
     return new Config(
         database,
@@ -111,7 +128,9 @@ public record Config(
         poolPostgres,
         poolRedis,
         refill,
-        capacity);
+        capacity,
+        proxies,
+        customerRedis);
   }
 
   private static URI redisUri(String raw) {

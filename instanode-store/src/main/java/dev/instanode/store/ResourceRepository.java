@@ -94,6 +94,22 @@ public final class ResourceRepository {
             .findOne());
   }
 
+  public Optional<ResourceRecord> newestActiveForFingerprint(
+      String fingerprint, ResourceType type, String env) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM resources WHERE fingerprint = :fp AND resource_type = :type"
+                    + " AND env = :env AND status = 'active' AND team_id IS NULL"
+                    + " ORDER BY created_at DESC LIMIT 1")
+            .bind("fp", fingerprint)
+            .bind("type", type.wireName())
+            .bind("env", env)
+            .map(ResourceRepository::map)
+            .findOne());
+  }
+
   static ResourceRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
     return new ResourceRecord(
         new ResourceId(rs.getObject("id", UUID.class)),

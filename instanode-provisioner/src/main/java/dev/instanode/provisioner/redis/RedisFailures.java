@@ -40,7 +40,8 @@ final class RedisFailures {
       Kind kind = isTransient(text) ? Kind.UNAVAILABLE : Kind.INTERNAL;
       return new ProvisionerException(kind, what + " failed: " + Masking.scrubUrls(text), e);
     }
-    if (isUnavailable(e)) {
+    // Any other Lettuce failure means the command got no reply: the transport, not the request.
+    if (isUnavailable(e) || e instanceof RedisException) {
       return new ProvisionerException(Kind.UNAVAILABLE, what + " failed: redis unreachable", e);
     }
     return new ProvisionerException(Kind.INTERNAL, what + " failed", e);

@@ -23,6 +23,7 @@ import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.testkit.TestRedis;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.ScriptOutputType;
@@ -82,9 +83,12 @@ class RedisBackendTest {
           }
         };
     backend = new RedisBackend(RedisEndpoint.of(adminUrl + "/0"), Plans.bundled(), hook);
+    Breakers breakers = new Breakers(meters, java.time.Clock.systemUTC());
     provisioner =
         new LocalProvisioner(
-            List.of(backend), new DeprovisionChokepoint(new DropGuard(Set.of()), meters));
+            List.of(backend),
+            new DeprovisionChokepoint(new DropGuard(Set.of()), breakers, meters),
+            breakers);
   }
 
   @AfterAll
