@@ -25,8 +25,11 @@ import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DropGuard;
 import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.grpc.GrpcProvisionerClient;
+import dev.instanode.provisioner.grpc.GrpcProvisionerServer;
 import dev.instanode.provisioner.pool.HotPool;
 import dev.instanode.provisioner.pool.PoolMaintenance;
 import dev.instanode.provisioner.pool.PoolReaper;
@@ -51,6 +54,7 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +76,7 @@ public final class Application implements AutoCloseable {
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private ApiServer api;
+  private int grpcPort = -1;
 
   private Application() {}
 
@@ -117,35 +122,56 @@ public final class Application implements AutoCloseable {
     }
     AuditLog audit = own(new AuditLog(db.jdbi()));
 
-    ClusterPlacement placement = own(clusters(config, options.clock()));
-    placement.hardenClusters();
-    Breakers breakers = new Breakers(meters, options.clock());
-    DeprovisionChokepoint chokepoint =
-        new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
-    RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
-    Map<ResourceType, ResourceBackend> backends =
-        Map.of(
-            ResourceType.POSTGRES,
-            new PostgresBackend(placement, plans, options.stepHook()),
-            ResourceType.REDIS,
-            own(
-                new RedisBackend(
-                    config
-                        .customerPublicHost()
-                        .map(customerRedis::withPublicHost)
-                        .orElse(customerRedis),
-                    plans,
-                    options.stepHook())));
-    Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
-    LocalProvisioner provisioner =
-        new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool);
+    boolean remote = config.provisionerAddr().isPresent();
+    Optional<LocalStack> local =
+        roles.contains(Role.PROVISIONER) || (roles.contains(Role.API) && !remote)
+            ? Optional.of(localStack(config, options, plans, aes, meters))
+            : Optional.empty();
+    if (roles.contains(Role.PROVISIONER)) {
+      GrpcProvisionerServer server =
+          own(
+              GrpcProvisionerServer.start(
+                  config.host(),
+                  config.provisionerGrpcPort(),
+                  config.provisionerSecret().orElse(""),
+                  local.orElseThrow().provisioner(),
+                  options.clock()));
+      grpcPort = server.port();
+      LOG.info("provisioner.grpc_started host={} port={}", config.host(), grpcPort);
+    }
+    Provisioner provisioner;
+    ReadinessCheck provisionerReady;
+    Set<ResourceType> services;
+    if (remote && roles.contains(Role.API)) {
+      HostAndPort addr = config.provisionerAddr().get();
+      GrpcProvisionerClient client =
+          own(
+              GrpcProvisionerClient.connect(
+                  addr.host(), addr.port(), config.provisionerSecret().orElse("")));
+      provisioner = client;
+      provisionerReady =
+          new ReadinessCheck(
+              "provisioner",
+              true,
+              () -> {
+                if (!client.healthy()) {
+                  throw new IllegalStateException("provisioner is not serving");
+                }
+              });
+      services = EnumSet.allOf(ResourceType.class);
+    } else {
+      LocalStack stack = local.orElseThrow();
+      provisioner = stack.provisioner();
+      provisionerReady = clusterCheck(stack.placement());
+      services = stack.services();
+    }
 
     if (roles.contains(Role.API)) {
       ApiSettings settings =
           new ApiSettings(
               config.publicBaseUrl(),
               config.anonymousTtl(),
-              backends.keySet(),
+              services,
               MAX_BODY_BYTES,
               Version.current(),
               config.commitId(),
@@ -170,7 +196,7 @@ public final class Application implements AutoCloseable {
                   new HmacJwt(config.jwtSecret(), options.clock()), config.publicBaseUrl()),
               identities,
               new ClientAddress(config.trustedProxies()));
-      Readiness readiness = new Readiness(readinessChecks(db, placement, redis));
+      Readiness readiness = new Readiness(readinessChecks(db, provisionerReady, redis));
       OpsHandler ops =
           new OpsHandler(settings, readiness, meters, plans, db::currentVersion, options.clock());
       api =
@@ -259,7 +285,7 @@ public final class Application implements AutoCloseable {
   }
 
   private static List<ReadinessCheck> readinessChecks(
-      PlatformDatabase db, ClusterPlacement placement, PlatformRedis redis) {
+      PlatformDatabase db, ReadinessCheck provisioner, PlatformRedis redis) {
     return List.of(
         new ReadinessCheck("redis", false, redis::ping),
         new ReadinessCheck(
@@ -270,21 +296,65 @@ public final class Application implements AutoCloseable {
                 throw new IllegalStateException("platform database unreachable");
               }
             }),
-        new ReadinessCheck(
-            "provisioner",
-            true,
-            () -> {
-              for (CustomerCluster cluster : placement.clusters()) {
-                try (Connection c = cluster.connect()) {
-                  c.isValid(2);
-                }
-              }
-            }));
+        provisioner);
+  }
+
+  private static ReadinessCheck clusterCheck(ClusterPlacement placement) {
+    return new ReadinessCheck(
+        "provisioner",
+        true,
+        () -> {
+          for (CustomerCluster cluster : placement.clusters()) {
+            try (Connection c = cluster.connect()) {
+              c.isValid(2);
+            }
+          }
+        });
+  }
+
+  /** The in-process provisioner: customer clusters, backends, breakers, chokepoint, pool. */
+  private record LocalStack(
+      LocalProvisioner provisioner, ClusterPlacement placement, Set<ResourceType> services) {}
+
+  private LocalStack localStack(
+      Config config, Options options, Plans plans, AesGcm aes, MeterRegistry meters) {
+    ClusterPlacement placement = own(clusters(config, options.clock()));
+    placement.hardenClusters();
+    Breakers breakers = new Breakers(meters, options.clock());
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
+    RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
+    Map<ResourceType, ResourceBackend> backends =
+        Map.of(
+            ResourceType.POSTGRES,
+            new PostgresBackend(placement, plans, options.stepHook()),
+            ResourceType.REDIS,
+            own(
+                new RedisBackend(
+                    config
+                        .customerPublicHost()
+                        .map(customerRedis::withPublicHost)
+                        .orElse(customerRedis),
+                    plans,
+                    options.stepHook())));
+    Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
+    return new LocalStack(
+        new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool),
+        placement,
+        backends.keySet());
   }
 
   private <T extends AutoCloseable> T own(T closeable) {
     closeables.push(closeable);
     return closeable;
+  }
+
+  /** The provisioner role's gRPC port. */
+  public int grpcPort() {
+    if (grpcPort < 0) {
+      throw new IllegalStateException("the provisioner role is not running");
+    }
+    return grpcPort;
   }
 
   public int port() {

@@ -37,7 +37,10 @@ public record Config(
     Duration poolRefillInterval,
     int customerClusterCapacity,
     List<Cidr> trustedProxies,
-    URI customerRedisUrl) {
+    URI customerRedisUrl,
+    Optional<HostAndPort> provisionerAddr,
+    Optional<String> provisionerSecret,
+    int provisionerGrpcPort) {
 
   public static Config from(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -107,6 +110,14 @@ public record Config(
                 })
             .orElse(List.of());
     URI customerRedis = r.optional(Setting.CUSTOMER_REDIS_URL, Config::redisUri).orElse(redis);
+    Optional<HostAndPort> provisionerAddr =
+        r.optional(Setting.PROVISIONER_ADDR, HostAndPort::parse);
+    Optional<String> provisionerSecret = r.optional(Setting.PROVISIONER_SECRET, Config::secret32);
+    if (provisionerAddr.isPresent() && provisionerSecret.isEmpty()) {
+      r.problem("PROVISIONER_SECRET is not set (required with PROVISIONER_ADDR)");
+    }
+    Integer grpcPort =
+        r.withDefault(Setting.PROVISIONER_GRPC_PORT, raw -> intInRange(raw, 0, 65535));
     r.throwIfInvalid();
     return new Config(
         database,
@@ -130,7 +141,10 @@ public record Config(
         refill,
         capacity,
         proxies,
-        customerRedis);
+        customerRedis,
+        provisionerAddr,
+        provisionerSecret,
+        grpcPort);
   }
 
   private static URI redisUri(String raw) {
@@ -222,6 +236,10 @@ public record Config(
         problems.add(s.name() + " " + e.getMessage());
         return null;
       }
+    }
+
+    void problem(String text) {
+      problems.add(text);
     }
 
     void throwIfInvalid() {

@@ -78,7 +78,8 @@ final class DevMode implements AutoCloseable {
         env.put(Setting.PORT.name(), String.valueOf(portFlag));
       }
       Config config = Config.from(env);
-      Application app = Application.start(config, Set.of(Role.values()), options);
+      // Every role but the provisioner's gRPC server: dev provisions in-process.
+      Application app = Application.start(config, Set.of(Role.API), options);
       return new DevMode(postgres, redis, app, config);
     } catch (RuntimeException e) {
       if (redis != null) {

@@ -62,7 +62,7 @@ public final class Main implements Runnable {
 
   @Command(name = "serve", description = "Run the given roles; settings come from the environment.")
   static final class Serve implements Callable<Integer> {
-    @Option(names = "--roles", required = true, description = "Comma-separated: api")
+    @Option(names = "--roles", required = true, description = "Comma-separated roles: api, provisioner")
     String roles;
 
     @Override

@@ -33,6 +33,11 @@ public enum Setting {
   POOL_REDIS_SIZE(false, "10", "Ready pre-made Redis users to keep; 0 disables"),
   POOL_REFILL_INTERVAL(false, "30s", "How often the pool is topped up and reaped"),
   CUSTOMER_CLUSTER_CAPACITY(false, "400", "Customer databases one cluster should hold"),
+  PROVISIONER_ADDR(
+      false, null, "host:port of a remote provisioner; unset: the api provisions in-process"),
+  PROVISIONER_SECRET(
+      false, null, "At least 32 bytes; shared by the provisioner's gRPC server and its clients"),
+  PROVISIONER_GRPC_PORT(false, "50051", "Port the provisioner role serves gRPC on"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)");
 
