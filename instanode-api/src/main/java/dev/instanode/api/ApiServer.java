@@ -4,8 +4,6 @@ import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
-import dev.instanode.api.ops.OpsHandler;
-import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -23,8 +21,7 @@ public final class ApiServer implements AutoCloseable {
       JsonBodies bodies,
       HttpMetrics httpMetrics,
       long maxBodyBytes,
-      OpsHandler ops,
-      ProvisionHandler provision) {
+      Routes.Handlers handlers) {
     this.app =
         Javalin.create(config -> {
           config.startup.showJavalinBanner = false;
@@ -47,7 +44,7 @@ public final class ApiServer implements AutoCloseable {
           config.routes.exception(ApiException.class, ErrorMapper::apiException);
           config.routes.exception(HttpResponseException.class, ErrorMapper::httpResponseException);
           config.routes.exception(Exception.class, ErrorMapper::unexpected);
-          Routes.register(config.routes, ops, provision);
+          Routes.register(config.routes, handlers);
         });
   }
 

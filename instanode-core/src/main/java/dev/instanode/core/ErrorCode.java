@@ -47,6 +47,20 @@ public enum ErrorCode {
       409,
       "Tell the user a request with this Idempotency-Key is still running; retry in a few"
           + " seconds to get its result."),
+  INVALID_EMAIL(400, "Tell the user to give a valid email address, like name@example.com."),
+  INVALID_TOKEN(
+      400,
+      "Tell the user the claim token is invalid or expired; provision again to get a new one."),
+  ALREADY_CLAIMED(
+      409, "Tell the user these resources were already claimed; sign in to the account instead."),
+  ACCOUNT_EXISTS(
+      409, "Tell the user an account with this email exists; sign in and claim with its API key."),
+  INVALID_TIER(400, "Tell the user the tier must be one of the plans in /api/v1/capabilities."),
+  INVALID_QUERY(400, "Tell the user a query parameter is malformed; check limit and cursor."),
+  DEPROVISION_FAILED(
+      503, "Tell the user the resource could not be deleted right now; retry in a minute."),
+  RESOURCE_BUSY(
+      503, "Tell the user the resource is busy with another change; retry in a few seconds."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 

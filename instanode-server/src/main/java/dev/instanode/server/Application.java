@@ -2,20 +2,29 @@ package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
 import dev.instanode.api.ApiSettings;
+import dev.instanode.api.Routes;
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.claim.ClaimHandler;
+import dev.instanode.api.claim.ClaimService;
+import dev.instanode.api.claim.OnboardingTokens;
 import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.Json;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.idempotency.Idempotency;
+import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
+import dev.instanode.api.plan.PlanChanges;
+import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.provision.ResourceProvisioning;
 import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.resources.ResourceHandler;
+import dev.instanode.api.resources.ResourceService;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceType;
@@ -42,6 +51,7 @@ import dev.instanode.provisioner.redis.RedisBackend;
 import dev.instanode.provisioner.redis.RedisEndpoint;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.ResourceRepository;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -190,33 +200,48 @@ public final class Application implements AutoCloseable {
               meters);
       PlatformRedis redis = own(new PlatformRedis(config.redisUrl(), meters));
       IdentityRepository identities = new IdentityRepository(db.jdbi());
+      ResourceRepository resources = new ResourceRepository(db.jdbi());
+      HmacJwt jwt = new HmacJwt(config.jwtSecret(), options.clock());
+      SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
       Authenticator auth =
-          new Authenticator(
-              new SessionTokens(
-                  new HmacJwt(config.jwtSecret(), options.clock()), config.publicBaseUrl()),
+          new Authenticator(sessions, identities, new ClientAddress(config.trustedProxies()));
+      ClaimService claims =
+          new ClaimService(
+              db.jdbi(),
+              new OnboardingTokens(jwt),
+              new OnboardingRepository(db.jdbi()),
               identities,
-              new ClientAddress(config.trustedProxies()));
+              resources,
+              sessions,
+              audit,
+              options.clock());
       Readiness readiness = new Readiness(readinessChecks(db, provisionerReady, redis));
-      OpsHandler ops =
-          new OpsHandler(settings, readiness, meters, plans, db::currentVersion, options.clock());
+      Routes.Handlers handlers =
+          new Routes.Handlers(
+              new OpsHandler(
+                  settings, readiness, meters, plans, db::currentVersion, options.clock()),
+              new ProvisionHandler(
+                  provisioning,
+                  bodies,
+                  mapper,
+                  plans,
+                  settings,
+                  auth,
+                  new AnonymousGate(redis, plans, options.clock()),
+                  new Idempotency(redis, mapper),
+                  identities,
+                  claims),
+              new ClaimHandler(claims, bodies),
+              new IdentityHandler(auth, identities, bodies, audit, options.clock()),
+              new ResourceHandler(
+                  new ResourceService(db.jdbi(), resources, provisioner, aes, audit), auth, bodies),
+              new PlanHandler(
+                  new PlanChanges(db.jdbi(), plans, audit),
+                  config.internalJwtSecret().map(secret -> new HmacJwt(secret, options.clock())),
+                  bodies));
       api =
           own(
-              new ApiServer(
-                      mapper,
-                      bodies,
-                      new HttpMetrics(meters),
-                      MAX_BODY_BYTES,
-                      ops,
-                      new ProvisionHandler(
-                          provisioning,
-                          bodies,
-                          mapper,
-                          plans,
-                          settings,
-                          auth,
-                          new AnonymousGate(redis, plans, options.clock()),
-                          new Idempotency(redis, mapper),
-                          identities))
+              new ApiServer(mapper, bodies, new HttpMetrics(meters), MAX_BODY_BYTES, handlers)
                   .start(config.host(), config.port()));
       LOG.info("api.started host={} port={}", config.host(), api.port());
     }

@@ -23,7 +23,7 @@ final class DevMode implements AutoCloseable {
   static final String PLATFORM_DATABASE = "instanode";
   static final String PG_PORT = "INSTANODE_DEV_PG_PORT";
   static final String REDIS_PORT = "INSTANODE_DEV_REDIS_PORT";
-  private static final int DEFAULT_PG_PORT = 54329;
+  static final int DEFAULT_PG_PORT = 54329;
   private static final int DEFAULT_REDIS_PORT = 63799;
 
   private final EmbeddedPostgresServer postgres;

@@ -5,6 +5,8 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.TestPostgres;
 import dev.instanode.testkit.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,9 +26,13 @@ final class TestApplications {
     env.put("CUSTOMER_DATABASE_URLS", TestPostgres.adminUrl().toUri());
     // Each application gets its own Redis database for platform keys (rate limits, idempotency),
     // so one test's counters never leak into another's; customer caches stay in database 0.
-    env.put(
-        "REDIS_URL",
-        TestRedis.adminUrl().replaceFirst("/0$", "/" + (1 + NEXT_DB.getAndIncrement() % 15)));
+    String platformRedis =
+        TestRedis.adminUrl().replaceFirst("/0$", "/" + (1 + NEXT_DB.getAndIncrement() % 15));
+    try (RedisClient client = RedisClient.create(platformRedis);
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().flushdb();
+    }
+    env.put("REDIS_URL", platformRedis);
     env.put("CUSTOMER_REDIS_URL", TestRedis.adminUrl());
     env.put("AES_KEY", AesGcm.generateHexKey());
     env.put("JWT_SECRET", "j".repeat(32));

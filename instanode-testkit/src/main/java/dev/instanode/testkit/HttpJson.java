@@ -39,6 +39,14 @@ public final class HttpJson {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), Map.of());
   }
 
+  public HttpResponse<String> get(String path, Map<String, String> headers) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
+  }
+
+  public HttpResponse<String> delete(String path, Map<String, String> headers) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), headers);
+  }
+
   public HttpResponse<String> postJson(String path, String body) {
     return post(path, body, Map.of("Content-Type", "application/json"));
   }

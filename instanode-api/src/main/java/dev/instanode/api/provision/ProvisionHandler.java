@@ -3,6 +3,7 @@ package dev.instanode.api.provision;
 import dev.instanode.api.ApiSettings;
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.Caller;
+import dev.instanode.api.claim.ClaimService;
 import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.JsonBodies;
@@ -41,6 +42,7 @@ public final class ProvisionHandler {
   private final AnonymousGate gate;
   private final Idempotency idempotency;
   private final IdentityRepository identities;
+  private final ClaimService claims;
 
   public ProvisionHandler(
       ResourceProvisioning provisioning,
@@ -51,7 +53,8 @@ public final class ProvisionHandler {
       Authenticator auth,
       AnonymousGate gate,
       Idempotency idempotency,
-      IdentityRepository identities) {
+      IdentityRepository identities,
+      ClaimService claims) {
     this.provisioning = provisioning;
     this.bodies = bodies;
     this.mapper = mapper;
@@ -61,6 +64,7 @@ public final class ProvisionHandler {
     this.gate = gate;
     this.idempotency = idempotency;
     this.identities = identities;
+    this.claims = claims;
   }
 
   private record Reply(int status, Object body) {}
@@ -120,7 +124,8 @@ public final class ProvisionHandler {
                 Optional.of(member.teamId()),
                 Optional.of(member.fingerprint()),
                 RequestContext.id(ctx));
-        yield new Reply(201, response(provisioning.provision(cmd), Optional.empty()));
+        yield new Reply(
+            201, response(provisioning.provision(cmd), Optional.empty(), Optional.empty()));
       }
     };
   }
@@ -135,6 +140,7 @@ public final class ProvisionHandler {
             200,
             response(
                 existing.get(),
+                onboardingToken(caller),
                 Optional.of(
                     "Daily limit reached: this is your existing "
                         + type.wireName()
@@ -155,13 +161,26 @@ public final class ProvisionHandler {
             Optional.empty(),
             Optional.of(caller.fingerprint()),
             RequestContext.id(ctx));
+    ProvisionedResource made;
     try {
-      return new Reply(201, response(provisioning.provision(cmd), Optional.empty()));
+      made = provisioning.provision(cmd);
     } catch (ApiException e) {
       if (e.code().httpStatus() >= 500) {
         gate.refund(caller.fingerprint());
       }
       throw e;
+    }
+    return new Reply(201, response(made, onboardingToken(caller), Optional.empty()));
+  }
+
+  // The resource exists either way: a failure to mint the claim token must not fail the call.
+  private Optional<String> onboardingToken(Caller.Anonymous caller) {
+    try {
+      return Optional.of(claims.issueFor(caller.fingerprint()));
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ProvisionHandler.class)
+          .warn("claim.token_issue_failed error={}", e.toString());
+      return Optional.empty();
     }
   }
 
@@ -204,7 +223,8 @@ public final class ProvisionHandler {
     return s;
   }
 
-  private ProvisionResponse response(ProvisionedResource made, Optional<String> noteOverride) {
+  private ProvisionResponse response(
+      ProvisionedResource made, Optional<String> onboardingJwt, Optional<String> noteOverride) {
     ResourceRecord r = made.record();
     Plan plan = plans.of(r.tier());
     Map<String, Object> limits = new LinkedHashMap<>();
@@ -216,10 +236,13 @@ public final class ProvisionHandler {
       case REDIS -> limits.put("memory_mb", plan.redis().memoryMb());
     }
     Optional<String> note = noteOverride;
+    Optional<String> claimUrl =
+        onboardingJwt.map(jwt -> settings.publicBaseUrl() + "/claim/preview?t=" + jwt);
     if (r.expiresAt().isPresent()) {
       String ttl = DurationText.format(settings.anonymousTtl());
       limits.put("expires_in", ttl);
-      note = note.or(() -> Optional.of("Works for " + ttl + ". Claim it to keep it."));
+      String keep = claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
+      note = note.or(() -> Optional.of("Works for " + ttl + "." + keep));
     }
     return new ProvisionResponse(
         true,
@@ -233,6 +256,8 @@ public final class ProvisionHandler {
         r.expiresAt(),
         limits,
         r.keyPrefix(),
-        note);
+        note,
+        claimUrl,
+        onboardingJwt);
   }
 }

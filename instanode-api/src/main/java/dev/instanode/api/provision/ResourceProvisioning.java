@@ -154,7 +154,7 @@ public final class ResourceProvisioning {
 
   private ResourceRecord insertPending(ProvisionCommand cmd) {
     Optional<Instant> expiresAt =
-        plans.of(cmd.tier()).expires()
+        cmd.teamId().isEmpty() && plans.of(cmd.tier()).expires()
             ? Optional.of(clock.instant().plus(anonymousTtl).truncatedTo(ChronoUnit.SECONDS))
             : Optional.empty();
     try {
