@@ -106,7 +106,7 @@ public final class Application implements AutoCloseable {
     try {
       app.wire(config, roles, options);
       return app;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       app.close();
       throw e;
     }

@@ -81,7 +81,8 @@ final class DevMode implements AutoCloseable {
       // Every role but the provisioner's gRPC server: dev provisions in-process.
       Application app = Application.start(config, Set.of(Role.API), options);
       return new DevMode(postgres, redis, app, config);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too (a missing class, say): no embedded server may outlive a failed start.
       if (redis != null) {
         redis.close();
       }
