@@ -76,9 +76,8 @@ class RedisBackendLifecycleTest {
     EmbeddedRedisServer second = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
     try (RedisProbe probe = new RedisProbe()) {
       assertThat(probe.connect(onPort(keptResult, second.port())).sync().ping()).isEqualTo("PONG");
-      assertThatThrownBy(() -> probe.connect(onPort(droppedResult, second.port())))
-          .rootCause()
-          .hasMessageContaining("WRONGPASS");
+      assertThat(RedisProbe.authReply(onPort(droppedResult, second.port())))
+          .startsWith("-WRONGPASS");
     } finally {
       second.close();
     }
@@ -107,9 +106,7 @@ class RedisBackendLifecycleTest {
       assertThat(probe.connect(result.connectionUrl()).sync().set(token + ":k", "v"))
           .isEqualTo("OK");
       backend.drop(token, result.providerResourceId());
-      assertThatThrownBy(() -> probe.connect(result.connectionUrl()))
-          .rootCause()
-          .hasMessageContaining("WRONGPASS");
+      assertThat(RedisProbe.authReply(result.connectionUrl())).startsWith("-WRONGPASS");
     } finally {
       server.stop();
     }
