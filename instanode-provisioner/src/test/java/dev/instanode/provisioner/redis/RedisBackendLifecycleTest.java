@@ -39,6 +39,7 @@ class RedisBackendLifecycleTest {
           FAST, () -> backend.provision(token, Tier.ANONYMOUS, RequestId.random()));
       assertUnavailableWithin(FAST, () -> backend.drop(token, "redis:0"));
       assertUnavailableWithin(FAST, () -> backend.storageBytes(token, "redis:0"));
+      assertUnavailableWithin(FAST, () -> backend.rotateCredentials(token, "redis:0"));
     }
   }
 
@@ -83,6 +84,28 @@ class RedisBackendLifecycleTest {
     }
   }
 
+  @Test
+  void aRotatedPasswordSurvivesARestart(@TempDir Path dir) {
+    String token = UUID.randomUUID().toString();
+    ProvisionResult provisioned;
+    String rotated;
+    EmbeddedRedisServer first = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
+    try (RedisBackend backend = backendFor(first)) {
+      provisioned = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
+      rotated = backend.rotateCredentials(token, provisioned.providerResourceId());
+    } finally {
+      first.close();
+    }
+
+    EmbeddedRedisServer second = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
+    try (RedisProbe probe = new RedisProbe()) {
+      assertThat(probe.connect(onPort(rotated, second.port())).sync().ping()).isEqualTo("PONG");
+      assertThat(RedisProbe.authReply(onPort(provisioned, second.port()))).startsWith("-WRONGPASS");
+    } finally {
+      second.close();
+    }
+  }
+
   /** In production a Redis may have no aclfile: ACL SAVE then errors, and that must not matter. */
   @Test
   void aRedisWithoutAnAclFileStillProvisionsAndDrops(@TempDir Path dir) throws IOException {
@@ -112,13 +135,44 @@ class RedisBackendLifecycleTest {
     }
   }
 
+  @Test
+  void aRedisWithoutAnAclFileStillRotates(@TempDir Path dir) throws IOException {
+    int port = closedPort();
+    RedisServer server =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            .setting("dir " + dir.toAbsolutePath())
+            .setting("requirepass " + ADMIN_PASSWORD)
+            .onShutdownForceStop(true)
+            .build();
+    server.start();
+    RedisEndpoint endpoint =
+        RedisEndpoint.of("redis://default:" + ADMIN_PASSWORD + "@127.0.0.1:" + port + "/0");
+    try (RedisBackend backend =
+            new RedisBackend(endpoint, Plans.bundled(), ProvisionStepHook.NONE);
+        RedisProbe probe = new RedisProbe()) {
+      String token = UUID.randomUUID().toString();
+      ProvisionResult result = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
+      String rotated = backend.rotateCredentials(token, result.providerResourceId());
+      assertThat(probe.connect(rotated).sync().ping()).isEqualTo("PONG");
+      assertThat(RedisProbe.authReply(result.connectionUrl())).startsWith("-WRONGPASS");
+    } finally {
+      server.stop();
+    }
+  }
+
   private static RedisBackend backendFor(EmbeddedRedisServer server) {
     return new RedisBackend(
         RedisEndpoint.of(server.adminUrl()), Plans.bundled(), ProvisionStepHook.NONE);
   }
 
   private static String onPort(ProvisionResult result, int port) {
-    return result.connectionUrl().replaceFirst(":\\d+/0$", ":" + port + "/0");
+    return onPort(result.connectionUrl(), port);
+  }
+
+  private static String onPort(String url, int port) {
+    return url.replaceFirst(":\\d+/0$", ":" + port + "/0");
   }
 
   private static void assertUnavailableWithin(Duration limit, ThrowingCallable call) {
