@@ -104,6 +104,7 @@ public final class LocalProvisioner implements Provisioner {
         .call(() -> backend.storageBytes(naming, request.providerResourceId()));
   }
 
+  @Override
   public RotateResult rotateCredentials(RotateRequest request) {
     ResourceBackend backend = backendFor(request.type());
     String naming = NamingToken.resolve(request.token(), request.providerResourceId());
