@@ -104,6 +104,23 @@ public final class LocalProvisioner implements Provisioner {
         .call(() -> backend.storageBytes(naming, request.providerResourceId()));
   }
 
+  @Override
+  public RotateResult rotateCredentials(RotateRequest request) {
+    ResourceBackend backend = backendFor(request.type());
+    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    String url =
+        breakers
+            .of(backend)
+            .call(() -> backend.rotateCredentials(naming, request.providerResourceId()));
+    LOG.info(
+        "provisioner.credentials_rotated type={} token={} naming={} request_id={}",
+        request.type().wireName(),
+        Masking.token(request.token().toString()),
+        Masking.token(naming),
+        request.requestId());
+    return new RotateResult(url);
+  }
+
   public boolean supports(ResourceType type) {
     return backends.containsKey(type);
   }

@@ -16,4 +16,16 @@ public interface Provisioner {
   RegradeResult regrade(RegradeRequest request);
 
   long storageBytes(StorageRequest request);
+
+  /**
+   * Gives the resource a new password and ends every session opened with the old one, so the old
+   * URL stops working at once. Host, port, database and user stay the same.
+   *
+   * <p>Not atomic across failures: once this has been called, presume the old URL dead even if it
+   * threw, and retry until a new URL comes back.
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the resource's role or user does not
+   *     exist
+   */
+  RotateResult rotateCredentials(RotateRequest request);
 }

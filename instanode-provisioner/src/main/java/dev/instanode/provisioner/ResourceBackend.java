@@ -30,4 +30,13 @@ public interface ResourceBackend {
   RegradeResult regrade(String namingToken, String providerResourceId, Tier tier);
 
   long storageBytes(String namingToken, String providerResourceId);
+
+  /**
+   * Replaces the password of the resource's role or user, closes the sessions that authenticated
+   * with the old one, and returns the new connection URL (a secret).
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the role or user does not exist;
+   *     nothing is created then
+   */
+  String rotateCredentials(String namingToken, String providerResourceId);
 }

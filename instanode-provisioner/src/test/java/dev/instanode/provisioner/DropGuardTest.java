@@ -108,6 +108,11 @@ class DropGuardTest {
     }
 
     @Override
+    public String rotateCredentials(String namingToken, String providerResourceId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public long storageBytes(String namingToken, String providerResourceId) {
       throw new UnsupportedOperationException();
     }

@@ -31,6 +31,7 @@ class PostgresBackendTest {
   private static final AtomicReference<String> failAfterStep = new AtomicReference<>();
   private static ClusterPlacement placement;
   private static SimpleMeterRegistry meters;
+  private static PostgresBackend backend;
   private static LocalProvisioner provisioner;
 
   @BeforeAll
@@ -45,7 +46,7 @@ class PostgresBackendTest {
             throw new IllegalStateException("injected failure after " + step);
           }
         };
-    PostgresBackend backend = new PostgresBackend(placement, Plans.bundled(), hook);
+    backend = new PostgresBackend(placement, Plans.bundled(), hook);
     provisioner =
         new LocalProvisioner(
             List.of(backend),
@@ -199,6 +200,96 @@ class PostgresBackendTest {
             new StorageRequest(
                 token, ResourceType.POSTGRES, result.providerResourceId(), RequestId.random()));
     assertThat(bytes).isGreaterThan(1_000_000L);
+  }
+
+  @Test
+  void rotationLocksOutTheOldPasswordAtOnceAndTheNewUrlConnects() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult before = provision(token, Tier.ANONYMOUS);
+
+    RotateResult after = rotate(token, before.providerResourceId());
+
+    PostgresUrl oldUrl = PostgresUrl.parse(before.connectionUrl());
+    PostgresUrl newUrl = PostgresUrl.parse(after.connectionUrl());
+    assertThat(newUrl.password()).isNotEqualTo(oldUrl.password()).hasSize(24);
+    assertThat(newUrl)
+        .isEqualTo(
+            new PostgresUrl(
+                oldUrl.host(), oldUrl.port(), oldUrl.database(), oldUrl.user(), newUrl.password()));
+    assertThatThrownBy(() -> TestPostgres.connect(oldUrl).close())
+        .hasMessageContaining("password authentication failed");
+    try (Connection c = TestPostgres.connect(newUrl);
+        ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("usr_" + token);
+    }
+  }
+
+  @Test
+  void rotationClosesSessionsOpenedWithTheOldPasswordAndNoOtherTenants() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult before = provision(token, Tier.ANONYMOUS);
+    ProvisionResult bystander = provision(ResourceToken.random(), Tier.ANONYMOUS);
+    try (Connection stale = connect(before.connectionUrl());
+        Connection other = connect(bystander.connectionUrl())) {
+      assertThat(stale.isValid(2)).isTrue();
+
+      rotate(token, before.providerResourceId());
+
+      assertThat(stale.isValid(2)).as("session opened with the old password").isFalse();
+      assertThat(other.isValid(2)).as("another tenant's session").isTrue();
+    }
+  }
+
+  @Test
+  void rotatingAPooledResourceChangesThePoolTokensRoleNotTheResourceTokens() throws SQLException {
+    String poolToken = "pool-" + ResourceToken.random();
+    ProvisionResult pooled = backend.provision(poolToken, Tier.ANONYMOUS, RequestId.random());
+    String prid = NamingToken.encodePooled(pooled.providerResourceId(), poolToken);
+    assertThat(prid).isEqualTo("local:0;pooltok:" + poolToken);
+    ResourceToken claimedAs = ResourceToken.random();
+
+    RotateResult after = rotate(claimedAs, prid);
+
+    PostgresUrl newUrl = PostgresUrl.parse(after.connectionUrl());
+    assertThat(newUrl.user()).isEqualTo("usr_" + poolToken);
+    assertThat(newUrl.database()).isEqualTo("db_" + poolToken);
+    assertThatThrownBy(() -> connect(pooled.connectionUrl()).close())
+        .hasMessageContaining("password authentication failed");
+    TestPostgres.connect(newUrl).close();
+    assertThat(roleExists("usr_" + claimedAs)).isFalse();
+  }
+
+  @Test
+  void rotatingAMissingRoleIsInvalidArgumentAndCreatesNothing() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    assertThatThrownBy(() -> rotate(token, "local:0"))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).isEqualTo("role does not exist");
+            });
+    assertThat(roleExists("usr_" + token)).isFalse();
+  }
+
+  @Test
+  void aPoolTokenThatIsNoSafeNameIsInvalidArgument() {
+    assertThatThrownBy(() -> rotate(ResourceToken.random(), "local:0;pooltok:x\"; DROP ROLE y"))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT));
+  }
+
+  @Test
+  void aRotateResultNeverPrintsItsUrl() {
+    RotateResult result = new RotateResult("postgres://usr_x:s3cret@h:5432/db_x");
+    assertThat(result.toString()).doesNotContain("s3cret").doesNotContain("usr_x");
+  }
+
+  private static RotateResult rotate(ResourceToken token, String providerResourceId) {
+    return provisioner.rotateCredentials(
+        new RotateRequest(token, ResourceType.POSTGRES, providerResourceId, RequestId.random()));
   }
 
   private static ProvisionResult provision(ResourceToken token, Tier tier) {

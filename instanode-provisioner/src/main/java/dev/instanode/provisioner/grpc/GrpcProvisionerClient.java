@@ -9,6 +9,8 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
@@ -19,6 +21,8 @@ import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc.ProvisionerServiceBlockingStub;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
+import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
+import dev.instanode.provisioner.grpc.proto.RotateCredentialsResponse;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -162,6 +166,27 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                             .setRequestId(request.requestId().value())
                             .build()))
         .getStorageBytes();
+  }
+
+  @Override
+  public RotateResult rotateCredentials(RotateRequest request) {
+    RotateCredentialsResponse r =
+        call(
+            "RotateCredentials",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .rotateCredentials(
+                        RotateCredentialsRequest.newBuilder()
+                            .setToken(request.token().toString())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setProviderResourceId(request.providerResourceId())
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    // An empty URL stored as the new credential would lock the customer out for good.
+    if (r.getConnectionUrl().isEmpty()) {
+      throw malformed("RotateCredentials answered without a connection URL");
+    }
+    return new RotateResult(r.getConnectionUrl());
   }
 
   /**

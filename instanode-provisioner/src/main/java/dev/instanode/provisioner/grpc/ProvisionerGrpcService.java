@@ -7,6 +7,7 @@ import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
@@ -16,6 +17,8 @@ import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
+import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
+import dev.instanode.provisioner.grpc.proto.RotateCredentialsResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -96,6 +99,19 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
               .setAppliedConnLimit(r.appliedConnLimit())
               .setSkipReason(r.skipReason().orElse(""))
               .build();
+        });
+  }
+
+  @Override
+  public void rotateCredentials(
+      RotateCredentialsRequest request, StreamObserver<RotateCredentialsResponse> out) {
+    answer(
+        "RotateCredentials",
+        request.getRequestId(),
+        out,
+        () -> {
+          RotateResult r = provisioner.rotateCredentials(RequestDecoder.rotate(request));
+          return RotateCredentialsResponse.newBuilder().setConnectionUrl(r.connectionUrl()).build();
         });
   }
 

@@ -8,11 +8,13 @@ import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
+import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 
 /**
  * Turns wire requests into the Provisioner's request records. Anything malformed is an
@@ -54,6 +56,14 @@ final class RequestDecoder {
         token(r.getToken()),
         type(r.getResourceType()),
         tier(r.getTier()),
+        r.getProviderResourceId(),
+        requestId(r.getRequestId()));
+  }
+
+  static RotateRequest rotate(RotateCredentialsRequest r) {
+    return new RotateRequest(
+        token(r.getToken()),
+        type(r.getResourceType()),
         r.getProviderResourceId(),
         requestId(r.getRequestId()));
   }

@@ -30,6 +30,7 @@ public final class PostgresBackend implements ResourceBackend {
   static final String STEP_REVOKE_PUBLIC = "revoke_public_connect";
 
   private static final String OBJECT_IN_USE = "55006";
+  private static final String UNDEFINED_OBJECT = "42704";
   private static final int PASSWORD_LENGTH = 24;
 
   private final ClusterPlacement placement;
@@ -176,6 +177,52 @@ public final class PostgresBackend implements ResourceBackend {
       return RegradeResult.applied(target);
     } catch (SQLException e) {
       throw ProvisionerException.fromSql("regrade", e);
+    }
+  }
+
+  /**
+   * ALTER ROLE with a new password, then terminates the role's sessions: Postgres checks a password
+   * only when a session starts, so without the terminate a leaked old URL keeps its open sessions.
+   */
+  @Override
+  public String rotateCredentials(String namingToken, String providerResourceId) {
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    String role = ResourceNames.roleName(namingToken);
+    String quotedRole = quoteCallerName(role);
+    String password = Secrets.alphanumeric(PASSWORD_LENGTH);
+    try (Connection c = cluster.connect();
+        Statement s = c.createStatement()) {
+      // ALTER ROLE on a missing role fails rather than creating it, so no existence pre-check
+      // (and no race with a concurrent drop) is needed.
+      s.execute("ALTER ROLE " + quotedRole + " PASSWORD " + Identifiers.passwordLiteral(password));
+      terminateRoleSessions(c, role);
+    } catch (SQLException e) {
+      if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
+        throw new ProvisionerException(
+            ProvisionerException.Kind.INVALID_ARGUMENT, "role does not exist", e);
+      }
+      throw ProvisionerException.fromSql("rotate_credentials", e);
+    }
+    return cluster.customerUrl(ResourceNames.databaseName(namingToken), role, password).toUri();
+  }
+
+  // The pool token arrives inside provider_resource_id, which callers send over the wire.
+  private static String quoteCallerName(String name) {
+    try {
+      return Identifiers.quote(name);
+    } catch (IllegalArgumentException e) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT, "naming token is not a valid name", null);
+    }
+  }
+
+  private static void terminateRoleSessions(Connection c, String role) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
+      ps.setString(1, role);
+      ps.executeQuery().close();
     }
   }
 

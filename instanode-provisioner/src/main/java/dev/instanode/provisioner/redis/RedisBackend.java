@@ -8,6 +8,7 @@ import dev.instanode.core.crypto.Secrets;
 import dev.instanode.provisioner.PartialProvisionException;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
 import io.lettuce.core.KillArgs;
@@ -172,6 +173,38 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     } catch (RuntimeException e) {
       throw RedisFailures.classify("storage_bytes", e);
     }
+  }
+
+  /**
+   * Replaces the user's password and nothing else, persists that, and disconnects its clients:
+   * Redis checks a password only at AUTH, so connections made with the old one would live on.
+   */
+  @Override
+  public String rotateCredentials(String namingToken, String providerResourceId) {
+    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+    String password = Secrets.hex(PASSWORD_BYTES);
+    try {
+      RedisCommands<String, String> redis = admin.get().sync();
+      // ACL SETUSER creates a user it does not find. A drop between this check and the SETUSER
+      // would leave such a user behind, but it is "off" with no keys or commands: it can neither
+      // log in nor touch data.
+      if (!userExists(redis, tenant.user())) {
+        throw new ProvisionerException(
+            ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
+      }
+      setUser(redis, tenant.user(), TenantAcl.passwordRules(password));
+      redis.clientKill(KillArgs.Builder.user(tenant.user()));
+      AclFile.save(redis);
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("rotate_credentials", e);
+    }
+    return endpoint.customerUrl(tenant.user(), password);
+  }
+
+  // A missing user is a nil reply, which Lettuce hands back as a list holding one null.
+  private static boolean userExists(RedisCommands<String, String> redis, String user) {
+    List<Object> described = redis.aclGetuser(user);
+    return described != null && !described.isEmpty() && described.getFirst() != null;
   }
 
   @Override

@@ -110,6 +110,15 @@ final class TenantAcl {
     return List.copyOf(rules);
   }
 
+  /**
+   * The arguments after {@code ACL SETUSER <user>} that replace every password of an existing user
+   * with {@code password} and leave every other rule as it is. Hashed for the same reason as in
+   * {@link #rules}.
+   */
+  static List<String> passwordRules(String password) {
+    return List.of("resetpass", "#" + sha256Hex(password));
+  }
+
   private static String sha256Hex(String password) {
     try {
       byte[] digest =

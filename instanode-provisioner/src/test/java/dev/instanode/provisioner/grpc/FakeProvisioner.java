@@ -7,6 +7,8 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +27,8 @@ final class FakeProvisioner implements Provisioner {
           "postgres://usr_fake:pw@db.internal:5432/db_fake", "local:0", Optional.empty(), 2);
   volatile RegradeResult regradeResult = RegradeResult.applied(20);
   volatile long storageBytes = 1234L;
+  volatile RotateResult rotateResult =
+      new RotateResult("postgres://usr_fake:rotated@db.internal:5432/db_fake");
 
   /** Every later call throws this kind. */
   void failWith(ProvisionerException.Kind kind, String message) {
@@ -62,6 +66,11 @@ final class FakeProvisioner implements Provisioner {
   @Override
   public long storageBytes(StorageRequest request) {
     return answer(request, () -> storageBytes);
+  }
+
+  @Override
+  public RotateResult rotateCredentials(RotateRequest request) {
+    return answer(request, () -> rotateResult);
   }
 
   private <T> T answer(Object request, Supplier<T> result) {

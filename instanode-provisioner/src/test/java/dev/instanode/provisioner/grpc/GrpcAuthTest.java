@@ -13,6 +13,7 @@ import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import io.grpc.Status;
@@ -96,6 +97,10 @@ class GrpcAuthTest {
             p ->
                 p.storageBytes(
                     new StorageRequest(
+                        token, ResourceType.POSTGRES, "local:0", RequestId.random())),
+            p ->
+                p.rotateCredentials(
+                    new RotateRequest(
                         token, ResourceType.POSTGRES, "local:0", RequestId.random())));
     for (Consumer<Provisioner> rpc : rpcs) {
       assertThatThrownBy(() -> rpc.accept(intruder))

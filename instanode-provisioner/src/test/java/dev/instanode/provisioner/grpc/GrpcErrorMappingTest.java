@@ -14,6 +14,7 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.ProvisionerException.Kind;
 import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import io.grpc.Status;
@@ -52,7 +53,11 @@ class GrpcErrorMappingTest {
           "GetStorageBytes",
           p ->
               p.storageBytes(
-                  new StorageRequest(TOKEN, ResourceType.POSTGRES, "local:0", RequestId.random())));
+                  new StorageRequest(TOKEN, ResourceType.POSTGRES, "local:0", RequestId.random())),
+          "RotateCredentials",
+          p ->
+              p.rotateCredentials(
+                  new RotateRequest(TOKEN, ResourceType.POSTGRES, "local:0", RequestId.random())));
 
   private final FakeProvisioner provisioner = new FakeProvisioner();
   private GrpcFixture grpc;

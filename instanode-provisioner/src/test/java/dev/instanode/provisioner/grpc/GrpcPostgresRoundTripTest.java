@@ -19,6 +19,8 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
@@ -129,6 +131,45 @@ class GrpcPostgresRoundTripTest {
     assertThat(adminQueryLong("SELECT count(*) FROM pg_roles WHERE rolname = 'usr_" + token + "'"))
         .isZero();
     grpc.client.deprovision(drop);
+  }
+
+  @Test
+  void rotateReturnsAWorkingUrlAndTheOldPasswordStopsWorking() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult before = provision(token);
+    Connection stale = TestPostgres.connect(PostgresUrl.parse(before.connectionUrl()));
+
+    RotateResult after =
+        grpc.client.rotateCredentials(
+            new RotateRequest(
+                token, ResourceType.POSTGRES, before.providerResourceId(), RequestId.random()));
+
+    assertThat(stale.isValid(2)).as("session opened with the old password").isFalse();
+    stale.close();
+    assertThatThrownBy(
+            () -> TestPostgres.connect(PostgresUrl.parse(before.connectionUrl())).close())
+        .hasMessageContaining("password authentication failed");
+    try (Connection c = TestPostgres.connect(PostgresUrl.parse(after.connectionUrl()));
+        ResultSet rs = c.createStatement().executeQuery("SELECT current_user")) {
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo("usr_" + token);
+    }
+  }
+
+  @Test
+  void rotatingAMissingRoleIsInvalidAcrossTheWire() {
+    assertThatThrownBy(() ->
+            grpc.client.rotateCredentials(
+                new RotateRequest(
+                    ResourceToken.random(), ResourceType.POSTGRES, "local:0", RequestId.random())))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
+              assertThat(e.getMessage())
+                  .contains("RotateCredentials")
+                  .contains("role does not exist");
+            });
   }
 
   @Test

@@ -13,6 +13,8 @@ import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
@@ -126,6 +128,29 @@ class GrpcRoundTripTest {
         .singleElement()
         .isInstanceOfSatisfying(
             StorageRequest.class, r -> assertThat(r.requestId().value()).isNotBlank());
+  }
+
+  @Test
+  void rotateCarriesTheRequestAndTheNewUrl() {
+    RotateRequest request =
+        new RotateRequest(token, ResourceType.REDIS, "redis:0;pooltok:pool-x", RequestId.random());
+    provisioner.rotateResult = new RotateResult("redis://usr_pool-x:new@cache:6379/0");
+    assertThat(grpc.client.rotateCredentials(request)).isEqualTo(provisioner.rotateResult);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void anAnswerWithoutAConnectionUrlIsNeverTakenAsARotation() {
+    provisioner.rotateResult = new RotateResult("");
+    assertThatThrownBy(() ->
+            grpc.client.rotateCredentials(
+                new RotateRequest(token, ResourceType.POSTGRES, "local:0", RequestId.random())))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INTERNAL);
+              assertThat(e.getMessage()).contains("RotateCredentials answered without");
+            });
   }
 
   @Test

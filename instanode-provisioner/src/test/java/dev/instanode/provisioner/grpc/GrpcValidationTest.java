@@ -10,6 +10,7 @@ import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc.ProvisionerServiceBlockingStub;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ResourceType;
+import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Map;
@@ -52,7 +53,9 @@ class GrpcValidationTest {
             "storage",
             t -> stub.getStorageBytes(storage().setToken(t).build()),
             "regrade",
-            t -> stub.regradeResource(regrade().setToken(t).build()));
+            t -> stub.regradeResource(regrade().setToken(t).build()),
+            "rotate",
+            t -> stub.rotateCredentials(rotate().setToken(t).build()));
     rpcs.forEach((name, rpc) -> assertInvalid(name, () -> rpc.accept(""), "token is required"));
     assertThat(provisioner.calls()).isEmpty();
   }
@@ -104,6 +107,25 @@ class GrpcValidationTest {
   }
 
   @Test
+  void aRotationOfAnUnspecifiedOrUnknownTypeIsInvalid() {
+    assertInvalid(
+        () ->
+            stub.rotateCredentials(
+                rotate().setResourceType(ResourceType.RESOURCE_TYPE_UNSPECIFIED).build()),
+        "resource_type is unspecified");
+    assertInvalid(
+        () -> stub.rotateCredentials(rotate().setResourceType(ResourceType.QUEUE).build()),
+        "unknown resource_type");
+  }
+
+  @Test
+  void aRotationWithATokenThatIsNotAResourceTokenIsInvalid() {
+    assertInvalid(
+        () -> stub.rotateCredentials(rotate().setToken("pool-abc").build()),
+        "token is not a resource token");
+  }
+
+  @Test
   void aDropWithoutAReasonIsInvalid() {
     assertInvalid(
         () -> stub.deprovisionResource(deprovision().setReason(" ").build()), "reason is required");
@@ -115,7 +137,8 @@ class GrpcValidationTest {
     stub.deprovisionResource(deprovision().build());
     stub.getStorageBytes(storage().build());
     stub.regradeResource(regrade().build());
-    assertThat(provisioner.calls()).hasSize(4);
+    stub.rotateCredentials(rotate().build());
+    assertThat(provisioner.calls()).hasSize(5);
   }
 
   private void assertInvalid(ThrowingCallable call, String description) {
@@ -153,6 +176,14 @@ class GrpcValidationTest {
 
   private static GetStorageBytesRequest.Builder storage() {
     return GetStorageBytesRequest.newBuilder()
+        .setToken(TOKEN)
+        .setResourceType(ResourceType.POSTGRES)
+        .setProviderResourceId("local:0")
+        .setRequestId("req-1");
+  }
+
+  private static RotateCredentialsRequest.Builder rotate() {
+    return RotateCredentialsRequest.newBuilder()
         .setToken(TOKEN)
         .setResourceType(ResourceType.POSTGRES)
         .setProviderResourceId("local:0")

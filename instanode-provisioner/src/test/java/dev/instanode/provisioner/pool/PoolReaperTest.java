@@ -222,6 +222,11 @@ class PoolReaperTest {
     }
 
     @Override
+    public String rotateCredentials(String namingToken, String providerResourceId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public long storageBytes(String namingToken, String providerResourceId) {
       throw new UnsupportedOperationException();
     }

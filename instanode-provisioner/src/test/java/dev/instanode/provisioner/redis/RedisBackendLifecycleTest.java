@@ -39,6 +39,7 @@ class RedisBackendLifecycleTest {
           FAST, () -> backend.provision(token, Tier.ANONYMOUS, RequestId.random()));
       assertUnavailableWithin(FAST, () -> backend.drop(token, "redis:0"));
       assertUnavailableWithin(FAST, () -> backend.storageBytes(token, "redis:0"));
+      assertUnavailableWithin(FAST, () -> backend.rotateCredentials(token, "redis:0"));
     }
   }
 
@@ -76,9 +77,30 @@ class RedisBackendLifecycleTest {
     EmbeddedRedisServer second = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
     try (RedisProbe probe = new RedisProbe()) {
       assertThat(probe.connect(onPort(keptResult, second.port())).sync().ping()).isEqualTo("PONG");
-      assertThatThrownBy(() -> probe.connect(onPort(droppedResult, second.port())))
-          .rootCause()
-          .hasMessageContaining("WRONGPASS");
+      assertThat(RedisProbe.authReply(onPort(droppedResult, second.port())))
+          .startsWith("-WRONGPASS");
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void aRotatedPasswordSurvivesARestart(@TempDir Path dir) {
+    String token = UUID.randomUUID().toString();
+    ProvisionResult provisioned;
+    String rotated;
+    EmbeddedRedisServer first = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
+    try (RedisBackend backend = backendFor(first)) {
+      provisioned = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
+      rotated = backend.rotateCredentials(token, provisioned.providerResourceId());
+    } finally {
+      first.close();
+    }
+
+    EmbeddedRedisServer second = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
+    try (RedisProbe probe = new RedisProbe()) {
+      assertThat(probe.connect(onPort(rotated, second.port())).sync().ping()).isEqualTo("PONG");
+      assertThat(RedisProbe.authReply(onPort(provisioned, second.port()))).startsWith("-WRONGPASS");
     } finally {
       second.close();
     }
@@ -107,9 +129,34 @@ class RedisBackendLifecycleTest {
       assertThat(probe.connect(result.connectionUrl()).sync().set(token + ":k", "v"))
           .isEqualTo("OK");
       backend.drop(token, result.providerResourceId());
-      assertThatThrownBy(() -> probe.connect(result.connectionUrl()))
-          .rootCause()
-          .hasMessageContaining("WRONGPASS");
+      assertThat(RedisProbe.authReply(result.connectionUrl())).startsWith("-WRONGPASS");
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void aRedisWithoutAnAclFileStillRotates(@TempDir Path dir) throws IOException {
+    int port = closedPort();
+    RedisServer server =
+        RedisServer.newRedisServer()
+            .bind("127.0.0.1")
+            .port(port)
+            .setting("dir " + dir.toAbsolutePath())
+            .setting("requirepass " + ADMIN_PASSWORD)
+            .onShutdownForceStop(true)
+            .build();
+    server.start();
+    RedisEndpoint endpoint =
+        RedisEndpoint.of("redis://default:" + ADMIN_PASSWORD + "@127.0.0.1:" + port + "/0");
+    try (RedisBackend backend =
+            new RedisBackend(endpoint, Plans.bundled(), ProvisionStepHook.NONE);
+        RedisProbe probe = new RedisProbe()) {
+      String token = UUID.randomUUID().toString();
+      ProvisionResult result = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
+      String rotated = backend.rotateCredentials(token, result.providerResourceId());
+      assertThat(probe.connect(rotated).sync().ping()).isEqualTo("PONG");
+      assertThat(RedisProbe.authReply(result.connectionUrl())).startsWith("-WRONGPASS");
     } finally {
       server.stop();
     }
@@ -121,7 +168,11 @@ class RedisBackendLifecycleTest {
   }
 
   private static String onPort(ProvisionResult result, int port) {
-    return result.connectionUrl().replaceFirst(":\\d+/0$", ":" + port + "/0");
+    return onPort(result.connectionUrl(), port);
+  }
+
+  private static String onPort(String url, int port) {
+    return url.replaceFirst(":\\d+/0$", ":" + port + "/0");
   }
 
   private static void assertUnavailableWithin(Duration limit, ThrowingCallable call) {

@@ -1,5 +1,6 @@
 package dev.instanode.provisioner.redis;
 
+import static dev.instanode.provisioner.redis.RedisProbe.authReply;
 import static dev.instanode.provisioner.redis.RedisProbe.countKeys;
 import static dev.instanode.provisioner.redis.RedisProbe.errorOf;
 import static dev.instanode.provisioner.redis.RedisProbe.run;
@@ -16,16 +17,19 @@ import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.DropGuard;
 import dev.instanode.provisioner.LocalProvisioner;
+import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.testkit.TestRedis;
-import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -247,10 +251,7 @@ class RedisBackendTest {
     String user = url.getUserInfo().split(":")[0];
     String wrong =
         "redis://" + user + ":" + "0".repeat(32) + "@" + url.getHost() + ":" + url.getPort() + "/0";
-    assertThatThrownBy(() -> probe.connect(wrong))
-        .isInstanceOf(RedisConnectionException.class)
-        .rootCause()
-        .hasMessageContaining("WRONGPASS");
+    assertThat(authReply(wrong)).startsWith("-WRONGPASS");
   }
 
   @Test
@@ -277,9 +278,7 @@ class RedisBackendTest {
     assertThat(admin.get(token.toString())).isEqualTo("kept");
     assertThat(admin.get(token + "x:1")).isEqualTo("kept");
     await().atMost(Duration.ofSeconds(5)).until(() -> !open.isOpen());
-    assertThatThrownBy(() -> probe.connect(result.connectionUrl()))
-        .rootCause()
-        .hasMessageContaining("WRONGPASS");
+    assertThat(authReply(result.connectionUrl())).startsWith("-WRONGPASS");
 
     provisioner.deprovision(drop);
     assertThat(admin.aclUsers()).doesNotContain("usr_" + token);
@@ -369,6 +368,113 @@ class RedisBackendTest {
           .extracting(e -> ((ProvisionerException) e).kind())
           .isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
     }
+  }
+
+  @Test
+  void rotationLocksOutTheOldPasswordAtOnceAndTheNewUrlWorks() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult before = provision(token);
+
+    String after = rotate(token, "redis:0").connectionUrl();
+
+    String oldPassword = URI.create(before.connectionUrl()).getUserInfo().split(":")[1];
+    assertThat(after)
+        .matches("redis://usr_" + token + ":[0-9a-f]{32}@127\\.0\\.0\\.1:\\d+/0")
+        .isEqualTo(before.connectionUrl().replace(oldPassword, passwordOf(after)));
+    assertThat(passwordOf(after)).isNotEqualTo(oldPassword);
+    assertThat(authReply(before.connectionUrl())).startsWith("-WRONGPASS");
+    assertThat(authReply(after)).isEqualTo("+OK");
+    RedisCommands<String, String> fresh = probe.connect(after).sync();
+    assertThat(fresh.set(token + ":k", "v")).isEqualTo("OK");
+  }
+
+  @Test
+  void rotationClosesConnectionsOpenedWithTheOldPasswordAndNoOtherTenants() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult before = provision(token);
+    StatefulRedisConnection<String, String> stale = probe.connect(before.connectionUrl());
+    assertThat(stale.sync().ping()).isEqualTo("PONG");
+    Tenant bystander = newTenant();
+
+    rotate(token, "redis:0");
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> !stale.isOpen());
+    assertThatThrownBy(() -> stale.sync().get(token + ":k")).isInstanceOf(RedisException.class);
+    assertThat(bystander.redis().ping()).isEqualTo("PONG");
+  }
+
+  @Test
+  void rotationChangesThePasswordAndNoOtherRule() {
+    ResourceToken token = ResourceToken.random();
+    provision(token);
+    String before = aclLine("usr_" + token);
+
+    rotate(token, "redis:0");
+
+    String after = aclLine("usr_" + token);
+    assertThat(after).isNotEqualTo(before);
+    assertThat(withoutPasswords(after)).isEqualTo(withoutPasswords(before));
+    assertThat(after.split(" ")).filteredOn(word -> word.startsWith("#")).hasSize(1);
+  }
+
+  @Test
+  void aRotatedTenantIsStillConfinedToItsPrefix() {
+    ResourceToken token = ResourceToken.random();
+    provision(token);
+    RedisCommands<String, String> rotated =
+        probe.connect(rotate(token, "redis:0").connectionUrl()).sync();
+    assertThat(rotated.set(token + ":k", "v")).isEqualTo("OK");
+    assertThatThrownBy(() -> rotated.get("platform:secret")).hasMessageContaining("NOPERM");
+    assertThat(errorOf(rotated, "FLUSHALL")).startsWith("NOPERM");
+  }
+
+  @Test
+  void rotatingAPooledResourceChangesThePoolTokensUserNotTheResourceTokens() {
+    String poolToken = "pool-" + ResourceToken.random();
+    ProvisionResult pooled = backend.provision(poolToken, Tier.ANONYMOUS, RequestId.random());
+    String prid = NamingToken.encodePooled(pooled.providerResourceId(), poolToken);
+    ResourceToken claimedAs = ResourceToken.random();
+
+    String after = rotate(claimedAs, prid).connectionUrl();
+
+    assertThat(URI.create(after).getUserInfo()).startsWith("usr_" + poolToken + ":");
+    assertThat(authReply(pooled.connectionUrl())).startsWith("-WRONGPASS");
+    assertThat(probe.connect(after).sync().set(poolToken + ":k", "v")).isEqualTo("OK");
+    assertThat(admin.aclUsers()).doesNotContain("usr_" + claimedAs);
+  }
+
+  @Test
+  void rotatingAMissingUserIsInvalidArgumentAndCreatesNoUser() {
+    ResourceToken token = ResourceToken.random();
+    assertThatThrownBy(() -> rotate(token, "redis:0"))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).isEqualTo("user does not exist");
+            });
+    assertThat(admin.aclUsers()).doesNotContain("usr_" + token);
+  }
+
+  private static RotateResult rotate(ResourceToken token, String providerResourceId) {
+    return provisioner.rotateCredentials(
+        new RotateRequest(token, ResourceType.REDIS, providerResourceId, RequestId.random()));
+  }
+
+  private static String passwordOf(String url) {
+    return URI.create(url).getUserInfo().split(":")[1];
+  }
+
+  /** The user's line in ACL LIST: its flags, password hashes and rules. */
+  private static String aclLine(String user) {
+    return admin.aclList().stream()
+        .filter(line -> line.startsWith("user " + user + " "))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static String withoutPasswords(String aclLine) {
+    return aclLine.replaceAll(" #[0-9a-f]{64}", "");
   }
 
   private static double okDrops() {

@@ -13,6 +13,12 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.NestedMultiOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.ProtocolKeyword;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,6 +81,29 @@ final class RedisProbe implements AutoCloseable {
       cursor = page;
     } while (!cursor.isFinished());
     return keys.size();
+  }
+
+  /**
+   * The server's first reply line to {@code AUTH <user> <password>} taken from {@code url}, sent
+   * over a plain socket: {@code +OK} or {@code -WRONGPASS ...}. A Lettuce connect refused this way
+   * sometimes reports its own race ("RedisHandshakeHandler not registered") instead of WRONGPASS.
+   */
+  static String authReply(String url) {
+    URI uri = URI.create(url);
+    String[] credentials = uri.getUserInfo().split(":", 2);
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(5_000);
+      StringBuilder command = new StringBuilder("*3\r\n");
+      for (String word : List.of("AUTH", credentials[0], credentials[1])) {
+        command.append('$').append(word.length()).append("\r\n").append(word).append("\r\n");
+      }
+      socket.getOutputStream().write(command.toString().getBytes(StandardCharsets.US_ASCII));
+      return new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))
+          .readLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
