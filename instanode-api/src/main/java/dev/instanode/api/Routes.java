@@ -43,6 +43,7 @@ public final class Routes {
     routes.get("/api/v1/resources", h.resources()::list);
     routes.get("/api/v1/resources/{token}", h.resources()::get);
     routes.get("/api/v1/resources/{token}/credentials", h.resources()::credentials);
+    routes.post("/api/v1/resources/{token}/rotate-credentials", h.resources()::rotate);
     routes.delete("/api/v1/resources/{token}", h.resources()::delete);
 
     // Compatibility routes for older clients.

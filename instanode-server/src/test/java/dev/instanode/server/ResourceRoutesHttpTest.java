@@ -138,6 +138,32 @@ class ResourceRoutesHttpTest {
   }
 
   @Test
+  void rotatingCredentialsKillsTheOldPasswordAtOnce() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    JsonNode made = provision(team.apiKey(), "rotate-me");
+    String token = made.get("token").asString();
+    dev.instanode.core.PostgresUrl old =
+        dev.instanode.core.PostgresUrl.parse(made.get("connection_url").asString());
+    Connection open = TestPostgres.connect(old);
+
+    HttpResponse<String> res =
+        http.post(
+            "/api/v1/resources/" + token + "/rotate-credentials", "", Teams.bearer(team.apiKey()));
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    String fresh = JSON.readTree(res.body()).get("connection_url").asString();
+
+    assertThat(open.isValid(2)).as("the old session is ended").isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestPostgres.connect(old).close())
+        .hasMessageContaining("password authentication failed");
+    TestPostgres.connect(dev.instanode.core.PostgresUrl.parse(fresh)).close();
+    JsonNode creds =
+        JSON.readTree(
+            http.get("/api/v1/resources/" + token + "/credentials", Teams.bearer(team.apiKey()))
+                .body());
+    assertThat(creds.get("connection_url").asString()).isEqualTo(fresh);
+  }
+
+  @Test
   void aDeleteRacingGetsAndAnotherDeleteNeverAnswers500() throws Exception {
     TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
     for (int round = 0; round < 5; round++) {

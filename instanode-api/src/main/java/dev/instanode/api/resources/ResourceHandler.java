@@ -68,6 +68,12 @@ public final class ResourceHandler {
     ctx.json(body);
   }
 
+  public void rotate(Context ctx) {
+    Caller.Member member = auth.required(ctx);
+    String url = service.rotate(member.teamId(), token(ctx), RequestContext.id(ctx));
+    ctx.json(Map.of("ok", true, "connection_url", url));
+  }
+
   public void delete(Context ctx) {
     Caller.Member member = auth.required(ctx);
     service.delete(member.teamId(), token(ctx), RequestContext.id(ctx));

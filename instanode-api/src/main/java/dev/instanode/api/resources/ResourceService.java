@@ -10,6 +10,7 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRecord;
@@ -72,6 +73,29 @@ public final class ResourceService {
                     new ApiException(ErrorCode.NOT_FOUND, "This resource has no credentials.")));
     audit.record(
         event(team, r, AuditKind.CONNECTION_URL_DECRYPTED, "Connection URL revealed", request));
+    return url;
+  }
+
+  /**
+   * A new password for the resource; the old one stops working at once (open sessions are ended by
+   * the provisioner). The new URL is stored before it is returned.
+   */
+  public String rotate(TeamId team, ResourceToken token, RequestId request) {
+    ResourceRecord r = get(team, token);
+    String url;
+    try {
+      url =
+          provisioner
+              .rotateCredentials(
+                  new RotateRequest(
+                      r.token(), r.type(), r.providerResourceId().orElse(""), request))
+              .connectionUrl();
+    } catch (ProvisionerException e) {
+      throw new ApiException(
+          ErrorCode.PROVISION_FAILED, "The credentials could not be rotated; retry.", e);
+    }
+    resources.updateConnectionUrl(r.id(), aes.encrypt(url));
+    audit.record(event(team, r, AuditKind.CREDENTIALS_ROTATED, "Credentials rotated", request));
     return url;
   }
 
