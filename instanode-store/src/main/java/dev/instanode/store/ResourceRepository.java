@@ -53,28 +53,29 @@ public final class ResourceRepository {
   }
 
   /**
-   * Phase two: pending → active with the encrypted URL. Returns false when the row was no longer
-   * pending (a reconciler got there first), in which case the caller must not hand out the URL.
+   * Phase two: pending → active with the encrypted URL. Empty when the row was no longer pending (a
+   * reconciler got there first), in which case the caller must not hand out the URL.
    */
-  public boolean activate(
+  public Optional<ResourceRecord> activate(
       ResourceId id,
       String encryptedUrl,
       String providerResourceId,
       Optional<String> keyPrefix,
       Optional<Integer> appliedConnLimit) {
     return jdbi.withHandle(h ->
-        h.createUpdate(
+        h.createQuery(
                 "UPDATE resources SET status = 'active', connection_url = :url,"
                     + " provider_resource_id = :prid, key_prefix = :key_prefix,"
                     + " applied_conn_limit = :limit, updated_at = now()"
-                    + " WHERE id = :id AND status = 'pending'")
+                    + " WHERE id = :id AND status = 'pending' RETURNING "
+                    + COLUMNS)
             .bind("url", encryptedUrl)
             .bind("prid", providerResourceId)
             .bind("key_prefix", keyPrefix.orElse(null))
             .bind("limit", appliedConnLimit.orElse(null))
             .bind("id", id.value())
-            .execute())
-        == 1;
+            .map(ResourceRepository::map)
+            .findOne());
   }
 
   /** Records where a half-made resource lives so a reconciler can find it if teardown fails. */

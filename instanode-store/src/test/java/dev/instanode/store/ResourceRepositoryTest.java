@@ -51,10 +51,10 @@ class ResourceRepositoryTest {
     assertThat(row.expiresAt()).contains(expiry);
 
     assertThat(resources.activate(row.id(), "sealed", "local:0", Optional.empty(), Optional.of(2)))
-        .isTrue();
+        .isPresent();
     assertThat(resources.activate(row.id(), "again", "local:0", Optional.empty(), Optional.of(2)))
         .as("a second activation must not overwrite")
-        .isFalse();
+        .isEmpty();
 
     ResourceRecord active = resources.findByToken(row.token()).orElseThrow();
     assertThat(active.status()).isEqualTo(ResourceStatus.ACTIVE);
@@ -70,7 +70,7 @@ class ResourceRepositoryTest {
     assertThat(failed.status()).isEqualTo(ResourceStatus.FAILED);
     assertThat(failed.providerResourceId()).contains("local:0");
     assertThat(resources.activate(row.id(), "x", "local:0", Optional.empty(), Optional.empty()))
-        .isFalse();
+        .isEmpty();
   }
 
   @Test

@@ -97,7 +97,7 @@ public final class ResourceProvisioning {
               .publishPercentileHistogram()
               .register(meters));
     }
-    boolean activated;
+    Optional<ResourceRecord> activated;
     RuntimeException persistenceError = null;
     try {
       activated =
@@ -108,10 +108,10 @@ public final class ResourceProvisioning {
               made.keyPrefix(),
               Optional.of(Math.toIntExact(made.appliedConnLimit())));
     } catch (RuntimeException e) {
-      activated = false;
+      activated = Optional.empty();
       persistenceError = e;
     }
-    if (!activated) {
+    if (activated.isEmpty()) {
       // The infrastructure exists but we could not record it: drop it rather than leak it.
       tearDown(row, made.providerResourceId(), cmd);
       fail(row, Optional.of(made.providerResourceId()), "persistence", persistenceError, cmd);
@@ -138,8 +138,7 @@ public final class ResourceProvisioning {
         service,
         row.token().masked(),
         cmd.tier().wireName());
-    ResourceRecord active = resources.findByToken(row.token()).orElse(row);
-    return new ProvisionedResource(active, made.connectionUrl());
+    return new ProvisionedResource(activated.get(), made.connectionUrl());
   }
 
   /** The caller's newest active resource of this type and env, for the over-limit answer. */
