@@ -10,6 +10,7 @@ import dev.instanode.worker.testing.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -64,7 +65,7 @@ class JobRegistryTest {
     assertThat(jobs)
         .extracting(ScheduledJob::name)
         .containsExactly(
-            java.util.Arrays.stream(JobKind.values()).map(JobKind::jobName).toArray(String[]::new));
+            Arrays.stream(JobKind.values()).map(JobKind::jobName).toArray(String[]::new));
     for (JobKind kind : JobKind.values()) {
       ScheduledJob job = jobs.get(kind.ordinal());
       assertThat(job.interval()).isEqualTo(settings.interval(kind));
@@ -91,9 +92,7 @@ class JobRegistryTest {
                       .list());
       assertThat(scheduled)
           .containsExactlyInAnyOrder(
-              java.util.Arrays.stream(JobKind.values())
-                  .map(JobKind::jobName)
-                  .toArray(String[]::new));
+              Arrays.stream(JobKind.values()).map(JobKind::jobName).toArray(String[]::new));
       assertThat(worker.jobNames()).hasSize(JobKind.values().length);
     }
   }

@@ -9,6 +9,7 @@ import dev.instanode.worker.decision.PoolOrphanDecision.Verdict;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +62,7 @@ class PoolOrphanDecisionTest {
   @Test
   void aLiveOwnerThatDoesNotNameTheItemIsKeptAsAMismatch() {
     for (Optional<String> prid :
-        java.util.List.of(
+        List.of(
             Optional.<String>empty(),
             Optional.of("local:0"),
             Optional.of("local:0;pooltok:pool-00000000-0000-4000-8000-000000000009"))) {
@@ -75,7 +76,7 @@ class PoolOrphanDecisionTest {
   void onlyAnOrphanVerdictCouldEverLeadToADrop() {
     // Exhaustive over owner states: a non-terminal owner never yields ORPHAN.
     for (ResourceStatus status : ResourceStatus.values()) {
-      for (Optional<String> prid : java.util.List.of(Optional.<String>empty(), NAMES_ITEM)) {
+      for (Optional<String> prid : List.of(Optional.<String>empty(), NAMES_ITEM)) {
         Verdict v = classify(OLD, Optional.of(new Owner(status, prid)));
         assertThat(v == Verdict.ORPHAN).as(status + " " + prid).isEqualTo(status.isTerminal());
       }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,8 +122,8 @@ class EntitlementReconcilerTest {
     assertThat(provisioner.regrades())
         .extracting(RegradeRequest::token, RegradeRequest::tier)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(unlimitedDrifted.token(), Tier.TEAM),
-            org.assertj.core.groups.Tuple.tuple(hobby.token(), Tier.HOBBY));
+            Tuple.tuple(unlimitedDrifted.token(), Tier.TEAM),
+            Tuple.tuple(hobby.token(), Tier.HOBBY));
     assertThat(rows.appliedConnLimit(unlimitedOk.id())).contains(-1);
     assertThat(rows.appliedConnLimit(unlimitedDrifted.id())).contains(-1);
     assertThat(rows.appliedConnLimit(hobby.id())).contains(8);

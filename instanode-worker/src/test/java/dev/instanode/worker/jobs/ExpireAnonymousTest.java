@@ -1,6 +1,7 @@
 package dev.instanode.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.instanode.core.Plans;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,8 +243,7 @@ class ExpireAnonymousTest {
 
   @Test
   void pagesPastFailuresToReachEveryExpiredRowAndASecondRunChangesNothing() {
-    List<Rows.Inserted> expired =
-        java.util.stream.IntStream.range(0, 7).mapToObj(i -> expiredAnonymous()).toList();
+    List<Rows.Inserted> expired = IntStream.range(0, 7).mapToObj(i -> expiredAnonymous()).toList();
     Rows.Inserted stuck = expired.get(1);
     provisioner.failWhen(
         req -> req instanceof DeprovisionRequest d && d.token().equals(stuck.token()));
@@ -261,6 +262,22 @@ class ExpireAnonymousTest {
         .as("only the row that is still live is tried again")
         .extracting(DeprovisionRequest::token)
         .containsExactly(stuck.token());
+  }
+
+  @Test
+  void anUnreachablePlatformDatabaseTearsNothingDown() {
+    ExpireAnonymous job =
+        new ExpireAnonymous(
+            TestDatabases.unreachable(),
+            Optional.of(provisioner),
+            audit,
+            Plans.bundled(),
+            meters,
+            Clock.systemUTC());
+
+    assertThatThrownBy(() -> job.run(JobRun.start("expire_anonymous")))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(provisioner.calls()).isEmpty();
   }
 
   private static int waitingOnLocks() {

@@ -8,6 +8,7 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.DropGuard;
 import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.NamingToken;
@@ -351,7 +352,7 @@ class PoolOrphanReaperTest {
       assertThat(tracked(liveToken)).as("released from tracking only").isFalse();
 
       real.deprovision(
-          new dev.instanode.provisioner.DeprovisionRequest(
+          new DeprovisionRequest(
               live.token(),
               ResourceType.POSTGRES,
               NamingToken.encodePooled(liveMade.providerResourceId(), liveToken.value()),

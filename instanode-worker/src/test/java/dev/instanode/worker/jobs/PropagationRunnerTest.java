@@ -1,6 +1,7 @@
 package dev.instanode.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
@@ -425,6 +426,17 @@ class PropagationRunnerTest {
 
     assertThat(row(id).attempts()).isZero();
     assertThat(row(id).nextAttemptAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void anUnreachablePlatformDatabaseRegradesNothing() {
+    PropagationRunner broken =
+        new PropagationRunner(
+            TestDatabases.unreachable(), Optional.of(provisioner), audit, meters, clock);
+
+    assertThatThrownBy(() -> broken.run(JobRun.start("propagation_runner")))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(provisioner.calls()).isEmpty();
   }
 
   private static List<UUID> ids(List<PendingPropagation> picked) {
