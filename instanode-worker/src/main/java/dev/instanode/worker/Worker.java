@@ -89,20 +89,26 @@ public final class Worker implements AutoCloseable {
                 Tasks.recurring(job.name(), new IntervalSchedule(job.interval(), job.runOnStart()))
                     .execute((instance, context) -> runner.run(job)))
             .toList();
-    Scheduler scheduler =
-        Scheduler.create(dataSource)
-            .startTasks(tasks)
-            .threads(Math.max(2, jobs.size()))
-            .executorService(
-                Executors.newThreadPerTaskExecutor(
-                    Thread.ofVirtual().name("worker-execution-", 0).factory()))
-            .pollingInterval(settings.pollInterval())
-            .heartbeatInterval(settings.heartbeatInterval())
-            .missedHeartbeatsLimit(WorkerSettings.MISSED_HEARTBEATS)
-            .shutdownMaxWait(settings.shutdownDrain())
-            .schedulerName(new SchedulerName.Fixed(settings.instanceName()))
-            .build();
-    scheduler.start();
+    Scheduler scheduler;
+    try {
+      scheduler =
+          Scheduler.create(dataSource)
+              .startTasks(tasks)
+              .threads(Math.max(2, jobs.size()))
+              .executorService(
+                  Executors.newThreadPerTaskExecutor(
+                      Thread.ofVirtual().name("worker-execution-", 0).factory()))
+              .pollingInterval(settings.pollInterval())
+              .heartbeatInterval(settings.heartbeatInterval())
+              .missedHeartbeatsLimit(WorkerSettings.MISSED_HEARTBEATS)
+              .shutdownMaxWait(settings.shutdownDrain())
+              .schedulerName(new SchedulerName.Fixed(settings.instanceName()))
+              .build();
+      scheduler.start();
+    } catch (RuntimeException e) {
+      jobThreads.shutdownNow();
+      throw e;
+    }
     List<String> jobNames = jobs.stream().map(ScheduledJob::name).toList();
     LOG.info(
         "worker.started instance={} jobs={} rescue_after={} heartbeat={} job_timeout={}"
