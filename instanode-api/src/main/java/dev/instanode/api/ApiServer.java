@@ -4,12 +4,12 @@ import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
-import dev.instanode.api.ops.OpsHandler;
-import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
+import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The Javalin server: middleware order, error mapping, and {@link Routes}. */
@@ -21,8 +21,7 @@ public final class ApiServer implements AutoCloseable {
       JsonBodies bodies,
       HttpMetrics httpMetrics,
       long maxBodyBytes,
-      OpsHandler ops,
-      ProvisionHandler provision) {
+      Routes.Handlers handlers) {
     this.app =
         Javalin.create(config -> {
           config.startup.showJavalinBanner = false;
@@ -37,14 +36,20 @@ public final class ApiServer implements AutoCloseable {
             bodies.rejectOversized(ctx);
           });
           config.routes.after(ctx -> {
+            // Lets any client (and the benchmark) read the server-side time.
+            ctx.header("Server-Timing", serverTiming(ctx));
             httpMetrics.record(ctx);
             RequestContext.end();
           });
           config.routes.exception(ApiException.class, ErrorMapper::apiException);
           config.routes.exception(HttpResponseException.class, ErrorMapper::httpResponseException);
           config.routes.exception(Exception.class, ErrorMapper::unexpected);
-          Routes.register(config.routes, ops, provision);
+          Routes.register(config.routes, handlers);
         });
+  }
+
+  private static String serverTiming(Context ctx) {
+    return String.format(Locale.ROOT, "app;dur=%.3f", RequestContext.elapsedNanos(ctx) / 1e6);
   }
 
   public ApiServer start(String host, int port) {

@@ -1,7 +1,11 @@
 package dev.instanode.api;
 
+import dev.instanode.api.claim.ClaimHandler;
+import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
+import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
+import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.core.ResourceType;
 import io.javalin.config.RoutesConfig;
 
@@ -9,14 +13,45 @@ import io.javalin.config.RoutesConfig;
 public final class Routes {
   private Routes() {}
 
-  public static void register(RoutesConfig routes, OpsHandler ops, ProvisionHandler provision) {
-    routes.get("/livez", ops::livez);
-    routes.get("/healthz", ops::healthz);
-    routes.get("/readyz", ops::readyz);
-    routes.get("/metrics", ops::metrics);
-    routes.get("/api/v1/capabilities", ops::capabilities);
+  /** The handlers, built by the composition root. */
+  public record Handlers(
+      OpsHandler ops,
+      ProvisionHandler provision,
+      ClaimHandler claim,
+      IdentityHandler identity,
+      ResourceHandler resources,
+      PlanHandler plan) {}
 
-    routes.post("/db/new", ctx -> provision.provision(ctx, ResourceType.POSTGRES));
-    routes.post("/cache/new", ctx -> provision.provision(ctx, ResourceType.REDIS));
+  public static void register(RoutesConfig routes, Handlers h) {
+    routes.get("/livez", h.ops()::livez);
+    routes.get("/healthz", h.ops()::healthz);
+    routes.get("/readyz", h.ops()::readyz);
+    routes.get("/metrics", h.ops()::metrics);
+    routes.get("/api/v1/capabilities", h.ops()::capabilities);
+
+    // Provisioning: optional-strict auth, anonymous gate, Idempotency-Key.
+    routes.post("/db/new", ctx -> h.provision().provision(ctx, ResourceType.POSTGRES));
+    routes.post("/cache/new", ctx -> h.provision().provision(ctx, ResourceType.REDIS));
+
+    // Claim and identity.
+    routes.get("/claim/preview", h.claim()::preview);
+    routes.post("/claim", h.claim()::claim);
+    routes.get("/auth/me", h.identity()::me);
+    routes.post("/api/v1/auth/api-keys", h.identity()::createApiKey);
+
+    // A team's resources (required auth; another team's resource is a 404).
+    routes.get("/api/v1/resources", h.resources()::list);
+    routes.get("/api/v1/resources/{token}", h.resources()::get);
+    routes.get("/api/v1/resources/{token}/credentials", h.resources()::credentials);
+    routes.delete("/api/v1/resources/{token}", h.resources()::delete);
+
+    // Compatibility routes for older clients.
+    routes.get("/api/me/resources", h.resources()::legacyList);
+    routes.post("/api/me/claim", h.resources()::legacyClaim);
+    routes.delete("/api/me/resources/{token}", h.resources()::legacyDelete);
+    routes.get("/api/me/token", h.identity()::legacyToken);
+
+    // Internal: billing's plan changes (internal HS256 secret, fail-closed).
+    routes.post("/internal/teams/{id}/plan", h.plan()::change);
   }
 }

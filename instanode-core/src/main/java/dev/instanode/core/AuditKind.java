@@ -4,6 +4,15 @@ package dev.instanode.core;
 public enum AuditKind {
   PROVISION("provision"),
   PROVISION_FAILED("provision.failed"),
+  ONBOARDING_CLAIMED("onboarding.claimed"),
+  RESOURCE_CLAIMED("resource.claimed"),
+  CONNECTION_URL_DECRYPTED("connection_url.decrypted"),
+  CREDENTIALS_ROTATED("resource.credentials_rotated"),
+  RESOURCE_DELETED("resource.deleted"),
+  API_KEY_CREATED("auth.api_key_created"),
+  TEAM_CREATED("team.created"),
+  SUBSCRIPTION_UPGRADED("subscription.upgraded"),
+  SUBSCRIPTION_DOWNGRADED("subscription.downgraded"),
   /** A pending propagation's handler finished; the change reached the infrastructure. */
   PROPAGATION_APPLIED("propagation.applied"),
   /** A propagation attempt failed and is scheduled again per the backoff. */

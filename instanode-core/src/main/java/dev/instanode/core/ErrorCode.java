@@ -34,6 +34,33 @@ public enum ErrorCode {
   PROVISIONER_UNAVAILABLE(
       503,
       "Tell the user the provisioning backend is temporarily unavailable; retry in about 30 seconds."),
+  PROVISION_LIMIT_REACHED(
+      429,
+      "Tell the user the free daily limit of anonymous resources is used up; claim the existing"
+          + " resources into an account, or retry after retry_after_seconds."),
+  INVALID_IDEMPOTENCY_KEY(
+      400, "Tell the user the Idempotency-Key header must be 1-255 characters; send a valid one."),
+  IDEMPOTENCY_KEY_CONFLICT(
+      409,
+      "Tell the user this Idempotency-Key was already used with a different body; use a new key."),
+  IDEMPOTENCY_KEY_IN_PROGRESS(
+      409,
+      "Tell the user a request with this Idempotency-Key is still running; retry in a few"
+          + " seconds to get its result."),
+  INVALID_EMAIL(400, "Tell the user to give a valid email address, like name@example.com."),
+  INVALID_TOKEN(
+      400,
+      "Tell the user the claim token is invalid or expired; provision again to get a new one."),
+  ALREADY_CLAIMED(
+      409, "Tell the user these resources were already claimed; sign in to the account instead."),
+  ACCOUNT_EXISTS(
+      409, "Tell the user an account with this email exists; sign in and claim with its API key."),
+  INVALID_TIER(400, "Tell the user the tier must be one of the plans in /api/v1/capabilities."),
+  INVALID_QUERY(400, "Tell the user a query parameter is malformed; check limit and cursor."),
+  DEPROVISION_FAILED(
+      503, "Tell the user the resource could not be deleted right now; retry in a minute."),
+  RESOURCE_BUSY(
+      503, "Tell the user the resource is busy with another change; retry in a few seconds."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 

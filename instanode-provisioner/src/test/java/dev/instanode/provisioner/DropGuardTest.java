@@ -26,6 +26,13 @@ class DropGuardTest {
     assertThat(guard.refusal("INSTANODE_PLATFORM")).isPresent();
   }
 
+  /** The chokepoint must never DELUSER Redis's admin user, whatever a backend names. */
+  @Test
+  void refusesTheRedisDefaultUser() {
+    assertThat(guard.refusal("default")).contains("name is on the denylist");
+    assertThat(guard.refusal("DEFAULT")).contains("name is on the denylist");
+  }
+
   @Test
   void refusesNamesWithoutOurPrefixesOrWithOddCharacters() {
     assertThat(guard.refusal("customers")).contains("name lacks a customer prefix (db_, usr_)");

@@ -133,6 +133,25 @@ class PostgresBackendTest {
   }
 
   @Test
+  void aRepeatedTokenFailsWithoutTouchingTheExistingResource() throws SQLException {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult first = provision(token, Tier.ANONYMOUS);
+    try (Connection c = connect(first.connectionUrl())) {
+      c.createStatement().execute("CREATE TABLE precious (v text)");
+    }
+
+    assertThatThrownBy(() -> provision(token, Tier.ANONYMOUS))
+        .isInstanceOf(ProvisionerException.class)
+        .extracting(e -> ((ProvisionerException) e).kind())
+        .isEqualTo(ProvisionerException.Kind.ALREADY_EXISTS);
+
+    assertThat(databaseExists("db_" + token)).isTrue();
+    try (Connection c = connect(first.connectionUrl())) {
+      c.createStatement().execute("SELECT * FROM precious");
+    }
+  }
+
+  @Test
   void deprovisionDropsEverythingAndIsIdempotent() throws SQLException {
     ResourceToken token = ResourceToken.random();
     ProvisionResult result = provision(token, Tier.ANONYMOUS);

@@ -2,24 +2,43 @@ package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
 import dev.instanode.api.ApiSettings;
+import dev.instanode.api.Routes;
+import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.claim.ClaimHandler;
+import dev.instanode.api.claim.ClaimService;
+import dev.instanode.api.claim.OnboardingTokens;
+import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.Json;
 import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.idempotency.Idempotency;
+import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
+import dev.instanode.api.plan.PlanChanges;
+import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.provision.ResourceProvisioning;
+import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.resources.ResourceHandler;
+import dev.instanode.api.resources.ResourceService;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DropGuard;
 import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.grpc.GrpcProvisionerClient;
+import dev.instanode.provisioner.grpc.GrpcProvisionerServer;
 import dev.instanode.provisioner.pool.HotPool;
 import dev.instanode.provisioner.pool.PoolMaintenance;
 import dev.instanode.provisioner.pool.PoolReaper;
@@ -28,7 +47,11 @@ import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.provisioner.redis.RedisBackend;
+import dev.instanode.provisioner.redis.RedisEndpoint;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.ResourceRepository;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,6 +64,7 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +86,7 @@ public final class Application implements AutoCloseable {
 
   private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
   private ApiServer api;
+  private int grpcPort = -1;
 
   private Application() {}
 
@@ -107,23 +132,56 @@ public final class Application implements AutoCloseable {
     }
     AuditLog audit = own(new AuditLog(db.jdbi()));
 
-    ClusterPlacement placement = own(clusters(config, options.clock()));
-    placement.hardenClusters();
-    Breakers breakers = new Breakers(meters, options.clock());
-    DeprovisionChokepoint chokepoint =
-        new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
-    Map<ResourceType, ResourceBackend> backends =
-        Map.of(ResourceType.POSTGRES, new PostgresBackend(placement, plans, options.stepHook()));
-    Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
-    LocalProvisioner provisioner =
-        new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool);
+    boolean remote = config.provisionerAddr().isPresent();
+    Optional<LocalStack> local =
+        roles.contains(Role.PROVISIONER) || (roles.contains(Role.API) && !remote)
+            ? Optional.of(localStack(config, options, plans, aes, meters))
+            : Optional.empty();
+    if (roles.contains(Role.PROVISIONER)) {
+      GrpcProvisionerServer server =
+          own(
+              GrpcProvisionerServer.start(
+                  config.host(),
+                  config.provisionerGrpcPort(),
+                  config.provisionerSecret().orElse(""),
+                  local.orElseThrow().provisioner(),
+                  options.clock()));
+      grpcPort = server.port();
+      LOG.info("provisioner.grpc_started host={} port={}", config.host(), grpcPort);
+    }
+    Provisioner provisioner;
+    ReadinessCheck provisionerReady;
+    Set<ResourceType> services;
+    if (remote && roles.contains(Role.API)) {
+      HostAndPort addr = config.provisionerAddr().get();
+      GrpcProvisionerClient client =
+          own(
+              GrpcProvisionerClient.connect(
+                  addr.host(), addr.port(), config.provisionerSecret().orElse("")));
+      provisioner = client;
+      provisionerReady =
+          new ReadinessCheck(
+              "provisioner",
+              true,
+              () -> {
+                if (!client.healthy()) {
+                  throw new IllegalStateException("provisioner is not serving");
+                }
+              });
+      services = EnumSet.allOf(ResourceType.class);
+    } else {
+      LocalStack stack = local.orElseThrow();
+      provisioner = stack.provisioner();
+      provisionerReady = clusterCheck(stack.placement());
+      services = stack.services();
+    }
 
     if (roles.contains(Role.API)) {
       ApiSettings settings =
           new ApiSettings(
               config.publicBaseUrl(),
               config.anonymousTtl(),
-              Set.of(ResourceType.POSTGRES),
+              services,
               MAX_BODY_BYTES,
               Version.current(),
               config.commitId(),
@@ -140,18 +198,50 @@ public final class Application implements AutoCloseable {
               options.clock(),
               config.anonymousTtl(),
               meters);
-      Readiness readiness = new Readiness(readinessChecks(db, placement));
-      OpsHandler ops =
-          new OpsHandler(settings, readiness, meters, plans, db::currentVersion, options.clock());
+      PlatformRedis redis = own(new PlatformRedis(config.redisUrl(), meters));
+      IdentityRepository identities = new IdentityRepository(db.jdbi());
+      ResourceRepository resources = new ResourceRepository(db.jdbi());
+      HmacJwt jwt = new HmacJwt(config.jwtSecret(), options.clock());
+      SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
+      Authenticator auth =
+          new Authenticator(sessions, identities, new ClientAddress(config.trustedProxies()));
+      ClaimService claims =
+          new ClaimService(
+              db.jdbi(),
+              new OnboardingTokens(jwt),
+              new OnboardingRepository(db.jdbi()),
+              identities,
+              resources,
+              sessions,
+              audit,
+              options.clock());
+      Readiness readiness = new Readiness(readinessChecks(db, provisionerReady, redis));
+      Routes.Handlers handlers =
+          new Routes.Handlers(
+              new OpsHandler(
+                  settings, readiness, meters, plans, db::currentVersion, options.clock()),
+              new ProvisionHandler(
+                  provisioning,
+                  bodies,
+                  mapper,
+                  plans,
+                  settings,
+                  auth,
+                  new AnonymousGate(redis, plans, options.clock()),
+                  new Idempotency(redis, mapper),
+                  identities,
+                  claims),
+              new ClaimHandler(claims, bodies),
+              new IdentityHandler(auth, identities, bodies, audit, options.clock()),
+              new ResourceHandler(
+                  new ResourceService(db.jdbi(), resources, provisioner, aes, audit), auth, bodies),
+              new PlanHandler(
+                  new PlanChanges(db.jdbi(), plans, audit),
+                  config.internalJwtSecret().map(secret -> new HmacJwt(secret, options.clock())),
+                  bodies));
       api =
           own(
-              new ApiServer(
-                      mapper,
-                      bodies,
-                      new HttpMetrics(meters),
-                      MAX_BODY_BYTES,
-                      ops,
-                      new ProvisionHandler(provisioning, bodies, plans, settings))
+              new ApiServer(mapper, bodies, new HttpMetrics(meters), MAX_BODY_BYTES, handlers)
                   .start(config.host(), config.port()));
       LOG.info("api.started host={} port={}", config.host(), api.port());
     }
@@ -220,8 +310,9 @@ public final class Application implements AutoCloseable {
   }
 
   private static List<ReadinessCheck> readinessChecks(
-      PlatformDatabase db, ClusterPlacement placement) {
+      PlatformDatabase db, ReadinessCheck provisioner, PlatformRedis redis) {
     return List.of(
+        new ReadinessCheck("redis", false, redis::ping),
         new ReadinessCheck(
             "platform_db",
             true,
@@ -230,21 +321,65 @@ public final class Application implements AutoCloseable {
                 throw new IllegalStateException("platform database unreachable");
               }
             }),
-        new ReadinessCheck(
-            "provisioner",
-            true,
-            () -> {
-              for (CustomerCluster cluster : placement.clusters()) {
-                try (Connection c = cluster.connect()) {
-                  c.isValid(2);
-                }
-              }
-            }));
+        provisioner);
+  }
+
+  private static ReadinessCheck clusterCheck(ClusterPlacement placement) {
+    return new ReadinessCheck(
+        "provisioner",
+        true,
+        () -> {
+          for (CustomerCluster cluster : placement.clusters()) {
+            try (Connection c = cluster.connect()) {
+              c.isValid(2);
+            }
+          }
+        });
+  }
+
+  /** The in-process provisioner: customer clusters, backends, breakers, chokepoint, pool. */
+  private record LocalStack(
+      LocalProvisioner provisioner, ClusterPlacement placement, Set<ResourceType> services) {}
+
+  private LocalStack localStack(
+      Config config, Options options, Plans plans, AesGcm aes, MeterRegistry meters) {
+    ClusterPlacement placement = own(clusters(config, options.clock()));
+    placement.hardenClusters();
+    Breakers breakers = new Breakers(meters, options.clock());
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
+    RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
+    Map<ResourceType, ResourceBackend> backends =
+        Map.of(
+            ResourceType.POSTGRES,
+            new PostgresBackend(placement, plans, options.stepHook()),
+            ResourceType.REDIS,
+            own(
+                new RedisBackend(
+                    config
+                        .customerPublicHost()
+                        .map(customerRedis::withPublicHost)
+                        .orElse(customerRedis),
+                    plans,
+                    options.stepHook())));
+    Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
+    return new LocalStack(
+        new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool),
+        placement,
+        backends.keySet());
   }
 
   private <T extends AutoCloseable> T own(T closeable) {
     closeables.push(closeable);
     return closeable;
+  }
+
+  /** The provisioner role's gRPC port. */
+  public int grpcPort() {
+    if (grpcPort < 0) {
+      throw new IllegalStateException("the provisioner role is not running");
+    }
+    return grpcPort;
   }
 
   public int port() {

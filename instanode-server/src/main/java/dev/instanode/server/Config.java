@@ -1,5 +1,6 @@
 package dev.instanode.server;
 
+import dev.instanode.api.auth.Cidr;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.crypto.AesGcm;
@@ -34,7 +35,12 @@ public record Config(
     int poolPostgresSize,
     int poolRedisSize,
     Duration poolRefillInterval,
-    int customerClusterCapacity) {
+    int customerClusterCapacity,
+    List<Cidr> trustedProxies,
+    URI customerRedisUrl,
+    Optional<HostAndPort> provisionerAddr,
+    Optional<String> provisionerSecret,
+    int provisionerGrpcPort) {
 
   public static Config from(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -90,6 +96,28 @@ public record Config(
     Duration refill = r.withDefault(Setting.POOL_REFILL_INTERVAL, DurationText::parse);
     Integer capacity =
         r.withDefault(Setting.CUSTOMER_CLUSTER_CAPACITY, raw -> intInRange(raw, 1, 100_000));
+    List<Cidr> proxies =
+        r.optional(
+                Setting.TRUSTED_PROXIES,
+                raw -> {
+                  List<Cidr> cidrs = new ArrayList<>();
+                  for (String part : raw.split(",")) {
+                    if (!part.isBlank()) {
+                      cidrs.add(Cidr.parse(part));
+                    }
+                  }
+                  return List.copyOf(cidrs);
+                })
+            .orElse(List.of());
+    URI customerRedis = r.optional(Setting.CUSTOMER_REDIS_URL, Config::redisUri).orElse(redis);
+    Optional<HostAndPort> provisionerAddr =
+        r.optional(Setting.PROVISIONER_ADDR, HostAndPort::parse);
+    Optional<String> provisionerSecret = r.optional(Setting.PROVISIONER_SECRET, Config::secret32);
+    if (provisionerAddr.isPresent() && provisionerSecret.isEmpty()) {
+      r.problem("PROVISIONER_SECRET is not set (required with PROVISIONER_ADDR)");
+    }
+    Integer grpcPort =
+        r.withDefault(Setting.PROVISIONER_GRPC_PORT, raw -> intInRange(raw, 0, 65535));
     r.throwIfInvalid();
     return new Config(
         database,
@@ -111,7 +139,12 @@ public record Config(
         poolPostgres,
         poolRedis,
         refill,
-        capacity);
+        capacity,
+        proxies,
+        customerRedis,
+        provisionerAddr,
+        provisionerSecret,
+        grpcPort);
   }
 
   private static URI redisUri(String raw) {
@@ -203,6 +236,10 @@ public record Config(
         problems.add(s.name() + " " + e.getMessage());
         return null;
       }
+    }
+
+    void problem(String text) {
+      problems.add(text);
     }
 
     void throwIfInvalid() {

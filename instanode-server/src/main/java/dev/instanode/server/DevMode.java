@@ -23,7 +23,7 @@ final class DevMode implements AutoCloseable {
   static final String PLATFORM_DATABASE = "instanode";
   static final String PG_PORT = "INSTANODE_DEV_PG_PORT";
   static final String REDIS_PORT = "INSTANODE_DEV_REDIS_PORT";
-  private static final int DEFAULT_PG_PORT = 54329;
+  static final int DEFAULT_PG_PORT = 54329;
   private static final int DEFAULT_REDIS_PORT = 63799;
 
   private final EmbeddedPostgresServer postgres;
@@ -78,7 +78,8 @@ final class DevMode implements AutoCloseable {
         env.put(Setting.PORT.name(), String.valueOf(portFlag));
       }
       Config config = Config.from(env);
-      Application app = Application.start(config, Set.of(Role.values()), options);
+      // Every role but the provisioner's gRPC server: dev provisions in-process.
+      Application app = Application.start(config, Set.of(Role.API), options);
       return new DevMode(postgres, redis, app, config);
     } catch (RuntimeException e) {
       if (redis != null) {

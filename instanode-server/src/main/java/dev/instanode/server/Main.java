@@ -1,6 +1,8 @@
 package dev.instanode.server;
 
+import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.Tier;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.store.PlatformDatabase;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
     name = "instanode",
     mixinStandardHelpOptions = true,
     description = "Control plane for instant developer infrastructure.",
-    subcommands = {Main.Dev.class, Main.Serve.class, Main.Migrate.class})
+    subcommands = {Main.Dev.class, Main.Serve.class, Main.Migrate.class, Main.Admin.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
@@ -62,7 +64,10 @@ public final class Main implements Runnable {
 
   @Command(name = "serve", description = "Run the given roles; settings come from the environment.")
   static final class Serve implements Callable<Integer> {
-    @Option(names = "--roles", required = true, description = "Comma-separated: api")
+    @Option(
+        names = "--roles",
+        required = true,
+        description = "Comma-separated roles: api, provisioner")
     String roles;
 
     @Override
@@ -107,6 +112,62 @@ public final class Main implements Runnable {
         return Optional.of(PostgresUrl.parse(raw));
       } catch (IllegalArgumentException e) {
         throw new ConfigException(List.of(setting.name() + " " + e.getMessage()));
+      }
+    }
+  }
+
+  @Command(
+      name = "admin",
+      description = "Operator commands.",
+      subcommands = {Admin.CreateTeam.class})
+  static final class Admin implements Runnable {
+    @Override
+    public void run() {
+      new CommandLine(this).usage(System.out);
+    }
+
+    @Command(
+        name = "create-team",
+        description =
+            "Create a team with an owner and print its API key. Uses DATABASE_URL when set,"
+                + " else the dev data directory (starting its embedded Postgres if it is not"
+                + " running).")
+    static final class CreateTeam implements Callable<Integer> {
+      @Option(names = "--email", required = true, description = "Owner's email")
+      String email;
+
+      @Option(names = "--tier", defaultValue = "hobby", description = "Plan tier (default: hobby)")
+      String tier;
+
+      @Option(names = "--name", description = "Team name (default: the email)")
+      String name;
+
+      @Option(
+          names = "--data-dir",
+          defaultValue = "./.instanode",
+          description = "Dev data directory (default: ${DEFAULT-VALUE})")
+      Path dataDir;
+
+      @Override
+      public Integer call() {
+        Optional<Tier> parsed = Tier.parse(tier).filter(t -> t != Tier.ANONYMOUS);
+        if (parsed.isEmpty()) {
+          System.err.println(
+              "instanode: --tier must be one of free, hobby, hobby_plus, pro, growth, team");
+          return 2;
+        }
+        try (AdminDatabase db = AdminDatabase.open(System.getenv(), dataDir)) {
+          TeamBootstrap.Bootstrapped made =
+              db.bootstrap().create(email, parsed.get(), name == null ? email : name);
+          System.out.println("team_id=" + made.team().id());
+          System.out.println("user_id=" + made.owner().id());
+          System.out.println("tier=" + made.team().planTier().wireName());
+          System.out.println("api_key=" + made.apiKey());
+          return 0;
+        } catch (IllegalArgumentException | ConfigException e) {
+          System.err.println("instanode: " + e.getMessage());
+          return 2;
+        }
       }
     }
   }

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /** What one process does. {@code instanode dev} runs every role that exists in one JVM. */
 public enum Role {
-  API;
+  API,
+  PROVISIONER;
 
   public static Set<Role> parse(String csv) {
     Set<Role> roles = EnumSet.noneOf(Role.class);

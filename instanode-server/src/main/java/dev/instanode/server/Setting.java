@@ -13,6 +13,8 @@ public enum Setting {
   CUSTOMER_PUBLIC_HOST(
       false, null, "Host put in customer URLs when it differs from the cluster URL's host"),
   REDIS_URL(true, null, "Platform Redis, redis://user:pass@host:port/0"),
+  CUSTOMER_REDIS_URL(
+      false, "REDIS_URL", "Admin URL of the Redis that holds customer caches (needs an ACL file)"),
   AES_KEY(true, null, "64 hex characters; encrypts connection URLs at rest"),
   JWT_SECRET(true, null, "At least 32 bytes; signs session and onboarding tokens"),
   INTERNAL_JWT_SECRET(
@@ -30,7 +32,14 @@ public enum Setting {
   POOL_POSTGRES_SIZE(false, "10", "Ready pre-made Postgres databases to keep; 0 disables"),
   POOL_REDIS_SIZE(false, "10", "Ready pre-made Redis users to keep; 0 disables"),
   POOL_REFILL_INTERVAL(false, "30s", "How often the pool is topped up and reaped"),
-  CUSTOMER_CLUSTER_CAPACITY(false, "400", "Customer databases one cluster should hold");
+  CUSTOMER_CLUSTER_CAPACITY(false, "400", "Customer databases one cluster should hold"),
+  PROVISIONER_ADDR(
+      false, null, "host:port of a remote provisioner; unset: the api provisions in-process"),
+  PROVISIONER_SECRET(
+      false, null, "At least 32 bytes; shared by the provisioner's gRPC server and its clients"),
+  PROVISIONER_GRPC_PORT(false, "50051", "Port the provisioner role serves gRPC on"),
+  TRUSTED_PROXIES(
+      false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)");
 
   private final boolean required;
   private final String defaultValue;

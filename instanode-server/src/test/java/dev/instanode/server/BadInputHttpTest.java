@@ -90,13 +90,6 @@ class BadInputHttpTest {
   }
 
   @Test
-  void aServiceThatIsNotConfiguredIs503() {
-    HttpResponse<String> res = http.postJson("/cache/new", "{\"name\":\"c\"}");
-    assertEnvelope(res, 503, "service_disabled");
-    assertThat(res.headers().firstValue("Retry-After")).contains("30");
-  }
-
-  @Test
   void badInputCreatesNoRow() {
     http.postJson("/db/new", "{\"name\":\"bad;name\"}");
     assertThat(count()).isZero();

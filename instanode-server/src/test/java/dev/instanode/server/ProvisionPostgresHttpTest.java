@@ -34,7 +34,7 @@ class ProvisionPostgresHttpTest {
   static void start() {
     env = TestApplications.environment();
     app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = new HttpJson(app.port());
+    http = HttpJson.fromManyNetworks(app.port());
   }
 
   @AfterAll
@@ -75,6 +75,8 @@ class ProvisionPostgresHttpTest {
       }
     }
     assertThat(res.headers().firstValue("X-Request-ID")).isPresent();
+    assertThat(res.headers().firstValue("Server-Timing").orElseThrow())
+        .matches("app;dur=\\d+\\.\\d{3}");
   }
 
   @Test
@@ -163,7 +165,7 @@ class ProvisionPostgresHttpTest {
   void operationalEndpointsAnswer() {
     assertThat(JSON.readTree(http.get("/livez").body()).get("alive").asBoolean()).isTrue();
     JsonNode health = JSON.readTree(http.get("/healthz").body());
-    assertThat(health.get("migration_version").asString()).isEqualTo("1");
+    assertThat(health.get("migration_version").asString()).isEqualTo("2");
     assertThat(health.get("service").asString()).isEqualTo("instanode-api");
     HttpResponse<String> ready = http.get("/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);

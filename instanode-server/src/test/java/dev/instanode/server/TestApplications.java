@@ -5,13 +5,18 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.TestPostgres;
 import dev.instanode.testkit.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Starts the real composition root against the test JVM's embedded Postgres and Redis. */
 final class TestApplications {
+  private static final AtomicInteger NEXT_DB = new AtomicInteger();
+
   private TestApplications() {}
 
   /** Settings for a fresh platform database; customers go on the shared test cluster. */
@@ -19,7 +24,16 @@ final class TestApplications {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", TestPostgres.newDatabase("platform").toUri());
     env.put("CUSTOMER_DATABASE_URLS", TestPostgres.adminUrl().toUri());
-    env.put("REDIS_URL", TestRedis.adminUrl());
+    // Each application gets its own Redis database for platform keys (rate limits, idempotency),
+    // so one test's counters never leak into another's; customer caches stay in database 0.
+    String platformRedis =
+        TestRedis.adminUrl().replaceFirst("/0$", "/" + (1 + NEXT_DB.getAndIncrement() % 15));
+    try (RedisClient client = RedisClient.create(platformRedis);
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().flushdb();
+    }
+    env.put("REDIS_URL", platformRedis);
+    env.put("CUSTOMER_REDIS_URL", TestRedis.adminUrl());
     env.put("AES_KEY", AesGcm.generateHexKey());
     env.put("JWT_SECRET", "j".repeat(32));
     env.put("HOST", "127.0.0.1");
@@ -27,6 +41,7 @@ final class TestApplications {
     // Live provisioning unless a test asks for the pool: keeps row and database counts exact.
     env.put("POOL_POSTGRES_SIZE", "0");
     env.put("POOL_REDIS_SIZE", "0");
+    env.put("TRUSTED_PROXIES", "127.0.0.1/32");
     return env;
   }
 

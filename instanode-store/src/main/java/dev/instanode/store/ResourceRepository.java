@@ -9,8 +9,11 @@ import dev.instanode.core.Tier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -92,6 +95,144 @@ public final class ResourceRepository {
             .bind("token", token.value())
             .map(ResourceRepository::map)
             .findOne());
+  }
+
+  public Optional<ResourceRecord> newestActiveForFingerprint(
+      String fingerprint, ResourceType type, String env) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM resources WHERE fingerprint = :fp AND resource_type = :type"
+                    + " AND env = :env AND status = 'active' AND team_id IS NULL"
+                    + " ORDER BY created_at DESC LIMIT 1")
+            .bind("fp", fingerprint)
+            .bind("type", type.wireName())
+            .bind("env", env)
+            .map(ResourceRepository::map)
+            .findOne());
+  }
+
+  /** Active anonymous tokens of a network, for the onboarding token's resource list. */
+  public List<ResourceToken> activeAnonymousTokens(String fingerprint) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT token FROM resources WHERE fingerprint = :fp AND team_id IS NULL"
+                    + " AND status = 'active' ORDER BY created_at")
+            .bind("fp", fingerprint)
+            .map((rs, ctx) -> new ResourceToken(rs.getObject("token", UUID.class)))
+            .list());
+  }
+
+  public List<ResourceRecord> byTokens(List<ResourceToken> tokens) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM resources WHERE token = ANY(:tokens)"
+                    + " ORDER BY created_at")
+            .bind("tokens", tokens.stream().map(ResourceToken::value).toArray(UUID[]::new))
+            .map(ResourceRepository::map)
+            .list());
+  }
+
+  /**
+   * Moves anonymous resources into a team at tier {@code free}. Their expiry is kept: free is not
+   * permanent, only paying is.
+   */
+  public int moveToTeam(Handle h, List<ResourceToken> tokens, TeamId team) {
+    return h.createUpdate(
+            "UPDATE resources SET team_id = :team, tier = 'free', updated_at = now()"
+                + " WHERE token = ANY(:tokens) AND team_id IS NULL"
+                + " AND status IN ('active','paused','suspended')")
+        .bind("team", team.value())
+        .bind("tokens", tokens.stream().map(ResourceToken::value).toArray(UUID[]::new))
+        .execute();
+  }
+
+  /** A team's resource by token; another team's resource is simply absent. */
+  public Optional<ResourceRecord> findForTeam(TeamId team, ResourceToken token) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM resources WHERE token = :token"
+                    + " AND team_id = :team AND status NOT IN ('deleted','expired','failed')")
+            .bind("token", token.value())
+            .bind("team", team.value())
+            .map(ResourceRepository::map)
+            .findOne());
+  }
+
+  /** One page, newest first, continuing after {@code after} (created_at, id). */
+  public List<ResourceRecord> pageForTeam(
+      TeamId team, Optional<String> env, Optional<Cursor> after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM resources WHERE team_id = :team"
+                    + " AND status NOT IN ('deleted','expired','failed')"
+                    + " AND (CAST(:env AS text) IS NULL OR env = :env)"
+                    + " AND (CAST(:after_at AS timestamptz) IS NULL"
+                    + " OR (created_at, id) < (:after_at, :after_id))"
+                    + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+            .bind("team", team.value())
+            .bind("env", env.orElse(null))
+            .bind("after_at", after.map(c -> Timestamp.from(c.createdAt())).orElse(null))
+            .bind("after_id", after.map(Cursor::id).orElse(null))
+            .bind("limit", limit)
+            .map(ResourceRepository::map)
+            .list());
+  }
+
+  public long countForTeam(TeamId team, Optional<String> env) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT count(*) FROM resources WHERE team_id = :team"
+                    + " AND status NOT IN ('deleted','expired','failed')"
+                    + " AND (CAST(:env AS text) IS NULL OR env = :env)")
+            .bind("team", team.value())
+            .bind("env", env.orElse(null))
+            .mapTo(Long.class)
+            .one());
+  }
+
+  /** Keyset position: the last row of the previous page. */
+  public record Cursor(Instant createdAt, UUID id) {}
+
+  public void updateConnectionUrl(ResourceId id, String encryptedUrl) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "UPDATE resources SET connection_url = :url, updated_at = now() WHERE id = :id")
+            .bind("url", encryptedUrl)
+            .bind("id", id.value())
+            .execute());
+  }
+
+  /**
+   * Locks a live row for deletion; empty when it is gone or no longer the team's. The caller drops
+   * the infrastructure inside the same transaction, then calls {@link #markDeleted}.
+   */
+  public Optional<ResourceRecord> lockForDelete(Handle h, TeamId team, ResourceToken token) {
+    h.execute("SET LOCAL lock_timeout = '3s'");
+    return h.createQuery(
+            "SELECT "
+                + COLUMNS
+                + " FROM resources WHERE token = :token AND team_id = :team"
+                + " AND status IN ('pending','active','paused','suspended') FOR UPDATE")
+        .bind("token", token.value())
+        .bind("team", team.value())
+        .map(ResourceRepository::map)
+        .findOne();
+  }
+
+  public void markDeleted(Handle h, ResourceId id) {
+    h.createUpdate(
+            "UPDATE resources SET status = 'deleted', connection_url = NULL, updated_at = now()"
+                + " WHERE id = :id")
+        .bind("id", id.value())
+        .execute();
   }
 
   static ResourceRecord map(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -25,7 +25,7 @@ public final class TestPostgres {
     if (server == null) {
       try {
         Path dir = Files.createTempDirectory("instanode-test-pg");
-        server = EmbeddedPostgresServer.start(dir.resolve("data"), 0);
+        server = EmbeddedPostgresServer.start(dir.resolve("data"), 0, false);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-postgres-stop"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -51,6 +51,18 @@ public final class ErrorMapper {
         ErrorCode.INTERNAL_ERROR.defaultRetryAfterSeconds());
   }
 
+  /** The envelope {@code e} answers with, for callers that store responses (idempotency). */
+  public static ErrorEnvelope envelope(Context ctx, ApiException e) {
+    OptionalInt retry = e.retryAfterSeconds();
+    return new ErrorEnvelope(
+        false,
+        e.code().code(),
+        e.getMessage(),
+        RequestContext.id(ctx).value(),
+        e.code().agentAction(),
+        retry.isPresent() ? retry.getAsInt() : null);
+  }
+
   public static void write(Context ctx, ErrorCode code, String message, OptionalInt retryAfter) {
     ctx.status(code.httpStatus());
     if (retryAfter.isPresent()) {

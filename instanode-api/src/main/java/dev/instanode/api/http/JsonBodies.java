@@ -31,11 +31,18 @@ public final class JsonBodies {
 
   /** An empty body reads as {@code {}} so that validation can name the missing field. */
   public ObjectNode object(Context ctx) {
-    byte[] body = readLimited(ctx);
+    return parseObject(ctx.contentType(), read(ctx));
+  }
+
+  /** The raw body, refused with 413 past the limit. */
+  public byte[] read(Context ctx) {
+    return readLimited(ctx);
+  }
+
+  public ObjectNode parseObject(String contentType, byte[] body) {
     if (body.length == 0) {
       return JsonNodeFactory.instance.objectNode();
     }
-    String contentType = ctx.contentType();
     if (contentType == null
         || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new ApiException(

@@ -1,41 +1,73 @@
 package dev.instanode.api.provision;
 
 import dev.instanode.api.ApiSettings;
+import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.Caller;
+import dev.instanode.api.claim.ClaimService;
+import dev.instanode.api.gate.AnonymousGate;
+import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
+import dev.instanode.api.idempotency.Idempotency;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.ErrorCode;
-import dev.instanode.core.Fingerprint;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.ResourceRecord;
 import io.javalin.http.Context;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-/** {@code POST /db/new}, {@code POST /cache/new}: validate, provision, answer. Only IO here. */
+/**
+ * {@code POST /db/new}, {@code POST /cache/new}: authenticate (optional-strict), replay or run
+ * under the Idempotency-Key, validate, pass the anonymous gate, provision, answer. Only IO here.
+ */
 public final class ProvisionHandler {
   private final ResourceProvisioning provisioning;
   private final JsonBodies bodies;
+  private final JsonMapper mapper;
   private final Plans plans;
   private final ApiSettings settings;
+  private final Authenticator auth;
+  private final AnonymousGate gate;
+  private final Idempotency idempotency;
+  private final IdentityRepository identities;
+  private final ClaimService claims;
 
   public ProvisionHandler(
-      ResourceProvisioning provisioning, JsonBodies bodies, Plans plans, ApiSettings settings) {
+      ResourceProvisioning provisioning,
+      JsonBodies bodies,
+      JsonMapper mapper,
+      Plans plans,
+      ApiSettings settings,
+      Authenticator auth,
+      AnonymousGate gate,
+      Idempotency idempotency,
+      IdentityRepository identities,
+      ClaimService claims) {
     this.provisioning = provisioning;
     this.bodies = bodies;
+    this.mapper = mapper;
     this.plans = plans;
     this.settings = settings;
+    this.auth = auth;
+    this.gate = gate;
+    this.idempotency = idempotency;
+    this.identities = identities;
+    this.claims = claims;
   }
+
+  private record Reply(int status, Object body) {}
 
   public void provision(Context ctx, ResourceType type) {
     if (!settings.enabledServices().contains(type)) {
@@ -43,9 +75,83 @@ public final class ProvisionHandler {
           ErrorCode.SERVICE_DISABLED,
           "The " + type.wireName() + " service is not enabled on this instanode.");
     }
-    ObjectNode body = bodies.object(ctx);
+    Caller caller = auth.optionalStrict(ctx);
+    byte[] raw = bodies.read(ctx);
+    Idempotency.Start start =
+        idempotency.begin(scope(caller), type.wireName(), ctx.header(Idempotency.HEADER), raw);
+    if (start instanceof Idempotency.Replay replay) {
+      ctx.status(replay.status())
+          .header("X-Idempotent-Replay", "true")
+          .contentType("application/json")
+          .result(replay.body());
+      return;
+    }
+    Idempotency.Proceed proceed = (Idempotency.Proceed) start;
+    Reply reply;
+    try {
+      reply = handle(ctx, caller, type, raw);
+    } catch (ApiException e) {
+      idempotency.complete(
+          proceed, e.code().httpStatus(), mapper.writeValueAsString(ErrorMapper.envelope(ctx, e)));
+      throw e;
+    } catch (RuntimeException e) {
+      idempotency.abandon(proceed);
+      throw e;
+    }
+    String body = mapper.writeValueAsString(reply.body());
+    idempotency.complete(proceed, reply.status(), body);
+    ctx.status(reply.status()).contentType("application/json").result(body);
+  }
+
+  private Reply handle(Context ctx, Caller caller, ResourceType type, byte[] raw) {
+    ObjectNode body = bodies.parseObject(ctx.contentType(), raw);
     String name = requireName(body.get("name"));
     String env = env(body.get("env"), ctx.queryParam("env"));
+    return switch (caller) {
+      case Caller.Anonymous anonymous -> anonymous(ctx, anonymous, type, name, env);
+      case Caller.Member member -> {
+        Tier tier =
+            identities
+                .team(member.teamId())
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "The team is gone."))
+                .planTier();
+        ProvisionCommand cmd =
+            new ProvisionCommand(
+                type,
+                name,
+                env,
+                tier,
+                Optional.of(member.teamId()),
+                Optional.of(member.fingerprint()),
+                RequestContext.id(ctx));
+        yield new Reply(
+            201, response(provisioning.provision(cmd), Optional.empty(), Optional.empty()));
+      }
+    };
+  }
+
+  private Reply anonymous(
+      Context ctx, Caller.Anonymous caller, ResourceType type, String name, String env) {
+    if (gate.admit(caller.fingerprint()) instanceof AnonymousGate.OverLimit over) {
+      Optional<ProvisionedResource> existing =
+          provisioning.newestActive(caller.fingerprint(), type, env);
+      if (existing.isPresent()) {
+        return new Reply(
+            200,
+            response(
+                existing.get(),
+                onboardingToken(caller),
+                Optional.of(
+                    "Daily limit reached: this is your existing "
+                        + type.wireName()
+                        + " resource. Claim it to keep it and lift the limit.")));
+      }
+      throw new ApiException(
+          ErrorCode.PROVISION_LIMIT_REACHED,
+          "This network has used its anonymous provisions for today.",
+          OptionalInt.of(Math.toIntExact(over.retryAfterSeconds())),
+          null);
+    }
     ProvisionCommand cmd =
         new ProvisionCommand(
             type,
@@ -53,10 +159,36 @@ public final class ProvisionHandler {
             env,
             Tier.ANONYMOUS,
             Optional.empty(),
-            Optional.of(fingerprint(ctx)),
+            Optional.of(caller.fingerprint()),
             RequestContext.id(ctx));
-    ProvisionedResource made = provisioning.provision(cmd);
-    ctx.status(201).json(response(made));
+    ProvisionedResource made;
+    try {
+      made = provisioning.provision(cmd);
+    } catch (ApiException e) {
+      if (e.code().httpStatus() >= 500) {
+        gate.refund(caller.fingerprint());
+      }
+      throw e;
+    }
+    return new Reply(201, response(made, onboardingToken(caller), Optional.empty()));
+  }
+
+  // The resource exists either way: a failure to mint the claim token must not fail the call.
+  private Optional<String> onboardingToken(Caller.Anonymous caller) {
+    try {
+      return Optional.of(claims.issueFor(caller.fingerprint()));
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(ProvisionHandler.class)
+          .warn("claim.token_issue_failed error={}", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private static String scope(Caller caller) {
+    return switch (caller) {
+      case Caller.Member m -> "team:" + m.teamId();
+      case Caller.Anonymous a -> "fp:" + a.fingerprint().value();
+    };
   }
 
   private static String requireName(JsonNode node) {
@@ -91,15 +223,8 @@ public final class ProvisionHandler {
     return s;
   }
 
-  private static Fingerprint fingerprint(Context ctx) {
-    try {
-      return Fingerprint.of(InetAddress.getByName(ctx.req().getRemoteAddr()));
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("socket address is not an IP", e);
-    }
-  }
-
-  private ProvisionResponse response(ProvisionedResource made) {
+  private ProvisionResponse response(
+      ProvisionedResource made, Optional<String> onboardingJwt, Optional<String> noteOverride) {
     ResourceRecord r = made.record();
     Plan plan = plans.of(r.tier());
     Map<String, Object> limits = new LinkedHashMap<>();
@@ -110,11 +235,14 @@ public final class ProvisionHandler {
       }
       case REDIS -> limits.put("memory_mb", plan.redis().memoryMb());
     }
-    Optional<String> note = Optional.empty();
+    Optional<String> note = noteOverride;
+    Optional<String> claimUrl =
+        onboardingJwt.map(jwt -> settings.publicBaseUrl() + "/claim/preview?t=" + jwt);
     if (r.expiresAt().isPresent()) {
       String ttl = DurationText.format(settings.anonymousTtl());
       limits.put("expires_in", ttl);
-      note = Optional.of("Works for " + ttl + ". Claim it to keep it.");
+      String keep = claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
+      note = note.or(() -> Optional.of("Works for " + ttl + "." + keep));
     }
     return new ProvisionResponse(
         true,
@@ -128,6 +256,8 @@ public final class ProvisionHandler {
         r.expiresAt(),
         limits,
         r.keyPrefix(),
-        note);
+        note,
+        claimUrl,
+        onboardingJwt);
   }
 }

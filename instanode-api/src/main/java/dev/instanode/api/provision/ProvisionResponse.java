@@ -17,4 +17,6 @@ public record ProvisionResponse(
     Optional<Instant> expiresAt,
     Map<String, Object> limits,
     Optional<String> keyPrefix,
-    Optional<String> note) {}
+    Optional<String> note,
+    Optional<String> upgrade,
+    Optional<String> upgradeJwt) {}

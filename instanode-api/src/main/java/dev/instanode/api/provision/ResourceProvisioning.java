@@ -7,6 +7,7 @@ import dev.instanode.core.Fingerprint;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -141,9 +142,19 @@ public final class ResourceProvisioning {
     return new ProvisionedResource(active, made.connectionUrl());
   }
 
+  /** The caller's newest active resource of this type and env, for the over-limit answer. */
+  public Optional<ProvisionedResource> newestActive(
+      Fingerprint fingerprint, ResourceType type, String env) {
+    return resources
+        .newestActiveForFingerprint(fingerprint.value(), type, env)
+        .flatMap(r ->
+            r.encryptedConnectionUrl()
+                .map(sealed -> new ProvisionedResource(r, aes.decrypt(sealed))));
+  }
+
   private ResourceRecord insertPending(ProvisionCommand cmd) {
     Optional<Instant> expiresAt =
-        plans.of(cmd.tier()).expires()
+        cmd.teamId().isEmpty() && plans.of(cmd.tier()).expires()
             ? Optional.of(clock.instant().plus(anonymousTtl).truncatedTo(ChronoUnit.SECONDS))
             : Optional.empty();
     try {

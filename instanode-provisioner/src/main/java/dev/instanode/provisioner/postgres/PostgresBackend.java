@@ -78,7 +78,12 @@ public final class PostgresBackend implements ResourceBackend {
       s.execute("REVOKE ALL ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
       hook.afterStep(STEP_REVOKE_PUBLIC, namingToken);
     } catch (SQLException e) {
-      throw new PartialProvisionException(prid, ProvisionerException.fromSql("provision", e));
+      ProvisionerException failure = ProvisionerException.fromSql("provision", e);
+      if (failure.kind() == ProvisionerException.Kind.ALREADY_EXISTS) {
+        // The names belong to a resource that already exists: a rollback would drop it.
+        throw failure;
+      }
+      throw new PartialProvisionException(prid, failure);
     } catch (RuntimeException e) {
       throw new PartialProvisionException(
           prid,

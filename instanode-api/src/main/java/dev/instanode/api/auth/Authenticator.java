@@ -1,0 +1,60 @@
+package dev.instanode.api.auth;
+
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Fingerprint;
+import dev.instanode.core.auth.ApiKeys;
+import dev.instanode.store.IdentityRepository;
+import io.javalin.http.Context;
+import java.util.Optional;
+
+/** Turns the Authorization header into a {@link Caller}, or a 401. */
+public final class Authenticator {
+  private final SessionTokens sessions;
+  private final IdentityRepository identities;
+  private final ClientAddress addresses;
+
+  public Authenticator(
+      SessionTokens sessions, IdentityRepository identities, ClientAddress addresses) {
+    this.sessions = sessions;
+    this.identities = identities;
+    this.addresses = addresses;
+  }
+
+  /** No header: anonymous. A header that does not authenticate: 401, never anonymous. */
+  public Caller optionalStrict(Context ctx) {
+    Fingerprint fingerprint = addresses.fingerprint(ctx);
+    String header = ctx.header("Authorization");
+    if (header == null || header.isBlank()) {
+      return new Caller.Anonymous(fingerprint);
+    }
+    return authenticate(header, fingerprint)
+        .orElseThrow(() ->
+            new ApiException(
+                ErrorCode.UNAUTHORIZED, "The bearer token is invalid, expired or revoked."));
+  }
+
+  public Caller.Member required(Context ctx) {
+    if (optionalStrict(ctx) instanceof Caller.Member member) {
+      return member;
+    }
+    throw new ApiException(
+        ErrorCode.UNAUTHORIZED,
+        "This route needs Authorization: Bearer <session token or API key>.");
+  }
+
+  private Optional<Caller> authenticate(String header, Fingerprint fingerprint) {
+    if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String token = header.substring(7).trim();
+    if (ApiKeys.looksLikeKey(token)) {
+      return identities
+          .apiKeyByHash(ApiKeys.hash(token))
+          .map(k -> new Caller.Member(fingerprint, k.teamId(), k.userId(), "api_key"));
+    }
+    return sessions
+        .verify(token)
+        .map(s -> new Caller.Member(fingerprint, s.teamId(), Optional.of(s.userId()), "session"));
+  }
+}

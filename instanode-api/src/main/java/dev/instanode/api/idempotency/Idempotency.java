@@ -1,0 +1,114 @@
+package dev.instanode.api.idempotency;
+
+import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import io.lettuce.core.SetArgs;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code Idempotency-Key}: the first request with a key runs; a repeat with the same body within 24
+ * h gets the stored response; a repeat with another body, or while the first is still running, gets
+ * 409. 5xx responses are never stored, so a retry after a failure really retries.
+ */
+public final class Idempotency {
+  public static final String HEADER = "Idempotency-Key";
+  private static final Duration IN_FLIGHT = Duration.ofSeconds(60);
+  private static final Duration KEEP = Duration.ofHours(24);
+  private static final int MAX_KEY = 255;
+
+  private final PlatformRedis redis;
+  private final JsonMapper json;
+
+  public Idempotency(PlatformRedis redis, JsonMapper json) {
+    this.redis = redis;
+    this.json = json;
+  }
+
+  /** What to do with a request. */
+  public sealed interface Start {}
+
+  /** Run it, then {@link #complete} or {@link #abandon}. */
+  public record Proceed(Optional<String> redisKey, String bodyHash) implements Start {}
+
+  public record Replay(int status, String body) implements Start {}
+
+  public Start begin(String scope, String route, String headerValue, byte[] body) {
+    String bodyHash = sha256(body);
+    if (headerValue == null) {
+      return new Proceed(Optional.empty(), bodyHash);
+    }
+    if (headerValue.isBlank() || headerValue.length() > MAX_KEY) {
+      throw new ApiException(
+          ErrorCode.INVALID_IDEMPOTENCY_KEY, "Idempotency-Key must be 1-255 characters.");
+    }
+    String key =
+        "idem:" + scope + ":" + route + ":" + sha256(headerValue.getBytes(StandardCharsets.UTF_8));
+    ObjectNode marker =
+        json.createObjectNode().put("state", "in_progress").put("body_hash", bodyHash);
+    Optional<String> claimed =
+        redis.tryWith(
+            "idempotency",
+            r -> r.set(key, marker.toString(), SetArgs.Builder.nx().ex(IN_FLIGHT.toSeconds())));
+    if (claimed.isPresent() && "OK".equals(claimed.get())) {
+      return new Proceed(Optional.of(key), bodyHash);
+    }
+    Optional<String> existing = redis.tryWith("idempotency", r -> r.get(key));
+    if (existing.isEmpty()) {
+      // Redis failed (or the marker just expired): fail open and run the request.
+      return new Proceed(Optional.empty(), bodyHash);
+    }
+    JsonNode stored = json.readTree(existing.get());
+    if (!bodyHash.equals(stored.path("body_hash").asString())) {
+      throw new ApiException(
+          ErrorCode.IDEMPOTENCY_KEY_CONFLICT,
+          "This Idempotency-Key was already used with a different request body.");
+    }
+    if ("in_progress".equals(stored.path("state").asString())) {
+      throw new ApiException(
+          ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+          "A request with this Idempotency-Key is still in progress.");
+    }
+    return new Replay(stored.path("status").asInt(), stored.path("body").asString());
+  }
+
+  public void complete(Proceed started, int status, String responseBody) {
+    if (started.redisKey().isEmpty()) {
+      return;
+    }
+    if (status >= 500) {
+      abandon(started);
+      return;
+    }
+    ObjectNode done =
+        json.createObjectNode()
+            .put("state", "done")
+            .put("body_hash", started.bodyHash())
+            .put("status", status)
+            .put("body", responseBody);
+    redis.tryWith(
+        "idempotency",
+        r ->
+            r.set(started.redisKey().get(), done.toString(), SetArgs.Builder.ex(KEEP.toSeconds())));
+  }
+
+  public void abandon(Proceed started) {
+    started.redisKey().ifPresent(k -> redis.tryWith("idempotency", r -> r.del(k)));
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

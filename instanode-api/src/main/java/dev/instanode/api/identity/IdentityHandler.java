@@ -1,0 +1,106 @@
+package dev.instanode.api.identity;
+
+import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.Caller;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.http.RequestContext;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.auth.ApiKeys;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.TeamRecord;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/** {@code GET /auth/me}, API key creation, and the older {@code GET /api/me/token}. */
+public final class IdentityHandler {
+  private static final int NAME_MAX = 64;
+
+  private final Authenticator auth;
+  private final IdentityRepository identities;
+  private final JsonBodies bodies;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  public IdentityHandler(
+      Authenticator auth,
+      IdentityRepository identities,
+      JsonBodies bodies,
+      AuditLog audit,
+      Clock clock) {
+    this.auth = auth;
+    this.identities = identities;
+    this.bodies = bodies;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public void me(Context ctx) {
+    Caller.Member member = auth.required(ctx);
+    TeamRecord team = team(member);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ok", true);
+    body.put("user_id", member.userId().map(UUID::toString).orElse(null));
+    body.put("team_id", team.id().toString());
+    body.put("email", member.userId().flatMap(identities::user).map(u -> u.email()).orElse(null));
+    body.put("tier", team.planTier().wireName());
+    ctx.json(body);
+  }
+
+  public void createApiKey(Context ctx) {
+    Caller.Member member = auth.required(ctx);
+    JsonNode name = bodies.object(ctx).get("name");
+    if (name == null
+        || !name.isString()
+        || name.asString().isBlank()
+        || name.asString().length() > NAME_MAX) {
+      throw new ApiException(ErrorCode.NAME_REQUIRED, "A \"name\" of 1-64 characters is required.");
+    }
+    Map<String, Object> body = issueKey(ctx, member, name.asString());
+    ctx.status(201).json(body);
+  }
+
+  /** Older clients: a new API key for the caller's team on every call. */
+  public void legacyToken(Context ctx) {
+    Caller.Member member = auth.required(ctx);
+    Map<String, Object> issued = issueKey(ctx, member, "cli");
+    ctx.json(Map.of("ok", true, "token", issued.get("key"), "expires_in", "never"));
+  }
+
+  private Map<String, Object> issueKey(Context ctx, Caller.Member member, String name) {
+    team(member);
+    String key = ApiKeys.generate();
+    UUID id = identities.insertApiKey(member.teamId(), member.userId(), name, ApiKeys.hash(key));
+    audit.record(
+        new AuditEvent(
+            Optional.of(member.teamId()),
+            AuditEvent.Actor.USER,
+            AuditKind.API_KEY_CREATED,
+            Optional.empty(),
+            Optional.empty(),
+            "API key '" + name + "' created",
+            Map.of("api_key_id", id.toString()),
+            Optional.of(RequestContext.id(ctx).value())));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ok", true);
+    body.put("id", id.toString());
+    body.put("name", name);
+    body.put("key", key);
+    body.put("created_at", clock.instant());
+    return body;
+  }
+
+  private TeamRecord team(Caller.Member member) {
+    return identities
+        .team(member.teamId())
+        .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "The team no longer exists."));
+  }
+}

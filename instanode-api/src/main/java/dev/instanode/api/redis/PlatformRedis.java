@@ -1,0 +1,92 @@
+package dev.instanode.api.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The platform Redis, for conveniences only (rate limits, idempotency). Every use fails open: when
+ * Redis is down the caller gets {@link Optional#empty()}, the event is counted, and the request
+ * goes on. Connecting is lazy and retried, so the api starts and serves without Redis.
+ */
+public final class PlatformRedis implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PlatformRedis.class);
+  private static final Duration TIMEOUT = Duration.ofMillis(500);
+
+  private final RedisClient client;
+  private final MeterRegistry meters;
+  private volatile StatefulRedisConnection<String, String> connection;
+
+  public PlatformRedis(URI url, MeterRegistry meters) {
+    RedisURI uri = RedisURI.create(url.toString());
+    uri.setTimeout(TIMEOUT);
+    this.client = RedisClient.create(uri);
+    this.client.setOptions(
+        ClientOptions.builder()
+            .socketOptions(SocketOptions.builder().connectTimeout(TIMEOUT).build())
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+            .build());
+    this.meters = meters;
+  }
+
+  /**
+   * Runs {@code work} against Redis; empty when Redis is unreachable or the command failed.
+   *
+   * @param subsystem metric label naming who failed open (bounded: a fixed set of call sites)
+   */
+  public <T> Optional<T> tryWith(
+      String subsystem, Function<RedisCommands<String, String>, T> work) {
+    try {
+      return Optional.ofNullable(work.apply(connection().sync()));
+    } catch (RuntimeException e) {
+      String reason = e.getClass().getSimpleName().contains("Timeout") ? "timeout" : "unavailable";
+      Counter.builder("instant_fail_open_events_total")
+          .description("Requests let through because a convenience dependency failed")
+          .tag("subsystem", subsystem)
+          .tag("reason", reason)
+          .register(meters)
+          .increment();
+      LOG.warn("redis.fail_open subsystem={} reason={} error={}", subsystem, reason, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  public boolean ping() {
+    return "PONG".equals(connection().sync().ping());
+  }
+
+  private StatefulRedisConnection<String, String> connection() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c == null || !c.isOpen()) {
+      synchronized (this) {
+        c = connection;
+        if (c == null || !c.isOpen()) {
+          c = client.connect();
+          c.setTimeout(TIMEOUT);
+          connection = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  @Override
+  public void close() {
+    StatefulRedisConnection<String, String> c = connection;
+    if (c != null) {
+      c.close();
+    }
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  }
+}

@@ -1,0 +1,166 @@
+package dev.instanode.api.resources;
+
+import dev.instanode.core.ApiException;
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.store.ResourceRecord;
+import dev.instanode.store.ResourceRepository;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/** A team's resources: read, reveal, delete. Another team's resource does not exist here. */
+public final class ResourceService {
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
+
+  private final Jdbi jdbi;
+  private final ResourceRepository resources;
+  private final Provisioner provisioner;
+  private final AesGcm aes;
+  private final AuditLog audit;
+
+  public ResourceService(
+      Jdbi jdbi,
+      ResourceRepository resources,
+      Provisioner provisioner,
+      AesGcm aes,
+      AuditLog audit) {
+    this.jdbi = jdbi;
+    this.resources = resources;
+    this.provisioner = provisioner;
+    this.aes = aes;
+    this.audit = audit;
+  }
+
+  public record Page(List<ResourceRecord> items, long total, Optional<String> nextCursor) {}
+
+  public Page list(TeamId team, Optional<String> env, int limit, Optional<String> cursor) {
+    Optional<ResourceRepository.Cursor> after = cursor.map(ResourceService::decode);
+    List<ResourceRecord> rows = resources.pageForTeam(team, env, after, limit + 1);
+    boolean more = rows.size() > limit;
+    List<ResourceRecord> page = more ? rows.subList(0, limit) : rows;
+    Optional<String> next = more ? Optional.of(encode(page.getLast())) : Optional.empty();
+    return new Page(List.copyOf(page), resources.countForTeam(team, env), next);
+  }
+
+  public ResourceRecord get(TeamId team, ResourceToken token) {
+    return resources.findForTeam(team, token).orElseThrow(ResourceService::notFound);
+  }
+
+  /** The plaintext URL; every reveal is audited. */
+  public String credentials(TeamId team, ResourceToken token, RequestId request) {
+    ResourceRecord r = get(team, token);
+    String url =
+        aes.decrypt(
+            r.encryptedConnectionUrl()
+                .orElseThrow(() ->
+                    new ApiException(ErrorCode.NOT_FOUND, "This resource has no credentials.")));
+    audit.record(
+        event(team, r, AuditKind.CONNECTION_URL_DECRYPTED, "Connection URL revealed", request));
+    return url;
+  }
+
+  /**
+   * Drops the infrastructure, then marks the row deleted, in one transaction holding the row lock:
+   * a failed drop leaves the row as it was, and two deletes cannot both drop.
+   */
+  public void delete(TeamId team, ResourceToken token, RequestId request) {
+    ResourceRecord deleted;
+    try {
+      deleted =
+          jdbi.inTransaction(h -> {
+            ResourceRecord r =
+                resources.lockForDelete(h, team, token).orElseThrow(ResourceService::notFound);
+            provisioner.deprovision(
+                new DeprovisionRequest(
+                    r.token(),
+                    r.type(),
+                    r.providerResourceId().orElse(""),
+                    "user_delete",
+                    request));
+            resources.markDeleted(h, r.id());
+            return r;
+          });
+    } catch (ProvisionerException e) {
+      throw new ApiException(
+          ErrorCode.DEPROVISION_FAILED, "The resource could not be dropped; nothing changed.", e);
+    } catch (JdbiException e) {
+      if (isLockTimeout(e)) {
+        throw new ApiException(
+            ErrorCode.RESOURCE_BUSY, "Another change holds this resource; retry shortly.", e);
+      }
+      throw e;
+    }
+    audit.record(event(team, deleted, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
+  }
+
+  /** Older clients: moves one anonymous resource (its token is the credential) into a team. */
+  public ResourceRecord claimOne(TeamId team, ResourceToken token, RequestId request) {
+    int moved = jdbi.inTransaction(h -> resources.moveToTeam(h, List.of(token), team));
+    if (moved != 1) {
+      throw notFound();
+    }
+    ResourceRecord r = get(team, token);
+    audit.record(event(team, r, AuditKind.RESOURCE_CLAIMED, "Anonymous resource claimed", request));
+    return r;
+  }
+
+  private static boolean isLockTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException s && LOCK_NOT_AVAILABLE.equals(s.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static AuditEvent event(
+      TeamId team, ResourceRecord r, AuditKind kind, String summary, RequestId request) {
+    return new AuditEvent(
+        Optional.of(team),
+        AuditEvent.Actor.USER,
+        kind,
+        Optional.of(r.type().wireName()),
+        Optional.of(r.id()),
+        summary,
+        Map.of("token", r.token().masked()),
+        Optional.of(request.value()));
+  }
+
+  static ApiException notFound() {
+    return new ApiException(ErrorCode.NOT_FOUND, "No such resource.");
+  }
+
+  static String encode(ResourceRecord last) {
+    String raw = last.createdAt().toString() + "|" + last.id();
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ResourceRepository.Cursor decode(String cursor) {
+    try {
+      String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      int bar = raw.indexOf('|');
+      return new ResourceRepository.Cursor(
+          Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+    } catch (RuntimeException e) {
+      throw new ApiException(ErrorCode.INVALID_QUERY, "The cursor is not one this API issued.");
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.instanode.bench;
+
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.embedded.EmbeddedPostgresServer;
+import dev.instanode.embedded.EmbeddedRedisServer;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.server.Application;
+import dev.instanode.server.Config;
+import dev.instanode.server.Role;
+import dev.instanode.testkit.HttpJson;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Starts embedded Postgres and Redis and the real application, then measures provisioning under 1
+ * and 16 concurrent clients: the warm hot pool, the empty pool (live CREATE DATABASE), and the raw
+ * floor of issuing CREATE ROLE + CREATE DATABASE directly over JDBC in the same run.
+ *
+ * <p>Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl instanode-bench exec:java
+ * -Dexec.args="--requests 200"}
+ */
+public final class ProvisionBenchmark {
+  private static final int[] CLIENTS = {1, 16};
+
+  public static void main(String[] args) throws Exception {
+    int requests =
+        args.length >= 2 && args[0].equals("--requests") ? Integer.parseInt(args[1]) : 200;
+    Path dir = Files.createTempDirectory("instanode-bench");
+    List<Stats> results = new ArrayList<>();
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0);
+        EmbeddedRedisServer redis =
+            EmbeddedRedisServer.start(dir.resolve("redis"), 0, "bench-admin-pw")) {
+      PostgresUrl admin = pg.superuserUrl("postgres");
+      for (int clients : CLIENTS) {
+        results.add(rawFloor(admin, clients, requests));
+      }
+      for (int clients : CLIENTS) {
+        Map<String, String> env = environment(pg, redis, admin, "0");
+        try (Application app = start(env)) {
+          results.add(
+              httpScenario("POST /db/new, empty pool (live)", app, "/db/new", clients, requests));
+        }
+      }
+      for (int clients : CLIENTS) {
+        Map<String, String> env = environment(pg, redis, admin, String.valueOf(requests + 16));
+        try (Application app = start(env)) {
+          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), requests + 16);
+          results.add(httpScenario("POST /db/new, warm pool", app, "/db/new", clients, requests));
+        }
+      }
+    }
+    Runtime rt = Runtime.getRuntime();
+    System.out.println();
+    System.out.println(Stats.header());
+    results.forEach(r -> System.out.println(r.row()));
+    System.out.printf(
+        "%nJVM heap used at end: %d MiB of %d MiB committed; %d cores%n",
+        (rt.totalMemory() - rt.freeMemory()) >> 20,
+        rt.totalMemory() >> 20,
+        rt.availableProcessors());
+    System.exit(0);
+  }
+
+  private static Application start(Map<String, String> env) {
+    return Application.start(
+        Config.from(env),
+        Set.of(Role.API),
+        new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()));
+  }
+
+  private static Map<String, String> environment(
+      EmbeddedPostgresServer pg, EmbeddedRedisServer redis, PostgresUrl admin, String poolSize)
+      throws Exception {
+    String platform = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+    execute(admin, "CREATE DATABASE " + platform);
+    Map<String, String> env = new HashMap<>();
+    env.put("DATABASE_URL", pg.superuserUrl(platform).toUri());
+    env.put("CUSTOMER_DATABASE_URLS", admin.toUri());
+    env.put("REDIS_URL", redis.adminUrl());
+    env.put("AES_KEY", AesGcm.generateHexKey());
+    env.put("JWT_SECRET", "b".repeat(32));
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("LOG_FORMAT", "text");
+    env.put("POOL_POSTGRES_SIZE", poolSize);
+    env.put("POOL_REDIS_SIZE", poolSize);
+    env.put("POOL_REFILL_INTERVAL", "1h");
+    return env;
+  }
+
+  private static Stats httpScenario(
+      String name, Application app, String path, int clients, int requests) throws Exception {
+    HttpJson http = new HttpJson(app.port());
+    for (int i = 0; i < 5; i++) {
+      http.postJson(path, "{\"name\":\"warmup\"}");
+    }
+    List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        futures.add(
+            pool.submit(() -> {
+              long t0 = System.nanoTime();
+              HttpResponse<String> res = http.postJson(path, "{\"name\":\"bench\"}");
+              double client = (System.nanoTime() - t0) / 1e6;
+              if (res.statusCode() != 201) {
+                throw new IllegalStateException(res.statusCode() + " " + res.body());
+              }
+              samples.add(Stats.sample(client, serverMillis(res)));
+              return null;
+            }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    }
+    return Stats.of(name, clients, samples, (System.nanoTime() - start) / 1e9);
+  }
+
+  private static double serverMillis(HttpResponse<String> res) {
+    return res.headers()
+        .firstValue("Server-Timing")
+        .map(v -> Double.parseDouble(v.substring(v.indexOf("dur=") + 4)))
+        .orElse(Double.NaN);
+  }
+
+  /** CREATE ROLE + CREATE DATABASE issued directly: the floor any live provision pays. */
+  private static Stats rawFloor(PostgresUrl admin, int clients, int requests) throws Exception {
+    List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
+    List<String> made = Collections.synchronizedList(new ArrayList<>());
+    long start = System.nanoTime();
+    try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        futures.add(
+            pool.submit(() -> {
+              String t = "floor_" + UUID.randomUUID().toString().replace("-", "");
+              try (Connection c = connect(admin);
+                  Statement s = c.createStatement()) {
+                long t0 = System.nanoTime();
+                s.execute("CREATE ROLE usr_" + t + " LOGIN PASSWORD 'x' CONNECTION LIMIT 2");
+                s.execute("CREATE DATABASE db_" + t + " OWNER usr_" + t);
+                double ms = (System.nanoTime() - t0) / 1e6;
+                samples.add(Stats.sample(ms, ms));
+              }
+              made.add(t);
+              return null;
+            }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    try (Connection c = connect(admin);
+        Statement s = c.createStatement()) {
+      for (String t : made) {
+        s.execute("DROP DATABASE db_" + t);
+        s.execute("DROP ROLE usr_" + t);
+      }
+    }
+    return Stats.of("raw JDBC CREATE ROLE + DATABASE", clients, samples, wall);
+  }
+
+  private static void waitForPool(PostgresUrl platform, int target) throws Exception {
+    long deadline = System.nanoTime() + 300_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (Connection c = connect(platform);
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery(
+                      "SELECT count(*) FROM provisioner.pool_items WHERE status = 'ready'"
+                          + " AND resource_type = 'postgres'")) {
+        rs.next();
+        if (rs.getInt(1) >= target) {
+          return;
+        }
+      } catch (java.sql.SQLException e) {
+        // the schema appears once the provisioner has migrated
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("pool did not fill");
+  }
+
+  private static void execute(PostgresUrl url, String sql) throws Exception {
+    try (Connection c = connect(url);
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static Connection connect(PostgresUrl url) throws java.sql.SQLException {
+    return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+  }
+}

@@ -1,0 +1,123 @@
+package dev.instanode.provisioner.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The ACL rules of a tenant user on the shared Redis: what a normal application needs, confined to
+ * the tenant's key and channel prefix, in database 0, with nothing that reads or changes the server
+ * or other tenants.
+ *
+ * <p>Order matters: Redis applies the rules left to right, so the denials come after the categories
+ * they cut into.
+ */
+final class TenantAcl {
+  /** Data commands, confined by the key pattern; categories as of Redis 6.2. */
+  static final List<String> ALLOWED =
+      List.of(
+          "+@read",
+          "+@write",
+          "+@string",
+          "+@hash",
+          "+@list",
+          "+@set",
+          "+@sortedset",
+          "+@stream",
+          "+@hyperloglog",
+          "+@geo",
+          "+@pubsub",
+          "+@scripting",
+          "+@transaction",
+          // AUTH, HELLO, PING, ECHO, RESET, COMMAND. (SELECT joined @connection in Redis 7.)
+          "+@connection");
+
+  static final List<String> DENIED =
+      List.of(
+          // The server's own controls. -@dangerous also takes INFO, ROLE, SORT (whose BY/GET
+          // patterns reach keys outside the key pattern on 6.2), RESTORE, MIGRATE and CLIENT.
+          "-@admin",
+          "-@dangerous",
+          // Already in the categories above; named so a recategorisation cannot reopen them.
+          "-keys",
+          "-flushall",
+          "-flushdb",
+          "-config",
+          "-debug",
+          "-monitor",
+          "-acl",
+          // No key argument, so the key pattern does not apply: SCAN and RANDOMKEY would list
+          // other tenants' key names, which carry their tokens; DBSIZE and PUBSUB CHANNELS/NUMSUB
+          // count or name what other tenants have. A tenant knows its own keys by prefix.
+          "-scan",
+          "-randomkey",
+          "-dbsize",
+          "-pubsub",
+          // Keep every key in database 0, the only one drop and storage measurement sweep.
+          "-select",
+          "-move",
+          "-copy",
+          "-swapdb",
+          // Server-wide state: MEMORY STATS/DOCTOR/PURGE, SCRIPT FLUSH/KILL (other tenants'
+          // scripts), CLIENT LIST/KILL/TRACKING (Redis 7 puts most of CLIENT in @connection).
+          "-memory",
+          "-script",
+          "+script|load",
+          "+script|exists",
+          "-client",
+          "+client|setname",
+          "+client|getname",
+          "+client|id",
+          // Harmless and used by rate-limiting scripts; it is in no category we grant.
+          "+time");
+
+  /**
+   * Denied where the server has them (Redis 7+). ACL SETUSER rejects a command name the server does
+   * not know, so these cannot be listed unconditionally while 6.2 is supported. FUNCTION
+   * FLUSH/DELETE/LOAD are in @write and the function library is shared by every user.
+   */
+  static final List<String> DENIED_WHERE_PRESENT = List.of("function", "fcall", "fcall_ro");
+
+  private TenantAcl() {}
+
+  /**
+   * The arguments of {@code ACL SETUSER <user> ...}. The password goes over the wire only as its
+   * SHA-256 ({@code #<hash>}), so no Redis error reply, slow log or client debug log can echo it.
+   *
+   * @param presentCommands which of {@link #DENIED_WHERE_PRESENT} this server knows
+   */
+  static List<String> rules(TenantKeyspace tenant, String password, Set<String> presentCommands) {
+    List<String> rules = new ArrayList<>();
+    // reset first: a re-run for the same user ends with exactly these rules, nothing inherited.
+    rules.add("reset");
+    rules.add("on");
+    rules.add("#" + sha256Hex(password));
+    rules.add("~" + tenant.pattern());
+    rules.add("resetchannels");
+    rules.add("&" + tenant.pattern());
+    rules.add("-@all");
+    rules.addAll(ALLOWED);
+    rules.addAll(DENIED);
+    for (String command : DENIED_WHERE_PRESENT) {
+      if (presentCommands.contains(command)) {
+        rules.add("-" + command);
+      }
+    }
+    return List.copyOf(rules);
+  }
+
+  private static String sha256Hex(String password) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+      // Redis accepts only lower-case hex after '#'; HexFormat.of() is lower case.
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,415 @@
+package dev.instanode.provisioner.redis;
+
+import static dev.instanode.provisioner.redis.RedisProbe.countKeys;
+import static dev.instanode.provisioner.redis.RedisProbe.errorOf;
+import static dev.instanode.provisioner.redis.RedisProbe.run;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.instanode.core.Plans;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.DropGuard;
+import dev.instanode.provisioner.LocalProvisioner;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.testkit.TestRedis;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The Redis backend against the real embedded Redis 6.2, checked the way a customer would see it:
+ * with a plain client connecting as the tenant through the returned URL.
+ */
+class RedisBackendTest {
+  /**
+   * The backend runs as an admin user that may do everything except KEYS, so any use of KEYS (which
+   * would block the shared server) fails these tests.
+   */
+  private static final String ADMIN_USER = "instanode_provisioner";
+
+  private static final String ADMIN_PASSWORD = "provisioner-test-password";
+
+  private static final AtomicReference<String> failAfterStep = new AtomicReference<>();
+  private static final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private static RedisProbe probe;
+  private static RedisCommands<String, String> admin;
+  private static RedisBackend backend;
+  private static LocalProvisioner provisioner;
+  private static Tenant sharedTenant;
+
+  @BeforeAll
+  static void setUp() {
+    probe = new RedisProbe();
+    admin = probe.connect(TestRedis.adminUrl()).sync();
+    run(admin, "ACL SETUSER " + ADMIN_USER + " reset on >" + ADMIN_PASSWORD + " ~* &* +@all -keys");
+    String adminUrl =
+        "redis://" + ADMIN_USER + ":" + ADMIN_PASSWORD + "@127.0.0.1:" + TestRedis.server().port();
+    ProvisionStepHook hook =
+        (step, token) -> {
+          if (step.equals(failAfterStep.get())) {
+            throw new IllegalStateException("injected failure after " + step);
+          }
+        };
+    backend = new RedisBackend(RedisEndpoint.of(adminUrl + "/0"), Plans.bundled(), hook);
+    Breakers breakers = new Breakers(meters, java.time.Clock.systemUTC());
+    provisioner =
+        new LocalProvisioner(
+            List.of(backend),
+            new DeprovisionChokepoint(new DropGuard(Set.of()), breakers, meters),
+            breakers);
+  }
+
+  @AfterAll
+  static void tearDown() {
+    backend.close();
+    probe.close();
+  }
+
+  @Test
+  void provisionReturnsTheTenantsUrlPrefixAndSharedResourceId() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult result = provision(token);
+    assertThat(result.connectionUrl())
+        .matches(
+            "redis://usr_"
+                + token
+                + ":[0-9a-f]{32}@127\\.0\\.0\\.1:"
+                + TestRedis.server().port()
+                + "/0");
+    assertThat(result.providerResourceId()).isEqualTo("redis:0");
+    assertThat(result.keyPrefix()).contains(token + ":");
+    assertThat(result.appliedConnLimit()).isEqualTo(-1);
+  }
+
+  @Test
+  void theTenantReadsAndWritesKeysUnderItsPrefix() {
+    Tenant a = newTenant();
+    assertThat(a.redis().set(a.prefix() + "k", "v")).isEqualTo("OK");
+    assertThat(a.redis().get(a.prefix() + "k")).isEqualTo("v");
+  }
+
+  /** Guards against a denial (e.g. -@dangerous) taking away something ordinary apps rely on. */
+  @Test
+  void anOrdinaryApplicationWorkloadRunsUnderThePrefix() {
+    Tenant a = newTenant();
+    RedisCommands<String, String> r = a.redis();
+    String p = a.prefix();
+    assertThat(r.ping()).isEqualTo("PONG");
+    assertThat(r.echo("hi")).isEqualTo("hi");
+    assertThat(r.clientSetname("worker-1")).isEqualTo("OK");
+    assertThat(r.clientGetname()).isEqualTo("worker-1");
+    assertThat(r.clientId()).isPositive();
+    assertThat(r.time()).hasSize(2);
+    assertThat(r.incr(p + "counter")).isEqualTo(1);
+    assertThat(r.expire(p + "counter", 60)).isTrue();
+    assertThat(r.ttl(p + "counter")).isPositive();
+    assertThat(r.hset(p + "h", Map.of("f", "1"))).isEqualTo(1);
+    assertThat(r.hgetall(p + "h")).containsEntry("f", "1");
+    assertThat(r.lpush(p + "l", "a", "b")).isEqualTo(2);
+    assertThat(r.brpop(1, p + "l").getValue()).isEqualTo("a");
+    assertThat(r.sadd(p + "s", "x")).isEqualTo(1);
+    assertThat(r.zadd(p + "z", 1.0, "m")).isEqualTo(1);
+    assertThat(r.xadd(p + "stream", Map.of("a", "b"))).isNotBlank();
+    assertThat(r.pfadd(p + "hll", "u1")).isEqualTo(1);
+    assertThat(r.geoadd(p + "geo", 13.4, 52.5, "berlin")).isEqualTo(1);
+    assertThat(r.setbit(p + "bits", 7, 1)).isZero();
+    assertThat(r.exists(p + "counter", p + "h")).isEqualTo(2);
+    assertThat(r.type(p + "h")).isEqualTo("hash");
+    assertThat(r.rename(p + "s", p + "s2")).isEqualTo("OK");
+    assertThat(r.unlink(p + "s2")).isEqualTo(1);
+    assertThat(r.del(p + "z")).isEqualTo(1);
+    assertThat(r.publish(p + "events", "hello")).isZero();
+    String sha = r.scriptLoad("return redis.call('INCR', KEYS[1])");
+    assertThat(r.scriptExists(sha)).containsExactly(true);
+    assertThat(r.<Long>evalsha(sha, ScriptOutputType.INTEGER, p + "counter")).isEqualTo(2);
+    r.watch(p + "counter");
+    r.multi();
+    r.incr(p + "counter");
+    assertThat(r.exec().wasDiscarded()).isFalse();
+    assertThat(r.get(p + "counter")).isEqualTo("3");
+  }
+
+  @Test
+  void keysOutsideThePrefixAreRefusedWithNoperm() {
+    Tenant a = newTenant();
+    admin.set("platform:secret", "s");
+    assertThatThrownBy(() -> a.redis().set("elsewhere", "v")).hasMessageContaining("NOPERM");
+    assertThatThrownBy(() -> a.redis().get("platform:secret")).hasMessageContaining("NOPERM");
+    assertThatThrownBy(() -> a.redis().rename(a.prefix() + "x", "platform:moved"))
+        .hasMessageContaining("NOPERM");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "FLUSHALL",
+        "FLUSHDB",
+        "KEYS *",
+        "CONFIG GET maxmemory",
+        "DEBUG SLEEP 0",
+        "ACL LIST",
+        "ACL SETUSER default nopass",
+        "MONITOR",
+        "SCAN 0",
+        "SCAN 0 MATCH {p}*",
+        "RANDOMKEY",
+        "DBSIZE",
+        "SELECT 0",
+        "SELECT 1",
+        "SWAPDB 0 1",
+        "MOVE {p}k 1",
+        "COPY {p}k {p}k2 DB 1",
+        "INFO",
+        "SORT {p}list",
+        "CLIENT LIST",
+        "CLIENT KILL USER default",
+        "CLIENT TRACKING on BCAST",
+        "SCRIPT FLUSH",
+        "SCRIPT KILL",
+        "MEMORY STATS",
+        "PUBSUB CHANNELS",
+        "SLOWLOG GET",
+        "SAVE",
+        "BGSAVE",
+        "REPLICAOF NO ONE",
+        "ROLE"
+      })
+  void serverAndKeyspaceWideCommandsAreRefusedWithNoperm(String command) {
+    Tenant a = sharedTenant();
+    assertThat(errorOf(a.redis(), command.replace("{p}", a.prefix()))).startsWith("NOPERM");
+  }
+
+  @Test
+  void aScriptCannotReachKeysOutsideThePrefix() {
+    Tenant a = newTenant();
+    admin.set("platform:secret", "s");
+    assertThatThrownBy(() ->
+            a.redis().eval("return redis.call('GET','platform:secret')", ScriptOutputType.VALUE))
+        .hasMessageContaining("can't access");
+    assertThatThrownBy(
+            () -> a.redis().eval("return redis.call('SCAN','0')", ScriptOutputType.MULTI))
+        .hasMessageContaining("can't run this command");
+  }
+
+  @Test
+  void publishingOutsideThePrefixIsRefused() {
+    Tenant a = newTenant();
+    assertThatThrownBy(() -> a.redis().publish("platform:events", "x"))
+        .hasMessageContaining("NOPERM");
+  }
+
+  @Test
+  void oneTenantCannotReadOrWriteAnothersKeys() {
+    Tenant a = newTenant();
+    Tenant b = newTenant();
+    a.redis().set(a.prefix() + "k", "a's value");
+    assertThatThrownBy(() -> b.redis().get(a.prefix() + "k")).hasMessageContaining("NOPERM");
+    assertThatThrownBy(() -> b.redis().set(a.prefix() + "k", "b's value"))
+        .hasMessageContaining("NOPERM");
+    assertThat(a.redis().get(a.prefix() + "k")).isEqualTo("a's value");
+  }
+
+  @Test
+  void aWrongPasswordIsRejected() {
+    URI url = URI.create(provision(ResourceToken.random()).connectionUrl());
+    String user = url.getUserInfo().split(":")[0];
+    String wrong =
+        "redis://" + user + ":" + "0".repeat(32) + "@" + url.getHost() + ":" + url.getPort() + "/0";
+    assertThatThrownBy(() -> probe.connect(wrong))
+        .isInstanceOf(RedisConnectionException.class)
+        .rootCause()
+        .hasMessageContaining("WRONGPASS");
+  }
+
+  @Test
+  void deprovisionRemovesTheUserAndExactlyItsKeysAndIsIdempotent() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult result = provision(token);
+    StatefulRedisConnection<String, String> open = probe.connect(result.connectionUrl());
+    String prefix = token + ":";
+    // More keys than one SCAN batch, so the sweep must follow the cursor.
+    open.sync().mset(keys(prefix, 1200));
+    Tenant b = newTenant();
+    b.redis().mset(keys(b.prefix(), 50));
+    // Same token, but not under "<token>:": not this tenant's keys.
+    admin.set(token.toString(), "kept");
+    admin.set(token + "x:1", "kept");
+
+    DeprovisionRequest drop =
+        new DeprovisionRequest(token, ResourceType.REDIS, "redis:0", "test", RequestId.random());
+    provisioner.deprovision(drop);
+
+    assertThat(admin.aclUsers()).doesNotContain("usr_" + token);
+    assertThat(countKeys(admin, prefix + "*")).isZero();
+    assertThat(countKeys(admin, b.prefix() + "*")).isEqualTo(50);
+    assertThat(admin.get(token.toString())).isEqualTo("kept");
+    assertThat(admin.get(token + "x:1")).isEqualTo("kept");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !open.isOpen());
+    assertThatThrownBy(() -> probe.connect(result.connectionUrl()))
+        .rootCause()
+        .hasMessageContaining("WRONGPASS");
+
+    provisioner.deprovision(drop);
+    assertThat(admin.aclUsers()).doesNotContain("usr_" + token);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {RedisBackend.STEP_ACL_SETUSER, RedisBackend.STEP_ACL_SAVE})
+  void aFailureAfterAStepLeavesNoUserBehind(String step) {
+    ResourceToken token = ResourceToken.random();
+    double dropsBefore = okDrops();
+    failAfterStep.set(step);
+    try {
+      assertThatThrownBy(() -> provision(token))
+          .isInstanceOf(ProvisionerException.class)
+          .extracting(e -> ((ProvisionerException) e).kind())
+          .isEqualTo(ProvisionerException.Kind.INTERNAL);
+    } finally {
+      failAfterStep.set(null);
+    }
+    assertThat(admin.aclUsers()).doesNotContain("usr_" + token);
+    assertThat(okDrops()).as("rolled back through the chokepoint").isEqualTo(dropsBefore + 1);
+  }
+
+  @Test
+  void concurrentProvisionsShareTheAdminConnection() throws Exception {
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Callable<ProvisionResult>> calls =
+          IntStream.range(0, 16)
+              .<Callable<ProvisionResult>>mapToObj(i -> () -> provision(ResourceToken.random()))
+              .toList();
+      for (Future<ProvisionResult> done : pool.invokeAll(calls)) {
+        String url = done.get().connectionUrl();
+        assertThat(probe.connect(url).sync().ping()).isEqualTo("PONG");
+      }
+    }
+  }
+
+  @Test
+  void storageBytesSumsMemoryUsageOfTheTenantsKeysOnly() {
+    Tenant a = newTenant();
+    Tenant b = newTenant();
+    assertThat(storageBytes(a)).isZero();
+    a.redis().set(a.prefix() + "small", "x".repeat(1_000));
+    b.redis().set(b.prefix() + "large", "x".repeat(1_000_000));
+    long bytes = storageBytes(a);
+    assertThat(bytes).isBetween(1_000L, 10_000L);
+  }
+
+  @Test
+  void storageBytesMeasuresAtMostAThousandKeys() {
+    Tenant a = newTenant();
+    // Equal-length names and values, so every key has the same MEMORY USAGE.
+    Map<String, String> many = new HashMap<>();
+    IntStream.range(0, 1500).forEach(i -> many.put(a.prefix() + "%04d".formatted(i), "v"));
+    a.redis().mset(many);
+    long perKey = admin.memoryUsage(a.prefix() + "0000");
+    assertThat(storageBytes(a)).isEqualTo(1000 * perKey);
+  }
+
+  @Test
+  void regradeIsSkippedBecauseTheSharedBackendHasNoPerUserCap() {
+    ResourceToken token = ResourceToken.random();
+    RegradeResult result =
+        provisioner.regrade(
+            new RegradeRequest(token, ResourceType.REDIS, Tier.PRO, "redis:0", RequestId.random()));
+    assertThat(result.applied()).isFalse();
+    assertThat(result.skipReason()).contains("backend does not support redis regrade");
+    assertThat(result.appliedConnLimit())
+        .isEqualTo(Plans.bundled().storageLimitMb(Tier.PRO, ResourceType.REDIS));
+  }
+
+  @Test
+  void objectNamesIsTheTenantUserWhichTheDropGuardAccepts() {
+    DropGuard guard = new DropGuard(Set.of());
+    String token = "pool-" + ResourceToken.random();
+    assertThat(backend.objectNames(token)).containsExactly("usr_" + token);
+    assertThat(guard.refusal("usr_" + token)).isEmpty();
+    assertThat(backend.objectNames("default")).containsExactly("usr_default");
+  }
+
+  @Test
+  void aTokenThatCouldWidenThePatternIsRejectedBeforeRedisIsTouched() {
+    for (String token : List.of("", "*", "a:b", "a b", "x".repeat(60))) {
+      assertThatThrownBy(() -> backend.drop(token, "redis:0"))
+          .as("token %s", token)
+          .isInstanceOf(ProvisionerException.class)
+          .extracting(e -> ((ProvisionerException) e).kind())
+          .isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
+    }
+  }
+
+  private static double okDrops() {
+    var counter =
+        meters
+            .find("instant_provisioner_drop_total")
+            .tag("resource_type", "redis")
+            .tag("outcome", "ok")
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private static Map<String, String> keys(String prefix, int count) {
+    Map<String, String> keys = new HashMap<>();
+    IntStream.range(0, count).forEach(i -> keys.put(prefix + i, "v" + i));
+    return keys;
+  }
+
+  private static ProvisionResult provision(ResourceToken token) {
+    return provisioner.provision(
+        new ProvisionRequest(token, ResourceType.REDIS, Tier.ANONYMOUS, RequestId.random()));
+  }
+
+  private static long storageBytes(Tenant tenant) {
+    return provisioner.storageBytes(
+        new StorageRequest(tenant.token(), ResourceType.REDIS, "redis:0", RequestId.random()));
+  }
+
+  private static synchronized Tenant sharedTenant() {
+    if (sharedTenant == null) {
+      sharedTenant = newTenant();
+    }
+    return sharedTenant;
+  }
+
+  private static Tenant newTenant() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult result = provision(token);
+    return new Tenant(
+        token, result.keyPrefix().orElseThrow(), probe.connect(result.connectionUrl()).sync());
+  }
+
+  private record Tenant(ResourceToken token, String prefix, RedisCommands<String, String> redis) {}
+}
