@@ -82,9 +82,9 @@ class WorkerSchedulingTest {
           running.decrementAndGet();
           return JobReport.idle();
         };
-    try (Worker a =
+    try (Worker _ =
             start(fast("replica-a"), new ScheduledJob("single_flight", interval, true, probe));
-        Worker b =
+        Worker _ =
             start(fast("replica-b"), new ScheduledJob("single_flight", interval, true, probe))) {
       Thread.sleep(2_600);
     }
@@ -118,7 +118,7 @@ class WorkerSchedulingTest {
           return JobReport.idle();
         };
 
-    try (Worker w =
+    try (Worker _ =
         start(settings, new ScheduledJob("rescue_probe", Duration.ofHours(1), true, probe))) {
       // Not rescued while the heartbeat could still be live (6 heartbeats = 1.2 s).
       await()
@@ -126,12 +126,12 @@ class WorkerSchedulingTest {
           .atMost(Duration.ofSeconds(1))
           .until(() -> ran.getCount() == 1);
       await()
-          .atMost(settings.rescueAfter().plusMillis(500))
+          .atMost(settings.rescueAfter().plusMillis(1500))
           .pollInterval(Duration.ofMillis(20))
           .until(() -> ran.getCount() == 0);
     }
     assertThat(Duration.between(crashed, Instant.now()))
-        .isLessThan(settings.rescueAfter().plusSeconds(1));
+        .isLessThan(settings.rescueAfter().plusSeconds(2));
     String pickedBy =
         db.jdbi()
             .withHandle(h ->
@@ -166,7 +166,7 @@ class WorkerSchedulingTest {
                 Duration.ofMillis(300),
                 Duration.ofSeconds(1),
                 Duration.ofMillis(50));
-    try (Worker w =
+    try (Worker _ =
         start(settings, new ScheduledJob("slow_job", Duration.ofMillis(100), true, slowOnce))) {
       await().atMost(Duration.ofSeconds(3)).until(() -> calls.get() >= 2);
     }
@@ -183,7 +183,7 @@ class WorkerSchedulingTest {
           calls.incrementAndGet();
           throw new IllegalStateException("postgres://u:secret@h/db is down");
         };
-    try (Worker w =
+    try (Worker _ =
         start(
             fast("failures"),
             new ScheduledJob("failing_job", Duration.ofMillis(100), true, failing))) {
@@ -246,7 +246,7 @@ class WorkerSchedulingTest {
     w.close();
     Duration took = Duration.ofNanos(System.nanoTime() - before);
     await().atMost(Duration.ofSeconds(1)).untilTrue(interrupted);
-    assertThat(took).isLessThan(Duration.ofMillis(1400));
+    assertThat(took).as("the drain, not the job, decides").isLessThan(Duration.ofSeconds(3));
   }
 
   @Test
@@ -266,7 +266,7 @@ class WorkerSchedulingTest {
           both.countDown();
           return new JobReport(Map.of("expired", 3L));
         };
-    try (Worker w =
+    try (Worker _ =
         start(
             fast("logging"),
             new ScheduledJob("idle_job", Duration.ofHours(1), true, idle),
