@@ -12,7 +12,27 @@ public enum AuditKind {
   API_KEY_CREATED("auth.api_key_created"),
   TEAM_CREATED("team.created"),
   SUBSCRIPTION_UPGRADED("subscription.upgraded"),
-  SUBSCRIPTION_DOWNGRADED("subscription.downgraded");
+  SUBSCRIPTION_DOWNGRADED("subscription.downgraded"),
+  /** A pending propagation's handler finished; the change reached the infrastructure. */
+  PROPAGATION_APPLIED("propagation.applied"),
+  /** A propagation attempt failed and is scheduled again per the backoff. */
+  PROPAGATION_RETRYING("propagation.retrying"),
+  /** A backend skipped a regrade for a reason outside the allowlist: a failure that retries. */
+  PROPAGATION_UNEXPECTED_SKIP("propagation.unexpected_skip"),
+  /** A propagation exhausted its attempts; operators alert on this kind. */
+  PROPAGATION_DEAD_LETTERED("propagation.dead_lettered"),
+  /** A propagation whose kind this worker has no handler for exhausted its attempts. */
+  PROPAGATION_UNKNOWN_KIND_DEAD_LETTERED("propagation.unknown_kind_dead_lettered"),
+  /** A resource passed its expiry; its infrastructure was torn down first. */
+  RESOURCE_EXPIRED("resource.expired"),
+  /** A resource stuck in pending was found alive and activated. */
+  RESOURCE_RECONCILE_RECOVERED("resource.reconcile_recovered"),
+  /** A resource stuck in pending was torn down and marked failed. */
+  RESOURCE_RECONCILE_ABANDONED("resource.reconcile_abandoned"),
+  /** A resource's connection cap differed from its plan and was regraded. */
+  ENTITLEMENT_DRIFT_CORRECTED("entitlement.drift_corrected"),
+  /** An assigned pool item whose resource no longer exists was torn down (cluster-scoped). */
+  POOL_ORPHAN_REAPED("pool.orphan_reaped");
 
   private final String wire;
 

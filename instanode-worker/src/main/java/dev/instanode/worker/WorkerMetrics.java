@@ -1,0 +1,63 @@
+package dev.instanode.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Every metric name the worker emits, defined once. Label values are always drawn from a fixed set
+ * (job names, resource types, enum buckets), never from free text or row data.
+ */
+public final class WorkerMetrics {
+  // Scheduler
+  public static final String JOB_RUNS = "instant_job_runs_total";
+  public static final String JOB_DURATION = "instant_job_duration_seconds";
+
+  // expire_anonymous
+  public static final String EXPIRED = "instant_expired_resources_total";
+  public static final String EXPIRE_DEPROVISION_FAILED = "instant_expire_deprovision_failed_total";
+  public static final String EXPIRE_RACE_SKIPPED = "instant_expire_race_skipped_total";
+  public static final String EXPIRE_SKIPPED = "instant_expire_skipped_total";
+
+  // provisioner_reconciler
+  public static final String RECONCILE_RECOVERED = "instant_reconcile_recovered_total";
+  public static final String RECONCILE_ABANDONED = "instant_reconcile_abandoned_total";
+  public static final String RECONCILE_FAILED = "instant_reconcile_failed_total";
+  public static final String RECONCILE_WAITING = "instant_reconcile_waiting_total";
+
+  // propagation_runner
+  public static final String PROPAGATION_APPLIED = "instant_propagation_applied_total";
+  public static final String PROPAGATION_RETRIED = "instant_propagation_retried_total";
+  public static final String PROPAGATION_UNEXPECTED_SKIP =
+      "instant_propagation_unexpected_skip_total";
+  public static final String PROPAGATION_DEAD_LETTERED = "instant_propagation_dead_lettered_total";
+  public static final String PROPAGATION_UNKNOWN_KIND = "instant_propagation_unknown_kind_total";
+  public static final String PROPAGATION_SKIPPED = "instant_propagation_skipped_total";
+
+  // entitlement_reconciler
+  public static final String ENTITLEMENT_DRIFT_DETECTED =
+      "instant_entitlement_drift_detected_total";
+  public static final String ENTITLEMENT_REGRADED = "instant_entitlement_regraded_total";
+  public static final String ENTITLEMENT_REGRADE_FAILED =
+      "instant_entitlement_regrade_failed_total";
+  public static final String ENTITLEMENT_DRIFT_CORRECTED =
+      "instant_entitlement_drift_corrected_total";
+
+  // pool_orphan_reaper
+  public static final String POOL_ORPHAN_CANDIDATES = "instant_pool_orphan_candidates_total";
+  public static final String POOL_ORPHAN_CANDIDATES_CURRENT =
+      "instant_pool_orphan_candidates_current";
+  public static final String POOL_ORPHAN_REAPED = "instant_pool_orphan_reaped_total";
+  public static final String POOL_RELEASED = "instant_pool_released_total";
+  public static final String POOL_KEPT = "instant_pool_orphan_kept_total";
+  public static final String POOL_ORPHAN_SKIPPED = "instant_pool_orphan_reaper_skipped_total";
+
+  /** The value every unknown propagation kind is counted under; the raw kind never is. */
+  public static final String UNKNOWN_KIND = "unknown_kind";
+
+  private WorkerMetrics() {}
+
+  /** Increments {@code name} with alternating label keys and values. */
+  public static void count(MeterRegistry meters, String name, String... tags) {
+    Counter.builder(name).tags(tags).register(meters).increment();
+  }
+}

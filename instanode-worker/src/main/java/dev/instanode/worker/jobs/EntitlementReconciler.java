@@ -1,0 +1,228 @@
+package dev.instanode.worker.jobs;
+
+import static dev.instanode.worker.WorkerMetrics.count;
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.Masking;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.worker.Job;
+import dev.instanode.worker.JobReport;
+import dev.instanode.worker.JobRun;
+import dev.instanode.worker.WorkerMetrics;
+import dev.instanode.worker.decision.RegradeVerdict;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code entitlement_reconciler}: the backstop that makes every paid Postgres resource's connection
+ * cap match its tier's plan. Drift is decided in SQL ({@code applied_conn_limit IS DISTINCT FROM}
+ * the plan's limit for {@code resources.tier}) and walked with keyset pagination, so every drifted
+ * row is reached, not only the first page (the original's bug).
+ */
+public final class EntitlementReconciler implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(EntitlementReconciler.class);
+  public static final int DEFAULT_PAGE = 200;
+  private static final Set<Tier> UNPAID = EnumSet.of(Tier.ANONYMOUS, Tier.FREE);
+  private static final UUID NIL = new UUID(0, 0);
+
+  private final Jdbi platform;
+  private final Optional<Provisioner> provisioner;
+  private final AuditLog audit;
+  private final MeterRegistry meters;
+  private final Clock clock;
+  private final int pageSize;
+  private final List<String> tiers = new ArrayList<>();
+  private final List<Integer> limits = new ArrayList<>();
+
+  public EntitlementReconciler(
+      Jdbi platform,
+      Optional<Provisioner> provisioner,
+      Plans plans,
+      AuditLog audit,
+      MeterRegistry meters,
+      Clock clock) {
+    this(platform, provisioner, plans, audit, meters, clock, DEFAULT_PAGE);
+  }
+
+  EntitlementReconciler(
+      Jdbi platform,
+      Optional<Provisioner> provisioner,
+      Plans plans,
+      AuditLog audit,
+      MeterRegistry meters,
+      Clock clock,
+      int pageSize) {
+    this.platform = requireNonNull(platform, "platform is null");
+    this.provisioner = requireNonNull(provisioner, "provisioner is null");
+    this.audit = requireNonNull(audit, "audit is null");
+    this.meters = requireNonNull(meters, "meters is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    this.pageSize = pageSize;
+    // The plan table travels into SQL as two arrays: limits come only from plans.yaml.
+    for (Tier tier : Tier.values()) {
+      if (!UNPAID.contains(tier)) {
+        tiers.add(tier.wireName());
+        limits.add(Math.toIntExact(plans.connectionsLimit(tier, ResourceType.POSTGRES)));
+      }
+    }
+  }
+
+  private record Drifted(
+      ResourceId id,
+      ResourceToken token,
+      Optional<TeamId> team,
+      Tier tier,
+      String providerResourceId,
+      Optional<Integer> applied,
+      int planLimit) {}
+
+  @Override
+  public JobReport run(JobRun run) {
+    JobReport.Tally tally = new JobReport.Tally();
+    if (provisioner.isEmpty()) {
+      LOG.warn("entitlement_reconciler.skipped reason=no_provisioner run_id={}", run.runId());
+      return tally.add("skipped_no_provisioner").report();
+    }
+    Instant now = clock.instant();
+    UUID after = NIL;
+    while (true) {
+      List<Drifted> page = drifted(now, after);
+      for (Drifted row : page) {
+        tally.add("drift_detected");
+        tally.add(correct(row, run) ? "corrected" : "regrade_failed");
+      }
+      if (page.size() < pageSize) {
+        return tally.report();
+      }
+      after = page.getLast().id().value();
+    }
+  }
+
+  private List<Drifted> drifted(Instant now, UUID after) {
+    return platform.withHandle(h ->
+        h.createQuery(
+                "SELECT r.id, r.token, r.team_id, r.tier, r.provider_resource_id,"
+                    + " r.applied_conn_limit, p.conn_limit"
+                    + " FROM resources r"
+                    + " JOIN unnest(CAST(:tiers AS text[]), CAST(:limits AS integer[]))"
+                    + " AS p(tier, conn_limit) ON p.tier = r.tier"
+                    + " WHERE r.resource_type = 'postgres' AND r.status = 'active'"
+                    + " AND (r.expires_at IS NULL OR r.expires_at > :now)"
+                    + " AND r.applied_conn_limit IS DISTINCT FROM p.conn_limit"
+                    + " AND r.id > :after ORDER BY r.id LIMIT :limit")
+            .bindArray("tiers", String.class, tiers)
+            .bindArray("limits", Integer.class, limits)
+            .bind("now", Sql.ts(now))
+            .bind("after", after)
+            .bind("limit", pageSize)
+            .map((rs, ctx) ->
+                new Drifted(
+                    new ResourceId(rs.getObject("id", UUID.class)),
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                    Tier.fromWire(rs.getString("tier")),
+                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                    Optional.ofNullable((Integer) rs.getObject("applied_conn_limit")),
+                    rs.getInt("conn_limit")))
+            .list());
+  }
+
+  private boolean correct(Drifted row, JobRun run) {
+    count(meters, WorkerMetrics.ENTITLEMENT_DRIFT_DETECTED);
+    RegradeVerdict verdict;
+    try {
+      verdict =
+          RegradeVerdict.of(
+              provisioner
+                  .orElseThrow()
+                  .regrade(
+                      new RegradeRequest(
+                          row.token(),
+                          ResourceType.POSTGRES,
+                          row.tier(),
+                          row.providerResourceId(),
+                          run.requestId())));
+    } catch (RuntimeException e) {
+      return failed(row, run, Masking.scrubUrls(e.toString()));
+    }
+    OptionalLong limit = verdict.limitInForce();
+    if (limit.isEmpty()) {
+      return failed(row, run, verdict.toString());
+    }
+    count(meters, WorkerMetrics.ENTITLEMENT_REGRADED);
+    int persisted;
+    try {
+      persisted =
+          platform.withHandle(h ->
+              h.createUpdate(
+                      "UPDATE resources SET applied_conn_limit = :limit, updated_at = now()"
+                          + " WHERE id = :id AND status = 'active' AND tier = :tier")
+                  .bind("limit", Math.toIntExact(limit.getAsLong()))
+                  .bind("id", row.id().value())
+                  .bind("tier", row.tier().wireName())
+                  .execute());
+    } catch (RuntimeException e) {
+      return failed(row, run, "persist: " + e);
+    }
+    if (persisted != 1) {
+      // The row changed under us (tier or status); the next run decides again.
+      return false;
+    }
+    count(meters, WorkerMetrics.ENTITLEMENT_DRIFT_CORRECTED, "resource_type", "postgres");
+    LOG.warn(
+        "entitlement_reconciler.drift_corrected token={} tier={} was={} now={} run_id={}",
+        row.token().masked(),
+        row.tier().wireName(),
+        row.applied().map(String::valueOf).orElse("null"),
+        limit.getAsLong(),
+        run.runId());
+    audit.write(
+        new AuditEvent(
+            row.team(),
+            AuditEvent.Actor.SYSTEM,
+            AuditKind.ENTITLEMENT_DRIFT_CORRECTED,
+            Optional.of("postgres"),
+            Optional.of(row.id()),
+            "Connection cap corrected to the " + row.tier().wireName() + " plan",
+            Map.of(
+                "job", run.job(),
+                "was", row.applied().map(String::valueOf).orElse("null"),
+                "now", limit.getAsLong(),
+                "plan_limit", row.planLimit()),
+            Optional.of(run.requestId().value())));
+    return true;
+  }
+
+  private boolean failed(Drifted row, JobRun run, String why) {
+    count(meters, WorkerMetrics.ENTITLEMENT_REGRADE_FAILED);
+    LOG.warn(
+        "entitlement_reconciler.regrade_failed token={} tier={} run_id={} error={}",
+        row.token().masked(),
+        row.tier().wireName(),
+        run.runId(),
+        why);
+    return false;
+  }
+}

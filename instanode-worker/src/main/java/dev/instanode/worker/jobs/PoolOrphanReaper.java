@@ -1,0 +1,357 @@
+package dev.instanode.worker.jobs;
+
+import static dev.instanode.worker.WorkerMetrics.count;
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.Masking;
+import dev.instanode.core.ResourceStatus;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.worker.Job;
+import dev.instanode.worker.JobReport;
+import dev.instanode.worker.JobRun;
+import dev.instanode.worker.WorkerMetrics;
+import dev.instanode.worker.decision.PoolOrphanDecision;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code pool_orphan_reaper}: decides the {@code assigned} pool items older than {@link
+ * PoolOrphanDecision#GRACE}, the half seed 002 could not build from the provisioner alone.
+ *
+ * <p>Two reads, two databases, never a join: the items come from the provisioner's database, and
+ * the resources rows their {@code bound_token}s name come from the platform database. {@link
+ * PoolOrphanDecision#classify} decides in Java. If either read fails the pass does nothing.
+ *
+ * <ul>
+ *   <li>Bound to a live resource that names the item's pool token: the tracking row is deleted and
+ *       the infrastructure kept (the resource owns it now).
+ *   <li>Orphan (no non-terminal row for the token): counted and logged as a candidate. Only when
+ *       {@code POOL_ORPHAN_REAP_DESTRUCTIVE} is on is it deprovisioned through the provisioner (its
+ *       audited chokepoint), after re-reading the owner under the item's row lock, and its row
+ *       deleted only after the drop succeeded.
+ * </ul>
+ */
+public final class PoolOrphanReaper implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolOrphanReaper.class);
+  public static final int BATCH = 200;
+
+  private final Optional<Jdbi> pool;
+  private final Jdbi platform;
+  private final Optional<Provisioner> provisioner;
+  private final boolean destructive;
+  private final AuditLog audit;
+  private final MeterRegistry meters;
+  private final Clock clock;
+  private final Map<ResourceType, AtomicLong> current = new EnumMap<>(ResourceType.class);
+
+  public PoolOrphanReaper(
+      Optional<Jdbi> pool,
+      Jdbi platform,
+      Optional<Provisioner> provisioner,
+      boolean destructive,
+      AuditLog audit,
+      MeterRegistry meters,
+      Clock clock) {
+    this.pool = requireNonNull(pool, "pool is null");
+    this.platform = requireNonNull(platform, "platform is null");
+    this.provisioner = requireNonNull(provisioner, "provisioner is null");
+    this.destructive = destructive;
+    this.audit = requireNonNull(audit, "audit is null");
+    this.meters = requireNonNull(meters, "meters is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    for (ResourceType type : ResourceType.values()) {
+      AtomicLong gauge = new AtomicLong();
+      current.put(type, gauge);
+      Gauge.builder(WorkerMetrics.POOL_ORPHAN_CANDIDATES_CURRENT, gauge, AtomicLong::get)
+          .description("Orphaned assigned pool items seen by the latest pass")
+          .tag("resource_type", type.wireName())
+          .register(meters);
+    }
+  }
+
+  /** An {@code assigned} row of {@code pool_items}. */
+  record Assigned(
+      UUID id,
+      ResourceType type,
+      String poolToken,
+      String providerResourceId,
+      ResourceToken boundToken,
+      Instant assignedAt) {
+    PoolOrphanDecision.Item facts() {
+      return new PoolOrphanDecision.Item(poolToken, assignedAt);
+    }
+  }
+
+  @Override
+  public JobReport run(JobRun run) {
+    JobReport.Tally tally = new JobReport.Tally();
+    if (pool.isEmpty()) {
+      LOG.debug("pool_orphan_reaper.idle reason=no_pool_database");
+      return tally.report();
+    }
+    Instant now = clock.instant();
+    List<Assigned> items;
+    try {
+      items = assignedOlderThan(now.minus(PoolOrphanDecision.GRACE));
+    } catch (RuntimeException e) {
+      return skip(tally, "pool_read_error", e, run);
+    }
+    if (items.isEmpty()) {
+      current.values().forEach(g -> g.set(0));
+      return tally.report();
+    }
+    Map<ResourceToken, PoolOrphanDecision.Owner> owners;
+    try {
+      owners = owners(items.stream().map(Assigned::boundToken).distinct().toList());
+    } catch (RuntimeException e) {
+      // Never decide from a live set that came from an error: that is how live data gets dropped.
+      return skip(tally, "platform_read_error", e, run);
+    }
+    Map<ResourceType, Long> candidates = new EnumMap<>(ResourceType.class);
+    for (Assigned item : items) {
+      PoolOrphanDecision.Verdict verdict =
+          PoolOrphanDecision.classify(
+              item.facts(), Optional.ofNullable(owners.get(item.boundToken())), now);
+      tally.add(verdict.name().toLowerCase(Locale.ROOT));
+      switch (verdict) {
+        case TOO_YOUNG -> {}
+        case RELEASE -> release(item, tally, run);
+        case KEEP_PENDING -> count(meters, WorkerMetrics.POOL_KEPT, "reason", "owner_pending");
+        case KEEP_MISMATCH -> {
+          count(meters, WorkerMetrics.POOL_KEPT, "reason", "owner_names_other_infra");
+          LOG.warn(
+              "pool_orphan_reaper.owner_mismatch pool_token={} bound_token={} run_id={}: a live"
+                  + " resource is bound to this item but does not name it; left alone",
+              Masking.token(item.poolToken()),
+              item.boundToken().masked(),
+              run.runId());
+        }
+        case ORPHAN -> {
+          candidates.merge(item.type(), 1L, Long::sum);
+          count(
+              meters,
+              WorkerMetrics.POOL_ORPHAN_CANDIDATES,
+              "resource_type",
+              item.type().wireName());
+          LOG.info(
+              "pool_orphan_reaper.candidate pool_token={} bound_token={} resource_type={}"
+                  + " assigned_for={} destructive={} run_id={}",
+              Masking.token(item.poolToken()),
+              item.boundToken().masked(),
+              item.type().wireName(),
+              Duration.between(item.assignedAt(), now).withNanos(0),
+              destructive,
+              run.runId());
+          if (destructive && provisioner.isPresent()) {
+            tally.add(reap(item, now, run));
+          }
+        }
+      }
+    }
+    current.forEach((type, gauge) -> gauge.set(candidates.getOrDefault(type, 0L)));
+    return tally.report();
+  }
+
+  private JobReport skip(JobReport.Tally tally, String reason, RuntimeException e, JobRun run) {
+    count(meters, WorkerMetrics.POOL_ORPHAN_SKIPPED, "reason", reason);
+    LOG.warn(
+        "pool_orphan_reaper.skipped reason={} run_id={} error={}: no item decided this pass",
+        reason,
+        run.runId(),
+        Masking.scrubUrls(e.toString()));
+    return tally.add("skipped_" + reason).report();
+  }
+
+  private List<Assigned> assignedOlderThan(Instant cutoff) {
+    return pool.orElseThrow()
+        .withHandle(h ->
+            h.createQuery(
+                    "SELECT id, resource_type, pool_token, provider_resource_id, bound_token,"
+                        + " assigned_at FROM pool_items WHERE status = 'assigned'"
+                        + " AND assigned_at < :cutoff ORDER BY assigned_at, id LIMIT :limit")
+                .bind("cutoff", Sql.ts(cutoff))
+                .bind("limit", BATCH)
+                .map((rs, ctx) ->
+                    new Assigned(
+                        rs.getObject("id", UUID.class),
+                        ResourceType.fromWire(rs.getString("resource_type")),
+                        rs.getString("pool_token"),
+                        rs.getString("provider_resource_id"),
+                        new ResourceToken(rs.getObject("bound_token", UUID.class)),
+                        Sql.instant(rs, "assigned_at").orElseThrow()))
+                .list());
+  }
+
+  /** The resources rows for these tokens, from the platform database. Absent = no row at all. */
+  private Map<ResourceToken, PoolOrphanDecision.Owner> owners(Collection<ResourceToken> tokens) {
+    Map<ResourceToken, PoolOrphanDecision.Owner> owners = new HashMap<>();
+    platform.useHandle(h ->
+        h.createQuery(
+                "SELECT token, status, provider_resource_id FROM resources"
+                    + " WHERE token = ANY(:tokens)")
+            .bindArray("tokens", UUID.class, tokens.stream().map(ResourceToken::value).toList())
+            .map((rs, ctx) ->
+                Map.entry(
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    new PoolOrphanDecision.Owner(
+                        ResourceStatus.fromWire(rs.getString("status")),
+                        Optional.ofNullable(rs.getString("provider_resource_id")))))
+            .forEach(e -> owners.put(e.getKey(), e.getValue())));
+    return owners;
+  }
+
+  private void release(Assigned item, JobReport.Tally tally, JobRun run) {
+    try {
+      int n =
+          pool.orElseThrow()
+              .withHandle(h ->
+                  h.createUpdate(
+                          "DELETE FROM pool_items WHERE id = :id AND status = 'assigned'"
+                              + " AND bound_token = :bound")
+                      .bind("id", item.id())
+                      .bind("bound", item.boundToken().value())
+                      .execute());
+      if (n == 1) {
+        count(meters, WorkerMetrics.POOL_RELEASED, "resource_type", item.type().wireName());
+        LOG.info(
+            "pool_orphan_reaper.released pool_token={} bound_token={} run_id={}: owned by its"
+                + " resource now, infrastructure kept",
+            Masking.token(item.poolToken()),
+            item.boundToken().masked(),
+            run.runId());
+      }
+    } catch (RuntimeException e) {
+      tally.add("release_failed");
+      LOG.warn(
+          "pool_orphan_reaper.release_failed pool_token={} run_id={} error={}",
+          Masking.token(item.poolToken()),
+          run.runId(),
+          Masking.scrubUrls(e.toString()));
+    }
+  }
+
+  /**
+   * The destructive arm. Holds the item's row lock while it re-reads the owner and drops, so a
+   * concurrent pass cannot act on the same item; the row is deleted in the same transaction, after
+   * the drop.
+   */
+  private String reap(Assigned item, Instant now, JobRun run) {
+    String type = item.type().wireName();
+    try {
+      return pool.orElseThrow()
+          .inTransaction(h -> {
+            boolean locked =
+                h.createQuery(
+                        "SELECT id FROM pool_items WHERE id = :id AND status = 'assigned'"
+                            + " AND bound_token = :bound FOR UPDATE SKIP LOCKED")
+                    .bind("id", item.id())
+                    .bind("bound", item.boundToken().value())
+                    .mapTo(UUID.class)
+                    .findOne()
+                    .isPresent();
+            if (!locked) {
+              return "reap_skipped_gone";
+            }
+            // Re-confirm from a fresh read; a failed read aborts (the exception rolls back).
+            PoolOrphanDecision.Verdict again =
+                PoolOrphanDecision.classify(
+                    item.facts(),
+                    Optional.ofNullable(owners(List.of(item.boundToken())).get(item.boundToken())),
+                    now);
+            if (again != PoolOrphanDecision.Verdict.ORPHAN) {
+              count(
+                  meters,
+                  WorkerMetrics.POOL_ORPHAN_REAPED,
+                  "resource_type",
+                  type,
+                  "outcome",
+                  "reconfirm_changed");
+              return "reap_skipped_reconfirm";
+            }
+            try {
+              provisioner
+                  .orElseThrow()
+                  .deprovision(
+                      new DeprovisionRequest(
+                          item.boundToken(),
+                          item.type(),
+                          NamingToken.encodePooled(item.providerResourceId(), item.poolToken()),
+                          "pool_orphan_reap",
+                          run.requestId()));
+            } catch (RuntimeException e) {
+              count(
+                  meters,
+                  WorkerMetrics.POOL_ORPHAN_REAPED,
+                  "resource_type",
+                  type,
+                  "outcome",
+                  "deprovision_err");
+              LOG.warn(
+                  "pool_orphan_reaper.deprovision_failed pool_token={} run_id={} error={}: row kept",
+                  Masking.token(item.poolToken()),
+                  run.runId(),
+                  Masking.scrubUrls(e.toString()));
+              return "reap_deprovision_failed";
+            }
+            h.createUpdate("DELETE FROM pool_items WHERE id = :id").bind("id", item.id()).execute();
+            count(
+                meters,
+                WorkerMetrics.POOL_ORPHAN_REAPED,
+                "resource_type",
+                type,
+                "outcome",
+                "reaped");
+            audit.write(
+                new AuditEvent(
+                    Optional.empty(),
+                    AuditEvent.Actor.SYSTEM,
+                    AuditKind.POOL_ORPHAN_REAPED,
+                    Optional.of(type),
+                    Optional.empty(),
+                    "Tore down an orphaned pool item",
+                    Map.of(
+                        "job", run.job(),
+                        "pool_token", Masking.token(item.poolToken()),
+                        "bound_token", item.boundToken().masked()),
+                    Optional.of(run.requestId().value())));
+            LOG.warn(
+                "pool_orphan_reaper.reaped pool_token={} bound_token={} resource_type={} run_id={}",
+                Masking.token(item.poolToken()),
+                item.boundToken().masked(),
+                type,
+                run.runId());
+            return "reaped";
+          });
+    } catch (RuntimeException e) {
+      count(meters, WorkerMetrics.POOL_ORPHAN_REAPED, "resource_type", type, "outcome", "error");
+      LOG.warn(
+          "pool_orphan_reaper.reap_failed pool_token={} run_id={} error={}",
+          Masking.token(item.poolToken()),
+          run.runId(),
+          Masking.scrubUrls(e.toString()));
+      return "reap_failed";
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package dev.instanode.worker.jobs;
+
+import static dev.instanode.worker.WorkerMetrics.count;
+
+import dev.instanode.core.Masking;
+import dev.instanode.core.PropagationKind;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.worker.JobRun;
+import dev.instanode.worker.WorkerMetrics;
+import dev.instanode.worker.decision.HandlerOutcome;
+import dev.instanode.worker.decision.RegradeVerdict;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code tier_elevation}: regrade every active, unexpired resource of the team to the tier on its
+ * row. Every resource is tried; the first failure fails the propagation, which then retries as a
+ * whole (regrades are idempotent). A skip outside the allowlist is such a failure.
+ */
+final class TierElevationHandler implements PropagationHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(TierElevationHandler.class);
+  private static final Set<Tier> UNPAID = EnumSet.of(Tier.ANONYMOUS, Tier.FREE);
+  private static final String KIND = PropagationKind.TIER_ELEVATION.wire();
+
+  private final Jdbi platform;
+  private final Provisioner provisioner;
+  private final MeterRegistry meters;
+  private final Clock clock;
+
+  TierElevationHandler(Jdbi platform, Provisioner provisioner, MeterRegistry meters, Clock clock) {
+    this.platform = platform;
+    this.provisioner = provisioner;
+    this.meters = meters;
+    this.clock = clock;
+  }
+
+  private record TeamResource(
+      ResourceId id,
+      ResourceToken token,
+      ResourceType type,
+      Tier tier,
+      String providerResourceId) {}
+
+  @Override
+  public HandlerOutcome handle(PendingPropagation row, JobRun run) {
+    List<TeamResource> resources = activeResources(row);
+    String firstError = null;
+    boolean firstIsSkip = false;
+    int touched = 0;
+    for (TeamResource r : resources) {
+      RegradeVerdict verdict;
+      try {
+        verdict =
+            RegradeVerdict.of(
+                provisioner.regrade(
+                    new RegradeRequest(
+                        r.token(),
+                        r.type(),
+                        r.tier(),
+                        r.providerResourceId(),
+                        new RequestId(row.id().toString()))));
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "propagation_runner.regrade_failed propagation_id={} token={} run_id={} error={}",
+            row.id(),
+            r.token().masked(),
+            run.runId(),
+            Masking.scrubUrls(e.toString()));
+        if (firstError == null) {
+          firstError = "regrade " + r.type().wireName() + " " + r.token().masked() + ": " + e;
+        }
+        continue;
+      }
+      if (verdict instanceof RegradeVerdict.UnexpectedSkip skip) {
+        count(
+            meters,
+            WorkerMetrics.PROPAGATION_UNEXPECTED_SKIP,
+            "kind",
+            KIND,
+            "resource_type",
+            r.type().wireName(),
+            "skip_reason",
+            skip.bucket().label());
+        LOG.warn(
+            "propagation_runner.unexpected_skip propagation_id={} token={} skip_reason={}"
+                + " run_id={}: the regrade did not land",
+            row.id(),
+            r.token().masked(),
+            skip.bucket().label(),
+            run.runId());
+        if (firstError == null) {
+          firstError =
+              "unexpected skip on "
+                  + r.type().wireName()
+                  + " "
+                  + r.token().masked()
+                  + ": "
+                  + skip.reason();
+          firstIsSkip = true;
+        }
+        continue;
+      }
+      touched++;
+      persistLimit(r, verdict.limitInForce());
+    }
+    return firstError == null
+        ? new HandlerOutcome.Done(touched)
+        : new HandlerOutcome.Failed(firstError, firstIsSkip);
+  }
+
+  private List<TeamResource> activeResources(PendingPropagation row) {
+    return platform.withHandle(h ->
+        h
+            .createQuery(
+                "SELECT id, token, resource_type, tier, provider_resource_id FROM resources"
+                    + " WHERE team_id = :team AND status = 'active'"
+                    + " AND (expires_at IS NULL OR expires_at > :now) ORDER BY id")
+            .bind("team", row.team().value())
+            .bind("now", Sql.ts(clock.instant()))
+            .map((rs, ctx) -> {
+              Optional<ResourceType> type = ResourceType.parse(rs.getString("resource_type"));
+              Optional<Tier> tier = Tier.parse(rs.getString("tier"));
+              if (type.isEmpty() || tier.isEmpty() || UNPAID.contains(tier.get())) {
+                return Optional.<TeamResource>empty();
+              }
+              return Optional.of(
+                  new TeamResource(
+                      new ResourceId(rs.getObject("id", UUID.class)),
+                      new ResourceToken(rs.getObject("token", UUID.class)),
+                      type.get(),
+                      tier.get(),
+                      Optional.ofNullable(rs.getString("provider_resource_id")).orElse("")));
+            })
+            .list()
+            .stream()
+            .flatMap(Optional::stream)
+            .toList());
+  }
+
+  // The cap the backend reports is what the entitlement reconciler compares against.
+  private void persistLimit(TeamResource r, OptionalLong limit) {
+    if (r.type() != ResourceType.POSTGRES || limit.isEmpty()) {
+      return;
+    }
+    platform.useHandle(h ->
+        h.createUpdate(
+                "UPDATE resources SET applied_conn_limit = :limit, updated_at = now()"
+                    + " WHERE id = :id AND status = 'active'")
+            .bind("limit", Math.toIntExact(limit.getAsLong()))
+            .bind("id", r.id().value())
+            .execute());
+  }
+}

@@ -1,0 +1,120 @@
+package dev.instanode.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerSettingsTest {
+  @Test
+  void productionRescueBoundIsTwentyFiveMinutesAndReallyBoundsTheRescue() {
+    WorkerSettings d = WorkerSettings.defaults();
+    assertThat(d.rescueAfter()).isEqualTo(Duration.ofMinutes(25));
+    assertThat(d.heartbeatInterval()).isEqualTo(Duration.ofSeconds(150));
+    assertThat(d.worstCaseRescue()).isLessThanOrEqualTo(d.rescueAfter());
+    // Strictly better than the 1h20m the original's queue would have defaulted to.
+    assertThat(d.rescueAfter()).isLessThan(Duration.ofMinutes(80));
+  }
+
+  @Test
+  void jobTimeoutIsShorterThanTheRescueSoTheRescuerNeverRacesATimeout() {
+    WorkerSettings d = WorkerSettings.defaults();
+    assertThat(d.jobTimeout()).isEqualTo(Duration.ofMinutes(20)).isLessThan(d.rescueAfter());
+    assertThatThrownBy(() ->
+            d.withTiming(
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(10),
+                d.shutdownDrain(),
+                d.pollInterval()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("shorter than the rescue bound");
+  }
+
+  @Test
+  void shutdownDrainsThirtySecondsAndTheDestructiveReaperIsOffByDefault() {
+    WorkerSettings d = WorkerSettings.defaults();
+    assertThat(d.shutdownDrain()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(d.poolOrphanReapDestructive()).isFalse();
+  }
+
+  @Test
+  void everyJobHasItsDefaultInterval() {
+    WorkerSettings d = WorkerSettings.defaults();
+    for (JobKind kind : JobKind.values()) {
+      assertThat(d.interval(kind)).isEqualTo(kind.defaultInterval());
+    }
+    assertThat(d.interval(JobKind.EXPIRE_ANONYMOUS)).isEqualTo(Duration.ofHours(1));
+    assertThat(d.interval(JobKind.PROVISIONER_RECONCILER)).isEqualTo(Duration.ofMinutes(2));
+    assertThat(d.interval(JobKind.PROPAGATION_RUNNER)).isEqualTo(Duration.ofSeconds(30));
+    assertThat(d.interval(JobKind.ENTITLEMENT_RECONCILER)).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void readsEveryVariableFromTheEnvironment() {
+    WorkerSettings s =
+        WorkerSettings.fromEnvironment(
+            Map.of(
+                "INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL", "15s",
+                "INSTANODE_JOB_PROPAGATION_RUNNER_INTERVAL", "10s",
+                "INSTANODE_WORKER_RESCUE_AFTER", "10m",
+                "INSTANODE_WORKER_JOB_TIMEOUT", "5m",
+                "INSTANODE_WORKER_SHUTDOWN_DRAIN", "10s",
+                "INSTANODE_WORKER_POLL_INTERVAL", "2s",
+                "POOL_ORPHAN_REAP_DESTRUCTIVE", "true",
+                "INSTANODE_WORKER_INSTANCE_NAME", "worker-a"));
+    assertThat(s.interval(JobKind.EXPIRE_ANONYMOUS)).isEqualTo(Duration.ofSeconds(15));
+    assertThat(s.interval(JobKind.PROPAGATION_RUNNER)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.interval(JobKind.ENTITLEMENT_RECONCILER)).isEqualTo(Duration.ofMinutes(5));
+    assertThat(s.rescueAfter()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(s.jobTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(s.shutdownDrain()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(s.pollInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(s.poolOrphanReapDestructive()).isTrue();
+    assertThat(s.instanceName()).isEqualTo("worker-a");
+  }
+
+  @Test
+  void namesEveryBadVariableAtOnce() {
+    assertThatThrownBy(() ->
+            WorkerSettings.fromEnvironment(
+                Map.of(
+                    "INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL", "soon",
+                    "POOL_ORPHAN_REAP_DESTRUCTIVE", "maybe")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL")
+        .hasMessageContaining("POOL_ORPHAN_REAP_DESTRUCTIVE");
+  }
+
+  @Test
+  void theVariableListCoversEveryJobAndIsUnique() {
+    List<String> names = WorkerSettings.environmentVariables();
+    assertThat(new HashSet<>(names)).hasSameSizeAs(names);
+    for (JobKind kind : JobKind.values()) {
+      assertThat(names).contains(kind.intervalEnvVar());
+    }
+    assertThat(names)
+        .contains(
+            "INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL",
+            "INSTANODE_JOB_PROVISIONER_RECONCILER_INTERVAL",
+            "INSTANODE_JOB_PROPAGATION_RUNNER_INTERVAL",
+            "INSTANODE_JOB_ENTITLEMENT_RECONCILER_INTERVAL",
+            "INSTANODE_JOB_POOL_ORPHAN_REAPER_INTERVAL",
+            "POOL_ORPHAN_REAP_DESTRUCTIVE");
+  }
+
+  @Test
+  void aPollSlowerThanAFifthOfTheRescueIsRefused() {
+    WorkerSettings d = WorkerSettings.defaults();
+    assertThatThrownBy(() ->
+            d.withTiming(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
+                d.shutdownDrain(),
+                Duration.ofSeconds(3)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}

@@ -1,0 +1,152 @@
+package dev.instanode.worker.testing;
+
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.StorageRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The Provisioner seam, by hand: records every request, answers like a healthy backend (a regrade
+ * applies the plan's limit), and fails any operation on demand.
+ */
+public final class FakeProvisioner implements Provisioner {
+  public enum Op {
+    PROVISION,
+    DEPROVISION,
+    REGRADE,
+    STORAGE
+  }
+
+  private static final Plans PLANS = Plans.bundled();
+
+  private final List<Object> calls = new CopyOnWriteArrayList<>();
+  private final Map<Op, RuntimeException> failures = new ConcurrentHashMap<>();
+  private volatile Function<RegradeRequest, RegradeResult> regradeAnswer =
+      r -> RegradeResult.applied(PLANS.connectionsLimit(r.tier(), r.type()));
+  private volatile long storageBytes = 8_000_000L;
+  private volatile Predicate<Object> failWhen = r -> false;
+  private volatile Consumer<Object> onCall = r -> {};
+
+  /** Every later call of {@code op} throws {@code failure}. */
+  public FakeProvisioner fail(Op op, RuntimeException failure) {
+    failures.put(op, failure);
+    return this;
+  }
+
+  public FakeProvisioner fail(Op op) {
+    return fail(
+        op,
+        new ProvisionerException(
+            ProvisionerException.Kind.UNAVAILABLE, op.name().toLowerCase() + " unavailable", null));
+  }
+
+  /** Every later call whose request matches throws an UNAVAILABLE failure. */
+  public FakeProvisioner failWhen(Predicate<Object> request) {
+    failWhen = request;
+    return this;
+  }
+
+  /** Runs before each call is answered, e.g. to look at the database mid-call. */
+  public FakeProvisioner onCall(Consumer<Object> hook) {
+    onCall = hook;
+    return this;
+  }
+
+  public FakeProvisioner heal(Op op) {
+    failures.remove(op);
+    return this;
+  }
+
+  public FakeProvisioner answerRegrade(Function<RegradeRequest, RegradeResult> answer) {
+    regradeAnswer = answer;
+    return this;
+  }
+
+  public FakeProvisioner answerStorageBytes(long bytes) {
+    storageBytes = bytes;
+    return this;
+  }
+
+  public List<Object> calls() {
+    return List.copyOf(calls);
+  }
+
+  public List<DeprovisionRequest> deprovisions() {
+    return ofType(DeprovisionRequest.class);
+  }
+
+  public List<RegradeRequest> regrades() {
+    return ofType(RegradeRequest.class);
+  }
+
+  public List<StorageRequest> storageRequests() {
+    return ofType(StorageRequest.class);
+  }
+
+  public void reset() {
+    calls.clear();
+    failures.clear();
+    failWhen = r -> false;
+    onCall = r -> {};
+    regradeAnswer = r -> RegradeResult.applied(PLANS.connectionsLimit(r.tier(), r.type()));
+    storageBytes = 8_000_000L;
+  }
+
+  private <T> List<T> ofType(Class<T> type) {
+    return calls.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  @Override
+  public ProvisionResult provision(ProvisionRequest request) {
+    record(Op.PROVISION, request);
+    return new ProvisionResult(
+        "postgres://usr_x:pw@localhost:5432/db_x",
+        "local:0",
+        Optional.empty(),
+        PLANS.connectionsLimit(request.tier(), ResourceType.POSTGRES));
+  }
+
+  @Override
+  public void deprovision(DeprovisionRequest request) {
+    record(Op.DEPROVISION, request);
+  }
+
+  @Override
+  public RegradeResult regrade(RegradeRequest request) {
+    record(Op.REGRADE, request);
+    return regradeAnswer.apply(request);
+  }
+
+  @Override
+  public long storageBytes(StorageRequest request) {
+    record(Op.STORAGE, request);
+    return storageBytes;
+  }
+
+  private void record(Op op, Object request) {
+    calls.add(request);
+    onCall.accept(request);
+    RuntimeException failure = failures.get(op);
+    if (failure != null) {
+      throw failure;
+    }
+    if (failWhen.test(request)) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.UNAVAILABLE, "backend unreachable for this resource", null);
+    }
+  }
+}

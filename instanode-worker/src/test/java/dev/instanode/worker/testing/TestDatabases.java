@@ -1,0 +1,31 @@
+package dev.instanode.worker.testing;
+
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
+import dev.instanode.store.PlatformDatabase;
+import dev.instanode.testkit.TestPostgres;
+import org.jdbi.v3.core.Jdbi;
+
+/** Fresh, migrated databases on the shared embedded Postgres. */
+public final class TestDatabases {
+  private TestDatabases() {}
+
+  public static PlatformDatabase platform(String prefix) {
+    PostgresUrl url = TestPostgres.newDatabase(prefix);
+    PlatformDatabase db = PlatformDatabase.connect(url, 8);
+    db.migrate();
+    return db;
+  }
+
+  /** The provisioner's schema in a database of its own, as production may run it. */
+  public static ProvisionerDatabase pool(String prefix) {
+    ProvisionerDatabase db = ProvisionerDatabase.connect(TestPostgres.newDatabase(prefix), 4);
+    db.migrate();
+    return db;
+  }
+
+  /** A Jdbi whose every call fails: a database that went away. */
+  public static Jdbi unreachable() {
+    return Jdbi.create("jdbc:postgresql://127.0.0.1:1/gone?connectTimeout=1", "nobody", "x");
+  }
+}
