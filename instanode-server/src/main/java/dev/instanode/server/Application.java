@@ -54,6 +54,8 @@ import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.ResourceRepository;
+import dev.instanode.worker.Worker;
+import dev.instanode.worker.WorkerDependencies;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -71,6 +73,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -134,7 +137,8 @@ public final class Application implements AutoCloseable {
 
     boolean remote = config.provisionerAddr().isPresent();
     Optional<LocalStack> local =
-        roles.contains(Role.PROVISIONER) || (roles.contains(Role.API) && !remote)
+        roles.contains(Role.PROVISIONER)
+                || ((roles.contains(Role.API) || roles.contains(Role.WORKER)) && !remote)
             ? Optional.of(localStack(config, options, plans, aes, meters))
             : Optional.empty();
     if (roles.contains(Role.PROVISIONER)) {
@@ -152,7 +156,7 @@ public final class Application implements AutoCloseable {
     Provisioner provisioner;
     ReadinessCheck provisionerReady;
     Set<ResourceType> services;
-    if (remote && roles.contains(Role.API)) {
+    if (remote && (roles.contains(Role.API) || roles.contains(Role.WORKER))) {
       HostAndPort addr = config.provisionerAddr().get();
       GrpcProvisionerClient client =
           own(
@@ -174,6 +178,28 @@ public final class Application implements AutoCloseable {
       provisioner = stack.provisioner();
       provisionerReady = clusterCheck(stack.placement());
       services = stack.services();
+    }
+
+    if (roles.contains(Role.WORKER)) {
+      // The worker reads pool_items where the provisioner keeps them, local or not.
+      Optional<Jdbi> poolJdbi =
+          local
+              .flatMap(LocalStack::provisionerDb)
+              .or(() -> provisionerDatabase(config, options))
+              .map(ProvisionerDatabase::jdbi);
+      own(
+          Worker.start(
+              new WorkerDependencies(
+                  db.dataSource(),
+                  db.jdbi(),
+                  poolJdbi,
+                  Optional.of(provisioner),
+                  audit,
+                  plans,
+                  meters,
+                  options.clock()),
+              config.worker()));
+      LOG.info("worker.started");
     }
 
     if (roles.contains(Role.API)) {
@@ -262,10 +288,22 @@ public final class Application implements AutoCloseable {
         clock);
   }
 
+  /** The provisioner's own schema (pool_items), migrated or checked like the platform's. */
+  private Optional<ProvisionerDatabase> provisionerDatabase(Config config, Options options) {
+    ProvisionerDatabase db = own(ProvisionerDatabase.connect(config.provisionerDatabaseUrl(), 4));
+    if (options.migrateOnStart()) {
+      db.migrate();
+    } else if (db.pendingMigrations() > 0) {
+      throw new IllegalStateException(
+          "the provisioner schema has pending migrations; run `instanode migrate` first");
+    }
+    return Optional.of(db);
+  }
+
   /** The hot pool and its maintenance; absent when every pool size is 0. */
   private Optional<HotPool> hotPool(
       Config config,
-      Options options,
+      ProvisionerDatabase provisionerDb,
       Map<ResourceType, ResourceBackend> backends,
       AesGcm aes,
       Breakers breakers,
@@ -277,14 +315,6 @@ public final class Application implements AutoCloseable {
             ResourceType.REDIS, config.poolRedisSize());
     if (backends.keySet().stream().allMatch(t -> targets.get(t) == 0)) {
       return Optional.empty();
-    }
-    ProvisionerDatabase provisionerDb =
-        own(ProvisionerDatabase.connect(config.provisionerDatabaseUrl(), 4));
-    if (options.migrateOnStart()) {
-      provisionerDb.migrate();
-    } else if (provisionerDb.pendingMigrations() > 0) {
-      throw new IllegalStateException(
-          "the provisioner schema has pending migrations; run `instanode migrate` first");
     }
     PoolRepository items = new PoolRepository(provisionerDb.jdbi());
     HotPool pool =
@@ -339,7 +369,10 @@ public final class Application implements AutoCloseable {
 
   /** The in-process provisioner: customer clusters, backends, breakers, chokepoint, pool. */
   private record LocalStack(
-      LocalProvisioner provisioner, ClusterPlacement placement, Set<ResourceType> services) {}
+      LocalProvisioner provisioner,
+      ClusterPlacement placement,
+      Set<ResourceType> services,
+      Optional<ProvisionerDatabase> provisionerDb) {}
 
   private LocalStack localStack(
       Config config, Options options, Plans plans, AesGcm aes, MeterRegistry meters) {
@@ -362,11 +395,15 @@ public final class Application implements AutoCloseable {
                         .orElse(customerRedis),
                     plans,
                     options.stepHook())));
-    Optional<HotPool> pool = hotPool(config, options, backends, aes, breakers, chokepoint, meters);
+    Optional<ProvisionerDatabase> provisionerDb = provisionerDatabase(config, options);
+    Optional<HotPool> pool =
+        provisionerDb.flatMap(
+            pdb -> hotPool(config, pdb, backends, aes, breakers, chokepoint, meters));
     return new LocalStack(
         new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool),
         placement,
-        backends.keySet());
+        backends.keySet(),
+        provisionerDb);
   }
 
   private <T extends AutoCloseable> T own(T closeable) {

@@ -4,6 +4,7 @@ import dev.instanode.api.auth.Cidr;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.worker.WorkerSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,8 @@ public record Config(
     URI customerRedisUrl,
     Optional<HostAndPort> provisionerAddr,
     Optional<String> provisionerSecret,
-    int provisionerGrpcPort) {
+    int provisionerGrpcPort,
+    WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
     Reader r = new Reader(env);
@@ -118,6 +120,12 @@ public record Config(
     }
     Integer grpcPort =
         r.withDefault(Setting.PROVISIONER_GRPC_PORT, raw -> intInRange(raw, 0, 65535));
+    WorkerSettings worker = null;
+    try {
+      worker = WorkerSettings.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      r.problem(e.getMessage());
+    }
     r.throwIfInvalid();
     return new Config(
         database,
@@ -144,7 +152,8 @@ public record Config(
         customerRedis,
         provisionerAddr,
         provisionerSecret,
-        grpcPort);
+        grpcPort,
+        worker);
   }
 
   private static URI redisUri(String raw) {

@@ -71,7 +71,7 @@ final class DevMode implements AutoCloseable {
       env.put(Setting.REDIS_URL.name(), redis.adminUrl());
       env.put(Setting.HOST.name(), "127.0.0.1");
       env.put(Setting.LOG_FORMAT.name(), "text");
-      env.put(Setting.DATABASE_POOL_SIZE.name(), "8");
+      env.put(Setting.DATABASE_POOL_SIZE.name(), "16");
       secrets.forEach(env::put);
       environment.forEach(env::put);
       if (portFlag != null) {
@@ -79,7 +79,7 @@ final class DevMode implements AutoCloseable {
       }
       Config config = Config.from(env);
       // Every role but the provisioner's gRPC server: dev provisions in-process.
-      Application app = Application.start(config, Set.of(Role.API), options);
+      Application app = Application.start(config, Set.of(Role.API, Role.WORKER), options);
       return new DevMode(postgres, redis, app, config);
     } catch (RuntimeException | Error e) {
       // Errors too (a missing class, say): no embedded server may outlive a failed start.

@@ -67,7 +67,7 @@ public final class Main implements Runnable {
     @Option(
         names = "--roles",
         required = true,
-        description = "Comma-separated roles: api, provisioner")
+        description = "Comma-separated roles: api, provisioner, worker")
     String roles;
 
     @Override

@@ -8,7 +8,8 @@ import java.util.Set;
 /** What one process does. {@code instanode dev} runs every role that exists in one JVM. */
 public enum Role {
   API,
-  PROVISIONER;
+  PROVISIONER,
+  WORKER;
 
   public static Set<Role> parse(String csv) {
     Set<Role> roles = EnumSet.noneOf(Role.class);

@@ -72,5 +72,8 @@ class ConfigTest {
     for (Setting s : Setting.values()) {
       assertThat(readme).as("README settings table").contains("`" + s.name() + "`");
     }
+    for (String worker : dev.instanode.worker.WorkerSettings.environmentVariables()) {
+      assertThat(readme).as("README worker settings table").contains("`" + worker + "`");
+    }
   }
 }

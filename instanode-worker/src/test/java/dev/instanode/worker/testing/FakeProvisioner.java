@@ -9,6 +9,8 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,8 @@ public final class FakeProvisioner implements Provisioner {
     PROVISION,
     DEPROVISION,
     REGRADE,
-    STORAGE
+    STORAGE,
+    ROTATE
   }
 
   private static final Plans PLANS = Plans.bundled();
@@ -135,6 +138,12 @@ public final class FakeProvisioner implements Provisioner {
   public long storageBytes(StorageRequest request) {
     record(Op.STORAGE, request);
     return storageBytes;
+  }
+
+  @Override
+  public RotateResult rotateCredentials(RotateRequest request) {
+    record(Op.ROTATE, request);
+    return new RotateResult("postgres://usr_x:rotated@127.0.0.1:5432/db_x?sslmode=disable");
   }
 
   private void record(Op op, Object request) {
