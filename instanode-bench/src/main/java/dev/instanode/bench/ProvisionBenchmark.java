@@ -40,14 +40,16 @@ public final class ProvisionBenchmark {
   private static final int[] CLIENTS = {1, 16};
 
   public static void main(String[] args) throws Exception {
-    int requests =
-        args.length >= 2 && args[0].equals("--requests") ? Integer.parseInt(args[1]) : 200;
+    int requests = option(args, "--requests", 200);
+    // --durable 1 keeps fsync on, as `instanode dev` does; the default measures our code path
+    // without the disk flushes CREATE/DROP DATABASE force on a shared 2-core VM.
+    boolean durable = option(args, "--durable", 0) == 1;
     ((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     Path dir = Files.createTempDirectory("instanode-bench");
     List<Stats> results = new ArrayList<>();
-    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0);
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0, durable);
         EmbeddedRedisServer redis =
             EmbeddedRedisServer.start(dir.resolve("redis"), 0, "bench-admin-pw")) {
       PostgresUrl admin = pg.superuserUrl("postgres");
@@ -55,21 +57,23 @@ public final class ProvisionBenchmark {
         results.add(rawFloor(admin, clients, requests));
       }
       for (int clients : CLIENTS) {
-        Map<String, String> env = environment(pg, redis, admin, "0");
+        Map<String, String> env = environment(pg, redis, admin, 0, 0);
         try (Application app = start(env)) {
           results.add(
               httpScenario("POST /db/new, empty pool (live)", app, "/db/new", clients, requests));
         }
       }
       for (int clients : CLIENTS) {
-        Map<String, String> env = environment(pg, redis, admin, String.valueOf(requests + 16));
+        // A pool twice the burst: claims never reach the half-empty mark that wakes a refill.
+        int pool = 2 * (requests + 16);
+        Map<String, String> env = environment(pg, redis, admin, pool, 0);
         try (Application app = start(env)) {
-          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "postgres", requests + 16);
+          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "postgres", pool);
           results.add(httpScenario("POST /db/new, warm pool", app, "/db/new", clients, requests));
         }
       }
       for (int clients : CLIENTS) {
-        Map<String, String> env = environment(pg, redis, admin, "0");
+        Map<String, String> env = environment(pg, redis, admin, 0, 0);
         try (Application app = start(env)) {
           results.add(
               httpScenario(
@@ -77,9 +81,10 @@ public final class ProvisionBenchmark {
         }
       }
       for (int clients : CLIENTS) {
-        Map<String, String> env = environment(pg, redis, admin, String.valueOf(requests + 16));
+        int pool = 2 * (requests + 16);
+        Map<String, String> env = environment(pg, redis, admin, 0, pool);
         try (Application app = start(env)) {
-          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "redis", requests + 16);
+          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "redis", pool);
           results.add(
               httpScenario("POST /cache/new, warm pool", app, "/cache/new", clients, requests));
         }
@@ -90,11 +95,21 @@ public final class ProvisionBenchmark {
     System.out.println(Stats.header());
     results.forEach(r -> System.out.println(r.row()));
     System.out.printf(
-        "%nJVM heap used at end: %d MiB of %d MiB committed; %d cores%n",
+        "%nJVM heap used at end: %d MiB of %d MiB committed; %d cores; fsync %s%n",
         (rt.totalMemory() - rt.freeMemory()) >> 20,
         rt.totalMemory() >> 20,
-        rt.availableProcessors());
+        rt.availableProcessors(),
+        durable ? "on" : "off");
     System.exit(0);
+  }
+
+  private static int option(String[] args, String name, int fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return Integer.parseInt(args[i + 1]);
+      }
+    }
+    return fallback;
   }
 
   private static Application start(Map<String, String> env) {
@@ -105,7 +120,11 @@ public final class ProvisionBenchmark {
   }
 
   private static Map<String, String> environment(
-      EmbeddedPostgresServer pg, EmbeddedRedisServer redis, PostgresUrl admin, String poolSize)
+      EmbeddedPostgresServer pg,
+      EmbeddedRedisServer redis,
+      PostgresUrl admin,
+      int postgresPool,
+      int redisPool)
       throws Exception {
     String platform = "bench_" + UUID.randomUUID().toString().substring(0, 8);
     execute(admin, "CREATE DATABASE " + platform);
@@ -118,8 +137,8 @@ public final class ProvisionBenchmark {
     env.put("HOST", "127.0.0.1");
     env.put("PORT", "0");
     env.put("LOG_FORMAT", "text");
-    env.put("POOL_POSTGRES_SIZE", poolSize);
-    env.put("POOL_REDIS_SIZE", poolSize);
+    env.put("POOL_POSTGRES_SIZE", String.valueOf(postgresPool));
+    env.put("POOL_REDIS_SIZE", String.valueOf(redisPool));
     env.put("POOL_REFILL_INTERVAL", "1h");
     // Each request comes from another network, as many agents do, so the anonymous gate
     // (5 a day per network) measures itself rather than refusing the benchmark.

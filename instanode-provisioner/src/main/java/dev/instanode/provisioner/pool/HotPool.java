@@ -99,13 +99,13 @@ public final class HotPool implements AutoCloseable {
       LOG.warn("pool.claim_failed resource_type={} error={}", type.wireName(), e.toString());
       countClaim(type, "error");
       return Optional.empty();
-    } finally {
-      refillAsync(type);
     }
     if (claimed.isEmpty()) {
       countClaim(type, "miss");
+      refillAsync(type);
       return Optional.empty();
     }
+    refillAfterClaim(type);
     PoolItem item = claimed.get();
     ResourceBackend backend = backends.get(type);
     try {
@@ -138,6 +138,18 @@ public final class HotPool implements AutoCloseable {
           Masking.token(item.poolToken().value()),
           Masking.scrubUrls(e.toString()));
       return Optional.empty();
+    }
+  }
+
+  /**
+   * A claim wakes a refill only once the pool is down to half its target, so refills come in
+   * batches instead of one CREATE DATABASE racing every claim; the periodic tick tops up fully.
+   */
+  private void refillAfterClaim(ResourceType type) {
+    AtomicLong count = ready.get(type);
+    long left = count == null ? 0 : count.updateAndGet(n -> Math.max(0, n - 1));
+    if (left <= targets.getOrDefault(type, 0) / 2) {
+      refillAsync(type);
     }
   }
 
