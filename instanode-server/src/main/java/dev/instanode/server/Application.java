@@ -260,7 +260,9 @@ public final class Application implements AutoCloseable {
               new ClaimHandler(claims, bodies),
               new IdentityHandler(auth, identities, bodies, audit, options.clock()),
               new ResourceHandler(
-                  new ResourceService(db.jdbi(), resources, provisioner, aes, audit), auth, bodies),
+                  new ResourceService(db.jdbi(), resources, provisioner, aes, audit, plans),
+                  auth,
+                  bodies),
               new PlanHandler(
                   new PlanChanges(db.jdbi(), plans, audit),
                   config.internalJwtSecret().map(secret -> new HmacJwt(secret, options.clock())),

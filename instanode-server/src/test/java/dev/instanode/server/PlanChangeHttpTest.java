@@ -78,6 +78,32 @@ class PlanChangeHttpTest {
   }
 
   @Test
+  void aPayingTeamThatClaimsAnAnonymousResourceKeepsItForGood() throws Exception {
+    Map<String, String> env = TestApplications.environment();
+    try (Application app = TestApplications.start(env, ProvisionStepHook.NONE)) {
+      HttpJson http = new HttpJson(app.port());
+      TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.PRO);
+      String token = claimAnonymous(http, team);
+      // Free would expire, and the worker would then drop a paying customer's database.
+      assertThat(
+              scalar(
+                  env,
+                  "SELECT tier || ' ' || (expires_at IS NULL) FROM resources WHERE token = '"
+                      + token
+                      + "'"))
+          .isEqualTo("pro true");
+      assertThat(
+              scalar(
+                  env,
+                  "SELECT count(*) || ' ' || min(target_tier) FROM pending_propagations WHERE team_id = '"
+                      + team.team().id()
+                      + "'"))
+          .as("its limits are pushed to the paid tier")
+          .isEqualTo("1 pro");
+    }
+  }
+
+  @Test
   void internalCallsFailClosed() throws Exception {
     Map<String, String> env = TestApplications.environment();
     try (Application app = TestApplications.start(env, ProvisionStepHook.NONE)) {

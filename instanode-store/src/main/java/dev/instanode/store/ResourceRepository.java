@@ -151,6 +151,18 @@ public final class ResourceRepository {
         .execute();
   }
 
+  /** Moves anonymous resources into a paying team: its tier, and no expiry. */
+  public int moveToPayingTeam(Handle h, List<ResourceToken> tokens, TeamId team, Tier tier) {
+    return h.createUpdate(
+            "UPDATE resources SET team_id = :team, tier = :tier, expires_at = NULL,"
+                + " updated_at = now() WHERE token = ANY(:tokens) AND team_id IS NULL"
+                + " AND status IN ('active','paused','suspended')")
+        .bind("team", team.value())
+        .bind("tier", tier.wireName())
+        .bind("tokens", tokens.stream().map(ResourceToken::value).toArray(UUID[]::new))
+        .execute();
+  }
+
   /** A team's resource by token; another team's resource is simply absent. */
   public Optional<ResourceRecord> findForTeam(TeamId team, ResourceToken token) {
     return jdbi.withHandle(h ->

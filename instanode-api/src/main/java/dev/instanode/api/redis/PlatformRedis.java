@@ -26,7 +26,10 @@ public final class PlatformRedis implements AutoCloseable {
 
   private final RedisClient client;
   private final MeterRegistry meters;
+  private static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(5);
+
   private volatile StatefulRedisConnection<String, String> connection;
+  private long retryConnectAfterNanos = Long.MIN_VALUE;
 
   public PlatformRedis(URI url, MeterRegistry meters) {
     RedisURI uri = RedisURI.create(url.toString());
@@ -72,7 +75,17 @@ public final class PlatformRedis implements AutoCloseable {
       synchronized (this) {
         c = connection;
         if (c == null || !c.isOpen()) {
-          c = client.connect();
+          // After a failed connect, fail fast for a while instead of making every request
+          // wait out its own connect timeout against a Redis that is down.
+          if (System.nanoTime() < retryConnectAfterNanos) {
+            throw new IllegalStateException("redis unavailable (backing off)");
+          }
+          try {
+            c = client.connect();
+          } catch (RuntimeException e) {
+            retryConnectAfterNanos = System.nanoTime() + RECONNECT_BACKOFF.toNanos();
+            throw e;
+          }
           c.setTimeout(TIMEOUT);
           connection = c;
         }

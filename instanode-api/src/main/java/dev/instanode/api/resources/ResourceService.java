@@ -3,9 +3,11 @@ package dev.instanode.api.resources;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Plans;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.Provisioner;
@@ -15,6 +17,7 @@ import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.TeamPlans;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -34,18 +37,21 @@ public final class ResourceService {
   private final Provisioner provisioner;
   private final AesGcm aes;
   private final AuditLog audit;
+  private final Plans plans;
 
   public ResourceService(
       Jdbi jdbi,
       ResourceRepository resources,
       Provisioner provisioner,
       AesGcm aes,
-      AuditLog audit) {
+      AuditLog audit,
+      Plans plans) {
     this.jdbi = jdbi;
     this.resources = resources;
     this.provisioner = provisioner;
     this.aes = aes;
     this.audit = audit;
+    this.plans = plans;
   }
 
   public record Page(List<ResourceRecord> items, long total, Optional<String> nextCursor) {}
@@ -133,12 +139,25 @@ public final class ResourceService {
     audit.record(event(team, deleted, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
   }
 
-  /** Older clients: moves one anonymous resource (its token is the credential) into a team. */
+  /**
+   * Older clients: moves one anonymous resource (its token is the credential) into a team. A paying
+   * team gets it at its own tier with no expiry, and its limits are pushed down; a free team gets
+   * it as free, expiry kept.
+   */
   public ResourceRecord claimOne(TeamId team, ResourceToken token, RequestId request) {
-    int moved = jdbi.inTransaction(h -> resources.moveToTeam(h, List.of(token), team));
-    if (moved != 1) {
-      throw notFound();
-    }
+    jdbi.useTransaction(h -> {
+      Tier tier = TeamPlans.lockPlan(h, team).orElseThrow(ResourceService::notFound);
+      int moved =
+          plans.of(tier).expires()
+              ? resources.moveToTeam(h, List.of(token), team)
+              : resources.moveToPayingTeam(h, List.of(token), team, tier);
+      if (moved != 1) {
+        throw notFound();
+      }
+      if (!plans.of(tier).expires()) {
+        TeamPlans.enqueueTierElevation(h, team, tier);
+      }
+    });
     ResourceRecord r = get(team, token);
     audit.record(event(team, r, AuditKind.RESOURCE_CLAIMED, "Anonymous resource claimed", request));
     return r;
