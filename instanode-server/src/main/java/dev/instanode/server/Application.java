@@ -254,7 +254,7 @@ public final class Application implements AutoCloseable {
                   settings,
                   auth,
                   new AnonymousGate(redis, plans, options.clock()),
-                  new Idempotency(redis, mapper),
+                  new Idempotency(redis, mapper, aes),
                   identities,
                   claims),
               new ClaimHandler(claims, bodies),

@@ -78,6 +78,8 @@ class ClaimHttpTest {
         .isEqualTo(expiresBefore);
 
     BadInputHttpTest.assertEnvelope(claim(jwt, "someone@example.com"), 409, "already_claimed");
+    BadInputHttpTest.assertEnvelope(
+        http.get("/claim/preview?t=" + enc(jwt)), 409, "already_claimed");
   }
 
   @Test

@@ -32,6 +32,22 @@ class IdempotencyHttpTest {
       BadInputHttpTest.assertEnvelope(
           post(http, "key-1", "{\"name\":\"different\"}"), 409, "idempotency_key_conflict");
       BadInputHttpTest.assertEnvelope(
+          http.post(
+              "/db/new?env=staging",
+              "{\"name\":\"once\"}",
+              Map.of("Content-Type", "application/json", "Idempotency-Key", "key-1")),
+          409,
+          "idempotency_key_conflict");
+      try (RedisClient client = RedisClient.create(env.get("REDIS_URL"));
+          StatefulRedisConnection<String, String> redis = client.connect()) {
+        for (String key : redis.sync().keys("idem:*")) {
+          assertThat(redis.sync().get(key))
+              .as("stored replies hold credentials only encrypted")
+              .doesNotContain("postgres://")
+              .doesNotContain("usr_");
+        }
+      }
+      BadInputHttpTest.assertEnvelope(
           post(http, "x".repeat(256), "{\"name\":\"once\"}"), 400, "invalid_idempotency_key");
     }
   }

@@ -211,7 +211,8 @@ class ResourceRoutesHttpTest {
             http.post("/api/me/claim", "{\"token\":\"" + token + "\"}", Teams.bearer(team.apiKey()))
                 .body());
     assertThat(claimed.get("ok").asBoolean()).isTrue();
-    assertThat(claimed.get("tier").asString()).isEqualTo("free");
+    assertThat(claimed.get("tier").asString()).as("a paying team's own tier").isEqualTo("hobby");
+    assertThat(claimed.get("expires_at").isNull()).isTrue();
 
     JsonNode list =
         JSON.readTree(http.get("/api/me/resources", Teams.bearer(team.apiKey())).body());

@@ -78,13 +78,17 @@ public final class ResourceRepository {
             .findOne());
   }
 
-  /** Records where a half-made resource lives so a reconciler can find it if teardown fails. */
+  /**
+   * Records where a half-made resource lives so a reconciler can find it if teardown fails. An
+   * {@code active} row moves too: activation may have committed while reporting an error, and the
+   * caller has just dropped its infrastructure. Terminal rows never change.
+   */
   public void markFailed(ResourceId id, Optional<String> providerResourceId) {
     jdbi.useHandle(h ->
         h.createUpdate(
                 "UPDATE resources SET status = 'failed', connection_url = NULL,"
                     + " provider_resource_id = COALESCE(:prid, provider_resource_id),"
-                    + " updated_at = now() WHERE id = :id AND status = 'pending'")
+                    + " updated_at = now() WHERE id = :id AND status IN ('pending','active')")
             .bind("prid", providerResourceId.orElse(null))
             .bind("id", id.value())
             .execute());
@@ -106,6 +110,7 @@ public final class ResourceRepository {
                     + COLUMNS
                     + " FROM resources WHERE fingerprint = :fp AND resource_type = :type"
                     + " AND env = :env AND status = 'active' AND team_id IS NULL"
+                    + " AND (expires_at IS NULL OR expires_at > now())"
                     + " ORDER BY created_at DESC LIMIT 1")
             .bind("fp", fingerprint)
             .bind("type", type.wireName())
@@ -119,18 +124,21 @@ public final class ResourceRepository {
     return jdbi.withHandle(h ->
         h.createQuery(
                 "SELECT token FROM resources WHERE fingerprint = :fp AND team_id IS NULL"
-                    + " AND status = 'active' ORDER BY created_at")
+                    + " AND status = 'active' AND (expires_at IS NULL OR expires_at > now())"
+                    + " ORDER BY created_at")
             .bind("fp", fingerprint)
             .map((rs, ctx) -> new ResourceToken(rs.getObject("token", UUID.class)))
             .list());
   }
 
-  public List<ResourceRecord> byTokens(List<ResourceToken> tokens) {
+  /** Still-anonymous, live resources among {@code tokens}. */
+  public List<ResourceRecord> anonymousByTokens(List<ResourceToken> tokens) {
     return jdbi.withHandle(h ->
         h.createQuery(
                 "SELECT "
                     + COLUMNS
-                    + " FROM resources WHERE token = ANY(:tokens)"
+                    + " FROM resources WHERE token = ANY(:tokens) AND team_id IS NULL"
+                    + " AND status IN ('active','paused','suspended')"
                     + " ORDER BY created_at")
             .bind("tokens", tokens.stream().map(ResourceToken::value).toArray(UUID[]::new))
             .map(ResourceRepository::map)
@@ -214,20 +222,20 @@ public final class ResourceRepository {
   /** Keyset position: the last row of the previous page. */
   public record Cursor(Instant createdAt, UUID id) {}
 
-  public void updateConnectionUrl(ResourceId id, String encryptedUrl) {
-    jdbi.useHandle(h ->
-        h.createUpdate(
-                "UPDATE resources SET connection_url = :url, updated_at = now() WHERE id = :id")
-            .bind("url", encryptedUrl)
-            .bind("id", id.value())
-            .execute());
+  /** Inside the transaction that holds the row lock from {@link #lockLive}. */
+  public void updateConnectionUrl(Handle h, ResourceId id, String encryptedUrl) {
+    h.createUpdate("UPDATE resources SET connection_url = :url, updated_at = now() WHERE id = :id")
+        .bind("url", encryptedUrl)
+        .bind("id", id.value())
+        .execute();
   }
 
   /**
-   * Locks a live row for deletion; empty when it is gone or no longer the team's. The caller drops
-   * the infrastructure inside the same transaction, then calls {@link #markDeleted}.
+   * Locks a live row for a change (delete, credential rotation); empty when it is gone or no longer
+   * the team's. The caller acts on the infrastructure inside the same transaction, then records the
+   * outcome ({@link #markDeleted}, {@link #updateConnectionUrl}).
    */
-  public Optional<ResourceRecord> lockForDelete(Handle h, TeamId team, ResourceToken token) {
+  public Optional<ResourceRecord> lockLive(Handle h, TeamId team, ResourceToken token) {
     h.execute("SET LOCAL lock_timeout = '3s'");
     return h.createQuery(
             "SELECT "

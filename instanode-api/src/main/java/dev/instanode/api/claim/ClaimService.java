@@ -78,11 +78,14 @@ public final class ClaimService {
 
   public Preview preview(String token) {
     OnboardingTokens.Onboarding o = verified(token);
-    events
-        .find(o.jti())
-        .orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN, "Unknown claim token."));
-    return new Preview(
-        resources.byTokens(claimable(o)), clock.instant().plus(OnboardingTokens.LIFETIME));
+    OnboardingRepository.Event event =
+        events
+            .find(o.jti())
+            .orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN, "Unknown claim token."));
+    if (event.convertedAt().isPresent()) {
+      throw alreadyClaimed();
+    }
+    return new Preview(resources.anonymousByTokens(claimable(o)), o.expiresAt());
   }
 
   public record Claimed(TeamRecord team, UserRecord user, String sessionToken, String apiKey) {}

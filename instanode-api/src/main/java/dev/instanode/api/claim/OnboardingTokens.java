@@ -5,6 +5,7 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.auth.HmacJwt;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -33,7 +34,8 @@ public final class OnboardingTokens {
         LIFETIME);
   }
 
-  public record Onboarding(UUID jti, String fingerprint, List<ResourceToken> tokens) {}
+  public record Onboarding(
+      UUID jti, String fingerprint, List<ResourceToken> tokens, Instant expiresAt) {}
 
   public Optional<Onboarding> verify(String token) {
     return jwt.verify(token, Optional.of(AUDIENCE))
@@ -45,7 +47,10 @@ public final class OnboardingTokens {
                     .toList();
             return Optional.of(
                 new Onboarding(
-                    UUID.fromString(claims.getJWTID()), claims.getStringClaim("fp"), tokens));
+                    UUID.fromString(claims.getJWTID()),
+                    claims.getStringClaim("fp"),
+                    tokens,
+                    claims.getExpirationTime().toInstant()));
           } catch (ParseException | RuntimeException e) {
             return Optional.empty();
           }

@@ -20,6 +20,9 @@ public final class AnonymousGate {
   private static final String INCR_WITH_TTL =
       "local n = redis.call('INCR', KEYS[1]) "
           + "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n";
+  private static final String DECR_IF_POSITIVE =
+      "local n = tonumber(redis.call('GET', KEYS[1]) or '0') "
+          + "if n > 0 then return redis.call('DECR', KEYS[1]) end return n";
   private static final long TTL_SECONDS = Duration.ofHours(25).toSeconds();
 
   private final PlatformRedis redis;
@@ -34,15 +37,19 @@ public final class AnonymousGate {
 
   public sealed interface Decision {}
 
-  public record Admitted() implements Decision {}
+  /**
+   * @param counter the key incremented, to refund on failure; empty when nothing was counted
+   */
+  public record Admitted(Optional<String> counter) implements Decision {}
 
   public record OverLimit(long retryAfterSeconds) implements Decision {}
 
   public Decision admit(Fingerprint fingerprint) {
     long limit = plans.of(Tier.ANONYMOUS).provisionsPerDay();
     if (Limit.isUnlimited(limit)) {
-      return new Admitted();
+      return new Admitted(Optional.empty());
     }
+    String key = key(fingerprint);
     Optional<Long> count =
         redis.tryWith(
             "anonymous_gate",
@@ -50,17 +57,28 @@ public final class AnonymousGate {
                 r.<Long>eval(
                     INCR_WITH_TTL,
                     ScriptOutputType.INTEGER,
-                    new String[] {key(fingerprint)},
+                    new String[] {key},
                     String.valueOf(TTL_SECONDS)));
-    if (count.isEmpty() || count.get() <= limit) {
-      return new Admitted();
+    if (count.isEmpty()) {
+      return new Admitted(Optional.empty());
+    }
+    if (count.get() <= limit) {
+      return new Admitted(Optional.of(key));
     }
     return new OverLimit(secondsUntilUtcMidnight());
   }
 
-  /** Gives the slot back when the provision did not happen, so failures cost no quota. */
-  public void refund(Fingerprint fingerprint) {
-    redis.tryWith("anonymous_gate", r -> r.decr(key(fingerprint)));
+  /**
+   * Gives the slot back when the provision did not happen, so failures cost no quota. It refunds
+   * the very counter taken (not today's, if midnight passed) and never creates or underflows one.
+   */
+  public void refund(Admitted admitted) {
+    admitted
+        .counter()
+        .ifPresent(key ->
+            redis.tryWith(
+                "anonymous_gate",
+                r -> r.<Long>eval(DECR_IF_POSITIVE, ScriptOutputType.INTEGER, new String[] {key})));
   }
 
   private String key(Fingerprint fingerprint) {

@@ -2,6 +2,7 @@ package dev.instanode.api.http;
 
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Masking;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.OptionalInt;
@@ -20,7 +21,7 @@ public final class ErrorMapper {
           "request.failed code={} message={} cause={}",
           e.code().code(),
           e.getMessage(),
-          e.getCause() == null ? "" : e.getCause().toString());
+          e.getCause() == null ? "" : Masking.scrubUrls(e.getCause().toString()));
     }
     write(ctx, e.code(), e.getMessage(), e.retryAfterSeconds());
   }

@@ -3,6 +3,7 @@ package dev.instanode.api.idempotency;
 import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
+import dev.instanode.core.crypto.AesGcm;
 import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,16 +22,21 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Idempotency {
   public static final String HEADER = "Idempotency-Key";
-  private static final Duration IN_FLIGHT = Duration.ofSeconds(60);
+  // Longer than the slowest provision (the gRPC deadline is 4 min), so a client that times out
+  // and retries cannot start a second provision while the first still runs.
+  private static final Duration IN_FLIGHT = Duration.ofMinutes(5);
   private static final Duration KEEP = Duration.ofHours(24);
   private static final int MAX_KEY = 255;
 
   private final PlatformRedis redis;
   private final JsonMapper json;
+  private final AesGcm aes;
 
-  public Idempotency(PlatformRedis redis, JsonMapper json) {
+  /** Stored replies hold credentials, so they are kept AES-GCM encrypted like every URL at rest. */
+  public Idempotency(PlatformRedis redis, JsonMapper json, AesGcm aes) {
     this.redis = redis;
     this.json = json;
+    this.aes = aes;
   }
 
   /** What to do with a request. */
@@ -77,7 +83,13 @@ public final class Idempotency {
           ErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
           "A request with this Idempotency-Key is still in progress.");
     }
-    return new Replay(stored.path("status").asInt(), stored.path("body").asString());
+    try {
+      return new Replay(stored.path("status").asInt(), aes.decrypt(stored.path("body").asString()));
+    } catch (AesGcm.DecryptionFailedException e) {
+      // Written under another key (a rotation): run the request again rather than fail it.
+      redis.tryWith("idempotency", r -> r.del(key));
+      return new Proceed(Optional.empty(), bodyHash);
+    }
   }
 
   public void complete(Proceed started, int status, String responseBody) {
@@ -93,7 +105,7 @@ public final class Idempotency {
             .put("state", "done")
             .put("body_hash", started.bodyHash())
             .put("status", status)
-            .put("body", responseBody);
+            .put("body", aes.encrypt(responseBody));
     redis.tryWith(
         "idempotency",
         r ->

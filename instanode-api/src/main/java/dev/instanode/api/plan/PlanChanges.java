@@ -1,5 +1,6 @@
 package dev.instanode.api.plan;
 
+import dev.instanode.api.resources.ResourceService;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
@@ -54,7 +55,10 @@ public final class PlanChanges {
             return new Result(current, target, elevated);
           });
     } catch (JdbiException e) {
-      throw new ApiException(ErrorCode.RESOURCE_BUSY, "The team is being changed; retry.", e);
+      if (ResourceService.isLockTimeout(e)) {
+        throw new ApiException(ErrorCode.RESOURCE_BUSY, "The team is being changed; retry.", e);
+      }
+      throw e;
     }
     if (result.previous() == result.current()) {
       return result;

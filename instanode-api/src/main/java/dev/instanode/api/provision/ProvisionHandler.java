@@ -77,8 +77,13 @@ public final class ProvisionHandler {
     }
     Caller caller = auth.optionalStrict(ctx);
     byte[] raw = bodies.read(ctx);
+    // ?env= changes the request as much as the body does.
+    byte[] identity =
+        (ctx.queryString() == null ? "" : ctx.queryString() + "\n")
+            .concat(new String(raw, java.nio.charset.StandardCharsets.UTF_8))
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     Idempotency.Start start =
-        idempotency.begin(scope(caller), type.wireName(), ctx.header(Idempotency.HEADER), raw);
+        idempotency.begin(scope(caller), type.wireName(), ctx.header(Idempotency.HEADER), identity);
     if (start instanceof Idempotency.Replay replay) {
       ctx.status(replay.status())
           .header("X-Idempotent-Replay", "true")
@@ -132,7 +137,8 @@ public final class ProvisionHandler {
 
   private Reply anonymous(
       Context ctx, Caller.Anonymous caller, ResourceType type, String name, String env) {
-    if (gate.admit(caller.fingerprint()) instanceof AnonymousGate.OverLimit over) {
+    AnonymousGate.Decision decision = gate.admit(caller.fingerprint());
+    if (decision instanceof AnonymousGate.OverLimit over) {
       Optional<ProvisionedResource> existing =
           provisioning.newestActive(caller.fingerprint(), type, env);
       if (existing.isPresent()) {
@@ -166,7 +172,7 @@ public final class ProvisionHandler {
       made = provisioning.provision(cmd);
     } catch (ApiException e) {
       if (e.code().httpStatus() >= 500) {
-        gate.refund(caller.fingerprint());
+        gate.refund((AnonymousGate.Admitted) decision);
       }
       throw e;
     }

@@ -87,22 +87,37 @@ public final class ResourceService {
    * the provisioner). The new URL is stored before it is returned.
    */
   public String rotate(TeamId team, ResourceToken token, RequestId request) {
-    ResourceRecord r = get(team, token);
-    String url;
+    record Rotated(ResourceRecord row, String url) {}
+    Rotated rotated;
     try {
-      url =
-          provisioner
-              .rotateCredentials(
-                  new RotateRequest(
-                      r.token(), r.type(), r.providerResourceId().orElse(""), request))
-              .connectionUrl();
+      // The row lock orders concurrent rotations and keeps a delete from racing this one; the
+      // stored URL is always the live password's.
+      rotated =
+          jdbi.inTransaction(h -> {
+            ResourceRecord r =
+                resources.lockLive(h, team, token).orElseThrow(ResourceService::notFound);
+            String url =
+                provisioner
+                    .rotateCredentials(
+                        new RotateRequest(
+                            r.token(), r.type(), r.providerResourceId().orElse(""), request))
+                    .connectionUrl();
+            resources.updateConnectionUrl(h, r.id(), aes.encrypt(url));
+            return new Rotated(r, url);
+          });
     } catch (ProvisionerException e) {
       throw new ApiException(
           ErrorCode.PROVISION_FAILED, "The credentials could not be rotated; retry.", e);
+    } catch (JdbiException e) {
+      if (isLockTimeout(e)) {
+        throw new ApiException(
+            ErrorCode.RESOURCE_BUSY, "Another change holds this resource; retry shortly.", e);
+      }
+      throw e;
     }
-    resources.updateConnectionUrl(r.id(), aes.encrypt(url));
-    audit.record(event(team, r, AuditKind.CREDENTIALS_ROTATED, "Credentials rotated", request));
-    return url;
+    audit.record(
+        event(team, rotated.row(), AuditKind.CREDENTIALS_ROTATED, "Credentials rotated", request));
+    return rotated.url();
   }
 
   /**
@@ -115,7 +130,7 @@ public final class ResourceService {
       deleted =
           jdbi.inTransaction(h -> {
             ResourceRecord r =
-                resources.lockForDelete(h, team, token).orElseThrow(ResourceService::notFound);
+                resources.lockLive(h, team, token).orElseThrow(ResourceService::notFound);
             provisioner.deprovision(
                 new DeprovisionRequest(
                     r.token(),
@@ -163,7 +178,7 @@ public final class ResourceService {
     return r;
   }
 
-  private static boolean isLockTimeout(Throwable e) {
+  public static boolean isLockTimeout(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof java.sql.SQLException s && LOCK_NOT_AVAILABLE.equals(s.getSQLState())) {
         return true;
