@@ -121,10 +121,6 @@ public final class LocalProvisioner implements Provisioner {
     return new RotateResult(url);
   }
 
-  public boolean supports(ResourceType type) {
-    return backends.containsKey(type);
-  }
-
   private ResourceBackend backendFor(ResourceType type) {
     ResourceBackend backend = backends.get(type);
     if (backend == null) {

@@ -20,10 +20,13 @@ import dev.instanode.core.Tier;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.ResourceRecord;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,6 +36,7 @@ import tools.jackson.databind.node.ObjectNode;
  * under the Idempotency-Key, validate, pass the anonymous gate, provision, answer. Only IO here.
  */
 public final class ProvisionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisionHandler.class);
   private final ResourceProvisioning provisioning;
   private final JsonBodies bodies;
   private final JsonMapper mapper;
@@ -80,8 +84,8 @@ public final class ProvisionHandler {
     // ?env= changes the request as much as the body does.
     byte[] identity =
         (ctx.queryString() == null ? "" : ctx.queryString() + "\n")
-            .concat(new String(raw, java.nio.charset.StandardCharsets.UTF_8))
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            .concat(new String(raw, StandardCharsets.UTF_8))
+            .getBytes(StandardCharsets.UTF_8);
     Idempotency.Start start =
         idempotency.begin(scope(caller), type.wireName(), ctx.header(Idempotency.HEADER), identity);
     if (start instanceof Idempotency.Replay replay) {
@@ -184,8 +188,7 @@ public final class ProvisionHandler {
     try {
       return Optional.of(claims.issueFor(caller.fingerprint()));
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(ProvisionHandler.class)
-          .warn("claim.token_issue_failed error={}", e.toString());
+      LOG.warn("claim.token_issue_failed error={}", e.toString());
       return Optional.empty();
     }
   }
