@@ -2,10 +2,13 @@ package dev.instanode.store;
 
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** Teams, their users and their API keys: the identity aggregate. */
 public final class IdentityRepository {
@@ -21,12 +24,7 @@ public final class IdentityRepository {
                 + " RETURNING id, name, plan_tier, status")
         .bind("name", name)
         .bind("tier", tier.wireName())
-        .map((rs, ctx) ->
-            new TeamRecord(
-                new TeamId(rs.getObject("id", UUID.class)),
-                rs.getString("name"),
-                Tier.fromWire(rs.getString("plan_tier")),
-                rs.getString("status")))
+        .map(IdentityRepository::team)
         .one();
   }
 
@@ -36,12 +34,7 @@ public final class IdentityRepository {
                 + " true) RETURNING id, team_id, email, role")
         .bind("team", team.value())
         .bind("email", email)
-        .map((rs, ctx) ->
-            new UserRecord(
-                rs.getObject("id", UUID.class),
-                new TeamId(rs.getObject("team_id", UUID.class)),
-                rs.getString("email"),
-                rs.getString("role")))
+        .map(IdentityRepository::user)
         .one();
   }
 
@@ -57,12 +50,7 @@ public final class IdentityRepository {
     return jdbi.withHandle(h ->
         h.createQuery("SELECT id, name, plan_tier, status FROM teams WHERE id = :id")
             .bind("id", id.value())
-            .map((rs, ctx) ->
-                new TeamRecord(
-                    new TeamId(rs.getObject("id", UUID.class)),
-                    rs.getString("name"),
-                    Tier.fromWire(rs.getString("plan_tier")),
-                    rs.getString("status")))
+            .map(IdentityRepository::team)
             .findOne());
   }
 
@@ -70,13 +58,24 @@ public final class IdentityRepository {
     return jdbi.withHandle(h ->
         h.createQuery("SELECT id, team_id, email, role FROM users WHERE id = :id")
             .bind("id", id)
-            .map((rs, ctx) ->
-                new UserRecord(
-                    rs.getObject("id", UUID.class),
-                    new TeamId(rs.getObject("team_id", UUID.class)),
-                    rs.getString("email"),
-                    rs.getString("role")))
+            .map(IdentityRepository::user)
             .findOne());
+  }
+
+  private static TeamRecord team(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new TeamRecord(
+        new TeamId(rs.getObject("id", UUID.class)),
+        rs.getString("name"),
+        Tier.fromWire(rs.getString("plan_tier")),
+        rs.getString("status"));
+  }
+
+  private static UserRecord user(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new UserRecord(
+        rs.getObject("id", UUID.class),
+        new TeamId(rs.getObject("team_id", UUID.class)),
+        rs.getString("email"),
+        rs.getString("role"));
   }
 
   public record ApiKeyRecord(UUID id, TeamId teamId, Optional<UUID> userId, String name) {}

@@ -77,14 +77,7 @@ public final class ClaimService {
   public record Preview(List<ResourceRecord> resources, Instant expiresAt) {}
 
   public Preview preview(String token) {
-    OnboardingTokens.Onboarding o = verified(token);
-    OnboardingRepository.Event event =
-        events
-            .find(o.jti())
-            .orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN, "Unknown claim token."));
-    if (event.convertedAt().isPresent()) {
-      throw alreadyClaimed();
-    }
+    OnboardingTokens.Onboarding o = unconsumed(token);
     return new Preview(resources.anonymousByTokens(claimable(o)), o.expiresAt());
   }
 
@@ -95,14 +88,7 @@ public final class ClaimService {
     if (!EMAIL.matcher(email).matches()) {
       throw new ApiException(ErrorCode.INVALID_EMAIL, "A valid \"email\" is required.");
     }
-    OnboardingTokens.Onboarding o = verified(token);
-    OnboardingRepository.Event event =
-        events
-            .find(o.jti())
-            .orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN, "Unknown claim token."));
-    if (event.convertedAt().isPresent()) {
-      throw alreadyClaimed();
-    }
+    OnboardingTokens.Onboarding o = unconsumed(token);
     if (identities.emailExists(email)) {
       throw accountExists();
     }
@@ -151,11 +137,22 @@ public final class ClaimService {
     return new ArrayList<>(all);
   }
 
-  private OnboardingTokens.Onboarding verified(String token) {
-    return onboarding
-        .verify(token)
-        .orElseThrow(() ->
-            new ApiException(ErrorCode.INVALID_TOKEN, "The claim token is invalid or expired."));
+  /** A genuine token whose jti we issued and nobody has claimed yet; else its 4xx. */
+  private OnboardingTokens.Onboarding unconsumed(String token) {
+    OnboardingTokens.Onboarding o =
+        onboarding
+            .verify(token)
+            .orElseThrow(() ->
+                new ApiException(
+                    ErrorCode.INVALID_TOKEN, "The claim token is invalid or expired."));
+    OnboardingRepository.Event event =
+        events
+            .find(o.jti())
+            .orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN, "Unknown claim token."));
+    if (event.convertedAt().isPresent()) {
+      throw alreadyClaimed();
+    }
+    return o;
   }
 
   private static ApiException alreadyClaimed() {
