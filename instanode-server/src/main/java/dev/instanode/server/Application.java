@@ -183,10 +183,11 @@ public final class Application implements AutoCloseable {
     if (roles.contains(Role.WORKER)) {
       // The worker reads pool_items where the provisioner keeps them, local or not.
       Optional<Jdbi> poolJdbi =
-          local
-              .flatMap(LocalStack::provisionerDb)
-              .or(() -> provisionerDatabase(config, options))
-              .map(ProvisionerDatabase::jdbi);
+          Optional.of(
+              local
+                  .map(LocalStack::provisionerDb)
+                  .orElseGet(() -> provisionerDatabase(config, options))
+                  .jdbi());
       own(
           Worker.start(
               new WorkerDependencies(
@@ -291,7 +292,7 @@ public final class Application implements AutoCloseable {
   }
 
   /** The provisioner's own schema (pool_items), migrated or checked like the platform's. */
-  private Optional<ProvisionerDatabase> provisionerDatabase(Config config, Options options) {
+  private ProvisionerDatabase provisionerDatabase(Config config, Options options) {
     ProvisionerDatabase db = own(ProvisionerDatabase.connect(config.provisionerDatabaseUrl(), 4));
     if (options.migrateOnStart()) {
       db.migrate();
@@ -299,7 +300,7 @@ public final class Application implements AutoCloseable {
       throw new IllegalStateException(
           "the provisioner schema has pending migrations; run `instanode migrate` first");
     }
-    return Optional.of(db);
+    return db;
   }
 
   /** The hot pool and its maintenance; absent when every pool size is 0. */
@@ -363,7 +364,10 @@ public final class Application implements AutoCloseable {
         () -> {
           for (CustomerCluster cluster : placement.clusters()) {
             try (Connection c = cluster.connect()) {
-              c.isValid(2);
+              if (!c.isValid(2)) {
+                throw new IllegalStateException(
+                    "customer cluster " + cluster.index() + " is not answering");
+              }
             }
           }
         });
@@ -374,7 +378,7 @@ public final class Application implements AutoCloseable {
       LocalProvisioner provisioner,
       ClusterPlacement placement,
       Set<ResourceType> services,
-      Optional<ProvisionerDatabase> provisionerDb) {}
+      ProvisionerDatabase provisionerDb) {}
 
   private LocalStack localStack(
       Config config, Options options, Plans plans, AesGcm aes, MeterRegistry meters) {
@@ -397,10 +401,9 @@ public final class Application implements AutoCloseable {
                         .orElse(customerRedis),
                     plans,
                     options.stepHook())));
-    Optional<ProvisionerDatabase> provisionerDb = provisionerDatabase(config, options);
+    ProvisionerDatabase provisionerDb = provisionerDatabase(config, options);
     Optional<HotPool> pool =
-        provisionerDb.flatMap(
-            pdb -> hotPool(config, pdb, backends, aes, breakers, chokepoint, meters));
+        hotPool(config, provisionerDb, backends, aes, breakers, chokepoint, meters);
     return new LocalStack(
         new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool),
         placement,
