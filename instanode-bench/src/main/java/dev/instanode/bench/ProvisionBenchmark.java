@@ -9,6 +9,9 @@ import dev.instanode.server.Application;
 import dev.instanode.server.Config;
 import dev.instanode.server.Role;
 import dev.instanode.testkit.HttpJson;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.commons.io.FileUtils;
 
 /**
  * Starts embedded Postgres and Redis and the real application, then measures provisioning under 1
@@ -44,6 +48,10 @@ public final class ProvisionBenchmark {
     // --durable 1 keeps fsync on, as `instanode dev` does; the default measures our code path
     // without the disk flushes CREATE/DROP DATABASE force on a shared 2-core VM.
     boolean durable = option(args, "--durable", 0) == 1;
+    // Requests sent before measuring, so the figures are the JIT-compiled steady state.
+    int warmup = option(args, "--warmup", 50);
+    // --only <text> runs just the scenarios whose name contains it, e.g. "warm pool".
+    String only = stringOption(args, "--only", "");
     ((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
@@ -53,42 +61,27 @@ public final class ProvisionBenchmark {
         EmbeddedRedisServer redis =
             EmbeddedRedisServer.start(dir.resolve("redis"), 0, "bench-admin-pw")) {
       PostgresUrl admin = pg.superuserUrl("postgres");
+      Run run = new Run(pg, redis, admin, requests, warmup, only, results);
       for (int clients : CLIENTS) {
-        results.add(rawFloor(admin, clients, requests));
-      }
-      for (int clients : CLIENTS) {
-        Map<String, String> env = environment(pg, redis, admin, 0, 0);
-        try (Application app = start(env)) {
-          results.add(
-              httpScenario("POST /db/new, empty pool (live)", app, "/db/new", clients, requests));
+        if (run.wants(RAW_FLOOR)) {
+          results.add(rawFloor(admin, clients, requests));
         }
       }
       for (int clients : CLIENTS) {
-        // A pool twice the burst: claims never reach the half-empty mark that wakes a refill.
-        int pool = 2 * (requests + 16);
-        Map<String, String> env = environment(pg, redis, admin, pool, 0);
-        try (Application app = start(env)) {
-          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "postgres", pool);
-          results.add(httpScenario("POST /db/new, warm pool", app, "/db/new", clients, requests));
-        }
+        run.http("POST /db/new, empty pool (live)", "/db/new", clients, 0, 0);
       }
       for (int clients : CLIENTS) {
-        Map<String, String> env = environment(pg, redis, admin, 0, 0);
-        try (Application app = start(env)) {
-          results.add(
-              httpScenario(
-                  "POST /cache/new, empty pool (live)", app, "/cache/new", clients, requests));
-        }
+        run.http("POST /db/new, warm pool", "/db/new", clients, run.poolSize(), 0);
       }
       for (int clients : CLIENTS) {
-        int pool = 2 * (requests + 16);
-        Map<String, String> env = environment(pg, redis, admin, 0, pool);
-        try (Application app = start(env)) {
-          waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "redis", pool);
-          results.add(
-              httpScenario("POST /cache/new, warm pool", app, "/cache/new", clients, requests));
-        }
+        run.http("POST /cache/new, empty pool (live)", "/cache/new", clients, 0, 0);
       }
+      for (int clients : CLIENTS) {
+        run.http("POST /cache/new, warm pool", "/cache/new", clients, 0, run.poolSize());
+      }
+    } finally {
+      // A run makes over a thousand databases: several GiB that must not stay in /tmp.
+      FileUtils.deleteQuietly(dir.toFile());
     }
     Runtime rt = Runtime.getRuntime();
     System.out.println();
@@ -101,6 +94,57 @@ public final class ProvisionBenchmark {
         rt.availableProcessors(),
         durable ? "on" : "off");
     System.exit(0);
+  }
+
+  private static final String RAW_FLOOR = "raw JDBC CREATE ROLE + DATABASE";
+
+  /** One benchmark run's shared parts and choices. */
+  private record Run(
+      EmbeddedPostgresServer pg,
+      EmbeddedRedisServer redis,
+      PostgresUrl admin,
+      int requests,
+      int warmup,
+      String only,
+      List<Stats> results) {
+
+    boolean wants(String scenario) {
+      return scenario.contains(only);
+    }
+
+    // A pool twice the burst: claims never reach the half-empty mark that wakes a refill.
+    int poolSize() {
+      return 2 * (warmup + requests + 16);
+    }
+
+    void http(String name, String path, int clients, int postgresPool, int redisPool)
+        throws Exception {
+      if (!wants(name)) {
+        return;
+      }
+      Map<String, String> env = environment(pg, redis, admin, postgresPool, redisPool);
+      try (Application app = start(env)) {
+        PostgresUrl platform = PostgresUrl.parse(env.get("DATABASE_URL"));
+        if (postgresPool > 0) {
+          waitForPool(platform, "postgres", postgresPool);
+        }
+        if (redisPool > 0) {
+          waitForPool(platform, "redis", redisPool);
+        }
+        results.add(httpScenario(name, app, path, clients, requests, warmup));
+      } finally {
+        dropCustomerObjects(admin, redis);
+      }
+    }
+  }
+
+  private static String stringOption(String[] args, String name, String fallback) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return fallback;
   }
 
   private static int option(String[] args, String name, int fallback) {
@@ -147,9 +191,10 @@ public final class ProvisionBenchmark {
   }
 
   private static Stats httpScenario(
-      String name, Application app, String path, int clients, int requests) throws Exception {
+      String name, Application app, String path, int clients, int requests, int warmup)
+      throws Exception {
     HttpJson http = HttpJson.fromManyNetworks(app.port());
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < warmup; i++) {
       http.postJson(path, "{\"name\":\"warmup\"}");
     }
     List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
@@ -218,11 +263,50 @@ public final class ProvisionBenchmark {
         s.execute("DROP ROLE usr_" + t);
       }
     }
-    return Stats.of("raw JDBC CREATE ROLE + DATABASE", clients, samples, wall);
+    return Stats.of(RAW_FLOOR, clients, samples, wall);
+  }
+
+  /**
+   * Every scenario starts from an empty customer cluster: leftovers (a pool made for the last one)
+   * would otherwise slow the next through catalog size, autovacuum visits and ACL file length.
+   */
+  private static void dropCustomerObjects(PostgresUrl admin, EmbeddedRedisServer redis)
+      throws Exception {
+    try (Connection c = connect(admin);
+        Statement s = c.createStatement()) {
+      List<String> names = new ArrayList<>();
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT 'DATABASE ' || quote_ident(datname) FROM pg_database"
+                  + " WHERE datname LIKE 'db\\_%' UNION ALL"
+                  + " SELECT 'ROLE ' || quote_ident(rolname) FROM pg_roles"
+                  + " WHERE rolname LIKE 'usr\\_%' ORDER BY 1")) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+      for (String name : names) {
+        s.execute("DROP " + name + (name.startsWith("DATABASE") ? " WITH (FORCE)" : ""));
+      }
+    }
+    RedisClient client = RedisClient.create(redis.adminUrl());
+    try (StatefulRedisConnection<String, String> conn = client.connect()) {
+      RedisCommands<String, String> cmd = conn.sync();
+      String[] tenants =
+          cmd.aclUsers().stream().filter(u -> u.startsWith("usr_")).toArray(String[]::new);
+      if (tenants.length > 0) {
+        cmd.aclDeluser(tenants);
+      }
+      cmd.aclSave();
+      cmd.flushall();
+    } finally {
+      client.shutdown();
+    }
   }
 
   private static void waitForPool(PostgresUrl platform, String type, int target) throws Exception {
-    long deadline = System.nanoTime() + 300_000_000_000L;
+    long began = System.nanoTime();
+    long deadline = began + 600_000_000_000L;
     while (System.nanoTime() < deadline) {
       try (Connection c = connect(platform);
           ResultSet rs =
@@ -234,6 +318,8 @@ public final class ProvisionBenchmark {
                           + "'")) {
         rs.next();
         if (rs.getInt(1) >= target) {
+          System.out.printf(
+              "pool of %d %s filled in %.1f s%n", target, type, (System.nanoTime() - began) / 1e9);
           return;
         }
       } catch (java.sql.SQLException e) {

@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import org.apache.commons.io.FileUtils;
 
 /**
  * One embedded PostgreSQL per test JVM, shared by every test class. Each class takes its own
@@ -25,8 +26,18 @@ public final class TestPostgres {
     if (server == null) {
       try {
         Path dir = Files.createTempDirectory("instanode-test-pg");
-        server = EmbeddedPostgresServer.start(dir.resolve("data"), 0, false);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-postgres-stop"));
+        EmbeddedPostgresServer started =
+            EmbeddedPostgresServer.start(dir.resolve("data"), 0, false);
+        server = started;
+        // A test run makes hundreds of databases; leaving the cluster behind fills /tmp.
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      started.close();
+                      FileUtils.deleteQuietly(dir.toFile());
+                    },
+                    "test-postgres-stop"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -4,6 +4,8 @@ import dev.instanode.embedded.EmbeddedRedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.io.FileUtils;
 
 /** One embedded Redis per test JVM. The default user needs {@link #ADMIN_PASSWORD}. */
 public final class TestRedis {
@@ -15,10 +17,17 @@ public final class TestRedis {
   public static synchronized EmbeddedRedisServer server() {
     if (server == null) {
       try {
-        server =
-            EmbeddedRedisServer.start(
-                Files.createTempDirectory("instanode-test-redis"), 0, ADMIN_PASSWORD);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "test-redis-stop"));
+        Path dir = Files.createTempDirectory("instanode-test-redis");
+        EmbeddedRedisServer started = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
+        server = started;
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      started.close();
+                      FileUtils.deleteQuietly(dir.toFile());
+                    },
+                    "test-redis-stop"));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
