@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The in-process provisioner: serves a provision from the hot pool when it can, else live; routes
- * every call to its backend through that backend's circuit breaker, and every drop through the
- * chokepoint. Later calls on a pooled resource target its pool token.
+ * The in-process provisioner: hands out hot-pool items and provisions live; routes every call to
+ * its backend through that backend's circuit breaker, and every drop through the chokepoint. Later
+ * calls on a pooled resource target its pool token.
  */
 public final class LocalProvisioner implements Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvisioner.class);
@@ -42,14 +42,15 @@ public final class LocalProvisioner implements Provisioner {
   }
 
   @Override
+  public Optional<ProvisionResult> claimPooled(ProvisionRequest request) {
+    backendFor(request.type());
+    return pool.flatMap(
+        p -> p.claim(request.type(), request.token(), request.tier(), request.requestId()));
+  }
+
+  @Override
   public ProvisionResult provision(ProvisionRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    Optional<ProvisionResult> pooled =
-        pool.flatMap(
-            p -> p.claim(request.type(), request.token(), request.tier(), request.requestId()));
-    if (pooled.isPresent()) {
-      return pooled.get();
-    }
     String namingToken = request.token().toString();
     try {
       return breakers

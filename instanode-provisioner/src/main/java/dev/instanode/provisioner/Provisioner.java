@@ -1,5 +1,7 @@
 package dev.instanode.provisioner;
 
+import java.util.Optional;
+
 /**
  * Creates, drops, regrades and measures customer infrastructure. The api and the worker never touch
  * a customer cluster except through this boundary; it runs in-process or behind gRPC.
@@ -8,6 +10,20 @@ package dev.instanode.provisioner;
  * #provision} leaves nothing behind.
  */
 public interface Provisioner {
+  /**
+   * A pre-made resource from the hot pool, bound to the request's token and regraded to its tier;
+   * empty when no ready item could be handed out. The pool's own row tracks the infrastructure
+   * until the caller records its resource, so no pending row is needed first: an item whose
+   * resource never gets recorded is found by the worker's pool orphan pass.
+   */
+  default Optional<ProvisionResult> claimPooled(ProvisionRequest request) {
+    return Optional.empty();
+  }
+
+  /**
+   * Creates the resource now, never from the pool. Record a pending resource first: a crash after
+   * this returns must leave a row that names the infrastructure.
+   */
   ProvisionResult provision(ProvisionRequest request);
 
   /** Idempotent: dropping something already gone succeeds. */

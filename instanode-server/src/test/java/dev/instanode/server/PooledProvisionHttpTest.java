@@ -22,7 +22,7 @@ class PooledProvisionHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @Test
-  void aWarmPoolServesTheDatabaseAndAnEmptyOneFallsBackToLive() throws SQLException {
+  void aWarmPoolServesAPreMadeDatabaseThatWorks() throws SQLException {
     Map<String, String> env = TestApplications.environment();
     env.put("POOL_POSTGRES_SIZE", "2");
     try (Application app = TestApplications.start(env, ProvisionStepHook.NONE)) {
@@ -51,6 +51,61 @@ class PooledProvisionHttpTest {
       String metrics = http.get("/metrics").body();
       assertThat(metrics)
           .contains("instant_pool_claims_total{outcome=\"hit\",resource_type=\"postgres\"}");
+    }
+  }
+
+  @Test
+  void aClaimedItemThatCannotBeRecordedIsDroppedNotHandedOut() throws SQLException {
+    Map<String, String> env = TestApplications.environment();
+    env.put("POOL_POSTGRES_SIZE", "1");
+    try (Application app = TestApplications.start(env, ProvisionStepHook.NONE)) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> readyItems(env) == 1);
+      // The platform database refuses the resource row, after the pool item was claimed.
+      execute(
+          env,
+          "CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN RAISE EXCEPTION 'injected: resources row refused'; END $$");
+      execute(
+          env,
+          "CREATE TRIGGER refuse BEFORE INSERT ON resources FOR EACH ROW EXECUTE FUNCTION"
+              + " refuse_row()");
+
+      HttpResponse<String> res =
+          new HttpJson(app.port()).postJson("/db/new", "{\"name\":\"unrecorded\"}");
+
+      BadInputHttpTest.assertEnvelope(res, 503, "provision_failed");
+      assertThat(res.body()).doesNotContain("postgres://");
+      String poolToken =
+          scalar(env, "SELECT pool_token FROM provisioner.pool_items WHERE status = 'assigned'");
+      assertThat(poolToken).as("the claimed item").isNotNull();
+      assertThat(adminScalar("SELECT 1 FROM pg_database WHERE datname = 'db_" + poolToken + "'"))
+          .as("its database was dropped")
+          .isNull();
+      assertThat(adminScalar("SELECT 1 FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'"))
+          .isNull();
+      assertThat(scalar(env, "SELECT count(*)::text FROM resources")).isEqualTo("0");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() ->
+              "persistence"
+                  .equals(
+                      scalar(
+                          env,
+                          "SELECT metadata->>'reason' FROM audit_log"
+                              + " WHERE kind = 'provision.failed'")));
+    }
+  }
+
+  private static void execute(Map<String, String> env, String sql) throws SQLException {
+    try (Connection c = TestPostgres.connect(TestApplications.platformUrl(env))) {
+      c.createStatement().execute(sql);
+    }
+  }
+
+  private static String adminScalar(String sql) throws SQLException {
+    try (Connection c = TestPostgres.connect(TestPostgres.adminUrl());
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
     }
   }
 

@@ -156,7 +156,8 @@ class ProvisionPostgresHttpTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("instant_provisions_total{service=\"postgres\",tier=\"anonymous\"}")
-        .contains("instant_provision_duration_seconds_count{service=\"postgres\"}")
+        .contains(
+            "instant_provision_duration_seconds_count{service=\"postgres\",source=\"live\",tier=\"anonymous\"}")
         .contains(
             "instant_http_request_duration_seconds_count{method=\"POST\",route=\"/db/new\",status_class=\"2xx\"}");
   }

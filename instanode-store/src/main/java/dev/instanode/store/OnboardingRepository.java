@@ -2,6 +2,8 @@ package dev.instanode.store;
 
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.TeamId;
+import java.sql.Array;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
@@ -22,19 +24,27 @@ public final class OnboardingRepository {
   public record Event(
       UUID jti, String fingerprint, List<ResourceToken> tokens, Optional<Instant> convertedAt) {}
 
-  public void record(
-      UUID jti, String fingerprint, List<ResourceToken> tokens, Instant issued, Instant expires) {
-    jdbi.useHandle(h ->
-        h.createUpdate(
+  /**
+   * Records a token for every live anonymous resource of {@code fingerprint}, oldest first, and
+   * returns that list: the same statement reads and writes it, so the token signed for the caller
+   * names exactly what the event row lets it claim.
+   */
+  public List<ResourceToken> recordForLiveAnonymous(
+      UUID jti, String fingerprint, Instant issued, Instant expires) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
                 "INSERT INTO onboarding_events (jti, fingerprint, resource_tokens,"
-                    + " jwt_issued_at, jwt_expires_at) VALUES (:jti, :fp, :tokens, :issued,"
-                    + " :expires)")
+                    + " jwt_issued_at, jwt_expires_at) SELECT :jti, :fp,"
+                    + " COALESCE(array_agg(token ORDER BY created_at), '{}'), :issued, :expires"
+                    + " FROM resources WHERE fingerprint = :fp AND team_id IS NULL"
+                    + " AND status = 'active' AND (expires_at IS NULL OR expires_at > now())"
+                    + " RETURNING resource_tokens")
             .bind("jti", jti)
             .bind("fp", fingerprint)
-            .bind("tokens", tokens.stream().map(ResourceToken::value).toArray(UUID[]::new))
             .bind("issued", Timestamp.from(issued))
             .bind("expires", Timestamp.from(expires))
-            .execute());
+            .map((rs, ctx) -> tokens(rs.getArray("resource_tokens")))
+            .one());
   }
 
   public Optional<Event> find(UUID jti) {
@@ -47,9 +57,7 @@ public final class OnboardingRepository {
                 new Event(
                     rs.getObject("jti", UUID.class),
                     rs.getString("fingerprint"),
-                    Arrays.stream((UUID[]) rs.getArray("resource_tokens").getArray())
-                        .map(ResourceToken::new)
-                        .toList(),
+                    tokens(rs.getArray("resource_tokens")),
                     Optional.ofNullable(rs.getTimestamp("converted_at")).map(Timestamp::toInstant)))
             .findOne());
   }
@@ -63,5 +71,9 @@ public final class OnboardingRepository {
             .bind("jti", jti)
             .execute()
         == 1;
+  }
+
+  private static List<ResourceToken> tokens(Array array) throws SQLException {
+    return Arrays.stream((UUID[]) array.getArray()).map(ResourceToken::new).toList();
   }
 }

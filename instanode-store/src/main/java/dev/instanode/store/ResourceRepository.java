@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /** The {@code resources} table. Every state change is guarded by the state it expects. */
@@ -33,21 +34,55 @@ public final class ResourceRepository {
   /** Phase one of provisioning: the row exists before any infrastructure does. */
   public ResourceRecord insertPending(NewResource r) {
     return jdbi.withHandle(h ->
-        h.createQuery(
-                "INSERT INTO resources (token, team_id, resource_type, name, env, tier, status,"
-                    + " fingerprint, expires_at, created_request_id) VALUES (:token, :team_id,"
-                    + " :type, :name, :env, :tier, 'pending', :fingerprint, :expires_at,"
-                    + " :request_id) RETURNING "
-                    + COLUMNS)
-            .bind("token", r.token().value())
-            .bind("team_id", r.teamId().map(TeamId::value).orElse(null))
-            .bind("type", r.type().wireName())
-            .bind("name", r.name())
-            .bind("env", r.env())
-            .bind("tier", r.tier().wireName())
-            .bind("fingerprint", r.fingerprint().orElse(null))
-            .bind("expires_at", r.expiresAt().map(Timestamp::from).orElse(null))
-            .bind("request_id", r.requestId().value())
+        bindNew(
+                h.createQuery(
+                    "INSERT INTO resources (token, team_id, resource_type, name, env, tier,"
+                        + " status, fingerprint, expires_at, created_request_id) VALUES (:token,"
+                        + " :team_id, :type, :name, :env, :tier, 'pending', :fingerprint,"
+                        + " :expires_at, :request_id) RETURNING "
+                        + COLUMNS),
+                r)
+            .map(ResourceRepository::map)
+            .one());
+  }
+
+  private static Query bindNew(Query q, NewResource r) {
+    return q.bind("token", r.token().value())
+        .bind("team_id", r.teamId().map(TeamId::value).orElse(null))
+        .bind("type", r.type().wireName())
+        .bind("name", r.name())
+        .bind("env", r.env())
+        .bind("tier", r.tier().wireName())
+        .bind("fingerprint", r.fingerprint().orElse(null))
+        .bind("expires_at", r.expiresAt().map(Timestamp::from).orElse(null))
+        .bind("request_id", r.requestId().value());
+  }
+
+  /**
+   * Records a resource whose infrastructure already exists and is tracked elsewhere until this
+   * commits (a claimed hot-pool item): one statement, straight to {@code active}, no pending phase.
+   */
+  public ResourceRecord insertActive(
+      NewResource r,
+      String encryptedUrl,
+      String providerResourceId,
+      Optional<String> keyPrefix,
+      Optional<Integer> appliedConnLimit) {
+    return jdbi.withHandle(h ->
+        bindNew(
+                h.createQuery(
+                    "INSERT INTO resources (token, team_id, resource_type, name, env, tier,"
+                        + " status, fingerprint, expires_at, created_request_id, connection_url,"
+                        + " provider_resource_id, key_prefix, applied_conn_limit) VALUES (:token,"
+                        + " :team_id, :type, :name, :env, :tier, 'active', :fingerprint,"
+                        + " :expires_at, :request_id, :url, :prid, :key_prefix, :limit)"
+                        + " RETURNING "
+                        + COLUMNS),
+                r)
+            .bind("url", encryptedUrl)
+            .bind("prid", providerResourceId)
+            .bind("key_prefix", keyPrefix.orElse(null))
+            .bind("limit", appliedConnLimit.orElse(null))
             .map(ResourceRepository::map)
             .one());
   }

@@ -67,10 +67,11 @@ public final class ClaimService {
 
   /** Issued after every anonymous provision: lists the network's active anonymous resources. */
   public String issueFor(Fingerprint fingerprint) {
-    List<ResourceToken> tokens = resources.activeAnonymousTokens(fingerprint.value());
     UUID jti = UUID.randomUUID();
     Instant now = clock.instant();
-    events.record(jti, fingerprint.value(), tokens, now, now.plus(OnboardingTokens.LIFETIME));
+    List<ResourceToken> tokens =
+        events.recordForLiveAnonymous(
+            jti, fingerprint.value(), now, now.plus(OnboardingTokens.LIFETIME));
     return onboarding.issue(jti, fingerprint.value(), tokens);
   }
 

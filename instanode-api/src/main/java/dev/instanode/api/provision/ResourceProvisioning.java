@@ -6,6 +6,7 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
@@ -33,9 +34,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Synchronous, honest provisioning: insert {@code pending} → provision → encrypt and store → {@code
- * active}. Any failure tears down what was made, marks the row {@code failed}, and hands out no
- * credentials.
+ * Synchronous, honest provisioning. A hot-pool item is claimed first; its pool row tracks the
+ * infrastructure, so the resource is recorded {@code active} in one insert. Otherwise it is live:
+ * insert {@code pending} → provision → encrypt and store → {@code active}. Any failure tears down
+ * what was made, leaves no {@code active} row, and hands out no credentials.
  */
 public final class ResourceProvisioning {
   private static final Logger LOG = LoggerFactory.getLogger(ResourceProvisioning.class);
@@ -69,8 +71,82 @@ public final class ResourceProvisioning {
   }
 
   public ProvisionedResource provision(ProvisionCommand cmd) {
-    String service = cmd.type().wireName();
     Timer.Sample timer = Timer.start(meters);
+    String source = "pool";
+    try {
+      Optional<ProvisionedResource> pooled = fromPool(cmd);
+      if (pooled.isPresent()) {
+        return pooled.get();
+      }
+      source = "live";
+      return live(cmd);
+    } finally {
+      timer.stop(
+          Timer.builder("instant_provision_duration_seconds")
+              .description("Time to provision a resource, including failures")
+              .tag("service", cmd.type().wireName())
+              .tag("tier", cmd.tier().wireName())
+              .tag("source", source)
+              .publishPercentileHistogram()
+              .register(meters));
+    }
+  }
+
+  private Optional<ProvisionedResource> fromPool(ProvisionCommand cmd) {
+    NewResource wanted = newResource(cmd, ResourceToken.random());
+    Optional<ProvisionResult> claimed;
+    try {
+      claimed =
+          provisioner.claimPooled(
+              new ProvisionRequest(wanted.token(), cmd.type(), cmd.tier(), cmd.requestId()));
+    } catch (RuntimeException e) {
+      // The pool is a shortcut: go live, under another token in case the claim did bind an item
+      // to this one (the orphan pass then finds that item with no resource).
+      LOG.warn(
+          "provision.pool_claim_failed service={} error={}",
+          cmd.type().wireName(),
+          Masking.scrubUrls(e.toString()));
+      return Optional.empty();
+    }
+    if (claimed.isEmpty()) {
+      return Optional.empty();
+    }
+    ProvisionResult made = claimed.get();
+    ResourceRecord row;
+    try {
+      row =
+          resources.insertActive(
+              wanted,
+              aes.encrypt(made.connectionUrl()),
+              made.providerResourceId(),
+              made.keyPrefix(),
+              Optional.of(Math.toIntExact(made.appliedConnLimit())));
+    } catch (RuntimeException e) {
+      // Nothing records this resource: drop it rather than leak it or hand it out.
+      tearDown(wanted.token(), made.providerResourceId(), cmd);
+      countFailure(cmd, "persistence");
+      audit.record(
+          event(
+              cmd,
+              Optional.empty(),
+              AuditKind.PROVISION_FAILED,
+              "Provisioning " + cmd.type().wireName() + " failed",
+              Map.of("reason", "persistence", "detail", detail(e, "persistence"))));
+      LOG.warn(
+          "provision.failed service={} token={} reason=persistence detail={}",
+          cmd.type().wireName(),
+          wanted.token().masked(),
+          detail(e, "persistence"));
+      throw new ApiException(
+          ErrorCode.PROVISION_FAILED,
+          "Provisioning " + cmd.type().wireName() + " failed; nothing was created.",
+          e);
+    }
+    return Optional.of(succeeded(cmd, row, made));
+  }
+
+  private ProvisionedResource live(ProvisionCommand cmd) {
+    String service = cmd.type().wireName();
     ResourceRecord row = insertPending(cmd);
     ProvisionResult made;
     try {
@@ -89,13 +165,6 @@ public final class ResourceProvisioning {
           ErrorCode.PROVISION_FAILED,
           "Provisioning " + service + " failed; nothing was created.",
           e);
-    } finally {
-      timer.stop(
-          Timer.builder("instant_provision_duration_seconds")
-              .description("Time to provision a resource, including failures")
-              .tag("service", service)
-              .publishPercentileHistogram()
-              .register(meters));
     }
     Optional<ResourceRecord> activated;
     RuntimeException persistenceError = null;
@@ -113,13 +182,19 @@ public final class ResourceProvisioning {
     }
     if (activated.isEmpty()) {
       // The infrastructure exists but we could not record it: drop it rather than leak it.
-      tearDown(row, made.providerResourceId(), cmd);
+      tearDown(row.token(), made.providerResourceId(), cmd);
       fail(row, Optional.of(made.providerResourceId()), "persistence", persistenceError, cmd);
       throw new ApiException(
           ErrorCode.PROVISION_FAILED,
           "Provisioning " + service + " failed; nothing was created.",
           persistenceError);
     }
+    return succeeded(cmd, activated.get(), made);
+  }
+
+  private ProvisionedResource succeeded(
+      ProvisionCommand cmd, ResourceRecord row, ProvisionResult made) {
+    String service = cmd.type().wireName();
     Counter.builder("instant_provisions_total")
         .description("Resources provisioned")
         .tag("service", service)
@@ -129,7 +204,7 @@ public final class ResourceProvisioning {
     audit.record(
         event(
             cmd,
-            row,
+            Optional.of(row.id()),
             AuditKind.PROVISION,
             "Provisioned " + service + " '" + cmd.name() + "'",
             Map.of("tier", cmd.tier().wireName(), "env", cmd.env())));
@@ -138,7 +213,7 @@ public final class ResourceProvisioning {
         service,
         row.token().masked(),
         cmd.tier().wireName());
-    return new ProvisionedResource(activated.get(), made.connectionUrl());
+    return new ProvisionedResource(row, made.connectionUrl());
   }
 
   /** The caller's newest active resource of this type and env, for the over-limit answer. */
@@ -151,23 +226,26 @@ public final class ResourceProvisioning {
                 .map(sealed -> new ProvisionedResource(r, aes.decrypt(sealed))));
   }
 
-  private ResourceRecord insertPending(ProvisionCommand cmd) {
+  private NewResource newResource(ProvisionCommand cmd, ResourceToken token) {
     Optional<Instant> expiresAt =
         cmd.teamId().isEmpty() && plans.of(cmd.tier()).expires()
             ? Optional.of(clock.instant().plus(anonymousTtl).truncatedTo(ChronoUnit.SECONDS))
             : Optional.empty();
+    return new NewResource(
+        token,
+        cmd.teamId(),
+        cmd.type(),
+        cmd.name(),
+        cmd.env(),
+        cmd.tier(),
+        cmd.fingerprint().map(Fingerprint::value),
+        expiresAt,
+        cmd.requestId());
+  }
+
+  private ResourceRecord insertPending(ProvisionCommand cmd) {
     try {
-      return resources.insertPending(
-          new NewResource(
-              ResourceToken.random(),
-              cmd.teamId(),
-              cmd.type(),
-              cmd.name(),
-              cmd.env(),
-              cmd.tier(),
-              cmd.fingerprint().map(Fingerprint::value),
-              expiresAt,
-              cmd.requestId()));
+      return resources.insertPending(newResource(cmd, ResourceToken.random()));
     } catch (RuntimeException e) {
       countFailure(cmd, "platform_db");
       throw new ApiException(
@@ -175,15 +253,15 @@ public final class ResourceProvisioning {
     }
   }
 
-  private void tearDown(ResourceRecord row, String providerResourceId, ProvisionCommand cmd) {
+  private void tearDown(ResourceToken token, String providerResourceId, ProvisionCommand cmd) {
     try {
       provisioner.deprovision(
           new DeprovisionRequest(
-              row.token(), cmd.type(), providerResourceId, "provision_rollback", cmd.requestId()));
+              token, cmd.type(), providerResourceId, "provision_rollback", cmd.requestId()));
     } catch (RuntimeException e) {
       LOG.error(
           "provision.teardown_failed token={} prid={} error={}",
-          row.token().masked(),
+          token.masked(),
           providerResourceId,
           Masking.scrubUrls(e.toString()));
     }
@@ -202,20 +280,25 @@ public final class ResourceProvisioning {
           "provision.mark_failed_failed token={} error={}", row.token().masked(), e.toString());
     }
     countFailure(cmd, reason);
-    String detail = cause == null ? reason : Masking.scrubUrls(cause.getMessage());
+    String detail = detail(cause, reason);
     audit.record(
         event(
             cmd,
-            row,
+            Optional.of(row.id()),
             AuditKind.PROVISION_FAILED,
             "Provisioning " + cmd.type().wireName() + " failed",
-            Map.of("reason", reason, "detail", detail == null ? "" : detail)));
+            Map.of("reason", reason, "detail", detail)));
     LOG.warn(
         "provision.failed service={} token={} reason={} detail={}",
         cmd.type().wireName(),
         row.token().masked(),
         reason,
         detail);
+  }
+
+  private static String detail(Throwable cause, String reason) {
+    String detail = cause == null ? reason : Masking.scrubUrls(cause.getMessage());
+    return detail == null ? "" : detail;
   }
 
   private void countFailure(ProvisionCommand cmd, String reason) {
@@ -229,7 +312,7 @@ public final class ResourceProvisioning {
 
   private static AuditEvent event(
       ProvisionCommand cmd,
-      ResourceRecord row,
+      Optional<ResourceId> resource,
       AuditKind kind,
       String summary,
       Map<String, Object> metadata) {
@@ -238,7 +321,7 @@ public final class ResourceProvisioning {
         cmd.teamId().isPresent() ? AuditEvent.Actor.USER : AuditEvent.Actor.AGENT,
         kind,
         Optional.of(cmd.type().wireName()),
-        Optional.of(row.id()),
+        resource,
         summary,
         metadata,
         Optional.of(cmd.requestId().value()));

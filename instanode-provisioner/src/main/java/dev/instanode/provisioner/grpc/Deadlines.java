@@ -8,7 +8,8 @@ import java.time.Duration;
  * How long the client waits for each kind of call before treating the provisioner as unavailable.
  *
  * @param provision ProvisionResource: creating a database can queue behind others on a busy cluster
- * @param call DeprovisionResource, GetStorageBytes, RegradeResource and RotateCredentials
+ * @param call ClaimPooledResource, DeprovisionResource, GetStorageBytes, RegradeResource and
+ *     RotateCredentials
  * @param health the readiness check, short so a probe answers before its own timeout
  */
 public record Deadlines(Duration provision, Duration call, Duration health) {

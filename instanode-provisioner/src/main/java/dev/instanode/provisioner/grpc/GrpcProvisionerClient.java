@@ -12,6 +12,7 @@ import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
@@ -84,22 +85,42 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
   }
 
   @Override
+  public Optional<ProvisionResult> claimPooled(ProvisionRequest request) {
+    ClaimPooledResourceResponse r =
+        call(
+            "ClaimPooledResource",
+            () -> stub.withDeadlineAfter(deadlines.call()).claimPooledResource(encode(request)));
+    if (r.getClaimed() != r.hasResource()) {
+      throw malformed("ClaimPooledResource must send a resource exactly when it claimed one");
+    }
+    return r.getClaimed()
+        ? Optional.of(decode("ClaimPooledResource", r.getResource()))
+        : Optional.empty();
+  }
+
+  @Override
   public ProvisionResult provision(ProvisionRequest request) {
-    ProvisionResourceResponse r =
+    return decode(
+        "ProvisionResource",
         call(
             "ProvisionResource",
             () ->
-                stub.withDeadlineAfter(deadlines.provision())
-                    .provisionResource(
-                        ProvisionResourceRequest.newBuilder()
-                            .setToken(request.token().toString())
-                            .setResourceType(ResourceTypes.toProto(request.type()))
-                            .setTier(request.tier().wireName())
-                            .setRequestId(request.requestId().value())
-                            .build()));
+                stub.withDeadlineAfter(deadlines.provision()).provisionResource(encode(request))));
+  }
+
+  private static ProvisionResourceRequest encode(ProvisionRequest request) {
+    return ProvisionResourceRequest.newBuilder()
+        .setToken(request.token().toString())
+        .setResourceType(ResourceTypes.toProto(request.type()))
+        .setTier(request.tier().wireName())
+        .setRequestId(request.requestId().value())
+        .build();
+  }
+
+  private static ProvisionResult decode(String rpc, ProvisionResourceResponse r) {
     // Never hand out "credentials" for something the server did not say it made.
     if (r.getConnectionUrl().isEmpty()) {
-      throw malformed("ProvisionResource answered without a connection URL");
+      throw malformed(rpc + " answered without a connection URL");
     }
     return new ProvisionResult(
         r.getConnectionUrl(),

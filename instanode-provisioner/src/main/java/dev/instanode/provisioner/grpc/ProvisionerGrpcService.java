@@ -8,6 +8,7 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
@@ -22,6 +23,7 @@ import dev.instanode.provisioner.grpc.proto.RotateCredentialsResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,21 +41,38 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
   }
 
   @Override
+  public void claimPooledResource(
+      ProvisionResourceRequest request, StreamObserver<ClaimPooledResourceResponse> out) {
+    answer(
+        "ClaimPooledResource",
+        request.getRequestId(),
+        out,
+        () -> {
+          Optional<ProvisionResult> r = provisioner.claimPooled(RequestDecoder.provision(request));
+          ClaimPooledResourceResponse.Builder answer =
+              ClaimPooledResourceResponse.newBuilder().setClaimed(r.isPresent());
+          r.ifPresent(made -> answer.setResource(encode(made)));
+          return answer.build();
+        });
+  }
+
+  @Override
   public void provisionResource(
       ProvisionResourceRequest request, StreamObserver<ProvisionResourceResponse> out) {
     answer(
         "ProvisionResource",
         request.getRequestId(),
         out,
-        () -> {
-          ProvisionResult r = provisioner.provision(RequestDecoder.provision(request));
-          return ProvisionResourceResponse.newBuilder()
-              .setConnectionUrl(r.connectionUrl())
-              .setProviderResourceId(r.providerResourceId())
-              .setKeyPrefix(r.keyPrefix().orElse(""))
-              .setAppliedConnLimit(r.appliedConnLimit())
-              .build();
-        });
+        () -> encode(provisioner.provision(RequestDecoder.provision(request))));
+  }
+
+  private static ProvisionResourceResponse encode(ProvisionResult r) {
+    return ProvisionResourceResponse.newBuilder()
+        .setConnectionUrl(r.connectionUrl())
+        .setProviderResourceId(r.providerResourceId())
+        .setKeyPrefix(r.keyPrefix().orElse(""))
+        .setAppliedConnLimit(r.appliedConnLimit())
+        .build();
   }
 
   @Override

@@ -25,6 +25,10 @@ final class FakeProvisioner implements Provisioner {
   volatile ProvisionResult provisionResult =
       new ProvisionResult(
           "postgres://usr_fake:pw@db.internal:5432/db_fake", "local:0", Optional.empty(), 2);
+
+  /** What a pool claim answers; empty is a miss. */
+  volatile Optional<ProvisionResult> pooledResult = Optional.empty();
+
   volatile RegradeResult regradeResult = RegradeResult.applied(20);
   volatile long storageBytes = 1234L;
   volatile RotateResult rotateResult =
@@ -46,6 +50,11 @@ final class FakeProvisioner implements Provisioner {
 
   List<Object> calls() {
     return List.copyOf(calls);
+  }
+
+  @Override
+  public Optional<ProvisionResult> claimPooled(ProvisionRequest request) {
+    return answer(request, () -> pooledResult);
   }
 
   @Override

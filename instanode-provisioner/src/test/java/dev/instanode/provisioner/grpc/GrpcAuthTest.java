@@ -85,6 +85,7 @@ class GrpcAuthTest {
     ResourceToken token = ResourceToken.random();
     List<Consumer<Provisioner>> rpcs =
         List.of(
+            p -> p.claimPooled(provisionRequest()),
             p -> p.provision(provisionRequest()),
             p ->
                 p.deprovision(

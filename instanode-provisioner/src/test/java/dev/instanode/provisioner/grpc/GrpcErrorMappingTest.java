@@ -35,6 +35,11 @@ class GrpcErrorMappingTest {
   private static final ResourceToken TOKEN = ResourceToken.random();
   private static final Map<String, Consumer<Provisioner>> RPCS =
       Map.of(
+          "ClaimPooledResource",
+          p ->
+              p.claimPooled(
+                  new ProvisionRequest(
+                      TOKEN, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random())),
           "ProvisionResource",
           p ->
               p.provision(

@@ -50,6 +50,31 @@ class GrpcRoundTripTest {
     assertThat(provisioner.calls()).containsExactly(request);
   }
 
+  @Test
+  void aPoolClaimCarriesTheRequestAndTheItem() {
+    ProvisionRequest request =
+        new ProvisionRequest(token, ResourceType.POSTGRES, Tier.HOBBY, RequestId.random());
+    ProvisionResult item =
+        new ProvisionResult(
+            "postgres://usr_pool-x:pw@db.internal:5432/db_pool-x",
+            "local:0;pooltok:pool-x",
+            Optional.empty(),
+            5);
+    provisioner.pooledResult = Optional.of(item);
+    assertThat(grpc.client.claimPooled(request)).contains(item);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void aPoolMissCrossesAsEmpty() {
+    provisioner.pooledResult = Optional.empty();
+    assertThat(
+            grpc.client.claimPooled(
+                new ProvisionRequest(
+                    token, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random())))
+        .isEmpty();
+  }
+
   @ParameterizedTest
   @EnumSource(ResourceType.class)
   void everyResourceTypeCrossesAsItself(ResourceType type) {

@@ -46,6 +46,8 @@ class GrpcValidationTest {
   void everyRpcRequiresAToken() {
     Map<String, Consumer<String>> rpcs =
         Map.of(
+            "claim pooled",
+            t -> stub.claimPooledResource(provision().setToken(t).build()),
             "provision",
             t -> stub.provisionResource(provision().setToken(t).build()),
             "deprovision",

@@ -143,9 +143,11 @@ class HotPoolTest {
       LocalProvisioner provisioner =
           new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
       ProvisionResult made =
-          provisioner.provision(
-              new ProvisionRequest(
-                  resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+          provisioner
+              .claimPooled(
+                  new ProvisionRequest(
+                      resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()))
+              .orElseThrow();
       String poolToken = made.providerResourceId().substring("local:0;pooltok:".length());
       assertThat(
               provisioner.regrade(
@@ -196,7 +198,7 @@ class HotPoolTest {
   }
 
   @Test
-  void anItemThatCannotBeRegradedIsDiscardedAndTheProvisionGoesLive() throws SQLException {
+  void anItemThatCannotBeRegradedIsDiscardedNeverHandedOut() throws SQLException {
     // A ready row whose role does not exist: regrade fails, so it must never be handed out.
     items.insertReady(
         ResourceType.POSTGRES,
@@ -208,10 +210,11 @@ class HotPoolTest {
     try (HotPool pool = pool(1)) {
       LocalProvisioner provisioner =
           new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
-      ProvisionResult made =
-          provisioner.provision(
-              new ProvisionRequest(
-                  resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+      ProvisionRequest request =
+          new ProvisionRequest(resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random());
+      assertThat(provisioner.claimPooled(request)).isEmpty();
+      // The live path never touches the pool.
+      ProvisionResult made = provisioner.provision(request);
       assertThat(made.providerResourceId()).isEqualTo("local:0");
       assertThat(PostgresUrl.parse(made.connectionUrl()).database()).isEqualTo("db_" + resource);
       TestPostgres.connect(PostgresUrl.parse(made.connectionUrl())).close();
