@@ -8,6 +8,7 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.server.Application;
 import dev.instanode.server.Config;
 import dev.instanode.server.Role;
+import dev.instanode.server.VirtualThreadIo;
 import dev.instanode.testkit.HttpJson;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -44,6 +45,8 @@ public final class ProvisionBenchmark {
   private static final int[] CLIENTS = {1, 16};
 
   public static void main(String[] args) throws Exception {
+    // As `instanode serve` runs.
+    VirtualThreadIo.preferPlatformPoller();
     int requests = option(args, "--requests", 200);
     // --durable 1 keeps fsync on, as `instanode dev` does; the default measures our code path
     // without the disk flushes CREATE/DROP DATABASE force on a shared 2-core VM.

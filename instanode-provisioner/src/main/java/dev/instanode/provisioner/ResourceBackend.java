@@ -4,6 +4,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * One kind of infrastructure. {@code namingToken} is the token the infrastructure is named after:
@@ -28,6 +29,14 @@ public interface ResourceBackend {
   void drop(String namingToken, String providerResourceId);
 
   RegradeResult regrade(String namingToken, String providerResourceId, Tier tier);
+
+  /**
+   * The connection cap {@link #regrade} enforces for {@code tier}, when it enforces one: lets a
+   * caller that knows the cap in force skip a regrade that would change nothing.
+   */
+  default OptionalLong connectionLimit(Tier tier) {
+    return OptionalLong.empty();
+  }
 
   long storageBytes(String namingToken, String providerResourceId);
 

@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
 
   public static void main(String[] args) {
+    VirtualThreadIo.preferPlatformPoller();
     configureLogging(args);
     System.exit(new CommandLine(new Main()).execute(args));
   }

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,11 +110,7 @@ public final class HotPool implements AutoCloseable {
     PoolItem item = claimed.get();
     ResourceBackend backend = backends.get(type);
     try {
-      RegradeResult regraded =
-          breakers
-              .of(backend)
-              .call(
-                  () -> backend.regrade(item.poolToken().value(), item.providerResourceId(), tier));
+      RegradeResult regraded = regrade(backend, item, tier);
       String url = aes.decrypt(item.encryptedUrl());
       countClaim(type, "hit");
       LOG.info(
@@ -139,6 +136,23 @@ public final class HotPool implements AutoCloseable {
           Masking.scrubUrls(e.toString()));
       return Optional.empty();
     }
+  }
+
+  /**
+   * An item made with the cap the caller's tier wants needs no change, so the round trip to the
+   * customer cluster is skipped; anything else (a paid tier, a cap changed in plans.yaml since the
+   * item was made, an item of unknown cap) is regraded there.
+   */
+  private RegradeResult regrade(ResourceBackend backend, PoolItem item, Tier tier) {
+    OptionalLong wanted = backend.connectionLimit(tier);
+    if (wanted.isPresent()
+        && item.connLimit().isPresent()
+        && item.connLimit().getAsLong() == wanted.getAsLong()) {
+      return RegradeResult.skipped(wanted.getAsLong(), RegradeResult.ALREADY_CORRECT);
+    }
+    return breakers
+        .of(backend)
+        .call(() -> backend.regrade(item.poolToken().value(), item.providerResourceId(), tier));
   }
 
   /**
@@ -223,7 +237,8 @@ public final class HotPool implements AutoCloseable {
           token,
           made.providerResourceId(),
           aes.encrypt(made.connectionUrl()),
-          made.keyPrefix());
+          made.keyPrefix(),
+          OptionalLong.of(made.appliedConnLimit()));
       countRefill(type, "ok");
     } catch (RuntimeException e) {
       // Untracked infrastructure would leak: free it now.

@@ -4,16 +4,21 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.ResourceType;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
-/** One pre-made resource. {@code encryptedUrl} stays sealed until the item is handed out. */
+/**
+ * One pre-made resource. {@code encryptedUrl} stays sealed until the item is handed out; {@code
+ * connLimit} is the connection cap it was made with, when known.
+ */
 public record PoolItem(
     UUID id,
     ResourceType type,
     PoolToken poolToken,
     String providerResourceId,
     String encryptedUrl,
-    Optional<String> keyPrefix) {
+    Optional<String> keyPrefix,
+    OptionalLong connLimit) {
   public PoolItem {
     requireNonNull(id, "id is null");
     requireNonNull(type, "type is null");
@@ -21,5 +26,6 @@ public record PoolItem(
     requireNonNull(providerResourceId, "providerResourceId is null");
     requireNonNull(encryptedUrl, "encryptedUrl is null");
     requireNonNull(keyPrefix, "keyPrefix is null");
+    requireNonNull(connLimit, "connLimit is null");
   }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
@@ -13,7 +14,7 @@ import org.jdbi.v3.core.Jdbi;
 /** {@code provisioner.pool_items}. Replicas coordinate only through these statements. */
 public final class PoolRepository {
   private static final String ITEM_COLUMNS =
-      "id, resource_type, pool_token, provider_resource_id, connection_url, key_prefix";
+      "id, resource_type, pool_token, provider_resource_id, connection_url, key_prefix, conn_limit";
 
   private final Jdbi jdbi;
 
@@ -26,17 +27,19 @@ public final class PoolRepository {
       PoolToken token,
       String providerResourceId,
       String encryptedUrl,
-      Optional<String> keyPrefix) {
+      Optional<String> keyPrefix,
+      OptionalLong connLimit) {
     jdbi.useHandle(h ->
         h.createUpdate(
                 "INSERT INTO pool_items (resource_type, pool_token, provider_resource_id,"
-                    + " connection_url, key_prefix) VALUES (:type, :token, :prid, :url,"
-                    + " :prefix)")
+                    + " connection_url, key_prefix, conn_limit) VALUES (:type, :token, :prid,"
+                    + " :url, :prefix, :limit)")
             .bind("type", type.wireName())
             .bind("token", token.value())
             .bind("prid", providerResourceId)
             .bind("url", encryptedUrl)
             .bind("prefix", keyPrefix.orElse(null))
+            .bind("limit", connLimit.isPresent() ? connLimit.getAsLong() : null)
             .execute());
   }
 
@@ -61,7 +64,10 @@ public final class PoolRepository {
                     new PoolToken(rs.getString("pool_token")),
                     rs.getString("provider_resource_id"),
                     rs.getString("connection_url"),
-                    Optional.ofNullable(rs.getString("key_prefix"))))
+                    Optional.ofNullable(rs.getString("key_prefix")),
+                    rs.getObject("conn_limit") == null
+                        ? OptionalLong.empty()
+                        : OptionalLong.of(rs.getLong("conn_limit"))))
             .findOne());
   }
 

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Postgres on shared customer clusters: one database {@code db_<token>} owned by one role {@code
@@ -151,6 +152,11 @@ public final class PostgresBackend implements ResourceBackend {
         }
       }
     }
+  }
+
+  @Override
+  public OptionalLong connectionLimit(Tier tier) {
+    return OptionalLong.of(plans.connectionsLimit(tier, ResourceType.POSTGRES));
   }
 
   @Override

@@ -19,6 +19,7 @@ import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -34,11 +35,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -81,6 +84,10 @@ class HotPoolTest {
   }
 
   private static HotPool pool(int target) {
+    return pool(backend, target);
+  }
+
+  private static HotPool pool(ResourceBackend backend, int target) {
     return new HotPool(
         Map.of(ResourceType.POSTGRES, backend),
         Map.of(ResourceType.POSTGRES, target),
@@ -133,6 +140,111 @@ class HotPoolTest {
                 "SELECT rolconnlimit::text FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'",
                 true))
         .containsExactly("8");
+  }
+
+  @Test
+  void aClaimAtTheCapTheItemWasMadeWithSkipsTheClusterAndAnyOtherCapIsApplied()
+      throws SQLException {
+    CountingRegrades counting = new CountingRegrades(backend);
+    try (HotPool pool = pool(counting, 2)) {
+      pool.refill(ResourceType.POSTGRES);
+      ProvisionResult anonymous =
+          pool.claim(
+                  ResourceType.POSTGRES, ResourceToken.random(), Tier.ANONYMOUS, RequestId.random())
+              .orElseThrow();
+      assertThat(anonymous.appliedConnLimit()).isEqualTo(2);
+      assertThat(counting.regrades).as("no round trip for a cap already in force").hasValue(0);
+
+      ProvisionResult hobby =
+          pool.claim(ResourceType.POSTGRES, ResourceToken.random(), Tier.HOBBY, RequestId.random())
+              .orElseThrow();
+      assertThat(counting.regrades).hasValue(1);
+      String poolToken = hobby.providerResourceId().substring("local:0;pooltok:".length());
+      assertThat(
+              column(
+                  "SELECT rolconnlimit::text FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'",
+                  true))
+          .containsExactly("8");
+    }
+  }
+
+  @Test
+  void anItemWhoseRecordedCapIsNotTheTiersIsRegradedOnTheCluster() {
+    // Made at the anonymous cap (2) but recorded with another, as after a plans.yaml change.
+    PoolToken token = PoolToken.random();
+    ProvisionResult made = backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
+    items.insertReady(
+        ResourceType.POSTGRES,
+        token,
+        made.providerResourceId(),
+        AES.encrypt(made.connectionUrl()),
+        Optional.empty(),
+        OptionalLong.of(99));
+    CountingRegrades counting = new CountingRegrades(backend);
+    try (HotPool pool = pool(counting, 1)) {
+      ProvisionResult claimed =
+          pool.claim(
+                  ResourceType.POSTGRES, ResourceToken.random(), Tier.ANONYMOUS, RequestId.random())
+              .orElseThrow();
+      assertThat(counting.regrades).hasValue(1);
+      assertThat(claimed.appliedConnLimit()).isEqualTo(2);
+    }
+  }
+
+  /** The real backend, counting the regrades that reach the customer cluster. */
+  private static final class CountingRegrades implements ResourceBackend {
+    private final ResourceBackend real;
+    final AtomicInteger regrades = new AtomicInteger();
+
+    CountingRegrades(ResourceBackend real) {
+      this.real = real;
+    }
+
+    @Override
+    public ResourceType type() {
+      return real.type();
+    }
+
+    @Override
+    public String backendLabel() {
+      return real.backendLabel();
+    }
+
+    @Override
+    public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
+      return real.provision(namingToken, tier, requestId);
+    }
+
+    @Override
+    public List<String> objectNames(String namingToken) {
+      return real.objectNames(namingToken);
+    }
+
+    @Override
+    public void drop(String namingToken, String providerResourceId) {
+      real.drop(namingToken, providerResourceId);
+    }
+
+    @Override
+    public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+      regrades.incrementAndGet();
+      return real.regrade(namingToken, providerResourceId, tier);
+    }
+
+    @Override
+    public OptionalLong connectionLimit(Tier tier) {
+      return real.connectionLimit(tier);
+    }
+
+    @Override
+    public long storageBytes(String namingToken, String providerResourceId) {
+      return real.storageBytes(namingToken, providerResourceId);
+    }
+
+    @Override
+    public String rotateCredentials(String namingToken, String providerResourceId) {
+      return real.rotateCredentials(namingToken, providerResourceId);
+    }
   }
 
   @Test
@@ -205,7 +317,8 @@ class HotPoolTest {
         PoolToken.random(),
         "local:0",
         AES.encrypt("postgres://u:p@h:1/db"),
-        Optional.empty());
+        Optional.empty(),
+        OptionalLong.empty());
     ResourceToken resource = ResourceToken.random();
     try (HotPool pool = pool(1)) {
       LocalProvisioner provisioner =

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,7 +153,8 @@ class PoolReaperTest {
         token,
         made.providerResourceId(),
         AES.encrypt(made.connectionUrl()),
-        Optional.empty());
+        Optional.empty(),
+        OptionalLong.of(made.appliedConnLimit()));
     return token;
   }
 
