@@ -74,6 +74,26 @@ class ResourceRepositoryTest {
   }
 
   @Test
+  void aPoolHitIsInsertedActiveInOneStatementAndCanBeFailedByToken() {
+    ResourceRecord row =
+        resources.insertActive(
+            newResource(Optional.empty()),
+            "sealed",
+            "local:0;pooltok:pool-abc",
+            Optional.empty(),
+            Optional.of(2));
+    assertThat(row.status()).isEqualTo(ResourceStatus.ACTIVE);
+    assertThat(row.encryptedConnectionUrl()).contains("sealed");
+    assertThat(row.providerResourceId()).contains("local:0;pooltok:pool-abc");
+
+    resources.markFailed(row.token(), Optional.empty());
+    ResourceRecord failed = resources.findByToken(row.token()).orElseThrow();
+    assertThat(failed.status()).isEqualTo(ResourceStatus.FAILED);
+    assertThat(failed.encryptedConnectionUrl()).isEmpty();
+    assertThat(failed.providerResourceId()).contains("local:0;pooltok:pool-abc");
+  }
+
+  @Test
   void schemaAcceptsEveryTierAndStatusOfTheRegistriesAndNothingElse() {
     for (Tier tier : Tier.values()) {
       db.jdbi()

@@ -124,6 +124,7 @@ public final class ResourceProvisioning {
     } catch (RuntimeException e) {
       // Nothing records this resource: drop it rather than leak it or hand it out.
       tearDown(wanted.token(), made.providerResourceId(), cmd);
+      markFailedIfRecorded(wanted.token(), made.providerResourceId());
       countFailure(cmd, "persistence");
       audit.record(
           event(
@@ -143,6 +144,15 @@ public final class ResourceProvisioning {
           e);
     }
     return Optional.of(succeeded(cmd, row, made));
+  }
+
+  // The insert may have committed before its error arrived; such a row must not stay active.
+  private void markFailedIfRecorded(ResourceToken token, String providerResourceId) {
+    try {
+      resources.markFailed(token, Optional.of(providerResourceId));
+    } catch (RuntimeException e) {
+      LOG.error("provision.mark_failed_failed token={} error={}", token.masked(), e.toString());
+    }
   }
 
   private ProvisionedResource live(ProvisionCommand cmd) {
