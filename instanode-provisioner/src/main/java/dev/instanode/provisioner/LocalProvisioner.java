@@ -43,7 +43,7 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public Optional<ProvisionResult> claimPooled(ProvisionRequest request) {
-    backendFor(request.type());
+    backendFor(request.type()); // a type with no backend is INVALID_ARGUMENT here too
     return pool.flatMap(
         p -> p.claim(request.type(), request.token(), request.tier(), request.requestId()));
   }

@@ -116,11 +116,8 @@ public final class ResourceRepository {
   /**
    * Records where a half-made resource lives so a reconciler can find it if teardown fails. An
    * {@code active} row moves too: activation may have committed while reporting an error, and the
-   * caller has just dropped its infrastructure. Terminal rows never change.
-   */
-  /**
-   * {@link #markFailed(ResourceId, Optional)} for a row whose insert reported an error: it may have
-   * committed anyway, and its infrastructure has just been dropped.
+   * caller has just dropped its infrastructure (an insert that reported an error may likewise have
+   * committed). Terminal rows never change.
    */
   public void markFailed(ResourceToken token, Optional<String> providerResourceId) {
     jdbi.useHandle(h ->
@@ -130,17 +127,6 @@ public final class ResourceRepository {
                     + " updated_at = now() WHERE token = :token AND status IN ('pending','active')")
             .bind("prid", providerResourceId.orElse(null))
             .bind("token", token.value())
-            .execute());
-  }
-
-  public void markFailed(ResourceId id, Optional<String> providerResourceId) {
-    jdbi.useHandle(h ->
-        h.createUpdate(
-                "UPDATE resources SET status = 'failed', connection_url = NULL,"
-                    + " provider_resource_id = COALESCE(:prid, provider_resource_id),"
-                    + " updated_at = now() WHERE id = :id AND status IN ('pending','active')")
-            .bind("prid", providerResourceId.orElse(null))
-            .bind("id", id.value())
             .execute());
   }
 

@@ -65,7 +65,7 @@ class ResourceRepositoryTest {
   @Test
   void markFailedOnlyMovesPendingRowsAndClearsTheUrl() {
     ResourceRecord row = resources.insertPending(newResource(Optional.empty()));
-    resources.markFailed(row.id(), Optional.of("local:0"));
+    resources.markFailed(row.token(), Optional.of("local:0"));
     ResourceRecord failed = resources.findByToken(row.token()).orElseThrow();
     assertThat(failed.status()).isEqualTo(ResourceStatus.FAILED);
     assertThat(failed.providerResourceId()).contains("local:0");

@@ -122,37 +122,22 @@ public final class ResourceProvisioning {
               made.keyPrefix(),
               Optional.of(Math.toIntExact(made.appliedConnLimit())));
     } catch (RuntimeException e) {
-      // Nothing records this resource: drop it rather than leak it or hand it out.
+      // Nothing records this resource: drop it rather than leak it or hand it out. The insert
+      // may have committed before its error arrived, so fail any row it left.
       tearDown(wanted.token(), made.providerResourceId(), cmd);
-      markFailedIfRecorded(wanted.token(), made.providerResourceId());
-      countFailure(cmd, "persistence");
-      audit.record(
-          event(
-              cmd,
-              Optional.empty(),
-              AuditKind.PROVISION_FAILED,
-              "Provisioning " + cmd.type().wireName() + " failed",
-              Map.of("reason", "persistence", "detail", detail(e, "persistence"))));
-      LOG.warn(
-          "provision.failed service={} token={} reason=persistence detail={}",
-          cmd.type().wireName(),
-          wanted.token().masked(),
-          detail(e, "persistence"));
+      fail(
+          wanted.token(),
+          Optional.empty(),
+          Optional.of(made.providerResourceId()),
+          "persistence",
+          e,
+          cmd);
       throw new ApiException(
           ErrorCode.PROVISION_FAILED,
           "Provisioning " + cmd.type().wireName() + " failed; nothing was created.",
           e);
     }
     return Optional.of(succeeded(cmd, row, made));
-  }
-
-  // The insert may have committed before its error arrived; such a row must not stay active.
-  private void markFailedIfRecorded(ResourceToken token, String providerResourceId) {
-    try {
-      resources.markFailed(token, Optional.of(providerResourceId));
-    } catch (RuntimeException e) {
-      LOG.error("provision.mark_failed_failed token={} error={}", token.masked(), e.toString());
-    }
   }
 
   private ProvisionedResource live(ProvisionCommand cmd) {
@@ -283,32 +268,37 @@ public final class ResourceProvisioning {
       String reason,
       Throwable cause,
       ProvisionCommand cmd) {
+    fail(row.token(), Optional.of(row.id()), providerResourceId, reason, cause, cmd);
+  }
+
+  private void fail(
+      ResourceToken token,
+      Optional<ResourceId> resource,
+      Optional<String> providerResourceId,
+      String reason,
+      Throwable cause,
+      ProvisionCommand cmd) {
     try {
-      resources.markFailed(row.id(), providerResourceId);
+      resources.markFailed(token, providerResourceId);
     } catch (RuntimeException e) {
-      LOG.error(
-          "provision.mark_failed_failed token={} error={}", row.token().masked(), e.toString());
+      LOG.error("provision.mark_failed_failed token={} error={}", token.masked(), e.toString());
     }
     countFailure(cmd, reason);
-    String detail = detail(cause, reason);
+    String message = cause == null ? reason : Masking.scrubUrls(cause.getMessage());
+    String detail = message == null ? "" : message;
     audit.record(
         event(
             cmd,
-            Optional.of(row.id()),
+            resource,
             AuditKind.PROVISION_FAILED,
             "Provisioning " + cmd.type().wireName() + " failed",
             Map.of("reason", reason, "detail", detail)));
     LOG.warn(
         "provision.failed service={} token={} reason={} detail={}",
         cmd.type().wireName(),
-        row.token().masked(),
+        token.masked(),
         reason,
         detail);
-  }
-
-  private static String detail(Throwable cause, String reason) {
-    String detail = cause == null ? reason : Masking.scrubUrls(cause.getMessage());
-    return detail == null ? "" : detail;
   }
 
   private void countFailure(ProvisionCommand cmd, String reason) {
