@@ -184,12 +184,7 @@ public final class ProvisionBenchmark {
   }
 
   private static int option(String[] args, String name, int fallback) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return Integer.parseInt(args[i + 1]);
-      }
-    }
-    return fallback;
+    return Integer.parseInt(stringOption(args, name, String.valueOf(fallback)));
   }
 
   private static Application start(Map<String, String> env) {

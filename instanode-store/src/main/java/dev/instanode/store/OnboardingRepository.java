@@ -36,8 +36,8 @@ public final class OnboardingRepository {
                 "INSERT INTO onboarding_events (jti, fingerprint, resource_tokens,"
                     + " jwt_issued_at, jwt_expires_at) SELECT :jti, :fp,"
                     + " COALESCE(array_agg(token ORDER BY created_at), '{}'), :issued, :expires"
-                    + " FROM resources WHERE fingerprint = :fp AND team_id IS NULL"
-                    + " AND status = 'active' AND (expires_at IS NULL OR expires_at > now())"
+                    + " FROM resources WHERE "
+                    + ResourceRepository.LIVE_ANONYMOUS_OF_FP
                     + " RETURNING resource_tokens")
             .bind("jti", jti)
             .bind("fp", fingerprint)

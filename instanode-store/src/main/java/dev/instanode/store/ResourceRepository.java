@@ -25,6 +25,11 @@ public final class ResourceRepository {
           + " provider_resource_id, key_prefix, applied_conn_limit, storage_bytes, expires_at,"
           + " created_at";
 
+  /** A fingerprint's still-anonymous resources that work now; binds {@code :fp}. */
+  static final String LIVE_ANONYMOUS_OF_FP =
+      "fingerprint = :fp AND team_id IS NULL AND status = 'active'"
+          + " AND (expires_at IS NULL OR expires_at > now())";
+
   private final Jdbi jdbi;
 
   public ResourceRepository(Jdbi jdbi) {
@@ -159,8 +164,8 @@ public final class ResourceRepository {
   public List<ResourceToken> activeAnonymousTokens(String fingerprint) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT token FROM resources WHERE fingerprint = :fp AND team_id IS NULL"
-                    + " AND status = 'active' AND (expires_at IS NULL OR expires_at > now())"
+                "SELECT token FROM resources WHERE "
+                    + LIVE_ANONYMOUS_OF_FP
                     + " ORDER BY created_at")
             .bind("fp", fingerprint)
             .map((rs, ctx) -> new ResourceToken(rs.getObject("token", UUID.class)))

@@ -145,9 +145,7 @@ public final class HotPool implements AutoCloseable {
    */
   private RegradeResult regrade(ResourceBackend backend, PoolItem item, Tier tier) {
     OptionalLong wanted = backend.connectionLimit(tier);
-    if (wanted.isPresent()
-        && item.connLimit().isPresent()
-        && item.connLimit().getAsLong() == wanted.getAsLong()) {
+    if (wanted.isPresent() && wanted.equals(item.connLimit())) {
       return RegradeResult.skipped(wanted.getAsLong(), RegradeResult.ALREADY_CORRECT);
     }
     return breakers
