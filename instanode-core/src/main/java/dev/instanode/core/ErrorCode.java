@@ -36,10 +36,13 @@ public enum ErrorCode {
       "Tell the user the provisioning backend is temporarily unavailable; retry in about 30 seconds."),
   PROVISION_LIMIT_REACHED(
       429,
-      "Tell the user the free daily limit of anonymous resources is used up; claim the existing"
-          + " resources into an account, or retry after retry_after_seconds."),
+      "Tell the user the free daily limit of anonymous resources is used up: reuse the resource"
+          + " from the earlier response, or claim it into an account (its upgrade link) to lift"
+          + " the limit, or retry after retry_after_seconds."),
   INVALID_IDEMPOTENCY_KEY(
-      400, "Tell the user the Idempotency-Key header must be 1-255 characters; send a valid one."),
+      400,
+      "Tell the user the Idempotency-Key header must be at most 255 characters, and at least 16"
+          + " without an account: send a random UUID."),
   IDEMPOTENCY_KEY_CONFLICT(
       409,
       "Tell the user this Idempotency-Key was already used with a different body; use a new key."),
@@ -57,6 +60,10 @@ public enum ErrorCode {
       409, "Tell the user an account with this email exists; sign in and claim with its API key."),
   INVALID_TIER(400, "Tell the user the tier must be one of the plans in /api/v1/capabilities."),
   INVALID_QUERY(400, "Tell the user a query parameter is malformed; check limit and cursor."),
+  INVALID_FORWARDED_FOR(
+      400,
+      "Tell the user the proxy in front of instanode sent a Forwarded or X-Forwarded-For header"
+          + " with no usable client address; the proxy's configuration needs fixing."),
   DEPROVISION_FAILED(
       503, "Tell the user the resource could not be deleted right now; retry in a minute."),
   RESOURCE_BUSY(

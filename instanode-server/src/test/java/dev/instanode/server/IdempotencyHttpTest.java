@@ -19,8 +19,8 @@ class IdempotencyHttpTest {
     Map<String, String> env = TestApplications.environment();
     try (Application app = TestApplications.start(env, ProvisionStepHook.NONE)) {
       HttpJson http = new HttpJson(app.port());
-      HttpResponse<String> first = post(http, "key-1", "{\"name\":\"once\"}");
-      HttpResponse<String> second = post(http, "key-1", "{\"name\":\"once\"}");
+      HttpResponse<String> first = post(http, "key-1-0123456789abcdef", "{\"name\":\"once\"}");
+      HttpResponse<String> second = post(http, "key-1-0123456789abcdef", "{\"name\":\"once\"}");
       assertThat(first.statusCode()).isEqualTo(201);
       assertThat(second.statusCode()).isEqualTo(201);
       assertThat(second.headers().firstValue("X-Idempotent-Replay")).contains("true");
@@ -30,12 +30,15 @@ class IdempotencyHttpTest {
       assertThat(AnonymousGateHttpTest.count(env, "SELECT count(*) FROM resources")).isEqualTo(1);
 
       BadInputHttpTest.assertEnvelope(
-          post(http, "key-1", "{\"name\":\"different\"}"), 409, "idempotency_key_conflict");
+          post(http, "key-1-0123456789abcdef", "{\"name\":\"different\"}"),
+          409,
+          "idempotency_key_conflict");
       BadInputHttpTest.assertEnvelope(
           http.post(
               "/db/new?env=staging",
               "{\"name\":\"once\"}",
-              Map.of("Content-Type", "application/json", "Idempotency-Key", "key-1")),
+              Map.of(
+                  "Content-Type", "application/json", "Idempotency-Key", "key-1-0123456789abcdef")),
           409,
           "idempotency_key_conflict");
       try (RedisClient client = RedisClient.create(env.get("REDIS_URL"));
@@ -49,6 +52,10 @@ class IdempotencyHttpTest {
       }
       BadInputHttpTest.assertEnvelope(
           post(http, "x".repeat(256), "{\"name\":\"once\"}"), 400, "invalid_idempotency_key");
+      // Without an account the scope is a shared network: a guessable key would replay one
+      // person's credentials to a neighbour.
+      BadInputHttpTest.assertEnvelope(
+          post(http, "retry-1", "{\"name\":\"once\"}"), 400, "invalid_idempotency_key");
     }
   }
 
@@ -60,10 +67,11 @@ class IdempotencyHttpTest {
       // Another replica is working on this key: its in-flight marker is already there.
       try (RedisClient client = RedisClient.create(env.get("REDIS_URL"));
           StatefulRedisConnection<String, String> redis = client.connect()) {
-        HttpResponse<String> probe = post(http, "probe", "{\"name\":\"p\"}");
+        HttpResponse<String> probe = post(http, "probe-0123456789abcdef", "{\"name\":\"p\"}");
         assertThat(probe.statusCode()).isEqualTo(201);
         String probeKey = redis.sync().keys("idem:*").getFirst();
-        String inFlightKey = probeKey.substring(0, probeKey.lastIndexOf(':') + 1) + sha256("busy");
+        String inFlightKey =
+            probeKey.substring(0, probeKey.lastIndexOf(':') + 1) + sha256("busy-0123456789abcdef");
         String bodyHash = sha256("{\"name\":\"b\"}");
         redis
             .sync()
@@ -71,7 +79,9 @@ class IdempotencyHttpTest {
                 inFlightKey, 60, "{\"state\":\"in_progress\",\"body_hash\":\"" + bodyHash + "\"}");
       }
       BadInputHttpTest.assertEnvelope(
-          post(http, "busy", "{\"name\":\"b\"}"), 409, "idempotency_key_in_progress");
+          post(http, "busy-0123456789abcdef", "{\"name\":\"b\"}"),
+          409,
+          "idempotency_key_in_progress");
     }
   }
 
@@ -84,8 +94,8 @@ class IdempotencyHttpTest {
         };
     try (Application app = TestApplications.start(env, alwaysFails)) {
       HttpJson http = new HttpJson(app.port());
-      HttpResponse<String> first = post(http, "retry-me", "{\"name\":\"r\"}");
-      HttpResponse<String> second = post(http, "retry-me", "{\"name\":\"r\"}");
+      HttpResponse<String> first = post(http, "retry-me-0123456789abcdef", "{\"name\":\"r\"}");
+      HttpResponse<String> second = post(http, "retry-me-0123456789abcdef", "{\"name\":\"r\"}");
       assertThat(first.statusCode()).isEqualTo(503);
       assertThat(second.statusCode()).isEqualTo(503);
       assertThat(second.headers().firstValue("X-Idempotent-Replay")).isEmpty();

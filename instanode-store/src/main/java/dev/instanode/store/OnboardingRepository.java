@@ -15,6 +15,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /** {@code onboarding_events}: one row per onboarding token, consumed at most once. */
 public final class OnboardingRepository {
+  /** How many earlier resources one onboarding token carries forward. */
+  public static final int MAX_CARRIED = 99;
+
   private final Jdbi jdbi;
 
   public OnboardingRepository(Jdbi jdbi) {
@@ -25,22 +28,35 @@ public final class OnboardingRepository {
       UUID jti, String fingerprint, List<ResourceToken> tokens, Optional<Instant> convertedAt) {}
 
   /**
-   * Records a token for every live anonymous resource of {@code fingerprint}, oldest first, and
-   * returns that list: the same statement reads and writes it, so the token signed for the caller
-   * names exactly what the event row lets it claim.
+   * Records an onboarding token listing {@code received} (the resource of the response it rides in)
+   * after whichever of {@code carried} are still live and anonymous, at most {@value #MAX_CARRIED}
+   * of them, newest kept. Returns the list, oldest first: the same statement reads and writes it,
+   * so the token signed for the caller names exactly what the row lets it claim.
+   *
+   * @param carried tokens listed by earlier onboarding tokens the caller sent back, which it
+   *     therefore provably received
    */
-  public List<ResourceToken> recordForLiveAnonymous(
-      UUID jti, String fingerprint, Instant issued, Instant expires) {
+  public List<ResourceToken> record(
+      UUID jti,
+      String fingerprint,
+      List<ResourceToken> carried,
+      ResourceToken received,
+      Instant issued,
+      Instant expires) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "INSERT INTO onboarding_events (jti, fingerprint, resource_tokens,"
-                    + " jwt_issued_at, jwt_expires_at) SELECT :jti, :fp,"
-                    + " COALESCE(array_agg(token ORDER BY created_at), '{}'), :issued, :expires"
-                    + " FROM resources WHERE "
-                    + ResourceRepository.LIVE_ANONYMOUS_OF_FP
-                    + " RETURNING resource_tokens")
+                "INSERT INTO onboarding_events (jti, fingerprint, resource_tokens, jwt_issued_at,"
+                    + " jwt_expires_at) VALUES (:jti, :fp, ARRAY(SELECT token FROM (SELECT token,"
+                    + " created_at FROM resources WHERE token = ANY(:carried) AND token <> :received"
+                    + " AND "
+                    + ResourceRepository.LIVE_ANONYMOUS
+                    + " ORDER BY created_at DESC LIMIT :max) live ORDER BY created_at)"
+                    + " || CAST(:received AS uuid), :issued, :expires) RETURNING resource_tokens")
             .bind("jti", jti)
             .bind("fp", fingerprint)
+            .bindArray("carried", UUID.class, carried.stream().map(ResourceToken::value).toList())
+            .bind("received", received.value())
+            .bind("max", MAX_CARRIED)
             .bind("issued", Timestamp.from(issued))
             .bind("expires", Timestamp.from(expires))
             .map((rs, ctx) -> tokens(rs.getArray("resource_tokens")))

@@ -25,10 +25,9 @@ public final class ResourceRepository {
           + " provider_resource_id, key_prefix, applied_conn_limit, storage_bytes, expires_at,"
           + " created_at";
 
-  /** A fingerprint's still-anonymous resources that work now; binds {@code :fp}. */
-  static final String LIVE_ANONYMOUS_OF_FP =
-      "fingerprint = :fp AND team_id IS NULL AND status = 'active'"
-          + " AND (expires_at IS NULL OR expires_at > now())";
+  /** Still-anonymous resources that work now. */
+  static final String LIVE_ANONYMOUS =
+      "team_id IS NULL AND status = 'active' AND (expires_at IS NULL OR expires_at > now())";
 
   private final Jdbi jdbi;
 
@@ -141,35 +140,6 @@ public final class ResourceRepository {
             .bind("token", token.value())
             .map(ResourceRepository::map)
             .findOne());
-  }
-
-  public Optional<ResourceRecord> newestActiveForFingerprint(
-      String fingerprint, ResourceType type, String env) {
-    return jdbi.withHandle(h ->
-        h.createQuery(
-                "SELECT "
-                    + COLUMNS
-                    + " FROM resources WHERE fingerprint = :fp AND resource_type = :type"
-                    + " AND env = :env AND status = 'active' AND team_id IS NULL"
-                    + " AND (expires_at IS NULL OR expires_at > now())"
-                    + " ORDER BY created_at DESC LIMIT 1")
-            .bind("fp", fingerprint)
-            .bind("type", type.wireName())
-            .bind("env", env)
-            .map(ResourceRepository::map)
-            .findOne());
-  }
-
-  /** Active anonymous tokens of a network, for the onboarding token's resource list. */
-  public List<ResourceToken> activeAnonymousTokens(String fingerprint) {
-    return jdbi.withHandle(h ->
-        h.createQuery(
-                "SELECT token FROM resources WHERE "
-                    + LIVE_ANONYMOUS_OF_FP
-                    + " ORDER BY created_at")
-            .bind("fp", fingerprint)
-            .map((rs, ctx) -> new ResourceToken(rs.getObject("token", UUID.class)))
-            .list());
   }
 
   /** Still-anonymous, live resources among {@code tokens}. */

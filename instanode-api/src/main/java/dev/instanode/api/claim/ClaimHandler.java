@@ -6,7 +6,9 @@ import dev.instanode.api.resources.ResourceView;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import io.javalin.http.Context;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
@@ -31,20 +33,19 @@ public final class ClaimHandler {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ok", true);
     body.put("token_valid", true);
-    body.put("resources", preview.resources().stream().map(ResourceView::brief).toList());
+    List<Map<String, Object>> items =
+        preview.resources().stream().map(ResourceView::brief).toList();
+    body.put("items", items);
+    body.put("resources", items);
     body.put("expires_at", preview.expiresAt());
     ctx.json(body);
   }
 
   public void claim(Context ctx) {
     ObjectNode body = bodies.object(ctx);
-    String token = text(body.get("token")).or(() -> text(body.get("jwt"))).orElse("");
-    if (token.isBlank()) {
-      throw new ApiException(ErrorCode.INVALID_TOKEN, "A claim \"token\" is required.");
-    }
     ClaimService.Claimed claimed =
         claims.claim(
-            token,
+            claimTokens(body),
             text(body.get("email")).orElse(""),
             text(body.get("team_name")),
             RequestContext.id(ctx));
@@ -56,8 +57,35 @@ public final class ClaimHandler {
     out.put("api_key", claimed.apiKey());
     out.put(
         "message",
-        "Claimed. Keep the api_key: it is shown once. Your resources now belong to the team.");
+        "Claimed "
+            + claimed.resources()
+            + " resource(s). Keep the api_key: it is shown once. Your resources now belong to the"
+            + " team.");
     ctx.status(201).json(out);
+  }
+
+  /** {@code token} (or the older {@code jwt}) and every entry of {@code tokens}, in that order. */
+  private static List<String> claimTokens(ObjectNode body) {
+    List<String> tokens = new ArrayList<>();
+    text(body.get("token")).or(() -> text(body.get("jwt"))).ifPresent(tokens::add);
+    JsonNode many = body.get("tokens");
+    if (many != null && !many.isNull()) {
+      if (!many.isArray() || many.size() > ClaimService.MAX_CLAIM_TOKENS) {
+        throw new ApiException(
+            ErrorCode.INVALID_TOKEN,
+            "\"tokens\" must be an array of at most "
+                + ClaimService.MAX_CLAIM_TOKENS
+                + " claim tokens.");
+      }
+      for (JsonNode t : many) {
+        tokens.add(text(t).orElse(""));
+      }
+    }
+    if (tokens.isEmpty() || tokens.stream().anyMatch(String::isBlank)) {
+      throw new ApiException(
+          ErrorCode.INVALID_TOKEN, "A claim \"token\" (or a \"tokens\" array) is required.");
+    }
+    return tokens;
   }
 
   private static Optional<String> text(JsonNode node) {

@@ -20,6 +20,8 @@ import dev.instanode.store.UserRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,12 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
  * consume that exactly one of two racing claims wins.
  */
 public final class ClaimService {
+  /** The header an agent sends its previous {@code upgrade_jwt} back in. */
+  public static final String UPGRADE_HEADER = "X-Instanode-Upgrade";
+
+  /** Onboarding tokens one request may present, to claim or to carry forward. */
+  public static final int MAX_CLAIM_TOKENS = 20;
+
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
 
   private final Jdbi jdbi;
@@ -65,36 +73,91 @@ public final class ClaimService {
     this.clock = clock;
   }
 
-  /** Issued after every anonymous provision: lists the network's active anonymous resources. */
-  public String issueFor(Fingerprint fingerprint) {
+  /**
+   * An onboarding token and, when the earlier ones the caller sent back could not be verified, a
+   * sentence saying so.
+   */
+  public record Issued(String jwt, Optional<String> warning) {}
+
+  /**
+   * Issued after every anonymous provision. It lists the resource just made plus those listed by
+   * the earlier onboarding tokens in {@code upgradeHeader} (comma-separated), so an agent's chain
+   * of provisions claims together. Never "whatever this network made": a network is shared by many
+   * people, and a token is proof of receipt only for what it lists.
+   */
+  public Issued issueFor(
+      Fingerprint fingerprint, ResourceToken received, Optional<String> upgradeHeader) {
+    List<ResourceToken> carried = new ArrayList<>();
+    int rejected = 0;
+    for (String earlier : upgradeTokens(upgradeHeader)) {
+      Optional<OnboardingTokens.Onboarding> verified = onboarding.verify(earlier);
+      if (verified.isPresent()) {
+        carried.addAll(verified.get().tokens());
+      } else {
+        rejected++;
+      }
+    }
     UUID jti = UUID.randomUUID();
     Instant now = clock.instant();
     List<ResourceToken> tokens =
-        events.recordForLiveAnonymous(
-            jti, fingerprint.value(), now, now.plus(OnboardingTokens.LIFETIME));
-    return onboarding.issue(jti, fingerprint.value(), tokens);
+        events.record(
+            jti, fingerprint.value(), carried, received, now, now.plus(OnboardingTokens.LIFETIME));
+    Optional<String> warning =
+        rejected == 0
+            ? Optional.empty()
+            : Optional.of(
+                "The "
+                    + UPGRADE_HEADER
+                    + " token was expired or not issued here, so this claim token does not carry"
+                    + " the resources it listed.");
+    return new Issued(onboarding.issue(jti, fingerprint.value(), tokens), warning);
+  }
+
+  private static List<String> upgradeTokens(Optional<String> header) {
+    return header.stream()
+        .flatMap(h -> Arrays.stream(h.split(",")))
+        .map(String::trim)
+        .filter(t -> !t.isEmpty())
+        .limit(MAX_CLAIM_TOKENS)
+        .toList();
   }
 
   public record Preview(List<ResourceRecord> resources, Instant expiresAt) {}
 
   public Preview preview(String token) {
     OnboardingTokens.Onboarding o = unconsumed(token);
-    return new Preview(resources.anonymousByTokens(claimable(o)), o.expiresAt());
+    return new Preview(resources.anonymousByTokens(o.tokens()), o.expiresAt());
   }
 
-  public record Claimed(TeamRecord team, UserRecord user, String sessionToken, String apiKey) {}
+  /**
+   * @param resources how many of the listed resources moved into the team (the others had expired,
+   *     been deleted or been claimed already)
+   */
+  public record Claimed(
+      TeamRecord team, UserRecord user, String sessionToken, String apiKey, int resources) {}
 
-  public Claimed claim(String token, String rawEmail, Optional<String> teamName, RequestId req) {
+  /**
+   * Claims every resource listed by {@code jwts} (one or more onboarding tokens) into a new team.
+   * All of them are consumed in one transaction, or none is.
+   */
+  public Claimed claim(
+      List<String> jwts, String rawEmail, Optional<String> teamName, RequestId req) {
     String email = rawEmail == null ? "" : rawEmail.trim().toLowerCase(java.util.Locale.ROOT);
     if (!EMAIL.matcher(email).matches()) {
       throw new ApiException(ErrorCode.INVALID_EMAIL, "A valid \"email\" is required.");
     }
-    OnboardingTokens.Onboarding o = unconsumed(token);
+    Map<UUID, OnboardingTokens.Onboarding> chains = new LinkedHashMap<>();
+    for (String jwt : jwts) {
+      OnboardingTokens.Onboarding o = unconsumed(jwt);
+      chains.put(o.jti(), o);
+    }
     if (identities.emailExists(email)) {
       throw accountExists();
     }
     String apiKey = ApiKeys.generate();
-    List<ResourceToken> tokens = claimable(o);
+    LinkedHashSet<ResourceToken> listed = new LinkedHashSet<>();
+    chains.values().forEach(o -> listed.addAll(o.tokens()));
+    List<ResourceToken> tokens = List.copyOf(listed);
     Claimed claimed;
     try {
       claimed =
@@ -102,14 +165,17 @@ public final class ClaimService {
             TeamRecord team =
                 identities.createTeam(
                     h, teamName.filter(n -> !n.isBlank()).orElse(email), Tier.FREE);
-            if (!events.consume(h, o.jti(), team.id())) {
-              throw alreadyClaimed();
+            for (UUID jti : chains.keySet()) {
+              if (!events.consume(h, jti, team.id())) {
+                throw alreadyClaimed();
+              }
             }
             UserRecord user = identities.createOwner(h, team.id(), email);
             identities.insertApiKey(
                 h, team.id(), Optional.of(user.id()), "claim", ApiKeys.hash(apiKey));
-            resources.moveToTeam(h, tokens, team.id());
-            return new Claimed(team, user, sessions.issue(user.id(), team.id(), email), apiKey);
+            int moved = resources.moveToTeam(h, tokens, team.id());
+            return new Claimed(
+                team, user, sessions.issue(user.id(), team.id(), email), apiKey, moved);
           });
     } catch (UnableToExecuteStatementException e) {
       // Two claims with different tokens but one email: the unique index decides.
@@ -125,17 +191,10 @@ public final class ClaimService {
             AuditKind.ONBOARDING_CLAIMED,
             Optional.empty(),
             Optional.empty(),
-            "Claimed " + tokens.size() + " anonymous resource(s) into a new team",
-            Map.of("resources", tokens.size()),
+            "Claimed " + claimed.resources() + " anonymous resource(s) into a new team",
+            Map.of("resources", claimed.resources(), "claim_tokens", chains.size()),
             Optional.of(req.value())));
     return claimed;
-  }
-
-  /** The token's own list plus whatever the same network made since it was issued. */
-  private List<ResourceToken> claimable(OnboardingTokens.Onboarding o) {
-    LinkedHashSet<ResourceToken> all = new LinkedHashSet<>(o.tokens());
-    all.addAll(resources.activeAnonymousTokens(o.fingerprint()));
-    return new ArrayList<>(all);
   }
 
   /** A genuine token whose jti we issued and nobody has claimed yet; else its 4xx. */

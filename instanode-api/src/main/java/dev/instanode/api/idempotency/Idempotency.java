@@ -28,6 +28,13 @@ public final class Idempotency {
   private static final Duration KEEP = Duration.ofHours(24);
   private static final int MAX_KEY = 255;
 
+  /**
+   * Shortest key an anonymous caller may use. Its scope is a network that many people share, so the
+   * key is the only thing that tells one person's retry from a neighbour's request, and a replay
+   * hands out credentials: it must be hard to guess.
+   */
+  public static final int MIN_ANONYMOUS_KEY = 16;
+
   private final PlatformRedis redis;
   private final JsonMapper json;
   private final AesGcm aes;
@@ -47,14 +54,21 @@ public final class Idempotency {
 
   public record Replay(int status, String body) implements Start {}
 
-  public Start begin(String scope, String route, String headerValue, byte[] body) {
+  /**
+   * @param minKeyLength 1 for a team's scope, {@link #MIN_ANONYMOUS_KEY} for a network's
+   */
+  public Start begin(
+      String scope, String route, String headerValue, byte[] body, int minKeyLength) {
     String bodyHash = sha256(body);
     if (headerValue == null) {
       return new Proceed(Optional.empty(), bodyHash);
     }
-    if (headerValue.isBlank() || headerValue.length() > MAX_KEY) {
+    if (headerValue.isBlank()
+        || headerValue.length() < minKeyLength
+        || headerValue.length() > MAX_KEY) {
       throw new ApiException(
-          ErrorCode.INVALID_IDEMPOTENCY_KEY, "Idempotency-Key must be 1-255 characters.");
+          ErrorCode.INVALID_IDEMPOTENCY_KEY,
+          "Idempotency-Key must be " + minKeyLength + "-" + MAX_KEY + " characters.");
     }
     String key =
         "idem:" + scope + ":" + route + ":" + sha256(headerValue.getBytes(StandardCharsets.UTF_8));

@@ -87,7 +87,12 @@ public final class ProvisionHandler {
             .concat(new String(raw, StandardCharsets.UTF_8))
             .getBytes(StandardCharsets.UTF_8);
     Idempotency.Start start =
-        idempotency.begin(scope(caller), type.wireName(), ctx.header(Idempotency.HEADER), identity);
+        idempotency.begin(
+            scope(caller),
+            type.wireName(),
+            ctx.header(Idempotency.HEADER),
+            identity,
+            caller instanceof Caller.Anonymous ? Idempotency.MIN_ANONYMOUS_KEY : 1);
     if (start instanceof Idempotency.Replay replay) {
       ctx.status(replay.status())
           .header("X-Idempotent-Replay", "true")
@@ -133,8 +138,7 @@ public final class ProvisionHandler {
                 Optional.of(member.teamId()),
                 Optional.of(member.fingerprint()),
                 RequestContext.id(ctx));
-        yield new Reply(
-            201, response(provisioning.provision(cmd), Optional.empty(), Optional.empty()));
+        yield new Reply(201, response(provisioning.provision(cmd), Optional.empty()));
       }
     };
   }
@@ -143,19 +147,7 @@ public final class ProvisionHandler {
       Context ctx, Caller.Anonymous caller, ResourceType type, String name, String env) {
     AnonymousGate.Decision decision = gate.admit(caller.fingerprint());
     if (decision instanceof AnonymousGate.OverLimit over) {
-      Optional<ProvisionedResource> existing =
-          provisioning.newestActive(caller.fingerprint(), type, env);
-      if (existing.isPresent()) {
-        return new Reply(
-            200,
-            response(
-                existing.get(),
-                onboardingToken(caller),
-                Optional.of(
-                    "Daily limit reached: this is your existing "
-                        + type.wireName()
-                        + " resource. Claim it to keep it and lift the limit.")));
-      }
+      // Never an existing resource instead: the network is shared, its resources are not.
       throw new ApiException(
           ErrorCode.PROVISION_LIMIT_REACHED,
           "This network has used its anonymous provisions for today.",
@@ -180,13 +172,18 @@ public final class ProvisionHandler {
       }
       throw e;
     }
-    return new Reply(201, response(made, onboardingToken(caller), Optional.empty()));
+    return new Reply(
+        201,
+        response(made, onboardingToken(caller, made, ctx.header(ClaimService.UPGRADE_HEADER))));
   }
 
   // The resource exists either way: a failure to mint the claim token must not fail the call.
-  private Optional<String> onboardingToken(Caller.Anonymous caller) {
+  private Optional<ClaimService.Issued> onboardingToken(
+      Caller.Anonymous caller, ProvisionedResource made, String upgradeHeader) {
     try {
-      return Optional.of(claims.issueFor(caller.fingerprint()));
+      return Optional.of(
+          claims.issueFor(
+              caller.fingerprint(), made.record().token(), Optional.ofNullable(upgradeHeader)));
     } catch (RuntimeException e) {
       LOG.warn("claim.token_issue_failed error={}", e.toString());
       return Optional.empty();
@@ -233,7 +230,8 @@ public final class ProvisionHandler {
   }
 
   private ProvisionResponse response(
-      ProvisionedResource made, Optional<String> onboardingJwt, Optional<String> noteOverride) {
+      ProvisionedResource made, Optional<ClaimService.Issued> onboarding) {
+    Optional<String> onboardingJwt = onboarding.map(ClaimService.Issued::jwt);
     ResourceRecord r = made.record();
     Plan plan = plans.of(r.tier());
     Map<String, Object> limits = new LinkedHashMap<>();
@@ -244,14 +242,14 @@ public final class ProvisionHandler {
       }
       case REDIS -> limits.put("memory_mb", plan.redis().memoryMb());
     }
-    Optional<String> note = noteOverride;
+    Optional<String> note = Optional.empty();
     Optional<String> claimUrl =
         onboardingJwt.map(jwt -> settings.publicBaseUrl() + "/claim/preview?t=" + jwt);
     if (r.expiresAt().isPresent()) {
       String ttl = DurationText.format(settings.anonymousTtl());
       limits.put("expires_in", ttl);
       String keep = claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
-      note = note.or(() -> Optional.of("Works for " + ttl + "." + keep));
+      note = Optional.of("Works for " + ttl + "." + keep);
     }
     return new ProvisionResponse(
         true,
@@ -267,6 +265,7 @@ public final class ProvisionHandler {
         r.keyPrefix(),
         note,
         claimUrl,
-        onboardingJwt);
+        onboardingJwt,
+        onboarding.flatMap(ClaimService.Issued::warning));
   }
 }

@@ -19,4 +19,5 @@ public record ProvisionResponse(
     Optional<String> keyPrefix,
     Optional<String> note,
     Optional<String> upgrade,
-    Optional<String> upgradeJwt) {}
+    Optional<String> upgradeJwt,
+    Optional<String> warning) {}

@@ -8,7 +8,6 @@ import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
-import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -209,16 +208,6 @@ public final class ResourceProvisioning {
         row.token().masked(),
         cmd.tier().wireName());
     return new ProvisionedResource(row, made.connectionUrl());
-  }
-
-  /** The caller's newest active resource of this type and env, for the over-limit answer. */
-  public Optional<ProvisionedResource> newestActive(
-      Fingerprint fingerprint, ResourceType type, String env) {
-    return resources
-        .newestActiveForFingerprint(fingerprint.value(), type, env)
-        .flatMap(r ->
-            r.encryptedConnectionUrl()
-                .map(sealed -> new ProvisionedResource(r, aes.decrypt(sealed))));
   }
 
   private NewResource newResource(ProvisionCommand cmd, ResourceToken token) {
