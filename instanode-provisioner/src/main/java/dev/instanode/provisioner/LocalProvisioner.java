@@ -77,6 +77,7 @@ public final class LocalProvisioner implements Provisioner {
     }
   }
 
+  /** Drops the infrastructure; a pooled resource's tracking row goes after it, never before. */
   @Override
   public void deprovision(DeprovisionRequest request) {
     chokepoint.drop(
@@ -85,6 +86,8 @@ public final class LocalProvisioner implements Provisioner {
         request.providerResourceId(),
         request.reason(),
         request.requestId().value());
+    NamingToken.poolToken(request.providerResourceId())
+        .ifPresent(poolToken -> pool.ifPresent(p -> p.forgetDropped(poolToken, request.token())));
   }
 
   @Override

@@ -303,8 +303,11 @@ public final class Application implements AutoCloseable {
     return db;
   }
 
-  /** The hot pool and its maintenance; absent when every pool size is 0. */
-  private Optional<HotPool> hotPool(
+  /**
+   * The hot pool and its maintenance. With every size 0 nothing is made, but items made earlier are
+   * still settled when their resources go, and discarded or half-made ones are still reaped.
+   */
+  private HotPool hotPool(
       Config config,
       ProvisionerDatabase provisionerDb,
       Map<ResourceType, ResourceBackend> backends,
@@ -316,9 +319,6 @@ public final class Application implements AutoCloseable {
         Map.of(
             ResourceType.POSTGRES, config.poolPostgresSize(),
             ResourceType.REDIS, config.poolRedisSize());
-    if (backends.keySet().stream().allMatch(t -> targets.get(t) == 0)) {
-      return Optional.empty();
-    }
     PoolRepository items = new PoolRepository(provisionerDb.jdbi());
     HotPool pool =
         own(
@@ -327,7 +327,7 @@ public final class Application implements AutoCloseable {
     own(
         new PoolMaintenance(pool, new PoolReaper(items, backends, chokepoint, meters))
             .start(config.poolRefillInterval()));
-    return Optional.of(pool);
+    return pool;
   }
 
   // The platform database may share a cluster with customers (it does in dev): never drop it.
@@ -402,10 +402,10 @@ public final class Application implements AutoCloseable {
                     plans,
                     options.stepHook())));
     ProvisionerDatabase provisionerDb = provisionerDatabase(config, options);
-    Optional<HotPool> pool =
-        hotPool(config, provisionerDb, backends, aes, breakers, chokepoint, meters);
+    HotPool pool = hotPool(config, provisionerDb, backends, aes, breakers, chokepoint, meters);
     return new LocalStack(
-        new LocalProvisioner(List.copyOf(backends.values()), chokepoint, breakers, pool),
+        new LocalProvisioner(
+            List.copyOf(backends.values()), chokepoint, breakers, Optional.of(pool)),
         placement,
         backends.keySet(),
         provisionerDb);

@@ -137,6 +137,13 @@ class AnonymousGateHttpTest {
         Map.of("Content-Type", "application/json", "X-Forwarded-For", forwardedFor + ", 10.0.0.1"));
   }
 
+  static String scalar(Map<String, String> env, String sql) throws Exception {
+    try (Connection c = TestPostgres.connect(TestApplications.platformUrl(env));
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
   static long count(Map<String, String> env, String sql) throws Exception {
     try (Connection c = TestPostgres.connect(TestApplications.platformUrl(env));
         ResultSet rs = c.createStatement().executeQuery(sql)) {

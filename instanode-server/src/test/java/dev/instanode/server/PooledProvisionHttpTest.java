@@ -60,6 +60,8 @@ class PooledProvisionHttpTest {
     env.put("POOL_POSTGRES_SIZE", "1");
     try (Application app = TestApplications.start(env, ProvisionStepHook.NONE)) {
       await().atMost(Duration.ofSeconds(20)).until(() -> readyItems(env) == 1);
+      String poolToken =
+          scalar(env, "SELECT pool_token FROM provisioner.pool_items WHERE status = 'ready'");
       // The platform database refuses the resource row, after the pool item was claimed.
       execute(
           env,
@@ -75,13 +77,18 @@ class PooledProvisionHttpTest {
 
       BadInputHttpTest.assertEnvelope(res, 503, "provision_failed");
       assertThat(res.body()).doesNotContain("postgres://");
-      String poolToken =
-          scalar(env, "SELECT pool_token FROM provisioner.pool_items WHERE status = 'assigned'");
-      assertThat(poolToken).as("the claimed item").isNotNull();
       assertThat(adminScalar("SELECT 1 FROM pg_database WHERE datname = 'db_" + poolToken + "'"))
           .as("its database was dropped")
           .isNull();
       assertThat(adminScalar("SELECT 1 FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'"))
+          .isNull();
+      assertThat(
+              scalar(
+                  env,
+                  "SELECT status FROM provisioner.pool_items WHERE pool_token = '"
+                      + poolToken
+                      + "'"))
+          .as("its tracking row went after the drop")
           .isNull();
       assertThat(scalar(env, "SELECT count(*)::text FROM resources")).isEqualTo("0");
       await()

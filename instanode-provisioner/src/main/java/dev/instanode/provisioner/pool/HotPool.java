@@ -139,6 +139,28 @@ public final class HotPool implements AutoCloseable {
   }
 
   /**
+   * Settles the tracking row of a pooled resource whose infrastructure was just dropped, so the
+   * orphan pass does not report it for ever. Best effort: a row left behind is reported by that
+   * pass, never dropped twice with harm (drops are idempotent).
+   */
+  public void forgetDropped(String poolToken, ResourceToken resource) {
+    try {
+      if (items.forgetDropped(new PoolToken(poolToken), resource)) {
+        LOG.info(
+            "pool.forgot_dropped pool_token={} token={}",
+            Masking.token(poolToken),
+            resource.masked());
+      }
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "pool.forget_failed pool_token={} token={} error={}",
+          Masking.token(poolToken),
+          resource.masked(),
+          e.toString());
+    }
+  }
+
+  /**
    * An item made with the cap the caller's tier wants needs no change, so the round trip to the
    * customer cluster is skipped; anything else (a paid tier, a cap changed in plans.yaml since the
    * item was made, an item of unknown cap) is regraded there.

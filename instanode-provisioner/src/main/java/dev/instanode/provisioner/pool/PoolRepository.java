@@ -119,6 +119,23 @@ public final class PoolRepository {
         == 1;
   }
 
+  /**
+   * Forgets an assigned item whose infrastructure was just dropped with the resource it was bound
+   * to; true when a row went. SKIP LOCKED: the worker's orphan reaper may hold the row while it
+   * drops the item itself, and it deletes the row then.
+   */
+  public boolean forgetDropped(PoolToken token, ResourceToken resource) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(
+                "DELETE FROM pool_items WHERE id IN (SELECT id FROM pool_items"
+                    + " WHERE pool_token = :token AND status = 'assigned'"
+                    + " AND bound_token = :bound FOR UPDATE SKIP LOCKED)")
+            .bind("token", token.value())
+            .bind("bound", resource.value())
+            .execute())
+        == 1;
+  }
+
   public Map<ResourceType, Long> assignedOlderThan(Duration age) {
     return jdbi.withHandle(h ->
         h
