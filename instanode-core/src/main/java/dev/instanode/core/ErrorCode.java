@@ -65,7 +65,9 @@ public enum ErrorCode {
       "Tell the user the proxy in front of instanode sent a Forwarded or X-Forwarded-For header"
           + " with no usable client address; the proxy's configuration needs fixing."),
   DEPROVISION_FAILED(
-      503, "Tell the user the resource could not be deleted right now; retry in a minute."),
+      503,
+      "Tell the user the resource is being deleted but its teardown has not finished; it will be"
+          + " retried, and retrying the delete in a minute finishes it too."),
   RESOURCE_BUSY(
       503, "Tell the user the resource is busy with another change; retry in a few seconds."),
   INTERNAL_ERROR(

@@ -9,6 +9,11 @@ public enum ResourceStatus {
   ACTIVE,
   PAUSED,
   SUSPENDED,
+  /**
+   * Its owner asked for it to be deleted and its infrastructure is being dropped. Recorded before
+   * the drop, so a crash mid-delete leaves a row the reconciler finishes; never usable again.
+   */
+  DELETING,
   FAILED,
   EXPIRED,
   DELETED;

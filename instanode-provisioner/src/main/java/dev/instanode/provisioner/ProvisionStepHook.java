@@ -1,12 +1,20 @@
 package dev.instanode.provisioner;
 
 /**
- * Called after each named provisioning step. Production uses {@link #NONE}; fault tests use it to
- * fail a provision at an exact point and prove the rollback.
+ * Called after each named step of a provision or teardown. Production uses {@link #NONE}; fault
+ * tests use it to fail at an exact point and prove the rollback, crash tests to stop there.
  */
 @FunctionalInterface
 public interface ProvisionStepHook {
   ProvisionStepHook NONE = (step, namingToken) -> {};
+
+  /** Steps of a teardown start with this; a hook that breaks provisioning can spare them. */
+  String TEARDOWN_PREFIX = "drop.";
+
+  /** True for a step of a teardown rather than of a provision. */
+  static boolean isTeardown(String step) {
+    return step.startsWith(TEARDOWN_PREFIX);
+  }
 
   void afterStep(String step, String namingToken);
 }

@@ -94,7 +94,20 @@ public final class Application implements AutoCloseable {
   private Application() {}
 
   /** What {@link #start} needs besides configuration; tests inject faults through the hook. */
-  public record Options(boolean migrateOnStart, ProvisionStepHook stepHook, Clock clock) {
+  /**
+   * @param stepHook called after each step a backend takes on customer infrastructure
+   * @param recordHook called after each step that records a resource or pool item (the platform and
+   *     pool rows); crash tests stop the process there
+   */
+  public record Options(
+      boolean migrateOnStart,
+      ProvisionStepHook stepHook,
+      ProvisionStepHook recordHook,
+      Clock clock) {
+    public Options(boolean migrateOnStart, ProvisionStepHook stepHook, Clock clock) {
+      this(migrateOnStart, stepHook, ProvisionStepHook.NONE, clock);
+    }
+
     public static Options production() {
       return new Options(false, ProvisionStepHook.NONE, Clock.systemUTC());
     }
@@ -224,7 +237,8 @@ public final class Application implements AutoCloseable {
               plans,
               options.clock(),
               config.anonymousTtl(),
-              meters);
+              meters,
+              options.recordHook());
       PlatformRedis redis = own(new PlatformRedis(config.redisUrl(), meters));
       IdentityRepository identities = new IdentityRepository(db.jdbi());
       ResourceRepository resources = new ResourceRepository(db.jdbi());
@@ -261,7 +275,8 @@ public final class Application implements AutoCloseable {
               new ClaimHandler(claims, bodies),
               new IdentityHandler(auth, identities, bodies, audit, options.clock()),
               new ResourceHandler(
-                  new ResourceService(db.jdbi(), resources, provisioner, aes, audit, plans),
+                  new ResourceService(
+                      db.jdbi(), resources, provisioner, aes, audit, plans, options.recordHook()),
                   auth,
                   bodies),
               new PlanHandler(
@@ -309,6 +324,7 @@ public final class Application implements AutoCloseable {
    */
   private HotPool hotPool(
       Config config,
+      Options options,
       ProvisionerDatabase provisionerDb,
       Map<ResourceType, ResourceBackend> backends,
       AesGcm aes,
@@ -323,9 +339,18 @@ public final class Application implements AutoCloseable {
     HotPool pool =
         own(
             new HotPool(
-                backends, targets, items, aes, breakers, chokepoint, meters, REFILL_PARALLELISM));
+                backends,
+                targets,
+                items,
+                aes,
+                breakers,
+                chokepoint,
+                meters,
+                REFILL_PARALLELISM,
+                options.recordHook()));
     own(
-        new PoolMaintenance(pool, new PoolReaper(items, backends, chokepoint, meters))
+        new PoolMaintenance(
+                pool, new PoolReaper(items, backends, chokepoint, meters, options.clock()))
             .start(config.poolRefillInterval()));
     return pool;
   }
@@ -402,7 +427,8 @@ public final class Application implements AutoCloseable {
                     plans,
                     options.stepHook())));
     ProvisionerDatabase provisionerDb = provisionerDatabase(config, options);
-    HotPool pool = hotPool(config, provisionerDb, backends, aes, breakers, chokepoint, meters);
+    HotPool pool =
+        hotPool(config, options, provisionerDb, backends, aes, breakers, chokepoint, meters);
     return new LocalStack(
         new LocalProvisioner(
             List.copyOf(backends.values()), chokepoint, breakers, Optional.of(pool)),

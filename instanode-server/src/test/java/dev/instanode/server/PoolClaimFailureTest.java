@@ -93,7 +93,8 @@ class PoolClaimFailureTest {
             Plans.bundled(),
             Clock.systemUTC(),
             Duration.ofHours(24),
-            meters);
+            meters,
+            ProvisionStepHook.NONE);
 
     ProvisionedResource made =
         provisioning.provision(

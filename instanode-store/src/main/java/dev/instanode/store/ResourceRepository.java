@@ -242,29 +242,59 @@ public final class ResourceRepository {
   }
 
   /**
-   * Locks a live row for a change (delete, credential rotation); empty when it is gone or no longer
-   * the team's. The caller acts on the infrastructure inside the same transaction, then records the
-   * outcome ({@link #markDeleted}, {@link #updateConnectionUrl}).
+   * Locks a live row for a change (credential rotation); empty when it is gone, being deleted or no
+   * longer the team's. The caller acts on the infrastructure inside the same transaction, then
+   * records the outcome ({@link #updateConnectionUrl}).
    */
   public Optional<ResourceRecord> lockLive(Handle h, TeamId team, ResourceToken token) {
+    return lock(h, team, token, "'pending','active','paused','suspended'");
+  }
+
+  /** Locks a row its team may delete: a live one, or one whose delete has not finished. */
+  public Optional<ResourceRecord> lockDeletable(Handle h, TeamId team, ResourceToken token) {
+    return lock(h, team, token, "'pending','active','paused','suspended','deleting'");
+  }
+
+  private static Optional<ResourceRecord> lock(
+      Handle h, TeamId team, ResourceToken token, String statuses) {
     h.execute("SET LOCAL lock_timeout = '3s'");
     return h.createQuery(
             "SELECT "
                 + COLUMNS
                 + " FROM resources WHERE token = :token AND team_id = :team"
-                + " AND status IN ('pending','active','paused','suspended') FOR UPDATE")
+                + " AND status IN ("
+                + statuses
+                + ") FOR UPDATE")
         .bind("token", token.value())
         .bind("team", team.value())
         .map(ResourceRepository::map)
         .findOne();
   }
 
-  public void markDeleted(Handle h, ResourceId id) {
+  /**
+   * Records a delete before its drop: never usable again (its URL is gone), and a crash before the
+   * drop finishes leaves this row for the reconciler. A row already {@code deleting} stays so.
+   */
+  public void markDeleting(Handle h, ResourceId id) {
     h.createUpdate(
-            "UPDATE resources SET status = 'deleted', connection_url = NULL, updated_at = now()"
-                + " WHERE id = :id")
+            "UPDATE resources SET status = 'deleting', connection_url = NULL, updated_at = now()"
+                + " WHERE id = :id AND status IN ('pending','active','paused','suspended')")
         .bind("id", id.value())
         .execute();
+  }
+
+  /** deleting → deleted, once the infrastructure is gone; false when another caller got there. */
+  public boolean markDeleted(ResourceId id) {
+    return jdbi.withHandle(h -> markDeleted(h, id));
+  }
+
+  public boolean markDeleted(Handle h, ResourceId id) {
+    return h.createUpdate(
+                "UPDATE resources SET status = 'deleted', connection_url = NULL,"
+                    + " updated_at = now() WHERE id = :id AND status = 'deleting'")
+            .bind("id", id.value())
+            .execute()
+        == 1;
   }
 
   static ResourceRecord map(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -23,6 +23,7 @@ public final class WorkerMetrics {
   public static final String RECONCILE_ABANDONED = "instant_reconcile_abandoned_total";
   public static final String RECONCILE_FAILED = "instant_reconcile_failed_total";
   public static final String RECONCILE_WAITING = "instant_reconcile_waiting_total";
+  public static final String RECONCILE_DELETE_FINISHED = "instant_reconcile_delete_finished_total";
 
   // propagation_runner
   public static final String PROPAGATION_APPLIED = "instant_propagation_applied_total";

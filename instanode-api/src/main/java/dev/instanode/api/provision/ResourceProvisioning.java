@@ -12,6 +12,7 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.store.AuditEvent;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResourceProvisioning {
   private static final Logger LOG = LoggerFactory.getLogger(ResourceProvisioning.class);
+  static final String STEP_POOL_CLAIMED = "pool.claimed";
+  static final String STEP_INSERT_ACTIVE = "resource.insert_active";
+  static final String STEP_INSERT_PENDING = "resource.insert_pending";
+  static final String STEP_ACTIVATE = "resource.activate";
 
   private final ResourceRepository resources;
   private final Provisioner provisioner;
@@ -49,6 +54,7 @@ public final class ResourceProvisioning {
   private final Clock clock;
   private final Duration anonymousTtl;
   private final MeterRegistry meters;
+  private final ProvisionStepHook hook;
 
   public ResourceProvisioning(
       ResourceRepository resources,
@@ -58,7 +64,8 @@ public final class ResourceProvisioning {
       Plans plans,
       Clock clock,
       Duration anonymousTtl,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      ProvisionStepHook hook) {
     this.resources = resources;
     this.provisioner = provisioner;
     this.aes = aes;
@@ -67,6 +74,7 @@ public final class ResourceProvisioning {
     this.clock = clock;
     this.anonymousTtl = anonymousTtl;
     this.meters = meters;
+    this.hook = hook;
   }
 
   public ProvisionedResource provision(ProvisionCommand cmd) {
@@ -111,6 +119,7 @@ public final class ResourceProvisioning {
       return Optional.empty();
     }
     ProvisionResult made = claimed.get();
+    hook.afterStep(STEP_POOL_CLAIMED, wanted.token().toString());
     ResourceRecord row;
     try {
       row =
@@ -136,12 +145,14 @@ public final class ResourceProvisioning {
           "Provisioning " + cmd.type().wireName() + " failed; nothing was created.",
           e);
     }
+    hook.afterStep(STEP_INSERT_ACTIVE, row.token().toString());
     return Optional.of(succeeded(cmd, row, made));
   }
 
   private ProvisionedResource live(ProvisionCommand cmd) {
     String service = cmd.type().wireName();
     ResourceRecord row = insertPending(cmd);
+    hook.afterStep(STEP_INSERT_PENDING, row.token().toString());
     ProvisionResult made;
     try {
       made =
@@ -183,6 +194,7 @@ public final class ResourceProvisioning {
           "Provisioning " + service + " failed; nothing was created.",
           persistenceError);
     }
+    hook.afterStep(STEP_ACTIVATE, row.token().toString());
     return succeeded(cmd, activated.get(), made);
   }
 

@@ -10,6 +10,7 @@ import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RotateRequest;
@@ -31,6 +32,8 @@ import org.jdbi.v3.core.JdbiException;
 /** A team's resources: read, reveal, delete. Another team's resource does not exist here. */
 public final class ResourceService {
   private static final String LOCK_NOT_AVAILABLE = "55P03";
+  static final String STEP_MARK_DELETING = "resource.mark_deleting";
+  static final String STEP_MARK_DELETED = "resource.mark_deleted";
 
   private final Jdbi jdbi;
   private final ResourceRepository resources;
@@ -38,6 +41,7 @@ public final class ResourceService {
   private final AesGcm aes;
   private final AuditLog audit;
   private final Plans plans;
+  private final ProvisionStepHook hook;
 
   public ResourceService(
       Jdbi jdbi,
@@ -45,13 +49,15 @@ public final class ResourceService {
       Provisioner provisioner,
       AesGcm aes,
       AuditLog audit,
-      Plans plans) {
+      Plans plans,
+      ProvisionStepHook hook) {
     this.jdbi = jdbi;
     this.resources = resources;
     this.provisioner = provisioner;
     this.aes = aes;
     this.audit = audit;
     this.plans = plans;
+    this.hook = hook;
   }
 
   public record Page(List<ResourceRecord> items, long total, Optional<String> nextCursor) {}
@@ -121,29 +127,21 @@ public final class ResourceService {
   }
 
   /**
-   * Drops the infrastructure, then marks the row deleted, in one transaction holding the row lock:
-   * a failed drop leaves the row as it was, and two deletes cannot both drop.
+   * Record first, drop, then bookkeep: the row becomes {@code deleting} under its row lock (a
+   * rotation in flight finishes first), the infrastructure is dropped, and only then is the row
+   * {@code deleted}. A failed drop, or a crash at any step, leaves a {@code deleting} row: a
+   * retried DELETE and the provisioner reconciler both finish it, since drops are idempotent.
    */
   public void delete(TeamId team, ResourceToken token, RequestId request) {
-    ResourceRecord deleted;
+    ResourceRecord r;
     try {
-      deleted =
+      r =
           jdbi.inTransaction(h -> {
-            ResourceRecord r =
-                resources.lockLive(h, team, token).orElseThrow(ResourceService::notFound);
-            provisioner.deprovision(
-                new DeprovisionRequest(
-                    r.token(),
-                    r.type(),
-                    r.providerResourceId().orElse(""),
-                    "user_delete",
-                    request));
-            resources.markDeleted(h, r.id());
-            return r;
+            ResourceRecord row =
+                resources.lockDeletable(h, team, token).orElseThrow(ResourceService::notFound);
+            resources.markDeleting(h, row.id());
+            return row;
           });
-    } catch (ProvisionerException e) {
-      throw new ApiException(
-          ErrorCode.DEPROVISION_FAILED, "The resource could not be dropped; nothing changed.", e);
     } catch (JdbiException e) {
       if (isLockTimeout(e)) {
         throw new ApiException(
@@ -151,7 +149,20 @@ public final class ResourceService {
       }
       throw e;
     }
-    audit.record(event(team, deleted, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
+    hook.afterStep(STEP_MARK_DELETING, r.token().toString());
+    try {
+      provisioner.deprovision(
+          new DeprovisionRequest(
+              r.token(), r.type(), r.providerResourceId().orElse(""), "user_delete", request));
+    } catch (ProvisionerException e) {
+      throw new ApiException(
+          ErrorCode.DEPROVISION_FAILED,
+          "The resource could not be dropped yet; it stays 'deleting' and the drop is retried.",
+          e);
+    }
+    resources.markDeleted(r.id());
+    hook.afterStep(STEP_MARK_DELETED, r.token().toString());
+    audit.record(event(team, r, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
   }
 
   /**

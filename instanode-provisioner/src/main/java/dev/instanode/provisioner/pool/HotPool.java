@@ -10,6 +10,7 @@ import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.PartialProvisionException;
 import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.breaker.Breakers;
@@ -35,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HotPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HotPool.class);
+  static final String STEP_RECORD_CREATING = "pool.record_creating";
+  static final String STEP_MARK_READY = "pool.mark_ready";
 
   private final Map<ResourceType, ResourceBackend> backends;
   private final Map<ResourceType, Integer> targets;
@@ -44,6 +47,7 @@ public final class HotPool implements AutoCloseable {
   private final DeprovisionChokepoint chokepoint;
   private final MeterRegistry meters;
   private final int refillParallelism;
+  private final ProvisionStepHook hook;
   private final Map<ResourceType, AtomicBoolean> refilling = new ConcurrentHashMap<>();
   private final Map<ResourceType, AtomicLong> ready = new ConcurrentHashMap<>();
   private final ExecutorService background =
@@ -61,7 +65,8 @@ public final class HotPool implements AutoCloseable {
       Breakers breakers,
       DeprovisionChokepoint chokepoint,
       MeterRegistry meters,
-      int refillParallelism) {
+      int refillParallelism,
+      ProvisionStepHook hook) {
     this.backends = Map.copyOf(backends);
     this.targets = Map.copyOf(targets);
     this.items = items;
@@ -70,6 +75,7 @@ public final class HotPool implements AutoCloseable {
     this.chokepoint = chokepoint;
     this.meters = meters;
     this.refillParallelism = refillParallelism;
+    this.hook = hook;
     for (ResourceType type : backends.keySet()) {
       AtomicLong gauge = new AtomicLong();
       ready.put(type, gauge);
@@ -233,10 +239,23 @@ public final class HotPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Record first: the row exists ({@code creating}) before anything it names, so a crash at any
+   * step leaves it for the reaper. The backend keeps a half-made database closed to everyone until
+   * its last step, so nothing in between accepts another tenant.
+   */
   private void makeOne(ResourceType type) {
     ResourceBackend backend = backends.get(type);
     PoolToken token = PoolToken.random();
     RequestId requestId = new RequestId("pool-refill-" + token.value());
+    try {
+      items.insertCreating(type, token);
+    } catch (RuntimeException e) {
+      LOG.warn("pool.record_failed resource_type={} error={}", type.wireName(), e.toString());
+      countRefill(type, "error");
+      return;
+    }
+    hook.afterStep(STEP_RECORD_CREATING, token.value());
     ProvisionResult made;
     try {
       made =
@@ -244,32 +263,62 @@ public final class HotPool implements AutoCloseable {
               .of(backend)
               .call(() -> backend.provision(token.value(), Tier.ANONYMOUS, requestId));
     } catch (PartialProvisionException e) {
-      chokepoint.rollback(backend, token.value(), e.providerResourceId(), requestId.value());
+      abandon(backend, token, Optional.of(e.providerResourceId()), requestId);
       countRefill(type, "error");
       return;
     } catch (RuntimeException e) {
+      // Nothing is known to exist, but a timed-out call may still have made something: the
+      // reaper drops the name (idempotent) after its grace.
+      settle(() -> items.markCreatingFailed(token, Optional.empty()), token);
       countRefill(type, "error");
       return;
     }
+    boolean ready;
     try {
-      items.insertReady(
-          type,
-          token,
-          made.providerResourceId(),
-          aes.encrypt(made.connectionUrl()),
-          made.keyPrefix(),
-          OptionalLong.of(made.appliedConnLimit()));
-      countRefill(type, "ok");
+      ready =
+          items.markReady(
+              token,
+              made.providerResourceId(),
+              aes.encrypt(made.connectionUrl()),
+              made.keyPrefix(),
+              OptionalLong.of(made.appliedConnLimit()));
     } catch (RuntimeException e) {
-      // Untracked infrastructure would leak: free it now.
-      LOG.warn("pool.insert_failed resource_type={} error={}", type.wireName(), e.toString());
-      chokepoint.drop(
-          backend,
-          token.value(),
-          made.providerResourceId(),
-          "pool_insert_failed",
-          requestId.value());
+      LOG.warn("pool.mark_ready_failed resource_type={} error={}", type.wireName(), e.toString());
+      ready = false;
+    }
+    if (!ready) {
+      // Not recorded as usable (or the reaper took the row for abandoned): free it now.
+      abandon(backend, token, Optional.of(made.providerResourceId()), requestId);
       countRefill(type, "error");
+      return;
+    }
+    hook.afterStep(STEP_MARK_READY, token.value());
+    countRefill(type, "ok");
+  }
+
+  /** Drops what a refill made and forgets its row; a failed drop leaves the row to the reaper. */
+  private void abandon(
+      ResourceBackend backend, PoolToken token, Optional<String> prid, RequestId requestId) {
+    try {
+      chokepoint.rollback(backend, token.value(), prid.orElse(""), requestId.value());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "pool.rollback_failed pool_token={} error={}",
+          Masking.token(token.value()),
+          Masking.scrubUrls(e.toString()));
+      settle(() -> items.markCreatingFailed(token, prid), token);
+      return;
+    }
+    settle(() -> items.deleteCreating(token), token);
+  }
+
+  // A row this cannot update stays 'creating' and is reaped after its grace.
+  private static void settle(Runnable update, PoolToken token) {
+    try {
+      update.run();
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "pool.settle_failed pool_token={} error={}", Masking.token(token.value()), e.toString());
     }
   }
 

@@ -7,7 +7,9 @@ import dev.instanode.provisioner.ResourceBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Frees the infrastructure of discarded ({@code failed}) pool items. A failed item was never handed
- * to anyone, so it has no owner; its row is deleted only after the drop succeeded.
+ * Frees the infrastructure of pool items nobody holds: discarded ({@code failed}) ones, and ones a
+ * refill started ({@code creating}) but never finished, because it crashed or hung. Neither was
+ * ever handed to anyone, so neither has an owner; the row is deleted only after the drop succeeded.
+ * A {@code creating} item is left alone for {@link #CREATING_GRACE}, far longer than a refill
+ * takes, so one still in flight is never reaped.
  *
  * <p>{@code assigned} items are only counted, never dropped here: from this table an item whose
  * claim crashed looks exactly like one serving a live customer. The worker decides those with the
@@ -25,6 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class PoolReaper {
   private static final Logger LOG = LoggerFactory.getLogger(PoolReaper.class);
   public static final Duration FAILED_GRACE = Duration.ofMinutes(10);
+  public static final Duration CREATING_GRACE = Duration.ofMinutes(10);
   public static final Duration STUCK_ASSIGNED_AGE = Duration.ofMinutes(30);
   public static final int BATCH = 50;
 
@@ -32,17 +38,20 @@ public final class PoolReaper {
   private final Map<ResourceType, ResourceBackend> backends;
   private final DeprovisionChokepoint chokepoint;
   private final MeterRegistry meters;
+  private final Clock clock;
   private final Map<ResourceType, AtomicLong> stuck = new ConcurrentHashMap<>();
 
   public PoolReaper(
       PoolRepository items,
       Map<ResourceType, ResourceBackend> backends,
       DeprovisionChokepoint chokepoint,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
     this.items = items;
     this.backends = Map.copyOf(backends);
     this.chokepoint = chokepoint;
     this.meters = meters;
+    this.clock = clock;
     for (ResourceType type : backends.keySet()) {
       AtomicLong gauge = new AtomicLong();
       stuck.put(type, gauge);
@@ -53,20 +62,22 @@ public final class PoolReaper {
     }
   }
 
-  /** One pass; returns how many failed items were reaped. */
+  /** One pass; returns how many abandoned items were reaped. */
   public int reapOnce() {
     int reaped = 0;
-    for (PoolRepository.FailedItem item : items.failedOlderThan(FAILED_GRACE, BATCH)) {
+    Instant now = clock.instant();
+    for (PoolRepository.AbandonedItem item :
+        items.abandoned(now.minus(FAILED_GRACE), now.minus(CREATING_GRACE), BATCH)) {
       ResourceBackend backend = backends.get(item.type());
       if (backend == null) {
-        count(item.type(), "deprovision_err");
+        count(item, "deprovision_err");
         continue;
       }
       try {
         chokepoint.drop(
             backend,
             item.poolToken().value(),
-            item.providerResourceId(),
+            item.providerResourceId().orElse(""),
             "pool_reap",
             "pool-reaper");
       } catch (RuntimeException e) {
@@ -74,28 +85,28 @@ public final class PoolReaper {
             "pool.reap_deprovision_failed pool_token={} error={}",
             Masking.token(item.poolToken().value()),
             Masking.scrubUrls(e.toString()));
-        count(item.type(), "deprovision_err");
+        count(item, "deprovision_err");
         continue;
       }
       try {
-        if (items.deleteFailed(item.id())) {
+        if (items.deleteAbandoned(item.id())) {
           reaped++;
-          count(item.type(), "reaped");
+          count(item, "reaped");
         }
       } catch (RuntimeException e) {
-        count(item.type(), "delete_err");
+        count(item, "delete_err");
       }
     }
-    Map<ResourceType, Long> stuckNow = items.assignedOlderThan(STUCK_ASSIGNED_AGE);
+    Map<ResourceType, Long> stuckNow = items.assignedBefore(now.minus(STUCK_ASSIGNED_AGE));
     stuck.forEach((type, gauge) -> gauge.set(stuckNow.getOrDefault(type, 0L)));
     return reaped;
   }
 
-  private void count(ResourceType type, String outcome) {
+  private void count(PoolRepository.AbandonedItem item, String outcome) {
     Counter.builder("instant_pool_reap_total")
-        .description("Failed pool items reaped, by outcome")
-        .tag("resource_type", type.wireName())
-        .tag("status", "failed")
+        .description("Abandoned (failed or never finished) pool items reaped, by outcome")
+        .tag("resource_type", item.type().wireName())
+        .tag("status", item.status())
         .tag("outcome", outcome)
         .register(meters)
         .increment();

@@ -2,7 +2,9 @@ package dev.instanode.provisioner.pool;
 
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
-import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,24 +24,61 @@ public final class PoolRepository {
     this.jdbi = jdbi;
   }
 
-  public void insertReady(
-      ResourceType type,
+  /**
+   * Records an item before anything of it exists: a crash at any later step leaves this row, which
+   * names the infrastructure by its pool token, for the reaper.
+   */
+  public void insertCreating(ResourceType type, PoolToken token) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "INSERT INTO pool_items (resource_type, pool_token, status) VALUES (:type,"
+                    + " :token, 'creating')")
+            .bind("type", type.wireName())
+            .bind("token", token.value())
+            .execute());
+  }
+
+  /**
+   * creating → ready with what was made. False when the row is no longer {@code creating} (the
+   * reaper took it for abandoned): the caller must then drop what it made.
+   */
+  public boolean markReady(
       PoolToken token,
       String providerResourceId,
       String encryptedUrl,
       Optional<String> keyPrefix,
       OptionalLong connLimit) {
-    jdbi.useHandle(h ->
+    return jdbi.withHandle(h ->
         h.createUpdate(
-                "INSERT INTO pool_items (resource_type, pool_token, provider_resource_id,"
-                    + " connection_url, key_prefix, conn_limit) VALUES (:type, :token, :prid,"
-                    + " :url, :prefix, :limit)")
-            .bind("type", type.wireName())
+                "UPDATE pool_items SET status = 'ready', provider_resource_id = :prid,"
+                    + " connection_url = :url, key_prefix = :prefix, conn_limit = :limit"
+                    + " WHERE pool_token = :token AND status = 'creating'")
             .bind("token", token.value())
             .bind("prid", providerResourceId)
             .bind("url", encryptedUrl)
             .bind("prefix", keyPrefix.orElse(null))
             .bind("limit", connLimit.isPresent() ? connLimit.getAsLong() : null)
+            .execute())
+        == 1;
+  }
+
+  /** creating → failed: the reaper drops whatever a failed refill left, then the row. */
+  public void markCreatingFailed(PoolToken token, Optional<String> providerResourceId) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "UPDATE pool_items SET status = 'failed', assigned_at = now(),"
+                    + " provider_resource_id = COALESCE(:prid, provider_resource_id)"
+                    + " WHERE pool_token = :token AND status = 'creating'")
+            .bind("prid", providerResourceId.orElse(null))
+            .bind("token", token.value())
+            .execute());
+  }
+
+  /** Deletes the row of a refill that made nothing, or whose rollback dropped what it made. */
+  public void deleteCreating(PoolToken token) {
+    jdbi.useHandle(h ->
+        h.createUpdate("DELETE FROM pool_items WHERE pool_token = :token AND status = 'creating'")
+            .bind("token", token.value())
             .execute());
   }
 
@@ -90,30 +129,47 @@ public final class PoolRepository {
             .one());
   }
 
-  public record FailedItem(
-      UUID id, ResourceType type, PoolToken poolToken, String providerResourceId) {}
+  /**
+   * An item nobody holds: discarded ({@code failed}) or never finished ({@code creating}). Its
+   * placement is unknown when the refill died before the backend chose one.
+   *
+   * @param status {@code failed} or {@code creating}
+   */
+  public record AbandonedItem(
+      UUID id,
+      ResourceType type,
+      PoolToken poolToken,
+      Optional<String> providerResourceId,
+      String status) {}
 
-  public List<FailedItem> failedOlderThan(Duration grace, int limit) {
+  /**
+   * Failed items discarded before {@code failedBefore} and creating items started before {@code
+   * creatingBefore}, oldest first.
+   */
+  public List<AbandonedItem> abandoned(Instant failedBefore, Instant creatingBefore, int limit) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT id, resource_type, pool_token, provider_resource_id FROM pool_items"
-                    + " WHERE status = 'failed' AND assigned_at < now() - :grace"
-                    + " ORDER BY assigned_at LIMIT :limit")
-            .bind("grace", grace)
+                "SELECT id, resource_type, pool_token, provider_resource_id, status"
+                    + " FROM pool_items WHERE (status = 'failed' AND assigned_at < :failed_before)"
+                    + " OR (status = 'creating' AND created_at < :creating_before)"
+                    + " ORDER BY COALESCE(assigned_at, created_at) LIMIT :limit")
+            .bind("failed_before", OffsetDateTime.ofInstant(failedBefore, ZoneOffset.UTC))
+            .bind("creating_before", OffsetDateTime.ofInstant(creatingBefore, ZoneOffset.UTC))
             .bind("limit", limit)
             .map((rs, ctx) ->
-                new FailedItem(
+                new AbandonedItem(
                     rs.getObject("id", UUID.class),
                     ResourceType.fromWire(rs.getString("resource_type")),
                     new PoolToken(rs.getString("pool_token")),
-                    rs.getString("provider_resource_id")))
+                    Optional.ofNullable(rs.getString("provider_resource_id")),
+                    rs.getString("status")))
             .list());
   }
 
-  /** Deletes a failed row; only ever called after its infrastructure is gone. */
-  public boolean deleteFailed(UUID id) {
+  /** Deletes an abandoned row; only ever called after its infrastructure is gone. */
+  public boolean deleteAbandoned(UUID id) {
     return jdbi.withHandle(h ->
-        h.createUpdate("DELETE FROM pool_items WHERE id = :id AND status = 'failed'")
+        h.createUpdate("DELETE FROM pool_items WHERE id = :id AND status IN ('failed','creating')")
             .bind("id", id)
             .execute())
         == 1;
@@ -136,13 +192,13 @@ public final class PoolRepository {
         == 1;
   }
 
-  public Map<ResourceType, Long> assignedOlderThan(Duration age) {
+  public Map<ResourceType, Long> assignedBefore(Instant cutoff) {
     return jdbi.withHandle(h ->
         h
             .createQuery(
                 "SELECT resource_type, count(*) AS n FROM pool_items WHERE status = 'assigned'"
-                    + " AND assigned_at < now() - :age GROUP BY resource_type")
-            .bind("age", age)
+                    + " AND assigned_at < :cutoff GROUP BY resource_type")
+            .bind("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
             .map((rs, ctx) -> Map.entry(rs.getString("resource_type"), rs.getLong("n")))
             .list()
             .stream()

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -101,26 +102,39 @@ public final class ClusterPlacement implements AutoCloseable {
 
   /** An unknown or empty id falls back to cluster 0, where single-cluster installs put it. */
   public CustomerCluster byProviderResourceId(String providerResourceId) {
+    return named(providerResourceId).orElse(clusters.getFirst());
+  }
+
+  /**
+   * Where a resource may live: the cluster its id names, or every cluster when it names none (its
+   * placement was never recorded). For drops, which must miss nothing and are idempotent.
+   */
+  public List<CustomerCluster> clustersHolding(String providerResourceId) {
+    return named(providerResourceId).map(List::of).orElse(clusters);
+  }
+
+  private Optional<CustomerCluster> named(String providerResourceId) {
     for (String part : providerResourceId.split(";")) {
       if (part.startsWith(PREFIX)) {
         try {
           int index = Integer.parseInt(part.substring(PREFIX.length()));
           if (index >= 0 && index < clusters.size()) {
-            return clusters.get(index);
+            return Optional.of(clusters.get(index));
           }
         } catch (NumberFormatException e) {
-          // fall through to cluster 0
+          return Optional.empty();
         }
       }
     }
-    return clusters.getFirst();
+    return Optional.empty();
   }
 
   /**
-   * Makes every non-customer database on each cluster (postgres, template1, a platform database
-   * sharing the cluster) refuse tenant connections. A new database grants CONNECT to PUBLIC, so
-   * without this a tenant could open {@code postgres}. Best effort per cluster: a cluster that is
-   * down is hardened on the next start.
+   * Takes PUBLIC's CONNECT and TEMP from every database on each cluster: the non-customer ones
+   * (postgres, template1, a platform database sharing the cluster), which a new database would
+   * otherwise let any tenant open, and the customer ones, in case a crash of an older version left
+   * one open between CREATE DATABASE and its REVOKE. Owners keep their own rights. Best effort per
+   * cluster: a cluster that is down is hardened on the next start.
    */
   public void hardenClusters() {
     for (CustomerCluster cluster : clusters) {
@@ -131,8 +145,7 @@ public final class ClusterPlacement implements AutoCloseable {
             DO $$
             DECLARE d text;
             BEGIN
-              FOR d IN SELECT datname FROM pg_database
-                       WHERE datallowconn AND datname NOT LIKE 'db\\_%'
+              FOR d IN SELECT datname FROM pg_database WHERE datname <> 'template0'
               LOOP
                 EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', d);
               END LOOP;

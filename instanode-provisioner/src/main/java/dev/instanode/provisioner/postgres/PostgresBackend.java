@@ -29,6 +29,10 @@ public final class PostgresBackend implements ResourceBackend {
   static final String STEP_CREATE_ROLE = "create_role";
   static final String STEP_CREATE_DATABASE = "create_database";
   static final String STEP_REVOKE_PUBLIC = "revoke_public_connect";
+  static final String STEP_ALLOW_CONNECTIONS = "allow_connections";
+  static final String STEP_DROP_CLOSE = "drop.close";
+  static final String STEP_DROP_DATABASE = "drop.database";
+  static final String STEP_DROP_ROLE = "drop.role";
 
   private static final String OBJECT_IN_USE = "55006";
   private static final String UNDEFINED_OBJECT = "42704";
@@ -73,12 +77,20 @@ public final class PostgresBackend implements ResourceBackend {
               + " PASSWORD "
               + Identifiers.passwordLiteral(password));
       hook.afterStep(STEP_CREATE_ROLE, namingToken);
+      // A new database grants CONNECT and TEMP to PUBLIC. It is born closed to everyone, and
+      // opens only once PUBLIC's rights are gone, so no crash in between leaves it open to other
+      // tenants. The owner keeps its own rights.
       s.execute(
-          "CREATE DATABASE " + Identifiers.quote(database) + " OWNER " + Identifiers.quote(role));
+          "CREATE DATABASE "
+              + Identifiers.quote(database)
+              + " OWNER "
+              + Identifiers.quote(role)
+              + " ALLOW_CONNECTIONS false");
       hook.afterStep(STEP_CREATE_DATABASE, namingToken);
-      // A new database grants CONNECT and TEMP to PUBLIC; the owner keeps its own rights.
       s.execute("REVOKE ALL ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
       hook.afterStep(STEP_REVOKE_PUBLIC, namingToken);
+      s.execute("ALTER DATABASE " + Identifiers.quote(database) + " ALLOW_CONNECTIONS true");
+      hook.afterStep(STEP_ALLOW_CONNECTIONS, namingToken);
     } catch (SQLException e) {
       ProvisionerException failure = ProvisionerException.fromSql("provision", e);
       if (failure.kind() == ProvisionerException.Kind.ALREADY_EXISTS) {
@@ -100,25 +112,33 @@ public final class PostgresBackend implements ResourceBackend {
     return List.of(ResourceNames.databaseName(namingToken), ResourceNames.roleName(namingToken));
   }
 
-  /** REVOKE CONNECT, end sessions, drop the database (FORCE), then the role; all idempotent. */
+  /**
+   * NOLOGIN, REVOKE CONNECT, end sessions, drop the database (FORCE), then the role; all
+   * idempotent. A resource whose placement was never recorded (a crash before its provision
+   * returned) may live on any cluster, so it is dropped from each.
+   */
   @Override
   public void drop(String namingToken, String providerResourceId) {
-    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
     String database = ResourceNames.databaseName(namingToken);
     String role = ResourceNames.roleName(namingToken);
-    try (Connection c = cluster.connect();
-        Statement s = c.createStatement()) {
-      if (exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role)) {
-        s.execute("ALTER ROLE " + Identifiers.quote(role) + " NOLOGIN");
+    for (CustomerCluster cluster : placement.clustersHolding(providerResourceId)) {
+      try (Connection c = cluster.connect();
+          Statement s = c.createStatement()) {
+        if (exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role)) {
+          s.execute("ALTER ROLE " + Identifiers.quote(role) + " NOLOGIN");
+        }
+        if (exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
+          s.execute("REVOKE CONNECT ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
+        }
+        terminateSessions(c, database, role);
+        hook.afterStep(STEP_DROP_CLOSE, namingToken);
+        dropDatabase(s, database);
+        hook.afterStep(STEP_DROP_DATABASE, namingToken);
+        s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
+        hook.afterStep(STEP_DROP_ROLE, namingToken);
+      } catch (SQLException e) {
+        throw ProvisionerException.fromSql("deprovision", e);
       }
-      if (exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
-        s.execute("REVOKE CONNECT ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
-      }
-      terminateSessions(c, database, role);
-      dropDatabase(s, database);
-      s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
-    } catch (SQLException e) {
-      throw ProvisionerException.fromSql("deprovision", e);
     }
   }
 

@@ -96,7 +96,8 @@ class HotPoolTest {
         breakers,
         chokepoint,
         meters,
-        2);
+        2,
+        ProvisionStepHook.NONE);
   }
 
   @Test
@@ -173,7 +174,8 @@ class HotPoolTest {
     // Made at the anonymous cap (2) but recorded with another, as after a plans.yaml change.
     PoolToken token = PoolToken.random();
     ProvisionResult made = backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
-    items.insertReady(
+    ReadyItems.insert(
+        items,
         ResourceType.POSTGRES,
         token,
         made.providerResourceId(),
@@ -312,7 +314,8 @@ class HotPoolTest {
   @Test
   void anItemThatCannotBeRegradedIsDiscardedNeverHandedOut() throws SQLException {
     // A ready row whose role does not exist: regrade fails, so it must never be handed out.
-    items.insertReady(
+    ReadyItems.insert(
+        items,
         ResourceType.POSTGRES,
         PoolToken.random(),
         "local:0",

@@ -99,7 +99,8 @@ class PoolReaperTest {
             Map.of(ResourceType.POSTGRES, new FailingDropBackend()),
             new DeprovisionChokepoint(
                 new DropGuard(Set.of()), new Breakers(local, Clock.systemUTC()), local),
-            local);
+            local,
+            Clock.systemUTC());
 
     assertThat(reaper.reapOnce()).isZero();
 
@@ -126,7 +127,8 @@ class PoolReaperTest {
                 assigned.value()));
     SimpleMeterRegistry local = new SimpleMeterRegistry();
     PoolReaper reaper =
-        new PoolReaper(items, Map.of(ResourceType.POSTGRES, backend), chokepoint, local);
+        new PoolReaper(
+            items, Map.of(ResourceType.POSTGRES, backend), chokepoint, local, Clock.systemUTC());
 
     reaper.reapOnce();
 
@@ -142,13 +144,15 @@ class PoolReaperTest {
   }
 
   private PoolReaper reaper(ResourceBackend b) {
-    return new PoolReaper(items, Map.of(ResourceType.POSTGRES, b), chokepoint, meters);
+    return new PoolReaper(
+        items, Map.of(ResourceType.POSTGRES, b), chokepoint, meters, Clock.systemUTC());
   }
 
   private static PoolToken makeItem() {
     PoolToken token = PoolToken.random();
     ProvisionResult made = backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
-    items.insertReady(
+    ReadyItems.insert(
+        items,
         ResourceType.POSTGRES,
         token,
         made.providerResourceId(),

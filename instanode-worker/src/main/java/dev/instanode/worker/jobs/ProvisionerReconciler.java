@@ -22,6 +22,7 @@ import dev.instanode.worker.WorkerMetrics;
 import dev.instanode.worker.decision.PendingDecision;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -34,21 +35,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code provisioner_reconciler}: settles resources stuck in {@code pending} for longer than {@link
- * PendingDecision#GRACE}, which means the api died mid-provision. A row whose credentials were
- * stored and whose infrastructure answers becomes {@code active}; any other is torn down (an
- * idempotent drop) and only then marked {@code failed}. A probe that cannot tell leaves the row for
- * the next run.
+ * {@code provisioner_reconciler}: settles resources the api left half-way.
+ *
+ * <ul>
+ *   <li>Stuck in {@code pending} for longer than {@link PendingDecision#GRACE}: the api died
+ *       mid-provision. A row whose credentials were stored and whose infrastructure answers becomes
+ *       {@code active}; any other is torn down (an idempotent drop) and only then marked {@code
+ *       failed}. A probe that cannot tell leaves the row for the next run.
+ *   <li>Stuck in {@code deleting} for longer than {@link #DELETING_GRACE}: a delete whose drop
+ *       failed or whose process died. The drop is run again (idempotent) and only then is the row
+ *       {@code deleted}.
+ * </ul>
  */
 public final class ProvisionerReconciler implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(ProvisionerReconciler.class);
   static final int PAGE = 100;
+
+  /** Far longer than a delete takes, so one in flight is never raced. */
+  public static final Duration DELETING_GRACE = Duration.ofMinutes(2);
+
   private static final UUID NIL = new UUID(0, 0);
   private static final Instant BEGINNING = Instant.parse("1970-01-01T00:00:00Z");
 
   enum Outcome {
     RECOVERED,
     ABANDONED,
+    DELETE_FINISHED,
     WAITING,
     NOT_STUCK,
     DEPROVISION_FAILED,
@@ -90,10 +102,90 @@ public final class ProvisionerReconciler implements Job {
         tally.add(reconcileOne(new ResourceId(c.id()), now, run).name().toLowerCase(Locale.ROOT));
       }
       if (page.size() < PAGE) {
+        break;
+      }
+      after = page.getLast();
+    }
+    after = new Cursor(BEGINNING, NIL);
+    while (true) {
+      List<Cursor> page = interruptedDeletes(now, after);
+      for (Cursor c : page) {
+        tally.add(finishDelete(new ResourceId(c.id()), run).name().toLowerCase(Locale.ROOT));
+      }
+      if (page.size() < PAGE) {
         return tally.report();
       }
       after = page.getLast();
     }
+  }
+
+  private List<Cursor> interruptedDeletes(Instant now, Cursor after) {
+    return platform.withHandle(h ->
+        h.createQuery(
+                "SELECT id, updated_at FROM resources WHERE status = 'deleting'"
+                    + " AND updated_at < :cutoff AND (updated_at, id) > (:after_at, :after_id)"
+                    + " ORDER BY updated_at, id LIMIT :limit")
+            .bind("cutoff", Sql.ts(now.minus(DELETING_GRACE)))
+            .bind("after_at", Sql.ts(after.createdAt()))
+            .bind("after_id", after.id())
+            .bind("limit", PAGE)
+            .map((rs, ctx) ->
+                new Cursor(
+                    Sql.instant(rs, "updated_at").orElseThrow(), rs.getObject("id", UUID.class)))
+            .list());
+  }
+
+  /** Drops again under the row lock, then marks the row deleted; a failed drop keeps it. */
+  private Outcome finishDelete(ResourceId id, JobRun run) {
+    Provisioner prov = provisioner.orElseThrow();
+    Locked[] finished = new Locked[1];
+    Outcome outcome;
+    try {
+      outcome =
+          platform.inTransaction(h -> {
+            h.execute("SET LOCAL lock_timeout = '" + ExpireAnonymous.LOCK_TIMEOUT + "'");
+            Optional<Locked> row = lock(h, id).filter(r -> r.status() == ResourceStatus.DELETING);
+            if (row.isEmpty()) {
+              return Outcome.NOT_STUCK;
+            }
+            Locked r = row.get();
+            if (r.type().isEmpty()) {
+              return Outcome.UNSUPPORTED_TYPE;
+            }
+            try {
+              prov.deprovision(
+                  new DeprovisionRequest(
+                      r.token(),
+                      r.type().get(),
+                      r.providerResourceId().orElse(""),
+                      "delete_resumed",
+                      run.requestId()));
+            } catch (RuntimeException e) {
+              LOG.warn(
+                  "provisioner_reconciler.delete_drop_failed token={} run_id={} error={}",
+                  r.token().masked(),
+                  run.runId(),
+                  Masking.scrubUrls(e.toString()));
+              return Outcome.DEPROVISION_FAILED;
+            }
+            h.createUpdate(
+                    "UPDATE resources SET status = 'deleted', connection_url = NULL,"
+                        + " updated_at = now() WHERE id = :id AND status = 'deleting'")
+                .bind("id", id.value())
+                .execute();
+            finished[0] = r;
+            return Outcome.DELETE_FINISHED;
+          });
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "provisioner_reconciler.row_failed id={} run_id={} error={}",
+          id,
+          run.runId(),
+          Masking.scrubUrls(e.toString()));
+      outcome = Sql.isLockTimeout(e) ? Outcome.NOT_STUCK : Outcome.ERROR;
+    }
+    record(outcome, finished[0], run);
+    return outcome;
   }
 
   private record Cursor(Instant createdAt, UUID id) {}
@@ -120,7 +212,11 @@ public final class ProvisionerReconciler implements Job {
       Optional<TeamId> team,
       Optional<ResourceType> type,
       Optional<String> providerResourceId,
-      PendingDecision.Facts facts) {}
+      PendingDecision.Facts facts) {
+    ResourceStatus status() {
+      return facts.status();
+    }
+  }
 
   private Outcome reconcileOne(ResourceId id, Instant now, JobRun run) {
     Provisioner prov = provisioner.orElseThrow();
@@ -249,6 +345,10 @@ public final class ProvisionerReconciler implements Job {
             "Tore down a resource stuck in pending and marked it failed",
             run);
       }
+      case DELETE_FINISHED -> {
+        count(meters, WorkerMetrics.RECONCILE_DELETE_FINISHED, "resource_type", type);
+        audit(row, AuditKind.RESOURCE_DELETED, "Finished an interrupted delete", run);
+      }
       case WAITING ->
           count(meters, WorkerMetrics.RECONCILE_WAITING, "reason", "probe_inconclusive");
       case DEPROVISION_FAILED ->
@@ -274,7 +374,11 @@ public final class ProvisionerReconciler implements Job {
             Optional.of(run.requestId().value())));
     LOG.info(
         "provisioner_reconciler.{} token={} resource_type={} run_id={}",
-        kind == AuditKind.RESOURCE_RECONCILE_RECOVERED ? "recovered" : "abandoned",
+        switch (kind) {
+          case RESOURCE_RECONCILE_RECOVERED -> "recovered";
+          case RESOURCE_DELETED -> "delete_finished";
+          default -> "abandoned";
+        },
         row.token().masked(),
         type,
         run.runId());

@@ -1,0 +1,24 @@
+package dev.instanode.provisioner.pool;
+
+import dev.instanode.core.ResourceType;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/** Records a ready item the way a refill does: creating first, then ready. */
+final class ReadyItems {
+  private ReadyItems() {}
+
+  static void insert(
+      PoolRepository items,
+      ResourceType type,
+      PoolToken token,
+      String providerResourceId,
+      String encryptedUrl,
+      Optional<String> keyPrefix,
+      OptionalLong connLimit) {
+    items.insertCreating(type, token);
+    if (!items.markReady(token, providerResourceId, encryptedUrl, keyPrefix, connLimit)) {
+      throw new IllegalStateException("the creating row was not there to mark ready");
+    }
+  }
+}
