@@ -255,6 +255,11 @@ public final class ResourceRepository {
     return lock(h, team, token, "'pending','active','paused','suspended','deleting'");
   }
 
+  /** Locks a row whose delete was recorded and whose drop has not finished. */
+  public Optional<ResourceRecord> lockDeleting(Handle h, TeamId team, ResourceToken token) {
+    return lock(h, team, token, "'deleting'");
+  }
+
   private static Optional<ResourceRecord> lock(
       Handle h, TeamId team, ResourceToken token, String statuses) {
     h.execute("SET LOCAL lock_timeout = '3s'");
@@ -284,10 +289,6 @@ public final class ResourceRepository {
   }
 
   /** deleting → deleted, once the infrastructure is gone; false when another caller got there. */
-  public boolean markDeleted(ResourceId id) {
-    return jdbi.withHandle(h -> markDeleted(h, id));
-  }
-
   public boolean markDeleted(Handle h, ResourceId id) {
     return h.createUpdate(
                 "UPDATE resources SET status = 'deleted', connection_url = NULL,"

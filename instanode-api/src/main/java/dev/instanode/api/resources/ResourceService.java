@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 
@@ -99,7 +100,7 @@ public final class ResourceService {
       // The row lock orders concurrent rotations and keeps a delete from racing this one; the
       // stored URL is always the live password's.
       rotated =
-          jdbi.inTransaction(h -> {
+          underLock(h -> {
             ResourceRecord r =
                 resources.lockLive(h, team, token).orElseThrow(ResourceService::notFound);
             String url =
@@ -114,12 +115,6 @@ public final class ResourceService {
     } catch (ProvisionerException e) {
       throw new ApiException(
           ErrorCode.PROVISION_FAILED, "The credentials could not be rotated; retry.", e);
-    } catch (JdbiException e) {
-      if (isLockTimeout(e)) {
-        throw new ApiException(
-            ErrorCode.RESOURCE_BUSY, "Another change holds this resource; retry shortly.", e);
-      }
-      throw e;
     }
     audit.record(
         event(team, rotated.row(), AuditKind.CREDENTIALS_ROTATED, "Credentials rotated", request));
@@ -127,21 +122,55 @@ public final class ResourceService {
   }
 
   /**
-   * Record first, drop, then bookkeep: the row becomes {@code deleting} under its row lock (a
-   * rotation in flight finishes first), the infrastructure is dropped, and only then is the row
-   * {@code deleted}. A failed drop, or a crash at any step, leaves a {@code deleting} row: a
-   * retried DELETE and the provisioner reconciler both finish it, since drops are idempotent.
+   * Record first, drop, then bookkeep. One transaction marks the row {@code deleting} (a rotation
+   * in flight finishes first); a second one locks it again, drops the infrastructure and marks it
+   * {@code deleted}, so two deletes never both drop. A failed drop, or a crash at any step, leaves
+   * a {@code deleting} row that a retried DELETE or the provisioner reconciler finishes, since
+   * drops are idempotent.
    */
   public void delete(TeamId team, ResourceToken token, RequestId request) {
-    ResourceRecord r;
+    ResourceRecord r =
+        underLock(h -> {
+          ResourceRecord row =
+              resources.lockDeletable(h, team, token).orElseThrow(ResourceService::notFound);
+          resources.markDeleting(h, row.id());
+          return row;
+        });
+    hook.afterStep(STEP_MARK_DELETING, r.token().toString());
+    boolean dropped;
     try {
-      r =
-          jdbi.inTransaction(h -> {
-            ResourceRecord row =
-                resources.lockDeletable(h, team, token).orElseThrow(ResourceService::notFound);
-            resources.markDeleting(h, row.id());
-            return row;
+      dropped =
+          underLock(h -> {
+            if (resources.lockDeleting(h, team, token).isEmpty()) {
+              return false; // another delete finished it while this one waited
+            }
+            provisioner.deprovision(
+                new DeprovisionRequest(
+                    r.token(),
+                    r.type(),
+                    r.providerResourceId().orElse(""),
+                    "user_delete",
+                    request));
+            resources.markDeleted(h, r.id());
+            return true;
           });
+    } catch (ProvisionerException e) {
+      throw new ApiException(
+          ErrorCode.DEPROVISION_FAILED,
+          "The resource could not be dropped yet; it stays 'deleting' and the drop is retried.",
+          e);
+    }
+    if (!dropped) {
+      throw notFound();
+    }
+    hook.afterStep(STEP_MARK_DELETED, r.token().toString());
+    audit.record(event(team, r, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
+  }
+
+  /** A transaction whose row lock times out answers a retryable 503. */
+  private <T> T underLock(HandleCallback<T, RuntimeException> work) {
+    try {
+      return jdbi.inTransaction(work);
     } catch (JdbiException e) {
       if (isLockTimeout(e)) {
         throw new ApiException(
@@ -149,20 +178,6 @@ public final class ResourceService {
       }
       throw e;
     }
-    hook.afterStep(STEP_MARK_DELETING, r.token().toString());
-    try {
-      provisioner.deprovision(
-          new DeprovisionRequest(
-              r.token(), r.type(), r.providerResourceId().orElse(""), "user_delete", request));
-    } catch (ProvisionerException e) {
-      throw new ApiException(
-          ErrorCode.DEPROVISION_FAILED,
-          "The resource could not be dropped yet; it stays 'deleting' and the drop is retried.",
-          e);
-    }
-    resources.markDeleted(r.id());
-    hook.afterStep(STEP_MARK_DELETED, r.token().toString());
-    audit.record(event(team, r, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
   }
 
   /**
