@@ -31,6 +31,12 @@ public enum AuditKind {
   RESOURCE_RECONCILE_ABANDONED("resource.reconcile_abandoned"),
   /** A resource's connection cap differed from its plan and was regraded. */
   ENTITLEMENT_DRIFT_CORRECTED("entitlement.drift_corrected"),
+  /** A resource went over its storage or memory limit: its writes were stopped. */
+  RESOURCE_WRITES_BLOCKED("resource.writes_blocked"),
+  /** A resource came back under its storage or memory limit: its writes were given back. */
+  RESOURCE_WRITES_RESTORED("resource.writes_restored"),
+  /** A resource held more connections than its plan allows: the newest were closed. */
+  RESOURCE_CONNECTIONS_CLOSED("resource.connections_closed"),
   /** An assigned pool item whose resource no longer exists was torn down (cluster-scoped). */
   POOL_ORPHAN_REAPED("pool.orphan_reaped");
 

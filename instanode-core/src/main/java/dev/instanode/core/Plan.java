@@ -23,16 +23,37 @@ public record Plan(
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
   }
 
-  public record PostgresLimits(long storageMb, long connections) {
+  /**
+   * @param statementTimeoutSeconds longest a statement may run (role default, watchdog-enforced)
+   * @param idleInTransactionTimeoutSeconds longest a transaction may sit idle (likewise)
+   * @param tempFileLimitMb temporary file space one session may use (only a superuser can raise)
+   * @param workMemMb memory a sort or hash may use before spilling (a default a session can raise)
+   */
+  public record PostgresLimits(
+      long storageMb,
+      long connections,
+      long statementTimeoutSeconds,
+      long idleInTransactionTimeoutSeconds,
+      long tempFileLimitMb,
+      long workMemMb) {
     public PostgresLimits {
       Limit.requireValid("postgres.storage_mb", storageMb);
       Limit.requireValid("postgres.connections", connections);
+      Limit.requireValid("postgres.statement_timeout_seconds", statementTimeoutSeconds);
+      Limit.requireValid(
+          "postgres.idle_in_transaction_timeout_seconds", idleInTransactionTimeoutSeconds);
+      Limit.requireValid("postgres.temp_file_limit_mb", tempFileLimitMb);
+      Limit.requireValid("postgres.work_mem_mb", workMemMb);
     }
   }
 
-  public record RedisLimits(long memoryMb) {
+  /**
+   * @param connections connections one tenant may hold open; those over it are closed
+   */
+  public record RedisLimits(long memoryMb, long connections) {
     public RedisLimits {
       Limit.requireValid("redis.memory_mb", memoryMb);
+      Limit.requireValid("redis.connections", connections);
     }
   }
 }

@@ -75,7 +75,7 @@ public final class Plans {
   public long connectionsLimit(Tier tier, ResourceType type) {
     return switch (type) {
       case POSTGRES -> of(tier).postgres().connections();
-      case REDIS -> Limit.UNLIMITED;
+      case REDIS -> of(tier).redis().connections();
     };
   }
 

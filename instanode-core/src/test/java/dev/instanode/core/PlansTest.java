@@ -33,6 +33,21 @@ class PlansTest {
   }
 
   @Test
+  void everyTierBoundsRunawayWorkUnlessItIsUnlimitedEverywhere() {
+    for (Tier tier : Tier.values()) {
+      Plan.PostgresLimits pg = plans.of(tier).postgres();
+      if (tier == Tier.TEAM) {
+        continue;
+      }
+      assertThat(pg.statementTimeoutSeconds()).as(tier + " statements").isPositive();
+      assertThat(pg.idleInTransactionTimeoutSeconds()).as(tier + " idle").isPositive();
+      assertThat(pg.tempFileLimitMb()).as(tier + " temp files").isPositive();
+      assertThat(plans.of(tier).redis().connections()).as(tier + " redis").isPositive();
+    }
+    assertThat(plans.connectionsLimit(Tier.ANONYMOUS, ResourceType.REDIS)).isEqualTo(10);
+  }
+
+  @Test
   void ranksFollowTierOrder() {
     for (Tier tier : Tier.values()) {
       assertThat(plans.of(tier).rank()).isEqualTo(tier.ordinal());
@@ -55,8 +70,14 @@ class PlansTest {
             price_cents_monthly: 0
             provisions_per_day: 5
             expires: true
-            postgres: { storage_mb: 10, connections: 2 }
-            redis: { memory_mb: 5 }
+            postgres:
+              storage_mb: 10
+              connections: 2
+              statement_timeout_seconds: 30
+              idle_in_transaction_timeout_seconds: 60
+              temp_file_limit_mb: 64
+              work_mem_mb: 4
+            redis: { memory_mb: 5, connections: 10 }
             team_members: 1
         """;
     assertThatThrownBy(() -> Plans.parse(stream(yaml)))
@@ -75,8 +96,14 @@ class PlansTest {
             price_cents_monthly: 0
             provisions_per_day: -2
             expires: true
-            postgres: { storage_mb: 10, connections: 2 }
-            redis: { memory_mb: 5 }
+            postgres:
+              storage_mb: 10
+              connections: 2
+              statement_timeout_seconds: 30
+              idle_in_transaction_timeout_seconds: 60
+              temp_file_limit_mb: 64
+              work_mem_mb: 4
+            redis: { memory_mb: 5, connections: 10 }
             team_members: 1
         """;
     assertThatThrownBy(() -> Plans.parse(stream(bad)))

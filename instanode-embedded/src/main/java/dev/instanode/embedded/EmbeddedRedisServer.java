@@ -11,8 +11,14 @@ import redis.embedded.RedisServer;
  * A Redis server from the binary bundled with embedded-redis. The default user needs the admin
  * password, and ACL users live in an ACL file under the data directory, so tenants' users survive a
  * restart as their keys do (append-only file).
+ *
+ * <p>It holds tenants' caches, so it runs bounded: {@value #MAXMEMORY} with {@code noeviction}.
+ * Full, it refuses writes and keeps serving reads; it never swaps the host, and one tenant's writes
+ * never evict another's keys.
  */
 public final class EmbeddedRedisServer implements AutoCloseable {
+  static final String MAXMEMORY = "256mb";
+
   private final RedisServer server;
   private final int port;
   private final String adminPassword;
@@ -45,6 +51,8 @@ public final class EmbeddedRedisServer implements AutoCloseable {
               .setting("appendonly yes")
               .setting("aclfile " + aclFile.toAbsolutePath())
               .setting("protected-mode yes")
+              .setting("maxmemory " + MAXMEMORY)
+              .setting("maxmemory-policy noeviction")
               .setting("pidfile " + pidFile.toAbsolutePath())
               .onShutdownForceStop(true)
               .build();

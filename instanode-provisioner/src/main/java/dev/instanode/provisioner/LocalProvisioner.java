@@ -125,6 +125,46 @@ public final class LocalProvisioner implements Provisioner {
     return new RotateResult(url);
   }
 
+  @Override
+  public UsageReport usage(UsageRequest request) {
+    ResourceBackend backend = backendFor(request.type());
+    return breakers.of(backend).call(backend::usage);
+  }
+
+  @Override
+  public LimitsResult enforceLimits(LimitsRequest request) {
+    ResourceBackend backend = backendFor(request.type());
+    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    LimitsResult result =
+        breakers
+            .of(backend)
+            .call(() ->
+                new LimitsResult(
+                    backend.setWritesBlocked(
+                        naming, request.providerResourceId(), request.writesBlocked()),
+                    backend.closeConnectionsOver(
+                        naming, request.providerResourceId(), request.connectionCap())));
+    if (result.writesChanged() || result.connectionsClosed() > 0) {
+      LOG.info(
+          "provisioner.limits_enforced type={} token={} naming={} writes_blocked={}"
+              + " writes_changed={} connections_closed={} request_id={}",
+          request.type().wireName(),
+          request.token().masked(),
+          Masking.token(naming),
+          request.writesBlocked(),
+          result.writesChanged(),
+          result.connectionsClosed(),
+          request.requestId());
+    }
+    return result;
+  }
+
+  @Override
+  public RunawayResult stopRunawayWork(RunawayRequest request) {
+    ResourceBackend backend = backendFor(request.type());
+    return breakers.of(backend).call(backend::stopRunawayWork);
+  }
+
   private ResourceBackend backendFor(ResourceType type) {
     ResourceBackend backend = backends.get(type);
     if (backend == null) {

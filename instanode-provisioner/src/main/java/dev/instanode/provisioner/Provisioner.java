@@ -44,4 +44,21 @@ public interface Provisioner {
    *     exist
    */
   RotateResult rotateCredentials(RotateRequest request);
+
+  /** Every tenant of a type, measured in one pass of bounded work (see {@link UsageReport}). */
+  UsageReport usage(UsageRequest request);
+
+  /**
+   * Holds one resource to its limits now: its writes stopped or given back, its connections over
+   * the cap closed, newest first. Idempotent.
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when its infrastructure does not exist
+   */
+  LimitsResult enforceLimits(LimitsRequest request);
+
+  /**
+   * Ends tenants' work past their plan's bounds (statements past their timeout, transactions idle
+   * too long) everywhere the type's backend runs.
+   */
+  RunawayResult stopRunawayWork(RunawayRequest request);
 }

@@ -4,6 +4,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -30,13 +31,35 @@ public interface ResourceBackend {
 
   RegradeResult regrade(String namingToken, String providerResourceId, Tier tier);
 
-  /**
-   * The connection cap {@link #regrade} enforces for {@code tier}, when it enforces one: lets a
-   * caller that knows the cap in force skip a regrade that would change nothing.
-   */
+  /** The connection cap {@link #regrade} enforces for {@code tier}, when it enforces one. */
   default OptionalLong connectionLimit(Tier tier) {
     return OptionalLong.empty();
   }
+
+  /**
+   * Everything {@link #regrade} would set for {@code tier}, as one comparable text, when regrade
+   * sets anything: a resource made with an equal grade needs no regrade to {@code tier}.
+   */
+  default Optional<String> grade(Tier tier) {
+    return Optional.empty();
+  }
+
+  /** Every tenant of this backend, measured in one pass whose work is bounded. */
+  UsageReport usage();
+
+  /**
+   * Stops ({@code blocked}) or gives back the tenant's writes, leaving its reads and the means to
+   * free space; idempotent. True when this call changed anything.
+   */
+  boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked);
+
+  /** Closes the tenant's connections beyond {@code cap}, newest first; returns how many. */
+  int closeConnectionsOver(String namingToken, String providerResourceId, long cap);
+
+  /**
+   * Ends tenants' work past their bounds (long statements, idle transactions), where it has any.
+   */
+  RunawayResult stopRunawayWork();
 
   long storageBytes(String namingToken, String providerResourceId);
 

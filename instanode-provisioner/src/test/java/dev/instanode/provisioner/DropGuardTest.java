@@ -108,6 +108,26 @@ class DropGuardTest {
     }
 
     @Override
+    public UsageReport usage() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public RunawayResult stopRunawayWork() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public String rotateCredentials(String namingToken, String providerResourceId) {
       throw new UnsupportedOperationException();
     }

@@ -425,7 +425,8 @@ public final class Application implements AutoCloseable {
                         .map(customerRedis::withPublicHost)
                         .orElse(customerRedis),
                     plans,
-                    options.stepHook())));
+                    options.stepHook(),
+                    meters)));
     ProvisionerDatabase provisionerDb = provisionerDatabase(config, options);
     HotPool pool =
         hotPool(config, options, provisionerDb, backends, aes, breakers, chokepoint, meters);

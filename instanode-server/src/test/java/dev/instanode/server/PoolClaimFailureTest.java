@@ -17,6 +17,8 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.DropGuard;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
@@ -27,7 +29,11 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -160,6 +166,21 @@ class PoolClaimFailureTest {
     @Override
     public RotateResult rotateCredentials(RotateRequest request) {
       return real.rotateCredentials(request);
+    }
+
+    @Override
+    public UsageReport usage(UsageRequest request) {
+      return real.usage(request);
+    }
+
+    @Override
+    public LimitsResult enforceLimits(LimitsRequest request) {
+      return real.enforceLimits(request);
+    }
+
+    @Override
+    public RunawayResult stopRunawayWork(RunawayRequest request) {
+      return real.stopRunawayWork(request);
     }
   }
 }

@@ -11,7 +11,12 @@ import dev.instanode.core.Tier;
 import java.time.Instant;
 import java.util.Optional;
 
-/** One row of {@code resources}. The connection URL stays encrypted here. */
+/**
+ * One row of {@code resources}. The connection URL stays encrypted here.
+ *
+ * @param storageBytes storage (or memory) last measured by the limits job
+ * @param storageExceeded its writes are stopped for being over its plan
+ */
 public record ResourceRecord(
     ResourceId id,
     ResourceToken token,
@@ -27,6 +32,7 @@ public record ResourceRecord(
     Optional<String> keyPrefix,
     Optional<Integer> appliedConnLimit,
     long storageBytes,
+    boolean storageExceeded,
     Optional<Instant> expiresAt,
     Instant createdAt) {
 

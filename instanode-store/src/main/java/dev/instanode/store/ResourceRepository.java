@@ -22,8 +22,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class ResourceRepository {
   private static final String COLUMNS =
       "id, token, team_id, resource_type, name, env, tier, status, fingerprint, connection_url,"
-          + " provider_resource_id, key_prefix, applied_conn_limit, storage_bytes, expires_at,"
-          + " created_at";
+          + " provider_resource_id, key_prefix, applied_conn_limit, storage_bytes, storage_exceeded,"
+          + " expires_at, created_at";
 
   /** Still-anonymous resources that work now. */
   static final String LIVE_ANONYMOUS =
@@ -314,6 +314,7 @@ public final class ResourceRepository {
         Optional.ofNullable(rs.getString("key_prefix")),
         Optional.ofNullable((Integer) rs.getObject("applied_conn_limit")),
         rs.getLong("storage_bytes"),
+        rs.getBoolean("storage_exceeded"),
         Optional.ofNullable(rs.getTimestamp("expires_at")).map(Timestamp::toInstant),
         rs.getTimestamp("created_at").toInstant());
   }

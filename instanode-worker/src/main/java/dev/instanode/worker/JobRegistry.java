@@ -1,5 +1,6 @@
 package dev.instanode.worker;
 
+import dev.instanode.worker.jobs.EnforceLimits;
 import dev.instanode.worker.jobs.EntitlementReconciler;
 import dev.instanode.worker.jobs.ExpireAnonymous;
 import dev.instanode.worker.jobs.PoolOrphanReaper;
@@ -28,6 +29,9 @@ public final class JobRegistry {
                     d.platform(), d.provisioner(), d.audit(), d.meters(), d.clock());
             case ENTITLEMENT_RECONCILER ->
                 new EntitlementReconciler(
+                    d.platform(), d.provisioner(), d.plans(), d.audit(), d.meters(), d.clock());
+            case ENFORCE_LIMITS ->
+                new EnforceLimits(
                     d.platform(), d.provisioner(), d.plans(), d.audit(), d.meters(), d.clock());
             case POOL_ORPHAN_REAPER ->
                 new PoolOrphanReaper(

@@ -52,6 +52,14 @@ public final class WorkerMetrics {
   public static final String POOL_KEPT = "instant_pool_orphan_kept_total";
   public static final String POOL_ORPHAN_SKIPPED = "instant_pool_orphan_reaper_skipped_total";
 
+  // enforce_limits
+  public static final String LIMIT_TRANSITIONS = "instant_limit_transitions_total";
+  public static final String LIMIT_CONNECTIONS_CLOSED = "instant_limit_connections_closed_total";
+  public static final String LIMIT_RUNAWAY_STOPPED = "instant_limit_runaway_stopped_total";
+  public static final String LIMIT_PASS_SKIPPED = "instant_limit_pass_skipped_total";
+  public static final String LIMIT_MISSING_INFRA = "instant_limit_missing_infrastructure_total";
+  public static final String RESOURCES_OVER_LIMIT = "instant_resources_over_limit";
+
   /** The value every unknown propagation kind is counted under; the raw kind never is. */
   public static final String UNKNOWN_KIND = "unknown_kind";
 

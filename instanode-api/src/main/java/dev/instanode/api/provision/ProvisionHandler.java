@@ -240,7 +240,10 @@ public final class ProvisionHandler {
         limits.put("storage_mb", plan.postgres().storageMb());
         limits.put("connections", plan.postgres().connections());
       }
-      case REDIS -> limits.put("memory_mb", plan.redis().memoryMb());
+      case REDIS -> {
+        limits.put("memory_mb", plan.redis().memoryMb());
+        limits.put("connections", plan.redis().connections());
+      }
     }
     Optional<String> note = Optional.empty();
     Optional<String> claimUrl =

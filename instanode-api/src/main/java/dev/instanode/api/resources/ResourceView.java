@@ -20,6 +20,7 @@ public final class ResourceView {
     item.put("created_at", r.createdAt());
     item.put("expires_at", r.expiresAt().orElse(null));
     item.put("storage_bytes", r.storageBytes());
+    item.put("storage_exceeded", r.storageExceeded());
     return item;
   }
 

@@ -25,4 +25,11 @@ public record Deadlines(Duration provision, Duration call, Duration health) {
       throw new IllegalArgumentException("deadlines must be positive");
     }
   }
+
+  /**
+   * GetUsage walks every tenant of a backend (a whole keyspace for Redis): as long as provision.
+   */
+  public Duration usage() {
+    return provision;
+  }
 }

@@ -3,6 +3,8 @@ package dev.instanode.provisioner.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -11,11 +13,20 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
+import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
+import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
+import dev.instanode.provisioner.grpc.proto.GetUsageResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
@@ -24,6 +35,8 @@ import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsResponse;
+import dev.instanode.provisioner.grpc.proto.StopRunawayWorkRequest;
+import dev.instanode.provisioner.grpc.proto.StopRunawayWorkResponse;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -208,6 +221,65 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
       throw malformed("RotateCredentials answered without a connection URL");
     }
     return new RotateResult(r.getConnectionUrl());
+  }
+
+  @Override
+  public UsageReport usage(UsageRequest request) {
+    GetUsageResponse r =
+        call(
+            "GetUsage",
+            () ->
+                stub.withDeadlineAfter(deadlines.usage())
+                    .getUsage(
+                        GetUsageRequest.newBuilder()
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    return new UsageReport(
+        r.getTenantsList().stream()
+            .map(t ->
+                new TenantUsage(
+                    t.getNamingToken(),
+                    t.getBytes(),
+                    t.getKeys(),
+                    t.getConnections(),
+                    t.getWritesBlocked()))
+            .toList(),
+        r.getComplete());
+  }
+
+  @Override
+  public LimitsResult enforceLimits(LimitsRequest request) {
+    EnforceLimitsResponse r =
+        call(
+            "EnforceLimits",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .enforceLimits(
+                        EnforceLimitsRequest.newBuilder()
+                            .setToken(request.token().toString())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setProviderResourceId(request.providerResourceId())
+                            .setWritesBlocked(request.writesBlocked())
+                            .setConnectionCap(request.connectionCap())
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    return new LimitsResult(r.getWritesChanged(), r.getConnectionsClosed());
+  }
+
+  @Override
+  public RunawayResult stopRunawayWork(RunawayRequest request) {
+    StopRunawayWorkResponse r =
+        call(
+            "StopRunawayWork",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .stopRunawayWork(
+                        StopRunawayWorkRequest.newBuilder()
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    return new RunawayResult(r.getStatementsCancelled(), r.getSessionsEnded());
   }
 
   /**

@@ -3,16 +3,24 @@ package dev.instanode.provisioner.grpc;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Masking;
+import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
+import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
+import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
+import dev.instanode.provisioner.grpc.proto.GetUsageResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
@@ -20,6 +28,8 @@ import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsResponse;
+import dev.instanode.provisioner.grpc.proto.StopRunawayWorkRequest;
+import dev.instanode.provisioner.grpc.proto.StopRunawayWorkResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
@@ -131,6 +141,60 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
         () -> {
           RotateResult r = provisioner.rotateCredentials(RequestDecoder.rotate(request));
           return RotateCredentialsResponse.newBuilder().setConnectionUrl(r.connectionUrl()).build();
+        });
+  }
+
+  @Override
+  public void getUsage(GetUsageRequest request, StreamObserver<GetUsageResponse> out) {
+    answer(
+        "GetUsage",
+        request.getRequestId(),
+        out,
+        () -> {
+          UsageReport r = provisioner.usage(RequestDecoder.usage(request));
+          GetUsageResponse.Builder answer = GetUsageResponse.newBuilder().setComplete(r.complete());
+          for (TenantUsage t : r.tenants()) {
+            answer.addTenants(
+                dev.instanode.provisioner.grpc.proto.TenantUsage.newBuilder()
+                    .setNamingToken(t.namingToken())
+                    .setBytes(t.bytes())
+                    .setKeys(t.keys())
+                    .setConnections(t.connections())
+                    .setWritesBlocked(t.writesBlocked()));
+          }
+          return answer.build();
+        });
+  }
+
+  @Override
+  public void enforceLimits(
+      EnforceLimitsRequest request, StreamObserver<EnforceLimitsResponse> out) {
+    answer(
+        "EnforceLimits",
+        request.getRequestId(),
+        out,
+        () -> {
+          LimitsResult r = provisioner.enforceLimits(RequestDecoder.limits(request));
+          return EnforceLimitsResponse.newBuilder()
+              .setWritesChanged(r.writesChanged())
+              .setConnectionsClosed(r.connectionsClosed())
+              .build();
+        });
+  }
+
+  @Override
+  public void stopRunawayWork(
+      StopRunawayWorkRequest request, StreamObserver<StopRunawayWorkResponse> out) {
+    answer(
+        "StopRunawayWork",
+        request.getRequestId(),
+        out,
+        () -> {
+          RunawayResult r = provisioner.stopRunawayWork(RequestDecoder.runaway(request));
+          return StopRunawayWorkResponse.newBuilder()
+              .setStatementsCancelled(r.statementsCancelled())
+              .setSessionsEnded(r.sessionsEnded())
+              .build();
         });
   }
 

@@ -5,16 +5,22 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
+import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
+import dev.instanode.provisioner.grpc.proto.StopRunawayWorkRequest;
 
 /**
  * Turns wire requests into the Provisioner's request records. Anything malformed is an
@@ -66,6 +72,27 @@ final class RequestDecoder {
         type(r.getResourceType()),
         r.getProviderResourceId(),
         requestId(r.getRequestId()));
+  }
+
+  static UsageRequest usage(GetUsageRequest r) {
+    return new UsageRequest(type(r.getResourceType()), requestId(r.getRequestId()));
+  }
+
+  static LimitsRequest limits(EnforceLimitsRequest r) {
+    if (r.getConnectionCap() < -1) {
+      throw invalid("connection_cap must be -1 (none) or at least 0");
+    }
+    return new LimitsRequest(
+        token(r.getToken()),
+        type(r.getResourceType()),
+        r.getProviderResourceId(),
+        r.getWritesBlocked(),
+        r.getConnectionCap(),
+        requestId(r.getRequestId()));
+  }
+
+  static RunawayRequest runaway(StopRunawayWorkRequest r) {
+    return new RunawayRequest(type(r.getResourceType()), requestId(r.getRequestId()));
   }
 
   private static ResourceToken token(String raw) {

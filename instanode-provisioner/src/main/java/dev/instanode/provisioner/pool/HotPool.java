@@ -167,14 +167,15 @@ public final class HotPool implements AutoCloseable {
   }
 
   /**
-   * An item made with the cap the caller's tier wants needs no change, so the round trip to the
-   * customer cluster is skipped; anything else (a paid tier, a cap changed in plans.yaml since the
-   * item was made, an item of unknown cap) is regraded there.
+   * An item made at the grade the caller's tier wants needs no change, so the round trip to the
+   * customer cluster is skipped; anything else (a paid tier, a plans.yaml change since the item was
+   * made, an item of unknown grade) is regraded there.
    */
   private RegradeResult regrade(ResourceBackend backend, PoolItem item, Tier tier) {
-    OptionalLong wanted = backend.connectionLimit(tier);
-    if (wanted.isPresent() && wanted.equals(item.connLimit())) {
-      return RegradeResult.skipped(wanted.getAsLong(), RegradeResult.ALREADY_CORRECT);
+    Optional<String> wanted = backend.grade(tier);
+    if (wanted.isPresent() && wanted.equals(item.grade())) {
+      return RegradeResult.skipped(
+          backend.connectionLimit(tier).orElse(-1), RegradeResult.ALREADY_CORRECT);
     }
     return breakers
         .of(backend)
@@ -281,7 +282,8 @@ public final class HotPool implements AutoCloseable {
               made.providerResourceId(),
               aes.encrypt(made.connectionUrl()),
               made.keyPrefix(),
-              OptionalLong.of(made.appliedConnLimit()));
+              OptionalLong.of(made.appliedConnLimit()),
+              backend.grade(Tier.ANONYMOUS));
     } catch (RuntimeException e) {
       LOG.warn("pool.mark_ready_failed resource_type={} error={}", type.wireName(), e.toString());
       ready = false;

@@ -3,13 +3,15 @@ package dev.instanode.provisioner.pool;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.ResourceBackend;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
  * One pre-made resource. {@code encryptedUrl} stays sealed until the item is handed out; {@code
- * connLimit} is the connection cap it was made with, when known.
+ * connLimit} is the connection cap it was made with, when known; {@code grade} everything the
+ * backend's regrade sets at the tier it was made for ({@link ResourceBackend#grade}).
  */
 public record PoolItem(
     UUID id,
@@ -18,7 +20,8 @@ public record PoolItem(
     String providerResourceId,
     String encryptedUrl,
     Optional<String> keyPrefix,
-    OptionalLong connLimit) {
+    OptionalLong connLimit,
+    Optional<String> grade) {
   public PoolItem {
     requireNonNull(id, "id is null");
     requireNonNull(type, "type is null");
@@ -27,5 +30,6 @@ public record PoolItem(
     requireNonNull(encryptedUrl, "encryptedUrl is null");
     requireNonNull(keyPrefix, "keyPrefix is null");
     requireNonNull(connLimit, "connLimit is null");
+    requireNonNull(grade, "grade is null");
   }
 }

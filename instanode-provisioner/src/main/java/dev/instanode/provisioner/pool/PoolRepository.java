@@ -16,7 +16,8 @@ import org.jdbi.v3.core.Jdbi;
 /** {@code provisioner.pool_items}. Replicas coordinate only through these statements. */
 public final class PoolRepository {
   private static final String ITEM_COLUMNS =
-      "id, resource_type, pool_token, provider_resource_id, connection_url, key_prefix, conn_limit";
+      "id, resource_type, pool_token, provider_resource_id, connection_url, key_prefix, conn_limit,"
+          + " grade";
 
   private final Jdbi jdbi;
 
@@ -47,17 +48,19 @@ public final class PoolRepository {
       String providerResourceId,
       String encryptedUrl,
       Optional<String> keyPrefix,
-      OptionalLong connLimit) {
+      OptionalLong connLimit,
+      Optional<String> grade) {
     return jdbi.withHandle(h ->
         h.createUpdate(
                 "UPDATE pool_items SET status = 'ready', provider_resource_id = :prid,"
-                    + " connection_url = :url, key_prefix = :prefix, conn_limit = :limit"
-                    + " WHERE pool_token = :token AND status = 'creating'")
+                    + " connection_url = :url, key_prefix = :prefix, conn_limit = :limit,"
+                    + " grade = :grade WHERE pool_token = :token AND status = 'creating'")
             .bind("token", token.value())
             .bind("prid", providerResourceId)
             .bind("url", encryptedUrl)
             .bind("prefix", keyPrefix.orElse(null))
             .bind("limit", connLimit.isPresent() ? connLimit.getAsLong() : null)
+            .bind("grade", grade.orElse(null))
             .execute())
         == 1;
   }
@@ -106,7 +109,8 @@ public final class PoolRepository {
                     Optional.ofNullable(rs.getString("key_prefix")),
                     rs.getObject("conn_limit") == null
                         ? OptionalLong.empty()
-                        : OptionalLong.of(rs.getLong("conn_limit"))))
+                        : OptionalLong.of(rs.getLong("conn_limit")),
+                    Optional.ofNullable(rs.getString("grade"))))
             .findOne());
   }
 

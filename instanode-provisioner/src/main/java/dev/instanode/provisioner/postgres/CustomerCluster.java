@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.instanode.core.PostgresUrl;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
@@ -53,6 +54,15 @@ public final class CustomerCluster implements AutoCloseable {
 
   public Connection connect() throws SQLException {
     return pool.getConnection();
+  }
+
+  /**
+   * A new superuser connection to {@code database} (not from the pool, which holds connections to
+   * the admin database); the caller closes it.
+   */
+  public Connection connectTo(String database) throws SQLException {
+    PostgresUrl url = admin.withDatabase(database);
+    return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
   }
 
   /** A URL for a customer role on this cluster. */

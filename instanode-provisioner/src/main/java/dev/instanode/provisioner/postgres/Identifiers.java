@@ -16,6 +16,14 @@ final class Identifiers {
     return '"' + identifier + '"';
   }
 
+  /** A validated identifier as a string literal, for DDL built inside PL/pgSQL. */
+  static String literal(String identifier) {
+    if (!SAFE_IDENTIFIER.matcher(identifier).matches()) {
+      throw new IllegalArgumentException("unsafe identifier: " + identifier);
+    }
+    return "'" + identifier + "'";
+  }
+
   static String passwordLiteral(String password) {
     if (!SAFE_PASSWORD.matcher(password).matches()) {
       throw new IllegalArgumentException("generated password has unexpected characters");

@@ -12,14 +12,25 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Postgres on shared customer clusters: one database {@code db_<token>} owned by one role {@code
@@ -34,6 +45,14 @@ public final class PostgresBackend implements ResourceBackend {
   static final String STEP_DROP_DATABASE = "drop.database";
   static final String STEP_DROP_ROLE = "drop.role";
 
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresBackend.class);
+
+  /** How late past a bound the runaway watch acts, beyond its own check interval. */
+  static final Duration RUNAWAY_GRACE = Duration.ofSeconds(2);
+
+  private static final int DB_PREFIX = ResourceNames.DATABASE_PREFIX.length();
+  private static final int ROLE_PREFIX = ResourceNames.ROLE_PREFIX.length();
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
   private static final String OBJECT_IN_USE = "55006";
   private static final String UNDEFINED_OBJECT = "42704";
   private static final int PASSWORD_LENGTH = 24;
@@ -41,11 +60,18 @@ public final class PostgresBackend implements ResourceBackend {
   private final ClusterPlacement placement;
   private final Plans plans;
   private final ProvisionStepHook hook;
+  private final RunawayWatch runaway;
 
   public PostgresBackend(ClusterPlacement placement, Plans plans, ProvisionStepHook hook) {
+    this(placement, plans, hook, RUNAWAY_GRACE);
+  }
+
+  PostgresBackend(
+      ClusterPlacement placement, Plans plans, ProvisionStepHook hook, Duration runawayGrace) {
     this.placement = placement;
     this.plans = plans;
     this.hook = hook;
+    this.runaway = new RunawayWatch(runawayGrace);
   }
 
   @Override
@@ -76,6 +102,7 @@ public final class PostgresBackend implements ResourceBackend {
               + limit
               + " PASSWORD "
               + Identifiers.passwordLiteral(password));
+      settings(tier).apply(s, role);
       hook.afterStep(STEP_CREATE_ROLE, namingToken);
       // A new database grants CONNECT and TEMP to PUBLIC. It is born closed to everyone, and
       // opens only once PUBLIC's rights are gone, so no crash in between leaves it open to other
@@ -109,7 +136,8 @@ public final class PostgresBackend implements ResourceBackend {
 
   @Override
   public List<String> objectNames(String namingToken) {
-    return List.of(ResourceNames.databaseName(namingToken), ResourceNames.roleName(namingToken));
+    String role = ResourceNames.roleName(namingToken);
+    return List.of(ResourceNames.databaseName(namingToken), role, WriteFreeze.keeperOf(role));
   }
 
   /**
@@ -134,6 +162,8 @@ public final class PostgresBackend implements ResourceBackend {
         hook.afterStep(STEP_DROP_CLOSE, namingToken);
         dropDatabase(s, database);
         hook.afterStep(STEP_DROP_DATABASE, namingToken);
+        // The keeper of a database dropped while frozen owned nothing outside it.
+        s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(WriteFreeze.keeperOf(role)));
         s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
         hook.afterStep(STEP_DROP_ROLE, namingToken);
       } catch (SQLException e) {
@@ -179,31 +209,50 @@ public final class PostgresBackend implements ResourceBackend {
     return OptionalLong.of(plans.connectionsLimit(tier, ResourceType.POSTGRES));
   }
 
+  /**
+   * The tier's connection cap and role settings. Skipped ("already correct") when the role has
+   * exactly them; otherwise all are applied, so a role made before a setting existed catches up.
+   */
   @Override
   public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
     String role = ResourceNames.roleName(namingToken);
     long target = plans.connectionsLimit(tier, ResourceType.POSTGRES);
+    TenantRoleSettings wanted = settings(tier);
     try (Connection c = cluster.connect();
         PreparedStatement ps =
-            c.prepareStatement("SELECT rolconnlimit FROM pg_roles WHERE rolname = ?")) {
+            c.prepareStatement(
+                "SELECT r.rolconnlimit, s.setconfig FROM pg_roles r LEFT JOIN"
+                    + " pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0"
+                    + " WHERE r.rolname = ?")) {
       ps.setString(1, role);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new ProvisionerException(
               ProvisionerException.Kind.INVALID_ARGUMENT, "role does not exist", null);
         }
-        if (rs.getLong(1) == target) {
+        if (rs.getLong(1) == target
+            && wanted.matches(TenantRoleSettings.parse(rs.getArray("setconfig")))) {
           return RegradeResult.skipped(target, RegradeResult.ALREADY_CORRECT);
         }
       }
       try (Statement s = c.createStatement()) {
         s.execute("ALTER ROLE " + Identifiers.quote(role) + " CONNECTION LIMIT " + target);
+        wanted.apply(s, role);
       }
       return RegradeResult.applied(target);
     } catch (SQLException e) {
       throw ProvisionerException.fromSql("regrade", e);
     }
+  }
+
+  @Override
+  public Optional<String> grade(Tier tier) {
+    return Optional.of(plans.of(tier).postgres().toString());
+  }
+
+  private TenantRoleSettings settings(Tier tier) {
+    return TenantRoleSettings.of(plans.of(tier).postgres());
   }
 
   /**
@@ -250,6 +299,167 @@ public final class PostgresBackend implements ResourceBackend {
       ps.setString(1, role);
       ps.executeQuery().close();
     }
+  }
+
+  /**
+   * One query per cluster for sizes, one for sessions and one for frozen keepers. A cluster that
+   * does not answer makes the report incomplete; the others' figures stand.
+   */
+  @Override
+  public UsageReport usage() {
+    Map<String, long[]> sizes = new HashMap<>();
+    Map<String, Integer> sessions = new HashMap<>();
+    Set<String> frozen = new HashSet<>();
+    boolean complete = true;
+    for (CustomerCluster cluster : placement.clusters()) {
+      try (Connection c = cluster.connect();
+          Statement s = c.createStatement()) {
+        // An empty database is several MB of catalog (a copy of template0): that is not the
+        // tenant's, so only what it added is counted.
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT datname, GREATEST(0, pg_database_size(oid)"
+                    + " - pg_database_size('template0')) FROM pg_database"
+                    + " WHERE datname LIKE 'db\\_%' AND datallowconn")) {
+          while (rs.next()) {
+            sizes.put(rs.getString(1).substring(DB_PREFIX), new long[] {rs.getLong(2)});
+          }
+        }
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT usename, count(*) FROM pg_stat_activity WHERE usename LIKE 'usr\\_%'"
+                    + " AND backend_type = 'client backend' GROUP BY usename")) {
+          while (rs.next()) {
+            sessions.put(rs.getString(1).substring(ROLE_PREFIX), rs.getInt(2));
+          }
+        }
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE 'usr\\_%"
+                    + WriteFreeze.KEEPER_SUFFIX.replace("_", "\\_")
+                    + "'")) {
+          while (rs.next()) {
+            String keeper = rs.getString(1);
+            frozen.add(
+                keeper.substring(
+                    ROLE_PREFIX, keeper.length() - WriteFreeze.KEEPER_SUFFIX.length()));
+          }
+        }
+      } catch (SQLException e) {
+        complete = false;
+        LOG.warn(
+            "provisioner.usage_cluster_failed cluster={} reason={}",
+            cluster.index(),
+            e.getMessage());
+      }
+    }
+    List<TenantUsage> tenants = new ArrayList<>();
+    sizes.forEach((naming, size) ->
+        tenants.add(
+            new TenantUsage(
+                naming, size[0], -1, sessions.getOrDefault(naming, 0), frozen.contains(naming))));
+    return new UsageReport(tenants, complete);
+  }
+
+  /**
+   * Freezes or thaws the tenant's database ({@link WriteFreeze}) on its cluster. A tenant session
+   * holding a lock the change needs is ended, once, and the change tried again.
+   */
+  @Override
+  public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked) {
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    String role = ResourceNames.roleName(namingToken);
+    String database = ResourceNames.databaseName(namingToken);
+    try {
+      try (Connection admin = cluster.connect()) {
+        if (exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", WriteFreeze.keeperOf(role))
+            == blocked) {
+          return false;
+        }
+        if (!exists(admin, "SELECT 1 FROM pg_database WHERE datname = ?", database)) {
+          throw new ProvisionerException(
+              ProvisionerException.Kind.INVALID_ARGUMENT, "database does not exist", null);
+        }
+      }
+      for (int attempt = 1; ; attempt++) {
+        try (Connection c = cluster.connectTo(database)) {
+          if (blocked) {
+            WriteFreeze.freeze(c, role);
+          } else {
+            WriteFreeze.thaw(c, role);
+          }
+          return true;
+        } catch (SQLException e) {
+          if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || attempt == 2) {
+            throw e;
+          }
+          try (Connection admin = cluster.connect()) {
+            terminateRoleSessions(admin, role);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw ProvisionerException.fromSql("set_writes_blocked", e);
+    }
+  }
+
+  /** Ends the role's newest sessions beyond {@code cap}; Postgres refuses new ones on its own. */
+  @Override
+  public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+    if (cap < 0) {
+      return 0;
+    }
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    try (Connection c = cluster.connect()) {
+      return closeNewest(c, ResourceNames.roleName(namingToken), cap);
+    } catch (SQLException e) {
+      throw ProvisionerException.fromSql("close_connections", e);
+    }
+  }
+
+  private static int closeNewest(Connection c, String role, long cap) throws SQLException {
+    List<Integer> pids = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pid FROM pg_stat_activity WHERE usename = ? AND backend_type = 'client backend'"
+                + " ORDER BY backend_start DESC, pid DESC")) {
+      ps.setString(1, role);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          pids.add(rs.getInt(1));
+        }
+      }
+    }
+    int closed = 0;
+    for (int pid : pids.subList(0, (int) Math.max(0, pids.size() - cap))) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_terminate_backend(?)")) {
+        ps.setInt(1, pid);
+        try (ResultSet rs = ps.executeQuery()) {
+          closed += rs.next() && rs.getBoolean(1) ? 1 : 0;
+        }
+      }
+    }
+    return closed;
+  }
+
+  /** Every cluster; one that does not answer is skipped (its work is ended next pass). */
+  @Override
+  public RunawayResult stopRunawayWork() {
+    int cancelled = 0;
+    int ended = 0;
+    for (CustomerCluster cluster : placement.clusters()) {
+      try (Connection c = cluster.connect()) {
+        RunawayResult r = runaway.stop(c);
+        cancelled += r.statementsCancelled();
+        ended += r.sessionsEnded();
+      } catch (SQLException e) {
+        LOG.warn(
+            "provisioner.runaway_cluster_failed cluster={} reason={}",
+            cluster.index(),
+            e.getMessage());
+      }
+    }
+    return new RunawayResult(cancelled, ended);
   }
 
   @Override

@@ -1,7 +1,9 @@
 package dev.instanode.provisioner.redis;
 
+import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
@@ -11,6 +13,8 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.UsageReport;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -19,16 +23,24 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Redis on one shared server: each resource is an ACL user {@code usr_<token>} confined to the keys
  * and channels under {@code <token>:} in database 0 (see {@link TenantAcl}).
  */
 public final class RedisBackend implements ResourceBackend, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
   static final String STEP_ACL_SETUSER = "acl_setuser";
   static final String STEP_ACL_SAVE = "acl_save";
 
@@ -37,19 +49,45 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   static final String REGRADE_UNSUPPORTED = "backend does not support redis regrade";
   static final int STORAGE_MAX_KEYS = 1000;
+
+  /** Keys one usage pass visits at most; a larger keyspace gives an incomplete report. */
+  static final long CENSUS_MAX_KEYS = 1_000_000;
+
+  /**
+   * The admin's own set of the users whose writes are stopped: ACL LIST cannot tell (Redis
+   * describes rules its own way), and no tenant can read a key outside its prefix.
+   */
+  static final String WRITES_BLOCKED_KEY = "instanode:writes_blocked";
+
   private static final int PASSWORD_BYTES = 16;
 
   private final RedisEndpoint endpoint;
   private final Plans plans;
   private final ProvisionStepHook hook;
   private final AdminConnection admin;
+  private final long censusMaxKeys;
+  private final AtomicLong maxmemoryGauge = new AtomicLong();
 
   /** Connects lazily: a Redis that is down fails provisions, not construction. */
-  public RedisBackend(RedisEndpoint endpoint, Plans plans, ProvisionStepHook hook) {
+  public RedisBackend(
+      RedisEndpoint endpoint, Plans plans, ProvisionStepHook hook, MeterRegistry meters) {
+    this(endpoint, plans, hook, meters, CENSUS_MAX_KEYS);
+  }
+
+  RedisBackend(
+      RedisEndpoint endpoint,
+      Plans plans,
+      ProvisionStepHook hook,
+      MeterRegistry meters,
+      long censusMaxKeys) {
     this.endpoint = endpoint;
     this.plans = plans;
     this.hook = hook;
     this.admin = new AdminConnection(endpoint);
+    this.censusMaxKeys = censusMaxKeys;
+    Gauge.builder("instant_customer_redis_maxmemory_bytes", maxmemoryGauge, AtomicLong::get)
+        .description("maxmemory of the customer Redis as last read; 0 means unbounded")
+        .register(meters);
   }
 
   @Override
@@ -71,7 +109,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     List<String> rules;
     try {
       redis = admin.get().sync();
-      rules = TenantAcl.rules(tenant, password, knownCommands(redis));
+      rules = TenantAcl.rules(tenant, password, known(redis));
     } catch (RuntimeException e) {
       throw RedisFailures.classify("provision", e);
     }
@@ -102,7 +140,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
   }
 
-  private static Set<String> knownCommands(RedisCommands<String, String> redis) {
+  private static Set<String> known(RedisCommands<String, String> redis) {
     Set<String> known = new HashSet<>();
     for (String command : TenantAcl.DENIED_WHERE_PRESENT) {
       List<Object> info = redis.commandInfo(command);
@@ -135,6 +173,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       // since the kill above; 0 deleted means a previous drop got this far.
       redis.aclDeluser(tenant.user());
       AclFile.save(redis);
+      redis.srem(WRITES_BLOCKED_KEY, tenant.user());
       new PrefixKeys(connection, tenant.pattern(), endpoint.commandTimeout()).unlinkAll();
     } catch (RuntimeException e) {
       throw RedisFailures.classify("deprovision", e);
@@ -205,6 +244,124 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   private static boolean userExists(RedisCommands<String, String> redis, String user) {
     List<Object> described = redis.aclGetuser(user);
     return described != null && !described.isEmpty() && described.getFirst() != null;
+  }
+
+  /**
+   * Every tenant user (ACL USERS) with its keys, estimated memory and connections, from one bounded
+   * pass ({@link TenantCensus}). On the way it renews the rules of users made before scripting was
+   * taken away, and keeps the server on {@code noeviction}: with any other policy, one tenant's
+   * writes would evict other tenants' keys.
+   */
+  @Override
+  public UsageReport usage() {
+    try {
+      StatefulRedisConnection<String, String> connection = admin.get();
+      RedisCommands<String, String> redis = connection.sync();
+      guardEvictionPolicy(redis);
+      Set<String> blocked = new HashSet<>();
+      for (String user : redis.smembers(WRITES_BLOCKED_KEY)) {
+        blocked.add(user.substring(ResourceNames.ROLE_PREFIX.length()));
+      }
+      Set<String> users = new HashSet<>();
+      boolean renewed = false;
+      for (String line : redis.aclList()) {
+        String[] words = line.split(" ");
+        if (words.length < 2 || !words[1].startsWith(ResourceNames.ROLE_PREFIX)) {
+          continue;
+        }
+        String naming = words[1].substring(ResourceNames.ROLE_PREFIX.length());
+        users.add(naming);
+        if (line.contains("+@scripting") || line.contains("+eval")) {
+          setUser(redis, words[1], TenantAcl.commandRules(!blocked.contains(naming), known(redis)));
+          renewed = true;
+          LOG.info("provisioner.redis.rules_renewed user={}", Masking.token(words[1]));
+        }
+      }
+      if (renewed) {
+        AclFile.save(redis);
+      }
+      return new TenantCensus(connection, endpoint.commandTimeout(), censusMaxKeys)
+          .take(users, blocked);
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("usage", e);
+    }
+  }
+
+  private void guardEvictionPolicy(RedisCommands<String, String> redis) {
+    String policy = redis.configGet("maxmemory-policy").getOrDefault("maxmemory-policy", "");
+    if (!policy.equals("noeviction")) {
+      LOG.warn(
+          "provisioner.redis.eviction_policy_fixed was={}: tenants' keys must never evict each"
+              + " other's",
+          policy);
+      redis.configSet("maxmemory-policy", "noeviction");
+    }
+    long maxmemory = Long.parseLong(redis.configGet("maxmemory").getOrDefault("maxmemory", "0"));
+    maxmemoryGauge.set(maxmemory);
+  }
+
+  /**
+   * Read-and-delete rules while blocked ({@link TenantAcl#READ_AND_DELETE}), the full rules
+   * otherwise; the user's passwords and key patterns stay. The marker set follows the rules, so a
+   * crash between the two leaves a state the next pass repairs.
+   */
+  @Override
+  public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked) {
+    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+    try {
+      RedisCommands<String, String> redis = admin.get().sync();
+      if (!userExists(redis, tenant.user())) {
+        throw new ProvisionerException(
+            ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
+      }
+      setUser(redis, tenant.user(), TenantAcl.commandRules(!blocked, known(redis)));
+      long changed =
+          blocked
+              ? redis.sadd(WRITES_BLOCKED_KEY, tenant.user())
+              : redis.srem(WRITES_BLOCKED_KEY, tenant.user());
+      AclFile.save(redis);
+      return changed > 0;
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("set_writes_blocked", e);
+    }
+  }
+
+  /** CLIENT KILL ID for the user's newest connections beyond {@code cap}. */
+  @Override
+  public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+    if (cap < 0) {
+      return 0;
+    }
+    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+    try {
+      RedisCommands<String, String> redis = admin.get().sync();
+      record Client(long id, long ageSeconds) {}
+      List<Client> clients = new ArrayList<>();
+      for (String line : redis.clientList().split("\n")) {
+        if (tenant.user().equals(TenantCensus.field(line, "user"))) {
+          clients.add(
+              new Client(
+                  Long.parseLong(TenantCensus.field(line, "id")),
+                  Long.parseLong(TenantCensus.field(line, "age"))));
+        }
+      }
+      clients.sort(
+          Comparator.comparingLong(Client::ageSeconds)
+              .thenComparing(Comparator.comparingLong(Client::id).reversed()));
+      int closed = 0;
+      for (Client c : clients.subList(0, (int) Math.max(0, clients.size() - cap))) {
+        closed += (int) (long) redis.clientKill(KillArgs.Builder.id(c.id()));
+      }
+      return closed;
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("close_connections", e);
+    }
+  }
+
+  /** Nothing runs away here: tenants have no scripts, and every command is bounded by Redis. */
+  @Override
+  public RunawayResult stopRunawayWork() {
+    return RunawayResult.NONE;
   }
 
   @Override

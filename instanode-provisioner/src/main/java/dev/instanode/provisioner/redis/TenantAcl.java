@@ -11,7 +11,9 @@ import java.util.Set;
 /**
  * The ACL rules of a tenant user on the shared Redis: what a normal application needs, confined to
  * the tenant's key and channel prefix, in database 0, with nothing that reads or changes the server
- * or other tenants.
+ * or other tenants, and no scripting (a script that never returns blocks every tenant with BUSY,
+ * and only SCRIPT KILL, which no tenant may run, ends it). Over its memory limit a tenant keeps
+ * {@link #READ_AND_DELETE} only.
  *
  * <p>Order matters: Redis applies the rules left to right, so the denials come after the categories
  * they cut into.
@@ -31,7 +33,6 @@ final class TenantAcl {
           "+@hyperloglog",
           "+@geo",
           "+@pubsub",
-          "+@scripting",
           "+@transaction",
           // AUTH, HELLO, PING, ECHO, RESET, COMMAND. (SELECT joined @connection in Redis 7.)
           "+@connection");
@@ -62,18 +63,50 @@ final class TenantAcl {
           "-move",
           "-copy",
           "-swapdb",
-          // Server-wide state: MEMORY STATS/DOCTOR/PURGE, SCRIPT FLUSH/KILL (other tenants'
-          // scripts), CLIENT LIST/KILL/TRACKING (Redis 7 puts most of CLIENT in @connection).
+          // EVAL and friends, SCRIPT (FLUSH/KILL reach other tenants' scripts).
+          "-@scripting",
+          // Server-wide state: MEMORY STATS/DOCTOR/PURGE, CLIENT LIST/KILL/TRACKING (Redis 7 puts
+          // most of CLIENT in @connection).
           "-memory",
-          "-script",
-          "+script|load",
-          "+script|exists",
           "-client",
           "+client|setname",
           "+client|getname",
           "+client|id",
           // Harmless and used by rate-limiting scripts; it is in no category we grant.
           "+time");
+
+  /**
+   * What a tenant over its memory limit keeps: reads, and the commands that free memory, so it can
+   * get back under. Every command listed exists in Redis 6.2.
+   */
+  static final List<String> READ_AND_DELETE =
+      List.of(
+          "+@read",
+          "+@connection",
+          "+@transaction",
+          "+@pubsub",
+          "+del",
+          "+unlink",
+          "+getdel",
+          "+hdel",
+          "+lrem",
+          "+lpop",
+          "+rpop",
+          "+ltrim",
+          "+srem",
+          "+spop",
+          "+zrem",
+          "+zpopmin",
+          "+zpopmax",
+          "+zremrangebyscore",
+          "+zremrangebyrank",
+          "+zremrangebylex",
+          "+xdel",
+          "+xtrim",
+          "+expire",
+          "+pexpire",
+          "+expireat",
+          "+pexpireat");
 
   /**
    * Denied where the server has them (Redis 7+). ACL SETUSER rejects a command name the server does
@@ -99,8 +132,20 @@ final class TenantAcl {
     rules.add("~" + tenant.pattern());
     rules.add("resetchannels");
     rules.add("&" + tenant.pattern());
+    rules.addAll(commandRules(true, presentCommands));
+    return List.copyOf(rules);
+  }
+
+  /**
+   * The arguments after {@code ACL SETUSER <user>} that replace the user's command rules and keep
+   * its passwords and key and channel patterns.
+   *
+   * @param writable false for a tenant over its memory limit: {@link #READ_AND_DELETE} only
+   */
+  static List<String> commandRules(boolean writable, Set<String> presentCommands) {
+    List<String> rules = new ArrayList<>();
     rules.add("-@all");
-    rules.addAll(ALLOWED);
+    rules.addAll(writable ? ALLOWED : READ_AND_DELETE);
     rules.addAll(DENIED);
     for (String command : DENIED_WHERE_PRESENT) {
       if (presentCommands.contains(command)) {

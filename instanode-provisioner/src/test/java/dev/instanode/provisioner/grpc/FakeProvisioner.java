@@ -1,6 +1,8 @@
 package dev.instanode.provisioner.grpc;
 
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -9,7 +11,12 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,6 +40,10 @@ final class FakeProvisioner implements Provisioner {
   volatile long storageBytes = 1234L;
   volatile RotateResult rotateResult =
       new RotateResult("postgres://usr_fake:rotated@db.internal:5432/db_fake");
+  volatile UsageReport usageReport =
+      new UsageReport(List.of(new TenantUsage("pool-fake", 4096, -1, 1, true)), false);
+  volatile LimitsResult limitsResult = new LimitsResult(true, 3);
+  volatile RunawayResult runawayResult = new RunawayResult(2, 1);
 
   /** Every later call throws this kind. */
   void failWith(ProvisionerException.Kind kind, String message) {
@@ -80,6 +91,21 @@ final class FakeProvisioner implements Provisioner {
   @Override
   public RotateResult rotateCredentials(RotateRequest request) {
     return answer(request, () -> rotateResult);
+  }
+
+  @Override
+  public UsageReport usage(UsageRequest request) {
+    return answer(request, () -> usageReport);
+  }
+
+  @Override
+  public LimitsResult enforceLimits(LimitsRequest request) {
+    return answer(request, () -> limitsResult);
+  }
+
+  @Override
+  public RunawayResult stopRunawayWork(RunawayRequest request) {
+    return answer(request, () -> runawayResult);
   }
 
   private <T> T answer(Object request, Supplier<T> result) {

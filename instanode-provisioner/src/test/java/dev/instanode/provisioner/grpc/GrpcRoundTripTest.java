@@ -8,6 +8,7 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
@@ -15,9 +16,14 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
+import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -187,5 +193,44 @@ class GrpcRoundTripTest {
                     token, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random())))
         .isInstanceOf(ProvisionerException.class)
         .hasMessageContaining("without a connection URL");
+  }
+
+  @Test
+  void usageCarriesEveryTenantAndWhetherThePassWasComplete() {
+    UsageRequest request = new UsageRequest(ResourceType.REDIS, RequestId.random());
+    assertThat(grpc.client.usage(request)).isEqualTo(provisioner.usageReport);
+    assertThat(provisioner.calls()).containsExactly(request);
+    provisioner.usageReport = new UsageReport(List.of(), true);
+    assertThat(grpc.client.usage(request).complete()).isTrue();
+  }
+
+  @Test
+  void enforceLimitsCarriesTheRequestAndWhatItChanged() {
+    LimitsRequest request =
+        new LimitsRequest(
+            token, ResourceType.POSTGRES, "local:0;pooltok:pool-x", true, 10, RequestId.random());
+    assertThat(grpc.client.enforceLimits(request)).isEqualTo(provisioner.limitsResult);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void aConnectionCapBelowMinusOneIsRefusedAtTheBoundary() {
+    assertThatThrownBy(() ->
+            grpc.rawStub(grpc.secret)
+                .enforceLimits(
+                    EnforceLimitsRequest.newBuilder()
+                        .setToken(token.toString())
+                        .setResourceType(dev.instanode.provisioner.grpc.proto.ResourceType.REDIS)
+                        .setConnectionCap(-5)
+                        .build()))
+        .hasMessageContaining("INVALID_ARGUMENT");
+    assertThat(provisioner.calls()).isEmpty();
+  }
+
+  @Test
+  void stopRunawayWorkCarriesWhatItEnded() {
+    RunawayRequest request = new RunawayRequest(ResourceType.POSTGRES, RequestId.random());
+    assertThat(grpc.client.stopRunawayWork(request)).isEqualTo(provisioner.runawayResult);
+    assertThat(provisioner.calls()).containsExactly(request);
   }
 }

@@ -20,6 +20,8 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -170,7 +172,7 @@ class HotPoolTest {
   }
 
   @Test
-  void anItemWhoseRecordedCapIsNotTheTiersIsRegradedOnTheCluster() {
+  void anItemWhoseRecordedGradeIsNotTheTiersIsRegradedOnTheCluster() {
     // Made at the anonymous cap (2) but recorded with another, as after a plans.yaml change.
     PoolToken token = PoolToken.random();
     ProvisionResult made = backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
@@ -181,7 +183,8 @@ class HotPoolTest {
         made.providerResourceId(),
         AES.encrypt(made.connectionUrl()),
         Optional.empty(),
-        OptionalLong.of(99));
+        OptionalLong.of(99),
+        Optional.of("made under another plans.yaml"));
     CountingRegrades counting = new CountingRegrades(backend);
     try (HotPool pool = pool(counting, 1)) {
       ProvisionResult claimed =
@@ -241,6 +244,31 @@ class HotPoolTest {
     @Override
     public long storageBytes(String namingToken, String providerResourceId) {
       return real.storageBytes(namingToken, providerResourceId);
+    }
+
+    @Override
+    public Optional<String> grade(Tier tier) {
+      return real.grade(tier);
+    }
+
+    @Override
+    public UsageReport usage() {
+      return real.usage();
+    }
+
+    @Override
+    public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
+      return real.setWritesBlocked(namingToken, providerResourceId, b);
+    }
+
+    @Override
+    public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+      return real.closeConnectionsOver(namingToken, providerResourceId, cap);
+    }
+
+    @Override
+    public RunawayResult stopRunawayWork() {
+      return real.stopRunawayWork();
     }
 
     @Override
@@ -321,7 +349,8 @@ class HotPoolTest {
         "local:0",
         AES.encrypt("postgres://u:p@h:1/db"),
         Optional.empty(),
-        OptionalLong.empty());
+        OptionalLong.empty(),
+        Optional.empty());
     ResourceToken resource = ResourceToken.random();
     try (HotPool pool = pool(1)) {
       LocalProvisioner provisioner =

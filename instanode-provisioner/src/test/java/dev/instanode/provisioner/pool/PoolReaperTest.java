@@ -15,6 +15,8 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -158,7 +160,8 @@ class PoolReaperTest {
         made.providerResourceId(),
         AES.encrypt(made.connectionUrl()),
         Optional.empty(),
-        OptionalLong.of(made.appliedConnLimit()));
+        OptionalLong.of(made.appliedConnLimit()),
+        Optional.empty());
     return token;
   }
 
@@ -224,6 +227,26 @@ class PoolReaperTest {
 
     @Override
     public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public UsageReport usage() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public RunawayResult stopRunawayWork() {
       throw new UnsupportedOperationException();
     }
 

@@ -15,9 +15,10 @@ final class ReadyItems {
       String providerResourceId,
       String encryptedUrl,
       Optional<String> keyPrefix,
-      OptionalLong connLimit) {
+      OptionalLong connLimit,
+      Optional<String> grade) {
     items.insertCreating(type, token);
-    if (!items.markReady(token, providerResourceId, encryptedUrl, keyPrefix, connLimit)) {
+    if (!items.markReady(token, providerResourceId, encryptedUrl, keyPrefix, connLimit, grade)) {
       throw new IllegalStateException("the creating row was not there to mark ready");
     }
   }

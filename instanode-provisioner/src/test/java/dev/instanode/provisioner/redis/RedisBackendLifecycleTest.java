@@ -10,6 +10,7 @@ import dev.instanode.embedded.EmbeddedRedisServer;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ class RedisBackendLifecycleTest {
             .withConnectTimeout(Duration.ofSeconds(2));
     // Construction must not need Redis: the process starts while Redis is down.
     try (RedisBackend backend =
-        new RedisBackend(endpoint, Plans.bundled(), ProvisionStepHook.NONE)) {
+        new RedisBackend(
+            endpoint, Plans.bundled(), ProvisionStepHook.NONE, new SimpleMeterRegistry())) {
       String token = UUID.randomUUID().toString();
       assertUnavailableWithin(
           FAST, () -> backend.provision(token, Tier.ANONYMOUS, RequestId.random()));
@@ -122,7 +124,8 @@ class RedisBackendLifecycleTest {
     RedisEndpoint endpoint =
         RedisEndpoint.of("redis://default:" + ADMIN_PASSWORD + "@127.0.0.1:" + port + "/0");
     try (RedisBackend backend =
-            new RedisBackend(endpoint, Plans.bundled(), ProvisionStepHook.NONE);
+            new RedisBackend(
+                endpoint, Plans.bundled(), ProvisionStepHook.NONE, new SimpleMeterRegistry());
         RedisProbe probe = new RedisProbe()) {
       String token = UUID.randomUUID().toString();
       ProvisionResult result = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
@@ -150,7 +153,8 @@ class RedisBackendLifecycleTest {
     RedisEndpoint endpoint =
         RedisEndpoint.of("redis://default:" + ADMIN_PASSWORD + "@127.0.0.1:" + port + "/0");
     try (RedisBackend backend =
-            new RedisBackend(endpoint, Plans.bundled(), ProvisionStepHook.NONE);
+            new RedisBackend(
+                endpoint, Plans.bundled(), ProvisionStepHook.NONE, new SimpleMeterRegistry());
         RedisProbe probe = new RedisProbe()) {
       String token = UUID.randomUUID().toString();
       ProvisionResult result = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
@@ -164,7 +168,10 @@ class RedisBackendLifecycleTest {
 
   private static RedisBackend backendFor(EmbeddedRedisServer server) {
     return new RedisBackend(
-        RedisEndpoint.of(server.adminUrl()), Plans.bundled(), ProvisionStepHook.NONE);
+        RedisEndpoint.of(server.adminUrl()),
+        Plans.bundled(),
+        ProvisionStepHook.NONE,
+        new SimpleMeterRegistry());
   }
 
   private static String onPort(ProvisionResult result, int port) {

@@ -46,13 +46,24 @@ class TenantAclTest {
     // The only grants after the denials are single harmless subcommands (and TIME).
     assertThat(rules.subList(firstDenial, rules.size()))
         .filteredOn(r -> r.startsWith("+"))
-        .containsExactly(
-            "+script|load",
-            "+script|exists",
-            "+client|setname",
-            "+client|getname",
-            "+client|id",
-            "+time");
+        .containsExactly("+client|setname", "+client|getname", "+client|id", "+time");
+  }
+
+  @Test
+  void noTenantGetsScriptingWhetherWritableOrNot() {
+    for (boolean writable : List.of(true, false)) {
+      List<String> rules = TenantAcl.commandRules(writable, Set.of());
+      assertThat(rules).doesNotContain("+@scripting", "+eval", "+evalsha", "+script");
+      assertThat(rules).contains("-@scripting");
+    }
+  }
+
+  @Test
+  void overItsLimitATenantKeepsReadsAndDeletesAndNoWrite() {
+    List<String> rules = TenantAcl.commandRules(false, Set.of());
+    assertThat(rules).contains("+@read", "+del", "+unlink", "+expire");
+    assertThat(rules).doesNotContain("+@write", "+@string", "+@hash", "+@list", "+@stream");
+    assertThat(rules.getFirst()).isEqualTo("-@all");
   }
 
   @Test

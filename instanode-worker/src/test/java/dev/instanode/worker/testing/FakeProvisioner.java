@@ -3,6 +3,8 @@ package dev.instanode.worker.testing;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -11,7 +13,11 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +37,10 @@ public final class FakeProvisioner implements Provisioner {
     DEPROVISION,
     REGRADE,
     STORAGE,
-    ROTATE
+    ROTATE,
+    USAGE,
+    LIMITS,
+    RUNAWAY
   }
 
   private static final Plans PLANS = Plans.bundled();
@@ -43,6 +52,8 @@ public final class FakeProvisioner implements Provisioner {
   private volatile long storageBytes = 8_000_000L;
   private volatile Predicate<Object> failWhen = r -> false;
   private volatile Consumer<Object> onCall = r -> {};
+  private final Map<ResourceType, UsageReport> usage = new ConcurrentHashMap<>();
+  private volatile int connectionsClosed;
 
   /** Every later call of {@code op} throws {@code failure}. */
   public FakeProvisioner fail(Op op, RuntimeException failure) {
@@ -84,6 +95,22 @@ public final class FakeProvisioner implements Provisioner {
     return this;
   }
 
+  /** What a usage pass of {@code type} answers; a type with none answers an empty, complete one. */
+  public FakeProvisioner answerUsage(ResourceType type, UsageReport report) {
+    usage.put(type, report);
+    return this;
+  }
+
+  /** How many connections each limits call says it closed. */
+  public FakeProvisioner answerConnectionsClosed(int closed) {
+    connectionsClosed = closed;
+    return this;
+  }
+
+  public List<LimitsRequest> limits() {
+    return ofType(LimitsRequest.class);
+  }
+
   public List<Object> calls() {
     return List.copyOf(calls);
   }
@@ -107,6 +134,8 @@ public final class FakeProvisioner implements Provisioner {
     onCall = r -> {};
     regradeAnswer = r -> RegradeResult.applied(PLANS.connectionsLimit(r.tier(), r.type()));
     storageBytes = 8_000_000L;
+    usage.clear();
+    connectionsClosed = 0;
   }
 
   private <T> List<T> ofType(Class<T> type) {
@@ -144,6 +173,25 @@ public final class FakeProvisioner implements Provisioner {
   public RotateResult rotateCredentials(RotateRequest request) {
     record(Op.ROTATE, request);
     return new RotateResult("postgres://usr_x:rotated@127.0.0.1:5432/db_x?sslmode=disable");
+  }
+
+  @Override
+  public UsageReport usage(UsageRequest request) {
+    record(Op.USAGE, request);
+    return usage.getOrDefault(request.type(), new UsageReport(List.of(), true));
+  }
+
+  /** Answers as a backend that changed the writes' state and closed what was over the cap. */
+  @Override
+  public LimitsResult enforceLimits(LimitsRequest request) {
+    record(Op.LIMITS, request);
+    return new LimitsResult(true, connectionsClosed);
+  }
+
+  @Override
+  public RunawayResult stopRunawayWork(RunawayRequest request) {
+    record(Op.RUNAWAY, request);
+    return RunawayResult.NONE;
   }
 
   private void record(Op op, Object request) {

@@ -1,0 +1,28 @@
+package dev.instanode.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+
+/**
+ * The limits one resource must be held to now.
+ *
+ * @param writesBlocked stop its writes (over its storage or memory limit) or give them back
+ * @param connectionCap connections it may hold; those over it are closed, newest first; -1 = none
+ */
+public record LimitsRequest(
+    ResourceToken token,
+    ResourceType type,
+    String providerResourceId,
+    boolean writesBlocked,
+    long connectionCap,
+    RequestId requestId) {
+  public LimitsRequest {
+    requireNonNull(token, "token is null");
+    requireNonNull(type, "type is null");
+    requireNonNull(providerResourceId, "providerResourceId is null");
+    requireNonNull(requestId, "requestId is null");
+  }
+}

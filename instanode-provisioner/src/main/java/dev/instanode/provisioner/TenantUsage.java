@@ -1,0 +1,20 @@
+package dev.instanode.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What one tenant of a backend uses right now.
+ *
+ * @param namingToken the name its infrastructure carries: the resource token, or the pool token of
+ *     a pooled resource
+ * @param bytes storage (Postgres) or memory (Redis) in use, estimated from a sample for Redis
+ * @param keys keys it holds (Redis), or -1 where that means nothing
+ * @param connections connections open as this tenant
+ * @param writesBlocked its writes are stopped now (over its limit)
+ */
+public record TenantUsage(
+    String namingToken, long bytes, long keys, int connections, boolean writesBlocked) {
+  public TenantUsage {
+    requireNonNull(namingToken, "namingToken is null");
+  }
+}

@@ -1,0 +1,18 @@
+package dev.instanode.provisioner;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * Every tenant a backend serves, measured in one bounded pass.
+ *
+ * @param complete false when the pass stopped early (its work bound, a cluster that did not
+ *     answer): every figure is then a lower bound, and a tenant missing from the list may exist. A
+ *     lower bound over a limit still proves the tenant is over it; nothing else may be concluded.
+ */
+public record UsageReport(List<TenantUsage> tenants, boolean complete) {
+  public UsageReport {
+    tenants = List.copyOf(requireNonNull(tenants, "tenants is null"));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.instanode.provisioner.postgres;
+
+import dev.instanode.core.Limit;
+import dev.instanode.core.Plan;
+import java.sql.Array;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A tier's runaway-work bounds as role settings ({@code ALTER ROLE … SET}), applied when a role is
+ * made and whenever its tier changes. Values are written in the base unit (ms, kB) so that {@code
+ * pg_db_role_setting} reads back exactly what was written and {@link #matches} can compare.
+ *
+ * <p>Only {@code temp_file_limit} is a ceiling by itself: Postgres lets only a superuser set it. A
+ * session may lower or raise the other three; the two timeouts are enforced regardless by {@link
+ * RunawayWatch}, and {@code work_mem} has no ceiling Postgres can express per role.
+ */
+final class TenantRoleSettings {
+  static final String STATEMENT_TIMEOUT = "statement_timeout";
+  static final String IDLE_IN_TRANSACTION = "idle_in_transaction_session_timeout";
+  static final String TEMP_FILE_LIMIT = "temp_file_limit";
+  static final String WORK_MEM = "work_mem";
+
+  /** Every setting this class manages, in the order it applies them. */
+  static final List<String> NAMES =
+      List.of(STATEMENT_TIMEOUT, IDLE_IN_TRANSACTION, TEMP_FILE_LIMIT, WORK_MEM);
+
+  private final Map<String, Optional<String>> values;
+
+  private TenantRoleSettings(Map<String, Optional<String>> values) {
+    this.values = values;
+  }
+
+  /** Unlimited (-1) means the server's default: the setting is reset, not written. */
+  static TenantRoleSettings of(Plan.PostgresLimits limits) {
+    Map<String, Optional<String>> values = new LinkedHashMap<>();
+    values.put(STATEMENT_TIMEOUT, scaled(limits.statementTimeoutSeconds(), 1000));
+    values.put(IDLE_IN_TRANSACTION, scaled(limits.idleInTransactionTimeoutSeconds(), 1000));
+    values.put(TEMP_FILE_LIMIT, scaled(limits.tempFileLimitMb(), 1024));
+    values.put(WORK_MEM, scaled(limits.workMemMb(), 1024));
+    return new TenantRoleSettings(values);
+  }
+
+  private static Optional<String> scaled(long limit, long factor) {
+    return Limit.isUnlimited(limit) ? Optional.empty() : Optional.of(Long.toString(limit * factor));
+  }
+
+  /** SET or RESET every managed setting of {@code role}. */
+  void apply(Statement s, String role) throws SQLException {
+    for (Map.Entry<String, Optional<String>> e : values.entrySet()) {
+      String quoted = Identifiers.quote(role);
+      if (e.getValue().isPresent()) {
+        s.execute(
+            "ALTER ROLE " + quoted + " SET " + e.getKey() + " = '" + e.getValue().get() + "'");
+      } else {
+        s.execute("ALTER ROLE " + quoted + " RESET " + e.getKey());
+      }
+    }
+  }
+
+  /** True when the role's stored settings ({@code pg_db_role_setting.setconfig}) are these. */
+  boolean matches(Map<String, String> stored) {
+    for (Map.Entry<String, Optional<String>> e : values.entrySet()) {
+      if (!e.getValue().equals(Optional.ofNullable(stored.get(e.getKey())))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code {statement_timeout=30000,work_mem=4096}} as a map; null (no settings) is empty. */
+  static Map<String, String> parse(Array setconfig) throws SQLException {
+    Map<String, String> stored = new LinkedHashMap<>();
+    if (setconfig == null) {
+      return stored;
+    }
+    for (String entry : (String[]) setconfig.getArray()) {
+      int eq = entry.indexOf('=');
+      if (eq > 0) {
+        stored.put(entry.substring(0, eq), entry.substring(eq + 1));
+      }
+    }
+    return stored;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.instanode.provisioner.redis;
+
+import dev.instanode.core.ResourceNames;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pass over the shared Redis that measures every tenant at once: a single SCAN of database 0
+ * (never one per tenant, which would walk the keyspace once per tenant) that counts each tenant's
+ * keys by prefix and samples MEMORY USAGE of some of them, plus CLIENT LIST for connections.
+ *
+ * <p>Work is bounded: at most {@code maxKeys} keys are visited; a larger keyspace gives an
+ * incomplete report whose figures are lower bounds. Memory is estimated as keys × mean sampled
+ * size, exact when every key was sampled ({@value #SAMPLE_FIRST} or fewer).
+ */
+final class TenantCensus {
+  static final int SAMPLE_FIRST = 32;
+  static final int SAMPLE_EVERY = 64;
+  private static final int SCAN_COUNT = 1000;
+
+  private final StatefulRedisConnection<String, String> connection;
+  private final Duration commandTimeout;
+  private final long maxKeys;
+
+  TenantCensus(
+      StatefulRedisConnection<String, String> connection, Duration commandTimeout, long maxKeys) {
+    this.connection = connection;
+    this.commandTimeout = commandTimeout;
+    this.maxKeys = maxKeys;
+  }
+
+  private static final class Tally {
+    long keys;
+    long sampledBytes;
+    long samples;
+    int connections;
+
+    long estimatedBytes() {
+      return samples == 0 ? 0 : Math.round((double) keys * sampledBytes / samples);
+    }
+  }
+
+  /**
+   * @param users every tenant user's naming token (the user name without {@code usr_})
+   * @param blocked those whose writes are stopped
+   */
+  UsageReport take(Set<String> users, Set<String> blocked) {
+    Map<String, Tally> tallies = new HashMap<>();
+    users.forEach(u -> tallies.put(u, new Tally()));
+    boolean complete = scan(tallies);
+    countConnections(tallies);
+    List<TenantUsage> tenants = new ArrayList<>();
+    tallies.forEach((naming, t) ->
+        tenants.add(
+            new TenantUsage(
+                naming, t.estimatedBytes(), t.keys, t.connections, blocked.contains(naming))));
+    return new UsageReport(tenants, complete);
+  }
+
+  private boolean scan(Map<String, Tally> tallies) {
+    ScanArgs args = ScanArgs.Builder.limit(SCAN_COUNT);
+    ScanCursor cursor = ScanCursor.INITIAL;
+    long visited = 0;
+    do {
+      KeyScanCursor<String> page = connection.sync().scan(cursor, args);
+      List<RedisFuture<Long>> sizes = new ArrayList<>();
+      List<Tally> sampled = new ArrayList<>();
+      for (String key : page.getKeys()) {
+        int colon = key.indexOf(':');
+        Tally t = colon > 0 ? tallies.get(key.substring(0, colon)) : null;
+        if (t == null) {
+          continue;
+        }
+        t.keys++;
+        if (t.keys <= SAMPLE_FIRST || t.keys % SAMPLE_EVERY == 0) {
+          sizes.add(connection.async().memoryUsage(key));
+          sampled.add(t);
+        }
+      }
+      for (int i = 0; i < sizes.size(); i++) {
+        Long bytes =
+            LettuceFutures.awaitOrCancel(
+                sizes.get(i), commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        // null: the key went between SCAN and MEMORY USAGE.
+        if (bytes != null) {
+          sampled.get(i).sampledBytes += bytes;
+          sampled.get(i).samples++;
+        }
+      }
+      visited += page.getKeys().size();
+      cursor = page;
+    } while (!cursor.isFinished() && visited < maxKeys);
+    return cursor.isFinished();
+  }
+
+  private void countConnections(Map<String, Tally> tallies) {
+    for (String line : connection.sync().clientList().split("\n")) {
+      String user = field(line, "user");
+      if (user != null && user.startsWith(ResourceNames.ROLE_PREFIX)) {
+        Tally t = tallies.get(user.substring(ResourceNames.ROLE_PREFIX.length()));
+        if (t != null) {
+          t.connections++;
+        }
+      }
+    }
+  }
+
+  /** A {@code name=value} field of one CLIENT LIST line, or null. */
+  static String field(String clientListLine, String name) {
+    for (String part : clientListLine.trim().split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return part.substring(name.length() + 1);
+      }
+    }
+    return null;
+  }
+}

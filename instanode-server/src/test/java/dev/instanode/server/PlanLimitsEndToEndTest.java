@@ -1,0 +1,226 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.testkit.HttpJson;
+import dev.instanode.testkit.TestPostgres;
+import dev.instanode.testkit.TestRedis;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The api and the worker in one process, every part real: an anonymous tenant that writes past its
+ * plan loses its writes within one pass of enforce_limits (1 s here), keeps its reads and deletes,
+ * gets its writes back once under, and cannot grow while stopped.
+ */
+class PlanLimitsEndToEndTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final long TEN_MB = 10L * 1024 * 1024;
+  private static Map<String, String> env;
+  private static Application app;
+  private static HttpJson http;
+  private static RedisClient redisClient;
+
+  @BeforeAll
+  static void start() {
+    env = TestApplications.environment();
+    env.put("INSTANODE_JOB_ENFORCE_LIMITS_INTERVAL", "1s");
+    env.put("INSTANODE_WORKER_POLL_INTERVAL", "1s");
+    app =
+        Application.start(
+            Config.from(env),
+            Set.of(Role.API, Role.WORKER),
+            new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()));
+    http = HttpJson.fromManyNetworks(app.port());
+    redisClient = RedisClient.create();
+    // A killed connection stays killed, so the count settles where the job left it.
+    redisClient.setOptions(ClientOptions.builder().autoReconnect(false).build());
+  }
+
+  @AfterAll
+  static void stop() {
+    redisClient.shutdown();
+    app.close();
+  }
+
+  @Test
+  void aDatabaseOverItsPlanTakesReadsAndDeletesOnlyUntilItIsBackUnder() throws Exception {
+    JsonNode made = provision("/db/new");
+    String token = made.get("token").asString();
+    PostgresUrl url = PostgresUrl.parse(made.get("connection_url").asString());
+    try (Connection c = TestPostgres.connect(url);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE filler (v text)");
+      // Stored as written, never compressed: 12 MB of text is 12 MB on disk.
+      s.execute("ALTER TABLE filler ALTER COLUMN v SET STORAGE EXTERNAL");
+      s.execute(
+          "INSERT INTO filler SELECT string_agg(md5(random()::text), '') FROM"
+              + " generate_series(1, 12 * 1024 * 1024 / 32) g GROUP BY g % 6000");
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() ->
+              assertThatThrownBy(() -> s.execute("INSERT INTO filler VALUES ('more')"))
+                  .hasMessageContaining("permission denied"));
+      long blockedAt = databaseSize(url.database());
+      assertThat(blockedAt).isGreaterThan(TEN_MB);
+      long rows = count(s, "SELECT count(*) FROM filler");
+      assertThat(rows).as("reads still work").isGreaterThanOrEqualTo(6000);
+      assertThat(storageExceeded(token)).isTrue();
+      assertThat(
+              Long.parseLong(
+                  AnonymousGateHttpTest.scalar(
+                      env, "SELECT storage_bytes FROM resources WHERE token = '" + token + "'")))
+          .isGreaterThan(TEN_MB);
+      assertThat(
+              AnonymousGateHttpTest.count(
+                  env, "SELECT count(*) FROM audit_log WHERE kind = 'resource.writes_blocked'"))
+          .isEqualTo(1);
+
+      // Stopped, it cannot grow: the overshoot ends at the pass that found it over.
+      for (int i = 0; i < 20; i++) {
+        assertThatThrownBy(() -> s.execute("INSERT INTO filler SELECT v FROM filler"))
+            .isInstanceOf(SQLException.class);
+      }
+      assertThat(databaseSize(url.database())).isLessThanOrEqualTo(blockedAt);
+      assertThat(count(s, "SELECT count(*) FROM filler")).isEqualTo(rows);
+
+      s.execute("TRUNCATE filler");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .untilAsserted(() -> s.execute("INSERT INTO filler VALUES ('back')"));
+      assertThat(storageExceeded(token)).isFalse();
+      assertThat(
+              AnonymousGateHttpTest.count(
+                  env, "SELECT count(*) FROM audit_log WHERE kind = 'resource.writes_restored'"))
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aCacheOverItsPlanKeepsReadsAndDeletesWhileAnotherTenantWritesOn() throws Exception {
+    JsonNode over = provision("/cache/new");
+    JsonNode neighbour = provision("/cache/new");
+    RedisCommands<String, String> r = connect(over.get("connection_url").asString());
+    RedisCommands<String, String> n = connect(neighbour.get("connection_url").asString());
+    String p = over.get("key_prefix").asString();
+    Map<String, String> values = new HashMap<>();
+    for (int i = 0; i < 60; i++) {
+      values.put(p + i, randomHex(100_000));
+    }
+    r.mset(values);
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertThatThrownBy(() -> r.set(p + "more", "x")).hasMessageContaining("NOPERM"));
+    assertThat(r.get(p + "0")).hasSize(100_000);
+    assertThat(n.set(neighbour.get("key_prefix").asString() + "k", "v")).isEqualTo("OK");
+    assertThat(storageExceeded(over.get("token").asString())).isTrue();
+
+    for (int i = 0; i < 30; i++) {
+      r.del(p + i);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(() -> r.set(p + "more", "x"));
+    assertThat(storageExceeded(over.get("token").asString())).isFalse();
+  }
+
+  @Test
+  void connectionsOverACachesPlanAreClosed() throws Exception {
+    JsonNode made = provision("/cache/new");
+    String user = "usr_" + made.get("key_prefix").asString().replace(":", "");
+    List<RedisCommands<String, String>> open = new ArrayList<>();
+    for (int i = 0; i < 13; i++) {
+      open.add(connect(made.get("connection_url").asString()));
+    }
+    assertThat(clientsOf(user)).isEqualTo(13);
+    await().atMost(Duration.ofSeconds(30)).until(() -> clientsOf(user) == 10);
+    assertThat(
+            AnonymousGateHttpTest.count(
+                env, "SELECT count(*) FROM audit_log WHERE kind = 'resource.connections_closed'"))
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  private static JsonNode provision(String path) {
+    HttpResponse<String> res = http.postJson(path, "{\"name\":\"limits\"}");
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+    return JSON.readTree(res.body());
+  }
+
+  private static RedisCommands<String, String> connect(String url) {
+    RedisURI uri = RedisURI.create(url);
+    StatefulRedisConnection<String, String> c = redisClient.connect(uri);
+    return c.sync();
+  }
+
+  private static long clientsOf(String user) {
+    try (RedisClient admin = RedisClient.create(TestRedis.adminUrl());
+        StatefulRedisConnection<String, String> c = admin.connect()) {
+      return c.sync().clientList().lines().filter(l -> l.contains(" user=" + user + " ")).count();
+    }
+  }
+
+  private static boolean storageExceeded(String token) throws Exception {
+    return Boolean.parseBoolean(
+        AnonymousGateHttpTest.scalar(
+            env, "SELECT storage_exceeded::text FROM resources WHERE token = '" + token + "'"));
+  }
+
+  private static long databaseSize(String database) throws SQLException {
+    try (Connection c = TestPostgres.connect(TestPostgres.adminUrl());
+        ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT pg_database_size('"
+                        + database
+                        + "') - pg_database_size('template0')")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String randomHex(int length) {
+    StringBuilder out = new StringBuilder(length);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    while (out.length() < length) {
+      out.append(Long.toHexString(random.nextLong()));
+    }
+    return out.substring(0, length);
+  }
+}

@@ -1,0 +1,406 @@
+package dev.instanode.worker.jobs;
+
+import static dev.instanode.worker.WorkerMetrics.count;
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.Limit;
+import dev.instanode.core.Masking;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.worker.Job;
+import dev.instanode.worker.JobReport;
+import dev.instanode.worker.JobRun;
+import dev.instanode.worker.WorkerMetrics;
+import dev.instanode.worker.decision.LimitsDecision;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code enforce_limits}: holds every live resource to its plan. Per resource type, one pass:
+ *
+ * <ol>
+ *   <li>end tenants' runaway work (statements past their timeout, idle transactions);
+ *   <li>measure every tenant at once ({@link Provisioner#usage}); a failed measurement skips the
+ *       type, since nothing may be decided from a read that did not happen;
+ *   <li>walk the live resources (keyset pages), match each to its measurement by the name its
+ *       infrastructure carries (the pool token of a pooled one), and decide ({@link
+ *       LimitsDecision}): stop writes over the limit, give them back under it, close connections
+ *       over the cap;
+ *   <li>record what was measured ({@code storage_bytes}, {@code storage_exceeded}).
+ * </ol>
+ *
+ * Each transition is audited and counted. How far a tenant can overshoot is bounded by what it can
+ * write in one interval of this job (see the README's limits section).
+ */
+public final class EnforceLimits implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(EnforceLimits.class);
+  static final int PAGE = 500;
+  private static final long MB = 1024L * 1024;
+  private static final UUID NIL = new UUID(0, 0);
+
+  private final Jdbi platform;
+  private final Optional<Provisioner> provisioner;
+  private final Plans plans;
+  private final AuditLog audit;
+  private final MeterRegistry meters;
+  private final Clock clock;
+  private final Map<ResourceType, AtomicLong> overLimit = new EnumMap<>(ResourceType.class);
+
+  public EnforceLimits(
+      Jdbi platform,
+      Optional<Provisioner> provisioner,
+      Plans plans,
+      AuditLog audit,
+      MeterRegistry meters,
+      Clock clock) {
+    this.platform = requireNonNull(platform, "platform is null");
+    this.provisioner = requireNonNull(provisioner, "provisioner is null");
+    this.plans = requireNonNull(plans, "plans is null");
+    this.audit = requireNonNull(audit, "audit is null");
+    this.meters = requireNonNull(meters, "meters is null");
+    this.clock = requireNonNull(clock, "clock is null");
+    for (ResourceType type : ResourceType.values()) {
+      AtomicLong gauge = new AtomicLong();
+      overLimit.put(type, gauge);
+      Gauge.builder(WorkerMetrics.RESOURCES_OVER_LIMIT, gauge, AtomicLong::get)
+          .description("Live resources whose writes are stopped for being over their plan")
+          .tag("resource_type", type.wireName())
+          .register(meters);
+    }
+  }
+
+  /** A live resource as the platform knows it. */
+  private record Row(
+      ResourceId id,
+      ResourceToken token,
+      Optional<TeamId> team,
+      Tier tier,
+      String providerResourceId,
+      boolean storageExceeded) {
+    String namingToken() {
+      return NamingToken.resolve(token, providerResourceId);
+    }
+  }
+
+  @Override
+  public JobReport run(JobRun run) {
+    JobReport.Tally tally = new JobReport.Tally();
+    if (provisioner.isEmpty()) {
+      LOG.warn("enforce_limits.skipped reason=no_provisioner run_id={}", run.runId());
+      return tally.add("skipped_no_provisioner").report();
+    }
+    for (ResourceType type : ResourceType.values()) {
+      stopRunawayWork(type, tally, run);
+      enforce(type, tally, run);
+    }
+    return tally.report();
+  }
+
+  private void stopRunawayWork(ResourceType type, JobReport.Tally tally, JobRun run) {
+    try {
+      RunawayResult r =
+          provisioner.orElseThrow().stopRunawayWork(new RunawayRequest(type, run.requestId()));
+      countRunaway(type, "statement", r.statementsCancelled(), tally);
+      countRunaway(type, "session", r.sessionsEnded(), tally);
+    } catch (RuntimeException e) {
+      skipped(type, "runaway_error", e, tally, run);
+    }
+  }
+
+  private void countRunaway(ResourceType type, String what, int n, JobReport.Tally tally) {
+    if (n > 0) {
+      meters
+          .counter(
+              WorkerMetrics.LIMIT_RUNAWAY_STOPPED, "resource_type", type.wireName(), "what", what)
+          .increment(n);
+      tally.add("runaway_" + what + "_stopped", n);
+    }
+  }
+
+  private void enforce(ResourceType type, JobReport.Tally tally, JobRun run) {
+    UsageReport report;
+    try {
+      report = provisioner.orElseThrow().usage(new UsageRequest(type, run.requestId()));
+    } catch (RuntimeException e) {
+      skipped(type, "usage_error", e, tally, run);
+      return;
+    }
+    Map<String, TenantUsage> byName = new HashMap<>();
+    report.tenants().forEach(t -> byName.put(t.namingToken(), t));
+    if (!report.complete()) {
+      tally.add("incomplete_" + type.wireName());
+    }
+    long blocked = 0;
+    UUID after = NIL;
+    while (true) {
+      List<Row> page = page(type, after);
+      List<Object[]> measured = new ArrayList<>();
+      for (Row row : page) {
+        Optional<TenantUsage> usage = Optional.ofNullable(byName.get(row.namingToken()));
+        LimitsDecision.Verdict verdict =
+            LimitsDecision.decide(
+                limits(row.tier(), type),
+                usage.map(u ->
+                    new LimitsDecision.Measured(u.bytes(), u.connections(), u.writesBlocked())),
+                report.complete());
+        boolean nowBlocked = act(type, row, usage, verdict, tally, run);
+        if (nowBlocked) {
+          blocked++;
+        }
+        if (verdict.storageBytes().isPresent() || nowBlocked != row.storageExceeded()) {
+          measured.add(
+              new Object[] {row.id().value(), verdict.storageBytes().orElse(null), nowBlocked});
+        }
+      }
+      recordMeasurements(measured);
+      if (page.size() < PAGE) {
+        break;
+      }
+      after = page.getLast().id().value();
+    }
+    if (report.complete()) {
+      overLimit.get(type).set(blocked);
+    }
+  }
+
+  /** Carries out a verdict; returns whether the resource's writes are stopped afterwards. */
+  private boolean act(
+      ResourceType type,
+      Row row,
+      Optional<TenantUsage> usage,
+      LimitsDecision.Verdict verdict,
+      JobReport.Tally tally,
+      JobRun run) {
+    if (verdict.missing()) {
+      count(meters, WorkerMetrics.LIMIT_MISSING_INFRA, "resource_type", type.wireName());
+      tally.add("missing_infrastructure");
+      LOG.warn(
+          "enforce_limits.missing_infrastructure token={} resource_type={} run_id={}: a live row"
+              + " whose infrastructure a complete measurement did not find",
+          row.token().masked(),
+          type.wireName(),
+          run.runId());
+      return row.storageExceeded();
+    }
+    if (!verdict.needsEnforcing()) {
+      return verdict.writesBlocked();
+    }
+    LimitsResult result;
+    try {
+      result =
+          provisioner
+              .orElseThrow()
+              .enforceLimits(
+                  new LimitsRequest(
+                      row.token(),
+                      type,
+                      row.providerResourceId(),
+                      verdict.writesBlocked(),
+                      limits(row.tier(), type).connections(),
+                      run.requestId()));
+    } catch (RuntimeException e) {
+      count(
+          meters,
+          WorkerMetrics.LIMIT_PASS_SKIPPED,
+          "resource_type",
+          type.wireName(),
+          "reason",
+          "enforce_error");
+      tally.add("enforce_failed");
+      LOG.warn(
+          "enforce_limits.enforce_failed token={} resource_type={} run_id={} error={}",
+          row.token().masked(),
+          type.wireName(),
+          run.runId(),
+          Masking.scrubUrls(e.toString()));
+      return usage.map(TenantUsage::writesBlocked).orElse(row.storageExceeded());
+    }
+    long bytes = usage.map(TenantUsage::bytes).orElse(0L);
+    switch (verdict.writes()) {
+      case BLOCK -> transition(type, row, AuditKind.RESOURCE_WRITES_BLOCKED, "blocked", bytes, run);
+      case RESTORE ->
+          transition(type, row, AuditKind.RESOURCE_WRITES_RESTORED, "restored", bytes, run);
+      case KEEP -> {}
+    }
+    if (verdict.writes() != LimitsDecision.Writes.KEEP) {
+      tally.add("writes_" + (verdict.writesBlocked() ? "blocked" : "restored"));
+    }
+    if (result.connectionsClosed() > 0) {
+      connectionsClosed(type, row, usage, result.connectionsClosed(), tally, run);
+    }
+    return verdict.writesBlocked();
+  }
+
+  private void transition(
+      ResourceType type, Row row, AuditKind kind, String transition, long bytes, JobRun run) {
+    long limit = limits(row.tier(), type).bytes();
+    count(
+        meters,
+        WorkerMetrics.LIMIT_TRANSITIONS,
+        "resource_type",
+        type.wireName(),
+        "transition",
+        transition);
+    String what = type == ResourceType.REDIS ? "memory" : "storage";
+    audit.write(
+        new AuditEvent(
+            row.team(),
+            AuditEvent.Actor.SYSTEM,
+            kind,
+            Optional.of(type.wireName()),
+            Optional.of(row.id()),
+            transition.equals("blocked")
+                ? "Writes stopped: " + what + " over the " + row.tier().wireName() + " plan"
+                : "Writes given back: " + what + " under the " + row.tier().wireName() + " plan",
+            Map.of(
+                "job", run.job(),
+                "token", row.token().masked(),
+                "bytes", bytes,
+                "limit_bytes", limit,
+                "tier", row.tier().wireName()),
+            Optional.of(run.requestId().value())));
+    LOG.info(
+        "enforce_limits.writes_{} token={} resource_type={} bytes={} limit_bytes={} run_id={}",
+        transition,
+        row.token().masked(),
+        type.wireName(),
+        bytes,
+        limit,
+        run.runId());
+  }
+
+  private void connectionsClosed(
+      ResourceType type,
+      Row row,
+      Optional<TenantUsage> usage,
+      int closed,
+      JobReport.Tally tally,
+      JobRun run) {
+    long cap = limits(row.tier(), type).connections();
+    meters
+        .counter(WorkerMetrics.LIMIT_CONNECTIONS_CLOSED, "resource_type", type.wireName())
+        .increment(closed);
+    tally.add("connections_closed", closed);
+    audit.write(
+        new AuditEvent(
+            row.team(),
+            AuditEvent.Actor.SYSTEM,
+            AuditKind.RESOURCE_CONNECTIONS_CLOSED,
+            Optional.of(type.wireName()),
+            Optional.of(row.id()),
+            "Closed " + closed + " connection(s) over the plan's cap of " + cap,
+            Map.of(
+                "job", run.job(),
+                "token", row.token().masked(),
+                "open", usage.map(TenantUsage::connections).orElse(0),
+                "cap", cap,
+                "closed", closed),
+            Optional.of(run.requestId().value())));
+    LOG.info(
+        "enforce_limits.connections_closed token={} resource_type={} closed={} cap={} run_id={}",
+        row.token().masked(),
+        type.wireName(),
+        closed,
+        cap,
+        run.runId());
+  }
+
+  private void skipped(
+      ResourceType type, String reason, RuntimeException e, JobReport.Tally tally, JobRun run) {
+    count(
+        meters,
+        WorkerMetrics.LIMIT_PASS_SKIPPED,
+        "resource_type",
+        type.wireName(),
+        "reason",
+        reason);
+    tally.add("skipped_" + reason);
+    LOG.warn(
+        "enforce_limits.skipped resource_type={} reason={} run_id={} error={}",
+        type.wireName(),
+        reason,
+        run.runId(),
+        Masking.scrubUrls(e.toString()));
+  }
+
+  private LimitsDecision.Limits limits(Tier tier, ResourceType type) {
+    long mb = plans.storageLimitMb(tier, type);
+    return new LimitsDecision.Limits(
+        Limit.isUnlimited(mb) ? Limit.UNLIMITED : mb * MB, plans.connectionsLimit(tier, type));
+  }
+
+  private List<Row> page(ResourceType type, UUID after) {
+    return platform.withHandle(h ->
+        h.createQuery(
+                "SELECT id, token, team_id, tier, provider_resource_id, storage_exceeded"
+                    + " FROM resources WHERE resource_type = :type"
+                    + " AND status IN ('active','paused','suspended') AND id > :after"
+                    + " ORDER BY id LIMIT :limit")
+            .bind("type", type.wireName())
+            .bind("after", after)
+            .bind("limit", PAGE)
+            .map((rs, ctx) ->
+                new Row(
+                    new ResourceId(rs.getObject("id", UUID.class)),
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                    Tier.fromWire(rs.getString("tier")),
+                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                    rs.getBoolean("storage_exceeded")))
+            .list());
+  }
+
+  /** One statement per page: {@code [id, bytes or null, blocked]} rows. */
+  private void recordMeasurements(List<Object[]> measured) {
+    if (measured.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    platform.useHandle(h -> {
+      var batch =
+          h.prepareBatch(
+              "UPDATE resources SET storage_bytes = COALESCE(CAST(:bytes AS bigint),"
+                  + " storage_bytes), storage_exceeded = :blocked, storage_measured_at = CASE"
+                  + " WHEN CAST(:bytes AS bigint) IS NULL THEN storage_measured_at ELSE :now END"
+                  + " WHERE id = :id");
+      for (Object[] m : measured) {
+        batch
+            .bind("id", m[0])
+            .bind("bytes", (Long) m[1])
+            .bind("blocked", m[2])
+            .bind("now", Sql.ts(now))
+            .add();
+      }
+      batch.execute();
+    });
+  }
+}

@@ -1,0 +1,225 @@
+package dev.instanode.worker.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.store.AuditLog;
+import dev.instanode.store.PlatformDatabase;
+import dev.instanode.worker.JobReport;
+import dev.instanode.worker.JobRun;
+import dev.instanode.worker.testing.FakeProvisioner;
+import dev.instanode.worker.testing.Rows;
+import dev.instanode.worker.testing.TestDatabases;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EnforceLimitsTest {
+  private static final long TEN_MB = 10L * 1024 * 1024;
+  private static PlatformDatabase platform;
+  private static Rows rows;
+  private static AuditLog audit;
+  private final FakeProvisioner provisioner = new FakeProvisioner();
+  private SimpleMeterRegistry meters;
+
+  @BeforeAll
+  static void setUp() {
+    platform = TestDatabases.platform("limits");
+    rows = new Rows(platform.jdbi());
+    audit = new AuditLog(platform.jdbi());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    audit.close();
+    platform.close();
+  }
+
+  @BeforeEach
+  void clean() {
+    rows.execute("DELETE FROM resources");
+    rows.execute("DELETE FROM audit_log");
+    meters = new SimpleMeterRegistry();
+  }
+
+  private JobReport run() {
+    return new EnforceLimits(
+            platform.jdbi(),
+            Optional.of(provisioner),
+            Plans.bundled(),
+            audit,
+            meters,
+            Clock.systemUTC())
+        .run(JobRun.start("enforce_limits"));
+  }
+
+  private void usage(ResourceType type, boolean complete, TenantUsage... tenants) {
+    provisioner.answerUsage(type, new UsageReport(List.of(tenants), complete));
+  }
+
+  @Test
+  void anAnonymousDatabaseOverTenMegabytesHasItsWritesStoppedAuditedCountedAndRecorded() {
+    Rows.Inserted r = rows.resource().insert();
+    usage(
+        ResourceType.POSTGRES,
+        true,
+        new TenantUsage(r.token().toString(), TEN_MB + 1, -1, 1, false));
+
+    JobReport report = run();
+
+    assertThat(report.count("writes_blocked")).isEqualTo(1);
+    LimitsRequest sent = provisioner.limits().getFirst();
+    assertThat(sent.token()).isEqualTo(r.token());
+    assertThat(sent.writesBlocked()).isTrue();
+    assertThat(sent.connectionCap()).isEqualTo(2);
+    assertThat(storageBytes(r.id())).isEqualTo(TEN_MB + 1);
+    assertThat(storageExceeded(r.id())).isTrue();
+    assertThat(rows.auditCount("resource.writes_blocked")).isEqualTo(1);
+    assertThat(transitions("postgres", "blocked")).isEqualTo(1.0);
+    Awaitility.await()
+        .until(() ->
+            meters
+                    .get("instant_resources_over_limit")
+                    .tag("resource_type", "postgres")
+                    .gauge()
+                    .value()
+                == 1.0);
+  }
+
+  @Test
+  void backUnderItsLimitItsWritesComeBackButNotOnAPartialMeasurement() {
+    Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
+    rows.execute("UPDATE resources SET storage_exceeded = true WHERE id = ?", r.id().value());
+
+    usage(ResourceType.REDIS, false, new TenantUsage(r.token().toString(), 10, 1, 0, true));
+    run();
+    assertThat(provisioner.limits()).as("a lower bound proves nothing under").isEmpty();
+    assertThat(storageExceeded(r.id())).isTrue();
+
+    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, 1, 0, true));
+    JobReport report = run();
+    assertThat(report.count("writes_restored")).isEqualTo(1);
+    assertThat(provisioner.limits().getFirst().writesBlocked()).isFalse();
+    assertThat(storageExceeded(r.id())).isFalse();
+    assertThat(rows.auditCount("resource.writes_restored")).isEqualTo(1);
+  }
+
+  @Test
+  void aPooledResourceIsMeasuredByThePoolTokenItsInfrastructureCarries() {
+    String poolToken = "pool-" + java.util.UUID.randomUUID();
+    Rows.Inserted pooled =
+        rows.resource().providerResourceId(NamingToken.encodePooled("local:0", poolToken)).insert();
+    // Its resource token also names something over the limit: that must not be its measurement.
+    usage(
+        ResourceType.POSTGRES,
+        true,
+        new TenantUsage(poolToken, 1000, -1, 0, false),
+        new TenantUsage(pooled.token().toString(), TEN_MB * 5, -1, 0, false));
+
+    run();
+
+    assertThat(provisioner.limits()).isEmpty();
+    assertThat(storageBytes(pooled.id())).isEqualTo(1000);
+  }
+
+  @Test
+  void aMeasurementThatFailedDecidesNothing() {
+    Rows.Inserted r = rows.resource().insert();
+    rows.execute("UPDATE resources SET storage_exceeded = true WHERE id = ?", r.id().value());
+    provisioner.fail(
+        FakeProvisioner.Op.USAGE,
+        new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, "cluster down", null));
+
+    JobReport report = run();
+
+    assertThat(report.count("skipped_usage_error")).isEqualTo(2);
+    assertThat(provisioner.limits()).isEmpty();
+    assertThat(storageExceeded(r.id())).isTrue();
+    assertThat(
+            meters
+                .get("instant_limit_pass_skipped_total")
+                .tag("resource_type", "postgres")
+                .tag("reason", "usage_error")
+                .counter()
+                .count())
+        .isEqualTo(1.0);
+  }
+
+  @Test
+  void connectionsOverTheCapAreClosedAndAudited() {
+    Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
+    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, 1, 14, false));
+    provisioner.answerConnectionsClosed(4);
+
+    JobReport report = run();
+
+    LimitsRequest sent = provisioner.limits().getFirst();
+    assertThat(sent.connectionCap()).isEqualTo(10);
+    assertThat(sent.writesBlocked()).isFalse();
+    assertThat(report.count("connections_closed")).isEqualTo(4);
+    assertThat(rows.auditCount("resource.connections_closed")).isEqualTo(1);
+  }
+
+  @Test
+  void aLiveRowWhoseInfrastructureAFullMeasurementDidNotFindIsReportedNotTouched() {
+    rows.resource().insert();
+    usage(ResourceType.POSTGRES, true);
+
+    JobReport report = run();
+
+    assertThat(report.count("missing_infrastructure")).isEqualTo(1);
+    assertThat(provisioner.limits()).isEmpty();
+  }
+
+  @Test
+  void runawayWorkIsStoppedOncePerTypeEveryPass() {
+    run();
+    assertThat(
+            provisioner.calls().stream()
+                .filter(c -> c instanceof dev.instanode.provisioner.RunawayRequest)
+                .count())
+        .isEqualTo(ResourceType.values().length);
+  }
+
+  private static long storageBytes(ResourceId id) {
+    return platform
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery("SELECT storage_bytes FROM resources WHERE id = :id")
+                .bind("id", id.value())
+                .mapTo(Long.class)
+                .one());
+  }
+
+  private static boolean storageExceeded(ResourceId id) {
+    return platform
+        .jdbi()
+        .withHandle(h ->
+            h.createQuery("SELECT storage_exceeded FROM resources WHERE id = :id")
+                .bind("id", id.value())
+                .mapTo(Boolean.class)
+                .one());
+  }
+
+  private double transitions(String type, String transition) {
+    return meters
+        .get("instant_limit_transitions_total")
+        .tag("resource_type", type)
+        .tag("transition", transition)
+        .counter()
+        .count();
+  }
+}
