@@ -43,6 +43,21 @@ public final class OnboardingRepository {
       ResourceToken received,
       Instant issued,
       Instant expires) {
+    if (carried.isEmpty()) {
+      // Every provision without an earlier token: one plain insert, nothing to look up.
+      jdbi.useHandle(h ->
+          h.createUpdate(
+                  "INSERT INTO onboarding_events (jti, fingerprint, resource_tokens, jwt_issued_at,"
+                      + " jwt_expires_at) VALUES (:jti, :fp, ARRAY[CAST(:received AS uuid)],"
+                      + " :issued, :expires)")
+              .bind("jti", jti)
+              .bind("fp", fingerprint)
+              .bind("received", received.value())
+              .bind("issued", Timestamp.from(issued))
+              .bind("expires", Timestamp.from(expires))
+              .execute());
+      return List.of(received);
+    }
     return jdbi.withHandle(h ->
         h.createQuery(
                 "INSERT INTO onboarding_events (jti, fingerprint, resource_tokens, jwt_issued_at,"

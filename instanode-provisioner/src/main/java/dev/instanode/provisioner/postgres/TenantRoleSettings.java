@@ -5,6 +5,7 @@ import dev.instanode.core.Plan;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,17 +50,17 @@ final class TenantRoleSettings {
     return Limit.isUnlimited(limit) ? Optional.empty() : Optional.of(Long.toString(limit * factor));
   }
 
-  /** SET or RESET every managed setting of {@code role}. */
+  /** SET or RESET every managed setting of {@code role}, in one round trip. */
   void apply(Statement s, String role) throws SQLException {
+    String quoted = Identifiers.quote(role);
+    List<String> statements = new ArrayList<>();
     for (Map.Entry<String, Optional<String>> e : values.entrySet()) {
-      String quoted = Identifiers.quote(role);
-      if (e.getValue().isPresent()) {
-        s.execute(
-            "ALTER ROLE " + quoted + " SET " + e.getKey() + " = '" + e.getValue().get() + "'");
-      } else {
-        s.execute("ALTER ROLE " + quoted + " RESET " + e.getKey());
-      }
+      statements.add(
+          e.getValue().isPresent()
+              ? "ALTER ROLE " + quoted + " SET " + e.getKey() + " = '" + e.getValue().get() + "'"
+              : "ALTER ROLE " + quoted + " RESET " + e.getKey());
     }
+    s.execute(String.join("; ", statements));
   }
 
   /** True when the role's stored settings ({@code pg_db_role_setting.setconfig}) are these. */
