@@ -35,6 +35,11 @@ public enum AuditKind {
   RESOURCE_WRITES_BLOCKED("resource.writes_blocked"),
   /** A resource came back under its storage or memory limit: its writes were given back. */
   RESOURCE_WRITES_RESTORED("resource.writes_restored"),
+  /**
+   * A cache held more than its plan while the shared server was short of room: the excess was
+   * deleted so other tenants could write again.
+   */
+  RESOURCE_EXCESS_SHED("resource.excess_shed"),
   /** A resource held more connections than its plan allows: the newest were closed. */
   RESOURCE_CONNECTIONS_CLOSED("resource.connections_closed"),
   /** An assigned pool item whose resource no longer exists was torn down (cluster-scoped). */

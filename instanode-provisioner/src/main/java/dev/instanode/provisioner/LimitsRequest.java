@@ -11,6 +11,8 @@ import dev.instanode.core.ResourceType;
  *
  * @param writesBlocked stop its writes (over its storage or memory limit) or give them back
  * @param connectionCap connections it may hold; those over it are closed, newest first; -1 = none
+ * @param bytesToFree what it holds beyond its plan, to be shed because the shared server is short
+ *     of room; 0 = shed nothing. Only a cache backend sheds; a database never loses data this way.
  */
 public record LimitsRequest(
     ResourceToken token,
@@ -18,11 +20,15 @@ public record LimitsRequest(
     String providerResourceId,
     boolean writesBlocked,
     long connectionCap,
+    long bytesToFree,
     RequestId requestId) {
   public LimitsRequest {
     requireNonNull(token, "token is null");
     requireNonNull(type, "type is null");
     requireNonNull(providerResourceId, "providerResourceId is null");
     requireNonNull(requestId, "requestId is null");
+    if (bytesToFree < 0) {
+      throw new IllegalArgumentException("bytesToFree is negative");
+    }
   }
 }

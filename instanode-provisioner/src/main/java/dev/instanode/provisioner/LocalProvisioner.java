@@ -143,17 +143,21 @@ public final class LocalProvisioner implements Provisioner {
                     backend.setWritesBlocked(
                         naming, request.providerResourceId(), request.writesBlocked()),
                     backend.closeConnectionsOver(
-                        naming, request.providerResourceId(), request.connectionCap())));
-    if (result.writesChanged() || result.connectionsClosed() > 0) {
+                        naming, request.providerResourceId(), request.connectionCap()),
+                    request.bytesToFree() > 0
+                        ? backend.shed(naming, request.providerResourceId(), request.bytesToFree())
+                        : 0));
+    if (result.writesChanged() || result.connectionsClosed() > 0 || result.bytesFreed() > 0) {
       LOG.info(
           "provisioner.limits_enforced type={} token={} naming={} writes_blocked={}"
-              + " writes_changed={} connections_closed={} request_id={}",
+              + " writes_changed={} connections_closed={} bytes_freed={} request_id={}",
           request.type().wireName(),
           request.token().masked(),
           Masking.token(naming),
           request.writesBlocked(),
           result.writesChanged(),
           result.connectionsClosed(),
+          result.bytesFreed(),
           request.requestId());
     }
     return result;

@@ -53,6 +53,13 @@ public interface ResourceBackend {
    */
   boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked);
 
+  /**
+   * Deletes at least {@code bytes} of what the tenant holds, when the backend is a cache whose
+   * shared server is short of room; returns what was freed. A backend that holds data, not a cache,
+   * sheds nothing and returns 0.
+   */
+  long shed(String namingToken, String providerResourceId, long bytes);
+
   /** Closes the tenant's connections beyond {@code cap}, newest first; returns how many. */
   int closeConnectionsOver(String namingToken, String providerResourceId, long cap);
 

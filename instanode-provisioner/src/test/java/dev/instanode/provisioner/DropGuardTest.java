@@ -123,6 +123,11 @@ class DropGuardTest {
     }
 
     @Override
+    public long shed(String namingToken, String providerResourceId, long bytes) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public RunawayResult stopRunawayWork() {
       throw new UnsupportedOperationException();
     }

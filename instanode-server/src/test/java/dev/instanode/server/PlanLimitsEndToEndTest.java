@@ -154,6 +154,44 @@ class PlanLimitsEndToEndTest {
   }
 
   @Test
+  void aTenantThatFillsTheSharedRedisIsShedToItsPlanAndTheOthersWriteAgain() throws Exception {
+    JsonNode flood = provision("/cache/new");
+    JsonNode neighbour = provision("/cache/new");
+    RedisCommands<String, String> f = connect(flood.get("connection_url").asString());
+    RedisCommands<String, String> n = connect(neighbour.get("connection_url").asString());
+    String p = flood.get("key_prefix").asString();
+    String blob = randomHex(1024 * 1024);
+    int written = 0;
+    try {
+      for (; written < 400; written++) {
+        f.set(p + written, blob);
+      }
+    } catch (RuntimeException e) {
+      // The server's maxmemory, or the job if it got there first.
+      assertThat(e.getMessage()).containsAnyOf("OOM", "NOPERM");
+    }
+    assertThat(written).as("the flood was stopped").isLessThan(400);
+    String q = neighbour.get("key_prefix").asString();
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() ->
+            AnonymousGateHttpTest.count(
+                    env, "SELECT count(*) FROM audit_log WHERE kind = 'resource.excess_shed'")
+                > 0);
+    assertThat(n.set(q + "k", "v")).isEqualTo("OK");
+    // What it held beyond its 5 MB was shed; what it holds now is within its plan.
+    long kept = 0;
+    for (int i = 0; i < written; i++) {
+      kept += f.exists(p + i);
+    }
+    assertThat(kept).isBetween(1L, 5L);
+    for (int i = 0; i < written; i++) {
+      f.unlink(p + i);
+    }
+  }
+
+  @Test
   void connectionsOverACachesPlanAreClosed() throws Exception {
     JsonNode made = provision("/cache/new");
     String user = "usr_" + made.get("key_prefix").asString().replace(":", "");

@@ -14,7 +14,7 @@ public enum JobKind {
   PROVISIONER_RECONCILER("provisioner_reconciler", Duration.ofMinutes(2), true),
   PROPAGATION_RUNNER("propagation_runner", Duration.ofSeconds(30), true),
   ENTITLEMENT_RECONCILER("entitlement_reconciler", Duration.ofMinutes(5), true),
-  ENFORCE_LIMITS("enforce_limits", Duration.ofSeconds(30), true),
+  ENFORCE_LIMITS("enforce_limits", Duration.ofSeconds(15), true),
   // Not on start: a fresh replica should not open with a destructive sweep.
   POOL_ORPHAN_REAPER("pool_orphan_reaper", Duration.ofMinutes(10), false);
 

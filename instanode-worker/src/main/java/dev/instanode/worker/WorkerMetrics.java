@@ -55,6 +55,7 @@ public final class WorkerMetrics {
   // enforce_limits
   public static final String LIMIT_TRANSITIONS = "instant_limit_transitions_total";
   public static final String LIMIT_CONNECTIONS_CLOSED = "instant_limit_connections_closed_total";
+  public static final String LIMIT_BYTES_SHED = "instant_limit_bytes_shed_total";
   public static final String LIMIT_RUNAWAY_STOPPED = "instant_limit_runaway_stopped_total";
   public static final String LIMIT_PASS_SKIPPED = "instant_limit_pass_skipped_total";
   public static final String LIMIT_MISSING_INFRA = "instant_limit_missing_infrastructure_total";

@@ -245,7 +245,8 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                     t.getConnections(),
                     t.getWritesBlocked()))
             .toList(),
-        r.getComplete());
+        r.getComplete(),
+        r.getUnderPressure());
   }
 
   @Override
@@ -262,9 +263,10 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                             .setProviderResourceId(request.providerResourceId())
                             .setWritesBlocked(request.writesBlocked())
                             .setConnectionCap(request.connectionCap())
+                            .setBytesToFree(request.bytesToFree())
                             .setRequestId(request.requestId().value())
                             .build()));
-    return new LimitsResult(r.getWritesChanged(), r.getConnectionsClosed());
+    return new LimitsResult(r.getWritesChanged(), r.getConnectionsClosed(), r.getBytesFreed());
   }
 
   @Override

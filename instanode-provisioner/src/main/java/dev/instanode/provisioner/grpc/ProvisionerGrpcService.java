@@ -152,7 +152,10 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
         out,
         () -> {
           UsageReport r = provisioner.usage(RequestDecoder.usage(request));
-          GetUsageResponse.Builder answer = GetUsageResponse.newBuilder().setComplete(r.complete());
+          GetUsageResponse.Builder answer =
+              GetUsageResponse.newBuilder()
+                  .setComplete(r.complete())
+                  .setUnderPressure(r.underPressure());
           for (TenantUsage t : r.tenants()) {
             answer.addTenants(
                 dev.instanode.provisioner.grpc.proto.TenantUsage.newBuilder()
@@ -178,6 +181,7 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
           return EnforceLimitsResponse.newBuilder()
               .setWritesChanged(r.writesChanged())
               .setConnectionsClosed(r.connectionsClosed())
+              .setBytesFreed(r.bytesFreed())
               .build();
         });
   }

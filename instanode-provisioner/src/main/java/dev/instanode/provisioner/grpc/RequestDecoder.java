@@ -82,12 +82,16 @@ final class RequestDecoder {
     if (r.getConnectionCap() < -1) {
       throw invalid("connection_cap must be -1 (none) or at least 0");
     }
+    if (r.getBytesToFree() < 0) {
+      throw invalid("bytes_to_free must not be negative");
+    }
     return new LimitsRequest(
         token(r.getToken()),
         type(r.getResourceType()),
         r.getProviderResourceId(),
         r.getWritesBlocked(),
         r.getConnectionCap(),
+        r.getBytesToFree(),
         requestId(r.getRequestId()));
   }
 

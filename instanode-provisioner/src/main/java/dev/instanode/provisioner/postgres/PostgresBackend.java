@@ -358,7 +358,7 @@ public final class PostgresBackend implements ResourceBackend {
         tenants.add(
             new TenantUsage(
                 naming, size[0], -1, sessions.getOrDefault(naming, 0), frozen.contains(naming))));
-    return new UsageReport(tenants, complete);
+    return new UsageReport(tenants, complete, false);
   }
 
   /**
@@ -401,6 +401,12 @@ public final class PostgresBackend implements ResourceBackend {
     } catch (SQLException e) {
       throw ProvisionerException.fromSql("set_writes_blocked", e);
     }
+  }
+
+  /** A database never loses data to make room: its writes stop, and that is all. */
+  @Override
+  public long shed(String namingToken, String providerResourceId, long bytes) {
+    return 0;
   }
 
   /** Ends the role's newest sessions beyond {@code cap}; Postgres refuses new ones on its own. */

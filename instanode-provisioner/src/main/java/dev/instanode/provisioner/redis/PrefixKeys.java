@@ -44,6 +44,41 @@ final class PrefixKeys {
   }
 
   /**
+   * UNLINKs matching keys, one SCAN batch at a time, until what they held (MEMORY USAGE, read just
+   * before) adds up to {@code bytes}; returns that sum. The last batch may free a little more than
+   * asked.
+   */
+  long unlinkAtLeast(long bytes) {
+    long[] freed = {0};
+    sumOverBatches(
+        keys -> {
+          if (freed[0] >= bytes) {
+            return 0;
+          }
+          List<RedisFuture<Long>> sizes = new ArrayList<>(keys.size());
+          for (String key : keys) {
+            sizes.add(connection.async().memoryUsage(key));
+          }
+          List<String> chosen = new ArrayList<>();
+          for (int i = 0; i < keys.size() && freed[0] < bytes; i++) {
+            Long size =
+                LettuceFutures.awaitOrCancel(
+                    sizes.get(i), commandTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (size != null) {
+              freed[0] += size;
+              chosen.add(keys.get(i));
+            }
+          }
+          if (!chosen.isEmpty()) {
+            connection.sync().unlink(chosen.toArray(String[]::new));
+          }
+          return chosen.size();
+        },
+        Integer.MAX_VALUE);
+    return freed[0];
+  }
+
+  /**
    * Sums MEMORY USAGE over at most {@code maxKeys} matching keys, pipelined per batch. Any error
    * propagates: a partial sum would under-report and could never be told from a real one.
    */

@@ -59,6 +59,9 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
    */
   static final String WRITES_BLOCKED_KEY = "instanode:writes_blocked";
 
+  /** Used memory, in percent of maxmemory, from which the server counts as short of room. */
+  static final long PRESSURE_PERCENT = 80;
+
   private static final int PASSWORD_BYTES = 16;
 
   private final RedisEndpoint endpoint;
@@ -257,7 +260,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     try {
       StatefulRedisConnection<String, String> connection = admin.get();
       RedisCommands<String, String> redis = connection.sync();
-      guardEvictionPolicy(redis);
+      long maxmemory = guardMemoryPolicy(redis);
       Set<String> blocked = new HashSet<>();
       for (String user : redis.smembers(WRITES_BLOCKED_KEY)) {
         blocked.add(user.substring(ResourceNames.ROLE_PREFIX.length()));
@@ -280,14 +283,17 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       if (renewed) {
         AclFile.save(redis);
       }
+      boolean underPressure =
+          maxmemory > 0 && usedMemory(redis) >= maxmemory * PRESSURE_PERCENT / 100;
       return new TenantCensus(connection, endpoint.commandTimeout(), censusMaxKeys)
-          .take(users, blocked);
+          .take(users, blocked, underPressure);
     } catch (RuntimeException e) {
       throw RedisFailures.classify("usage", e);
     }
   }
 
-  private void guardEvictionPolicy(RedisCommands<String, String> redis) {
+  /** Keeps the server on noeviction; returns its maxmemory (0 = unbounded). */
+  private long guardMemoryPolicy(RedisCommands<String, String> redis) {
     String policy = redis.configGet("maxmemory-policy").getOrDefault("maxmemory-policy", "");
     if (!policy.equals("noeviction")) {
       LOG.warn(
@@ -298,6 +304,32 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     }
     long maxmemory = Long.parseLong(redis.configGet("maxmemory").getOrDefault("maxmemory", "0"));
     maxmemoryGauge.set(maxmemory);
+    return maxmemory;
+  }
+
+  private static long usedMemory(RedisCommands<String, String> redis) {
+    for (String line : redis.info("memory").split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("INFO memory has no used_memory");
+  }
+
+  /**
+   * Deletes the tenant's keys until at least {@code bytes} are freed. The worker asks this only of
+   * a tenant over its plan while the shared server is short of room: a cache's excess is shed so
+   * that other tenants can write again, which a tenant that merely stopped writing would not do.
+   */
+  @Override
+  public long shed(String namingToken, String providerResourceId, long bytes) {
+    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+    try {
+      return new PrefixKeys(admin.get(), tenant.pattern(), endpoint.commandTimeout())
+          .unlinkAtLeast(bytes);
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("shed", e);
+    }
   }
 
   /**

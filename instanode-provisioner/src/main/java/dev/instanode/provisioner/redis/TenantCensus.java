@@ -57,7 +57,7 @@ final class TenantCensus {
    * @param users every tenant user's naming token (the user name without {@code usr_})
    * @param blocked those whose writes are stopped
    */
-  UsageReport take(Set<String> users, Set<String> blocked) {
+  UsageReport take(Set<String> users, Set<String> blocked, boolean underPressure) {
     Map<String, Tally> tallies = new HashMap<>();
     users.forEach(u -> tallies.put(u, new Tally()));
     boolean complete = scan(tallies);
@@ -67,7 +67,7 @@ final class TenantCensus {
         tenants.add(
             new TenantUsage(
                 naming, t.estimatedBytes(), t.keys, t.connections, blocked.contains(naming))));
-    return new UsageReport(tenants, complete);
+    return new UsageReport(tenants, complete, underPressure);
   }
 
   private boolean scan(Map<String, Tally> tallies) {

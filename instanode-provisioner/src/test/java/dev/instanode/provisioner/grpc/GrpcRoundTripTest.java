@@ -200,15 +200,22 @@ class GrpcRoundTripTest {
     UsageRequest request = new UsageRequest(ResourceType.REDIS, RequestId.random());
     assertThat(grpc.client.usage(request)).isEqualTo(provisioner.usageReport);
     assertThat(provisioner.calls()).containsExactly(request);
-    provisioner.usageReport = new UsageReport(List.of(), true);
+    provisioner.usageReport = new UsageReport(List.of(), true, false);
     assertThat(grpc.client.usage(request).complete()).isTrue();
+    assertThat(grpc.client.usage(request).underPressure()).isFalse();
   }
 
   @Test
   void enforceLimitsCarriesTheRequestAndWhatItChanged() {
     LimitsRequest request =
         new LimitsRequest(
-            token, ResourceType.POSTGRES, "local:0;pooltok:pool-x", true, 10, RequestId.random());
+            token,
+            ResourceType.REDIS,
+            "redis:0;pooltok:pool-x",
+            true,
+            10,
+            5_000_000,
+            RequestId.random());
     assertThat(grpc.client.enforceLimits(request)).isEqualTo(provisioner.limitsResult);
     assertThat(provisioner.calls()).containsExactly(request);
   }

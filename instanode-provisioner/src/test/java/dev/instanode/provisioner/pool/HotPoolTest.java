@@ -267,6 +267,11 @@ class HotPoolTest {
     }
 
     @Override
+    public long shed(String namingToken, String providerResourceId, long bytes) {
+      return real.shed(namingToken, providerResourceId, bytes);
+    }
+
+    @Override
     public RunawayResult stopRunawayWork() {
       return real.stopRunawayWork();
     }

@@ -246,6 +246,11 @@ class PoolReaperTest {
     }
 
     @Override
+    public long shed(String namingToken, String providerResourceId, long bytes) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public RunawayResult stopRunawayWork() {
       throw new UnsupportedOperationException();
     }

@@ -158,6 +158,47 @@ class RedisLimitsTest {
   }
 
   @Test
+  void sheddingFreesAtLeastWhatWasAskedOfThatTenantAndNoOtherKey() {
+    Tenant over = tenant();
+    Tenant other = tenant();
+    Map<String, String> values = new HashMap<>();
+    for (int i = 0; i < 50; i++) {
+      values.put(over.prefix() + i, "x".repeat(100_000));
+    }
+    over.redis().mset(values);
+    other.redis().set(other.prefix() + "keep", "v");
+
+    long freed = backend.shed(over.naming(), "redis:0", 2_000_000);
+
+    // Each value takes a little more than its 100 kB (allocator size classes): about 18 go.
+    assertThat(freed).isBetween(2_000_000L, 2_300_000L);
+    assertThat(of(backend.usage(), over).keys()).isBetween(30L, 33L);
+    assertThat(other.redis().get(other.prefix() + "keep")).isEqualTo("v");
+  }
+
+  @Test
+  void aServerNearItsMaxmemoryIsReportedUnderPressure() {
+    String maxmemory = admin.configGet("maxmemory").get("maxmemory");
+    assertThat(backend.usage().underPressure()).isFalse();
+    try {
+      long used =
+          Long.parseLong(
+              admin
+                  .info("memory")
+                  .lines()
+                  .filter(l -> l.startsWith("used_memory:"))
+                  .findFirst()
+                  .orElseThrow()
+                  .substring("used_memory:".length())
+                  .trim());
+      admin.configSet("maxmemory", Long.toString(used + used / 20));
+      assertThat(backend.usage().underPressure()).isTrue();
+    } finally {
+      admin.configSet("maxmemory", maxmemory);
+    }
+  }
+
+  @Test
   void usersMadeWithScriptingLoseItAtTheNextPass() {
     Tenant t = tenant();
     // The rules tenants got before scripting was taken away.

@@ -13,6 +13,11 @@ import java.util.Optional;
  *
  * <p>An incomplete measurement holds lower bounds: enough to prove a resource is over its limit,
  * never enough to prove it is back under, nor that its infrastructure is gone.
+ *
+ * <p>Stopping writes does not give back what a resource already holds. When the shared server is
+ * short of room, what a resource holds beyond its plan is shed (by a backend that is a cache; a
+ * database never sheds), so that one tenant over its plan cannot keep every other tenant from
+ * writing.
  */
 public final class LimitsDecision {
   /** A plan's limits for the resource; -1 = none. */
@@ -34,6 +39,7 @@ public final class LimitsDecision {
    * @param writes what to do about writes
    * @param writesBlocked the state writes should be in after this pass
    * @param closeConnections connections are over the cap
+   * @param bytesToFree what it holds beyond its plan, to shed; 0 = nothing
    * @param storageBytes the figure to record, when the measurement was exact
    * @param missing a complete measurement did not find the resource's infrastructure
    */
@@ -41,6 +47,7 @@ public final class LimitsDecision {
       Writes writes,
       boolean writesBlocked,
       boolean closeConnections,
+      long bytesToFree,
       Optional<Long> storageBytes,
       boolean missing) {
     public Verdict {
@@ -50,15 +57,19 @@ public final class LimitsDecision {
 
     /** Anything for the backend to do. */
     public boolean needsEnforcing() {
-      return writes != Writes.KEEP || closeConnections;
+      return writes != Writes.KEEP || closeConnections || bytesToFree > 0;
     }
   }
 
   private LimitsDecision() {}
 
-  public static Verdict decide(Limits limits, Optional<Measured> measured, boolean complete) {
+  /**
+   * @param underPressure the shared server is short of room (see {@code UsageReport})
+   */
+  public static Verdict decide(
+      Limits limits, Optional<Measured> measured, boolean complete, boolean underPressure) {
     if (measured.isEmpty()) {
-      return new Verdict(Writes.KEEP, false, false, Optional.empty(), complete);
+      return new Verdict(Writes.KEEP, false, false, 0, Optional.empty(), complete);
     }
     Measured m = measured.get();
     boolean over = !Limit.isUnlimited(limits.bytes()) && m.bytes() > limits.bytes();
@@ -77,6 +88,7 @@ public final class LimitsDecision {
         writes,
         blocked,
         overConnections,
+        over && underPressure ? m.bytes() - limits.bytes() : 0,
         complete ? Optional.of(m.bytes()) : Optional.empty(),
         false);
   }

@@ -171,7 +171,8 @@ public final class EnforceLimits implements Job {
                 limits(row.tier(), type),
                 usage.map(u ->
                     new LimitsDecision.Measured(u.bytes(), u.connections(), u.writesBlocked())),
-                report.complete());
+                report.complete(),
+                report.underPressure());
         boolean nowBlocked = act(type, row, usage, verdict, tally, run);
         if (nowBlocked) {
           blocked++;
@@ -226,6 +227,7 @@ public final class EnforceLimits implements Job {
                       row.providerResourceId(),
                       verdict.writesBlocked(),
                       limits(row.tier(), type).connections(),
+                      verdict.bytesToFree(),
                       run.requestId()));
     } catch (RuntimeException e) {
       count(
@@ -256,6 +258,9 @@ public final class EnforceLimits implements Job {
     }
     if (result.connectionsClosed() > 0) {
       connectionsClosed(type, row, usage, result.connectionsClosed(), tally, run);
+    }
+    if (result.bytesFreed() > 0) {
+      shed(type, row, bytes, result.bytesFreed(), tally, run);
     }
     return verdict.writesBlocked();
   }
@@ -331,6 +336,38 @@ public final class EnforceLimits implements Job {
         type.wireName(),
         closed,
         cap,
+        run.runId());
+  }
+
+  private void shed(
+      ResourceType type, Row row, long held, long freed, JobReport.Tally tally, JobRun run) {
+    long limit = limits(row.tier(), type).bytes();
+    meters
+        .counter(WorkerMetrics.LIMIT_BYTES_SHED, "resource_type", type.wireName())
+        .increment(freed);
+    tally.add("bytes_shed", freed);
+    audit.write(
+        new AuditEvent(
+            row.team(),
+            AuditEvent.Actor.SYSTEM,
+            AuditKind.RESOURCE_EXCESS_SHED,
+            Optional.of(type.wireName()),
+            Optional.of(row.id()),
+            "Deleted " + freed + " bytes held beyond the plan: the shared server was short of room",
+            Map.of(
+                "job", run.job(),
+                "token", row.token().masked(),
+                "held_bytes", held,
+                "limit_bytes", limit,
+                "freed_bytes", freed),
+            Optional.of(run.requestId().value())));
+    LOG.warn(
+        "enforce_limits.excess_shed token={} resource_type={} held={} limit={} freed={} run_id={}",
+        row.token().masked(),
+        type.wireName(),
+        held,
+        limit,
+        freed,
         run.runId());
   }
 

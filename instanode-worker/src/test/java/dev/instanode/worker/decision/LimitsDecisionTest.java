@@ -16,7 +16,10 @@ class LimitsDecisionTest {
 
   private static Verdict decide(long bytes, int connections, boolean blocked, boolean complete) {
     return LimitsDecision.decide(
-        TEN_MB_TWO_CONNECTIONS, Optional.of(new Measured(bytes, connections, blocked)), complete);
+        TEN_MB_TWO_CONNECTIONS,
+        Optional.of(new Measured(bytes, connections, blocked)),
+        complete,
+        false);
   }
 
   @Test
@@ -72,7 +75,10 @@ class LimitsDecisionTest {
   void unlimitedPlansAreNeverBlockedNorTrimmed() {
     Verdict v =
         LimitsDecision.decide(
-            new Limits(-1, -1), Optional.of(new Measured(Long.MAX_VALUE, 10_000, false)), true);
+            new Limits(-1, -1),
+            Optional.of(new Measured(Long.MAX_VALUE, 10_000, false)),
+            true,
+            true);
     assertThat(v.writes()).isEqualTo(Writes.KEEP);
     assertThat(v.closeConnections()).isFalse();
   }
@@ -80,17 +86,39 @@ class LimitsDecisionTest {
   @Test
   void anUnlimitedPlanGivesBackWritesStoppedUnderAnOldOne() {
     Verdict v =
-        LimitsDecision.decide(new Limits(-1, -1), Optional.of(new Measured(50, 0, true)), true);
+        LimitsDecision.decide(
+            new Limits(-1, -1), Optional.of(new Measured(50, 0, true)), true, false);
     assertThat(v.writes()).isEqualTo(Writes.RESTORE);
   }
 
   @Test
   void noMeasurementDecidesNothingAndIsMissingOnlyWhenTheMeasurementWasComplete() {
-    Verdict complete = LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, Optional.empty(), true);
+    Verdict complete = LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, Optional.empty(), true, true);
     assertThat(complete.missing()).isTrue();
     assertThat(complete.needsEnforcing()).isFalse();
     assertThat(complete.storageBytes()).isEmpty();
-    assertThat(LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, Optional.empty(), false).missing())
+    assertThat(
+            LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, Optional.empty(), false, true).missing())
         .isFalse();
+  }
+
+  @Test
+  void onlyWhenTheSharedServerIsShortOfRoomIsTheExcessOverThePlanShed() {
+    Optional<Measured> over = Optional.of(new Measured(14_000_000, 1, true));
+    assertThat(LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, over, true, false).bytesToFree())
+        .isZero();
+    Verdict pressed = LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, over, true, true);
+    assertThat(pressed.bytesToFree()).isEqualTo(4_000_000);
+    assertThat(pressed.needsEnforcing()).isTrue();
+    assertThat(pressed.writesBlocked()).isTrue();
+    assertThat(
+            LimitsDecision.decide(
+                    TEN_MB_TWO_CONNECTIONS,
+                    Optional.of(new Measured(9_000_000, 1, false)),
+                    true,
+                    true)
+                .bytesToFree())
+        .as("a tenant within its plan keeps everything, whatever the pressure")
+        .isZero();
   }
 }

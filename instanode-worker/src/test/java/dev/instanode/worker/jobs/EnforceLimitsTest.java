@@ -67,7 +67,7 @@ class EnforceLimitsTest {
   }
 
   private void usage(ResourceType type, boolean complete, TenantUsage... tenants) {
-    provisioner.answerUsage(type, new UsageReport(List.of(tenants), complete));
+    provisioner.answerUsage(type, new UsageReport(List.of(tenants), complete, false));
   }
 
   @Test
@@ -171,6 +171,33 @@ class EnforceLimitsTest {
     assertThat(sent.writesBlocked()).isFalse();
     assertThat(report.count("connections_closed")).isEqualTo(4);
     assertThat(rows.auditCount("resource.connections_closed")).isEqualTo(1);
+  }
+
+  @Test
+  void underPressureACacheOverItsPlanIsAskedToShedItsExcessAndThatIsAudited() {
+    Rows.Inserted over = rows.resource().type("redis").providerResourceId("redis:0").insert();
+    Rows.Inserted within = rows.resource().type("redis").providerResourceId("redis:0").insert();
+    long fiveMb = 5L * 1024 * 1024;
+    provisioner.answerUsage(
+        ResourceType.REDIS,
+        new UsageReport(
+            List.of(
+                new TenantUsage(over.token().toString(), fiveMb + 300_000, 9, 0, false),
+                new TenantUsage(within.token().toString(), 1_000, 1, 0, false)),
+            true,
+            true));
+
+    JobReport report = run();
+
+    assertThat(provisioner.limits())
+        .singleElement()
+        .satisfies(sent -> {
+          assertThat(sent.token()).isEqualTo(over.token());
+          assertThat(sent.bytesToFree()).isEqualTo(300_000);
+          assertThat(sent.writesBlocked()).isTrue();
+        });
+    assertThat(report.count("bytes_shed")).isEqualTo(300_000);
+    assertThat(rows.auditCount("resource.excess_shed")).isEqualTo(1);
   }
 
   @Test

@@ -178,14 +178,14 @@ public final class FakeProvisioner implements Provisioner {
   @Override
   public UsageReport usage(UsageRequest request) {
     record(Op.USAGE, request);
-    return usage.getOrDefault(request.type(), new UsageReport(List.of(), true));
+    return usage.getOrDefault(request.type(), new UsageReport(List.of(), true, false));
   }
 
   /** Answers as a backend that changed the writes' state and closed what was over the cap. */
   @Override
   public LimitsResult enforceLimits(LimitsRequest request) {
     record(Op.LIMITS, request);
-    return new LimitsResult(true, connectionsClosed);
+    return new LimitsResult(true, connectionsClosed, request.bytesToFree());
   }
 
   @Override
