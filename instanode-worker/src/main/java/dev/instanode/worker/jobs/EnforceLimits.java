@@ -276,23 +276,15 @@ public final class EnforceLimits implements Job {
         "transition",
         transition);
     String what = type == ResourceType.REDIS ? "memory" : "storage";
-    audit.write(
-        new AuditEvent(
-            row.team(),
-            AuditEvent.Actor.SYSTEM,
-            kind,
-            Optional.of(type.wireName()),
-            Optional.of(row.id()),
-            transition.equals("blocked")
-                ? "Writes stopped: " + what + " over the " + row.tier().wireName() + " plan"
-                : "Writes given back: " + what + " under the " + row.tier().wireName() + " plan",
-            Map.of(
-                "job", run.job(),
-                "token", row.token().masked(),
-                "bytes", bytes,
-                "limit_bytes", limit,
-                "tier", row.tier().wireName()),
-            Optional.of(run.requestId().value())));
+    audit(
+        row,
+        type,
+        kind,
+        transition.equals("blocked")
+            ? "Writes stopped: " + what + " over the " + row.tier().wireName() + " plan"
+            : "Writes given back: " + what + " under the " + row.tier().wireName() + " plan",
+        Map.of("bytes", bytes, "limit_bytes", limit, "tier", row.tier().wireName()),
+        run);
     LOG.info(
         "enforce_limits.writes_{} token={} resource_type={} bytes={} limit_bytes={} run_id={}",
         transition,
@@ -315,21 +307,13 @@ public final class EnforceLimits implements Job {
         .counter(WorkerMetrics.LIMIT_CONNECTIONS_CLOSED, "resource_type", type.wireName())
         .increment(closed);
     tally.add("connections_closed", closed);
-    audit.write(
-        new AuditEvent(
-            row.team(),
-            AuditEvent.Actor.SYSTEM,
-            AuditKind.RESOURCE_CONNECTIONS_CLOSED,
-            Optional.of(type.wireName()),
-            Optional.of(row.id()),
-            "Closed " + closed + " connection(s) over the plan's cap of " + cap,
-            Map.of(
-                "job", run.job(),
-                "token", row.token().masked(),
-                "open", usage.map(TenantUsage::connections).orElse(0),
-                "cap", cap,
-                "closed", closed),
-            Optional.of(run.requestId().value())));
+    audit(
+        row,
+        type,
+        AuditKind.RESOURCE_CONNECTIONS_CLOSED,
+        "Closed " + closed + " connection(s) over the plan's cap of " + cap,
+        Map.of("open", usage.map(TenantUsage::connections).orElse(0), "cap", cap, "closed", closed),
+        run);
     LOG.info(
         "enforce_limits.connections_closed token={} resource_type={} closed={} cap={} run_id={}",
         row.token().masked(),
@@ -346,21 +330,13 @@ public final class EnforceLimits implements Job {
         .counter(WorkerMetrics.LIMIT_BYTES_SHED, "resource_type", type.wireName())
         .increment(freed);
     tally.add("bytes_shed", freed);
-    audit.write(
-        new AuditEvent(
-            row.team(),
-            AuditEvent.Actor.SYSTEM,
-            AuditKind.RESOURCE_EXCESS_SHED,
-            Optional.of(type.wireName()),
-            Optional.of(row.id()),
-            "Deleted " + freed + " bytes held beyond the plan: the shared server was short of room",
-            Map.of(
-                "job", run.job(),
-                "token", row.token().masked(),
-                "held_bytes", held,
-                "limit_bytes", limit,
-                "freed_bytes", freed),
-            Optional.of(run.requestId().value())));
+    audit(
+        row,
+        type,
+        AuditKind.RESOURCE_EXCESS_SHED,
+        "Deleted " + freed + " bytes held beyond the plan: the shared server was short of room",
+        Map.of("held_bytes", held, "limit_bytes", limit, "freed_bytes", freed),
+        run);
     LOG.warn(
         "enforce_limits.excess_shed token={} resource_type={} held={} limit={} freed={} run_id={}",
         row.token().masked(),
@@ -369,6 +345,29 @@ public final class EnforceLimits implements Job {
         limit,
         freed,
         run.runId());
+  }
+
+  /** A system audit row about one resource, with the job and the masked token added. */
+  private void audit(
+      Row row,
+      ResourceType type,
+      AuditKind kind,
+      String summary,
+      Map<String, Object> details,
+      JobRun run) {
+    Map<String, Object> metadata = new HashMap<>(details);
+    metadata.put("job", run.job());
+    metadata.put("token", row.token().masked());
+    audit.write(
+        new AuditEvent(
+            row.team(),
+            AuditEvent.Actor.SYSTEM,
+            kind,
+            Optional.of(type.wireName()),
+            Optional.of(row.id()),
+            summary,
+            metadata,
+            Optional.of(run.requestId().value())));
   }
 
   private void skipped(

@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -95,25 +97,24 @@ public final class ProvisionerReconciler implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     Instant now = clock.instant();
+    walk(after -> candidates(now, after), id -> reconcileOne(id, now, run), tally);
+    walk(after -> interruptedDeletes(now, after), id -> finishDelete(id, run), tally);
+    return tally.report();
+  }
+
+  /** Every row the keyset pages name, each settled on its own. */
+  private static void walk(
+      Function<Cursor, List<Cursor>> pages,
+      Function<ResourceId, Outcome> settle,
+      JobReport.Tally tally) {
     Cursor after = new Cursor(BEGINNING, NIL);
     while (true) {
-      List<Cursor> page = candidates(now, after);
+      List<Cursor> page = pages.apply(after);
       for (Cursor c : page) {
-        tally.add(reconcileOne(new ResourceId(c.id()), now, run).name().toLowerCase(Locale.ROOT));
+        tally.add(settle.apply(new ResourceId(c.id())).name().toLowerCase(Locale.ROOT));
       }
       if (page.size() < PAGE) {
-        break;
-      }
-      after = page.getLast();
-    }
-    after = new Cursor(BEGINNING, NIL);
-    while (true) {
-      List<Cursor> page = interruptedDeletes(now, after);
-      for (Cursor c : page) {
-        tally.add(finishDelete(new ResourceId(c.id()), run).name().toLowerCase(Locale.ROOT));
-      }
-      if (page.size() < PAGE) {
-        return tally.report();
+        return;
       }
       after = page.getLast();
     }
@@ -137,44 +138,42 @@ public final class ProvisionerReconciler implements Job {
 
   /** Drops again under the row lock, then marks the row deleted; a failed drop keeps it. */
   private Outcome finishDelete(ResourceId id, JobRun run) {
-    Provisioner prov = provisioner.orElseThrow();
-    Locked[] finished = new Locked[1];
-    Outcome outcome;
+    return underRowLock(
+        id,
+        run,
+        (h, r) -> {
+          if (r.status() != ResourceStatus.DELETING) {
+            return new Settled(Outcome.NOT_STUCK, Optional.empty());
+          }
+          if (r.type().isEmpty()) {
+            return new Settled(Outcome.UNSUPPORTED_TYPE, Optional.empty());
+          }
+          if (!tearDown(r, r.type().get(), "delete_resumed", run)) {
+            return new Settled(Outcome.DEPROVISION_FAILED, Optional.empty());
+          }
+          transition(h, id, ResourceStatus.DELETING, ResourceStatus.DELETED);
+          return new Settled(Outcome.DELETE_FINISHED, Optional.of(r));
+        });
+  }
+
+  /** What settling one row came to, and the row when it changed. */
+  private record Settled(Outcome outcome, Optional<Locked> row) {}
+
+  /**
+   * One row, one transaction: lock it (a lock held past {@code lock_timeout} means someone is
+   * working on it: not stuck), settle it, then count and audit what happened.
+   */
+  private Outcome underRowLock(
+      ResourceId id, JobRun run, BiFunction<Handle, Locked, Settled> settle) {
+    Settled settled;
     try {
-      outcome =
+      settled =
           platform.inTransaction(h -> {
+            // The api's activate and delete wait on this lock, then find the row settled.
             h.execute("SET LOCAL lock_timeout = '" + ExpireAnonymous.LOCK_TIMEOUT + "'");
-            Optional<Locked> row = lock(h, id).filter(r -> r.status() == ResourceStatus.DELETING);
-            if (row.isEmpty()) {
-              return Outcome.NOT_STUCK;
-            }
-            Locked r = row.get();
-            if (r.type().isEmpty()) {
-              return Outcome.UNSUPPORTED_TYPE;
-            }
-            try {
-              prov.deprovision(
-                  new DeprovisionRequest(
-                      r.token(),
-                      r.type().get(),
-                      r.providerResourceId().orElse(""),
-                      "delete_resumed",
-                      run.requestId()));
-            } catch (RuntimeException e) {
-              LOG.warn(
-                  "provisioner_reconciler.delete_drop_failed token={} run_id={} error={}",
-                  r.token().masked(),
-                  run.runId(),
-                  Masking.scrubUrls(e.toString()));
-              return Outcome.DEPROVISION_FAILED;
-            }
-            h.createUpdate(
-                    "UPDATE resources SET status = 'deleted', connection_url = NULL,"
-                        + " updated_at = now() WHERE id = :id AND status = 'deleting'")
-                .bind("id", id.value())
-                .execute();
-            finished[0] = r;
-            return Outcome.DELETE_FINISHED;
+            return lock(h, id)
+                .map(r -> settle.apply(h, r))
+                .orElse(new Settled(Outcome.NOT_STUCK, Optional.empty()));
           });
     } catch (RuntimeException e) {
       LOG.warn(
@@ -182,10 +181,31 @@ public final class ProvisionerReconciler implements Job {
           id,
           run.runId(),
           Masking.scrubUrls(e.toString()));
-      outcome = Sql.isLockTimeout(e) ? Outcome.NOT_STUCK : Outcome.ERROR;
+      settled =
+          new Settled(Sql.isLockTimeout(e) ? Outcome.NOT_STUCK : Outcome.ERROR, Optional.empty());
     }
-    record(outcome, finished[0], run);
-    return outcome;
+    record(settled.outcome(), settled.row().orElse(null), run);
+    return settled.outcome();
+  }
+
+  /** The drop, through the provisioner's chokepoint; false (and a WARN) when it failed. */
+  private boolean tearDown(Locked r, ResourceType type, String reason, JobRun run) {
+    try {
+      provisioner
+          .orElseThrow()
+          .deprovision(
+              new DeprovisionRequest(
+                  r.token(), type, r.providerResourceId().orElse(""), reason, run.requestId()));
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "provisioner_reconciler.deprovision_failed token={} reason={} run_id={} error={}",
+          r.token().masked(),
+          reason,
+          run.runId(),
+          Masking.scrubUrls(e.toString()));
+      return false;
+    }
   }
 
   private record Cursor(Instant createdAt, UUID id) {}
@@ -219,78 +239,38 @@ public final class ProvisionerReconciler implements Job {
   }
 
   private Outcome reconcileOne(ResourceId id, Instant now, JobRun run) {
-    Provisioner prov = provisioner.orElseThrow();
-    Locked[] settled = new Locked[1];
-    Outcome outcome;
-    try {
-      outcome =
-          platform.inTransaction(h -> {
-            // The api's activate waits on this lock, then finds the row no longer pending.
-            h.execute("SET LOCAL lock_timeout = '" + ExpireAnonymous.LOCK_TIMEOUT + "'");
-            Optional<Locked> row = lock(h, id);
-            if (row.isEmpty()) {
-              return Outcome.NOT_STUCK;
+    return underRowLock(
+        id,
+        run,
+        (h, r) -> {
+          if (r.type().isEmpty()) {
+            LOG.warn(
+                "provisioner_reconciler.unsupported_type token={} run_id={}",
+                r.token().masked(),
+                run.runId());
+            return new Settled(Outcome.UNSUPPORTED_TYPE, Optional.empty());
+          }
+          ResourceType type = r.type().get();
+          PendingDecision.Probe probe = PendingDecision.Probe.NOT_PROBED;
+          if (PendingDecision.needsProbe(r.facts(), now)) {
+            probe = probe(provisioner.orElseThrow(), r, type, run);
+          }
+          return switch (PendingDecision.classify(r.facts(), probe, now)) {
+            case NOT_STUCK -> new Settled(Outcome.NOT_STUCK, Optional.empty());
+            case WAIT -> new Settled(Outcome.WAITING, Optional.empty());
+            case ACTIVATE -> {
+              transition(h, id, ResourceStatus.PENDING, ResourceStatus.ACTIVE);
+              yield new Settled(Outcome.RECOVERED, Optional.of(r));
             }
-            Locked r = row.get();
-            if (r.type().isEmpty()) {
-              LOG.warn(
-                  "provisioner_reconciler.unsupported_type token={} run_id={}",
-                  r.token().masked(),
-                  run.runId());
-              return Outcome.UNSUPPORTED_TYPE;
+            case TEAR_DOWN -> {
+              if (!tearDown(r, type, "reconcile_abandoned", run)) {
+                yield new Settled(Outcome.DEPROVISION_FAILED, Optional.empty());
+              }
+              transition(h, id, ResourceStatus.PENDING, ResourceStatus.FAILED);
+              yield new Settled(Outcome.ABANDONED, Optional.of(r));
             }
-            ResourceType type = r.type().get();
-            PendingDecision.Probe probe = PendingDecision.Probe.NOT_PROBED;
-            if (PendingDecision.needsProbe(r.facts(), now)) {
-              probe = probe(prov, r, type, run);
-            }
-            PendingDecision.Verdict verdict = PendingDecision.classify(r.facts(), probe, now);
-            switch (verdict) {
-              case NOT_STUCK -> {
-                return Outcome.NOT_STUCK;
-              }
-              case WAIT -> {
-                return Outcome.WAITING;
-              }
-              case ACTIVATE -> {
-                update(h, id, "active");
-                settled[0] = r;
-                return Outcome.RECOVERED;
-              }
-              case TEAR_DOWN -> {
-                try {
-                  prov.deprovision(
-                      new DeprovisionRequest(
-                          r.token(),
-                          type,
-                          r.providerResourceId().orElse(""),
-                          "reconcile_abandoned",
-                          run.requestId()));
-                } catch (RuntimeException e) {
-                  LOG.warn(
-                      "provisioner_reconciler.deprovision_failed token={} run_id={} error={}",
-                      r.token().masked(),
-                      run.runId(),
-                      Masking.scrubUrls(e.toString()));
-                  return Outcome.DEPROVISION_FAILED;
-                }
-                update(h, id, "failed");
-                settled[0] = r;
-                return Outcome.ABANDONED;
-              }
-            }
-            throw new IllegalStateException("unhandled verdict " + verdict);
-          });
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "provisioner_reconciler.row_failed id={} run_id={} error={}",
-          id,
-          run.runId(),
-          Masking.scrubUrls(e.toString()));
-      outcome = Sql.isLockTimeout(e) ? Outcome.NOT_STUCK : Outcome.ERROR;
-    }
-    record(outcome, settled[0], run);
-    return outcome;
+          };
+        });
   }
 
   private PendingDecision.Probe probe(Provisioner prov, Locked r, ResourceType type, JobRun run) {
@@ -311,18 +291,21 @@ public final class ProvisionerReconciler implements Job {
     }
   }
 
-  private static void update(Handle h, ResourceId id, String status) {
-    String clearUrl = status.equals("failed") ? ", connection_url = NULL" : "";
+  /** Under the row lock; a terminal state drops the URL (nothing it names exists any more). */
+  private static void transition(Handle h, ResourceId id, ResourceStatus from, ResourceStatus to) {
+    String clearUrl = to.isTerminal() ? ", connection_url = NULL" : "";
     int n =
         h.createUpdate(
-                "UPDATE resources SET status = :status"
+                "UPDATE resources SET status = :to"
                     + clearUrl
-                    + ", updated_at = now() WHERE id = :id AND status = 'pending'")
-            .bind("status", status)
+                    + ", updated_at = now() WHERE id = :id AND status = :from")
+            .bind("to", to.wireName())
+            .bind("from", from.wireName())
             .bind("id", id.value())
             .execute();
     if (n != 1) {
-      throw new IllegalStateException("pending update touched " + n + " rows");
+      // Impossible while we hold the lock; never report a change that did not land.
+      throw new IllegalStateException(from.wireName() + " update touched " + n + " rows");
     }
   }
 

@@ -176,4 +176,48 @@ class ProvisionerReconcilerTest {
     run();
     assertThat(rows.status(r.id())).isEqualTo("failed");
   }
+
+  /** A delete whose drop failed, or whose process died, after it recorded 'deleting'. */
+  private Rows.Inserted interruptedDelete(int minutesOld) {
+    Rows.Inserted r = rows.resource().status("deleting").connectionUrl(null).insert();
+    rows.execute(
+        "UPDATE resources SET updated_at = now() - make_interval(mins => ?) WHERE id = ?",
+        minutesOld,
+        r.id().value());
+    return r;
+  }
+
+  @Test
+  void anInterruptedDeleteIsDroppedAgainAndOnlyThenMarkedDeleted() {
+    Rows.Inserted stuck = interruptedDelete(3);
+    Rows.Inserted inFlight = interruptedDelete(0);
+    AtomicReference<String> statusDuringDrop = new AtomicReference<>();
+    provisioner.onCall(req -> statusDuringDrop.set(rows.status(stuck.id())));
+
+    JobReport report = run();
+
+    assertThat(provisioner.deprovisions())
+        .singleElement()
+        .satisfies(d -> {
+          assertThat(d.token()).isEqualTo(stuck.token());
+          assertThat(d.reason()).isEqualTo("delete_resumed");
+        });
+    assertThat(statusDuringDrop.get()).isEqualTo("deleting");
+    assertThat(rows.status(stuck.id())).isEqualTo("deleted");
+    assertThat(rows.status(inFlight.id())).as("inside its grace").isEqualTo("deleting");
+    assertThat(report.count("delete_finished")).isEqualTo(1);
+    assertThat(rows.auditCount("resource.deleted")).isEqualTo(1);
+  }
+
+  @Test
+  void anInterruptedDeleteWhoseDropFailsAgainStaysDeleting() {
+    Rows.Inserted stuck = interruptedDelete(3);
+    provisioner.fail(FakeProvisioner.Op.DEPROVISION);
+
+    JobReport report = run();
+
+    assertThat(rows.status(stuck.id())).isEqualTo("deleting");
+    assertThat(report.count("deprovision_failed")).isEqualTo(1);
+    assertThat(rows.auditCount("resource.deleted")).isZero();
+  }
 }
