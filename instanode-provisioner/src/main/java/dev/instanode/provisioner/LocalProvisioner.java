@@ -166,7 +166,9 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public RunawayResult stopRunawayWork(RunawayRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    return breakers.of(backend).call(backend::stopRunawayWork);
+    return breakers
+        .of(backend)
+        .call(() -> backend.stopRunawayWork(request.bounds(), request.otherwise()));
   }
 
   private ResourceBackend backendFor(ResourceType type) {

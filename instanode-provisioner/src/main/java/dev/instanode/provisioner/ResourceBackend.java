@@ -4,6 +4,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -65,8 +66,10 @@ public interface ResourceBackend {
 
   /**
    * Ends tenants' work past their bounds (long statements, idle transactions), where it has any.
+   *
+   * @param bounds each tenant's bounds by naming token; {@code otherwise} for any other tenant
    */
-  RunawayResult stopRunawayWork();
+  RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise);
 
   long storageBytes(String namingToken, String providerResourceId);
 

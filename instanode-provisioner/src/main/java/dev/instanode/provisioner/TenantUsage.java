@@ -7,13 +7,20 @@ import static java.util.Objects.requireNonNull;
  *
  * @param namingToken the name its infrastructure carries: the resource token, or the pool token of
  *     a pooled resource
- * @param bytes storage (Postgres) or memory (Redis) in use, estimated from a sample for Redis
+ * @param bytes storage (Postgres) or memory (Redis) in use
+ * @param exact {@code bytes} was measured, not estimated from a sample: an estimate may select a
+ *     tenant for a closer look, but nothing is stopped or shed on an estimate alone
  * @param keys keys it holds (Redis), or -1 where that means nothing
  * @param connections connections open as this tenant
  * @param writesBlocked its writes are stopped now (over its limit)
  */
 public record TenantUsage(
-    String namingToken, long bytes, long keys, int connections, boolean writesBlocked) {
+    String namingToken,
+    long bytes,
+    boolean exact,
+    long keys,
+    int connections,
+    boolean writesBlocked) {
   public TenantUsage {
     requireNonNull(namingToken, "namingToken is null");
   }

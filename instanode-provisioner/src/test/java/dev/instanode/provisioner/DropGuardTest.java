@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -128,7 +129,8 @@ class DropGuardTest {
     }
 
     @Override
-    public RunawayResult stopRunawayWork() {
+    public RunawayResult stopRunawayWork(
+        Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
       throw new UnsupportedOperationException();
     }
 

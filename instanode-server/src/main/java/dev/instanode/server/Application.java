@@ -245,7 +245,10 @@ public final class Application implements AutoCloseable {
       HmacJwt jwt = new HmacJwt(config.jwtSecret(), options.clock());
       SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
       Authenticator auth =
-          new Authenticator(sessions, identities, new ClientAddress(config.trustedProxies()));
+          new Authenticator(
+              sessions,
+              identities,
+              new ClientAddress(config.trustedProxies(), config.trustedProxyHeader()));
       ClaimService claims =
           new ClaimService(
               db.jdbi(),

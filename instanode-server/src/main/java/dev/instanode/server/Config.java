@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.api.auth.Cidr;
+import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.crypto.AesGcm;
@@ -38,6 +39,7 @@ public record Config(
     Duration poolRefillInterval,
     int customerClusterCapacity,
     List<Cidr> trustedProxies,
+    ClientAddress.Header trustedProxyHeader,
     URI customerRedisUrl,
     Optional<HostAndPort> provisionerAddr,
     Optional<String> provisionerSecret,
@@ -111,6 +113,8 @@ public record Config(
                   return List.copyOf(cidrs);
                 })
             .orElse(List.of());
+    ClientAddress.Header proxyHeader =
+        r.withDefault(Setting.TRUSTED_PROXY_HEADER, ClientAddress.Header::parse);
     URI customerRedis = r.optional(Setting.CUSTOMER_REDIS_URL, Config::redisUri).orElse(redis);
     Optional<HostAndPort> provisionerAddr =
         r.optional(Setting.PROVISIONER_ADDR, HostAndPort::parse);
@@ -149,6 +153,7 @@ public record Config(
         refill,
         capacity,
         proxies,
+        proxyHeader,
         customerRedis,
         provisionerAddr,
         provisionerSecret,

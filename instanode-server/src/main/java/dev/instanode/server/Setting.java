@@ -39,7 +39,11 @@ public enum Setting {
       false, null, "At least 32 bytes; shared by the provisioner's gRPC server and its clients"),
   PROVISIONER_GRPC_PORT(false, "50051", "Port the provisioner role serves gRPC on"),
   TRUSTED_PROXIES(
-      false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)");
+      false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
+  TRUSTED_PROXY_HEADER(
+      false,
+      "x-forwarded-for",
+      "The header your proxies append the client's address to: x-forwarded-for or forwarded");
 
   private final boolean required;
   private final String defaultValue;

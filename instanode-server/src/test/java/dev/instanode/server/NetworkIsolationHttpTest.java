@@ -64,12 +64,22 @@ class NetworkIsolationHttpTest {
           400,
           "invalid_forwarded_for");
     }
-    BadInputHttpTest.assertEnvelope(
-        http.post("/db/new", "{\"name\":\"x\"}", json(Map.of("Forwarded", "for=_hidden"))),
-        400,
-        "invalid_forwarded_for");
     assertThat(AnonymousGateHttpTest.count(env, "SELECT count(*) FROM resources"))
         .isEqualTo(before);
+  }
+
+  @Test
+  void behindAnXForwardedForProxyAForwardedHeaderIsTheClientsOwnAndNeverRead() {
+    for (int i = 0; i < 5; i++) {
+      provision(Map.of("X-Forwarded-For", "198.51.109.1", "Forwarded", "for=192.0.2." + i));
+    }
+    BadInputHttpTest.assertEnvelope(
+        http.post(
+            "/db/new",
+            "{\"name\":\"x\"}",
+            json(Map.of("X-Forwarded-For", "198.51.109.1", "Forwarded", "for=192.0.2.77"))),
+        429,
+        "provision_limit_reached");
   }
 
   @Test

@@ -11,8 +11,9 @@ import java.util.Optional;
 
 /**
  * The caller's address: the socket peer, unless the peer is a configured trusted proxy. Then it is
- * the right-most hop of {@code Forwarded} (RFC 7239, preferred when present) or {@code
- * X-Forwarded-For} that is not itself a trusted proxy.
+ * the right-most hop, in the one header the proxies are configured to append to ({@code
+ * X-Forwarded-For}, or RFC 7239 {@code Forwarded}), that is not itself a trusted proxy. The other
+ * header is never read: behind a proxy that appends only to one, the client writes the other whole.
  *
  * <p>Right-most, not first: a proxy appends what it saw to whatever the client sent, so every hop
  * left of the nearest untrusted one is the client's own writing. A chain with no usable hop is
@@ -20,10 +21,40 @@ import java.util.Optional;
  * client behind it into one identity.
  */
 public final class ClientAddress {
-  private final List<Cidr> trustedProxies;
+  /** Where the trusted proxies record the hops. */
+  public enum Header {
+    X_FORWARDED_FOR("X-Forwarded-For"),
+    FORWARDED("Forwarded");
 
-  public ClientAddress(List<Cidr> trustedProxies) {
+    private final String name;
+
+    Header(String name) {
+      this.name = name;
+    }
+
+    /** {@code x-forwarded-for} or {@code forwarded}, in any case. */
+    public static Header parse(String raw) {
+      for (Header h : values()) {
+        if (h.name.equalsIgnoreCase(raw.trim())) {
+          return h;
+        }
+      }
+      throw new IllegalArgumentException("must be x-forwarded-for or forwarded");
+    }
+
+    List<Optional<InetAddress>> hops(List<String> lines) {
+      return this == FORWARDED
+          ? ForwardedHops.fromForwarded(lines)
+          : ForwardedHops.fromXForwardedFor(lines);
+    }
+  }
+
+  private final List<Cidr> trustedProxies;
+  private final Header header;
+
+  public ClientAddress(List<Cidr> trustedProxies, Header header) {
     this.trustedProxies = List.copyOf(trustedProxies);
+    this.header = header;
   }
 
   public Fingerprint fingerprint(Context ctx) {
@@ -32,28 +63,23 @@ public final class ClientAddress {
 
   InetAddress address(Context ctx) {
     InetAddress peer =
-        ForwardedHops.literal(ctx.req().getRemoteAddr())
+        ForwardedHops.peer(ctx.req().getRemoteAddr())
             .orElseThrow(() -> new IllegalStateException("the socket peer is not an IP literal"));
-    return resolve(peer, headerLines(ctx, "Forwarded"), headerLines(ctx, "X-Forwarded-For"));
+    return resolve(peer, headerLines(ctx, header.name));
   }
 
   /**
-   * @param forwarded every {@code Forwarded} header line, in order
-   * @param xForwardedFor every {@code X-Forwarded-For} header line, in order
+   * @param lines every line of the configured header, in order
    */
-  InetAddress resolve(InetAddress peer, List<String> forwarded, List<String> xForwardedFor) {
+  InetAddress resolve(InetAddress peer, List<String> lines) {
     if (!trusted(peer)) {
       return peer;
     }
-    List<Optional<InetAddress>> hops;
-    if (!forwarded.isEmpty()) {
-      hops = ForwardedHops.fromForwarded(forwarded);
-    } else if (!xForwardedFor.isEmpty()) {
-      hops = ForwardedHops.fromXForwardedFor(xForwardedFor);
-    } else {
+    if (lines.isEmpty()) {
       // The proxy itself is calling (a health check, an internal job): it is the client.
       return peer;
     }
+    List<Optional<InetAddress>> hops = header.hops(lines);
     for (int i = hops.size() - 1; i >= 0; i--) {
       InetAddress hop = hops.get(i).orElseThrow(ClientAddress::unusable);
       if (!trusted(hop)) {

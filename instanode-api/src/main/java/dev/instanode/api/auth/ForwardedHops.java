@@ -147,6 +147,15 @@ final class ForwardedHops {
     }
   }
 
+  /**
+   * The socket peer's address. A link-local IPv6 peer comes with its zone ({@code fe80::1%eth0}),
+   * which names an interface of this host and is dropped.
+   */
+  static Optional<InetAddress> peer(String text) {
+    int zone = text.indexOf('%');
+    return literal(zone < 0 ? text : text.substring(0, zone) + (text.endsWith("]") ? "]" : ""));
+  }
+
   /** An address as the socket or an operator writes it: {@code ip} or a bare IPv6 literal. */
   static Optional<InetAddress> literal(String text) {
     return text.contains(":") ? ipv6(text.replace("[", "").replace("]", "")) : ipv4(text);

@@ -15,14 +15,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ClientAddressTest {
   private static final InetAddress PROXY = ip("10.0.0.5");
+  private static final List<Cidr> PROXIES =
+      List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8"));
   private static final ClientAddress BEHIND_PROXIES =
-      new ClientAddress(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8")));
+      new ClientAddress(PROXIES, ClientAddress.Header.X_FORWARDED_FOR);
+  private static final ClientAddress BEHIND_RFC7239_PROXIES =
+      new ClientAddress(PROXIES, ClientAddress.Header.FORWARDED);
 
   @Test
   void anUntrustedPeerIsTheClientWhateverItForwards() {
     InetAddress peer = ip("203.0.113.9");
-    assertThat(BEHIND_PROXIES.resolve(peer, List.of("for=1.2.3.4"), List.of("1.2.3.4")))
-        .isEqualTo(peer);
+    assertThat(BEHIND_PROXIES.resolve(peer, List.of("1.2.3.4"))).isEqualTo(peer);
   }
 
   @Test
@@ -32,8 +35,7 @@ class ClientAddressTest {
     // Two proxies of ours in a row are skipped.
     assertThat(xff("1.2.3.4, 198.51.100.7, 10.1.1.1")).isEqualTo(ip("198.51.100.7"));
     // Hops spread over several header lines read as one list.
-    assertThat(
-            BEHIND_PROXIES.resolve(PROXY, List.of(), List.of("1.2.3.4", "198.51.100.7, 10.1.1.1")))
+    assertThat(BEHIND_PROXIES.resolve(PROXY, List.of("1.2.3.4", "198.51.100.7, 10.1.1.1")))
         .isEqualTo(ip("198.51.100.7"));
   }
 
@@ -52,22 +54,32 @@ class ClientAddressTest {
   }
 
   @Test
-  void rfc7239ForwardedIsPreferredAndParsedWithQuotesPortsAndBrackets() {
+  void rfc7239ForwardedIsParsedWithQuotesPortsAndBrackets() {
     assertThat(
-            BEHIND_PROXIES.resolve(
+            BEHIND_RFC7239_PROXIES.resolve(
                 PROXY,
                 List.of(
                     "for=1.2.3.4;proto=https, for=\"[2001:db8:cafe::17]:4711\";by=10.0.0.5",
-                    "For=\"10.2.2.2:80\""),
-                List.of("203.0.113.50")))
+                    "For=\"10.2.2.2:80\"")))
         .isEqualTo(ip("2001:db8:cafe::17"));
-    assertThat(BEHIND_PROXIES.resolve(PROXY, List.of("for=198.51.100.7:1234"), List.of()))
+    assertThat(BEHIND_RFC7239_PROXIES.resolve(PROXY, List.of("for=198.51.100.7:1234")))
         .isEqualTo(ip("198.51.100.7"));
     // A quoted comma is text, not an element boundary.
-    assertThat(
-            BEHIND_PROXIES.resolve(
-                PROXY, List.of("for=198.51.100.8;host=\"a,b\""), List.of("203.0.113.50")))
+    assertThat(BEHIND_RFC7239_PROXIES.resolve(PROXY, List.of("for=198.51.100.8;host=\"a,b\"")))
         .isEqualTo(ip("198.51.100.8"));
+  }
+
+  @Test
+  void onlyTheConfiguredHeaderIsReadSoAClientCannotWriteTheOther() {
+    // Behind an X-Forwarded-For proxy a Forwarded header is the client's own writing, and the
+    // other way round; the resolver is only ever given the configured header's lines.
+    ClientAddress xff = BEHIND_PROXIES;
+    assertThat(xff.resolve(PROXY, List.of("198.51.100.7"))).isEqualTo(ip("198.51.100.7"));
+    assertThat(ClientAddress.Header.parse("Forwarded")).isEqualTo(ClientAddress.Header.FORWARDED);
+    assertThat(ClientAddress.Header.parse("x-forwarded-for"))
+        .isEqualTo(ClientAddress.Header.X_FORWARDED_FOR);
+    assertThatThrownBy(() -> ClientAddress.Header.parse("x-real-ip"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest
@@ -95,7 +107,7 @@ class ClientAddressTest {
   @ParameterizedTest
   @ValueSource(strings = {"for=unknown", "for=_hidden", "proto=https", "for=\"[::1\""})
   void forwardedNodesThatNameNoAddressAreRefused(String header) {
-    assertThatThrownBy(() -> BEHIND_PROXIES.resolve(PROXY, List.of(header), List.of()))
+    assertThatThrownBy(() -> BEHIND_RFC7239_PROXIES.resolve(PROXY, List.of(header)))
         .isInstanceOf(ApiException.class);
   }
 
@@ -111,7 +123,7 @@ class ClientAddressTest {
 
   @Test
   void aTrustedPeerWithoutAnyForwardingHeaderIsItself() {
-    assertThat(BEHIND_PROXIES.resolve(PROXY, List.of(), List.of())).isEqualTo(PROXY);
+    assertThat(BEHIND_PROXIES.resolve(PROXY, List.of())).isEqualTo(PROXY);
   }
 
   @Test
@@ -120,8 +132,15 @@ class ClientAddressTest {
     assertThat(ForwardedHops.node("example.com:80")).isEqualTo(Optional.empty());
   }
 
+  @Test
+  void aLinkLocalPeerWithAZoneIsStillAnAddress() {
+    assertThat(ForwardedHops.peer("fe80::1%eth0")).contains(ip("fe80::1"));
+    assertThat(ForwardedHops.peer("[fe80::1%2]")).contains(ip("fe80::1"));
+    assertThat(ForwardedHops.peer("203.0.113.9")).contains(ip("203.0.113.9"));
+  }
+
   private static InetAddress xff(String header) {
-    return BEHIND_PROXIES.resolve(PROXY, List.of(), List.of(header));
+    return BEHIND_PROXIES.resolve(PROXY, List.of(header));
   }
 
   private static InetAddress ip(String literal) {

@@ -13,6 +13,7 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.StorageRequest;
@@ -46,9 +47,11 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The {@link Provisioner} of a remote provisioner. Every call carries the shared secret; every
@@ -241,6 +244,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                 new TenantUsage(
                     t.getNamingToken(),
                     t.getBytes(),
+                    t.getExact(),
                     t.getKeys(),
                     t.getConnections(),
                     t.getWritesBlocked()))
@@ -280,8 +284,21 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                         StopRunawayWorkRequest.newBuilder()
                             .setResourceType(ResourceTypes.toProto(request.type()))
                             .setRequestId(request.requestId().value())
+                            .putAllBounds(
+                                request.bounds().entrySet().stream()
+                                    .collect(
+                                        Collectors.toMap(
+                                            Map.Entry::getKey, e -> encode(e.getValue()))))
+                            .setOtherwise(encode(request.otherwise()))
                             .build()));
     return new RunawayResult(r.getStatementsCancelled(), r.getSessionsEnded());
+  }
+
+  private static dev.instanode.provisioner.grpc.proto.RunawayBounds encode(RunawayBounds b) {
+    return dev.instanode.provisioner.grpc.proto.RunawayBounds.newBuilder()
+        .setStatementTimeoutMs(b.statement().toMillis())
+        .setIdleInTransactionTimeoutMs(b.idleInTransaction().toMillis())
+        .build();
   }
 
   /**

@@ -161,6 +161,7 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
                 dev.instanode.provisioner.grpc.proto.TenantUsage.newBuilder()
                     .setNamingToken(t.namingToken())
                     .setBytes(t.bytes())
+                    .setExact(t.exact())
                     .setKeys(t.keys())
                     .setConnections(t.connections())
                     .setWritesBlocked(t.writesBlocked()));

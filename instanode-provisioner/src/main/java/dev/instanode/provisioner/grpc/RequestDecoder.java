@@ -20,7 +20,11 @@ import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
+import dev.instanode.provisioner.grpc.proto.RunawayBounds;
 import dev.instanode.provisioner.grpc.proto.StopRunawayWorkRequest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Turns wire requests into the Provisioner's request records. Anything malformed is an
@@ -96,7 +100,19 @@ final class RequestDecoder {
   }
 
   static RunawayRequest runaway(StopRunawayWorkRequest r) {
-    return new RunawayRequest(type(r.getResourceType()), requestId(r.getRequestId()));
+    Map<String, dev.instanode.provisioner.RunawayBounds> bounds = new HashMap<>();
+    r.getBoundsMap().forEach((naming, b) -> bounds.put(naming, bounds(b)));
+    return new RunawayRequest(
+        type(r.getResourceType()), bounds, bounds(r.getOtherwise()), requestId(r.getRequestId()));
+  }
+
+  private static dev.instanode.provisioner.RunawayBounds bounds(RunawayBounds b) {
+    if (b.getStatementTimeoutMs() < 0 || b.getIdleInTransactionTimeoutMs() < 0) {
+      throw invalid("runaway bounds must not be negative");
+    }
+    return new dev.instanode.provisioner.RunawayBounds(
+        Duration.ofMillis(b.getStatementTimeoutMs()),
+        Duration.ofMillis(b.getIdleInTransactionTimeoutMs()));
   }
 
   private static ResourceToken token(String raw) {

@@ -73,6 +73,10 @@ public final class PoolReaper {
         count(item, "deprovision_err");
         continue;
       }
+      if (item.status().equals("creating") && !items.takeAbandoned(item.id())) {
+        count(item, "finished_meanwhile");
+        continue;
+      }
       try {
         chokepoint.drop(
             backend,

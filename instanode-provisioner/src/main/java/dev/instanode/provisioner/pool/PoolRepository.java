@@ -170,6 +170,21 @@ public final class PoolRepository {
             .list());
   }
 
+  /**
+   * creating → failed for a refill taken for abandoned, before its infrastructure is dropped; false
+   * when it finished (became ready) meanwhile. A refill that finishes later then finds its row no
+   * longer creating, and drops what it made instead of handing it out.
+   */
+  public boolean takeAbandoned(UUID id) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(
+                "UPDATE pool_items SET status = 'failed', assigned_at = now()"
+                    + " WHERE id = :id AND status = 'creating'")
+            .bind("id", id)
+            .execute())
+        == 1;
+  }
+
   /** Deletes an abandoned row; only ever called after its infrastructure is gone. */
   public boolean deleteAbandoned(UUID id) {
     return jdbi.withHandle(h ->

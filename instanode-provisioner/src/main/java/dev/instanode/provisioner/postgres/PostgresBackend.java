@@ -12,6 +12,7 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
@@ -357,7 +358,12 @@ public final class PostgresBackend implements ResourceBackend {
     sizes.forEach((naming, size) ->
         tenants.add(
             new TenantUsage(
-                naming, size[0], -1, sessions.getOrDefault(naming, 0), frozen.contains(naming))));
+                naming,
+                size[0],
+                true,
+                -1,
+                sessions.getOrDefault(naming, 0),
+                frozen.contains(naming))));
     return new UsageReport(tenants, complete, false);
   }
 
@@ -450,12 +456,12 @@ public final class PostgresBackend implements ResourceBackend {
 
   /** Every cluster; one that does not answer is skipped (its work is ended next pass). */
   @Override
-  public RunawayResult stopRunawayWork() {
+  public RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
     int cancelled = 0;
     int ended = 0;
     for (CustomerCluster cluster : placement.clusters()) {
       try (Connection c = cluster.connect()) {
-        RunawayResult r = runaway.stop(c);
+        RunawayResult r = runaway.stop(c, bounds, otherwise);
         cancelled += r.statementsCancelled();
         ended += r.sessionsEnded();
       } catch (SQLException e) {

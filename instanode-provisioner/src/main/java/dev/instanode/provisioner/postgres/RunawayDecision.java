@@ -2,25 +2,20 @@ package dev.instanode.provisioner.postgres;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.provisioner.RunawayBounds;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Whether a tenant session has gone past its role's bounds. The bounds are the role's own settings
- * ({@link TenantRoleSettings}); a session that raised or disabled them in its own scope is judged
- * by the role's values all the same, which is what makes them limits rather than defaults.
+ * Whether a tenant session has gone past its plan's bounds. The bounds come from the plan, not from
+ * the session or the role: a tenant may lower, raise or reset its own {@code statement_timeout}
+ * (even its role's default), and is judged by its plan all the same.
  */
 final class RunawayDecision {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|min|h|d)?");
-
   enum Action {
     NONE,
-    /** A statement ran longer than the role's statement_timeout: cancel it. */
+    /** A statement ran longer than the plan allows: cancel it. */
     CANCEL_STATEMENT,
-    /** A transaction sat idle longer than the role's limit: end the session, as Postgres would. */
+    /** A transaction sat idle longer than the plan allows: end the session, as Postgres would. */
     END_SESSION
   }
 
@@ -29,63 +24,33 @@ final class RunawayDecision {
    *
    * @param running how long the current (or last) statement has run
    * @param inState how long the session has been in {@code state}
-   * @param roleSettings the role's stored settings, name to value
    */
-  record Session(
-      String state, Duration running, Duration inState, Map<String, String> roleSettings) {
+  record Session(String state, Duration running, Duration inState) {
     Session {
       requireNonNull(state, "state is null");
       requireNonNull(running, "running is null");
       requireNonNull(inState, "inState is null");
-      requireNonNull(roleSettings, "roleSettings is null");
     }
   }
 
   private RunawayDecision() {}
 
   /** {@code grace} absorbs the time between the bound passing and this check seeing it. */
-  static Action classify(Session session, Duration grace) {
+  static Action classify(Session session, RunawayBounds bounds, Duration grace) {
     if (session.state().equals("active")) {
-      return exceeded(session, TenantRoleSettings.STATEMENT_TIMEOUT, session.running(), grace)
+      return exceeded(session.running(), bounds.statement(), grace)
           ? Action.CANCEL_STATEMENT
           : Action.NONE;
     }
     if (session.state().startsWith("idle in transaction")) {
-      return exceeded(session, TenantRoleSettings.IDLE_IN_TRANSACTION, session.inState(), grace)
+      return exceeded(session.inState(), bounds.idleInTransaction(), grace)
           ? Action.END_SESSION
           : Action.NONE;
     }
     return Action.NONE;
   }
 
-  private static boolean exceeded(Session s, String setting, Duration elapsed, Duration grace) {
-    return bound(s.roleSettings().get(setting))
-        .filter(limit -> elapsed.compareTo(limit.plus(grace)) > 0)
-        .isPresent();
-  }
-
-  /**
-   * A stored time setting: plain milliseconds as {@link TenantRoleSettings} writes them, or with a
-   * unit as an operator might. Zero or unparseable means no bound.
-   */
-  static Optional<Duration> bound(String value) {
-    if (value == null) {
-      return Optional.empty();
-    }
-    Matcher m = DURATION.matcher(value.trim());
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "ms" : m.group(2);
-    Duration d =
-        switch (unit) {
-          case "s" -> Duration.ofSeconds(n);
-          case "min" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          case "d" -> Duration.ofDays(n);
-          default -> Duration.ofMillis(n);
-        };
-    return d.isZero() ? Optional.empty() : Optional.of(d);
+  private static boolean exceeded(Duration elapsed, Duration bound, Duration grace) {
+    return !bound.isZero() && elapsed.compareTo(bound.plus(grace)) > 0;
   }
 }

@@ -1,5 +1,7 @@
 package dev.instanode.provisioner.postgres;
 
+import dev.instanode.core.ResourceNames;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,22 +10,22 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Ends tenant work past its role's bounds on one cluster: statements running longer than the role's
- * statement_timeout are cancelled, transactions idle longer than its
- * idle_in_transaction_session_timeout end their session. A tenant that set either to 0 for its own
- * session is caught here all the same, one check interval (plus {@code grace}) late at most.
+ * Ends tenant work past its plan's bounds on one cluster: statements running longer than the plan
+ * allows are cancelled, transactions idle longer than it allows end their session. A tenant that
+ * changed its own timeouts is caught here all the same, one check interval (plus {@code grace})
+ * late at most.
  */
 final class RunawayWatch {
   private static final String SESSIONS =
-      "SELECT a.pid, a.state,"
-          + " EXTRACT(EPOCH FROM clock_timestamp() - a.query_start) * 1000 AS running_ms,"
-          + " EXTRACT(EPOCH FROM clock_timestamp() - a.state_change) * 1000 AS state_ms,"
-          + " s.setconfig FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename"
-          + " JOIN pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0"
-          + " WHERE a.usename LIKE 'usr\\_%' AND a.backend_type = 'client backend'"
-          + " AND a.pid <> pg_backend_pid() AND a.state IS NOT NULL";
+      "SELECT pid, usename, state,"
+          + " EXTRACT(EPOCH FROM clock_timestamp() - query_start) * 1000 AS running_ms,"
+          + " EXTRACT(EPOCH FROM clock_timestamp() - state_change) * 1000 AS state_ms"
+          + " FROM pg_stat_activity WHERE usename LIKE 'usr\\_%'"
+          + " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+          + " AND state IS NOT NULL";
 
   private final Duration grace;
 
@@ -31,19 +33,26 @@ final class RunawayWatch {
     this.grace = grace;
   }
 
-  RunawayResult stop(Connection c) throws SQLException {
+  /**
+   * @param bounds each tenant's bounds by naming token; {@code otherwise} for any other tenant
+   */
+  RunawayResult stop(Connection c, Map<String, RunawayBounds> bounds, RunawayBounds otherwise)
+      throws SQLException {
     record Verdict(int pid, RunawayDecision.Action action) {}
     List<Verdict> verdicts = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(SESSIONS);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
+        String naming = rs.getString("usename").substring(ResourceNames.ROLE_PREFIX.length());
         RunawayDecision.Session session =
             new RunawayDecision.Session(
                 rs.getString("state"),
                 Duration.ofMillis(Math.max(0, rs.getLong("running_ms"))),
-                Duration.ofMillis(Math.max(0, rs.getLong("state_ms"))),
-                TenantRoleSettings.parse(rs.getArray("setconfig")));
-        verdicts.add(new Verdict(rs.getInt("pid"), RunawayDecision.classify(session, grace)));
+                Duration.ofMillis(Math.max(0, rs.getLong("state_ms"))));
+        verdicts.add(
+            new Verdict(
+                rs.getInt("pid"),
+                RunawayDecision.classify(session, bounds.getOrDefault(naming, otherwise), grace)));
       }
     }
     int cancelled = 0;

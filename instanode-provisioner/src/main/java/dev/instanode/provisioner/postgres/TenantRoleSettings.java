@@ -17,8 +17,9 @@ import java.util.Optional;
  * pg_db_role_setting} reads back exactly what was written and {@link #matches} can compare.
  *
  * <p>Only {@code temp_file_limit} is a ceiling by itself: Postgres lets only a superuser set it. A
- * session may lower or raise the other three; the two timeouts are enforced regardless by {@link
- * RunawayWatch}, and {@code work_mem} has no ceiling Postgres can express per role.
+ * tenant may change the other three, for its session and even as its role's default ({@code ALTER
+ * ROLE CURRENT_USER SET …}); the two timeouts are enforced regardless by {@link RunawayWatch}, from
+ * the plan, and {@code work_mem} has no ceiling Postgres can express per role.
  */
 final class TenantRoleSettings {
   static final String STATEMENT_TIMEOUT = "statement_timeout";

@@ -14,8 +14,10 @@ import java.util.Optional;
  *
  * <p>An owner can always re-grant itself what was revoked, so revoking is not enough: ownership of
  * the tenant's objects (and of the database) moves to a NOLOGIN keeper role {@code <role>_frozen}
- * that nobody can become, and the keeper's own INSERT and UPDATE are revoked, so a SECURITY DEFINER
- * function the tenant planted, which now runs as the keeper, cannot write either. The tenant keeps:
+ * that nobody can become. INSERT and UPDATE are then revoked from everyone: from the keeper, so a
+ * SECURITY DEFINER function the tenant planted, which now runs as the keeper, cannot write; and
+ * from PUBLIC and the tenant, since grants it made while it owned its tables outlive the ownership
+ * move. The tenant keeps:
  *
  * <ul>
  *   <li>CONNECT, SELECT on tables and sequences, DELETE, TRUNCATE, and MAINTAIN (VACUUM FULL) where
@@ -75,13 +77,18 @@ final class WriteFreeze {
                            AND nspowner IN (keeper::regrole, 'pg_database_owner'::regrole)
                 LOOP
                   EXECUTE format('ALTER SCHEMA %%I OWNER TO %%I', s, tenant);
-                  EXECUTE format('REVOKE INSERT, UPDATE ON ALL TABLES IN SCHEMA %%I FROM %%I',
-                                 s, keeper);
+                  -- Table-level REVOKE takes the column grants too. PUBLIC: whatever the tenant
+                  -- granted it while it was the owner would outlive the ownership move.
+                  EXECUTE format('REVOKE INSERT, UPDATE ON ALL TABLES IN SCHEMA %%I'
+                                 ' FROM PUBLIC, %%I, %%I', s, tenant, keeper);
+                  EXECUTE format('REVOKE UPDATE, USAGE ON ALL SEQUENCES IN SCHEMA %%I'
+                                 ' FROM PUBLIC, %%I', s, tenant);
                   EXECUTE format('GRANT %3$s ON ALL TABLES IN SCHEMA %%I TO %%I', s, tenant);
                   EXECUTE format('GRANT SELECT ON ALL SEQUENCES IN SCHEMA %%I TO %%I', s, tenant);
                 END LOOP;
                 FOR lo IN SELECT oid FROM pg_largeobject_metadata WHERE lomowner = keeper::regrole
                 LOOP
+                  EXECUTE format('REVOKE UPDATE ON LARGE OBJECT %%s FROM PUBLIC, %%I', lo, tenant);
                   EXECUTE format('GRANT SELECT ON LARGE OBJECT %%s TO %%I', lo, tenant);
                 END LOOP;
               END

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -40,7 +41,9 @@ final class PrefixKeys {
    */
   long unlinkAll() {
     return sumOverBatches(
-        keys -> connection.sync().unlink(keys.toArray(String[]::new)), Integer.MAX_VALUE);
+        keys -> connection.sync().unlink(keys.toArray(String[]::new)),
+        Integer.MAX_VALUE,
+        () -> false);
   }
 
   /**
@@ -52,9 +55,6 @@ final class PrefixKeys {
     long[] freed = {0};
     sumOverBatches(
         keys -> {
-          if (freed[0] >= bytes) {
-            return 0;
-          }
           List<RedisFuture<Long>> sizes = new ArrayList<>(keys.size());
           for (String key : keys) {
             sizes.add(connection.async().memoryUsage(key));
@@ -74,7 +74,8 @@ final class PrefixKeys {
           }
           return chosen.size();
         },
-        Integer.MAX_VALUE);
+        Integer.MAX_VALUE,
+        () -> freed[0] >= bytes);
     return freed[0];
   }
 
@@ -103,14 +104,16 @@ final class PrefixKeys {
           }
           return sum;
         },
-        maxKeys);
+        maxKeys,
+        () -> false);
   }
 
   /**
-   * Applies {@code perBatch} to each non-empty SCAN batch, stopping after {@code maxKeys} keys, and
-   * sums what it returns.
+   * Applies {@code perBatch} to each non-empty SCAN batch, stopping after {@code maxKeys} keys or
+   * once {@code done}, and sums what it returns.
    */
-  private long sumOverBatches(ToLongFunction<List<String>> perBatch, int maxKeys) {
+  private long sumOverBatches(
+      ToLongFunction<List<String>> perBatch, int maxKeys, BooleanSupplier done) {
     ScanArgs args = ScanArgs.Builder.matches(pattern).limit(SCAN_COUNT);
     ScanCursor cursor = ScanCursor.INITIAL;
     long sum = 0;
@@ -126,7 +129,7 @@ final class PrefixKeys {
         seen += keys.size();
       }
       cursor = page;
-    } while (!cursor.isFinished() && seen < maxKeys);
+    } while (!cursor.isFinished() && seen < maxKeys && !done.getAsBoolean());
     return sum;
   }
 }

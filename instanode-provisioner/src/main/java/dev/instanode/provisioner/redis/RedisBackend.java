@@ -13,6 +13,7 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.UsageReport;
 import io.lettuce.core.KillArgs;
@@ -27,8 +28,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,16 +51,27 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   static final String PROVIDER_RESOURCE_ID = "redis:0";
 
   static final String REGRADE_UNSUPPORTED = "backend does not support redis regrade";
-  static final int STORAGE_MAX_KEYS = 1000;
+
+  /**
+   * Keys one exact measurement ({@link #storageBytes}) sums at most. Past it the figure is a lower
+   * bound; a million keys are tens of MB even at their smallest, more than every plan but the
+   * largest allows.
+   */
+  static final int STORAGE_MAX_KEYS = 1_000_000;
 
   /** Keys one usage pass visits at most; a larger keyspace gives an incomplete report. */
   static final long CENSUS_MAX_KEYS = 1_000_000;
 
   /**
-   * The admin's own set of the users whose writes are stopped: ACL LIST cannot tell (Redis
-   * describes rules its own way), and no tenant can read a key outside its prefix.
+   * A user made, read and deleted in each usage pass to learn how this server writes each of our
+   * command rule sets in ACL LIST (servers describe rules their own way): a tenant's writes are
+   * stopped exactly when its rules read like the read-and-delete set. No {@code usr_} prefix, so it
+   * is never taken for a tenant.
    */
-  static final String WRITES_BLOCKED_KEY = "instanode:writes_blocked";
+  static final String RULES_PROBE_USER = "instanode_rules_probe";
+
+  private static final String WRITABLE = "_writable";
+  private static final String READ_AND_DELETE = "_read_and_delete";
 
   /** Used memory, in percent of maxmemory, from which the server counts as short of room. */
   static final long PRESSURE_PERCENT = 80;
@@ -176,7 +190,6 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       // since the kill above; 0 deleted means a previous drop got this far.
       redis.aclDeluser(tenant.user());
       AclFile.save(redis);
-      redis.srem(WRITES_BLOCKED_KEY, tenant.user());
       new PrefixKeys(connection, tenant.pattern(), endpoint.commandTimeout()).unlinkAll();
     } catch (RuntimeException e) {
       throw RedisFailures.classify("deprovision", e);
@@ -205,7 +218,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     return RegradeResult.skipped(Math.max(memoryMb, 0), REGRADE_UNSUPPORTED);
   }
 
-  /** MEMORY USAGE summed over at most {@value #STORAGE_MAX_KEYS} of the tenant's keys. */
+  /** MEMORY USAGE summed over the tenant's keys, at most {@value #STORAGE_MAX_KEYS} of them. */
   @Override
   public long storageBytes(String namingToken, String providerResourceId) {
     TenantKeyspace tenant = TenantKeyspace.of(namingToken);
@@ -261,23 +274,32 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       StatefulRedisConnection<String, String> connection = admin.get();
       RedisCommands<String, String> redis = connection.sync();
       long maxmemory = guardMemoryPolicy(redis);
-      Set<String> blocked = new HashSet<>();
-      for (String user : redis.smembers(WRITES_BLOCKED_KEY)) {
-        blocked.add(user.substring(ResourceNames.ROLE_PREFIX.length()));
+      Set<String> known = known(redis);
+      // Unique names: two provisioner replicas measuring at once must not delete each other's.
+      String probe = RULES_PROBE_USER + "_" + Secrets.hex(6);
+      Map<String, String> rules = commandRulesByUser(redis, known, probe);
+      String writable = rules.get(probe + WRITABLE);
+      String readAndDelete = rules.get(probe + READ_AND_DELETE);
+      if (writable == null || readAndDelete == null) {
+        throw new IllegalStateException("the rules probe users were not there to read");
       }
       Set<String> users = new HashSet<>();
+      Set<String> blocked = new HashSet<>();
       boolean renewed = false;
-      for (String line : redis.aclList()) {
-        String[] words = line.split(" ");
-        if (words.length < 2 || !words[1].startsWith(ResourceNames.ROLE_PREFIX)) {
+      for (Map.Entry<String, String> user : rules.entrySet()) {
+        if (!user.getKey().startsWith(ResourceNames.ROLE_PREFIX)) {
           continue;
         }
-        String naming = words[1].substring(ResourceNames.ROLE_PREFIX.length());
+        String naming = user.getKey().substring(ResourceNames.ROLE_PREFIX.length());
         users.add(naming);
-        if (line.contains("+@scripting") || line.contains("+eval")) {
-          setUser(redis, words[1], TenantAcl.commandRules(!blocked.contains(naming), known(redis)));
+        if (user.getValue().equals(readAndDelete)) {
+          blocked.add(naming);
+        } else if (!user.getValue().equals(writable)) {
+          // Rules from before the current set (such as scripting, now gone): renew them. Every
+          // user made before writes could be stopped was writable.
+          setUser(redis, user.getKey(), TenantAcl.commandRules(true, known));
           renewed = true;
-          LOG.info("provisioner.redis.rules_renewed user={}", Masking.token(words[1]));
+          LOG.info("provisioner.redis.rules_renewed user={}", Masking.token(user.getKey()));
         }
       }
       if (renewed) {
@@ -290,6 +312,45 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     } catch (RuntimeException e) {
       throw RedisFailures.classify("usage", e);
     }
+  }
+
+  /**
+   * Every user's command rules as ACL LIST writes them, including the two probe users made here
+   * with the writable and the read-and-delete sets (and deleted again), so that a tenant's can be
+   * compared with each.
+   */
+  private static Map<String, String> commandRulesByUser(
+      RedisCommands<String, String> redis, Set<String> known, String probe) {
+    for (boolean writable : List.of(true, false)) {
+      List<String> rules = new ArrayList<>(List.of("reset", "off"));
+      rules.addAll(TenantAcl.commandRules(writable, known));
+      setUser(redis, probe + (writable ? WRITABLE : READ_AND_DELETE), rules);
+    }
+    try {
+      Map<String, String> byUser = new HashMap<>();
+      for (String line : redis.aclList()) {
+        String[] words = line.split(" ");
+        int commands = line.indexOf(" -@all");
+        if (words.length > 1 && commands > 0) {
+          byUser.put(words[1], line.substring(commands + 1));
+        }
+      }
+      return byUser;
+    } finally {
+      redis.aclDeluser(probe + WRITABLE, probe + READ_AND_DELETE);
+    }
+  }
+
+  /** One user's command rules as ACL LIST writes them; empty when there is no such user. */
+  private static Optional<String> commandRulesOf(RedisCommands<String, String> redis, String user) {
+    String prefix = "user " + user + " ";
+    for (String line : redis.aclList()) {
+      int commands = line.indexOf(" -@all");
+      if (line.startsWith(prefix) && commands > 0) {
+        return Optional.of(line.substring(commands + 1));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Keeps the server on noeviction; returns its maxmemory (0 = unbounded). */
@@ -334,25 +395,22 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   /**
    * Read-and-delete rules while blocked ({@link TenantAcl#READ_AND_DELETE}), the full rules
-   * otherwise; the user's passwords and key patterns stay. The marker set follows the rules, so a
-   * crash between the two leaves a state the next pass repairs.
+   * otherwise; the user's passwords and key patterns stay. One ACL SETUSER, so the rules are the
+   * whole state: nothing else can disagree with them.
    */
   @Override
   public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked) {
     TenantKeyspace tenant = TenantKeyspace.of(namingToken);
     try {
       RedisCommands<String, String> redis = admin.get().sync();
-      if (!userExists(redis, tenant.user())) {
+      Optional<String> before = commandRulesOf(redis, tenant.user());
+      if (before.isEmpty()) {
         throw new ProvisionerException(
             ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
       }
       setUser(redis, tenant.user(), TenantAcl.commandRules(!blocked, known(redis)));
-      long changed =
-          blocked
-              ? redis.sadd(WRITES_BLOCKED_KEY, tenant.user())
-              : redis.srem(WRITES_BLOCKED_KEY, tenant.user());
       AclFile.save(redis);
-      return changed > 0;
+      return !before.equals(commandRulesOf(redis, tenant.user()));
     } catch (RuntimeException e) {
       throw RedisFailures.classify("set_writes_blocked", e);
     }
@@ -392,7 +450,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   /** Nothing runs away here: tenants have no scripts, and every command is bounded by Redis. */
   @Override
-  public RunawayResult stopRunawayWork() {
+  public RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
     return RunawayResult.NONE;
   }
 

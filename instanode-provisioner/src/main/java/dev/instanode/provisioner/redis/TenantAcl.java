@@ -72,7 +72,7 @@ final class TenantAcl {
           "+client|setname",
           "+client|getname",
           "+client|id",
-          // Harmless and used by rate-limiting scripts; it is in no category we grant.
+          // Harmless (clients use it for a clock shared with the server); in no category we grant.
           "+time");
 
   /**

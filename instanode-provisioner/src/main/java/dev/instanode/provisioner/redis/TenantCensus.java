@@ -51,6 +51,11 @@ final class TenantCensus {
     long estimatedBytes() {
       return samples == 0 ? 0 : Math.round((double) keys * sampledBytes / samples);
     }
+
+    /** Every key was sampled: the figure is a sum, not an estimate. */
+    boolean exact() {
+      return samples == keys;
+    }
   }
 
   /**
@@ -66,7 +71,12 @@ final class TenantCensus {
     tallies.forEach((naming, t) ->
         tenants.add(
             new TenantUsage(
-                naming, t.estimatedBytes(), t.keys, t.connections, blocked.contains(naming))));
+                naming,
+                t.estimatedBytes(),
+                t.exact(),
+                t.keys,
+                t.connections,
+                blocked.contains(naming))));
     return new UsageReport(tenants, complete, underPressure);
   }
 

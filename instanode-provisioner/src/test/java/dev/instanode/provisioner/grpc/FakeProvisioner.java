@@ -41,7 +41,7 @@ final class FakeProvisioner implements Provisioner {
   volatile RotateResult rotateResult =
       new RotateResult("postgres://usr_fake:rotated@db.internal:5432/db_fake");
   volatile UsageReport usageReport =
-      new UsageReport(List.of(new TenantUsage("pool-fake", 4096, -1, 1, true)), false, true);
+      new UsageReport(List.of(new TenantUsage("pool-fake", 4096, false, -1, 1, true)), false, true);
   volatile LimitsResult limitsResult = new LimitsResult(true, 3, 123_456);
   volatile RunawayResult runawayResult = new RunawayResult(2, 1);
 

@@ -16,6 +16,7 @@ import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.UsageReport;
@@ -23,7 +24,9 @@ import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -236,7 +239,12 @@ class GrpcRoundTripTest {
 
   @Test
   void stopRunawayWorkCarriesWhatItEnded() {
-    RunawayRequest request = new RunawayRequest(ResourceType.POSTGRES, RequestId.random());
+    RunawayRequest request =
+        new RunawayRequest(
+            ResourceType.POSTGRES,
+            Map.of("pool-x", new RunawayBounds(Duration.ofSeconds(30), Duration.ofMinutes(1))),
+            new RunawayBounds(Duration.ofSeconds(5), Duration.ZERO),
+            RequestId.random());
     assertThat(grpc.client.stopRunawayWork(request)).isEqualTo(provisioner.runawayResult);
     assertThat(provisioner.calls()).containsExactly(request);
   }

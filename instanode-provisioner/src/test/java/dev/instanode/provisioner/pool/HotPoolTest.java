@@ -20,6 +20,7 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
@@ -272,8 +273,9 @@ class HotPoolTest {
     }
 
     @Override
-    public RunawayResult stopRunawayWork() {
-      return real.stopRunawayWork();
+    public RunawayResult stopRunawayWork(
+        Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
+      return real.stopRunawayWork(bounds, otherwise);
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
@@ -88,6 +89,39 @@ class PoolReaperTest {
     assertThat(rowExists(old)).isFalse();
     assertThat(databaseExists(young)).isTrue();
     assertThat(rowExists(young)).isTrue();
+  }
+
+  @Test
+  void aRefillThatDiedIsTornDownAfterItsGraceAndCannotBeMadeReadyLate() throws SQLException {
+    PoolToken died = PoolToken.random();
+    PoolToken inFlight = PoolToken.random();
+    for (PoolToken token : List.of(died, inFlight)) {
+      items.insertCreating(ResourceType.POSTGRES, token);
+      backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
+    }
+    db.jdbi()
+        .useHandle(h ->
+            h.execute(
+                "UPDATE pool_items SET created_at = now() - interval '11 minutes'"
+                    + " WHERE pool_token = ?",
+                died.value()));
+
+    assertThat(reaper(backend).reapOnce()).isEqualTo(1);
+
+    assertThat(databaseExists(died)).isFalse();
+    assertThat(rowExists(died)).isFalse();
+    assertThat(databaseExists(inFlight)).as("inside its grace").isTrue();
+    assertThat(rowExists(inFlight)).isTrue();
+    // The refill that made it, finishing now, finds nothing to mark ready: it drops its own.
+    assertThat(
+            items.markReady(
+                died,
+                "local:0",
+                AES.encrypt("postgres://u:p@h:1/db"),
+                Optional.empty(),
+                OptionalLong.of(2),
+                Optional.empty()))
+        .isFalse();
   }
 
   @Test
@@ -251,7 +285,8 @@ class PoolReaperTest {
     }
 
     @Override
-    public RunawayResult stopRunawayWork() {
+    public RunawayResult stopRunawayWork(
+        Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
       throw new UnsupportedOperationException();
     }
 

@@ -11,6 +11,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
@@ -22,6 +23,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +120,11 @@ class PostgresLimitsTest {
       s.execute(
           "CREATE FUNCTION sneak() RETURNS void LANGUAGE sql SECURITY DEFINER AS"
               + " $$ INSERT INTO t (v) VALUES ('sneak') $$");
+      // Grants made while it still owned its tables, to outlive the ownership move.
+      s.execute("GRANT INSERT, UPDATE ON t TO PUBLIC");
+      s.execute("GRANT INSERT (v) ON t TO " + quoted(role(t)));
+      s.execute("GRANT USAGE ON SEQUENCE t_id_seq TO PUBLIC");
+      s.execute("SELECT lo_create(0)");
       s.execute(
           "CREATE FUNCTION regrant() RETURNS void LANGUAGE plpgsql SECURITY DEFINER AS"
               + " $$ BEGIN EXECUTE 'GRANT INSERT ON t TO "
@@ -134,7 +141,9 @@ class PostgresLimitsTest {
       for (String write :
           List.of(
               "INSERT INTO t (v) VALUES ('no')",
+              "INSERT INTO t (id, v) VALUES (99, 'no')",
               "UPDATE t SET v = 'no'",
+              "SELECT lo_put((SELECT min(oid) FROM pg_largeobject_metadata), 0, 'x')",
               "INSERT INTO vt (v) VALUES ('no')",
               "SELECT sneak()",
               "SELECT regrant()",
@@ -222,19 +231,28 @@ class PostgresLimitsTest {
     }
   }
 
+  /** Its plan's bounds as the worker sends them: a short statement bound for these tests. */
+  private static Map<String, RunawayBounds> halfSecond(Tenant t) {
+    return Map.of(t.naming(), new RunawayBounds(Duration.ofMillis(500), Duration.ofMillis(500)));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"SET statement_timeout = 0", "SET statement_timeout = '1h'"})
-  void aStatementPastItsRolesTimeoutIsCancelledEvenIfItsSessionLiftedIt(String lift)
+  @ValueSource(
+      strings = {
+        "SET statement_timeout = 0",
+        "SET statement_timeout = '1h'",
+        "ALTER ROLE CURRENT_USER SET statement_timeout = 0"
+      })
+  void aStatementPastItsPlansBoundIsCancelledWhateverTheTenantSetForItself(String lift)
       throws Exception {
     Tenant t = tenant(Tier.ANONYMOUS);
-    TestPostgres.execute(
-        TestPostgres.adminUrl(), "ALTER ROLE " + quoted(role(t)) + " SET statement_timeout = 500");
     try (Connection c = t.connect();
         ExecutorService thread = Executors.newSingleThreadExecutor()) {
       c.createStatement().execute(lift);
+      c.createStatement().execute("SET statement_timeout = 0");
       Future<?> sleeping = thread.submit(() -> c.createStatement().execute("SELECT pg_sleep(60)"));
       Thread.sleep(1200);
-      RunawayResult stopped = backend.stopRunawayWork();
+      RunawayResult stopped = backend.stopRunawayWork(halfSecond(t), RunawayBounds.NONE);
       assertThat(stopped.statementsCancelled()).isGreaterThanOrEqualTo(1);
       assertThatThrownBy(() -> sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS))
           .hasMessageContaining("canceling statement");
@@ -242,17 +260,30 @@ class PostgresLimitsTest {
   }
 
   @Test
-  void aTransactionIdlePastItsRolesLimitEndsItsSession() throws Exception {
+  void aTenantThePlatformDoesNotListIsHeldToTheFallbackBounds() throws Exception {
     Tenant t = tenant(Tier.ANONYMOUS);
-    TestPostgres.execute(
-        TestPostgres.adminUrl(),
-        "ALTER ROLE " + quoted(role(t)) + " SET idle_in_transaction_session_timeout = 500");
+    try (Connection c = t.connect();
+        ExecutorService thread = Executors.newSingleThreadExecutor()) {
+      c.createStatement().execute("SET statement_timeout = 0");
+      Future<?> sleeping = thread.submit(() -> c.createStatement().execute("SELECT pg_sleep(60)"));
+      Thread.sleep(1200);
+      backend.stopRunawayWork(
+          Map.of(), new RunawayBounds(Duration.ofMillis(500), Duration.ofMillis(500)));
+      assertThatThrownBy(() -> sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .hasMessageContaining("canceling statement");
+    }
+  }
+
+  @Test
+  void aTransactionIdlePastItsPlansBoundEndsItsSession() throws Exception {
+    Tenant t = tenant(Tier.ANONYMOUS);
     try (Connection c = t.connect()) {
       c.createStatement().execute("SET idle_in_transaction_session_timeout = 0");
       c.setAutoCommit(false);
       c.createStatement().execute("SELECT 1");
       Thread.sleep(1200);
-      assertThat(backend.stopRunawayWork().sessionsEnded()).isGreaterThanOrEqualTo(1);
+      assertThat(backend.stopRunawayWork(halfSecond(t), RunawayBounds.NONE).sessionsEnded())
+          .isGreaterThanOrEqualTo(1);
       await().atMost(Duration.ofSeconds(5)).until(() -> !alive(c));
     }
   }
@@ -264,7 +295,9 @@ class PostgresLimitsTest {
         ExecutorService thread = Executors.newSingleThreadExecutor()) {
       Future<?> sleeping = thread.submit(() -> c.createStatement().execute("SELECT pg_sleep(2)"));
       Thread.sleep(500);
-      backend.stopRunawayWork();
+      backend.stopRunawayWork(
+          Map.of(t.naming(), new RunawayBounds(Duration.ofSeconds(30), Duration.ofSeconds(60))),
+          RunawayBounds.NONE);
       sleeping.get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
   }

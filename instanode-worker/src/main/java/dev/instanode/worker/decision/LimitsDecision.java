@@ -55,6 +55,11 @@ public final class LimitsDecision {
       requireNonNull(storageBytes, "storageBytes is null");
     }
 
+    /** Writes change state or something is shed: what an estimate must never decide alone. */
+    public boolean changesState() {
+      return writes != Writes.KEEP || bytesToFree > 0;
+    }
+
     /** Anything for the backend to do. */
     public boolean needsEnforcing() {
       return writes != Writes.KEEP || closeConnections || bytesToFree > 0;

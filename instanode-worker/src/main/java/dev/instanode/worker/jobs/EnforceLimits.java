@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Limit;
 import dev.instanode.core.Masking;
+import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
@@ -16,8 +17,10 @@ import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
@@ -31,6 +34,7 @@ import dev.instanode.worker.decision.LimitsDecision;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -119,16 +123,21 @@ public final class EnforceLimits implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     for (ResourceType type : ResourceType.values()) {
-      stopRunawayWork(type, tally, run);
-      enforce(type, tally, run);
+      Map<String, RunawayBounds> bounds = enforce(type, tally, run);
+      stopRunawayWork(type, bounds, tally, run);
     }
     return tally.report();
   }
 
-  private void stopRunawayWork(ResourceType type, JobReport.Tally tally, JobRun run) {
+  /** Every live tenant is held to its own plan's bounds; any other to the strictest plan's. */
+  private void stopRunawayWork(
+      ResourceType type, Map<String, RunawayBounds> bounds, JobReport.Tally tally, JobRun run) {
     try {
       RunawayResult r =
-          provisioner.orElseThrow().stopRunawayWork(new RunawayRequest(type, run.requestId()));
+          provisioner
+              .orElseThrow()
+              .stopRunawayWork(
+                  new RunawayRequest(type, bounds, runawayBounds(Tier.ANONYMOUS), run.requestId()));
       countRunaway(type, "statement", r.statementsCancelled(), tally);
       countRunaway(type, "session", r.sessionsEnded(), tally);
     } catch (RuntimeException e) {
@@ -146,33 +155,45 @@ public final class EnforceLimits implements Job {
     }
   }
 
-  private void enforce(ResourceType type, JobReport.Tally tally, JobRun run) {
-    UsageReport report;
+  /**
+   * Measures, decides and acts for every live resource of {@code type}; returns each one's runaway
+   * bounds, which are sent whether or not the measurement worked.
+   */
+  private Map<String, RunawayBounds> enforce(ResourceType type, JobReport.Tally tally, JobRun run) {
+    Optional<UsageReport> report;
     try {
-      report = provisioner.orElseThrow().usage(new UsageRequest(type, run.requestId()));
+      report =
+          Optional.of(provisioner.orElseThrow().usage(new UsageRequest(type, run.requestId())));
     } catch (RuntimeException e) {
       skipped(type, "usage_error", e, tally, run);
-      return;
+      report = Optional.empty();
     }
     Map<String, TenantUsage> byName = new HashMap<>();
-    report.tenants().forEach(t -> byName.put(t.namingToken(), t));
-    if (!report.complete()) {
+    report.ifPresent(r -> r.tenants().forEach(t -> byName.put(t.namingToken(), t)));
+    if (report.isPresent() && !report.get().complete()) {
       tally.add("incomplete_" + type.wireName());
     }
+    Map<String, RunawayBounds> bounds = new HashMap<>();
     long blocked = 0;
     UUID after = NIL;
     while (true) {
       List<Row> page = page(type, after);
       List<Object[]> measured = new ArrayList<>();
       for (Row row : page) {
+        bounds.put(row.namingToken(), runawayBounds(row.tier()));
+        if (report.isEmpty()) {
+          continue;
+        }
         Optional<TenantUsage> usage = Optional.ofNullable(byName.get(row.namingToken()));
-        LimitsDecision.Verdict verdict =
-            LimitsDecision.decide(
-                limits(row.tier(), type),
-                usage.map(u ->
-                    new LimitsDecision.Measured(u.bytes(), u.connections(), u.writesBlocked())),
-                report.complete(),
-                report.underPressure());
+        LimitsDecision.Verdict verdict = decide(type, row, usage, report.get());
+        if (usage.isPresent() && !usage.get().exact() && verdict.changesState()) {
+          // An estimate only picks the tenant out: what is done is decided on a measurement.
+          usage = measureExactly(type, row, usage.get(), tally, run);
+          if (usage.isEmpty()) {
+            continue;
+          }
+          verdict = decide(type, row, usage, report.get());
+        }
         boolean nowBlocked = act(type, row, usage, verdict, tally, run);
         if (nowBlocked) {
           blocked++;
@@ -188,9 +209,66 @@ public final class EnforceLimits implements Job {
       }
       after = page.getLast().id().value();
     }
-    if (report.complete()) {
+    if (report.isPresent() && report.get().complete()) {
       overLimit.get(type).set(blocked);
     }
+    return bounds;
+  }
+
+  private LimitsDecision.Verdict decide(
+      ResourceType type, Row row, Optional<TenantUsage> usage, UsageReport report) {
+    return LimitsDecision.decide(
+        limits(row.tier(), type),
+        usage.map(u -> new LimitsDecision.Measured(u.bytes(), u.connections(), u.writesBlocked())),
+        report.complete(),
+        report.underPressure());
+  }
+
+  /** The tenant's usage with its bytes summed key by key; empty when that measurement failed. */
+  private Optional<TenantUsage> measureExactly(
+      ResourceType type, Row row, TenantUsage estimated, JobReport.Tally tally, JobRun run) {
+    try {
+      long bytes =
+          provisioner
+              .orElseThrow()
+              .storageBytes(
+                  new StorageRequest(row.token(), type, row.providerResourceId(), run.requestId()));
+      tally.add("measured_exactly");
+      return Optional.of(
+          new TenantUsage(
+              estimated.namingToken(),
+              bytes,
+              true,
+              estimated.keys(),
+              estimated.connections(),
+              estimated.writesBlocked()));
+    } catch (RuntimeException e) {
+      count(
+          meters,
+          WorkerMetrics.LIMIT_PASS_SKIPPED,
+          "resource_type",
+          type.wireName(),
+          "reason",
+          "measure_error");
+      tally.add("measure_failed");
+      LOG.warn(
+          "enforce_limits.measure_failed token={} resource_type={} run_id={} error={}",
+          row.token().masked(),
+          type.wireName(),
+          run.runId(),
+          Masking.scrubUrls(e.toString()));
+      return Optional.empty();
+    }
+  }
+
+  private RunawayBounds runawayBounds(Tier tier) {
+    Plan.PostgresLimits pg = plans.of(tier).postgres();
+    return new RunawayBounds(
+        seconds(pg.statementTimeoutSeconds()), seconds(pg.idleInTransactionTimeoutSeconds()));
+  }
+
+  private static Duration seconds(long limit) {
+    return Limit.isUnlimited(limit) ? Duration.ZERO : Duration.ofSeconds(limit);
   }
 
   /** Carries out a verdict; returns whether the resource's writes are stopped afterwards. */
@@ -210,6 +288,10 @@ public final class EnforceLimits implements Job {
           row.token().masked(),
           type.wireName(),
           run.runId());
+      return row.storageExceeded();
+    }
+    if (usage.isEmpty()) {
+      // Not measured (a cluster that did not answer): what the row says stands.
       return row.storageExceeded();
     }
     if (!verdict.needsEnforcing()) {

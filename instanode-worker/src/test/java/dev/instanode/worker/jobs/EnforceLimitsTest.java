@@ -8,6 +8,7 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.store.AuditLog;
@@ -19,6 +20,7 @@ import dev.instanode.worker.testing.Rows;
 import dev.instanode.worker.testing.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.awaitility.Awaitility;
@@ -76,7 +78,7 @@ class EnforceLimitsTest {
     usage(
         ResourceType.POSTGRES,
         true,
-        new TenantUsage(r.token().toString(), TEN_MB + 1, -1, 1, false));
+        new TenantUsage(r.token().toString(), TEN_MB + 1, true, -1, 1, false));
 
     JobReport report = run();
 
@@ -104,12 +106,12 @@ class EnforceLimitsTest {
     Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
     rows.execute("UPDATE resources SET storage_exceeded = true WHERE id = ?", r.id().value());
 
-    usage(ResourceType.REDIS, false, new TenantUsage(r.token().toString(), 10, 1, 0, true));
+    usage(ResourceType.REDIS, false, new TenantUsage(r.token().toString(), 10, true, 1, 0, true));
     run();
     assertThat(provisioner.limits()).as("a lower bound proves nothing under").isEmpty();
     assertThat(storageExceeded(r.id())).isTrue();
 
-    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, 1, 0, true));
+    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, true, 1, 0, true));
     JobReport report = run();
     assertThat(report.count("writes_restored")).isEqualTo(1);
     assertThat(provisioner.limits().getFirst().writesBlocked()).isFalse();
@@ -126,8 +128,8 @@ class EnforceLimitsTest {
     usage(
         ResourceType.POSTGRES,
         true,
-        new TenantUsage(poolToken, 1000, -1, 0, false),
-        new TenantUsage(pooled.token().toString(), TEN_MB * 5, -1, 0, false));
+        new TenantUsage(poolToken, 1000, true, -1, 0, false),
+        new TenantUsage(pooled.token().toString(), TEN_MB * 5, true, -1, 0, false));
 
     run();
 
@@ -161,7 +163,7 @@ class EnforceLimitsTest {
   @Test
   void connectionsOverTheCapAreClosedAndAudited() {
     Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
-    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, 1, 14, false));
+    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, true, 1, 14, false));
     provisioner.answerConnectionsClosed(4);
 
     JobReport report = run();
@@ -182,8 +184,8 @@ class EnforceLimitsTest {
         ResourceType.REDIS,
         new UsageReport(
             List.of(
-                new TenantUsage(over.token().toString(), fiveMb + 300_000, 9, 0, false),
-                new TenantUsage(within.token().toString(), 1_000, 1, 0, false)),
+                new TenantUsage(over.token().toString(), fiveMb + 300_000, true, 9, 0, false),
+                new TenantUsage(within.token().toString(), 1_000, true, 1, 0, false)),
             true,
             true));
 
@@ -198,6 +200,81 @@ class EnforceLimitsTest {
         });
     assertThat(report.count("bytes_shed")).isEqualTo(300_000);
     assertThat(rows.auditCount("resource.excess_shed")).isEqualTo(1);
+  }
+
+  @Test
+  void anEstimateAloneNeverStopsWritesOrShedsAKeyAMeasurementDecides() {
+    Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
+    long fiveMb = 5L * 1024 * 1024;
+    // The sample made it look like 40 MB; summed key by key it holds 1 MB.
+    provisioner.answerStorageBytes(1024 * 1024);
+    provisioner.answerUsage(
+        ResourceType.REDIS,
+        new UsageReport(
+            List.of(new TenantUsage(r.token().toString(), 8 * fiveMb, false, 9000, 0, false)),
+            true,
+            true));
+
+    JobReport report = run();
+
+    assertThat(provisioner.storageRequests()).singleElement();
+    assertThat(provisioner.limits()).isEmpty();
+    assertThat(report.count("measured_exactly")).isEqualTo(1);
+    assertThat(storageBytes(r.id())).isEqualTo(1024 * 1024);
+    assertThat(storageExceeded(r.id())).isFalse();
+  }
+
+  @Test
+  void anEstimateConfirmedByAMeasurementShedsOnlyTheMeasuredExcess() {
+    Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
+    long fiveMb = 5L * 1024 * 1024;
+    provisioner.answerStorageBytes(fiveMb + 1000);
+    provisioner.answerUsage(
+        ResourceType.REDIS,
+        new UsageReport(
+            List.of(new TenantUsage(r.token().toString(), 8 * fiveMb, false, 9000, 0, false)),
+            true,
+            true));
+
+    run();
+
+    assertThat(provisioner.limits().getFirst().bytesToFree()).isEqualTo(1000);
+  }
+
+  @Test
+  void everyLiveDatabaseIsHeldToItsOwnPlansBoundsEvenWhenMeasuringFails() {
+    Rows.Inserted anonymous = rows.resource().insert();
+    Rows.Inserted pro = rows.resource().tier("pro").insert();
+    provisioner.fail(
+        FakeProvisioner.Op.USAGE,
+        new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, "cluster down", null));
+
+    run();
+
+    RunawayRequest sent =
+        provisioner.calls().stream()
+            .filter(c -> c instanceof RunawayRequest rr && rr.type() == ResourceType.POSTGRES)
+            .map(RunawayRequest.class::cast)
+            .findFirst()
+            .orElseThrow();
+    assertThat(sent.bounds().get(anonymous.token().toString()).statement())
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(sent.bounds().get(pro.token().toString()).statement())
+        .isEqualTo(Duration.ofMinutes(30));
+    assertThat(sent.otherwise().statement())
+        .as("the strictest plan")
+        .isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void aResourceTheMeasurementMissedKeepsWhatItsRowSays() {
+    Rows.Inserted r = rows.resource().insert();
+    rows.execute("UPDATE resources SET storage_exceeded = true WHERE id = ?", r.id().value());
+    usage(ResourceType.POSTGRES, false);
+
+    run();
+
+    assertThat(storageExceeded(r.id())).as("a cluster that did not answer proves nothing").isTrue();
   }
 
   @Test
