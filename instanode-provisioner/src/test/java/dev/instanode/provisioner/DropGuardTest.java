@@ -3,15 +3,11 @@ package dev.instanode.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.instanode.core.RequestId;
-import dev.instanode.core.ResourceType;
-import dev.instanode.core.Tier;
 import dev.instanode.provisioner.breaker.Breakers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -70,27 +66,12 @@ class DropGuardTest {
   }
 
   /** A backend that records drops and names whatever it is told to. */
-  private static final class RecordingBackend implements ResourceBackend {
+  private static final class RecordingBackend extends DropOnlyBackend {
     private final List<String> names;
     final List<String> drops = new ArrayList<>();
 
     RecordingBackend(List<String> names) {
       this.names = names;
-    }
-
-    @Override
-    public ResourceType type() {
-      return ResourceType.POSTGRES;
-    }
-
-    @Override
-    public String backendLabel() {
-      return "shared";
-    }
-
-    @Override
-    public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
-      throw new UnsupportedOperationException();
     }
 
     @Override
@@ -101,47 +82,6 @@ class DropGuardTest {
     @Override
     public void drop(String namingToken, String providerResourceId) {
       drops.add(namingToken);
-    }
-
-    @Override
-    public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public UsageReport usage() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long shed(String namingToken, String providerResourceId, long bytes) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public RunawayResult stopRunawayWork(
-        Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String rotateCredentials(String namingToken, String providerResourceId) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long storageBytes(String namingToken, String providerResourceId) {
-      throw new UnsupportedOperationException();
     }
   }
 }

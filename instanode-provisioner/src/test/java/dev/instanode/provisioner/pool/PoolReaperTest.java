@@ -10,14 +10,11 @@ import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DropGuard;
+import dev.instanode.provisioner.DropOnlyBackend;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
-import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
-import dev.instanode.provisioner.RunawayBounds;
-import dev.instanode.provisioner.RunawayResult;
-import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -229,23 +226,8 @@ class PoolReaperTest {
   }
 
   /** A backend whose drops always fail, as a cluster that went away would. */
-  private static final class FailingDropBackend implements ResourceBackend {
+  private static final class FailingDropBackend extends DropOnlyBackend {
     final List<String> attempts = new ArrayList<>();
-
-    @Override
-    public ResourceType type() {
-      return ResourceType.POSTGRES;
-    }
-
-    @Override
-    public String backendLabel() {
-      return "shared";
-    }
-
-    @Override
-    public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
-      throw new UnsupportedOperationException();
-    }
 
     @Override
     public List<String> objectNames(String namingToken) {
@@ -257,47 +239,6 @@ class PoolReaperTest {
       attempts.add(namingToken);
       throw new ProvisionerException(
           ProvisionerException.Kind.UNAVAILABLE, "cluster unreachable", null);
-    }
-
-    @Override
-    public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public UsageReport usage() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long shed(String namingToken, String providerResourceId, long bytes) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public RunawayResult stopRunawayWork(
-        Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public String rotateCredentials(String namingToken, String providerResourceId) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long storageBytes(String namingToken, String providerResourceId) {
-      throw new UnsupportedOperationException();
     }
   }
 }

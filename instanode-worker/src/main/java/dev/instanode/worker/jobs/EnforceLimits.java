@@ -243,20 +243,7 @@ public final class EnforceLimits implements Job {
               estimated.connections(),
               estimated.writesBlocked()));
     } catch (RuntimeException e) {
-      count(
-          meters,
-          WorkerMetrics.LIMIT_PASS_SKIPPED,
-          "resource_type",
-          type.wireName(),
-          "reason",
-          "measure_error");
-      tally.add("measure_failed");
-      LOG.warn(
-          "enforce_limits.measure_failed token={} resource_type={} run_id={} error={}",
-          row.token().masked(),
-          type.wireName(),
-          run.runId(),
-          Masking.scrubUrls(e.toString()));
+      resourceFailed(type, row, "measure", e, tally, run);
       return Optional.empty();
     }
   }
@@ -312,20 +299,7 @@ public final class EnforceLimits implements Job {
                       verdict.bytesToFree(),
                       run.requestId()));
     } catch (RuntimeException e) {
-      count(
-          meters,
-          WorkerMetrics.LIMIT_PASS_SKIPPED,
-          "resource_type",
-          type.wireName(),
-          "reason",
-          "enforce_error");
-      tally.add("enforce_failed");
-      LOG.warn(
-          "enforce_limits.enforce_failed token={} resource_type={} run_id={} error={}",
-          row.token().masked(),
-          type.wireName(),
-          run.runId(),
-          Masking.scrubUrls(e.toString()));
+      resourceFailed(type, row, "enforce", e, tally, run);
       return usage.map(TenantUsage::writesBlocked).orElse(row.storageExceeded());
     }
     long bytes = usage.map(TenantUsage::bytes).orElse(0L);
@@ -466,6 +440,31 @@ public final class EnforceLimits implements Job {
         "enforce_limits.skipped resource_type={} reason={} run_id={} error={}",
         type.wireName(),
         reason,
+        run.runId(),
+        Masking.scrubUrls(e.toString()));
+  }
+
+  /** One resource's step failed: counted, tallied and logged; the pass goes on to the next row. */
+  private void resourceFailed(
+      ResourceType type,
+      Row row,
+      String step,
+      RuntimeException e,
+      JobReport.Tally tally,
+      JobRun run) {
+    count(
+        meters,
+        WorkerMetrics.LIMIT_PASS_SKIPPED,
+        "resource_type",
+        type.wireName(),
+        "reason",
+        step + "_error");
+    tally.add(step + "_failed");
+    LOG.warn(
+        "enforce_limits.{}_failed token={} resource_type={} run_id={} error={}",
+        step,
+        row.token().masked(),
+        type.wireName(),
         run.runId(),
         Masking.scrubUrls(e.toString()));
   }
