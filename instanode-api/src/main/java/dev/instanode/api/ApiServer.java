@@ -1,14 +1,18 @@
 package dev.instanode.api;
 
+import dev.instanode.api.http.EnvelopeErrorHandler;
 import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
+import dev.instanode.api.http.RequestShape;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
 import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,8 +35,12 @@ public final class ApiServer implements AutoCloseable {
           config.http.maxRequestSize = maxBodyBytes;
           config.http.prefer405over404 = true;
           config.jsonMapper(new JavalinJackson3(mapper, false));
+          EnvelopeErrorHandler jettyErrors = new EnvelopeErrorHandler(mapper);
+          config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+          config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
           config.routes.before(ctx -> {
             RequestContext.begin(ctx);
+            RequestShape.check(ctx);
             bodies.rejectOversized(ctx);
           });
           config.routes.after(ctx -> {
@@ -43,6 +51,8 @@ public final class ApiServer implements AutoCloseable {
           });
           config.routes.exception(ApiException.class, ErrorMapper::apiException);
           config.routes.exception(HttpResponseException.class, ErrorMapper::httpResponseException);
+          config.routes.exception(IllegalCharsetNameException.class, ErrorMapper::unknownCharset);
+          config.routes.exception(UnsupportedCharsetException.class, ErrorMapper::unknownCharset);
           config.routes.exception(Exception.class, ErrorMapper::unexpected);
           Routes.register(config.routes, handlers);
         });

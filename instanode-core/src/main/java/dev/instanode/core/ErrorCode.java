@@ -12,8 +12,9 @@ public enum ErrorCode {
   NAME_REQUIRED(400, "Tell the user a \"name\" field is required; add one and retry."),
   INVALID_NAME(
       400,
-      "Tell the user the name must be 1-64 characters of letters, digits, spaces, '_' or '-',"
-          + " starting with a letter or digit."),
+      "Tell the user the name is not allowed: a resource name is 1-64 letters, digits, spaces, '_'"
+          + " or '-', starting with a letter or digit; a key or team name is 1-64 characters with"
+          + " no control or invisible characters."),
   INVALID_ENV(
       400,
       "Tell the user \"env\" must be 1-32 characters of lower-case letters, digits or '-',"
@@ -70,6 +71,22 @@ public enum ErrorCode {
           + " retried, and retrying the delete in a minute finishes it too."),
   RESOURCE_BUSY(
       503, "Tell the user the resource is busy with another change; retry in a few seconds."),
+  BAD_REQUEST(
+      400,
+      "Tell the user the HTTP request itself was malformed (its request line, headers or"
+          + " framing); send a standard HTTP/1.1 request."),
+  INVALID_PATH(
+      400,
+      "Tell the user the URL path has a malformed %-escape or a control character; check the"
+          + " URL."),
+  URI_TOO_LONG(414, "Tell the user the URL is too long; shorten it."),
+  HEADERS_TOO_LARGE(431, "Tell the user the request headers are too large; send fewer or smaller."),
+  REQUEST_TIMEOUT(
+      408, "Tell the user the request was not sent in time; send it again without pausing."),
+  UPGRADE_REQUIRED(426, "Tell the user to speak HTTP/1.1 to this server."),
+  HTTP_VERSION_NOT_SUPPORTED(505, "Tell the user to speak HTTP/1.1 to this server."),
+  SERVICE_UNAVAILABLE(
+      503, "Tell the user instanode is busy or starting; retry after retry_after_seconds."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 
@@ -79,6 +96,28 @@ public enum ErrorCode {
   ErrorCode(int httpStatus, String agentAction) {
     this.httpStatus = httpStatus;
     this.agentAction = agentAction;
+  }
+
+  /**
+   * The code for an error the HTTP server raised before any route ran (Jetty's framing checks,
+   * Javalin's 404/405): the closest listed code, never an unlisted one.
+   */
+  public static ErrorCode forStatus(int status) {
+    return switch (status) {
+      case 400 -> BAD_REQUEST;
+      case 401 -> UNAUTHORIZED;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 408 -> REQUEST_TIMEOUT;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      case 414 -> URI_TOO_LONG;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 426 -> UPGRADE_REQUIRED;
+      case 431 -> HEADERS_TOO_LARGE;
+      case 503 -> SERVICE_UNAVAILABLE;
+      case 505 -> HTTP_VERSION_NOT_SUPPORTED;
+      default -> status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL_ERROR;
+    };
   }
 
   public String code() {

@@ -53,6 +53,13 @@ class ClaimHttpTest {
         .isEqualTo(made.get("token").asString());
 
     BadInputHttpTest.assertEnvelope(claim(jwt, "not-an-email"), 400, "invalid_email");
+    BadInputHttpTest.assertEnvelope(claim(jwt, "nul\\u0000@example.com"), 400, "invalid_email");
+    BadInputHttpTest.assertEnvelope(
+        http.postJson(
+            "/claim",
+            "{\"token\":\"" + jwt + "\",\"email\":\"a@example.com\",\"team_name\":\"x\\u202ey\"}"),
+        400,
+        "invalid_name");
     BadInputHttpTest.assertEnvelope(claim("garbage", "a@example.com"), 400, "invalid_token");
 
     HttpResponse<String> res = claim(jwt, "Owner@Example.com");

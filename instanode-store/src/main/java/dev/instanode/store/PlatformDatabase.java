@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 /** The platform database: one connection pool, one Jdbi, one set of migrations. */
@@ -19,6 +20,9 @@ public final class PlatformDatabase implements AutoCloseable {
   private PlatformDatabase(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+    // A failed statement's message names the statement, never its bound values (hashes, secrets).
+    jdbi.getConfig(StatementExceptions.class)
+        .setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
   }
 
   public static PlatformDatabase connect(PostgresUrl url, int maxPoolSize) {
@@ -28,6 +32,9 @@ public final class PlatformDatabase implements AutoCloseable {
     config.setUsername(url.user());
     config.setPassword(url.password());
     config.setMaximumPoolSize(maxPoolSize);
+    // Server error details quote values (a unique key's hash, a password); messages keep the
+    // error and constraint names, which is what the code and an operator need.
+    config.addDataSourceProperty("logServerErrorDetail", "false");
     config.setMinimumIdle(Math.min(2, maxPoolSize));
     config.setConnectionTimeout(5_000);
     // Fail fast at boot rather than on the first request.

@@ -3,6 +3,7 @@ package dev.instanode.api.claim;
 import dev.instanode.api.auth.SessionTokens;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
+import dev.instanode.core.DisplayNames;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.RequestId;
@@ -43,7 +44,10 @@ public final class ClaimService {
   /** Onboarding tokens one request may present, to claim or to carry forward. */
   public static final int MAX_CLAIM_TOKENS = 20;
 
-  private static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]+\\.[^@\\s]{2,}$");
+  // No spaces and nothing invisible (\p{C}: control, format, private-use, unassigned).
+  private static final Pattern EMAIL =
+      Pattern.compile("^[^@\\s\\p{C}]{1,64}@[^@\\s\\p{C}]+\\.[^@\\s\\p{C}]{2,}$");
+  private static final int EMAIL_MAX = 254;
 
   private final Jdbi jdbi;
   private final OnboardingTokens onboarding;
@@ -143,9 +147,15 @@ public final class ClaimService {
   public Claimed claim(
       List<String> jwts, String rawEmail, Optional<String> teamName, RequestId req) {
     String email = rawEmail == null ? "" : rawEmail.trim().toLowerCase(java.util.Locale.ROOT);
-    if (!EMAIL.matcher(email).matches()) {
+    if (email.length() > EMAIL_MAX || !EMAIL.matcher(email).matches()) {
       throw new ApiException(ErrorCode.INVALID_EMAIL, "A valid \"email\" is required.");
     }
+    Optional<String> chosenName = teamName.filter(n -> !n.isBlank());
+    chosenName
+        .flatMap(DisplayNames::problem)
+        .ifPresent(p -> {
+          throw new ApiException(ErrorCode.INVALID_NAME, "The team_name " + p + ".");
+        });
     Map<UUID, OnboardingTokens.Onboarding> chains = new LinkedHashMap<>();
     for (String jwt : jwts) {
       OnboardingTokens.Onboarding o = unconsumed(jwt);
@@ -164,7 +174,7 @@ public final class ClaimService {
           jdbi.inTransaction(h -> {
             TeamRecord team =
                 identities.createTeam(
-                    h, teamName.filter(n -> !n.isBlank()).orElse(email), Tier.FREE);
+                    h, chosenName.map(DisplayNames::normalize).orElse(email), Tier.FREE);
             for (UUID jti : chains.keySet()) {
               if (!events.consume(h, jti, team.id())) {
                 throw alreadyClaimed();

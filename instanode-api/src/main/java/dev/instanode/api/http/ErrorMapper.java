@@ -29,17 +29,19 @@ public final class ErrorMapper {
   /** Javalin's own 404/405/413 and friends. */
   public static void httpResponseException(HttpResponseException e, Context ctx) {
     ErrorCode code =
-        switch (e.getStatus()) {
-          case 404 -> ErrorCode.NOT_FOUND;
-          case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
-          case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
-          case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
-          case 400 -> ErrorCode.INVALID_BODY;
-          case 401 -> ErrorCode.UNAUTHORIZED;
-          default -> ErrorCode.INTERNAL_ERROR;
-        };
+        e.getStatus() == 400 ? ErrorCode.INVALID_BODY : ErrorCode.forStatus(e.getStatus());
     String message = code == ErrorCode.NOT_FOUND ? "No such route: " + ctx.path() : e.getMessage();
     write(ctx, code, message, code.defaultRetryAfterSeconds());
+  }
+
+  /** A charset Java does not know, wherever something reads the Content-Type. */
+  public static void unknownCharset(IllegalArgumentException e, Context ctx) {
+    write(
+        ctx,
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        "JSON bodies are UTF-8: send Content-Type: application/json with no charset or"
+            + " charset=utf-8.",
+        OptionalInt.empty());
   }
 
   /** Anything unexpected: logged with its stack, answered without one. */

@@ -6,6 +6,7 @@ import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
+import dev.instanode.core.DisplayNames;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.auth.ApiKeys;
 import dev.instanode.store.AuditEvent;
@@ -22,7 +23,6 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code GET /auth/me}, API key creation, and the older {@code GET /api/me/token}. */
 public final class IdentityHandler {
-  private static final int NAME_MAX = 64;
 
   private final Authenticator auth;
   private final IdentityRepository identities;
@@ -58,13 +58,17 @@ public final class IdentityHandler {
   public void createApiKey(Context ctx) {
     Caller.Member member = auth.required(ctx);
     JsonNode name = bodies.object(ctx).get("name");
-    if (name == null
-        || !name.isString()
-        || name.asString().isBlank()
-        || name.asString().length() > NAME_MAX) {
+    if (name == null || name.isNull() || (name.isString() && name.asString().isBlank())) {
       throw new ApiException(ErrorCode.NAME_REQUIRED, "A \"name\" of 1-64 characters is required.");
     }
-    Map<String, Object> body = issueKey(ctx, member, name.asString());
+    if (!name.isString()) {
+      throw new ApiException(ErrorCode.INVALID_NAME, "The \"name\" must be a string.");
+    }
+    DisplayNames.problem(name.asString())
+        .ifPresent(p -> {
+          throw new ApiException(ErrorCode.INVALID_NAME, "The key name " + p + ".");
+        });
+    Map<String, Object> body = issueKey(ctx, member, DisplayNames.normalize(name.asString()));
     ctx.status(201).json(body);
   }
 

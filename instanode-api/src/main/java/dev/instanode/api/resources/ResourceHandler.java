@@ -6,6 +6,7 @@ import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
+import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.store.ResourceRecord;
 import io.javalin.http.Context;
@@ -34,7 +35,7 @@ public final class ResourceHandler {
     ResourceService.Page page =
         service.list(
             member.teamId(),
-            Optional.ofNullable(ctx.queryParam("env")).filter(e -> !e.isBlank()),
+            env(ctx.queryParam("env")),
             limit(ctx.queryParam("limit")),
             Optional.ofNullable(ctx.queryParam("cursor")).filter(c -> !c.isBlank()));
     Map<String, Object> body = new LinkedHashMap<>();
@@ -126,6 +127,18 @@ public final class ResourceHandler {
   // An unparseable token is simply a resource that does not exist.
   private static ResourceToken token(Context ctx) {
     return ResourceToken.parse(ctx.pathParam("token")).orElseThrow(ResourceService::notFound);
+  }
+
+  private static Optional<String> env(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return Optional.empty();
+    }
+    if (!ResourceNames.isValidEnv(raw)) {
+      throw new ApiException(
+          ErrorCode.INVALID_ENV,
+          "The env must be 1-32 characters of lower-case letters, digits or '-'.");
+    }
+    return Optional.of(raw);
   }
 
   private static int limit(String raw) {

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.instanode.core.PostgresUrl;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
@@ -20,6 +21,9 @@ public final class ProvisionerDatabase implements AutoCloseable {
   private ProvisionerDatabase(HikariDataSource dataSource) {
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+    // A failed statement's message names the statement, never its bound values (hashes, secrets).
+    jdbi.getConfig(StatementExceptions.class)
+        .setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
   }
 
   public static ProvisionerDatabase connect(PostgresUrl url, int maxPoolSize) {
@@ -29,6 +33,9 @@ public final class ProvisionerDatabase implements AutoCloseable {
     config.setUsername(url.user());
     config.setPassword(url.password());
     config.setMaximumPoolSize(maxPoolSize);
+    // Server error details quote values (a unique key's hash, a password); messages keep the
+    // error and constraint names, which is what the code and an operator need.
+    config.addDataSourceProperty("logServerErrorDetail", "false");
     config.setMinimumIdle(1);
     config.setConnectionTimeout(5_000);
     config.setInitializationFailTimeout(10_000);
