@@ -22,7 +22,11 @@ public final class PlatformDatabase implements AutoCloseable {
     this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     // A failed statement's message names the statement, never its bound values (hashes, secrets).
     jdbi.getConfig(StatementExceptions.class)
-        .setMessageRendering(StatementExceptions.MessageRendering.SHORT_STATEMENT);
+        .setMessageRendering(e ->
+            e.getShortMessage()
+                + " [statement:\""
+                + (e.getStatementContext() == null ? "" : e.getStatementContext().getRawSql())
+                + "\"]");
   }
 
   public static PlatformDatabase connect(PostgresUrl url, int maxPoolSize) {
