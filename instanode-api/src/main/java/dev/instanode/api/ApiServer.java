@@ -6,6 +6,7 @@ import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.http.RequestShape;
+import dev.instanode.api.http.SlowRequestReaper;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,6 +14,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
+import java.time.Duration;
 import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +27,7 @@ public final class ApiServer implements AutoCloseable {
       JsonBodies bodies,
       HttpMetrics httpMetrics,
       long maxBodyBytes,
+      Duration requestReadTimeout,
       Routes.Handlers handlers) {
     this.app =
         Javalin.create(config -> {
@@ -36,7 +39,11 @@ public final class ApiServer implements AutoCloseable {
           config.http.prefer405over404 = true;
           config.jsonMapper(new JavalinJackson3(mapper, false));
           EnvelopeErrorHandler jettyErrors = new EnvelopeErrorHandler(mapper);
-          config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
+          config.jetty.modifyServer(server -> {
+            server.setErrorHandler(jettyErrors);
+            server.addBean(
+                new SlowRequestReaper(server, requestReadTimeout, httpMetrics::slowRequestClosed));
+          });
           config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
           config.routes.before(ctx -> {
             RequestContext.begin(ctx);

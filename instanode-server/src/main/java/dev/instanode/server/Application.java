@@ -137,7 +137,9 @@ public final class Application implements AutoCloseable {
     AesGcm aes = AesGcm.fromHexKey(config.aesKey());
 
     PlatformDatabase db =
-        own(PlatformDatabase.connect(config.databaseUrl(), config.databasePoolSize()));
+        own(
+            PlatformDatabase.connect(
+                config.databaseUrl(), config.databasePoolSize(), config.databasePoolTimeout()));
     if (options.migrateOnStart()) {
       db.migrate();
     } else if (db.pendingMigrations() > 0) {
@@ -260,10 +262,11 @@ public final class Application implements AutoCloseable {
               audit,
               options.clock());
       Readiness readiness = new Readiness(readinessChecks(db, provisionerReady, redis));
+      // Read once: /healthz answers anyone and must not reach the database per call.
+      String migrationVersion = db.currentVersion();
       Routes.Handlers handlers =
           new Routes.Handlers(
-              new OpsHandler(
-                  settings, readiness, meters, plans, db::currentVersion, options.clock()),
+              new OpsHandler(settings, readiness, meters, plans, migrationVersion, options.clock()),
               new ProvisionHandler(
                   provisioning,
                   bodies,
@@ -288,7 +291,13 @@ public final class Application implements AutoCloseable {
                   bodies));
       api =
           own(
-              new ApiServer(mapper, bodies, new HttpMetrics(meters), MAX_BODY_BYTES, handlers)
+              new ApiServer(
+                      mapper,
+                      bodies,
+                      new HttpMetrics(meters),
+                      MAX_BODY_BYTES,
+                      config.requestReadTimeout(),
+                      handlers)
                   .start(config.host(), config.port()));
       LOG.info("api.started host={} port={}", config.host(), api.port());
     }
@@ -374,14 +383,7 @@ public final class Application implements AutoCloseable {
       PlatformDatabase db, ReadinessCheck provisioner, PlatformRedis redis) {
     return List.of(
         new ReadinessCheck("redis", false, redis::ping),
-        new ReadinessCheck(
-            "platform_db",
-            true,
-            () -> {
-              if (!db.isReachable()) {
-                throw new IllegalStateException("platform database unreachable");
-              }
-            }),
+        new ReadinessCheck("platform_db", true, db::ping),
         provisioner);
   }
 

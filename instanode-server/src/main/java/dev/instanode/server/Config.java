@@ -30,6 +30,8 @@ public record Config(
     String publicBaseUrl,
     Duration anonymousTtl,
     int databasePoolSize,
+    Duration databasePoolTimeout,
+    Duration requestReadTimeout,
     Optional<String> metricsToken,
     String logFormat,
     String commitId,
@@ -80,6 +82,11 @@ public record Config(
         r.optional(Setting.PUBLIC_BASE_URL, Config::httpUrl).orElse("http://localhost:" + port);
     Duration ttl = r.withDefault(Setting.INSTANODE_ANON_TTL, DurationText::parse);
     Integer pool = r.withDefault(Setting.DATABASE_POOL_SIZE, raw -> intInRange(raw, 1, 200));
+    Duration poolTimeout =
+        r.withDefault(Setting.DATABASE_POOL_TIMEOUT, raw -> atLeast(DurationText.parse(raw), 250));
+    Duration readTimeout =
+        r.withDefault(
+            Setting.HTTP_REQUEST_READ_TIMEOUT, raw -> atLeast(DurationText.parse(raw), 1000));
     Optional<String> metricsToken = r.optional(Setting.METRICS_TOKEN, Function.identity());
     String logFormat =
         r.withDefault(
@@ -144,6 +151,8 @@ public record Config(
         publicBase.replaceAll("/+$", ""),
         ttl,
         pool,
+        poolTimeout,
+        readTimeout,
         metricsToken,
         logFormat,
         commit,
@@ -159,6 +168,13 @@ public record Config(
         provisionerSecret,
         grpcPort,
         worker);
+  }
+
+  private static Duration atLeast(Duration value, long millis) {
+    if (value.toMillis() < millis) {
+      throw new IllegalArgumentException("must be at least " + millis + " ms");
+    }
+    return value;
   }
 
   private static URI redisUri(String raw) {

@@ -24,6 +24,13 @@ public enum Setting {
   PUBLIC_BASE_URL(false, "http://localhost:<PORT>", "URL clients reach the api on, used in links"),
   INSTANODE_ANON_TTL(false, "24h", "Lifetime of anonymous and free resources (e.g. 90s, 15m)"),
   DATABASE_POOL_SIZE(false, "10", "Platform database connection pool size"),
+  DATABASE_POOL_TIMEOUT(
+      false, "5s", "Longest a request waits for a platform database connection before a 503"),
+  HTTP_REQUEST_READ_TIMEOUT(
+      false,
+      "20s",
+      "Longest a client may take to send a request's headers, and again its body; then it is"
+          + " disconnected"),
   METRICS_TOKEN(false, null, "When set, /metrics requires it as a bearer token"),
   LOG_FORMAT(false, "json", "json (one JSON object a line) or text (dev default)"),
   INSTANODE_COMMIT_ID(false, "unknown", "Commit reported by /healthz"),

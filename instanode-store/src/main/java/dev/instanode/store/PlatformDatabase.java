@@ -3,6 +3,7 @@ package dev.instanode.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.instanode.core.PostgresUrl;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -14,10 +15,12 @@ import org.jdbi.v3.postgres.PostgresPlugin;
 public final class PlatformDatabase implements AutoCloseable {
   private static final String MIGRATIONS = "classpath:db/platform";
 
+  private final PostgresUrl url;
   private final HikariDataSource dataSource;
   private final Jdbi jdbi;
 
-  private PlatformDatabase(HikariDataSource dataSource) {
+  private PlatformDatabase(PostgresUrl url, HikariDataSource dataSource) {
+    this.url = url;
     this.dataSource = dataSource;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     // A failed statement's message names the statement, never its bound values (hashes, secrets).
@@ -30,6 +33,12 @@ public final class PlatformDatabase implements AutoCloseable {
   }
 
   public static PlatformDatabase connect(PostgresUrl url, int maxPoolSize) {
+    return connect(url, maxPoolSize, Duration.ofSeconds(5));
+  }
+
+  /** {@code checkoutTimeout}: how long a caller waits for a free connection before failing. */
+  public static PlatformDatabase connect(
+      PostgresUrl url, int maxPoolSize, Duration checkoutTimeout) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("platform");
     config.setJdbcUrl(url.jdbcUrl());
@@ -40,10 +49,10 @@ public final class PlatformDatabase implements AutoCloseable {
     // error and constraint names, which is what the code and an operator need.
     config.addDataSourceProperty("logServerErrorDetail", "false");
     config.setMinimumIdle(Math.min(2, maxPoolSize));
-    config.setConnectionTimeout(5_000);
+    config.setConnectionTimeout(checkoutTimeout.toMillis());
     // Fail fast at boot rather than on the first request.
     config.setInitializationFailTimeout(10_000);
-    return new PlatformDatabase(new HikariDataSource(config));
+    return new PlatformDatabase(url, new HikariDataSource(config));
   }
 
   /** Applies every pending migration; returns the schema version afterwards. */
@@ -62,8 +71,13 @@ public final class PlatformDatabase implements AutoCloseable {
     return current == null ? "0" : current.getVersion().getVersion();
   }
 
+  // Flyway opens its own connections (it holds one for its lock and works on another), so a
+  // migration never competes with requests for the pool, however small the pool is.
   private Flyway flyway() {
-    return Flyway.configure().dataSource(dataSource).locations(MIGRATIONS).load();
+    return Flyway.configure()
+        .dataSource(url.jdbcUrl(), url.user(), url.password())
+        .locations(MIGRATIONS)
+        .load();
   }
 
   public Jdbi jdbi() {
@@ -74,12 +88,9 @@ public final class PlatformDatabase implements AutoCloseable {
     return dataSource;
   }
 
-  public boolean isReachable() {
-    try {
-      return jdbi.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one()) == 1;
-    } catch (RuntimeException e) {
-      return false;
-    }
+  /** Throws when the database does not answer (or no pooled connection is free in time). */
+  public void ping() {
+    jdbi.useHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
   }
 
   @Override

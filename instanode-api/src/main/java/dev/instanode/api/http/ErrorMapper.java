@@ -5,6 +5,9 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Masking;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +15,8 @@ import org.slf4j.LoggerFactory;
 /** Turns every failure into the JSON envelope; the only place that writes error responses. */
 public final class ErrorMapper {
   private static final Logger LOG = LoggerFactory.getLogger(ErrorMapper.class);
+
+  private static final int BUSY_RETRY_AFTER_SECONDS = 2;
 
   private ErrorMapper() {}
 
@@ -46,12 +51,38 @@ public final class ErrorMapper {
 
   /** Anything unexpected: logged with its stack, answered without one. */
   public static void unexpected(Exception e, Context ctx) {
+    if (isDependencyBusy(e)) {
+      // A full connection pool or a slow Redis is load, not a bug: 503 with a short back-off.
+      LOG.warn(
+          "request.dependency_busy path={} cause={}", ctx.path(), Masking.scrubUrls(e.toString()));
+      write(
+          ctx,
+          ErrorCode.SERVICE_UNAVAILABLE,
+          "instanode is busy; retry shortly.",
+          OptionalInt.of(BUSY_RETRY_AFTER_SECONDS));
+      return;
+    }
     LOG.error("request.unexpected_error path={}", ctx.path(), e);
     write(
         ctx,
         ErrorCode.INTERNAL_ERROR,
         "Something went wrong on our side.",
         ErrorCode.INTERNAL_ERROR.defaultRetryAfterSeconds());
+  }
+
+  /**
+   * A connection pool that timed out handing out a connection, or a Redis command or connection
+   * that timed out, anywhere in the cause chain.
+   */
+  static boolean isDependencyBusy(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SQLTransientConnectionException
+          || t instanceof RedisCommandTimeoutException
+          || t instanceof RedisConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The envelope {@code e} answers with, for callers that store responses (idempotency). */

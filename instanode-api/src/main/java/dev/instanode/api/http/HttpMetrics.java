@@ -6,12 +6,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 
-/** {@code instant_http_request_duration_seconds{method,route,status_class}}. */
+/**
+ * {@code instant_http_request_duration_seconds{method,route,status_class}} and {@code
+ * instant_http_slow_requests_closed_total}.
+ */
 public final class HttpMetrics {
   private final MeterRegistry meters;
 
   public HttpMetrics(MeterRegistry meters) {
     this.meters = meters;
+  }
+
+  /** A client that took longer than the read timeout to send its request was disconnected. */
+  public void slowRequestClosed() {
+    meters.counter("instant_http_slow_requests_closed_total").increment();
   }
 
   public void record(Context ctx) {

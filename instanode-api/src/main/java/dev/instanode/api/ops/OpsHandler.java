@@ -1,6 +1,7 @@
 package dev.instanode.api.ops;
 
 import dev.instanode.api.ApiSettings;
+import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plans;
@@ -12,15 +13,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.OptionalInt;
+import java.util.concurrent.Semaphore;
 
-/** Liveness, health, readiness, metrics and the public plan table. */
+/**
+ * Liveness, health, readiness, metrics and the public plan table. These routes answer anyone, so
+ * none of them reaches a database per call (the migration version is read at boot, readiness is
+ * cached by {@link Readiness}), and at most {@link #MAX_IN_FLIGHT} of the heavier ones run at a
+ * time: a flood of them gets 503 and cannot queue in front of the API.
+ */
 public final class OpsHandler {
+  static final int MAX_IN_FLIGHT = 8;
+
   private final ApiSettings settings;
   private final Readiness readiness;
   private final PrometheusMeterRegistry prometheus;
   private final Plans plans;
-  private final Supplier<String> migrationVersion;
+  private final String migrationVersion;
+  private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Clock clock;
   private final Instant startedAt;
 
@@ -29,7 +39,7 @@ public final class OpsHandler {
       Readiness readiness,
       PrometheusMeterRegistry prometheus,
       Plans plans,
-      Supplier<String> migrationVersion,
+      String migrationVersion,
       Clock clock) {
     this.settings = settings;
     this.readiness = readiness;
@@ -45,32 +55,36 @@ public final class OpsHandler {
   }
 
   public void healthz(Context ctx) {
+    bulkheaded(ctx, () -> health(ctx));
+  }
+
+  private void health(Context ctx) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ok", true);
     body.put("service", "instanode-api");
     body.put("version", settings.version());
     body.put("commit_id", settings.commitId());
-    body.put("migration_version", safeMigrationVersion());
+    body.put("migration_version", migrationVersion);
     body.put("uptime_seconds", Duration.between(startedAt, clock.instant()).toSeconds());
     ctx.header("Cache-Control", "no-store").json(body);
   }
 
-  private String safeMigrationVersion() {
-    try {
-      return migrationVersion.get();
-    } catch (RuntimeException e) {
-      return "unknown";
-    }
-  }
-
   public void readyz(Context ctx) {
-    Readiness.Report report = readiness.run();
-    ctx.status(report.ready() ? 200 : 503)
-        .header("Cache-Control", "no-store")
-        .json(Map.of("overall", report.overall(), "checks", report.checks()));
+    bulkheaded(
+        ctx,
+        () -> {
+          Readiness.Report report = readiness.run();
+          ctx.status(report.ready() ? 200 : 503)
+              .header("Cache-Control", "no-store")
+              .json(Map.of("overall", report.overall(), "checks", report.checks()));
+        });
   }
 
   public void metrics(Context ctx) {
+    bulkheaded(ctx, () -> scrape(ctx));
+  }
+
+  private void scrape(Context ctx) {
     if (settings.metricsToken().isPresent()) {
       String header = ctx.header("Authorization");
       String presented = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
@@ -79,6 +93,24 @@ public final class OpsHandler {
       }
     }
     ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(prometheus.scrape());
+  }
+
+  // Refusals are counted, not logged: a flood would otherwise flood the log too.
+  private void bulkheaded(Context ctx, Runnable route) {
+    if (!inFlight.tryAcquire()) {
+      prometheus.counter("instant_ops_requests_shed_total").increment();
+      ErrorMapper.write(
+          ctx,
+          ErrorCode.SERVICE_UNAVAILABLE,
+          "Too many health and metrics requests at once; retry shortly.",
+          OptionalInt.of(1));
+      return;
+    }
+    try {
+      route.run();
+    } finally {
+      inFlight.release();
+    }
   }
 
   public void capabilities(Context ctx) {
