@@ -47,7 +47,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    */
   public static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable) {
     try {
-      Files.createDirectories(dataDir);
+      // PostgreSQL makes its own files 0600 and insists on a 0700 data directory.
+      OwnerOnly.directory(dataDir);
       StaleProcess.stopIfRunning(dataDir.resolve("postmaster.pid"), "postgres");
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
@@ -75,6 +76,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Stops a server a killed JVM left running on {@code dataDir}, so its port is free again. */
+  public static void stopStale(Path dataDir) {
+    StaleProcess.stopIfRunning(dataDir.resolve("postmaster.pid"), "postgres");
   }
 
   public int port() {

@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import redis.embedded.RedisServer;
+import redis.embedded.core.ExecutableProvider;
 
 /**
  * A Redis server from the binary bundled with embedded-redis. The default user needs the admin
@@ -35,16 +37,18 @@ public final class EmbeddedRedisServer implements AutoCloseable {
    */
   public static EmbeddedRedisServer start(Path dataDir, int port, String adminPassword) {
     try {
-      Files.createDirectories(dataDir);
+      OwnerOnly.directory(dataDir);
       Path aclFile = dataDir.resolve("users.acl");
       Path pidFile = dataDir.resolve("redis.pid");
       StaleProcess.stopIfRunning(pidFile, "redis");
       if (!Files.exists(aclFile)) {
-        Files.writeString(aclFile, "user default on >" + adminPassword + " ~* &* +@all\n");
+        OwnerOnly.writeNew(aclFile, "user default on >" + adminPassword + " ~* &* +@all\n");
       }
+      OwnerOnly.filesIn(dataDir);
       int chosen = port > 0 ? port : freePort();
       RedisServer server =
           RedisServer.newRedisServer()
+              .executableProvider(ownerOnlyFiles(dataDir))
               .bind("127.0.0.1")
               .port(chosen)
               .setting("dir " + dataDir.toAbsolutePath())
@@ -63,11 +67,37 @@ public final class EmbeddedRedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The bundled redis-server, started through a wrapper that sets umask 077: Redis creates its ACL
+   * file (unsalted SHA-256 of every password) and AOF with the process umask, 0644 by default.
+   */
+  private static ExecutableProvider ownerOnlyFiles(Path dataDir) {
+    ExecutableProvider bundled = ExecutableProvider.newJarResourceProvider();
+    return () -> {
+      String binary = bundled.get().getAbsolutePath();
+      if (binary.contains("'")) {
+        throw new IOException("cannot quote the redis-server path " + binary);
+      }
+      Path wrapper = dataDir.resolve("redis-server-owner-only");
+      Files.deleteIfExists(wrapper);
+      Files.createFile(
+          wrapper,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.writeString(wrapper, "#!/bin/sh\numask 077\nexec '" + binary + "' \"$@\"\n");
+      return wrapper.toFile();
+    };
+  }
+
   // embedded-redis cannot bind port 0; a small race with another process remains.
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /** Stops a server a killed JVM left running on {@code dataDir}, so its port is free again. */
+  public static void stopStale(Path dataDir) {
+    StaleProcess.stopIfRunning(dataDir.resolve("redis.pid"), "redis");
   }
 
   public int port() {

@@ -57,7 +57,7 @@ public final class DeprovisionChokepoint {
         "provisioner.drop token={} resource_type={} prid={} backend={} reason={} request_id={}",
         Masking.token(namingToken),
         type,
-        providerResourceId,
+        NamingToken.masked(providerResourceId),
         backend.backendLabel(),
         reason,
         requestId);

@@ -71,7 +71,7 @@ public final class LocalProvisioner implements Provisioner {
       LOG.error(
           "provisioner.rollback_failed token={} prid={} request_id={} error={}",
           Masking.token(namingToken),
-          prid,
+          NamingToken.masked(prid),
           request.requestId(),
           Masking.scrubUrls(e.toString()));
     }

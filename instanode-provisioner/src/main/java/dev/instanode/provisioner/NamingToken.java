@@ -1,5 +1,6 @@
 package dev.instanode.provisioner;
 
+import dev.instanode.core.Masking;
 import dev.instanode.core.ResourceToken;
 import java.util.Optional;
 
@@ -24,6 +25,16 @@ public final class NamingToken {
       }
     }
     return Optional.empty();
+  }
+
+  /** The id with its pool token masked like any token, for logs. */
+  public static String masked(String providerResourceId) {
+    if (providerResourceId == null) {
+      return "";
+    }
+    return poolToken(providerResourceId)
+        .map(pool -> providerResourceId.replace(POOL_PART + pool, POOL_PART + Masking.token(pool)))
+        .orElse(providerResourceId);
   }
 
   /** {@code local:0} + {@code pool-x} → {@code local:0;pooltok:pool-x}. */

@@ -45,7 +45,7 @@ final class AdminDatabase implements AutoCloseable {
       throw new IllegalArgumentException(
           "no DATABASE_URL and no dev data in " + dataDir + " (run `instanode dev` once first)");
     }
-    int port = devPort(env);
+    int port = DevPorts.postgresPort(dataDir, env, DevMode.DEFAULT_PG_PORT);
     PostgresUrl running =
         new PostgresUrl("127.0.0.1", port, DevMode.PLATFORM_DATABASE, "postgres", "");
     Optional<EmbeddedPostgresServer> started = Optional.empty();
@@ -67,11 +67,6 @@ final class AdminDatabase implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(java.util.List.of("DATABASE_URL " + e.getMessage()));
     }
-  }
-
-  private static int devPort(Map<String, String> env) {
-    String raw = env.get(DevMode.PG_PORT);
-    return raw == null || raw.isBlank() ? DevMode.DEFAULT_PG_PORT : Integer.parseInt(raw.trim());
   }
 
   private static boolean reachable(PostgresUrl url) {

@@ -25,6 +25,7 @@ final class DevMode implements AutoCloseable {
   static final String REDIS_PORT = "INSTANODE_DEV_REDIS_PORT";
   static final int DEFAULT_PG_PORT = 54329;
   private static final int DEFAULT_REDIS_PORT = 63799;
+  private static final int DEFAULT_API_PORT = 8080;
 
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedRedisServer redis;
@@ -52,16 +53,18 @@ final class DevMode implements AutoCloseable {
       Integer portFlag,
       Application.Options options) {
     Map<String, String> secrets = DevEnvironment.loadOrCreateSecrets(dataDir);
-    int pgPort = port(environment, PG_PORT, DEFAULT_PG_PORT);
-    int redisPort = port(environment, REDIS_PORT, DEFAULT_REDIS_PORT);
+    // A server a killed JVM left running still holds this directory's ports: stop it first.
+    EmbeddedPostgresServer.stopStale(dataDir.resolve("postgres"));
+    EmbeddedRedisServer.stopStale(dataDir.resolve("redis"));
+    DevPorts ports = DevPorts.choose(dataDir, environment, DEFAULT_PG_PORT, DEFAULT_REDIS_PORT);
     EmbeddedPostgresServer postgres =
-        EmbeddedPostgresServer.start(dataDir.resolve("postgres"), pgPort);
+        EmbeddedPostgresServer.start(dataDir.resolve("postgres"), ports.postgres());
     EmbeddedRedisServer redis = null;
     try {
       redis =
           EmbeddedRedisServer.start(
               dataDir.resolve("redis"),
-              redisPort,
+              ports.redis(),
               secrets.get(DevEnvironment.REDIS_ADMIN_PASSWORD));
       ensureDatabase(postgres.superuserUrl("postgres"), PLATFORM_DATABASE);
 
@@ -76,6 +79,9 @@ final class DevMode implements AutoCloseable {
       environment.forEach(env::put);
       if (portFlag != null) {
         env.put(Setting.PORT.name(), String.valueOf(portFlag));
+      } else if (!env.containsKey(Setting.PORT.name()) && !DevPorts.isFree(DEFAULT_API_PORT)) {
+        // Another instance has the default: take any port; the ready line says which.
+        env.put(Setting.PORT.name(), "0");
       }
       Config config = Config.from(env);
       // Every role but the provisioner's gRPC server: dev provisions in-process.
@@ -88,22 +94,6 @@ final class DevMode implements AutoCloseable {
       }
       postgres.close();
       throw e;
-    }
-  }
-
-  private static int port(Map<String, String> env, String name, int fallback) {
-    String raw = env.get(name);
-    if (raw == null || raw.isBlank()) {
-      return fallback;
-    }
-    try {
-      int port = Integer.parseInt(raw.trim());
-      if (port < 0 || port > 65535) {
-        throw new NumberFormatException();
-      }
-      return port;
-    } catch (NumberFormatException e) {
-      throw new ConfigException(java.util.List.of(name + " must be a port number (0-65535)"));
     }
   }
 
@@ -139,7 +129,12 @@ final class DevMode implements AutoCloseable {
         + base
         + " — try: curl -s -XPOST "
         + base
-        + "/db/new -H 'content-type: application/json' -d '{\"name\":\"x\"}'";
+        + "/db/new -H 'content-type: application/json' -d '{\"name\":\"x\"}'"
+        + " (embedded PostgreSQL on port "
+        + postgres.port()
+        + ", Redis on "
+        + redis.port()
+        + ")";
   }
 
   /** Stops the api first, then Redis, then PostgreSQL: no server outlives the JVM. */

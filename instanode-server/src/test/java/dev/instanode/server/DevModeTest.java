@@ -49,6 +49,10 @@ class DevModeTest {
       assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
       assertThat(JSON.readTree(res.body()).at("/limits/expires_in").asString()).isEqualTo("1m30s");
       url = JSON.readTree(res.body()).get("connection_url").asString();
+      // ACL SAVE rewrites the ACL file (password hashes) as the cache is made.
+      assertThat(
+              new HttpJson(dev.apiPort()).postJson("/cache/new", "{\"name\":\"acl\"}").statusCode())
+          .isEqualTo(201);
       try (Connection c = TestPostgres.connect(PostgresUrl.parse(url));
           Statement s = c.createStatement()) {
         s.execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives')");
@@ -57,6 +61,16 @@ class DevModeTest {
     assertThat(listening(pgPort)).as("postgres stopped").isFalse();
     assertThat(listening(redisPort)).as("redis stopped").isFalse();
 
+    assertThat(permissions(dataDir)).isEqualTo("rwx------");
+    assertThat(permissions(dataDir.resolve("redis"))).isEqualTo("rwx------");
+    assertThat(permissions(dataDir.resolve("postgres"))).isEqualTo("rwx------");
+    try (var files = Files.list(dataDir.resolve("redis"))) {
+      assertThat(files.filter(Files::isRegularFile).filter(f -> !Files.isExecutable(f)).toList())
+          .extracting(f -> f.getFileName() + " " + permissions(f))
+          .contains("users.acl rw-------", "appendonly.aof rw-------")
+          .allMatch(line -> line.endsWith(" rw-------"));
+    }
+    assertThat(permissions(dataDir.resolve(DevPorts.FILE))).isEqualTo("rw-------");
     Path secrets = dataDir.resolve("secrets.env");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
         .isEqualTo("rw-------");
@@ -75,6 +89,14 @@ class DevModeTest {
       }
     }
     assertThat(listening(pgPort)).isFalse();
+  }
+
+  private static String permissions(Path path) {
+    try {
+      return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static int freePort() throws IOException {

@@ -41,11 +41,12 @@ class PoolRowsAfterTeardownTest {
     env.put("INSTANODE_ANON_TTL", "2s");
     env.put("INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL", "1s");
     env.put("INSTANODE_WORKER_POLL_INTERVAL", "1s");
-    try (Application app =
-        Application.start(
-            Config.from(env),
-            Set.of(Role.API, Role.WORKER),
-            new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()))) {
+    try (CapturedLog log = new CapturedLog();
+        Application app =
+            Application.start(
+                Config.from(env),
+                Set.of(Role.API, Role.WORKER),
+                new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()))) {
       await().atMost(Duration.ofSeconds(20)).until(() -> count(env, "status = 'ready'") == 2);
       HttpJson http = new HttpJson(app.port());
       TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
@@ -70,6 +71,10 @@ class PoolRowsAfterTeardownTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> count(env, "pool_token = '" + expiring + "'") == 0);
+      assertThat(log.lines())
+          .as("pool tokens are masked in logs like every token")
+          .isNotEmpty()
+          .noneMatch(line -> line.contains(deleted) || line.contains(expiring));
 
       // Long after both, the orphan pass finds nothing to report.
       SimpleMeterRegistry meters = new SimpleMeterRegistry();

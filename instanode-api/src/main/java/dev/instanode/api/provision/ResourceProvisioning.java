@@ -10,6 +10,7 @@ import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -258,7 +259,7 @@ public final class ResourceProvisioning {
       LOG.error(
           "provision.teardown_failed token={} prid={} error={}",
           token.masked(),
-          providerResourceId,
+          NamingToken.masked(providerResourceId),
           Masking.scrubUrls(e.toString()));
     }
   }
