@@ -15,9 +15,13 @@ import java.util.Set;
  * @param enabledServices resource types whose backend is configured; others answer 503
  * @param maxBodyBytes bodies above this are refused with 413
  * @param metricsToken when set, {@code /metrics} needs it as a bearer token
+ * @param upgradeUrl where a free team upgrades, handed out as {@code upgrade_url}
+ * @param legacyApiKeyTtl lifetime of the keys {@code GET /api/me/token} mints
  */
 public record ApiSettings(
     String publicBaseUrl,
+    String upgradeUrl,
+    Duration legacyApiKeyTtl,
     Duration anonymousTtl,
     Set<ResourceType> enabledServices,
     long maxBodyBytes,
@@ -26,6 +30,8 @@ public record ApiSettings(
     Optional<String> metricsToken) {
   public ApiSettings {
     requireNonNull(publicBaseUrl, "publicBaseUrl is null");
+    requireNonNull(upgradeUrl, "upgradeUrl is null");
+    requireNonNull(legacyApiKeyTtl, "legacyApiKeyTtl is null");
     requireNonNull(anonymousTtl, "anonymousTtl is null");
     enabledServices = Set.copyOf(enabledServices);
     requireNonNull(version, "version is null");

@@ -55,6 +55,15 @@ public enum ErrorCode {
   INVALID_TOKEN(
       400,
       "Tell the user the claim token is invalid or expired; provision again to get a new one."),
+  // The same wire code where the token is a credential being presented (the preview link).
+  UNVERIFIED_TOKEN(
+      401,
+      "invalid_token",
+      "Tell the user the claim link is invalid or expired; provision again to get a new one."),
+  PAID_TIER_ONLY(
+      403,
+      "Tell the user free-tier resources cannot be deleted, they expire on their own; upgrade the"
+          + " team (upgrade_url) to delete resources."),
   ALREADY_CLAIMED(
       409, "Tell the user these resources were already claimed; sign in to the account instead."),
   ACCOUNT_EXISTS(
@@ -91,10 +100,16 @@ public enum ErrorCode {
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 
   private final int httpStatus;
+  private final String wire;
   private final String agentAction;
 
   ErrorCode(int httpStatus, String agentAction) {
+    this(httpStatus, null, agentAction);
+  }
+
+  ErrorCode(int httpStatus, String wire, String agentAction) {
     this.httpStatus = httpStatus;
+    this.wire = wire == null ? name().toLowerCase(Locale.ROOT) : wire;
     this.agentAction = agentAction;
   }
 
@@ -121,7 +136,7 @@ public enum ErrorCode {
   }
 
   public String code() {
-    return name().toLowerCase(Locale.ROOT);
+    return wire;
   }
 
   public int httpStatus() {

@@ -222,6 +222,8 @@ public final class Application implements AutoCloseable {
       ApiSettings settings =
           new ApiSettings(
               config.publicBaseUrl(),
+              config.upgradeUrl(),
+              config.legacyApiKeyTtl(),
               config.anonymousTtl(),
               services,
               MAX_BODY_BYTES,
@@ -279,10 +281,18 @@ public final class Application implements AutoCloseable {
                   identities,
                   claims),
               new ClaimHandler(claims, bodies),
-              new IdentityHandler(auth, identities, bodies, audit, options.clock()),
+              new IdentityHandler(
+                  auth, identities, bodies, audit, options.clock(), config.legacyApiKeyTtl()),
               new ResourceHandler(
                   new ResourceService(
-                      db.jdbi(), resources, provisioner, aes, audit, plans, options.recordHook()),
+                      db.jdbi(),
+                      resources,
+                      provisioner,
+                      aes,
+                      audit,
+                      plans,
+                      options.recordHook(),
+                      config.upgradeUrl()),
                   auth,
                   bodies),
               new PlanHandler(

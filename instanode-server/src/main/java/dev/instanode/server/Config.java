@@ -28,6 +28,8 @@ public record Config(
     String host,
     int port,
     String publicBaseUrl,
+    String upgradeUrl,
+    Duration legacyApiKeyTtl,
     Duration anonymousTtl,
     int databasePoolSize,
     Duration databasePoolTimeout,
@@ -80,6 +82,11 @@ public record Config(
     Integer port = r.withDefault(Setting.PORT, raw -> intInRange(raw, 0, 65535));
     String publicBase =
         r.optional(Setting.PUBLIC_BASE_URL, Config::httpUrl).orElse("http://localhost:" + port);
+    String upgrade =
+        r.optional(Setting.UPGRADE_URL, Config::httpUrl)
+            .orElse(publicBase.replaceAll("/+$", "") + "/api/v1/capabilities");
+    Duration legacyKeyTtl =
+        r.withDefault(Setting.LEGACY_API_KEY_TTL, raw -> atLeast(DurationText.parse(raw), 60_000));
     Duration ttl = r.withDefault(Setting.INSTANODE_ANON_TTL, DurationText::parse);
     Integer pool = r.withDefault(Setting.DATABASE_POOL_SIZE, raw -> intInRange(raw, 1, 200));
     Duration poolTimeout =
@@ -149,6 +156,8 @@ public record Config(
         host,
         port,
         publicBase.replaceAll("/+$", ""),
+        upgrade,
+        legacyKeyTtl,
         ttl,
         pool,
         poolTimeout,

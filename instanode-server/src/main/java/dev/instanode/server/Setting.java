@@ -22,6 +22,12 @@ public enum Setting {
   HOST(false, "0.0.0.0", "Address the HTTP server binds (dev: 127.0.0.1)"),
   PORT(false, "8080", "HTTP port"),
   PUBLIC_BASE_URL(false, "http://localhost:<PORT>", "URL clients reach the api on, used in links"),
+  UPGRADE_URL(
+      false,
+      "<PUBLIC_BASE_URL>/api/v1/capabilities",
+      "Where a free team upgrades (your billing page), given as upgrade_url"),
+  LEGACY_API_KEY_TTL(
+      false, "90d", "Lifetime of the API keys GET /api/me/token mints for older clients"),
   INSTANODE_ANON_TTL(false, "24h", "Lifetime of anonymous and free resources (e.g. 90s, 15m)"),
   DATABASE_POOL_SIZE(false, "10", "Platform database connection pool size"),
   DATABASE_POOL_TIMEOUT(

@@ -4,6 +4,8 @@ import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -82,19 +84,32 @@ public final class IdentityRepository {
 
   public UUID insertApiKey(
       Handle h, TeamId team, Optional<UUID> user, String name, String keyHash) {
+    return insertApiKey(h, team, user, name, keyHash, Optional.empty());
+  }
+
+  /** {@code expiresAt}: when the key stops working; empty for a key that lives until revoked. */
+  public UUID insertApiKey(
+      Handle h,
+      TeamId team,
+      Optional<UUID> user,
+      String name,
+      String keyHash,
+      Optional<Instant> expiresAt) {
     return h.createQuery(
-            "INSERT INTO api_keys (team_id, user_id, name, key_hash) VALUES (:team, :user, :name,"
-                + " :hash) RETURNING id")
+            "INSERT INTO api_keys (team_id, user_id, name, key_hash, expires_at)"
+                + " VALUES (:team, :user, :name, :hash, :expires) RETURNING id")
         .bind("team", team.value())
         .bind("user", user.orElse(null))
         .bind("name", name)
         .bind("hash", keyHash)
+        .bind("expires", expiresAt.map(Timestamp::from).orElse(null))
         .mapTo(UUID.class)
         .one();
   }
 
-  public UUID insertApiKey(TeamId team, Optional<UUID> user, String name, String keyHash) {
-    return jdbi.withHandle(h -> insertApiKey(h, team, user, name, keyHash));
+  public UUID insertApiKey(
+      TeamId team, Optional<UUID> user, String name, String keyHash, Optional<Instant> expiresAt) {
+    return jdbi.withHandle(h -> insertApiKey(h, team, user, name, keyHash, expiresAt));
   }
 
   /** Looks a key up by its hash; the hash comparison happens in the index, never in Java. */
@@ -102,7 +117,8 @@ public final class IdentityRepository {
     return jdbi.withHandle(h ->
         h.createQuery(
                 "UPDATE api_keys SET last_used_at = now() WHERE key_hash = :hash"
-                    + " AND revoked_at IS NULL RETURNING id, team_id, user_id, name")
+                    + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
+                    + " RETURNING id, team_id, user_id, name")
             .bind("hash", keyHash)
             .map((rs, ctx) ->
                 new ApiKeyRecord(

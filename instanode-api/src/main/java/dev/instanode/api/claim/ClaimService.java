@@ -128,8 +128,9 @@ public final class ClaimService {
 
   public record Preview(List<ResourceRecord> resources, Instant expiresAt) {}
 
+  /** A link that does not verify (bad signature, expired) is a 401: it is a credential. */
   public Preview preview(String token) {
-    OnboardingTokens.Onboarding o = unconsumed(token);
+    OnboardingTokens.Onboarding o = unconsumed(token, ErrorCode.UNVERIFIED_TOKEN);
     return new Preview(resources.anonymousByTokens(o.tokens()), o.expiresAt());
   }
 
@@ -158,7 +159,7 @@ public final class ClaimService {
         });
     Map<UUID, OnboardingTokens.Onboarding> chains = new LinkedHashMap<>();
     for (String jwt : jwts) {
-      OnboardingTokens.Onboarding o = unconsumed(jwt);
+      OnboardingTokens.Onboarding o = unconsumed(jwt, ErrorCode.INVALID_TOKEN);
       chains.put(o.jti(), o);
     }
     if (identities.emailExists(email)) {
@@ -208,13 +209,12 @@ public final class ClaimService {
   }
 
   /** A genuine token whose jti we issued and nobody has claimed yet; else its 4xx. */
-  private OnboardingTokens.Onboarding unconsumed(String token) {
+  private OnboardingTokens.Onboarding unconsumed(String token, ErrorCode unverified) {
     OnboardingTokens.Onboarding o =
         onboarding
             .verify(token)
-            .orElseThrow(() ->
-                new ApiException(
-                    ErrorCode.INVALID_TOKEN, "The claim token is invalid or expired."));
+            .orElseThrow(
+                () -> new ApiException(unverified, "The claim token is invalid or expired."));
     OnboardingRepository.Event event =
         events
             .find(o.jti())

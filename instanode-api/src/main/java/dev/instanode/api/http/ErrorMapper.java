@@ -28,7 +28,7 @@ public final class ErrorMapper {
           e.getMessage(),
           e.getCause() == null ? "" : Masking.scrubUrls(e.getCause().toString()));
     }
-    write(ctx, e.code(), e.getMessage(), e.retryAfterSeconds());
+    writeEnvelope(ctx, e.code(), envelope(ctx, e), e.retryAfterSeconds());
   }
 
   /** Javalin's own 404/405/413 and friends. */
@@ -94,10 +94,26 @@ public final class ErrorMapper {
         e.getMessage(),
         RequestContext.id(ctx).value(),
         e.code().agentAction(),
-        retry.isPresent() ? retry.getAsInt() : null);
+        retry.isPresent() ? retry.getAsInt() : null,
+        e.upgradeUrl().orElse(null));
   }
 
   public static void write(Context ctx, ErrorCode code, String message, OptionalInt retryAfter) {
+    writeEnvelope(
+        ctx,
+        code,
+        new ErrorEnvelope(
+            false,
+            code.code(),
+            message,
+            RequestContext.id(ctx).value(),
+            code.agentAction(),
+            retryAfter.isPresent() ? retryAfter.getAsInt() : null),
+        retryAfter);
+  }
+
+  private static void writeEnvelope(
+      Context ctx, ErrorCode code, ErrorEnvelope envelope, OptionalInt retryAfter) {
     ctx.status(code.httpStatus());
     if (retryAfter.isPresent()) {
       ctx.header("Retry-After", String.valueOf(retryAfter.getAsInt()));
@@ -105,13 +121,6 @@ public final class ErrorMapper {
     if (code.httpStatus() == 401) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"instanode\"");
     }
-    ctx.json(
-        new ErrorEnvelope(
-            false,
-            code.code(),
-            message,
-            RequestContext.id(ctx).value(),
-            code.agentAction(),
-            retryAfter.isPresent() ? retryAfter.getAsInt() : null));
+    ctx.json(envelope);
   }
 }

@@ -15,6 +15,9 @@ import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.TeamRecord;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -29,18 +32,24 @@ public final class IdentityHandler {
   private final JsonBodies bodies;
   private final AuditLog audit;
   private final Clock clock;
+  private final Duration legacyKeyTtl;
 
+  /**
+   * @param legacyKeyTtl lifetime of the keys {@code GET /api/me/token} mints
+   */
   public IdentityHandler(
       Authenticator auth,
       IdentityRepository identities,
       JsonBodies bodies,
       AuditLog audit,
-      Clock clock) {
+      Clock clock,
+      Duration legacyKeyTtl) {
     this.auth = auth;
     this.identities = identities;
     this.bodies = bodies;
     this.audit = audit;
     this.clock = clock;
+    this.legacyKeyTtl = legacyKeyTtl;
   }
 
   public void me(Context ctx) {
@@ -68,21 +77,34 @@ public final class IdentityHandler {
         .ifPresent(p -> {
           throw new ApiException(ErrorCode.INVALID_NAME, "The key name " + p + ".");
         });
-    Map<String, Object> body = issueKey(ctx, member, DisplayNames.normalize(name.asString()));
+    Map<String, Object> body =
+        issueKey(ctx, member, DisplayNames.normalize(name.asString()), Optional.empty());
     ctx.status(201).json(body);
   }
 
-  /** Older clients: a new API key for the caller's team on every call. */
+  /**
+   * Older clients: a new API key for the caller's team on every call. These keys expire (clients
+   * mint them freely and compute days from {@code expires_in}, an integer number of seconds).
+   */
   public void legacyToken(Context ctx) {
     Caller.Member member = auth.required(ctx);
-    Map<String, Object> issued = issueKey(ctx, member, "cli");
-    ctx.json(Map.of("ok", true, "token", issued.get("key"), "expires_in", "never"));
+    Instant expiresAt = clock.instant().plus(legacyKeyTtl).truncatedTo(ChronoUnit.SECONDS);
+    Map<String, Object> issued = issueKey(ctx, member, "cli", Optional.of(expiresAt));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ok", true);
+    body.put("token", issued.get("key"));
+    body.put("expires_in", legacyKeyTtl.toSeconds());
+    body.put("expires_at", expiresAt);
+    ctx.json(body);
   }
 
-  private Map<String, Object> issueKey(Context ctx, Caller.Member member, String name) {
+  private Map<String, Object> issueKey(
+      Context ctx, Caller.Member member, String name, Optional<Instant> expiresAt) {
     team(member);
     String key = ApiKeys.generate();
-    UUID id = identities.insertApiKey(member.teamId(), member.userId(), name, ApiKeys.hash(key));
+    UUID id =
+        identities.insertApiKey(
+            member.teamId(), member.userId(), name, ApiKeys.hash(key), expiresAt);
     audit.record(
         new AuditEvent(
             Optional.of(member.teamId()),
@@ -91,7 +113,10 @@ public final class IdentityHandler {
             Optional.empty(),
             Optional.empty(),
             "API key '" + name + "' created",
-            Map.of("api_key_id", id.toString()),
+            expiresAt
+                .<Map<String, Object>>map(
+                    at -> Map.of("api_key_id", id.toString(), "expires_at", at.toString()))
+                .orElse(Map.of("api_key_id", id.toString())),
             Optional.of(RequestContext.id(ctx).value())));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("ok", true);

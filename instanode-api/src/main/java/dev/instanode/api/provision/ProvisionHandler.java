@@ -251,7 +251,10 @@ public final class ProvisionHandler {
     if (r.expiresAt().isPresent()) {
       String ttl = DurationText.format(settings.anonymousTtl());
       limits.put("expires_in", ttl);
-      String keep = claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
+      String keep =
+          r.teamId().isPresent()
+              ? " Free-tier resources expire; upgrade the team to keep it: " + settings.upgradeUrl()
+              : claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
       note = Optional.of("Works for " + ttl + "." + keep);
     }
     return new ProvisionResponse(

@@ -224,8 +224,9 @@ public final class ResourceProvisioning {
   }
 
   private NewResource newResource(ProvisionCommand cmd, ResourceToken token) {
+    // One rule for every expiring plan (anonymous, free), whoever made the resource.
     Optional<Instant> expiresAt =
-        cmd.teamId().isEmpty() && plans.of(cmd.tier()).expires()
+        plans.of(cmd.tier()).expires()
             ? Optional.of(clock.instant().plus(anonymousTtl).truncatedTo(ChronoUnit.SECONDS))
             : Optional.empty();
     return new NewResource(

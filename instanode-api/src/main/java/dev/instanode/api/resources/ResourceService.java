@@ -43,7 +43,11 @@ public final class ResourceService {
   private final AuditLog audit;
   private final Plans plans;
   private final ProvisionStepHook hook;
+  private final String upgradeUrl;
 
+  /**
+   * @param upgradeUrl where a free team upgrades; its deletes are refused with this link
+   */
   public ResourceService(
       Jdbi jdbi,
       ResourceRepository resources,
@@ -51,7 +55,8 @@ public final class ResourceService {
       AesGcm aes,
       AuditLog audit,
       Plans plans,
-      ProvisionStepHook hook) {
+      ProvisionStepHook hook,
+      String upgradeUrl) {
     this.jdbi = jdbi;
     this.resources = resources;
     this.provisioner = provisioner;
@@ -59,6 +64,7 @@ public final class ResourceService {
     this.audit = audit;
     this.plans = plans;
     this.hook = hook;
+    this.upgradeUrl = upgradeUrl;
   }
 
   public record Page(List<ResourceRecord> items, long total, Optional<String> nextCursor) {}
@@ -131,6 +137,15 @@ public final class ResourceService {
   public void delete(TeamId team, ResourceToken token, RequestId request) {
     ResourceRecord r =
         underLock(h -> {
+          Tier tier = TeamPlans.lockPlan(h, team).orElseThrow(ResourceService::notFound);
+          if (plans.of(tier).expires()) {
+            // The original's rule, which its clients handle: free resources expire, never delete.
+            throw ApiException.withUpgradeUrl(
+                ErrorCode.PAID_TIER_ONLY,
+                "Free-tier resources are not deleted; they expire at expires_at. Upgrade the team"
+                    + " to delete them.",
+                upgradeUrl);
+          }
           ResourceRecord row =
               resources.lockDeletable(h, team, token).orElseThrow(ResourceService::notFound);
           resources.markDeleting(h, row.id());
@@ -185,21 +200,27 @@ public final class ResourceService {
    * team gets it at its own tier with no expiry, and its limits are pushed down; a free team gets
    * it as free, expiry kept.
    */
+  /**
+   * Moves one anonymous resource into the team. Claiming one the team already owns answers the same
+   * resource again (a client retrying after a lost reply), without a second audit row.
+   */
   public ResourceRecord claimOne(TeamId team, ResourceToken token, RequestId request) {
-    jdbi.useTransaction(h -> {
-      Tier tier = TeamPlans.lockPlan(h, team).orElseThrow(ResourceService::notFound);
-      int moved =
-          plans.of(tier).expires()
-              ? resources.moveToTeam(h, List.of(token), team)
-              : resources.moveToPayingTeam(h, List.of(token), team, tier);
-      if (moved != 1) {
-        throw notFound();
-      }
-      if (!plans.of(tier).expires()) {
-        TeamPlans.enqueueTierElevation(h, team, tier);
-      }
-    });
+    boolean moved =
+        jdbi.inTransaction(h -> {
+          Tier tier = TeamPlans.lockPlan(h, team).orElseThrow(ResourceService::notFound);
+          int count =
+              plans.of(tier).expires()
+                  ? resources.moveToTeam(h, List.of(token), team)
+                  : resources.moveToPayingTeam(h, List.of(token), team, tier);
+          if (count == 1 && !plans.of(tier).expires()) {
+            TeamPlans.enqueueTierElevation(h, team, tier);
+          }
+          return count == 1;
+        });
     ResourceRecord r = get(team, token);
+    if (!moved) {
+      return r;
+    }
     audit.record(event(team, r, AuditKind.RESOURCE_CLAIMED, "Anonymous resource claimed", request));
     return r;
   }

@@ -46,6 +46,8 @@ class OpsBulkheadTest {
         new OpsHandler(
             new ApiSettings(
                 "http://localhost",
+                "http://localhost/api/v1/capabilities",
+                Duration.ofDays(90),
                 Duration.ofHours(24),
                 Set.of(),
                 1024,
