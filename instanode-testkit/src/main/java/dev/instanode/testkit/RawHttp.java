@@ -84,12 +84,13 @@ public final class RawHttp {
         break;
       }
     }
-    String text = all.toString(StandardCharsets.UTF_8);
-    int end = text.indexOf("\r\n\r\n");
+    byte[] raw = all.toByteArray();
+    String latin = new String(raw, StandardCharsets.ISO_8859_1);
+    int end = latin.indexOf("\r\n\r\n");
     if (end < 0) {
-      throw new IOException("no complete response head in: " + text);
+      throw new IOException("no complete response head in: " + latin);
     }
-    String[] lines = text.substring(0, end).split("\r\n");
+    String[] lines = latin.substring(0, end).split("\r\n");
     int status = Integer.parseInt(lines[0].split(" ")[1]);
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
@@ -100,7 +101,37 @@ public final class RawHttp {
             lines[i].substring(colon + 1).trim());
       }
     }
-    return new Response(status, headers, text.substring(end + 4));
+    byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+    if ("chunked".equalsIgnoreCase(headers.getOrDefault("transfer-encoding", ""))) {
+      body = dechunk(body);
+    }
+    return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+  }
+
+  private static byte[] dechunk(byte[] chunked) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    String latin = new String(chunked, StandardCharsets.ISO_8859_1);
+    int at = 0;
+    while (at < chunked.length) {
+      int lineEnd = latin.indexOf("\r\n", at);
+      if (lineEnd < 0) {
+        break;
+      }
+      int size;
+      try {
+        size = Integer.parseInt(latin.substring(at, lineEnd).split(";")[0].trim(), 16);
+      } catch (NumberFormatException e) {
+        break;
+      }
+      if (size == 0) {
+        break;
+      }
+      int start = lineEnd + 2;
+      int stop = Math.min(chunked.length, start + size);
+      out.write(chunked, start, stop - start);
+      at = stop + 2;
+    }
+    return out.toByteArray();
   }
 
   private static int contentLength(String head) {
