@@ -24,6 +24,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -84,6 +85,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   private final AdminConnection admin;
   private final long censusMaxKeys;
   private final AtomicLong maxmemoryGauge = new AtomicLong();
+  private final AclSaves aclSaves = new AclSaves();
+  private final Counter aclFileWrites;
 
   /** Connects lazily: a Redis that is down fails provisions, not construction. */
   public RedisBackend(
@@ -102,6 +105,10 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     this.hook = hook;
     this.admin = new AdminConnection(endpoint);
     this.censusMaxKeys = censusMaxKeys;
+    this.aclFileWrites =
+        Counter.builder("instant_customer_redis_acl_saves_total")
+            .description("ACL SAVEs run; concurrent user changes share one")
+            .register(meters);
     Gauge.builder("instant_customer_redis_maxmemory_bytes", maxmemoryGauge, AtomicLong::get)
         .description("maxmemory of the customer Redis as last read; 0 means unbounded")
         .register(meters);
@@ -135,7 +142,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     try {
       setUser(redis, tenant.user(), rules);
       hook.afterStep(STEP_ACL_SETUSER, namingToken);
-      AclFile.save(redis);
+      persistAcl(redis);
       hook.afterStep(STEP_ACL_SAVE, namingToken);
     } catch (RuntimeException e) {
       throw new PartialProvisionException(
@@ -146,6 +153,14 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
         PROVIDER_RESOURCE_ID,
         Optional.of(tenant.keyPrefix()),
         -1);
+  }
+
+  /** Returns once the ACL file on disk holds every user change this thread made before. */
+  private void persistAcl(RedisCommands<String, String> redis) {
+    aclSaves.covering(() -> {
+      AclFile.save(redis);
+      aclFileWrites.increment();
+    });
   }
 
   // Lettuce's typed aclSetuser builds the rules from enums; the raw form keeps the exact rule list
@@ -189,7 +204,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       // DELUSER also disconnects the user's clients (Redis 6+), including any that connected
       // since the kill above; 0 deleted means a previous drop got this far.
       redis.aclDeluser(tenant.user());
-      AclFile.save(redis);
+      persistAcl(redis);
       new PrefixKeys(connection, tenant.pattern(), endpoint.commandTimeout()).unlinkAll();
     } catch (RuntimeException e) {
       throw RedisFailures.classify("deprovision", e);
@@ -249,7 +264,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       }
       setUser(redis, tenant.user(), TenantAcl.passwordRules(password));
       redis.clientKill(KillArgs.Builder.user(tenant.user()));
-      AclFile.save(redis);
+      persistAcl(redis);
     } catch (RuntimeException e) {
       throw RedisFailures.classify("rotate_credentials", e);
     }
@@ -303,7 +318,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
         }
       }
       if (renewed) {
-        AclFile.save(redis);
+        persistAcl(redis);
       }
       boolean underPressure =
           maxmemory > 0 && usedMemory(redis) >= maxmemory * PRESSURE_PERCENT / 100;
@@ -409,7 +424,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
             ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
       }
       setUser(redis, tenant.user(), TenantAcl.commandRules(!blocked, known(redis)));
-      AclFile.save(redis);
+      persistAcl(redis);
       return !before.equals(commandRulesOf(redis, tenant.user()));
     } catch (RuntimeException e) {
       throw RedisFailures.classify("set_writes_blocked", e);
