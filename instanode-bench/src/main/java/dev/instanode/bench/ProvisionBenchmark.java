@@ -13,7 +13,6 @@ import dev.instanode.testkit.HttpJson;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,24 +21,21 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.commons.io.FileUtils;
 
 /**
  * Starts embedded Postgres and Redis and the real application, then measures provisioning under 1
- * and 16 concurrent clients: the warm hot pool, the empty pool (live CREATE DATABASE), and the raw
- * floor of issuing CREATE ROLE + CREATE DATABASE directly over JDBC in the same run.
+ * and 16 concurrent clients as interleaved rounds (see {@link Interleaved}) of three targets per
+ * resource type: the raw floor (the server's own commands, no api), the api with an empty pool
+ * (live), and the api with a warm pool.
  *
- * <p>Run: {@code ./mvnw -q install -DskipTests && ./mvnw -q -pl instanode-bench exec:java
- * -Dexec.args="--requests 200"}
+ * <p>Run with the JVM flags {@code instanode serve} uses: {@code ./instanode bench --requests 200
+ * --durable 1}.
  */
 public final class ProvisionBenchmark {
   private static final int[] CLIENTS = {1, 16};
@@ -48,44 +44,50 @@ public final class ProvisionBenchmark {
     // As `instanode serve` runs.
     VirtualThreadIo.preferPlatformPoller();
     int requests = option(args, "--requests", 200);
-    // --durable 1 keeps fsync on, as `instanode dev` does; the default measures our code path
-    // without the disk flushes CREATE/DROP DATABASE force on a shared 2-core VM.
-    boolean durable = option(args, "--durable", 0) == 1;
-    // Requests sent before measuring, so the figures are the JIT-compiled steady state.
+    // --durable 1 keeps fsync on, as `instanode dev` and production do: the headline figures.
+    boolean durable = option(args, "--durable", 1) == 1;
+    // Requests each api gets before measuring, so the figures are the JIT-compiled steady state.
     int warmup = option(args, "--warmup", 50);
     // Requests that warm the JIT once, before any scenario: a benchmark of a server that just
     // started measures the interpreter, not the steady state a running api is in.
     int jitWarmup = option(args, "--jit-warmup", 3000);
-    // --only <text> runs just the scenarios whose name contains it, e.g. "warm pool".
+    // --only <text> runs the pairs whose path contains it: /db/new or /cache/new.
     String only = stringOption(args, "--only", "");
+    String jvm = jvmDescription();
+    System.out.println("JVM: " + jvm);
     ((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
     Path dir = Files.createTempDirectory("instanode-bench");
     List<Stats> results = new ArrayList<>();
+    List<String> ratios = new ArrayList<>();
+    long began = System.nanoTime();
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0, durable);
         EmbeddedRedisServer redis =
-            EmbeddedRedisServer.start(dir.resolve("redis"), 0, "bench-admin-pw")) {
+            EmbeddedRedisServer.start(dir.resolve("redis"), 0, "bench-admin-pw");
+        // As production runs: the platform's rate limits on another Redis than the tenants'.
+        EmbeddedRedisServer platformRedis =
+            EmbeddedRedisServer.start(dir.resolve("platform-redis"), 0, "bench-platform-pw")) {
       PostgresUrl admin = pg.superuserUrl("postgres");
-      Run run = new Run(pg, redis, admin, requests, warmup, only, results);
+      Run run = new Run(pg, redis, platformRedis, admin, requests, warmup);
       run.warmJit(jitWarmup);
-      for (int clients : CLIENTS) {
-        if (run.wants(RAW_FLOOR)) {
-          quiesce(admin);
-          results.add(rawFloor(admin, clients, requests));
+      for (String path : List.of("/db/new", "/cache/new")) {
+        if (!path.contains(only)) {
+          continue;
         }
-      }
-      for (int clients : CLIENTS) {
-        run.http("POST /db/new, empty pool (live)", "/db/new", clients, 0, 0);
-      }
-      for (int clients : CLIENTS) {
-        run.http("POST /db/new, warm pool", "/db/new", clients, run.poolSize(), 0);
-      }
-      for (int clients : CLIENTS) {
-        run.http("POST /cache/new, empty pool (live)", "/cache/new", clients, 0, 0);
-      }
-      for (int clients : CLIENTS) {
-        run.http("POST /cache/new, warm pool", "/cache/new", clients, 0, run.poolSize());
+        for (int clients : CLIENTS) {
+          Interleaved.Result result = run.pairs(path, clients);
+          results.addAll(result.stats().values());
+          List<String> names = List.copyOf(result.stats().keySet());
+          ratios.add(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "| %s | %d | %.1f× | %.2f× |",
+                  path,
+                  clients,
+                  result.medianRatio(names.get(1), names.get(2)),
+                  result.medianRatio(names.get(1), names.get(0))));
+        }
       }
     } finally {
       // A run makes over a thousand databases: several GiB that must not stay in /tmp.
@@ -95,34 +97,83 @@ public final class ProvisionBenchmark {
     System.out.println();
     System.out.println(Stats.header());
     results.forEach(r -> System.out.println(r.row()));
+    System.out.println();
+    System.out.println(
+        "| path | clients | live / warm p50 (median of rounds) | live / floor p50 |");
+    System.out.println("|---|---:|---:|---:|");
+    ratios.forEach(System.out::println);
     System.out.printf(
-        "%nJVM heap used at end: %d MiB of %d MiB committed; %d cores; fsync %s%n",
+        "%nJVM heap used at end: %d MiB of %d MiB committed; %d cores; fsync %s; %.0f s in all"
+            + "%nJVM: %s%n",
         (rt.totalMemory() - rt.freeMemory()) >> 20,
         rt.totalMemory() >> 20,
         rt.availableProcessors(),
-        durable ? "on" : "off");
+        durable ? "on" : "off",
+        (System.nanoTime() - began) / 1e9,
+        jvm);
     System.exit(0);
   }
 
-  private static final String RAW_FLOOR = "raw JDBC CREATE ROLE + DATABASE";
+  /** The runtime and the flags it was started with: what the figures were measured under. */
+  private static String jvmDescription() {
+    List<String> flags =
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+    boolean c1Only = flags.stream().anyMatch(f -> f.startsWith("-XX:TieredStopAtLevel"));
+    return Runtime.version()
+        + (c1Only ? " (C1 only)" : " (C1+C2)")
+        + " flags="
+        + String.join(" ", flags);
+  }
 
   /** One benchmark run's shared parts and choices. */
   private record Run(
       EmbeddedPostgresServer pg,
       EmbeddedRedisServer redis,
+      EmbeddedRedisServer platformRedis,
       PostgresUrl admin,
       int requests,
-      int warmup,
-      String only,
-      List<Stats> results) {
-
-    boolean wants(String scenario) {
-      return scenario.contains(only);
-    }
+      int warmup) {
 
     // A pool twice the burst: claims never reach the half-empty mark that wakes a refill.
     int poolSize() {
       return 2 * (warmup + requests + 16);
+    }
+
+    /**
+     * The floor, the api with an empty pool and the api with a warm pool, measured in alternating
+     * rounds. Both apis run at once (each its own platform database), so no round waits on a
+     * restart.
+     */
+    Interleaved.Result pairs(String path, int clients) throws Exception {
+      boolean postgres = path.equals("/db/new");
+      int pool = poolSize();
+      Map<String, String> liveEnv = environment(pg, redis, platformRedis, admin, 0, 0);
+      Map<String, String> warmEnv =
+          environment(pg, redis, platformRedis, admin, postgres ? pool : 0, postgres ? 0 : pool);
+      try (Application live = start(liveEnv);
+          Application warm = start(warmEnv);
+          RawRedisFloor redisFloor = new RawRedisFloor(redis.adminUrl())) {
+        waitForPool(
+            PostgresUrl.parse(warmEnv.get("DATABASE_URL")), postgres ? "postgres" : "redis", pool);
+        quiesce(admin);
+        Target floor = postgres ? new RawPostgresFloor(admin) : redisFloor;
+        Target liveApi =
+            new HttpProvision(
+                "POST " + path + ", empty pool (live)",
+                HttpJson.fromManyNetworks(live.port()),
+                path);
+        Target warmApi =
+            new HttpProvision(
+                "POST " + path + ", warm pool", HttpJson.fromManyNetworks(warm.port()), path);
+        for (Target api : List.of(liveApi, warmApi)) {
+          for (int i = 0; i < warmup; i++) {
+            api.provisionOnce();
+          }
+        }
+        return new Interleaved(clients, requests).measure(List.of(floor, liveApi, warmApi));
+      } finally {
+        dropCustomerObjects(admin, redis);
+      }
     }
 
     /**
@@ -136,7 +187,7 @@ public final class ProvisionBenchmark {
         return;
       }
       long began = System.nanoTime();
-      Map<String, String> env = environment(pg, redis, admin, 0, 0);
+      Map<String, String> env = environment(pg, redis, platformRedis, admin, 0, 0);
       try (Application app = start(env)) {
         HttpJson http = new HttpJson(app.port());
         Map<String, Map<String, String>> replayed = new HashMap<>();
@@ -172,27 +223,6 @@ public final class ProvisionBenchmark {
         throw new IllegalStateException("JIT warm-up got " + status + ", not " + wanted);
       }
     }
-
-    void http(String name, String path, int clients, int postgresPool, int redisPool)
-        throws Exception {
-      if (!wants(name)) {
-        return;
-      }
-      Map<String, String> env = environment(pg, redis, admin, postgresPool, redisPool);
-      try (Application app = start(env)) {
-        PostgresUrl platform = PostgresUrl.parse(env.get("DATABASE_URL"));
-        if (postgresPool > 0) {
-          waitForPool(platform, "postgres", postgresPool);
-        }
-        if (redisPool > 0) {
-          waitForPool(platform, "redis", redisPool);
-        }
-        quiesce(admin);
-        results.add(httpScenario(name, app, path, clients, requests, warmup));
-      } finally {
-        dropCustomerObjects(admin, redis);
-      }
-    }
   }
 
   private static String stringOption(String[] args, String name, String fallback) {
@@ -218,6 +248,7 @@ public final class ProvisionBenchmark {
   private static Map<String, String> environment(
       EmbeddedPostgresServer pg,
       EmbeddedRedisServer redis,
+      EmbeddedRedisServer platformRedis,
       PostgresUrl admin,
       int postgresPool,
       int redisPool)
@@ -227,7 +258,8 @@ public final class ProvisionBenchmark {
     Map<String, String> env = new HashMap<>();
     env.put("DATABASE_URL", pg.superuserUrl(platform).toUri());
     env.put("CUSTOMER_DATABASE_URLS", admin.toUri());
-    env.put("REDIS_URL", redis.adminUrl());
+    env.put("REDIS_URL", platformRedis.adminUrl());
+    env.put("CUSTOMER_REDIS_URL", redis.adminUrl());
     env.put("AES_KEY", AesGcm.generateHexKey());
     env.put("JWT_SECRET", "b".repeat(32));
     env.put("HOST", "127.0.0.1");
@@ -240,82 +272,6 @@ public final class ProvisionBenchmark {
     // (5 a day per network) measures itself rather than refusing the benchmark.
     env.put("TRUSTED_PROXIES", "127.0.0.1/32");
     return env;
-  }
-
-  private static Stats httpScenario(
-      String name, Application app, String path, int clients, int requests, int warmup)
-      throws Exception {
-    HttpJson http = HttpJson.fromManyNetworks(app.port());
-    for (int i = 0; i < warmup; i++) {
-      http.postJson(path, "{\"name\":\"warmup\"}");
-    }
-    List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
-    try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < requests; i++) {
-        futures.add(
-            pool.submit(() -> {
-              long t0 = System.nanoTime();
-              HttpResponse<String> res = http.postJson(path, "{\"name\":\"bench\"}");
-              double client = (System.nanoTime() - t0) / 1e6;
-              if (res.statusCode() != 201) {
-                throw new IllegalStateException(res.statusCode() + " " + res.body());
-              }
-              samples.add(Stats.sample(client, serverMillis(res)));
-              return null;
-            }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    }
-    return Stats.of(name, clients, samples, (System.nanoTime() - start) / 1e9);
-  }
-
-  private static double serverMillis(HttpResponse<String> res) {
-    return res.headers()
-        .firstValue("Server-Timing")
-        .map(v -> Double.parseDouble(v.substring(v.indexOf("dur=") + 4)))
-        .orElse(Double.NaN);
-  }
-
-  /** CREATE ROLE + CREATE DATABASE issued directly: the floor any live provision pays. */
-  private static Stats rawFloor(PostgresUrl admin, int clients, int requests) throws Exception {
-    List<double[]> samples = Collections.synchronizedList(new ArrayList<>());
-    List<String> made = Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
-    try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < requests; i++) {
-        futures.add(
-            pool.submit(() -> {
-              String t = "floor_" + UUID.randomUUID().toString().replace("-", "");
-              try (Connection c = connect(admin);
-                  Statement s = c.createStatement()) {
-                long t0 = System.nanoTime();
-                s.execute("CREATE ROLE usr_" + t + " LOGIN PASSWORD 'x' CONNECTION LIMIT 2");
-                s.execute("CREATE DATABASE db_" + t + " OWNER usr_" + t);
-                double ms = (System.nanoTime() - t0) / 1e6;
-                samples.add(Stats.sample(ms, ms));
-              }
-              made.add(t);
-              return null;
-            }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    }
-    double wall = (System.nanoTime() - start) / 1e9;
-    try (Connection c = connect(admin);
-        Statement s = c.createStatement()) {
-      for (String t : made) {
-        s.execute("DROP DATABASE db_" + t);
-        s.execute("DROP ROLE usr_" + t);
-      }
-    }
-    return Stats.of(RAW_FLOOR, clients, samples, wall);
   }
 
   /**

@@ -86,6 +86,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   private final long censusMaxKeys;
   private final AtomicLong maxmemoryGauge = new AtomicLong();
   private final AclSaves aclSaves = new AclSaves();
+  private final KnownCommands knownCommands = new KnownCommands();
   private final Counter aclFileWrites;
 
   /** Connects lazily: a Redis that is down fails provisions, not construction. */
@@ -133,7 +134,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     List<String> rules;
     try {
       redis = admin.get().sync();
-      rules = TenantAcl.rules(tenant, password, known(redis));
+      rules = TenantAcl.rules(tenant, password, knownCommands.of(redis));
     } catch (RuntimeException e) {
       throw RedisFailures.classify("provision", e);
     }
@@ -170,17 +171,6 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(user);
     rules.forEach(args::add);
     redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
-  }
-
-  private static Set<String> known(RedisCommands<String, String> redis) {
-    Set<String> known = new HashSet<>();
-    for (String command : TenantAcl.DENIED_WHERE_PRESENT) {
-      List<Object> info = redis.commandInfo(command);
-      if (!info.isEmpty() && info.getFirst() != null) {
-        known.add(command);
-      }
-    }
-    return known;
   }
 
   /** Always exactly {@code usr_<token>}: the prefix means it can never be {@code default}. */
@@ -289,7 +279,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       StatefulRedisConnection<String, String> connection = admin.get();
       RedisCommands<String, String> redis = connection.sync();
       long maxmemory = guardMemoryPolicy(redis);
-      Set<String> known = known(redis);
+      Set<String> known = knownCommands.of(redis);
       // Unique names: two provisioner replicas measuring at once must not delete each other's.
       String probe = RULES_PROBE_USER + "_" + Secrets.hex(6);
       Map<String, String> rules = commandRulesByUser(redis, known, probe);
@@ -423,7 +413,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
         throw new ProvisionerException(
             ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
       }
-      setUser(redis, tenant.user(), TenantAcl.commandRules(!blocked, known(redis)));
+      setUser(redis, tenant.user(), TenantAcl.commandRules(!blocked, knownCommands.of(redis)));
       persistAcl(redis);
       return !before.equals(commandRulesOf(redis, tenant.user()));
     } catch (RuntimeException e) {
