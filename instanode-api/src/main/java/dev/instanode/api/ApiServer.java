@@ -9,13 +9,11 @@ import dev.instanode.api.http.RequestShape;
 import dev.instanode.api.http.SlowRequestReaper;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
-import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
-import java.util.Locale;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The Javalin server: middleware order, error mapping, and {@link Routes}. */
@@ -52,7 +50,7 @@ public final class ApiServer implements AutoCloseable {
           });
           config.routes.after(ctx -> {
             // Lets any client (and the benchmark) read the server-side time.
-            ctx.header("Server-Timing", serverTiming(ctx));
+            ctx.header("Server-Timing", serverTiming(RequestContext.elapsedNanos(ctx)));
             httpMetrics.record(ctx);
             RequestContext.end();
           });
@@ -65,8 +63,14 @@ public final class ApiServer implements AutoCloseable {
         });
   }
 
-  private static String serverTiming(Context ctx) {
-    return String.format(Locale.ROOT, "app;dur=%.3f", RequestContext.elapsedNanos(ctx) / 1e6);
+  // Milliseconds to three places, built by hand: String.format cost 3% of a warm provision.
+  static String serverTiming(long elapsedNanos) {
+    long micros = Math.max(0, elapsedNanos / 1_000);
+    long fraction = micros % 1_000;
+    return "app;dur="
+        + micros / 1_000
+        + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".")
+        + fraction;
   }
 
   public ApiServer start(String host, int port) {

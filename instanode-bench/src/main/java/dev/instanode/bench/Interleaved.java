@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Measures several targets in alternating rounds: each round sends a batch to every target, in an
@@ -29,8 +30,14 @@ final class Interleaved {
     this.rounds = Math.max(1, requests / Math.max(20, clients * 4));
   }
 
-  /** Per target, its samples and wall time; and per round, each target's client p50. */
-  record Result(Map<String, Stats> stats, List<Map<String, Double>> roundP50s) {
+  /**
+   * Per target, its samples and wall time, and the CPU milliseconds per request each part of the
+   * machine spent while it ran (see {@link CpuMeter}); and per round, each target's client p50.
+   */
+  record Result(
+      Map<String, Stats> stats,
+      Map<String, Map<String, Double>> cpuPerRequest,
+      List<Map<String, Double>> roundP50s) {
     /** The median over rounds of {@code a}'s p50 divided by {@code b}'s. */
     double medianRatio(String a, String b) {
       List<Double> ratios = new ArrayList<>();
@@ -45,45 +52,63 @@ final class Interleaved {
   Result measure(List<Target> targets) throws Exception {
     Map<String, List<double[]>> samples = new LinkedHashMap<>();
     Map<String, Double> wall = new LinkedHashMap<>();
+    Map<String, Map<String, Long>> cpu = new LinkedHashMap<>();
     targets.forEach(t -> {
       samples.put(t.name(), Collections.synchronizedList(new ArrayList<>()));
       wall.put(t.name(), 0.0);
+      cpu.put(t.name(), new LinkedHashMap<>());
     });
     List<Map<String, Double>> roundP50s = new ArrayList<>();
     int batch = requests / rounds;
-    for (int round = 0; round < rounds; round++) {
-      Map<String, Double> p50s = new LinkedHashMap<>();
-      for (int k = 0; k < targets.size(); k++) {
-        Target target = targets.get((round + k) % targets.size());
-        List<double[]> these = Collections.synchronizedList(new ArrayList<>());
-        long began = System.nanoTime();
-        runBatch(target, batch, these);
-        wall.merge(target.name(), (System.nanoTime() - began) / 1e9, Double::sum);
-        samples.get(target.name()).addAll(these);
-        p50s.put(
-            target.name(),
-            Stats.percentile(these.stream().mapToDouble(s -> s[0]).sorted().toArray(), 50));
+    // One set of client threads for the whole run, so their CPU time is still there to read.
+    AtomicInteger threadNumber = new AtomicInteger();
+    try (ExecutorService pool =
+        Executors.newFixedThreadPool(
+            clients,
+            r -> new Thread(r, CpuMeter.CLIENT_THREAD_PREFIX + threadNumber.incrementAndGet()))) {
+      for (int round = 0; round < rounds; round++) {
+        Map<String, Double> p50s = new LinkedHashMap<>();
+        for (int k = 0; k < targets.size(); k++) {
+          Target target = targets.get((round + k) % targets.size());
+          List<double[]> these = Collections.synchronizedList(new ArrayList<>());
+          Map<String, Long> cpuBefore = CpuMeter.snapshot();
+          long began = System.nanoTime();
+          runBatch(pool, target, batch, these);
+          wall.merge(target.name(), (System.nanoTime() - began) / 1e9, Double::sum);
+          CpuMeter.since(cpuBefore)
+              .forEach((part, nanos) -> cpu.get(target.name()).merge(part, nanos, Long::sum));
+          samples.get(target.name()).addAll(these);
+          p50s.put(
+              target.name(),
+              Stats.percentile(these.stream().mapToDouble(s -> s[0]).sorted().toArray(), 50));
+        }
+        roundP50s.add(p50s);
       }
-      roundP50s.add(p50s);
     }
     Map<String, Stats> stats = new LinkedHashMap<>();
     samples.forEach((name, list) -> stats.put(name, Stats.of(name, clients, list, wall.get(name))));
-    return new Result(stats, roundP50s);
+    Map<String, Map<String, Double>> cpuPerRequest = new LinkedHashMap<>();
+    cpu.forEach((name, parts) -> {
+      Map<String, Double> perRequest = new LinkedHashMap<>();
+      int n = samples.get(name).size();
+      parts.forEach((part, nanos) -> perRequest.put(part, nanos / 1e6 / n));
+      cpuPerRequest.put(name, perRequest);
+    });
+    return new Result(stats, cpuPerRequest, roundP50s);
   }
 
-  private void runBatch(Target target, int n, List<double[]> into) throws Exception {
-    try (ExecutorService pool = Executors.newFixedThreadPool(clients)) {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        futures.add(
-            pool.submit(() -> {
-              into.add(target.provisionOnce());
-              return null;
-            }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
+  private static void runBatch(ExecutorService pool, Target target, int n, List<double[]> into)
+      throws Exception {
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      futures.add(
+          pool.submit(() -> {
+            into.add(target.provisionOnce());
+            return null;
+          }));
+    }
+    for (Future<?> f : futures) {
+      f.get();
     }
   }
 }

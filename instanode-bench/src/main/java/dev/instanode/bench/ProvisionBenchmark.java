@@ -26,6 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.commons.io.FileUtils;
 
 /**
@@ -51,7 +54,8 @@ public final class ProvisionBenchmark {
     // Requests that warm the JIT once, before any scenario: a benchmark of a server that just
     // started measures the interpreter, not the steady state a running api is in.
     int jitWarmup = option(args, "--jit-warmup", 3000);
-    // --only <text> runs the pairs whose path contains it: /db/new or /cache/new.
+    // --only <text> runs what contains it: a path (/db/new, /cache/new) or a target's name
+    // ("warm", "live", "raw"), for profiling one of them.
     String only = stringOption(args, "--only", "");
     String jvm = jvmDescription();
     System.out.println("JVM: " + jvm);
@@ -61,6 +65,7 @@ public final class ProvisionBenchmark {
     Path dir = Files.createTempDirectory("instanode-bench");
     List<Stats> results = new ArrayList<>();
     List<String> ratios = new ArrayList<>();
+    List<String> cpuRows = new ArrayList<>();
     long began = System.nanoTime();
     try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg"), 0, durable);
         EmbeddedRedisServer redis =
@@ -71,22 +76,39 @@ public final class ProvisionBenchmark {
       PostgresUrl admin = pg.superuserUrl("postgres");
       Run run = new Run(pg, redis, platformRedis, admin, requests, warmup);
       run.warmJit(jitWarmup);
-      for (String path : List.of("/db/new", "/cache/new")) {
-        if (!path.contains(only)) {
+      List<String> paths = List.of("/db/new", "/cache/new");
+      boolean byPath = paths.stream().anyMatch(p -> p.contains(only));
+      for (String path : paths) {
+        if (byPath && !path.contains(only)) {
           continue;
         }
         for (int clients : CLIENTS) {
-          Interleaved.Result result = run.pairs(path, clients);
+          Interleaved.Result result = run.pairs(path, clients, byPath ? "" : only);
           results.addAll(result.stats().values());
+          result
+              .cpuPerRequest()
+              .forEach((name, parts) ->
+                  cpuRows.add(
+                      String.format(
+                          java.util.Locale.ROOT,
+                          "| %-34s | %7d | %6.2f | %6.2f | %8.2f | %6.2f |",
+                          name,
+                          clients,
+                          parts.get(CpuMeter.API),
+                          parts.get(CpuMeter.CLIENT),
+                          parts.get(CpuMeter.POSTGRES),
+                          parts.get(CpuMeter.REDIS))));
           List<String> names = List.copyOf(result.stats().keySet());
-          ratios.add(
-              String.format(
-                  java.util.Locale.ROOT,
-                  "| %s | %d | %.1f× | %.2f× |",
-                  path,
-                  clients,
-                  result.medianRatio(names.get(1), names.get(2)),
-                  result.medianRatio(names.get(1), names.get(0))));
+          if (names.size() == 3) {
+            ratios.add(
+                String.format(
+                    java.util.Locale.ROOT,
+                    "| %s | %d | %.1f× | %.2f× |",
+                    path,
+                    clients,
+                    result.medianRatio(names.get(1), names.get(2)),
+                    result.medianRatio(names.get(1), names.get(0))));
+          }
         }
       }
     } finally {
@@ -97,6 +119,23 @@ public final class ProvisionBenchmark {
     System.out.println();
     System.out.println(Stats.header());
     results.forEach(r -> System.out.println(r.row()));
+    System.out.println();
+    System.out.println("CPU milliseconds per request, by part of the machine:");
+    System.out.printf(
+        "| %-34s | %7s | %6s | %6s | %8s | %6s |%n|%s|%s|%s|%s|%s|%s|%n",
+        "scenario",
+        "clients",
+        "api",
+        "client",
+        "postgres",
+        "redis",
+        "-".repeat(36),
+        "-".repeat(9),
+        "-".repeat(8),
+        "-".repeat(8),
+        "-".repeat(10),
+        "-".repeat(8));
+    cpuRows.forEach(System.out::println);
     System.out.println();
     System.out.println(
         "| path | clients | live / warm p50 (median of rounds) | live / floor p50 |");
@@ -144,7 +183,7 @@ public final class ProvisionBenchmark {
      * rounds. Both apis run at once (each its own platform database), so no round waits on a
      * restart.
      */
-    Interleaved.Result pairs(String path, int clients) throws Exception {
+    Interleaved.Result pairs(String path, int clients, String only) throws Exception {
       boolean postgres = path.equals("/db/new");
       int pool = poolSize();
       Map<String, String> liveEnv = environment(pg, redis, platformRedis, admin, 0, 0);
@@ -170,7 +209,9 @@ public final class ProvisionBenchmark {
             api.provisionOnce();
           }
         }
-        return new Interleaved(clients, requests).measure(List.of(floor, liveApi, warmApi));
+        List<Target> measured =
+            List.of(floor, liveApi, warmApi).stream().filter(t -> t.name().contains(only)).toList();
+        return new Interleaved(clients, requests).measure(measured);
       } finally {
         dropCustomerObjects(admin, redis);
       }
@@ -214,8 +255,39 @@ public final class ProvisionBenchmark {
       } finally {
         dropCustomerObjects(admin, redis);
       }
+      int pooled = warmPooledPath(n / 5);
       System.out.printf(
-          "JIT warmed with %d requests in %.1f s%n", n, (System.nanoTime() - began) / 1e9);
+          "JIT warmed with %d requests and %d pool claims in %.1f s%n",
+          n, pooled, (System.nanoTime() - began) / 1e9);
+    }
+
+    /**
+     * Claims {@code n} caches from a warm pool, from 4 clients: the pool claim, the resource
+     * insert, the onboarding row and the audit writer are the code a warm provision runs, and a
+     * database claim shares all of it but the grade check. Caches, because a pool of hundreds of
+     * them fills in seconds where databases take minutes and gigabytes.
+     */
+    private int warmPooledPath(int n) throws Exception {
+      if (n <= 0) {
+        return 0;
+      }
+      Map<String, String> env = environment(pg, redis, platformRedis, admin, 0, n);
+      try (Application app = start(env);
+          ExecutorService clients = Executors.newFixedThreadPool(4)) {
+        waitForPool(PostgresUrl.parse(env.get("DATABASE_URL")), "redis", n);
+        HttpProvision cache =
+            new HttpProvision("jit", HttpJson.fromManyNetworks(app.port()), "/cache/new");
+        List<Future<double[]>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          calls.add(clients.submit(cache::provisionOnce));
+        }
+        for (Future<double[]> call : calls) {
+          call.get();
+        }
+        return n;
+      } finally {
+        dropCustomerObjects(admin, redis);
+      }
     }
 
     private static void expect(int status, int wanted) {

@@ -59,10 +59,11 @@ public final class Idempotency {
    */
   public Start begin(
       String scope, String route, String headerValue, byte[] body, int minKeyLength) {
-    String bodyHash = sha256(body);
     if (headerValue == null) {
-      return new Proceed(Optional.empty(), bodyHash);
+      // Nothing is stored without a key, so there is nothing to compare a hash with.
+      return new Proceed(Optional.empty(), "");
     }
+    String bodyHash = sha256(body);
     if (headerValue.isBlank()
         || headerValue.length() < minKeyLength
         || headerValue.length() > MAX_KEY) {

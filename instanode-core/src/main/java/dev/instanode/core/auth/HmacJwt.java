@@ -22,7 +22,9 @@ import java.util.Optional;
 public final class HmacJwt {
   private static final Duration SKEW = Duration.ofSeconds(60);
 
-  private final byte[] secret;
+  // Both are immutable once made (each call takes its own Mac), so one of each serves every thread.
+  private final MACSigner signer;
+  private final MACVerifier verifier;
   private final Clock clock;
 
   public HmacJwt(String secret, Clock clock) {
@@ -30,7 +32,12 @@ public final class HmacJwt {
     if (bytes.length < 32) {
       throw new IllegalArgumentException("JWT secrets must be at least 32 bytes");
     }
-    this.secret = bytes;
+    try {
+      this.signer = new MACSigner(bytes);
+      this.verifier = new MACVerifier(bytes);
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("unusable JWT secret", e);
+    }
     this.clock = clock;
   }
 
@@ -40,7 +47,7 @@ public final class HmacJwt {
         claims.issueTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime))).build();
     try {
       SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), set);
-      jwt.sign(new MACSigner(secret));
+      jwt.sign(signer);
       return jwt.serialize();
     } catch (JOSEException e) {
       throw new IllegalStateException("HS256 signing failed", e);
@@ -54,8 +61,7 @@ public final class HmacJwt {
     }
     try {
       SignedJWT jwt = SignedJWT.parse(token.trim());
-      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())
-          || !jwt.verify(new MACVerifier(secret))) {
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
         return Optional.empty();
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();

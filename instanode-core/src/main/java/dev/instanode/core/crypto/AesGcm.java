@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -18,13 +19,22 @@ import javax.crypto.spec.SecretKeySpec;
 public final class AesGcm {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
+  private static final String TRANSFORMATION = "AES/GCM/NoPadding";
 
   private final SecretKeySpec key;
+  // Resolved once: Cipher.getInstance by name walks the provider list on every call, which was a
+  // third of the cost of sealing one URL.
+  private final Provider provider;
   private final SecureRandom random;
 
   private AesGcm(byte[] key, SecureRandom random) {
     this.key = new SecretKeySpec(key, "AES");
     this.random = random;
+    try {
+      this.provider = Cipher.getInstance(TRANSFORMATION).getProvider();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM has no " + TRANSFORMATION, e);
+    }
   }
 
   /**
@@ -49,7 +59,7 @@ public final class AesGcm {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = Cipher.getInstance(TRANSFORMATION, provider);
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
       byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
       byte[] out = new byte[NONCE_BYTES + sealed.length];
@@ -77,7 +87,7 @@ public final class AesGcm {
       throw new DecryptionFailedException("ciphertext is too short", null);
     }
     try {
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher cipher = Cipher.getInstance(TRANSFORMATION, provider);
       cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, raw, 0, NONCE_BYTES));
       byte[] plain = cipher.doFinal(raw, NONCE_BYTES, raw.length - NONCE_BYTES);
       return new String(plain, StandardCharsets.UTF_8);
