@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
-import dev.instanode.provisioner.ProvisionStepHook;
-import dev.instanode.testkit.HttpJson;
 import dev.instanode.testkit.TestPostgres;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,46 +20,33 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class BusyPlatformDatabaseHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static Map<String, String> env;
-  private static Application app;
-  private static HttpJson http;
 
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    env.put("DATABASE_POOL_SIZE", "1");
-    env.put("DATABASE_POOL_TIMEOUT", "500ms");
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = new HttpJson(app.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension
+  static final RunningApi api =
+      RunningApi.with("DATABASE_POOL_SIZE", "1", "DATABASE_POOL_TIMEOUT", "500ms");
 
   @Test
   void aFullPoolIs503WithRetryAfterAndHealthzStillAnswers() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
     CompletableFuture<HttpResponse<String>> holder;
-    try (Connection locker = TestPostgres.connect(TestApplications.platformUrl(env))) {
+    try (Connection locker = TestPostgres.connect(TestApplications.platformUrl(api.env()))) {
       locker.setAutoCommit(false);
       locker.createStatement().execute("LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE");
       // This request takes the only pooled connection and waits on the lock.
       holder =
           CompletableFuture.supplyAsync(
-              () -> http.get("/api/v1/resources", Teams.bearer(team.apiKey())));
+              () -> api.http().get("/api/v1/resources", Teams.bearer(team.apiKey())));
       Thread.sleep(500);
 
-      HttpResponse<String> busy = http.get("/api/v1/resources", Teams.bearer(team.apiKey()));
+      HttpResponse<String> busy = api.http().get("/api/v1/resources", Teams.bearer(team.apiKey()));
       BadInputHttpTest.assertEnvelope(busy, 503, "service_unavailable");
       assertThat(busy.headers().firstValue("Retry-After")).hasValue("2");
 
-      HttpResponse<String> health = http.get("/healthz");
+      HttpResponse<String> health = api.http().get("/healthz");
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(JSON.readTree(health.body()).get("migration_version").asString()).isNotBlank();
 
-      HttpResponse<String> ready = http.get("/readyz");
+      HttpResponse<String> ready = api.http().get("/readyz");
       assertThat(ready.statusCode()).isEqualTo(503);
       JsonNode db = null;
       for (JsonNode check : JSON.readTree(ready.body()).get("checks")) {

@@ -2,8 +2,6 @@ package dev.instanode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.instanode.provisioner.ProvisionStepHook;
-import dev.instanode.testkit.HttpJson;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -14,29 +12,14 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class ClaimHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static Map<String, String> env;
-  private static Application app;
-  private static HttpJson http;
-
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = new HttpJson(app.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension static final RunningApi api = RunningApi.with();
 
   @Test
   void anAnonymousProvisionCanBeClaimedIntoANewFreeTeamOnce() throws Exception {
@@ -47,7 +30,7 @@ class ClaimHttpTest {
     assertThat(made.get("note").asString()).contains("Claim it to keep it: http");
     String expiresBefore = made.get("expires_at").asString();
 
-    JsonNode preview = JSON.readTree(http.get("/claim/preview?t=" + enc(jwt)).body());
+    JsonNode preview = JSON.readTree(api.http().get("/claim/preview?t=" + enc(jwt)).body());
     assertThat(preview.get("token_valid").asBoolean()).isTrue();
     assertThat(preview.get("resources").get(0).get("token").asString())
         .isEqualTo(made.get("token").asString());
@@ -55,9 +38,12 @@ class ClaimHttpTest {
     BadInputHttpTest.assertEnvelope(claim(jwt, "not-an-email"), 400, "invalid_email");
     BadInputHttpTest.assertEnvelope(claim(jwt, "nul\\u0000@example.com"), 400, "invalid_email");
     BadInputHttpTest.assertEnvelope(
-        http.postJson(
-            "/claim",
-            "{\"token\":\"" + jwt + "\",\"email\":\"a@example.com\",\"team_name\":\"x\\u202ey\"}"),
+        api.http()
+            .postJson(
+                "/claim",
+                "{\"token\":\""
+                    + jwt
+                    + "\",\"email\":\"a@example.com\",\"team_name\":\"x\\u202ey\"}"),
         400,
         "invalid_name");
     BadInputHttpTest.assertEnvelope(claim("garbage", "a@example.com"), 400, "invalid_token");
@@ -71,7 +57,9 @@ class ClaimHttpTest {
 
     JsonNode me =
         JSON.readTree(
-            http.get("/auth/me", Teams.bearer(claimed.get("session_token").asString())).body());
+            api.http()
+                .get("/auth/me", Teams.bearer(claimed.get("session_token").asString()))
+                .body());
     assertThat(me.get("email").asString()).isEqualTo("owner@example.com");
     assertThat(me.get("tier").asString()).isEqualTo("free");
     assertThat(me.get("team_id").asString()).isEqualTo(claimed.get("team_id").asString());
@@ -86,7 +74,7 @@ class ClaimHttpTest {
 
     BadInputHttpTest.assertEnvelope(claim(jwt, "someone@example.com"), 409, "already_claimed");
     BadInputHttpTest.assertEnvelope(
-        http.get("/claim/preview?t=" + enc(jwt)), 409, "already_claimed");
+        api.http().get("/claim/preview?t=" + enc(jwt)), 409, "already_claimed");
   }
 
   @Test
@@ -118,26 +106,28 @@ class ClaimHttpTest {
     }
     assertThat(statuses).containsExactlyInAnyOrder(201, 409);
     assertThat(
-            AnonymousGateHttpTest.count(env, "SELECT count(*) FROM teams WHERE name LIKE 'racer%'"))
+            AnonymousGateHttpTest.count(
+                api.env(), "SELECT count(*) FROM teams WHERE name LIKE 'racer%'"))
         .isEqualTo(1);
   }
 
   private static JsonNode provision(String network) {
     HttpResponse<String> res =
-        http.post(
-            "/db/new",
-            "{\"name\":\"claimable\"}",
-            Map.of("Content-Type", "application/json", "X-Forwarded-For", network));
+        api.http()
+            .post(
+                "/db/new",
+                "{\"name\":\"claimable\"}",
+                Map.of("Content-Type", "application/json", "X-Forwarded-For", network));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     return JSON.readTree(res.body());
   }
 
   private static HttpResponse<String> claim(String jwt, String email) {
-    return http.postJson("/claim", "{\"token\":\"" + jwt + "\",\"email\":\"" + email + "\"}");
+    return api.http().postJson("/claim", "{\"token\":\"" + jwt + "\",\"email\":\"" + email + "\"}");
   }
 
   private static HttpResponse<String> getAuthed(String path, String key) {
-    return http.get(path, Teams.bearer(key));
+    return api.http().get(path, Teams.bearer(key));
   }
 
   private static String enc(String s) {

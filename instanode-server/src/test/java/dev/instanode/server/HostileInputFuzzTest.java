@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
-import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
 import dev.instanode.testkit.RawHttp;
 import java.io.UncheckedIOException;
@@ -12,9 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,27 +28,15 @@ class HostileInputFuzzTest {
   private static final int COUNT = Integer.getInteger("fuzz.count", 2000);
   private static final long SEED = Long.getLong("fuzz.seed", 20261201L);
 
-  private static Map<String, String> env;
-  private static Application app;
-
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    env.put("INTERNAL_JWT_SECRET", "i".repeat(32));
-    env.put("HTTP_REQUEST_READ_TIMEOUT", "2s");
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension
+  static final RunningApi api =
+      RunningApi.with("INTERNAL_JWT_SECRET", "i".repeat(32), "HTTP_REQUEST_READ_TIMEOUT", "2s");
 
   @Test
   void hostileRequestsNeverGetA5xxAndEveryErrorIsTheEnvelope() {
-    TeamBootstrap.Bootstrapped paid = Teams.create(env, Tier.PRO);
-    TeamBootstrap.Bootstrapped free = Teams.create(env, Tier.FREE);
-    HttpJson http = HttpJson.fromManyNetworks(app.port());
+    TeamBootstrap.Bootstrapped paid = Teams.create(api.env(), Tier.PRO);
+    TeamBootstrap.Bootstrapped free = Teams.create(api.env(), Tier.FREE);
+    HttpJson http = HttpJson.fromManyNetworks(api.port());
     JsonNode owned =
         JSON.readTree(
             http.post("/db/new", "{\"name\":\"fuzzed\"}", Teams.bearer(paid.apiKey())).body());
@@ -64,7 +50,7 @@ class HostileInputFuzzTest {
                 owned.get("token").asString(),
                 anonymous.get("upgrade_jwt").asString(),
                 paid.team().id().toString()));
-    RawHttp raw = new RawHttp(app.port());
+    RawHttp raw = new RawHttp(api.port());
     Map<Integer, Integer> statuses = new TreeMap<>();
     List<String> failures = new ArrayList<>();
     List<String> errorLogs;

@@ -2,8 +2,6 @@ package dev.instanode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.instanode.provisioner.ProvisionStepHook;
-import dev.instanode.testkit.HttpJson;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,22 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class NetworkIsolationHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static Map<String, String> env;
-  private static Application app;
-  private static HttpJson http;
 
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    env.put("TRUSTED_PROXIES", "127.0.0.1/32,10.0.0.0/8");
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = new HttpJson(app.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension
+  static final RunningApi api = RunningApi.with("TRUSTED_PROXIES", "127.0.0.1/32,10.0.0.0/8");
 
   @Test
   void clientsWhoseProxySendsAddressesWithPortsStayApart() {
@@ -50,21 +34,22 @@ class NetworkIsolationHttpTest {
     JsonNode claimed = claim(Map.of("token", c.get("upgrade_jwt").asString()));
     String cKey = claimed.get("api_key").asString();
     BadInputHttpTest.assertEnvelope(
-        http.get("/api/v1/resources/" + b.get("token").asString() + "/credentials", bearer(cKey)),
+        api.http()
+            .get("/api/v1/resources/" + b.get("token").asString() + "/credentials", bearer(cKey)),
         404,
         "not_found");
   }
 
   @Test
   void aChainWithNoUsableHopIsRefusedAndCreatesNothing() throws Exception {
-    long before = AnonymousGateHttpTest.count(env, "SELECT count(*) FROM resources");
+    long before = AnonymousGateHttpTest.count(api.env(), "SELECT count(*) FROM resources");
     for (String header : List.of("not-an-address", "unknown", "198.51.100.7:port", "")) {
       BadInputHttpTest.assertEnvelope(
-          http.post("/db/new", "{\"name\":\"x\"}", json(Map.of("X-Forwarded-For", header))),
+          api.http().post("/db/new", "{\"name\":\"x\"}", json(Map.of("X-Forwarded-For", header))),
           400,
           "invalid_forwarded_for");
     }
-    assertThat(AnonymousGateHttpTest.count(env, "SELECT count(*) FROM resources"))
+    assertThat(AnonymousGateHttpTest.count(api.env(), "SELECT count(*) FROM resources"))
         .isEqualTo(before);
   }
 
@@ -74,10 +59,11 @@ class NetworkIsolationHttpTest {
       provision(Map.of("X-Forwarded-For", "198.51.109.1", "Forwarded", "for=192.0.2." + i));
     }
     BadInputHttpTest.assertEnvelope(
-        http.post(
-            "/db/new",
-            "{\"name\":\"x\"}",
-            json(Map.of("X-Forwarded-For", "198.51.109.1", "Forwarded", "for=192.0.2.77"))),
+        api.http()
+            .post(
+                "/db/new",
+                "{\"name\":\"x\"}",
+                json(Map.of("X-Forwarded-For", "198.51.109.1", "Forwarded", "for=192.0.2.77"))),
         429,
         "provision_limit_reached");
   }
@@ -89,10 +75,11 @@ class NetworkIsolationHttpTest {
       provision(Map.of("X-Forwarded-For", "192.0.2." + i + ", 198.51.101.7, 10.0.0.1"));
     }
     HttpResponse<String> sixth =
-        http.post(
-            "/db/new",
-            "{\"name\":\"spoof\"}",
-            json(Map.of("X-Forwarded-For", "192.0.2.99, 198.51.101.8, 10.0.0.1")));
+        api.http()
+            .post(
+                "/db/new",
+                "{\"name\":\"spoof\"}",
+                json(Map.of("X-Forwarded-For", "192.0.2.99, 198.51.101.8, 10.0.0.1")));
     BadInputHttpTest.assertEnvelope(sixth, 429, "provision_limit_reached");
   }
 
@@ -103,7 +90,8 @@ class NetworkIsolationHttpTest {
 
     assertThat(listedTokens(c)).containsExactly(c.get("token").asString());
     JsonNode preview =
-        JSON.readTree(http.get("/claim/preview?t=" + enc(c.get("upgrade_jwt").asString())).body());
+        JSON.readTree(
+            api.http().get("/claim/preview?t=" + enc(c.get("upgrade_jwt").asString())).body());
     assertThat(preview.get("items")).hasSize(1);
     assertThat(preview.get("items").get(0).get("token").asString())
         .isEqualTo(c.get("token").asString());
@@ -112,7 +100,7 @@ class NetworkIsolationHttpTest {
     claim(Map.of("token", c.get("upgrade_jwt").asString()));
     assertThat(
             AnonymousGateHttpTest.count(
-                env,
+                api.env(),
                 "SELECT count(*) FROM resources WHERE team_id IS NULL AND token = '"
                     + b.get("token").asString()
                     + "'"))
@@ -126,8 +114,9 @@ class NetworkIsolationHttpTest {
       provision(Map.of("X-Forwarded-For", "198.51.103." + (10 + i)));
     }
     HttpResponse<String> over =
-        http.post(
-            "/db/new", "{\"name\":\"more\"}", json(Map.of("X-Forwarded-For", "198.51.103.99")));
+        api.http()
+            .post(
+                "/db/new", "{\"name\":\"more\"}", json(Map.of("X-Forwarded-For", "198.51.103.99")));
     BadInputHttpTest.assertEnvelope(over, 429, "provision_limit_reached");
     JsonNode body = JSON.readTree(over.body());
     assertThat(body.has("connection_url")).isFalse();
@@ -160,10 +149,10 @@ class NetworkIsolationHttpTest {
     String teamId = claimed.get("team_id").asString();
     assertThat(
             AnonymousGateHttpTest.count(
-                env, "SELECT count(*) FROM resources WHERE team_id = '" + teamId + "'"))
+                api.env(), "SELECT count(*) FROM resources WHERE team_id = '" + teamId + "'"))
         .isEqualTo(3);
     BadInputHttpTest.assertEnvelope(
-        http.get("/claim/preview?t=" + enc(other.get("upgrade_jwt").asString())),
+        api.http().get("/claim/preview?t=" + enc(other.get("upgrade_jwt").asString())),
         409,
         "already_claimed");
   }
@@ -200,7 +189,7 @@ class NetworkIsolationHttpTest {
         postClaim(Map.of("tokens", List.of(), "email", "x@example.com")), 400, "invalid_token");
     assertThat(
             AnonymousGateHttpTest.count(
-                env,
+                api.env(),
                 "SELECT count(*) FROM resources WHERE team_id IS NULL AND token = '"
                     + a.get("token").asString()
                     + "'"))
@@ -208,14 +197,14 @@ class NetworkIsolationHttpTest {
   }
 
   private static JsonNode provision(Map<String, String> headers) {
-    HttpResponse<String> res = http.post("/db/new", "{\"name\":\"iso\"}", json(headers));
+    HttpResponse<String> res = api.http().post("/db/new", "{\"name\":\"iso\"}", json(headers));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     return JSON.readTree(res.body());
   }
 
   private static List<String> listedTokens(JsonNode provisioned) {
     HttpResponse<String> res =
-        http.get("/claim/preview?t=" + enc(provisioned.get("upgrade_jwt").asString()));
+        api.http().get("/claim/preview?t=" + enc(provisioned.get("upgrade_jwt").asString()));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     List<String> tokens = new ArrayList<>();
     JSON.readTree(res.body()).get("items").forEach(i -> tokens.add(i.get("token").asString()));
@@ -233,7 +222,7 @@ class NetworkIsolationHttpTest {
   }
 
   private static HttpResponse<String> postClaim(Map<String, Object> body) {
-    return http.postJson("/claim", JSON.writeValueAsString(body));
+    return api.http().postJson("/claim", JSON.writeValueAsString(body));
   }
 
   private static Map<String, String> json(Map<String, String> headers) {

@@ -4,44 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
-import dev.instanode.provisioner.ProvisionStepHook;
-import dev.instanode.testkit.HttpJson;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The gen-1 routes behave as the clients already in the field expect. */
 class OlderClientsHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static Map<String, String> env;
-  private static Application app;
-  private static HttpJson http;
 
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    env.put("UPGRADE_URL", "https://billing.example.com/upgrade");
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = HttpJson.fromManyNetworks(app.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension
+  static final RunningApi api =
+      RunningApi.with("UPGRADE_URL", "https://billing.example.com/upgrade");
 
   @Test
   void meTokenAnswersExpiresInAsSecondsAndTheKeyStopsWorkingThen() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
-    HttpResponse<String> res = http.get("/api/me/token", Teams.bearer(team.apiKey()));
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
+    HttpResponse<String> res =
+        api.fromManyNetworks().get("/api/me/token", Teams.bearer(team.apiKey()));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     JsonNode body = JSON.readTree(res.body());
     assertThat(body.get("expires_in").isIntegralNumber()).as(res.body()).isTrue();
@@ -50,23 +35,25 @@ class OlderClientsHttpTest {
         .isBetween(
             Instant.now().plus(Duration.ofDays(89)), Instant.now().plus(Duration.ofDays(91)));
     String key = body.get("token").asString();
-    assertThat(http.get("/auth/me", Teams.bearer(key)).statusCode()).isEqualTo(200);
+    assertThat(api.fromManyNetworks().get("/auth/me", Teams.bearer(key)).statusCode())
+        .isEqualTo(200);
 
     AnonymousGateHttpTest.count(
-        env,
+        api.env(),
         "WITH moved AS (UPDATE api_keys SET expires_at = now() - interval '1 second'"
             + " WHERE expires_at IS NOT NULL AND team_id = '"
             + team.team().id()
             + "' RETURNING 1) SELECT count(*) FROM moved");
-    BadInputHttpTest.assertEnvelope(http.get("/auth/me", Teams.bearer(key)), 401, "unauthorized");
-    assertThat(http.get("/auth/me", Teams.bearer(team.apiKey())).statusCode())
+    BadInputHttpTest.assertEnvelope(
+        api.fromManyNetworks().get("/auth/me", Teams.bearer(key)), 401, "unauthorized");
+    assertThat(api.fromManyNetworks().get("/auth/me", Teams.bearer(team.apiKey())).statusCode())
         .as("keys made by name do not expire")
         .isEqualTo(200);
   }
 
   @Test
   void claimingAResourceTheTeamAlreadyOwnsAnswersTheSamePayload() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
     String token = anonymousToken();
     HttpResponse<String> first = legacyClaim(team, token);
     HttpResponse<String> again = legacyClaim(team, token);
@@ -75,36 +62,37 @@ class OlderClientsHttpTest {
     assertThat(JSON.readTree(again.body())).isEqualTo(JSON.readTree(first.body()));
     assertThat(
             AnonymousGateHttpTest.count(
-                env,
+                api.env(),
                 "SELECT count(*) FROM audit_log WHERE kind = 'resource.claimed' AND team_id = '"
                     + team.team().id()
                     + "'"))
         .isEqualTo(1);
 
-    TeamBootstrap.Bootstrapped other = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped other = Teams.create(api.env(), Tier.HOBBY);
     BadInputHttpTest.assertEnvelope(legacyClaim(other, token), 404, "not_found");
   }
 
   @Test
   void aFreeTeamCannotDeleteOnEitherRouteAndIsToldWhereToUpgrade() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.FREE);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.FREE);
     JsonNode made = JSON.readTree(provision(team).body());
     String token = made.get("token").asString();
     for (String path : new String[] {"/api/v1/resources/", "/api/me/resources/"}) {
-      HttpResponse<String> res = http.delete(path + token, Teams.bearer(team.apiKey()));
+      HttpResponse<String> res =
+          api.fromManyNetworks().delete(path + token, Teams.bearer(team.apiKey()));
       BadInputHttpTest.assertEnvelope(res, 403, "paid_tier_only");
       assertThat(JSON.readTree(res.body()).get("upgrade_url").asString())
           .isEqualTo("https://billing.example.com/upgrade");
     }
     assertThat(
             AnonymousGateHttpTest.scalar(
-                env, "SELECT status FROM resources WHERE token = '" + token + "'"))
+                api.env(), "SELECT status FROM resources WHERE token = '" + token + "'"))
         .isEqualTo("active");
   }
 
   @Test
   void aFreeTeamsOwnResourcesExpireByThePlanTtlAndTheReplySaysSo() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.FREE);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.FREE);
     HttpResponse<String> res = provision(team);
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     JsonNode made = JSON.readTree(res.body());
@@ -117,38 +105,44 @@ class OlderClientsHttpTest {
         .contains("Works for 24h")
         .contains("https://billing.example.com/upgrade");
 
-    TeamBootstrap.Bootstrapped paying = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped paying = Teams.create(api.env(), Tier.HOBBY);
     JsonNode kept = JSON.readTree(provision(paying).body());
     assertThat(kept.has("expires_at")).isFalse();
   }
 
   @Test
   void aPreviewLinkThatDoesNotVerifyIs401() {
-    JsonNode made = JSON.readTree(http.postJson("/db/new", "{\"name\":\"preview\"}").body());
+    JsonNode made =
+        JSON.readTree(api.fromManyNetworks().postJson("/db/new", "{\"name\":\"preview\"}").body());
     String jwt = made.get("upgrade_jwt").asString();
     String tampered = jwt.substring(0, jwt.length() - 4) + (jwt.endsWith("AAAA") ? "BBBB" : "AAAA");
     HttpResponse<String> res =
-        http.get("/claim/preview?t=" + URLEncoder.encode(tampered, StandardCharsets.UTF_8));
+        api.fromManyNetworks()
+            .get("/claim/preview?t=" + URLEncoder.encode(tampered, StandardCharsets.UTF_8));
     BadInputHttpTest.assertEnvelope(res, 401, "invalid_token");
     assertThat(res.headers().firstValue("WWW-Authenticate")).isPresent();
-    BadInputHttpTest.assertEnvelope(http.get("/claim/preview?t=not.a.jwt"), 401, "invalid_token");
+    BadInputHttpTest.assertEnvelope(
+        api.fromManyNetworks().get("/claim/preview?t=not.a.jwt"), 401, "invalid_token");
     assertThat(
-            http.get("/claim/preview?t=" + URLEncoder.encode(jwt, StandardCharsets.UTF_8))
+            api.fromManyNetworks()
+                .get("/claim/preview?t=" + URLEncoder.encode(jwt, StandardCharsets.UTF_8))
                 .statusCode())
         .isEqualTo(200);
   }
 
   private static String anonymousToken() {
-    return JSON.readTree(http.postJson("/db/new", "{\"name\":\"adopt\"}").body())
+    return JSON.readTree(api.fromManyNetworks().postJson("/db/new", "{\"name\":\"adopt\"}").body())
         .get("token")
         .asString();
   }
 
   private static HttpResponse<String> legacyClaim(TeamBootstrap.Bootstrapped team, String token) {
-    return http.post("/api/me/claim", "{\"token\":\"" + token + "\"}", Teams.bearer(team.apiKey()));
+    return api.fromManyNetworks()
+        .post("/api/me/claim", "{\"token\":\"" + token + "\"}", Teams.bearer(team.apiKey()));
   }
 
   private static HttpResponse<String> provision(TeamBootstrap.Bootstrapped team) {
-    return http.post("/db/new", "{\"name\":\"mine\"}", Teams.bearer(team.apiKey()));
+    return api.fromManyNetworks()
+        .post("/db/new", "{\"name\":\"mine\"}", Teams.bearer(team.apiKey()));
   }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.instanode.core.PostgresUrl;
-import dev.instanode.provisioner.ProvisionStepHook;
-import dev.instanode.testkit.HttpJson;
 import dev.instanode.testkit.TestPostgres;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -18,33 +16,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class ProvisionPostgresHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static Map<String, String> env;
-  private static Application app;
-  private static HttpJson http;
-
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = HttpJson.fromManyNetworks(app.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension static final RunningApi api = RunningApi.with();
 
   @Test
   void returnsAWorkingDatabaseUrlWithTheDocumentedShape() throws SQLException {
-    HttpResponse<String> res = http.postJson("/db/new", "{\"name\":\"my-app-db\"}");
+    HttpResponse<String> res =
+        api.fromManyNetworks().postJson("/db/new", "{\"name\":\"my-app-db\"}");
     assertThat(res.statusCode()).isEqualTo(201);
     JsonNode body = JSON.readTree(res.body());
     assertThat(body.get("ok").asBoolean()).isTrue();
@@ -82,10 +66,11 @@ class ProvisionPostgresHttpTest {
   @Test
   void storesTheUrlEncryptedAndWritesAnAuditRow() {
     HttpResponse<String> res =
-        http.post(
-            "/db/new",
-            "{\"name\":\"audited\",\"env\":\"staging\"}",
-            Map.of("Content-Type", "application/json", "X-Request-ID", "req-audit-1"));
+        api.fromManyNetworks()
+            .post(
+                "/db/new",
+                "{\"name\":\"audited\",\"env\":\"staging\"}",
+                Map.of("Content-Type", "application/json", "X-Request-ID", "req-audit-1"));
     assertThat(res.statusCode()).isEqualTo(201);
     assertThat(res.headers().firstValue("X-Request-ID")).contains("req-audit-1");
     JsonNode body = JSON.readTree(res.body());
@@ -121,7 +106,10 @@ class ProvisionPostgresHttpTest {
     PostgresUrl b = provisionUrl("tenant-b");
     for (String other :
         List.of(
-            b.database(), "postgres", "template1", TestApplications.platformUrl(env).database())) {
+            b.database(),
+            "postgres",
+            "template1",
+            TestApplications.platformUrl(api.env()).database())) {
       assertThatThrownBy(() -> TestPostgres.connect(a.withDatabase(other)).close())
           .as("tenant A opening " + other)
           .hasMessageContaining("permission denied");
@@ -152,7 +140,7 @@ class ProvisionPostgresHttpTest {
   @Test
   void metricsCountProvisionsAndRequests() {
     provisionUrl("metered");
-    HttpResponse<String> metrics = http.get("/metrics");
+    HttpResponse<String> metrics = api.fromManyNetworks().get("/metrics");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("instant_provisions_total{service=\"postgres\",tier=\"anonymous\"}")
@@ -164,30 +152,32 @@ class ProvisionPostgresHttpTest {
 
   @Test
   void operationalEndpointsAnswer() {
-    assertThat(JSON.readTree(http.get("/livez").body()).get("alive").asBoolean()).isTrue();
-    JsonNode health = JSON.readTree(http.get("/healthz").body());
+    assertThat(JSON.readTree(api.fromManyNetworks().get("/livez").body()).get("alive").asBoolean())
+        .isTrue();
+    JsonNode health = JSON.readTree(api.fromManyNetworks().get("/healthz").body());
     assertThat(health.get("migration_version").asString())
         .isEqualTo(
             query("SELECT max(version::int)::text AS v FROM flyway_schema_history WHERE success")
                 .get("v"));
     assertThat(health.get("service").asString()).isEqualTo("instanode-api");
-    HttpResponse<String> ready = http.get("/readyz");
+    HttpResponse<String> ready = api.fromManyNetworks().get("/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(ready.body()).get("overall").asString()).isEqualTo("ok");
-    JsonNode caps = JSON.readTree(http.get("/api/v1/capabilities").body());
+    JsonNode caps = JSON.readTree(api.fromManyNetworks().get("/api/v1/capabilities").body());
     assertThat(caps.at("/tiers/anonymous/postgres/connections").asInt()).isEqualTo(2);
     assertThat(caps.at("/tiers/team/postgres/connections").asInt()).isEqualTo(-1);
     assertThat(caps.at("/tiers/hobby/provisions_per_day").asInt()).isEqualTo(-1);
   }
 
   private static PostgresUrl provisionUrl(String name) {
-    HttpResponse<String> res = http.postJson("/db/new", "{\"name\":\"" + name + "\"}");
+    HttpResponse<String> res =
+        api.fromManyNetworks().postJson("/db/new", "{\"name\":\"" + name + "\"}");
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     return PostgresUrl.parse(JSON.readTree(res.body()).get("connection_url").asString());
   }
 
   static Map<String, Object> query(String sql) {
-    try (Connection c = TestPostgres.connect(TestApplications.platformUrl(env));
+    try (Connection c = TestPostgres.connect(TestApplications.platformUrl(api.env()));
         ResultSet rs = c.createStatement().executeQuery(sql)) {
       if (!rs.next()) {
         return Map.of();

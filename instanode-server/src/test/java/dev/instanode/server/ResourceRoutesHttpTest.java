@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
-import dev.instanode.provisioner.ProvisionStepHook;
-import dev.instanode.testkit.HttpJson;
 import dev.instanode.testkit.TestPostgres;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -21,33 +19,18 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 class ResourceRoutesHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static Map<String, String> env;
-  private static Application app;
-  private static HttpJson http;
-
-  @BeforeAll
-  static void start() {
-    env = TestApplications.environment();
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-    http = new HttpJson(app.port());
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension static final RunningApi api = RunningApi.with();
 
   @Test
   void authenticatedProvisioningUsesTheTeamsTierAndNeverExpires() {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.PRO);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
     JsonNode made = provision(team.apiKey(), "pro-db");
     assertThat(made.get("tier").asString()).isEqualTo("pro");
     assertThat(made.has("expires_at")).isFalse();
@@ -57,7 +40,7 @@ class ResourceRoutesHttpTest {
 
   @Test
   void listsAreKeysetPaginatedAndReachEveryResource() {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
     Set<String> made = new HashSet<>();
     for (int i = 0; i < 5; i++) {
       made.add(provision(team.apiKey(), "p" + i).get("token").asString());
@@ -68,7 +51,9 @@ class ResourceRoutesHttpTest {
     do {
       JsonNode page =
           JSON.readTree(
-              http.get("/api/v1/resources?limit=2" + cursor, Teams.bearer(team.apiKey())).body());
+              api.http()
+                  .get("/api/v1/resources?limit=2" + cursor, Teams.bearer(team.apiKey()))
+                  .body());
       assertThat(page.get("total").asInt()).isEqualTo(5);
       page.get("items")
           .forEach(i -> {
@@ -82,26 +67,30 @@ class ResourceRoutesHttpTest {
     assertThat(seen).isEqualTo(made);
     assertThat(pages).isEqualTo(3);
     BadInputHttpTest.assertEnvelope(
-        http.get("/api/v1/resources?cursor=bogus", Teams.bearer(team.apiKey())),
+        api.http().get("/api/v1/resources?cursor=bogus", Teams.bearer(team.apiKey())),
         400,
         "invalid_query");
     BadInputHttpTest.assertEnvelope(
-        http.get("/api/v1/resources?limit=0", Teams.bearer(team.apiKey())), 400, "invalid_query");
+        api.http().get("/api/v1/resources?limit=0", Teams.bearer(team.apiKey())),
+        400,
+        "invalid_query");
   }
 
   @Test
   void getCredentialsAndDeleteWorkForTheOwnerAndAre404ForAnyoneElse() throws Exception {
-    TeamBootstrap.Bootstrapped owner = Teams.create(env, Tier.HOBBY);
-    TeamBootstrap.Bootstrapped other = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped owner = Teams.create(api.env(), Tier.HOBBY);
+    TeamBootstrap.Bootstrapped other = Teams.create(api.env(), Tier.HOBBY);
     JsonNode made = provision(owner.apiKey(), "mine");
     String token = made.get("token").asString();
 
     JsonNode got =
-        JSON.readTree(http.get("/api/v1/resources/" + token, Teams.bearer(owner.apiKey())).body());
+        JSON.readTree(
+            api.http().get("/api/v1/resources/" + token, Teams.bearer(owner.apiKey())).body());
     assertThat(got.get("item")).isEqualTo(got.get("resource"));
     JsonNode creds =
         JSON.readTree(
-            http.get("/api/v1/resources/" + token + "/credentials", Teams.bearer(owner.apiKey()))
+            api.http()
+                .get("/api/v1/resources/" + token + "/credentials", Teams.bearer(owner.apiKey()))
                 .body());
     assertThat(creds.get("connection_url").asString())
         .isEqualTo(made.get("connection_url").asString());
@@ -109,7 +98,8 @@ class ResourceRoutesHttpTest {
         .atMost(Duration.ofSeconds(5))
         .until(() ->
             AnonymousGateHttpTest.count(
-                    env, "SELECT count(*) FROM audit_log WHERE kind = 'connection_url.decrypted'")
+                    api.env(),
+                    "SELECT count(*) FROM audit_log WHERE kind = 'connection_url.decrypted'")
                 >= 1);
 
     for (String path :
@@ -118,15 +108,17 @@ class ResourceRoutesHttpTest {
             "/api/v1/resources/" + token + "/credentials",
             "/api/v1/resources/not-a-token")) {
       BadInputHttpTest.assertEnvelope(
-          http.get(path, Teams.bearer(other.apiKey())), 404, "not_found");
+          api.http().get(path, Teams.bearer(other.apiKey())), 404, "not_found");
     }
     BadInputHttpTest.assertEnvelope(
-        http.delete("/api/v1/resources/" + token, Teams.bearer(other.apiKey())), 404, "not_found");
+        api.http().delete("/api/v1/resources/" + token, Teams.bearer(other.apiKey())),
+        404,
+        "not_found");
     BadInputHttpTest.assertEnvelope(
-        http.get("/api/v1/resources/" + token, Map.of()), 401, "unauthorized");
+        api.http().get("/api/v1/resources/" + token, Map.of()), 401, "unauthorized");
 
     HttpResponse<String> deleted =
-        http.delete("/api/v1/resources/" + token, Teams.bearer(owner.apiKey()));
+        api.http().delete("/api/v1/resources/" + token, Teams.bearer(owner.apiKey()));
     assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(deleted.body()).get("message").asString())
         .isEqualTo("Resource deleted");
@@ -134,12 +126,14 @@ class ResourceRoutesHttpTest {
         .isFalse();
     assertThat(adminExists("SELECT 1 FROM pg_roles WHERE rolname = 'usr_" + token + "'")).isFalse();
     BadInputHttpTest.assertEnvelope(
-        http.delete("/api/v1/resources/" + token, Teams.bearer(owner.apiKey())), 404, "not_found");
+        api.http().delete("/api/v1/resources/" + token, Teams.bearer(owner.apiKey())),
+        404,
+        "not_found");
   }
 
   @Test
   void rotatingCredentialsKillsTheOldPasswordAtOnce() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
     JsonNode made = provision(team.apiKey(), "rotate-me");
     String token = made.get("token").asString();
     dev.instanode.core.PostgresUrl old =
@@ -147,8 +141,11 @@ class ResourceRoutesHttpTest {
     Connection open = TestPostgres.connect(old);
 
     HttpResponse<String> res =
-        http.post(
-            "/api/v1/resources/" + token + "/rotate-credentials", "", Teams.bearer(team.apiKey()));
+        api.http()
+            .post(
+                "/api/v1/resources/" + token + "/rotate-credentials",
+                "",
+                Teams.bearer(team.apiKey()));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     String fresh = JSON.readTree(res.body()).get("connection_url").asString();
 
@@ -158,26 +155,32 @@ class ResourceRoutesHttpTest {
     TestPostgres.connect(dev.instanode.core.PostgresUrl.parse(fresh)).close();
     JsonNode creds =
         JSON.readTree(
-            http.get("/api/v1/resources/" + token + "/credentials", Teams.bearer(team.apiKey()))
+            api.http()
+                .get("/api/v1/resources/" + token + "/credentials", Teams.bearer(team.apiKey()))
                 .body());
     assertThat(creds.get("connection_url").asString()).isEqualTo(fresh);
   }
 
   @Test
   void aDeleteRacingGetsAndAnotherDeleteNeverAnswers500() throws Exception {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
     for (int round = 0; round < 5; round++) {
       String token = provision(team.apiKey(), "race").get("token").asString();
       List<Callable<Integer>> calls = new ArrayList<>();
       calls.add(() ->
-          http.delete("/api/v1/resources/" + token, Teams.bearer(team.apiKey())).statusCode());
+          api.http()
+              .delete("/api/v1/resources/" + token, Teams.bearer(team.apiKey()))
+              .statusCode());
       calls.add(() ->
-          http.delete("/api/v1/resources/" + token, Teams.bearer(team.apiKey())).statusCode());
+          api.http()
+              .delete("/api/v1/resources/" + token, Teams.bearer(team.apiKey()))
+              .statusCode());
       for (int i = 0; i < 4; i++) {
-        calls.add(
-            () -> http.get("/api/v1/resources/" + token, Teams.bearer(team.apiKey())).statusCode());
         calls.add(() ->
-            http.get("/api/v1/resources/" + token + "/credentials", Teams.bearer(team.apiKey()))
+            api.http().get("/api/v1/resources/" + token, Teams.bearer(team.apiKey())).statusCode());
+        calls.add(() ->
+            api.http()
+                .get("/api/v1/resources/" + token + "/credentials", Teams.bearer(team.apiKey()))
                 .statusCode());
       }
       List<Integer> statuses = new ArrayList<>();
@@ -197,41 +200,47 @@ class ResourceRoutesHttpTest {
 
   @Test
   void compatibilityRoutesKeepTheirOldShapes() {
-    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
-    assertThat(http.get("/api/me/resources", Teams.bearer(team.apiKey())).body()).isEqualTo("[]");
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
+    assertThat(api.http().get("/api/me/resources", Teams.bearer(team.apiKey())).body())
+        .isEqualTo("[]");
 
     HttpResponse<String> anonymous =
-        http.post(
-            "/db/new",
-            "{\"name\":\"adopt-me\"}",
-            Map.of("Content-Type", "application/json", "X-Forwarded-For", "192.0.2.77"));
+        api.http()
+            .post(
+                "/db/new",
+                "{\"name\":\"adopt-me\"}",
+                Map.of("Content-Type", "application/json", "X-Forwarded-For", "192.0.2.77"));
     String token = JSON.readTree(anonymous.body()).get("token").asString();
     JsonNode claimed =
         JSON.readTree(
-            http.post("/api/me/claim", "{\"token\":\"" + token + "\"}", Teams.bearer(team.apiKey()))
+            api.http()
+                .post("/api/me/claim", "{\"token\":\"" + token + "\"}", Teams.bearer(team.apiKey()))
                 .body());
     assertThat(claimed.get("ok").asBoolean()).isTrue();
     assertThat(claimed.get("tier").asString()).as("a paying team's own tier").isEqualTo("hobby");
     assertThat(claimed.get("expires_at").isNull()).isTrue();
 
     JsonNode list =
-        JSON.readTree(http.get("/api/me/resources", Teams.bearer(team.apiKey())).body());
+        JSON.readTree(api.http().get("/api/me/resources", Teams.bearer(team.apiKey())).body());
     assertThat(list.isArray()).isTrue();
     assertThat(list.get(0).get("token").asString()).isEqualTo(token);
 
     JsonNode gone =
         JSON.readTree(
-            http.delete("/api/me/resources/" + token, Teams.bearer(team.apiKey())).body());
+            api.http().delete("/api/me/resources/" + token, Teams.bearer(team.apiKey())).body());
     assertThat(gone.get("status").asString()).isEqualTo("deleted");
 
-    JsonNode newKey = JSON.readTree(http.get("/api/me/token", Teams.bearer(team.apiKey())).body());
+    JsonNode newKey =
+        JSON.readTree(api.http().get("/api/me/token", Teams.bearer(team.apiKey())).body());
     assertThat(newKey.get("token").asString()).startsWith("ink_");
-    assertThat(http.get("/auth/me", Teams.bearer(newKey.get("token").asString())).statusCode())
+    assertThat(
+            api.http().get("/auth/me", Teams.bearer(newKey.get("token").asString())).statusCode())
         .isEqualTo(200);
 
     JsonNode created =
         JSON.readTree(
-            http.post("/api/v1/auth/api-keys", "{\"name\":\"ci\"}", Teams.bearer(team.apiKey()))
+            api.http()
+                .post("/api/v1/auth/api-keys", "{\"name\":\"ci\"}", Teams.bearer(team.apiKey()))
                 .body());
     assertThat(created.get("name").asString()).isEqualTo("ci");
     assertThat(created.get("key").asString()).startsWith("ink_").hasSize(47);
@@ -239,7 +248,7 @@ class ResourceRoutesHttpTest {
 
   private static JsonNode provision(String key, String name) {
     HttpResponse<String> res =
-        http.post("/db/new", "{\"name\":\"" + name + "\"}", Teams.bearer(key));
+        api.http().post("/db/new", "{\"name\":\"" + name + "\"}", Teams.bearer(key));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     return JSON.readTree(res.body());
   }

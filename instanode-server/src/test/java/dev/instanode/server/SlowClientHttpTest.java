@@ -2,18 +2,15 @@ package dev.instanode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client that trickles its request a byte at a time is disconnected once the read timeout passes
@@ -21,19 +18,8 @@ import org.junit.jupiter.api.Test;
  * that is merely idle between requests is left alone.
  */
 class SlowClientHttpTest {
-  private static Application app;
-
-  @BeforeAll
-  static void start() {
-    Map<String, String> env = TestApplications.environment();
-    env.put("HTTP_REQUEST_READ_TIMEOUT", "2s");
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
-  }
-
-  @AfterAll
-  static void stop() {
-    app.close();
-  }
+  @RegisterExtension
+  static final RunningApi api = RunningApi.with("HTTP_REQUEST_READ_TIMEOUT", "2s");
 
   @Test
   void aClientTricklingItsHeadersIsDisconnected() throws Exception {
@@ -51,7 +37,7 @@ class SlowClientHttpTest {
 
   @Test
   void anIdleKeepAliveConnectionOutlivesTheReadTimeout() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", app.port())) {
+    try (Socket socket = new Socket("127.0.0.1", api.port())) {
       socket.setSoTimeout(10_000);
       OutputStream out = socket.getOutputStream();
       InputStream in = socket.getInputStream();
@@ -66,7 +52,7 @@ class SlowClientHttpTest {
   private static void assertDisconnectedWhileTrickling(String head, String trickled)
       throws Exception {
     double before = closedCount();
-    try (Socket socket = new Socket("127.0.0.1", app.port())) {
+    try (Socket socket = new Socket("127.0.0.1", api.port())) {
       socket.setSoTimeout(15_000);
       OutputStream out = socket.getOutputStream();
       out.write(head.getBytes(StandardCharsets.US_ASCII));
@@ -126,7 +112,7 @@ class SlowClientHttpTest {
   }
 
   private static double closedCount() {
-    String metrics = new HttpJson(app.port()).get("/metrics").body();
+    String metrics = new HttpJson(api.port()).get("/metrics").body();
     return metrics
         .lines()
         .filter(l -> l.startsWith("instant_http_slow_requests_closed_total"))

@@ -1,0 +1,69 @@
+package dev.instanode.server;
+
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.testkit.HttpJson;
+import java.util.Map;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One api for a whole test class, on a fresh platform database: started before the first test,
+ * closed after the last. Register it as a static field:
+ *
+ * <pre>{@code @RegisterExtension static final RunningApi api = RunningApi.with("KEY", "value");}
+ * </pre>
+ */
+final class RunningApi implements BeforeAllCallback, AfterAllCallback {
+  private final Map<String, String> env = TestApplications.environment();
+  private Application app;
+  private HttpJson http;
+  private HttpJson manyNetworks;
+
+  private RunningApi() {}
+
+  /** Test settings, with these pairs ({@code name, value, name, value…}) on top. */
+  static RunningApi with(String... settings) {
+    if (settings.length % 2 != 0) {
+      throw new IllegalArgumentException("settings come in name, value pairs");
+    }
+    RunningApi api = new RunningApi();
+    for (int i = 0; i < settings.length; i += 2) {
+      api.env.put(settings[i], settings[i + 1]);
+    }
+    return api;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    app = TestApplications.start(env, ProvisionStepHook.NONE);
+    http = new HttpJson(app.port());
+    manyNetworks = HttpJson.fromManyNetworks(app.port());
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  /** The settings the api runs with (its platform database among them). */
+  Map<String, String> env() {
+    return env;
+  }
+
+  int port() {
+    return app.port();
+  }
+
+  /** A client whose requests all come from one network. */
+  HttpJson http() {
+    return http;
+  }
+
+  /** A client whose every request comes from another network, so no gate limit is reached. */
+  HttpJson fromManyNetworks() {
+    return manyNetworks;
+  }
+}
