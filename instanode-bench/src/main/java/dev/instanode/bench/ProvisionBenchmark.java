@@ -29,6 +29,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.apache.commons.io.FileUtils;
 
 /**
@@ -57,6 +59,10 @@ public final class ProvisionBenchmark {
     // --only <text> runs what contains it: a path (/db/new, /cache/new) or a target's name
     // ("warm", "live", "raw"), for profiling one of them.
     String only = stringOption(args, "--only", "");
+    // --profile <prefix> records a JFR profile of the measured rounds only (no warm-ups, no pool
+    // fills), one file per path and client count: <prefix>-db-16.jfr. `jfr view hot-methods` on
+    // one says where those requests went.
+    String profile = stringOption(args, "--profile", "");
     String jvm = jvmDescription();
     System.out.println("JVM: " + jvm);
     ((ch.qos.logback.classic.Logger)
@@ -74,7 +80,7 @@ public final class ProvisionBenchmark {
         EmbeddedRedisServer platformRedis =
             EmbeddedRedisServer.start(dir.resolve("platform-redis"), 0, "bench-platform-pw")) {
       PostgresUrl admin = pg.superuserUrl("postgres");
-      Run run = new Run(pg, redis, platformRedis, admin, requests, warmup);
+      Run run = new Run(pg, redis, platformRedis, admin, requests, warmup, profile);
       run.warmJit(jitWarmup);
       List<String> paths = List.of("/db/new", "/cache/new");
       boolean byPath = paths.stream().anyMatch(p -> p.contains(only));
@@ -171,7 +177,8 @@ public final class ProvisionBenchmark {
       EmbeddedRedisServer platformRedis,
       PostgresUrl admin,
       int requests,
-      int warmup) {
+      int warmup,
+      String profile) {
 
     // A pool twice the burst: claims never reach the half-empty mark that wakes a refill.
     int poolSize() {
@@ -211,7 +218,20 @@ public final class ProvisionBenchmark {
         }
         List<Target> measured =
             List.of(floor, liveApi, warmApi).stream().filter(t -> t.name().contains(only)).toList();
-        return new Interleaved(clients, requests).measure(measured);
+        if (profile.isEmpty()) {
+          return new Interleaved(clients, requests).measure(measured);
+        }
+        try (Recording recording = new Recording(Configuration.getConfiguration("profile"))) {
+          // The measured rounds last seconds: sample every millisecond, not every 10 or 20.
+          recording.enable("jdk.ExecutionSample").withPeriod(java.time.Duration.ofMillis(1));
+          recording.start();
+          Interleaved.Result result = new Interleaved(clients, requests).measure(measured);
+          recording.stop();
+          Path file = Path.of(profile + "-" + (postgres ? "db" : "cache") + "-" + clients + ".jfr");
+          recording.dump(file);
+          System.out.println("profile of the measured rounds: " + file);
+          return result;
+        }
       } finally {
         dropCustomerObjects(admin, redis);
       }
