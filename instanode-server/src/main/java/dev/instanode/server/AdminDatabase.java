@@ -71,7 +71,7 @@ final class AdminDatabase implements AutoCloseable {
 
   private static boolean reachable(PostgresUrl url) {
     try (var c = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password())) {
-      return true;
+      return c.isValid(1);
     } catch (SQLException e) {
       return false;
     }

@@ -93,8 +93,9 @@ public final class Application implements AutoCloseable {
 
   private Application() {}
 
-  /** What {@link #start} needs besides configuration; tests inject faults through the hook. */
   /**
+   * What {@link #start} needs besides configuration; tests inject faults through the hooks.
+   *
    * @param stepHook called after each step a backend takes on customer infrastructure
    * @param recordHook called after each step that records a resource or pool item (the platform and
    *     pool rows); crash tests stop the process there

@@ -195,11 +195,6 @@ public record WorkerSettings(
         instanceName);
   }
 
-  public WorkerSettings withPoolOrphanReapDestructive(boolean destructive) {
-    return new WorkerSettings(
-        intervals, rescueAfter, jobTimeout, shutdownDrain, pollInterval, destructive, instanceName);
-  }
-
   public WorkerSettings withInstanceName(String name) {
     return new WorkerSettings(
         intervals,

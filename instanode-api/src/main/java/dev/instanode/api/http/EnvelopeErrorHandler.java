@@ -3,8 +3,6 @@ package dev.instanode.api.http;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.RequestId;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -36,15 +34,6 @@ public final class EnvelopeErrorHandler extends ErrorHandler {
         .ifPresent(s -> response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(s)));
     response.write(true, ByteBuffer.wrap(body(status, id)), callback);
     return true;
-  }
-
-  // Used for a request Jetty could not parse far enough to make a Request of.
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    RequestId id = RequestId.random();
-    fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json"));
-    fields.put(new HttpField(RequestContext.HEADER, id.value()));
-    return ByteBuffer.wrap(body(status, id));
   }
 
   private byte[] body(int status, RequestId id) {

@@ -198,11 +198,9 @@ public final class ResourceService {
   /**
    * Older clients: moves one anonymous resource (its token is the credential) into a team. A paying
    * team gets it at its own tier with no expiry, and its limits are pushed down; a free team gets
-   * it as free, expiry kept.
-   */
-  /**
-   * Moves one anonymous resource into the team. Claiming one the team already owns answers the same
-   * resource again (a client retrying after a lost reply), without a second audit row.
+   * it at the free tier, expiring by the free plan's TTL. Claiming one the team already owns
+   * answers the same resource again (a client retrying after a lost reply), without a second audit
+   * row.
    */
   public ResourceRecord claimOne(TeamId team, ResourceToken token, RequestId request) {
     boolean moved =

@@ -51,10 +51,6 @@ public final class CustomerCluster implements AutoCloseable {
     return index;
   }
 
-  public String adminDatabase() {
-    return admin.database();
-  }
-
   public Connection connect() throws SQLException {
     return pool.getConnection();
   }

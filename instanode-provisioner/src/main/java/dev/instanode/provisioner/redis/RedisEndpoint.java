@@ -70,10 +70,6 @@ public record RedisEndpoint(
     return new RedisEndpoint(adminUri, publicHost, timeout, commandTimeout);
   }
 
-  public RedisEndpoint withCommandTimeout(Duration timeout) {
-    return new RedisEndpoint(adminUri, publicHost, connectTimeout, timeout);
-  }
-
   public int port() {
     return adminUri.getPort() > 0 ? adminUri.getPort() : DEFAULT_PORT;
   }
