@@ -5,6 +5,7 @@ import dev.instanode.core.Tier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -127,5 +128,25 @@ public final class IdentityRepository {
                     Optional.ofNullable(rs.getObject("user_id", UUID.class)),
                     rs.getString("name")))
             .findOne());
+  }
+
+  /**
+   * Locks the team row for a plan change in the caller's transaction, so concurrent changes
+   * serialize; waits at most 3 s for another holder. Empty when there is no such team.
+   */
+  public static Optional<Tier> lockPlan(Handle h, TeamId team) {
+    LockTimeouts.setLocal(h, Duration.ofSeconds(3));
+    return h.createQuery("SELECT plan_tier FROM teams WHERE id = :id FOR UPDATE")
+        .bind("id", team.value())
+        .mapTo(String.class)
+        .findOne()
+        .map(Tier::fromWire);
+  }
+
+  public static void setPlan(Handle h, TeamId team, Tier tier) {
+    h.createUpdate("UPDATE teams SET plan_tier = :tier, updated_at = now() WHERE id = :id")
+        .bind("tier", tier.wireName())
+        .bind("id", team.value())
+        .execute();
   }
 }

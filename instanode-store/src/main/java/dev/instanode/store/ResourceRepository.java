@@ -9,8 +9,10 @@ import dev.instanode.core.Tier;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -262,7 +264,7 @@ public final class ResourceRepository {
 
   private static Optional<ResourceRecord> lock(
       Handle h, TeamId team, ResourceToken token, String statuses) {
-    h.execute("SET LOCAL lock_timeout = '3s'");
+    LockTimeouts.setLocal(h, Duration.ofSeconds(3));
     return h.createQuery(
             "SELECT "
                 + COLUMNS
@@ -317,5 +319,110 @@ public final class ResourceRepository {
         rs.getBoolean("storage_exceeded"),
         Optional.ofNullable(rs.getTimestamp("expires_at")).map(Timestamp::toInstant),
         rs.getTimestamp("created_at").toInstant());
+  }
+
+  /**
+   * A team's plan went up: every live, unexpired resource of the team takes the new tier and stops
+   * expiring. In the caller's plan-change transaction.
+   */
+  public static int elevateTeamResources(Handle h, TeamId team, Tier tier) {
+    return h.createUpdate(
+            "UPDATE resources SET tier = :tier, expires_at = NULL, updated_at = now()"
+                + " WHERE team_id = :team AND status IN ('active','paused')"
+                + " AND (expires_at IS NULL OR expires_at > now())")
+        .bind("tier", tier.wireName())
+        .bind("team", team.value())
+        .execute();
+  }
+
+  /**
+   * A live resource of a team, its type and tier as stored: a newer api may have written a value
+   * this build does not know, and the caller decides what to do with it.
+   */
+  public record LiveTeamResource(
+      ResourceId id, ResourceToken token, String type, String tier, String providerResourceId) {}
+
+  /** The team's active, unexpired resources, in id order. */
+  public List<LiveTeamResource> liveOfTeam(TeamId team, Instant now) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, token, resource_type, tier, provider_resource_id FROM resources"
+                    + " WHERE team_id = :team AND status = 'active'"
+                    + " AND (expires_at IS NULL OR expires_at > :now) ORDER BY id")
+            .bind("team", team.value())
+            .bind("now", Timestamp.from(now))
+            .map((rs, ctx) ->
+                new LiveTeamResource(
+                    new ResourceId(rs.getObject("id", UUID.class)),
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    rs.getString("resource_type"),
+                    rs.getString("tier"),
+                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse("")))
+            .list());
+  }
+
+  /** A live Postgres resource whose recorded connection cap is not its tier's. */
+  public record CapDrift(
+      ResourceId id,
+      ResourceToken token,
+      Optional<TeamId> team,
+      Tier tier,
+      String providerResourceId,
+      Optional<Integer> applied,
+      int planLimit) {}
+
+  /**
+   * One keyset page of live Postgres resources whose {@code applied_conn_limit} differs from the
+   * cap their tier's plan sets, ids after {@code after} in order. Tiers absent from {@code
+   * capByTier} are not looked at.
+   */
+  public List<CapDrift> postgresCapDrift(
+      Map<Tier, Integer> capByTier, Instant now, UUID after, int limit) {
+    // The plan table travels into SQL as two arrays: limits come only from plans.yaml.
+    List<String> tiers = capByTier.keySet().stream().map(Tier::wireName).toList();
+    List<Integer> caps = capByTier.keySet().stream().map(capByTier::get).toList();
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT r.id, r.token, r.team_id, r.tier, r.provider_resource_id,"
+                    + " r.applied_conn_limit, p.conn_limit"
+                    + " FROM resources r"
+                    + " JOIN unnest(CAST(:tiers AS text[]), CAST(:limits AS integer[]))"
+                    + " AS p(tier, conn_limit) ON p.tier = r.tier"
+                    + " WHERE r.resource_type = 'postgres' AND r.status = 'active'"
+                    + " AND (r.expires_at IS NULL OR r.expires_at > :now)"
+                    + " AND r.applied_conn_limit IS DISTINCT FROM p.conn_limit"
+                    + " AND r.id > :after ORDER BY r.id LIMIT :limit")
+            .bindArray("tiers", String.class, tiers)
+            .bindArray("limits", Integer.class, caps)
+            .bind("now", Timestamp.from(now))
+            .bind("after", after)
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new CapDrift(
+                    new ResourceId(rs.getObject("id", UUID.class)),
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                    Tier.fromWire(rs.getString("tier")),
+                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                    Optional.ofNullable((Integer) rs.getObject("applied_conn_limit")),
+                    rs.getInt("conn_limit")))
+            .list());
+  }
+
+  /**
+   * Records the connection cap in force on an active resource; with {@code whileAt}, only while the
+   * row is still at that tier. False when the row changed under the caller.
+   */
+  public boolean recordAppliedConnLimit(ResourceId id, int cap, Optional<Tier> whileAt) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(
+                "UPDATE resources SET applied_conn_limit = :limit, updated_at = now()"
+                    + " WHERE id = :id AND status = 'active'"
+                    + (whileAt.isPresent() ? " AND tier = :tier" : ""))
+            .bind("limit", cap)
+            .bind("id", id.value())
+            .bind("tier", whileAt.map(Tier::wireName).orElse(null))
+            .execute())
+        == 1;
   }
 }

@@ -1,6 +1,5 @@
 package dev.instanode.api.plan;
 
-import dev.instanode.api.resources.ResourceService;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
@@ -10,7 +9,10 @@ import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
-import dev.instanode.store.TeamPlans;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.LockTimeouts;
+import dev.instanode.store.PendingPropagationRepository;
+import dev.instanode.store.ResourceRepository;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -44,18 +46,20 @@ public final class PlanChanges {
       result =
           jdbi.inTransaction(h -> {
             Tier current =
-                TeamPlans.lockPlan(h, team)
+                IdentityRepository.lockPlan(h, team)
                     .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "No such team."));
             if (current == target) {
               return new Result(current, target, 0);
             }
-            TeamPlans.setPlan(h, team, target);
+            IdentityRepository.setPlan(h, team, target);
             int elevated =
-                isUpgrade(current, target) ? TeamPlans.elevateResources(h, team, target) : 0;
+                isUpgrade(current, target)
+                    ? ResourceRepository.elevateTeamResources(h, team, target)
+                    : 0;
             return new Result(current, target, elevated);
           });
     } catch (JdbiException e) {
-      if (ResourceService.isLockTimeout(e)) {
+      if (LockTimeouts.isTimeout(e)) {
         throw new ApiException(ErrorCode.RESOURCE_BUSY, "The team is being changed; retry.", e);
       }
       throw e;
@@ -66,7 +70,7 @@ public final class PlanChanges {
     boolean upgrade = isUpgrade(result.previous(), result.current());
     if (upgrade) {
       try {
-        jdbi.useHandle(h -> TeamPlans.enqueueTierElevation(h, team, target));
+        jdbi.useHandle(h -> PendingPropagationRepository.enqueueTierElevation(h, team, target));
       } catch (RuntimeException e) {
         // The entitlement reconciler notices the drift within minutes; the upgrade itself stands.
         LOG.error(

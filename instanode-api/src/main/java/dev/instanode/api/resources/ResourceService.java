@@ -16,9 +16,11 @@ import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.LockTimeouts;
+import dev.instanode.store.PendingPropagationRepository;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
-import dev.instanode.store.TeamPlans;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -32,7 +34,6 @@ import org.jdbi.v3.core.JdbiException;
 
 /** A team's resources: read, reveal, delete. Another team's resource does not exist here. */
 public final class ResourceService {
-  private static final String LOCK_NOT_AVAILABLE = "55P03";
   static final String STEP_MARK_DELETING = "resource.mark_deleting";
   static final String STEP_MARK_DELETED = "resource.mark_deleted";
 
@@ -137,7 +138,7 @@ public final class ResourceService {
   public void delete(TeamId team, ResourceToken token, RequestId request) {
     ResourceRecord r =
         underLock(h -> {
-          Tier tier = TeamPlans.lockPlan(h, team).orElseThrow(ResourceService::notFound);
+          Tier tier = IdentityRepository.lockPlan(h, team).orElseThrow(ResourceService::notFound);
           if (plans.of(tier).expires()) {
             // The original's rule, which its clients handle: free resources expire, never delete.
             throw ApiException.withUpgradeUrl(
@@ -187,7 +188,7 @@ public final class ResourceService {
     try {
       return jdbi.inTransaction(work);
     } catch (JdbiException e) {
-      if (isLockTimeout(e)) {
+      if (LockTimeouts.isTimeout(e)) {
         throw new ApiException(
             ErrorCode.RESOURCE_BUSY, "Another change holds this resource; retry shortly.", e);
       }
@@ -205,13 +206,13 @@ public final class ResourceService {
   public ResourceRecord claimOne(TeamId team, ResourceToken token, RequestId request) {
     boolean moved =
         jdbi.inTransaction(h -> {
-          Tier tier = TeamPlans.lockPlan(h, team).orElseThrow(ResourceService::notFound);
+          Tier tier = IdentityRepository.lockPlan(h, team).orElseThrow(ResourceService::notFound);
           int count =
               plans.of(tier).expires()
                   ? resources.moveToTeam(h, List.of(token), team)
                   : resources.moveToPayingTeam(h, List.of(token), team, tier);
           if (count == 1 && !plans.of(tier).expires()) {
-            TeamPlans.enqueueTierElevation(h, team, tier);
+            PendingPropagationRepository.enqueueTierElevation(h, team, tier);
           }
           return count == 1;
         });
@@ -221,15 +222,6 @@ public final class ResourceService {
     }
     audit.record(event(team, r, AuditKind.RESOURCE_CLAIMED, "Anonymous resource claimed", request));
     return r;
-  }
-
-  public static boolean isLockTimeout(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException s && LOCK_NOT_AVAILABLE.equals(s.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static AuditEvent event(

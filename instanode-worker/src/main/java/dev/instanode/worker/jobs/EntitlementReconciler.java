@@ -6,15 +6,14 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
-import dev.instanode.core.ResourceId;
-import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
-import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.ResourceRepository.CapDrift;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -23,7 +22,7 @@ import dev.instanode.worker.decision.RegradeVerdict;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +46,13 @@ public final class EntitlementReconciler implements Job {
   private static final Set<Tier> UNPAID = EnumSet.of(Tier.ANONYMOUS, Tier.FREE);
   private static final UUID NIL = new UUID(0, 0);
 
-  private final Jdbi platform;
   private final Optional<Provisioner> provisioner;
   private final AuditLog audit;
   private final MeterRegistry meters;
   private final Clock clock;
   private final int pageSize;
-  private final List<String> tiers = new ArrayList<>();
-  private final List<Integer> limits = new ArrayList<>();
+  private final ResourceRepository resources;
+  private final Map<Tier, Integer> capByTier = new EnumMap<>(Tier.class);
 
   public EntitlementReconciler(
       Jdbi platform,
@@ -74,29 +72,18 @@ public final class EntitlementReconciler implements Job {
       MeterRegistry meters,
       Clock clock,
       int pageSize) {
-    this.platform = requireNonNull(platform, "platform is null");
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.audit = requireNonNull(audit, "audit is null");
     this.meters = requireNonNull(meters, "meters is null");
     this.clock = requireNonNull(clock, "clock is null");
     this.pageSize = pageSize;
-    // The plan table travels into SQL as two arrays: limits come only from plans.yaml.
+    this.resources = new ResourceRepository(requireNonNull(platform, "platform is null"));
     for (Tier tier : Tier.values()) {
       if (!UNPAID.contains(tier)) {
-        tiers.add(tier.wireName());
-        limits.add(Math.toIntExact(plans.connectionsLimit(tier, ResourceType.POSTGRES)));
+        capByTier.put(tier, Math.toIntExact(plans.connectionsLimit(tier, ResourceType.POSTGRES)));
       }
     }
   }
-
-  private record Drifted(
-      ResourceId id,
-      ResourceToken token,
-      Optional<TeamId> team,
-      Tier tier,
-      String providerResourceId,
-      Optional<Integer> applied,
-      int planLimit) {}
 
   @Override
   public JobReport run(JobRun run) {
@@ -108,8 +95,8 @@ public final class EntitlementReconciler implements Job {
     Instant now = clock.instant();
     UUID after = NIL;
     while (true) {
-      List<Drifted> page = drifted(now, after);
-      for (Drifted row : page) {
+      List<CapDrift> page = resources.postgresCapDrift(capByTier, now, after, pageSize);
+      for (CapDrift row : page) {
         tally.add("drift_detected");
         tally.add(correct(row, run) ? "corrected" : "regrade_failed");
       }
@@ -120,36 +107,7 @@ public final class EntitlementReconciler implements Job {
     }
   }
 
-  private List<Drifted> drifted(Instant now, UUID after) {
-    return platform.withHandle(h ->
-        h.createQuery(
-                "SELECT r.id, r.token, r.team_id, r.tier, r.provider_resource_id,"
-                    + " r.applied_conn_limit, p.conn_limit"
-                    + " FROM resources r"
-                    + " JOIN unnest(CAST(:tiers AS text[]), CAST(:limits AS integer[]))"
-                    + " AS p(tier, conn_limit) ON p.tier = r.tier"
-                    + " WHERE r.resource_type = 'postgres' AND r.status = 'active'"
-                    + " AND (r.expires_at IS NULL OR r.expires_at > :now)"
-                    + " AND r.applied_conn_limit IS DISTINCT FROM p.conn_limit"
-                    + " AND r.id > :after ORDER BY r.id LIMIT :limit")
-            .bindArray("tiers", String.class, tiers)
-            .bindArray("limits", Integer.class, limits)
-            .bind("now", Sql.ts(now))
-            .bind("after", after)
-            .bind("limit", pageSize)
-            .map((rs, ctx) ->
-                new Drifted(
-                    new ResourceId(rs.getObject("id", UUID.class)),
-                    new ResourceToken(rs.getObject("token", UUID.class)),
-                    Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
-                    Tier.fromWire(rs.getString("tier")),
-                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
-                    Optional.ofNullable((Integer) rs.getObject("applied_conn_limit")),
-                    rs.getInt("conn_limit")))
-            .list());
-  }
-
-  private boolean correct(Drifted row, JobRun run) {
+  private boolean correct(CapDrift row, JobRun run) {
     count(meters, WorkerMetrics.ENTITLEMENT_DRIFT_DETECTED);
     RegradeVerdict verdict;
     try {
@@ -172,21 +130,15 @@ public final class EntitlementReconciler implements Job {
       return failed(row, run, verdict.toString());
     }
     count(meters, WorkerMetrics.ENTITLEMENT_REGRADED);
-    int persisted;
+    boolean persisted;
     try {
       persisted =
-          platform.withHandle(h ->
-              h.createUpdate(
-                      "UPDATE resources SET applied_conn_limit = :limit, updated_at = now()"
-                          + " WHERE id = :id AND status = 'active' AND tier = :tier")
-                  .bind("limit", Math.toIntExact(limit.getAsLong()))
-                  .bind("id", row.id().value())
-                  .bind("tier", row.tier().wireName())
-                  .execute());
+          resources.recordAppliedConnLimit(
+              row.id(), Math.toIntExact(limit.getAsLong()), Optional.of(row.tier()));
     } catch (RuntimeException e) {
       return failed(row, run, "persist: " + e);
     }
-    if (persisted != 1) {
+    if (!persisted) {
       // The row changed under us (tier or status); the next run decides again.
       return false;
     }
@@ -215,7 +167,7 @@ public final class EntitlementReconciler implements Job {
     return true;
   }
 
-  private boolean failed(Drifted row, JobRun run, String why) {
+  private boolean failed(CapDrift row, JobRun run, String why) {
     count(meters, WorkerMetrics.ENTITLEMENT_REGRADE_FAILED);
     LOG.warn(
         "entitlement_reconciler.regrade_failed token={} tier={} run_id={} error={}",

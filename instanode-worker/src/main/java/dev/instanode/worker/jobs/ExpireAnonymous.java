@@ -16,6 +16,7 @@ import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.LockTimeouts;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -23,6 +24,7 @@ import dev.instanode.worker.WorkerMetrics;
 import dev.instanode.worker.decision.ExpiryDecision;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -49,7 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class ExpireAnonymous implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(ExpireAnonymous.class);
   static final int PAGE = 200;
-  static final String LOCK_TIMEOUT = "5s";
+  static final Duration LOCK_TIMEOUT = Duration.ofSeconds(5);
   private static final UUID NIL = new UUID(0, 0);
   private static final Instant BEGINNING = Instant.parse("1970-01-01T00:00:00Z");
 
@@ -158,7 +160,7 @@ public final class ExpireAnonymous implements Job {
     try {
       outcome =
           platform.inTransaction(h -> {
-            h.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+            LockTimeouts.setLocal(h, LOCK_TIMEOUT);
             Optional<Locked> row = lock(h, id);
             if (row.isEmpty()) {
               return Outcome.RACE_SKIPPED;
@@ -212,7 +214,7 @@ public final class ExpireAnonymous implements Job {
     } catch (Rollback rollback) {
       outcome = rollback.outcome;
     } catch (RuntimeException e) {
-      if (Sql.isLockTimeout(e)) {
+      if (LockTimeouts.isTimeout(e)) {
         LOG.info("expire_anonymous.race_skipped id={} reason=lock_timeout", id);
         outcome = Outcome.RACE_SKIPPED;
       } else {

@@ -1,5 +1,6 @@
 package dev.instanode.worker.jobs;
 
+import dev.instanode.store.PendingPropagation;
 import dev.instanode.worker.JobRun;
 import dev.instanode.worker.decision.HandlerOutcome;
 

@@ -6,10 +6,11 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
 import dev.instanode.core.PropagationKind;
-import dev.instanode.core.TeamId;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.PendingPropagation;
+import dev.instanode.store.PendingPropagationRepository;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -26,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -49,9 +49,9 @@ public final class PropagationRunner implements Job {
   public static final int BATCH = 50;
   public static final Duration LEASE = Duration.ofMinutes(5);
   private static final int MAX_KIND_IN_TEXT = 64;
-  private static final String GUARD = " AND applied_at IS NULL AND failed_at IS NULL";
 
   private final Jdbi platform;
+  private final PendingPropagationRepository propagations;
   private final Optional<Map<PropagationKind, PropagationHandler>> handlers;
   private final AuditLog audit;
   private final MeterRegistry meters;
@@ -64,6 +64,7 @@ public final class PropagationRunner implements Job {
       MeterRegistry meters,
       Clock clock) {
     this.platform = requireNonNull(platform, "platform is null");
+    this.propagations = new PendingPropagationRepository(platform);
     this.audit = requireNonNull(audit, "audit is null");
     this.meters = requireNonNull(meters, "meters is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -95,31 +96,7 @@ public final class PropagationRunner implements Job {
    * #LEASE}.
    */
   List<PendingPropagation> pick(Handle h, Instant now) {
-    List<PendingPropagation> rows =
-        h.createQuery(
-                "SELECT id, kind, team_id, target_tier, attempts FROM pending_propagations"
-                    + " WHERE applied_at IS NULL AND failed_at IS NULL AND next_attempt_at <= :now"
-                    + " ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT "
-                    + BATCH)
-            .bind("now", Sql.ts(now))
-            .map((rs, ctx) ->
-                new PendingPropagation(
-                    rs.getObject("id", UUID.class),
-                    rs.getString("kind"),
-                    new TeamId(rs.getObject("team_id", UUID.class)),
-                    rs.getString("target_tier"),
-                    rs.getInt("attempts")))
-            .list();
-    if (!rows.isEmpty()) {
-      h.createUpdate(
-              "UPDATE pending_propagations SET next_attempt_at = :lease, last_attempt_at = :now"
-                  + " WHERE id = ANY(:ids)")
-          .bind("lease", Sql.ts(now.plus(LEASE)))
-          .bind("now", Sql.ts(now))
-          .bindArray("ids", UUID.class, rows.stream().map(PendingPropagation::id).toList())
-          .execute();
-    }
-    return rows;
+    return propagations.pickDue(h, now, BATCH, LEASE);
   }
 
   private String process(PendingPropagation row, JobRun run) {
@@ -171,10 +148,7 @@ public final class PropagationRunner implements Job {
     String kindLabel = kind.map(PropagationKind::wire).orElse(WorkerMetrics.UNKNOWN_KIND);
     switch (verdict) {
       case PropagationVerdict.Applied a -> {
-        if (update(
-            "UPDATE pending_propagations SET applied_at = :now, last_error = NULL WHERE id = :id"
-                + GUARD,
-            Map.of("now", Sql.ts(now), "id", row.id()))) {
+        if (propagations.markApplied(row.id(), now)) {
           count(meters, WorkerMetrics.PROPAGATION_APPLIED, "kind", kindLabel);
           audit(row, AuditKind.PROPAGATION_APPLIED, "Propagation applied", Map.of(), run);
           LOG.info(
@@ -186,15 +160,7 @@ public final class PropagationRunner implements Job {
         return "applied";
       }
       case PropagationVerdict.Retry r -> {
-        if (update(
-            "UPDATE pending_propagations SET attempts = :attempts, last_error = :error,"
-                + " next_attempt_at = :next WHERE id = :id"
-                + GUARD,
-            Map.of(
-                "attempts", r.attempts(),
-                "error", error,
-                "next", Sql.ts(r.nextAttemptAt()),
-                "id", row.id()))) {
+        if (propagations.retryLater(row.id(), r.attempts(), error, r.nextAttemptAt())) {
           count(meters, WorkerMetrics.PROPAGATION_RETRIED, "kind", kindLabel);
           audit(
               row,
@@ -218,11 +184,7 @@ public final class PropagationRunner implements Job {
         return r.audit() == AuditKind.PROPAGATION_UNEXPECTED_SKIP ? "unexpected_skip" : "retrying";
       }
       case PropagationVerdict.DeadLetter d -> {
-        if (update(
-            "UPDATE pending_propagations SET attempts = :attempts, last_error = :error,"
-                + " failed_at = :now WHERE id = :id"
-                + GUARD,
-            Map.of("attempts", d.attempts(), "error", error, "now", Sql.ts(now), "id", row.id()))) {
+        if (propagations.markFailed(row.id(), d.attempts(), error, now)) {
           count(
               meters,
               WorkerMetrics.PROPAGATION_DEAD_LETTERED,
@@ -249,15 +211,6 @@ public final class PropagationRunner implements Job {
         return "dead_lettered";
       }
     }
-  }
-
-  private boolean update(String sql, Map<String, Object> params) {
-    return platform.withHandle(h -> {
-      var update = h.createUpdate(sql);
-      params.forEach(update::bind);
-      return update.execute();
-    })
-        == 1;
   }
 
   private void audit(

@@ -15,6 +15,7 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.LockTimeouts;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -170,7 +171,7 @@ public final class ProvisionerReconciler implements Job {
       settled =
           platform.inTransaction(h -> {
             // The api's activate and delete wait on this lock, then find the row settled.
-            h.execute("SET LOCAL lock_timeout = '" + ExpireAnonymous.LOCK_TIMEOUT + "'");
+            LockTimeouts.setLocal(h, ExpireAnonymous.LOCK_TIMEOUT);
             return lock(h, id)
                 .map(r -> settle.apply(h, r))
                 .orElse(new Settled(Outcome.NOT_STUCK, Optional.empty()));
@@ -182,7 +183,8 @@ public final class ProvisionerReconciler implements Job {
           run.runId(),
           Masking.scrubUrls(e.toString()));
       settled =
-          new Settled(Sql.isLockTimeout(e) ? Outcome.NOT_STUCK : Outcome.ERROR, Optional.empty());
+          new Settled(
+              LockTimeouts.isTimeout(e) ? Outcome.NOT_STUCK : Outcome.ERROR, Optional.empty());
     }
     record(settled.outcome(), settled.row().orElse(null), run);
     return settled.outcome();

@@ -9,9 +9,6 @@ import java.util.Optional;
 
 /** Small JDBC helpers shared by the jobs. Times cross the wire as UTC timestamptz. */
 final class Sql {
-  /** PostgreSQL's lock_not_available: {@code SET LOCAL lock_timeout} ran out. */
-  private static final String LOCK_NOT_AVAILABLE = "55P03";
-
   private Sql() {}
 
   static OffsetDateTime ts(Instant instant) {
@@ -21,14 +18,5 @@ final class Sql {
   static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {
     return Optional.ofNullable(rs.getObject(column, OffsetDateTime.class))
         .map(OffsetDateTime::toInstant);
-  }
-
-  static boolean isLockTimeout(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 }

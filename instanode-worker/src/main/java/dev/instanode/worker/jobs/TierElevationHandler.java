@@ -11,18 +11,20 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.store.PendingPropagation;
+import dev.instanode.store.ResourceRepository;
 import dev.instanode.worker.JobRun;
 import dev.instanode.worker.WorkerMetrics;
 import dev.instanode.worker.decision.HandlerOutcome;
 import dev.instanode.worker.decision.RegradeVerdict;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +39,13 @@ final class TierElevationHandler implements PropagationHandler {
   private static final Set<Tier> UNPAID = EnumSet.of(Tier.ANONYMOUS, Tier.FREE);
   private static final String KIND = PropagationKind.TIER_ELEVATION.wire();
 
-  private final Jdbi platform;
+  private final ResourceRepository resources;
   private final Provisioner provisioner;
   private final MeterRegistry meters;
   private final Clock clock;
 
   TierElevationHandler(Jdbi platform, Provisioner provisioner, MeterRegistry meters, Clock clock) {
-    this.platform = platform;
+    this.resources = new ResourceRepository(platform);
     this.provisioner = provisioner;
     this.meters = meters;
     this.clock = clock;
@@ -124,32 +126,17 @@ final class TierElevationHandler implements PropagationHandler {
   }
 
   private List<TeamResource> activeResources(PendingPropagation row) {
-    return platform.withHandle(h ->
-        h
-            .createQuery(
-                "SELECT id, token, resource_type, tier, provider_resource_id FROM resources"
-                    + " WHERE team_id = :team AND status = 'active'"
-                    + " AND (expires_at IS NULL OR expires_at > :now) ORDER BY id")
-            .bind("team", row.team().value())
-            .bind("now", Sql.ts(clock.instant()))
-            .map((rs, ctx) -> {
-              Optional<ResourceType> type = ResourceType.parse(rs.getString("resource_type"));
-              Optional<Tier> tier = Tier.parse(rs.getString("tier"));
-              if (type.isEmpty() || tier.isEmpty() || UNPAID.contains(tier.get())) {
-                return Optional.<TeamResource>empty();
-              }
-              return Optional.of(
-                  new TeamResource(
-                      new ResourceId(rs.getObject("id", UUID.class)),
-                      new ResourceToken(rs.getObject("token", UUID.class)),
-                      type.get(),
-                      tier.get(),
-                      Optional.ofNullable(rs.getString("provider_resource_id")).orElse("")));
-            })
-            .list()
-            .stream()
-            .flatMap(Optional::stream)
-            .toList());
+    List<TeamResource> paid = new ArrayList<>();
+    for (ResourceRepository.LiveTeamResource r :
+        resources.liveOfTeam(row.team(), clock.instant())) {
+      Optional<ResourceType> type = ResourceType.parse(r.type());
+      Optional<Tier> tier = Tier.parse(r.tier());
+      if (type.isPresent() && tier.isPresent() && !UNPAID.contains(tier.get())) {
+        paid.add(
+            new TeamResource(r.id(), r.token(), type.get(), tier.get(), r.providerResourceId()));
+      }
+    }
+    return paid;
   }
 
   // The cap the backend reports is what the entitlement reconciler compares against.
@@ -157,12 +144,6 @@ final class TierElevationHandler implements PropagationHandler {
     if (r.type() != ResourceType.POSTGRES || limit.isEmpty()) {
       return;
     }
-    platform.useHandle(h ->
-        h.createUpdate(
-                "UPDATE resources SET applied_conn_limit = :limit, updated_at = now()"
-                    + " WHERE id = :id AND status = 'active'")
-            .bind("limit", Math.toIntExact(limit.getAsLong()))
-            .bind("id", r.id().value())
-            .execute());
+    resources.recordAppliedConnLimit(r.id(), Math.toIntExact(limit.getAsLong()), Optional.empty());
   }
 }

@@ -11,6 +11,7 @@ import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.PendingPropagation;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.testkit.MutableClock;
 import dev.instanode.worker.JobReport;

@@ -1,4 +1,4 @@
-package dev.instanode.worker.jobs;
+package dev.instanode.store;
 
 import static java.util.Objects.requireNonNull;
 
