@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -200,7 +201,7 @@ public final class ResourceRepository {
 
   /** One page, newest first, continuing after {@code after} (created_at, id). */
   public List<ResourceRecord> pageForTeam(
-      TeamId team, Optional<String> env, Optional<Cursor> after, int limit) {
+      TeamId team, Optional<String> env, Optional<Keyset> after, int limit) {
     return jdbi.withHandle(h ->
         h.createQuery(
                 "SELECT "
@@ -213,8 +214,8 @@ public final class ResourceRepository {
                     + " ORDER BY created_at DESC, id DESC LIMIT :limit")
             .bind("team", team.value())
             .bind("env", env.orElse(null))
-            .bind("after_at", after.map(c -> Timestamp.from(c.createdAt())).orElse(null))
-            .bind("after_id", after.map(Cursor::id).orElse(null))
+            .bind("after_at", after.map(c -> Timestamp.from(c.at())).orElse(null))
+            .bind("after_id", after.map(Keyset::id).orElse(null))
             .bind("limit", limit)
             .map(ResourceRepository::map)
             .list());
@@ -232,8 +233,15 @@ public final class ResourceRepository {
             .one());
   }
 
-  /** Keyset position: the last row of the previous page. */
-  public record Cursor(Instant createdAt, UUID id) {}
+  /**
+   * A keyset position: the ordering instant and id of the last row of the previous page. Every
+   * paged walk over resources uses it, whichever instant it orders by.
+   */
+  public record Keyset(Instant at, UUID id) {
+    /** Before every row. */
+    public static final Keyset START =
+        new Keyset(Instant.parse("1970-01-01T00:00:00Z"), new UUID(0, 0));
+  }
 
   /** Inside the transaction that holds the row lock from {@link #lockLive}. */
   public void updateConnectionUrl(Handle h, ResourceId id, String encryptedUrl) {
@@ -424,5 +432,164 @@ public final class ResourceRepository {
             .bind("tier", whileAt.map(Tier::wireName).orElse(null))
             .execute())
         == 1;
+  }
+
+  /**
+   * One keyset page of live resources past their {@code expires_at} at one of {@code tiers}: an
+   * anonymous one only while no team holds it, a team's only while the team is active. What
+   * qualified when read; each is decided again under its lock.
+   */
+  public List<Keyset> expiredAfter(Instant now, Set<Tier> tiers, Keyset after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT r.id, r.expires_at FROM resources r LEFT JOIN teams t ON t.id = r.team_id"
+                    + " WHERE r.status IN ('active','paused','suspended')"
+                    + " AND r.expires_at < :now"
+                    + " AND r.tier = ANY(:tiers)"
+                    + " AND (r.tier <> 'anonymous' OR r.team_id IS NULL)"
+                    + " AND (r.team_id IS NULL OR t.status = 'active')"
+                    + " AND (r.expires_at, r.id) > (:after_expires, :after_id)"
+                    + " ORDER BY r.expires_at, r.id LIMIT :limit")
+            .bind("now", Timestamp.from(now))
+            .bindArray("tiers", String.class, tiers.stream().map(Tier::wireName).toList())
+            .bind("after_expires", Timestamp.from(after.at()))
+            .bind("after_id", after.id())
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new Keyset(
+                    rs.getTimestamp("expires_at").toInstant(), rs.getObject("id", UUID.class)))
+            .list());
+  }
+
+  /**
+   * A resource row locked for a decision about its lifetime, with its team's status. {@code type}
+   * is empty when this build does not know the stored type.
+   */
+  public record LockedForExpiry(
+      ResourceId id,
+      ResourceToken token,
+      Optional<TeamId> team,
+      Tier tier,
+      ResourceStatus status,
+      Optional<Instant> expiresAt,
+      String providerResourceId,
+      Optional<String> teamStatus,
+      Optional<ResourceType> type) {}
+
+  /** Locks the row ({@code FOR UPDATE}) in the caller's transaction; empty when it is gone. */
+  public static Optional<LockedForExpiry> lockForExpiry(Handle h, ResourceId id) {
+    return h.createQuery(
+            "SELECT r.id, r.token, r.team_id, r.resource_type, r.tier, r.status, r.expires_at,"
+                + " r.provider_resource_id, t.status AS team_status"
+                + " FROM resources r LEFT JOIN teams t ON t.id = r.team_id"
+                + " WHERE r.id = :id FOR UPDATE OF r")
+        .bind("id", id.value())
+        .map((rs, ctx) ->
+            new LockedForExpiry(
+                new ResourceId(rs.getObject("id", UUID.class)),
+                new ResourceToken(rs.getObject("token", UUID.class)),
+                Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                Tier.fromWire(rs.getString("tier")),
+                ResourceStatus.fromWire(rs.getString("status")),
+                Optional.ofNullable(rs.getTimestamp("expires_at")).map(Timestamp::toInstant),
+                Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                Optional.ofNullable(rs.getString("team_status")),
+                ResourceType.parse(rs.getString("resource_type"))))
+        .findOne();
+  }
+
+  /**
+   * Marks a live row expired and forgets its URL, in the caller's transaction (after the teardown).
+   * Returns the rows touched: 1, or 0 when it was no longer live.
+   */
+  public static int markExpired(Handle h, ResourceId id) {
+    return h.createUpdate(
+            "UPDATE resources SET status = 'expired', connection_url = NULL,"
+                + " updated_at = now() WHERE id = :id"
+                + " AND status IN ('active','paused','suspended')")
+        .bind("id", id.value())
+        .execute();
+  }
+
+  /** One keyset page of rows still {@code pending} that were created before {@code cutoff}. */
+  public List<Keyset> pendingCreatedBefore(Instant cutoff, Keyset after, int limit) {
+    return keysetPage("pending", "created_at", cutoff, after, limit);
+  }
+
+  /** One keyset page of rows still {@code deleting} whose last change is before {@code cutoff}. */
+  public List<Keyset> deletingSince(Instant cutoff, Keyset after, int limit) {
+    return keysetPage("deleting", "updated_at", cutoff, after, limit);
+  }
+
+  // status and column are constants of this class, never input.
+  private List<Keyset> keysetPage(
+      String status, String column, Instant cutoff, Keyset after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, "
+                    + column
+                    + " AS at FROM resources WHERE status = :status AND "
+                    + column
+                    + " < :cutoff AND ("
+                    + column
+                    + ", id) > (:after_at, :after_id) ORDER BY "
+                    + column
+                    + ", id LIMIT :limit")
+            .bind("status", status)
+            .bind("cutoff", Timestamp.from(cutoff))
+            .bind("after_at", Timestamp.from(after.at()))
+            .bind("after_id", after.id())
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new Keyset(rs.getTimestamp("at").toInstant(), rs.getObject("id", UUID.class)))
+            .list());
+  }
+
+  /** A row locked to settle a provision or delete that did not finish. */
+  public record LockedForReconcile(
+      ResourceId id,
+      ResourceToken token,
+      Optional<TeamId> team,
+      Optional<ResourceType> type,
+      Optional<String> providerResourceId,
+      ResourceStatus status,
+      Instant createdAt,
+      boolean hasUrl) {}
+
+  /** Locks the row ({@code FOR UPDATE}) in the caller's transaction; empty when it is gone. */
+  public static Optional<LockedForReconcile> lockForReconcile(Handle h, ResourceId id) {
+    return h.createQuery(
+            "SELECT id, token, team_id, resource_type, status, created_at,"
+                + " connection_url IS NOT NULL AS has_url, provider_resource_id"
+                + " FROM resources WHERE id = :id FOR UPDATE")
+        .bind("id", id.value())
+        .map((rs, ctx) ->
+            new LockedForReconcile(
+                new ResourceId(rs.getObject("id", UUID.class)),
+                new ResourceToken(rs.getObject("token", UUID.class)),
+                Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                ResourceType.parse(rs.getString("resource_type")),
+                Optional.ofNullable(rs.getString("provider_resource_id")),
+                ResourceStatus.fromWire(rs.getString("status")),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getBoolean("has_url")))
+        .findOne();
+  }
+
+  /**
+   * Moves a row from one status to another in the caller's transaction; a terminal status drops the
+   * URL (nothing it names exists any more). Returns the rows touched: 1, or 0 when the row was not
+   * in {@code from}.
+   */
+  public static int transition(Handle h, ResourceId id, ResourceStatus from, ResourceStatus to) {
+    String clearUrl = to.isTerminal() ? ", connection_url = NULL" : "";
+    return h.createUpdate(
+            "UPDATE resources SET status = :to"
+                + clearUrl
+                + ", updated_at = now() WHERE id = :id AND status = :from")
+        .bind("to", to.wireName())
+        .bind("from", from.wireName())
+        .bind("id", id.value())
+        .execute();
   }
 }

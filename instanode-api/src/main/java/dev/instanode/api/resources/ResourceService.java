@@ -71,7 +71,7 @@ public final class ResourceService {
   public record Page(List<ResourceRecord> items, long total, Optional<String> nextCursor) {}
 
   public Page list(TeamId team, Optional<String> env, int limit, Optional<String> cursor) {
-    Optional<ResourceRepository.Cursor> after = cursor.map(ResourceService::decode);
+    Optional<ResourceRepository.Keyset> after = cursor.map(ResourceService::decode);
     List<ResourceRecord> rows = resources.pageForTeam(team, env, after, limit + 1);
     boolean more = rows.size() > limit;
     List<ResourceRecord> page = more ? rows.subList(0, limit) : rows;
@@ -248,11 +248,11 @@ public final class ResourceService {
         .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
   }
 
-  static ResourceRepository.Cursor decode(String cursor) {
+  static ResourceRepository.Keyset decode(String cursor) {
     try {
       String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
       int bar = raw.indexOf('|');
-      return new ResourceRepository.Cursor(
+      return new ResourceRepository.Keyset(
           Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
     } catch (RuntimeException e) {
       throw new ApiException(ErrorCode.INVALID_QUERY, "The cursor is not one this API issued.");

@@ -7,16 +7,16 @@ import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ResourceId;
-import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
-import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.LockTimeouts;
+import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.ResourceRepository.Keyset;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -33,8 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +50,6 @@ public final class ExpireAnonymous implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(ExpireAnonymous.class);
   static final int PAGE = 200;
   static final Duration LOCK_TIMEOUT = Duration.ofSeconds(5);
-  private static final UUID NIL = new UUID(0, 0);
-  private static final Instant BEGINNING = Instant.parse("1970-01-01T00:00:00Z");
 
   enum Outcome {
     EXPIRED,
@@ -64,6 +60,7 @@ public final class ExpireAnonymous implements Job {
   }
 
   private final Jdbi platform;
+  private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
   private final AuditLog audit;
   private final Set<Tier> expiringTiers;
@@ -91,6 +88,7 @@ public final class ExpireAnonymous implements Job {
       int pageSize) {
     this.pageSize = pageSize;
     this.platform = requireNonNull(platform, "platform is null");
+    this.resources = new ResourceRepository(platform);
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.audit = requireNonNull(audit, "audit is null");
     this.meters = requireNonNull(meters, "meters is null");
@@ -110,10 +108,10 @@ public final class ExpireAnonymous implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     Instant now = clock.instant();
-    Cursor after = new Cursor(BEGINNING, NIL);
+    Keyset after = Keyset.START;
     while (true) {
-      List<Cursor> page = candidates(now, after);
-      for (Cursor candidate : page) {
+      List<Keyset> page = resources.expiredAfter(now, expiringTiers, after, pageSize);
+      for (Keyset candidate : page) {
         Outcome outcome = expireOne(new ResourceId(candidate.id()), now, run);
         tally.add(outcome.name().toLowerCase(Locale.ROOT));
       }
@@ -124,33 +122,17 @@ public final class ExpireAnonymous implements Job {
     }
   }
 
-  private record Cursor(Instant expiresAt, UUID id) {}
-
-  /** Rows that qualified when read; each is decided again under its lock. Keyset-paged. */
-  List<Cursor> candidates(Instant now, Cursor after) {
-    return platform.withHandle(h ->
-        h.createQuery(
-                "SELECT r.id, r.expires_at FROM resources r LEFT JOIN teams t ON t.id = r.team_id"
-                    + " WHERE r.status IN ('active','paused','suspended')"
-                    + " AND r.expires_at < :now"
-                    + " AND r.tier = ANY(:tiers)"
-                    + " AND (r.tier <> 'anonymous' OR r.team_id IS NULL)"
-                    + " AND (r.team_id IS NULL OR t.status = 'active')"
-                    + " AND (r.expires_at, r.id) > (:after_expires, :after_id)"
-                    + " ORDER BY r.expires_at, r.id LIMIT :limit")
-            .bind("now", Sql.ts(now))
-            .bindArray("tiers", String.class, expiringTiers.stream().map(Tier::wireName).toList())
-            .bind("after_expires", Sql.ts(after.expiresAt()))
-            .bind("after_id", after.id())
-            .bind("limit", pageSize)
-            .map((rs, ctx) ->
-                new Cursor(
-                    Sql.instant(rs, "expires_at").orElseThrow(), rs.getObject("id", UUID.class)))
-            .list());
-  }
-
   private record Locked(
-      ResourceId id, ResourceToken token, String providerResourceId, ExpiryDecision.Facts facts) {}
+      ResourceId id, ResourceToken token, String providerResourceId, ExpiryDecision.Facts facts) {
+    static Locked of(ResourceRepository.LockedForExpiry row) {
+      return new Locked(
+          row.id(),
+          row.token(),
+          row.providerResourceId(),
+          new ExpiryDecision.Facts(
+              row.team(), row.tier(), row.status(), row.expiresAt(), row.teamStatus(), row.type()));
+    }
+  }
 
   /** One row, one transaction: lock, re-decide, tear down, then mark expired. */
   Outcome expireOne(ResourceId id, Instant now, JobRun run) {
@@ -161,7 +143,7 @@ public final class ExpireAnonymous implements Job {
       outcome =
           platform.inTransaction(h -> {
             LockTimeouts.setLocal(h, LOCK_TIMEOUT);
-            Optional<Locked> row = lock(h, id);
+            Optional<Locked> row = ResourceRepository.lockForExpiry(h, id).map(Locked::of);
             if (row.isEmpty()) {
               return Outcome.RACE_SKIPPED;
             }
@@ -197,13 +179,7 @@ public final class ExpireAnonymous implements Job {
                   Masking.scrubUrls(e.toString()));
               throw new Rollback(Outcome.DEPROVISION_FAILED);
             }
-            int updated =
-                h.createUpdate(
-                        "UPDATE resources SET status = 'expired', connection_url = NULL,"
-                            + " updated_at = now() WHERE id = :id"
-                            + " AND status IN ('active','paused','suspended')")
-                    .bind("id", id.value())
-                    .execute();
+            int updated = ResourceRepository.markExpired(h, id);
             if (updated != 1) {
               // Impossible while we hold the lock; never report an expiry that did not land.
               throw new IllegalStateException("expiry update touched " + updated + " rows");
@@ -260,29 +236,6 @@ public final class ExpireAnonymous implements Job {
           count(meters, WorkerMetrics.EXPIRE_SKIPPED, "reason", "unsupported_type");
       case ERROR -> count(meters, WorkerMetrics.EXPIRE_SKIPPED, "reason", "error");
     }
-  }
-
-  private static Optional<Locked> lock(Handle h, ResourceId id) {
-    return h.createQuery(
-            "SELECT r.id, r.token, r.team_id, r.resource_type, r.tier, r.status, r.expires_at,"
-                + " r.provider_resource_id, t.status AS team_status"
-                + " FROM resources r LEFT JOIN teams t ON t.id = r.team_id"
-                + " WHERE r.id = :id FOR UPDATE OF r")
-        .bind("id", id.value())
-        .map((rs, ctx) -> {
-          return new Locked(
-              new ResourceId(rs.getObject("id", UUID.class)),
-              new ResourceToken(rs.getObject("token", UUID.class)),
-              Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
-              new ExpiryDecision.Facts(
-                  Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
-                  Tier.fromWire(rs.getString("tier")),
-                  ResourceStatus.fromWire(rs.getString("status")),
-                  Sql.instant(rs, "expires_at"),
-                  Optional.ofNullable(rs.getString("team_status")),
-                  ResourceType.parse(rs.getString("resource_type"))));
-        })
-        .findOne();
   }
 
   /** Unwinds the transaction (so Jdbi rolls it back) and carries the outcome out. */

@@ -16,6 +16,8 @@ import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.LockTimeouts;
+import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.ResourceRepository.Keyset;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -29,7 +31,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
@@ -57,9 +58,6 @@ public final class ProvisionerReconciler implements Job {
   /** Far longer than a delete takes, so one in flight is never raced. */
   public static final Duration DELETING_GRACE = Duration.ofMinutes(2);
 
-  private static final UUID NIL = new UUID(0, 0);
-  private static final Instant BEGINNING = Instant.parse("1970-01-01T00:00:00Z");
-
   enum Outcome {
     RECOVERED,
     ABANDONED,
@@ -72,6 +70,7 @@ public final class ProvisionerReconciler implements Job {
   }
 
   private final Jdbi platform;
+  private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
   private final AuditLog audit;
   private final MeterRegistry meters;
@@ -84,6 +83,7 @@ public final class ProvisionerReconciler implements Job {
       MeterRegistry meters,
       Clock clock) {
     this.platform = requireNonNull(platform, "platform is null");
+    this.resources = new ResourceRepository(platform);
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.audit = requireNonNull(audit, "audit is null");
     this.meters = requireNonNull(meters, "meters is null");
@@ -98,20 +98,26 @@ public final class ProvisionerReconciler implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     Instant now = clock.instant();
-    walk(after -> candidates(now, after), id -> reconcileOne(id, now, run), tally);
-    walk(after -> interruptedDeletes(now, after), id -> finishDelete(id, run), tally);
+    walk(
+        after -> resources.pendingCreatedBefore(now.minus(PendingDecision.GRACE), after, PAGE),
+        id -> reconcileOne(id, now, run),
+        tally);
+    walk(
+        after -> resources.deletingSince(now.minus(DELETING_GRACE), after, PAGE),
+        id -> finishDelete(id, run),
+        tally);
     return tally.report();
   }
 
   /** Every row the keyset pages name, each settled on its own. */
   private static void walk(
-      Function<Cursor, List<Cursor>> pages,
+      Function<Keyset, List<Keyset>> pages,
       Function<ResourceId, Outcome> settle,
       JobReport.Tally tally) {
-    Cursor after = new Cursor(BEGINNING, NIL);
+    Keyset after = Keyset.START;
     while (true) {
-      List<Cursor> page = pages.apply(after);
-      for (Cursor c : page) {
+      List<Keyset> page = pages.apply(after);
+      for (Keyset c : page) {
         tally.add(settle.apply(new ResourceId(c.id())).name().toLowerCase(Locale.ROOT));
       }
       if (page.size() < PAGE) {
@@ -119,22 +125,6 @@ public final class ProvisionerReconciler implements Job {
       }
       after = page.getLast();
     }
-  }
-
-  private List<Cursor> interruptedDeletes(Instant now, Cursor after) {
-    return platform.withHandle(h ->
-        h.createQuery(
-                "SELECT id, updated_at FROM resources WHERE status = 'deleting'"
-                    + " AND updated_at < :cutoff AND (updated_at, id) > (:after_at, :after_id)"
-                    + " ORDER BY updated_at, id LIMIT :limit")
-            .bind("cutoff", Sql.ts(now.minus(DELETING_GRACE)))
-            .bind("after_at", Sql.ts(after.createdAt()))
-            .bind("after_id", after.id())
-            .bind("limit", PAGE)
-            .map((rs, ctx) ->
-                new Cursor(
-                    Sql.instant(rs, "updated_at").orElseThrow(), rs.getObject("id", UUID.class)))
-            .list());
   }
 
   /** Drops again under the row lock, then marks the row deleted; a failed drop keeps it. */
@@ -210,24 +200,6 @@ public final class ProvisionerReconciler implements Job {
     }
   }
 
-  private record Cursor(Instant createdAt, UUID id) {}
-
-  private List<Cursor> candidates(Instant now, Cursor after) {
-    return platform.withHandle(h ->
-        h.createQuery(
-                "SELECT id, created_at FROM resources WHERE status = 'pending'"
-                    + " AND created_at < :cutoff AND (created_at, id) > (:after_created, :after_id)"
-                    + " ORDER BY created_at, id LIMIT :limit")
-            .bind("cutoff", Sql.ts(now.minus(PendingDecision.GRACE)))
-            .bind("after_created", Sql.ts(after.createdAt()))
-            .bind("after_id", after.id())
-            .bind("limit", PAGE)
-            .map((rs, ctx) ->
-                new Cursor(
-                    Sql.instant(rs, "created_at").orElseThrow(), rs.getObject("id", UUID.class)))
-            .list());
-  }
-
   private record Locked(
       ResourceId id,
       ResourceToken token,
@@ -293,18 +265,9 @@ public final class ProvisionerReconciler implements Job {
     }
   }
 
-  /** Under the row lock; a terminal state drops the URL (nothing it names exists any more). */
+  /** Under the row lock, so exactly one row moves; anything else is reported, never ignored. */
   private static void transition(Handle h, ResourceId id, ResourceStatus from, ResourceStatus to) {
-    String clearUrl = to.isTerminal() ? ", connection_url = NULL" : "";
-    int n =
-        h.createUpdate(
-                "UPDATE resources SET status = :to"
-                    + clearUrl
-                    + ", updated_at = now() WHERE id = :id AND status = :from")
-            .bind("to", to.wireName())
-            .bind("from", from.wireName())
-            .bind("id", id.value())
-            .execute();
+    int n = ResourceRepository.transition(h, id, from, to);
     if (n != 1) {
       // Impossible while we hold the lock; never report a change that did not land.
       throw new IllegalStateException(from.wireName() + " update touched " + n + " rows");
@@ -370,24 +333,17 @@ public final class ProvisionerReconciler implements Job {
   }
 
   private static Optional<Locked> lock(Handle h, ResourceId id) {
-    return h.createQuery(
-            "SELECT id, token, team_id, resource_type, status, created_at,"
-                + " connection_url IS NOT NULL AS has_url, provider_resource_id"
-                + " FROM resources WHERE id = :id FOR UPDATE")
-        .bind("id", id.value())
-        .map((rs, ctx) -> {
-          Optional<String> prid = Optional.ofNullable(rs.getString("provider_resource_id"));
-          return new Locked(
-              new ResourceId(rs.getObject("id", UUID.class)),
-              new ResourceToken(rs.getObject("token", UUID.class)),
-              Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
-              ResourceType.parse(rs.getString("resource_type")),
-              prid,
-              new PendingDecision.Facts(
-                  ResourceStatus.fromWire(rs.getString("status")),
-                  Sql.instant(rs, "created_at").orElseThrow(),
-                  rs.getBoolean("has_url") && prid.filter(p -> !p.isBlank()).isPresent()));
-        })
-        .findOne();
+    return ResourceRepository.lockForReconcile(h, id)
+        .map(r ->
+            new Locked(
+                r.id(),
+                r.token(),
+                r.team(),
+                r.type(),
+                r.providerResourceId(),
+                new PendingDecision.Facts(
+                    r.status(),
+                    r.createdAt(),
+                    r.hasUrl() && r.providerResourceId().filter(p -> !p.isBlank()).isPresent())));
   }
 }
