@@ -36,10 +36,7 @@ class TableOwnershipTest {
   private static final Set<String> NOT_YET_MOVED =
       Set.of(
           // The onboarding insert lists the caller's live anonymous resources in one statement.
-          "resources in OnboardingRepository",
-          "resources in EnforceLimits",
-          "resources in PoolOrphanReaper",
-          "pool_items in PoolOrphanReaper");
+          "resources in OnboardingRepository");
 
   // SQL keywords are upper case in our statements; prose in comments is not matched. A JOIN does
   // not count: a read belongs to the repository of the table it reads from.

@@ -11,6 +11,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -591,5 +593,87 @@ public final class ResourceRepository {
         .bind("from", from.wireName())
         .bind("id", id.value())
         .execute();
+  }
+
+  /** A live resource with what the limits pass last recorded about it. */
+  public record LiveForLimits(
+      ResourceId id,
+      ResourceToken token,
+      Optional<TeamId> team,
+      Tier tier,
+      String providerResourceId,
+      boolean storageExceeded) {}
+
+  /** One keyset page, in id order after {@code after}, of the live resources of a type. */
+  public List<LiveForLimits> liveOfType(ResourceType type, UUID after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, token, team_id, tier, provider_resource_id, storage_exceeded"
+                    + " FROM resources WHERE resource_type = :type"
+                    + " AND status IN ('active','paused','suspended') AND id > :after"
+                    + " ORDER BY id LIMIT :limit")
+            .bind("type", type.wireName())
+            .bind("after", after)
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new LiveForLimits(
+                    new ResourceId(rs.getObject("id", UUID.class)),
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                    Tier.fromWire(rs.getString("tier")),
+                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                    rs.getBoolean("storage_exceeded")))
+            .list());
+  }
+
+  /** What one limits pass found: the bytes measured (none when not measured) and the verdict. */
+  public record Measurement(ResourceId id, Optional<Long> bytes, boolean blocked) {}
+
+  /**
+   * Records a page of measurements in one statement. A resource not measured keeps its last figure
+   * and the time it was taken.
+   */
+  public void recordMeasurements(List<Measurement> measured, Instant now) {
+    if (measured.isEmpty()) {
+      return;
+    }
+    jdbi.useHandle(h -> {
+      var batch =
+          h.prepareBatch(
+              "UPDATE resources SET storage_bytes = COALESCE(CAST(:bytes AS bigint),"
+                  + " storage_bytes), storage_exceeded = :blocked, storage_measured_at = CASE"
+                  + " WHEN CAST(:bytes AS bigint) IS NULL THEN storage_measured_at ELSE :now END"
+                  + " WHERE id = :id");
+      for (Measurement m : measured) {
+        batch
+            .bind("id", m.id().value())
+            .bind("bytes", m.bytes().orElse(null))
+            .bind("blocked", m.blocked())
+            .bind("now", Timestamp.from(now))
+            .add();
+      }
+      batch.execute();
+    });
+  }
+
+  /** What a resource row says about who owns a piece of infrastructure. */
+  public record Ownership(ResourceStatus status, Optional<String> providerResourceId) {}
+
+  /** The rows for these tokens; a token with no row at all is absent from the map. */
+  public Map<ResourceToken, Ownership> ownershipOf(Collection<ResourceToken> tokens) {
+    Map<ResourceToken, Ownership> owners = new HashMap<>();
+    jdbi.useHandle(h ->
+        h.createQuery(
+                "SELECT token, status, provider_resource_id FROM resources"
+                    + " WHERE token = ANY(:tokens)")
+            .bindArray("tokens", UUID.class, tokens.stream().map(ResourceToken::value).toList())
+            .map((rs, ctx) ->
+                Map.entry(
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    new Ownership(
+                        ResourceStatus.fromWire(rs.getString("status")),
+                        Optional.ofNullable(rs.getString("provider_resource_id")))))
+            .forEach(e -> owners.put(e.getKey(), e.getValue())));
+    return owners;
   }
 }

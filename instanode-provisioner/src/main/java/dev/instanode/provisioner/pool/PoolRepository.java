@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** {@code provisioner.pool_items}. Replicas coordinate only through these statements. */
@@ -250,5 +251,71 @@ public final class PoolRepository {
             .one();
       }
     });
+  }
+
+  /**
+   * An {@code assigned} item: handed to a resource, kept until that resource is known to own it.
+   */
+  public record AssignedItem(
+      UUID id,
+      ResourceType type,
+      String poolToken,
+      String providerResourceId,
+      ResourceToken boundToken,
+      Instant assignedAt) {}
+
+  /** The oldest {@code assigned} items handed out before {@code cutoff}. */
+  public List<AssignedItem> assignedOlderThan(Instant cutoff, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, resource_type, pool_token, provider_resource_id, bound_token,"
+                    + " assigned_at FROM pool_items WHERE status = 'assigned'"
+                    + " AND assigned_at < :cutoff ORDER BY assigned_at, id LIMIT :limit")
+            .bind("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new AssignedItem(
+                    rs.getObject("id", UUID.class),
+                    ResourceType.fromWire(rs.getString("resource_type")),
+                    rs.getString("pool_token"),
+                    rs.getString("provider_resource_id"),
+                    new ResourceToken(rs.getObject("bound_token", UUID.class)),
+                    rs.getObject("assigned_at", OffsetDateTime.class).toInstant()))
+            .list());
+  }
+
+  /**
+   * Deletes the tracking row of an item its resource now owns, the infrastructure kept; only while
+   * it is still assigned to {@code bound}.
+   */
+  public boolean releaseAssigned(UUID id, ResourceToken bound) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(
+                "DELETE FROM pool_items WHERE id = :id AND status = 'assigned'"
+                    + " AND bound_token = :bound")
+            .bind("id", id)
+            .bind("bound", bound.value())
+            .execute())
+        == 1;
+  }
+
+  /**
+   * Locks the item in the caller's transaction if it is still assigned to {@code bound} and no one
+   * else holds it (never waits); false otherwise.
+   */
+  public static boolean lockAssigned(Handle h, UUID id, ResourceToken bound) {
+    return h.createQuery(
+            "SELECT id FROM pool_items WHERE id = :id AND status = 'assigned'"
+                + " AND bound_token = :bound FOR UPDATE SKIP LOCKED")
+        .bind("id", id)
+        .bind("bound", bound.value())
+        .mapTo(UUID.class)
+        .findOne()
+        .isPresent();
+  }
+
+  /** Deletes an item's row in the caller's transaction, once its infrastructure is gone. */
+  public static void deleteLocked(Handle h, UUID id) {
+    h.createUpdate("DELETE FROM pool_items WHERE id = :id").bind("id", id).execute();
   }
 }

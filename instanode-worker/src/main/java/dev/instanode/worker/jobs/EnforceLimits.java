@@ -26,6 +26,8 @@ import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.ResourceRepository.Measurement;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -35,7 +37,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -71,7 +72,7 @@ public final class EnforceLimits implements Job {
   private static final long MB = 1024L * 1024;
   private static final UUID NIL = new UUID(0, 0);
 
-  private final Jdbi platform;
+  private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
   private final Plans plans;
   private final AuditLog audit;
@@ -86,7 +87,7 @@ public final class EnforceLimits implements Job {
       AuditLog audit,
       MeterRegistry meters,
       Clock clock) {
-    this.platform = requireNonNull(platform, "platform is null");
+    this.resources = new ResourceRepository(requireNonNull(platform, "platform is null"));
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.plans = requireNonNull(plans, "plans is null");
     this.audit = requireNonNull(audit, "audit is null");
@@ -110,6 +111,11 @@ public final class EnforceLimits implements Job {
       Tier tier,
       String providerResourceId,
       boolean storageExceeded) {
+    static Row of(ResourceRepository.LiveForLimits r) {
+      return new Row(
+          r.id(), r.token(), r.team(), r.tier(), r.providerResourceId(), r.storageExceeded());
+    }
+
     String namingToken() {
       return NamingToken.resolve(token, providerResourceId);
     }
@@ -177,8 +183,8 @@ public final class EnforceLimits implements Job {
     long blocked = 0;
     UUID after = NIL;
     while (true) {
-      List<Row> page = page(type, after);
-      List<Object[]> measured = new ArrayList<>();
+      List<Row> page = resources.liveOfType(type, after, PAGE).stream().map(Row::of).toList();
+      List<Measurement> measured = new ArrayList<>();
       for (Row row : page) {
         bounds.put(row.namingToken(), runawayBounds(row.tier()));
         if (report.isEmpty()) {
@@ -199,11 +205,10 @@ public final class EnforceLimits implements Job {
           blocked++;
         }
         if (verdict.storageBytes().isPresent() || nowBlocked != row.storageExceeded()) {
-          measured.add(
-              new Object[] {row.id().value(), verdict.storageBytes().orElse(null), nowBlocked});
+          measured.add(new Measurement(row.id(), verdict.storageBytes(), nowBlocked));
         }
       }
-      recordMeasurements(measured);
+      resources.recordMeasurements(measured, clock.instant());
       if (page.size() < PAGE) {
         break;
       }
@@ -473,51 +478,5 @@ public final class EnforceLimits implements Job {
     long mb = plans.storageLimitMb(tier, type);
     return new LimitsDecision.Limits(
         Limit.isUnlimited(mb) ? Limit.UNLIMITED : mb * MB, plans.connectionsLimit(tier, type));
-  }
-
-  private List<Row> page(ResourceType type, UUID after) {
-    return platform.withHandle(h ->
-        h.createQuery(
-                "SELECT id, token, team_id, tier, provider_resource_id, storage_exceeded"
-                    + " FROM resources WHERE resource_type = :type"
-                    + " AND status IN ('active','paused','suspended') AND id > :after"
-                    + " ORDER BY id LIMIT :limit")
-            .bind("type", type.wireName())
-            .bind("after", after)
-            .bind("limit", PAGE)
-            .map((rs, ctx) ->
-                new Row(
-                    new ResourceId(rs.getObject("id", UUID.class)),
-                    new ResourceToken(rs.getObject("token", UUID.class)),
-                    Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
-                    Tier.fromWire(rs.getString("tier")),
-                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
-                    rs.getBoolean("storage_exceeded")))
-            .list());
-  }
-
-  /** One statement per page: {@code [id, bytes or null, blocked]} rows. */
-  private void recordMeasurements(List<Object[]> measured) {
-    if (measured.isEmpty()) {
-      return;
-    }
-    Instant now = clock.instant();
-    platform.useHandle(h -> {
-      var batch =
-          h.prepareBatch(
-              "UPDATE resources SET storage_bytes = COALESCE(CAST(:bytes AS bigint),"
-                  + " storage_bytes), storage_exceeded = :blocked, storage_measured_at = CASE"
-                  + " WHEN CAST(:bytes AS bigint) IS NULL THEN storage_measured_at ELSE :now END"
-                  + " WHERE id = :id");
-      for (Object[] m : measured) {
-        batch
-            .bind("id", m[0])
-            .bind("bytes", (Long) m[1])
-            .bind("blocked", m[2])
-            .bind("now", Sql.ts(now))
-            .add();
-      }
-      batch.execute();
-    });
   }
 }

@@ -5,14 +5,15 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
-import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.pool.PoolRepository;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
+import dev.instanode.store.ResourceRepository;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
@@ -58,7 +59,7 @@ public final class PoolOrphanReaper implements Job {
   public static final int BATCH = 200;
 
   private final Optional<Jdbi> pool;
-  private final Jdbi platform;
+  private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
   private final boolean destructive;
   private final AuditLog audit;
@@ -75,7 +76,7 @@ public final class PoolOrphanReaper implements Job {
       MeterRegistry meters,
       Clock clock) {
     this.pool = requireNonNull(pool, "pool is null");
-    this.platform = requireNonNull(platform, "platform is null");
+    this.resources = new ResourceRepository(requireNonNull(platform, "platform is null"));
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.destructive = destructive;
     this.audit = requireNonNull(audit, "audit is null");
@@ -185,55 +186,32 @@ public final class PoolOrphanReaper implements Job {
   }
 
   private List<Assigned> assignedOlderThan(Instant cutoff) {
-    return pool.orElseThrow()
-        .withHandle(h ->
-            h.createQuery(
-                    "SELECT id, resource_type, pool_token, provider_resource_id, bound_token,"
-                        + " assigned_at FROM pool_items WHERE status = 'assigned'"
-                        + " AND assigned_at < :cutoff ORDER BY assigned_at, id LIMIT :limit")
-                .bind("cutoff", Sql.ts(cutoff))
-                .bind("limit", BATCH)
-                .map((rs, ctx) ->
-                    new Assigned(
-                        rs.getObject("id", UUID.class),
-                        ResourceType.fromWire(rs.getString("resource_type")),
-                        rs.getString("pool_token"),
-                        rs.getString("provider_resource_id"),
-                        new ResourceToken(rs.getObject("bound_token", UUID.class)),
-                        Sql.instant(rs, "assigned_at").orElseThrow()))
-                .list());
+    return new PoolRepository(pool.orElseThrow())
+        .assignedOlderThan(cutoff, BATCH).stream()
+            .map(i ->
+                new Assigned(
+                    i.id(),
+                    i.type(),
+                    i.poolToken(),
+                    i.providerResourceId(),
+                    i.boundToken(),
+                    i.assignedAt()))
+            .toList();
   }
 
   /** The resources rows for these tokens, from the platform database. Absent = no row at all. */
   private Map<ResourceToken, PoolOrphanDecision.Owner> owners(Collection<ResourceToken> tokens) {
     Map<ResourceToken, PoolOrphanDecision.Owner> owners = new HashMap<>();
-    platform.useHandle(h ->
-        h.createQuery(
-                "SELECT token, status, provider_resource_id FROM resources"
-                    + " WHERE token = ANY(:tokens)")
-            .bindArray("tokens", UUID.class, tokens.stream().map(ResourceToken::value).toList())
-            .map((rs, ctx) ->
-                Map.entry(
-                    new ResourceToken(rs.getObject("token", UUID.class)),
-                    new PoolOrphanDecision.Owner(
-                        ResourceStatus.fromWire(rs.getString("status")),
-                        Optional.ofNullable(rs.getString("provider_resource_id")))))
-            .forEach(e -> owners.put(e.getKey(), e.getValue())));
+    resources
+        .ownershipOf(tokens)
+        .forEach((token, o) ->
+            owners.put(token, new PoolOrphanDecision.Owner(o.status(), o.providerResourceId())));
     return owners;
   }
 
   private void release(Assigned item, JobReport.Tally tally, JobRun run) {
     try {
-      int n =
-          pool.orElseThrow()
-              .withHandle(h ->
-                  h.createUpdate(
-                          "DELETE FROM pool_items WHERE id = :id AND status = 'assigned'"
-                              + " AND bound_token = :bound")
-                      .bind("id", item.id())
-                      .bind("bound", item.boundToken().value())
-                      .execute());
-      if (n == 1) {
+      if (new PoolRepository(pool.orElseThrow()).releaseAssigned(item.id(), item.boundToken())) {
         count(meters, WorkerMetrics.POOL_RELEASED, "resource_type", item.type().wireName());
         LOG.info(
             "pool_orphan_reaper.released pool_token={} bound_token={} run_id={}: owned by its"
@@ -262,15 +240,7 @@ public final class PoolOrphanReaper implements Job {
     try {
       return pool.orElseThrow()
           .inTransaction(h -> {
-            boolean locked =
-                h.createQuery(
-                        "SELECT id FROM pool_items WHERE id = :id AND status = 'assigned'"
-                            + " AND bound_token = :bound FOR UPDATE SKIP LOCKED")
-                    .bind("id", item.id())
-                    .bind("bound", item.boundToken().value())
-                    .mapTo(UUID.class)
-                    .findOne()
-                    .isPresent();
+            boolean locked = PoolRepository.lockAssigned(h, item.id(), item.boundToken());
             if (!locked) {
               return "reap_skipped_gone";
             }
@@ -315,7 +285,7 @@ public final class PoolOrphanReaper implements Job {
                   Masking.scrubUrls(e.toString()));
               return "reap_deprovision_failed";
             }
-            h.createUpdate("DELETE FROM pool_items WHERE id = :id").bind("id", item.id()).execute();
+            PoolRepository.deleteLocked(h, item.id());
             count(
                 meters,
                 WorkerMetrics.POOL_ORPHAN_REAPED,
