@@ -186,7 +186,9 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
     }
     return r.getApplied()
         ? RegradeResult.applied(r.getAppliedConnLimit())
-        : RegradeResult.skipped(r.getAppliedConnLimit(), r.getSkipReason());
+        : SkipCodes.decode(r.getSkipCode())
+            .map(code -> RegradeResult.skipped(r.getAppliedConnLimit(), code, r.getSkipReason()))
+            .orElseGet(() -> RegradeResult.skipped(r.getAppliedConnLimit(), r.getSkipReason()));
   }
 
   @Override

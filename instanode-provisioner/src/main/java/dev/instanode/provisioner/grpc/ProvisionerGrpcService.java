@@ -28,6 +28,7 @@ import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsResponse;
+import dev.instanode.provisioner.grpc.proto.SkipCode;
 import dev.instanode.provisioner.grpc.proto.StopRunawayWorkRequest;
 import dev.instanode.provisioner.grpc.proto.StopRunawayWorkResponse;
 import io.grpc.Status;
@@ -127,6 +128,8 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
               .setApplied(r.applied())
               .setAppliedConnLimit(r.appliedConnLimit())
               .setSkipReason(r.skipReason().orElse(""))
+              .setSkipCode(
+                  r.skipCode().map(SkipCodes::encode).orElse(SkipCode.SKIP_CODE_UNSPECIFIED))
               .build();
         });
   }

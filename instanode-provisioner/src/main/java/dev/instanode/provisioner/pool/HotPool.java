@@ -13,6 +13,7 @@ import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.breaker.Breakers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -175,7 +176,9 @@ public final class HotPool implements AutoCloseable {
     Optional<String> wanted = backend.grade(tier);
     if (wanted.isPresent() && wanted.equals(item.grade())) {
       return RegradeResult.skipped(
-          backend.connectionLimit(tier).orElse(-1), RegradeResult.ALREADY_CORRECT);
+          backend.connectionLimit(tier).orElse(-1),
+          SkipReason.ALREADY_CORRECT,
+          RegradeResult.ALREADY_CORRECT);
     }
     return breakers
         .of(backend)

@@ -14,6 +14,7 @@ import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import java.sql.Connection;
@@ -234,7 +235,8 @@ public final class PostgresBackend implements ResourceBackend {
         }
         if (rs.getLong(1) == target
             && wanted.matches(TenantRoleSettings.parse(rs.getArray("setconfig")))) {
-          return RegradeResult.skipped(target, RegradeResult.ALREADY_CORRECT);
+          return RegradeResult.skipped(
+              target, SkipReason.ALREADY_CORRECT, RegradeResult.ALREADY_CORRECT);
         }
       }
       try (Statement s = c.createStatement()) {

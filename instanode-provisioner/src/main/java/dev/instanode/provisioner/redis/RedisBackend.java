@@ -15,6 +15,7 @@ import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.UsageReport;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -220,7 +221,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   @Override
   public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
     long memoryMb = plans.storageLimitMb(tier, ResourceType.REDIS);
-    return RegradeResult.skipped(Math.max(memoryMb, 0), REGRADE_UNSUPPORTED);
+    return RegradeResult.skipped(
+        Math.max(memoryMb, 0), SkipReason.BACKEND_UNSUPPORTED, REGRADE_UNSUPPORTED);
   }
 
   /** MEMORY USAGE summed over the tenant's keys, at most {@value #STORAGE_MAX_KEYS} of them. */

@@ -18,6 +18,7 @@ import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
@@ -130,6 +131,20 @@ class GrpcRoundTripTest {
                 new RegradeRequest(
                     token, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())))
         .isEqualTo(RegradeResult.skipped(20, RegradeResult.ALREADY_CORRECT));
+  }
+
+  @Test
+  void aSkipTravelsAsItsCodeNotItsWording() {
+    // Wording that reads "already correct" must not turn an unexpected skip into a success.
+    RegradeResult skipped =
+        RegradeResult.skipped(
+            20, SkipReason.NAMESPACE_NOT_FOUND, "already correct, namespace gone");
+    provisioner.regradeResult = skipped;
+    assertThat(
+            grpc.client.regrade(
+                new RegradeRequest(
+                    token, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())))
+        .isEqualTo(skipped);
   }
 
   @Test

@@ -97,13 +97,13 @@ final class TierElevationHandler implements PropagationHandler {
             "resource_type",
             r.type().wireName(),
             "skip_reason",
-            skip.bucket().label());
+            skip.code().label());
         LOG.warn(
             "propagation_runner.unexpected_skip propagation_id={} token={} skip_reason={}"
                 + " run_id={}: the regrade did not land",
             row.id(),
             r.token().masked(),
-            skip.bucket().label(),
+            skip.code().label(),
             run.runId());
         if (firstError == null) {
           firstError =

@@ -3,6 +3,7 @@ package dev.instanode.worker.decision;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.SkipReason;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,17 @@ class RegradeVerdictTest {
   }
 
   @Test
+  void theCodeDecidesNotTheText() {
+    RegradeVerdict coded =
+        RegradeVerdict.of(
+            RegradeResult.skipped(8, SkipReason.NAMESPACE_NOT_FOUND, "already correct"));
+    assertThat(coded)
+        .isEqualTo(
+            new RegradeVerdict.UnexpectedSkip("already correct", SkipReason.NAMESPACE_NOT_FOUND));
+    assertThat(coded.limitInForce()).isEmpty();
+  }
+
+  @Test
   void anyOtherSkipIsAFailureWithABucket() {
     RegradeVerdict v =
         RegradeVerdict.of(RegradeResult.skipped(2, "postgres pod missing postgres-admin Secret"));
@@ -36,7 +48,7 @@ class RegradeVerdictTest {
         .isEqualTo(
             new RegradeVerdict.UnexpectedSkip(
                 "postgres pod missing postgres-admin Secret",
-                SkipReasons.Bucket.POSTGRES_ADMIN_SECRET_MISSING));
+                SkipReason.POSTGRES_ADMIN_SECRET_MISSING));
     assertThat(v.limitInForce()).isEmpty();
   }
 }
