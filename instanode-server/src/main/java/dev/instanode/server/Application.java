@@ -21,6 +21,7 @@ import dev.instanode.api.ops.ReadinessCheck;
 import dev.instanode.api.plan.PlanChanges;
 import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
+import dev.instanode.api.provision.ProvisionService;
 import dev.instanode.api.provision.ResourceProvisioning;
 import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.api.resources.ResourceHandler;
@@ -271,16 +272,18 @@ public final class Application implements AutoCloseable {
           new Routes.Handlers(
               new OpsHandler(settings, readiness, meters, plans, migrationVersion, options.clock()),
               new ProvisionHandler(
-                  provisioning,
+                  new ProvisionService(
+                      provisioning,
+                      bodies,
+                      mapper,
+                      plans,
+                      settings,
+                      new AnonymousGate(redis, plans, options.clock()),
+                      new Idempotency(redis, mapper, aes),
+                      identities,
+                      claims),
                   bodies,
-                  mapper,
-                  plans,
-                  settings,
-                  auth,
-                  new AnonymousGate(redis, plans, options.clock()),
-                  new Idempotency(redis, mapper, aes),
-                  identities,
-                  claims),
+                  auth),
               new ClaimHandler(claims, bodies),
               new IdentityHandler(
                   auth, identities, bodies, audit, options.clock(), config.legacyApiKeyTtl()),

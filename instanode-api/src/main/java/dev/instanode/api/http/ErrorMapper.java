@@ -3,6 +3,7 @@ package dev.instanode.api.http;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Masking;
+import dev.instanode.core.RequestId;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -87,12 +88,16 @@ public final class ErrorMapper {
 
   /** The envelope {@code e} answers with, for callers that store responses (idempotency). */
   public static ErrorEnvelope envelope(Context ctx, ApiException e) {
+    return envelope(RequestContext.id(ctx), e);
+  }
+
+  public static ErrorEnvelope envelope(RequestId requestId, ApiException e) {
     OptionalInt retry = e.retryAfterSeconds();
     return new ErrorEnvelope(
         false,
         e.code().code(),
         e.getMessage(),
-        RequestContext.id(ctx).value(),
+        requestId.value(),
         e.code().agentAction(),
         retry.isPresent() ? retry.getAsInt() : null,
         e.upgradeUrl().orElse(null));

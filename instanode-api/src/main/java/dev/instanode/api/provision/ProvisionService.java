@@ -1,0 +1,310 @@
+package dev.instanode.api.provision;
+
+import dev.instanode.api.ApiSettings;
+import dev.instanode.api.auth.Caller;
+import dev.instanode.api.claim.ClaimService;
+import dev.instanode.api.gate.AnonymousGate;
+import dev.instanode.api.http.ErrorMapper;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.idempotency.Idempotency;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.DurationText;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Plan;
+import dev.instanode.core.Plans;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceNames;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.ResourceRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The one way in to provisioning, whatever carries the request (HTTP today; MCP, the CLI and the
+ * broker API are to call the same): replay or run under the Idempotency-Key, validate, pass the
+ * anonymous gate, provision, issue the claim token, and answer with the typed reply serialised
+ * once, so a replay answers byte for byte what the first call did.
+ */
+public final class ProvisionService {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisionService.class);
+  private final ResourceProvisioning provisioning;
+  private final JsonBodies bodies;
+  private final JsonMapper mapper;
+  private final Plans plans;
+  private final ApiSettings settings;
+  private final AnonymousGate gate;
+  private final Idempotency idempotency;
+  private final IdentityRepository identities;
+  private final ClaimService claims;
+
+  public ProvisionService(
+      ResourceProvisioning provisioning,
+      JsonBodies bodies,
+      JsonMapper mapper,
+      Plans plans,
+      ApiSettings settings,
+      AnonymousGate gate,
+      Idempotency idempotency,
+      IdentityRepository identities,
+      ClaimService claims) {
+    this.provisioning = provisioning;
+    this.bodies = bodies;
+    this.mapper = mapper;
+    this.plans = plans;
+    this.settings = settings;
+    this.gate = gate;
+    this.idempotency = idempotency;
+    this.identities = identities;
+    this.claims = claims;
+  }
+
+  /**
+   * One provision request as it arrived.
+   *
+   * @param body the request body as sent (it is parsed here, after any replay)
+   * @param contentType as declared; JSON or none
+   * @param query the raw query, part of what the Idempotency-Key stands for
+   * @param envParameter {@code ?env=}, which wins over the body's {@code env}
+   * @param upgradeToken earlier {@code upgrade_jwt}s the caller sends back, comma-separated
+   */
+  public record Request(
+      ResourceType type,
+      Caller caller,
+      byte[] body,
+      String contentType,
+      Optional<String> query,
+      Optional<String> envParameter,
+      Optional<String> idempotencyKey,
+      Optional<String> upgradeToken,
+      RequestId requestId) {}
+
+  /** The answer: its status and JSON; {@code replayed} when it is a stored earlier answer. */
+  public record Reply(int status, String json, boolean replayed) {}
+
+  private record Made(int status, Object body) {}
+
+  /**
+   * @throws ApiException for every refusal (its envelope is also stored under the key)
+   */
+  public Reply provision(Request request) {
+    ResourceType type = request.type();
+    requireEnabled(type);
+    Caller caller = request.caller();
+    byte[] raw = request.body();
+    // ?env= changes the request as much as the body does.
+    byte[] identity =
+        request
+            .query()
+            .map(q -> q + "\n")
+            .orElse("")
+            .concat(new String(raw, StandardCharsets.UTF_8))
+            .getBytes(StandardCharsets.UTF_8);
+    Idempotency.Start start =
+        idempotency.begin(
+            scope(caller),
+            type.wireName(),
+            request.idempotencyKey().orElse(null),
+            identity,
+            caller instanceof Caller.Anonymous ? Idempotency.MIN_ANONYMOUS_KEY : 1);
+    if (start instanceof Idempotency.Replay replay) {
+      return new Reply(replay.status(), replay.body(), true);
+    }
+    Idempotency.Proceed proceed = (Idempotency.Proceed) start;
+    Made made;
+    try {
+      made = handle(request);
+    } catch (ApiException e) {
+      idempotency.complete(
+          proceed,
+          e.code().httpStatus(),
+          mapper.writeValueAsString(ErrorMapper.envelope(request.requestId(), e)));
+      throw e;
+    } catch (RuntimeException e) {
+      idempotency.abandon(proceed);
+      throw e;
+    }
+    String body = mapper.writeValueAsString(made.body());
+    idempotency.complete(proceed, made.status(), body);
+    return new Reply(made.status(), body, false);
+  }
+
+  /**
+   * Refuses a kind this instanode does not serve. A transport may ask before it authenticates, so a
+   * disabled service answers the same to every caller.
+   */
+  public void requireEnabled(ResourceType type) {
+    if (!settings.enabledServices().contains(type)) {
+      throw new ApiException(
+          ErrorCode.SERVICE_DISABLED,
+          "The " + type.wireName() + " service is not enabled on this instanode.");
+    }
+  }
+
+  private Made handle(Request request) {
+    ObjectNode body = bodies.parseObject(request.contentType(), request.body());
+    String name = requireName(body.get("name"));
+    String env = env(body.get("env"), request.envParameter().orElse(null));
+    ResourceType type = request.type();
+    return switch (request.caller()) {
+      case Caller.Anonymous anonymous -> anonymous(request, anonymous, name, env);
+      case Caller.Member member -> {
+        Tier tier =
+            identities
+                .team(member.teamId())
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "The team is gone."))
+                .planTier();
+        ProvisionCommand cmd =
+            new ProvisionCommand(
+                type,
+                name,
+                env,
+                tier,
+                Optional.of(member.teamId()),
+                Optional.of(member.fingerprint()),
+                request.requestId());
+        yield new Made(201, response(provisioning.provision(cmd), Optional.empty()));
+      }
+    };
+  }
+
+  private Made anonymous(Request request, Caller.Anonymous caller, String name, String env) {
+    ResourceType type = request.type();
+    AnonymousGate.Decision decision = gate.admit(caller.fingerprint());
+    if (decision instanceof AnonymousGate.OverLimit over) {
+      // Never an existing resource instead: the network is shared, its resources are not.
+      throw new ApiException(
+          ErrorCode.PROVISION_LIMIT_REACHED,
+          "This network has used its anonymous provisions for today.",
+          OptionalInt.of(Math.toIntExact(over.retryAfterSeconds())),
+          null);
+    }
+    ProvisionCommand cmd =
+        new ProvisionCommand(
+            type,
+            name,
+            env,
+            Tier.ANONYMOUS,
+            Optional.empty(),
+            Optional.of(caller.fingerprint()),
+            request.requestId());
+    ProvisionedResource made;
+    try {
+      made = provisioning.provision(cmd);
+    } catch (ApiException e) {
+      if (e.code().httpStatus() >= 500) {
+        gate.refund((AnonymousGate.Admitted) decision);
+      }
+      throw e;
+    }
+    return new Made(
+        201, response(made, onboardingToken(caller, made, request.upgradeToken().orElse(null))));
+  }
+
+  // The resource exists either way: a failure to mint the claim token must not fail the call.
+  private Optional<ClaimService.Issued> onboardingToken(
+      Caller.Anonymous caller, ProvisionedResource made, String upgradeHeader) {
+    try {
+      return Optional.of(
+          claims.issueFor(
+              caller.fingerprint(), made.record().token(), Optional.ofNullable(upgradeHeader)));
+    } catch (RuntimeException e) {
+      LOG.warn("claim.token_issue_failed error={}", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  private static String scope(Caller caller) {
+    return switch (caller) {
+      case Caller.Member m -> "team:" + m.teamId();
+      case Caller.Anonymous a -> "fp:" + a.fingerprint().value();
+    };
+  }
+
+  private static String requireName(JsonNode node) {
+    if (node == null || node.isNull() || (node.isString() && node.asString().isEmpty())) {
+      throw new ApiException(ErrorCode.NAME_REQUIRED, "A \"name\" is required.");
+    }
+    if (!node.isString() || !ResourceNames.isValidName(node.asString())) {
+      throw new ApiException(
+          ErrorCode.INVALID_NAME,
+          "The name must be 1-64 characters of letters, digits, spaces, '_' or '-', starting"
+              + " with a letter or digit.");
+    }
+    return node.asString();
+  }
+
+  // ?env= wins over the body, as in the original clients.
+  private static String env(JsonNode bodyEnv, String queryEnv) {
+    Object raw =
+        queryEnv != null
+            ? queryEnv
+            : bodyEnv == null || bodyEnv.isNull()
+                ? null
+                : bodyEnv.isString() ? bodyEnv.asString() : bodyEnv;
+    if (raw == null) {
+      return ResourceNames.DEFAULT_ENV;
+    }
+    if (!(raw instanceof String s) || !ResourceNames.isValidEnv(s)) {
+      throw new ApiException(
+          ErrorCode.INVALID_ENV,
+          "The env must be 1-32 characters of lower-case letters, digits or '-'.");
+    }
+    return s;
+  }
+
+  private ProvisionResponse response(
+      ProvisionedResource made, Optional<ClaimService.Issued> onboarding) {
+    Optional<String> onboardingJwt = onboarding.map(ClaimService.Issued::jwt);
+    ResourceRecord r = made.record();
+    Plan plan = plans.of(r.tier());
+    Map<String, Object> limits = new LinkedHashMap<>();
+    switch (r.type()) {
+      case POSTGRES -> {
+        limits.put("storage_mb", plan.postgres().storageMb());
+        limits.put("connections", plan.postgres().connections());
+      }
+      case REDIS -> {
+        limits.put("memory_mb", plan.redis().memoryMb());
+        limits.put("connections", plan.redis().connections());
+      }
+    }
+    Optional<String> note = Optional.empty();
+    Optional<String> claimUrl =
+        onboardingJwt.map(jwt -> settings.publicBaseUrl() + "/claim/preview?t=" + jwt);
+    if (r.expiresAt().isPresent()) {
+      String ttl = DurationText.format(settings.anonymousTtl());
+      limits.put("expires_in", ttl);
+      String keep =
+          r.teamId().isPresent()
+              ? " Free-tier resources expire; upgrade the team to keep it: " + settings.upgradeUrl()
+              : claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
+      note = Optional.of("Works for " + ttl + "." + keep);
+    }
+    return new ProvisionResponse(
+        true,
+        r.id().toString(),
+        r.token().toString(),
+        r.name(),
+        r.type().wireName(),
+        made.connectionUrl(),
+        r.tier().wireName(),
+        r.env(),
+        r.expiresAt(),
+        limits,
+        r.keyPrefix(),
+        note,
+        claimUrl,
+        onboardingJwt,
+        onboarding.flatMap(ClaimService.Issued::warning));
+  }
+}
