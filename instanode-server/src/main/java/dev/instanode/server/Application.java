@@ -130,14 +130,48 @@ public final class Application implements AutoCloseable {
     }
   }
 
+  /** What every role shares: metrics, the plan table, the URL key, the platform database. */
+  private record Shared(
+      PrometheusMeterRegistry meters,
+      Plans plans,
+      AesGcm aes,
+      PlatformDatabase db,
+      AuditLog audit) {}
+
+  /** How the api and worker reach the provisioner, in this process or over gRPC. */
+  private record ProvisionerAccess(
+      Provisioner provisioner, ReadinessCheck ready, Set<ResourceType> services) {}
+
   private void wire(Config config, Set<Role> roles, Options options) {
+    Shared shared = shared(config, options);
+    boolean remote = config.provisionerAddr().isPresent();
+    boolean apiOrWorker = roles.contains(Role.API) || roles.contains(Role.WORKER);
+    Optional<LocalStack> local =
+        roles.contains(Role.PROVISIONER) || (apiOrWorker && !remote)
+            ? Optional.of(
+                localStack(config, options, shared.plans(), shared.aes(), shared.meters()))
+            : Optional.empty();
+    if (roles.contains(Role.PROVISIONER)) {
+      startGrpc(config, options, local.orElseThrow());
+    }
+    if (!apiOrWorker) {
+      return;
+    }
+    ProvisionerAccess access =
+        remote ? remoteProvisioner(config.provisionerAddr().get(), config) : inProcess(local);
+    if (roles.contains(Role.WORKER)) {
+      startWorker(config, options, shared, access, local);
+    }
+    if (roles.contains(Role.API)) {
+      startApi(config, options, shared, access);
+    }
+  }
+
+  private Shared shared(Config config, Options options) {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
     new JvmThreadMetrics().bindTo(meters);
-    Plans plans = Plans.bundled();
-    AesGcm aes = AesGcm.fromHexKey(config.aesKey());
-
     PlatformDatabase db =
         own(
             PlatformDatabase.connect(
@@ -150,171 +184,193 @@ public final class Application implements AutoCloseable {
               + db.pendingMigrations()
               + " pending migration(s); run `instanode migrate` first");
     }
-    AuditLog audit = own(new AuditLog(db.jdbi()));
+    return new Shared(
+        meters,
+        Plans.bundled(),
+        AesGcm.fromHexKey(config.aesKey()),
+        db,
+        own(new AuditLog(db.jdbi())));
+  }
 
-    boolean remote = config.provisionerAddr().isPresent();
-    Optional<LocalStack> local =
-        roles.contains(Role.PROVISIONER)
-                || ((roles.contains(Role.API) || roles.contains(Role.WORKER)) && !remote)
-            ? Optional.of(localStack(config, options, plans, aes, meters))
-            : Optional.empty();
-    if (roles.contains(Role.PROVISIONER)) {
-      GrpcProvisionerServer server =
-          own(
-              GrpcProvisionerServer.start(
-                  config.host(),
-                  config.provisionerGrpcPort(),
-                  config.provisionerSecret().orElse(""),
-                  local.orElseThrow().provisioner(),
-                  options.clock()));
-      grpcPort = server.port();
-      LOG.info("provisioner.grpc_started host={} port={}", config.host(), grpcPort);
-    }
-    Provisioner provisioner;
-    ReadinessCheck provisionerReady;
-    Set<ResourceType> services;
-    if (remote && (roles.contains(Role.API) || roles.contains(Role.WORKER))) {
-      HostAndPort addr = config.provisionerAddr().get();
-      GrpcProvisionerClient client =
-          own(
-              GrpcProvisionerClient.connect(
-                  addr.host(), addr.port(), config.provisionerSecret().orElse("")));
-      provisioner = client;
-      provisionerReady =
-          new ReadinessCheck(
-              "provisioner",
-              true,
-              () -> {
-                if (!client.healthy()) {
-                  throw new IllegalStateException("provisioner is not serving");
-                }
-              });
-      services = EnumSet.allOf(ResourceType.class);
-    } else {
-      LocalStack stack = local.orElseThrow();
-      provisioner = stack.provisioner();
-      provisionerReady = clusterCheck(stack.placement());
-      services = stack.services();
-    }
+  private void startGrpc(Config config, Options options, LocalStack local) {
+    GrpcProvisionerServer server =
+        own(
+            GrpcProvisionerServer.start(
+                config.host(),
+                config.provisionerGrpcPort(),
+                config.provisionerSecret().orElse(""),
+                local.provisioner(),
+                options.clock()));
+    grpcPort = server.port();
+    LOG.info("provisioner.grpc_started host={} port={}", config.host(), grpcPort);
+  }
 
-    if (roles.contains(Role.WORKER)) {
-      // The worker reads pool_items where the provisioner keeps them, local or not.
-      Optional<Jdbi> poolJdbi =
-          Optional.of(
-              local
-                  .map(LocalStack::provisionerDb)
-                  .orElseGet(() -> provisionerDatabase(config, options))
-                  .jdbi());
-      own(
-          Worker.start(
-              new WorkerDependencies(
-                  db.dataSource(),
-                  db.jdbi(),
-                  poolJdbi,
-                  Optional.of(provisioner),
-                  audit,
-                  plans,
-                  meters,
-                  options.clock()),
-              config.worker()));
-      LOG.info("worker.started");
-    }
+  private ProvisionerAccess remoteProvisioner(HostAndPort addr, Config config) {
+    GrpcProvisionerClient client =
+        own(
+            GrpcProvisionerClient.connect(
+                addr.host(), addr.port(), config.provisionerSecret().orElse("")));
+    ReadinessCheck ready =
+        new ReadinessCheck(
+            "provisioner",
+            true,
+            () -> {
+              if (!client.healthy()) {
+                throw new IllegalStateException("provisioner is not serving");
+              }
+            });
+    return new ProvisionerAccess(client, ready, EnumSet.allOf(ResourceType.class));
+  }
 
-    if (roles.contains(Role.API)) {
-      ApiSettings settings =
-          new ApiSettings(
-              config.publicBaseUrl(),
-              config.upgradeUrl(),
-              config.legacyApiKeyTtl(),
-              config.anonymousTtl(),
-              services,
-              MAX_BODY_BYTES,
-              Version.current(),
-              config.commitId(),
-              config.metricsToken());
-      JsonMapper mapper = Json.mapper();
-      JsonBodies bodies = new JsonBodies(mapper, MAX_BODY_BYTES);
-      ResourceProvisioning provisioning =
-          new ResourceProvisioning(
-              new ResourceRepository(db.jdbi()),
-              provisioner,
-              aes,
-              audit,
-              plans,
-              options.clock(),
-              config.anonymousTtl(),
-              meters,
-              options.recordHook());
-      PlatformRedis redis = own(new PlatformRedis(config.redisUrl(), meters));
-      IdentityRepository identities = new IdentityRepository(db.jdbi());
-      ResourceRepository resources = new ResourceRepository(db.jdbi());
-      HmacJwt jwt = new HmacJwt(config.jwtSecret(), options.clock());
-      SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
-      Authenticator auth =
-          new Authenticator(
-              sessions,
-              identities,
-              new ClientAddress(config.trustedProxies(), config.trustedProxyHeader()));
-      ClaimService claims =
-          new ClaimService(
-              db.jdbi(),
-              new OnboardingTokens(jwt),
-              new OnboardingRepository(db.jdbi()),
-              identities,
-              resources,
-              sessions,
-              audit,
-              options.clock());
-      Readiness readiness = new Readiness(readinessChecks(db, provisionerReady, redis));
-      // Read once: /healthz answers anyone and must not reach the database per call.
-      String migrationVersion = db.currentVersion();
-      Routes.Handlers handlers =
-          new Routes.Handlers(
-              new OpsHandler(settings, readiness, meters, plans, migrationVersion, options.clock()),
-              new ProvisionHandler(
-                  new ProvisionService(
-                      provisioning,
-                      bodies,
-                      mapper,
-                      plans,
-                      settings,
-                      new AnonymousGate(redis, plans, options.clock()),
-                      new Idempotency(redis, mapper, aes),
-                      identities,
-                      claims),
-                  bodies,
-                  auth),
-              new ClaimHandler(claims, bodies),
-              new IdentityHandler(
-                  auth, identities, bodies, audit, options.clock(), config.legacyApiKeyTtl()),
-              new ResourceHandler(
-                  new ResourceService(
-                      db.jdbi(),
-                      resources,
-                      provisioner,
-                      aes,
-                      audit,
-                      plans,
-                      options.recordHook(),
-                      config.upgradeUrl()),
-                  auth,
-                  bodies),
-              new PlanHandler(
-                  new PlanChanges(db.jdbi(), plans, audit),
-                  config.internalJwtSecret().map(secret -> new HmacJwt(secret, options.clock())),
-                  bodies));
-      api =
-          own(
-              new ApiServer(
-                      mapper,
-                      bodies,
-                      new HttpMetrics(meters),
-                      MAX_BODY_BYTES,
-                      config.requestReadTimeout(),
-                      handlers)
-                  .start(config.host(), config.port()));
-      LOG.info("api.started host={} port={}", config.host(), api.port());
-    }
+  private static ProvisionerAccess inProcess(Optional<LocalStack> local) {
+    LocalStack stack = local.orElseThrow();
+    return new ProvisionerAccess(
+        stack.provisioner(), clusterCheck(stack.placement()), stack.services());
+  }
+
+  private void startWorker(
+      Config config,
+      Options options,
+      Shared shared,
+      ProvisionerAccess access,
+      Optional<LocalStack> local) {
+    // The worker reads pool_items where the provisioner keeps them, local or not.
+    Optional<Jdbi> poolJdbi =
+        Optional.of(
+            local
+                .map(LocalStack::provisionerDb)
+                .orElseGet(() -> provisionerDatabase(config, options))
+                .jdbi());
+    own(
+        Worker.start(
+            new WorkerDependencies(
+                shared.db().dataSource(),
+                shared.db().jdbi(),
+                poolJdbi,
+                Optional.of(access.provisioner()),
+                shared.audit(),
+                shared.plans(),
+                shared.meters(),
+                options.clock()),
+            config.worker()));
+    LOG.info("worker.started");
+  }
+
+  private void startApi(Config config, Options options, Shared shared, ProvisionerAccess access) {
+    ApiSettings settings =
+        new ApiSettings(
+            config.publicBaseUrl(),
+            config.upgradeUrl(),
+            config.legacyApiKeyTtl(),
+            config.anonymousTtl(),
+            access.services(),
+            MAX_BODY_BYTES,
+            Version.current(),
+            config.commitId(),
+            config.metricsToken());
+    JsonMapper mapper = Json.mapper();
+    JsonBodies bodies = new JsonBodies(mapper, MAX_BODY_BYTES);
+    PlatformRedis redis = own(new PlatformRedis(config.redisUrl(), shared.meters()));
+    Readiness readiness = new Readiness(readinessChecks(shared.db(), access.ready(), redis));
+    // Read once: /healthz answers anyone and must not reach the database per call.
+    OpsHandler ops =
+        new OpsHandler(
+            settings,
+            readiness,
+            shared.meters(),
+            shared.plans(),
+            shared.db().currentVersion(),
+            options.clock());
+    Routes.Handlers handlers =
+        apiHandlers(config, options, shared, access, settings, mapper, bodies, redis, ops);
+    api =
+        own(
+            new ApiServer(
+                    mapper,
+                    bodies,
+                    new HttpMetrics(shared.meters()),
+                    MAX_BODY_BYTES,
+                    config.requestReadTimeout(),
+                    handlers)
+                .start(config.host(), config.port()));
+    LOG.info("api.started host={} port={}", config.host(), api.port());
+  }
+
+  private static Routes.Handlers apiHandlers(
+      Config config,
+      Options options,
+      Shared shared,
+      ProvisionerAccess access,
+      ApiSettings settings,
+      JsonMapper mapper,
+      JsonBodies bodies,
+      PlatformRedis redis,
+      OpsHandler ops) {
+    Plans plans = shared.plans();
+    AuditLog audit = shared.audit();
+    Jdbi jdbi = shared.db().jdbi();
+    Clock clock = options.clock();
+    IdentityRepository identities = new IdentityRepository(jdbi);
+    ResourceRepository resources = new ResourceRepository(jdbi);
+    HmacJwt jwt = new HmacJwt(config.jwtSecret(), clock);
+    SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
+    Authenticator auth =
+        new Authenticator(
+            sessions,
+            identities,
+            new ClientAddress(config.trustedProxies(), config.trustedProxyHeader()));
+    ClaimService claims =
+        new ClaimService(
+            jdbi,
+            new OnboardingTokens(jwt),
+            new OnboardingRepository(jdbi),
+            identities,
+            resources,
+            sessions,
+            audit,
+            clock);
+    ResourceProvisioning provisioning =
+        new ResourceProvisioning(
+            resources,
+            access.provisioner(),
+            shared.aes(),
+            audit,
+            plans,
+            clock,
+            config.anonymousTtl(),
+            shared.meters(),
+            options.recordHook());
+    ProvisionService provision =
+        new ProvisionService(
+            provisioning,
+            bodies,
+            mapper,
+            plans,
+            settings,
+            new AnonymousGate(redis, plans, clock),
+            new Idempotency(redis, mapper, shared.aes()),
+            identities,
+            claims);
+    ResourceService resourceService =
+        new ResourceService(
+            jdbi,
+            resources,
+            access.provisioner(),
+            shared.aes(),
+            audit,
+            plans,
+            options.recordHook(),
+            config.upgradeUrl());
+    return new Routes.Handlers(
+        ops,
+        new ProvisionHandler(provision, bodies, auth),
+        new ClaimHandler(claims, bodies),
+        new IdentityHandler(auth, identities, bodies, audit, clock, config.legacyApiKeyTtl()),
+        new ResourceHandler(resourceService, auth, bodies),
+        new PlanHandler(
+            new PlanChanges(jdbi, plans, audit),
+            config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
+            bodies));
   }
 
   private static ClusterPlacement clusters(Config config, Clock clock) {
