@@ -153,6 +153,30 @@ class ResourceRepositoryTest {
     audit.close();
   }
 
+  @Test
+  void theConnectionCapInForceIsRecordedOnAnActiveRowAtAnyTierOrOnlyAtTheOneNamed() {
+    ResourceRecord row = resources.insertPending(newResource(Optional.empty()));
+    resources.activate(row.id(), "sealed", "local:0", Optional.empty(), Optional.of(2));
+
+    assertThat(resources.recordAppliedConnLimit(row.id(), 7, Optional.empty())).isTrue();
+    assertThat(appliedConnLimit(row)).isEqualTo(7);
+    assertThat(resources.recordAppliedConnLimit(row.id(), 9, Optional.of(Tier.PRO)))
+        .as("the row is anonymous, not pro: left alone")
+        .isFalse();
+    assertThat(appliedConnLimit(row)).isEqualTo(7);
+    assertThat(resources.recordAppliedConnLimit(row.id(), 9, Optional.of(Tier.ANONYMOUS))).isTrue();
+    assertThat(appliedConnLimit(row)).isEqualTo(9);
+  }
+
+  private static int appliedConnLimit(ResourceRecord row) {
+    return db.jdbi()
+        .withHandle(h ->
+            h.createQuery("SELECT applied_conn_limit FROM resources WHERE id = :id")
+                .bind("id", row.id().value())
+                .mapTo(Integer.class)
+                .one());
+  }
+
   private static NewResource newResource(Optional<Instant> expiry) {
     return new NewResource(
         ResourceToken.random(),
