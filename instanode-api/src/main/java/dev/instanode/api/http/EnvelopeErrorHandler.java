@@ -3,6 +3,7 @@ package dev.instanode.api.http;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.RequestId;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -39,15 +40,8 @@ public final class EnvelopeErrorHandler extends ErrorHandler {
   private byte[] body(int status, RequestId id) {
     ErrorCode code = ErrorCode.forStatus(status);
     return mapper.writeValueAsBytes(
-        new ErrorEnvelope(
-            false,
-            code.code(),
-            message(code),
-            id.value(),
-            code.agentAction(),
-            code.defaultRetryAfterSeconds().isPresent()
-                ? code.defaultRetryAfterSeconds().getAsInt()
-                : null));
+        ErrorEnvelope.of(
+            code, message(code), id, code.defaultRetryAfterSeconds(), Optional.empty()));
   }
 
   private static String message(ErrorCode code) {

@@ -9,6 +9,7 @@ import io.javalin.http.HttpResponseException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import java.sql.SQLTransientConnectionException;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,28 +93,15 @@ public final class ErrorMapper {
   }
 
   public static ErrorEnvelope envelope(RequestId requestId, ApiException e) {
-    OptionalInt retry = e.retryAfterSeconds();
-    return new ErrorEnvelope(
-        false,
-        e.code().code(),
-        e.getMessage(),
-        requestId.value(),
-        e.code().agentAction(),
-        retry.isPresent() ? retry.getAsInt() : null,
-        e.upgradeUrl().orElse(null));
+    return ErrorEnvelope.of(
+        e.code(), e.getMessage(), requestId, e.retryAfterSeconds(), e.upgradeUrl());
   }
 
   public static void write(Context ctx, ErrorCode code, String message, OptionalInt retryAfter) {
     writeEnvelope(
         ctx,
         code,
-        new ErrorEnvelope(
-            false,
-            code.code(),
-            message,
-            RequestContext.id(ctx).value(),
-            code.agentAction(),
-            retryAfter.isPresent() ? retryAfter.getAsInt() : null),
+        ErrorEnvelope.of(code, message, RequestContext.id(ctx), retryAfter, Optional.empty()),
         retryAfter);
   }
 

@@ -8,10 +8,7 @@ import dev.instanode.core.Limit;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
-import dev.instanode.core.ResourceId;
-import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
-import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
@@ -27,6 +24,7 @@ import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.ResourceRepository.LiveForLimits;
 import dev.instanode.store.ResourceRepository.Measurement;
 import dev.instanode.worker.Job;
 import dev.instanode.worker.JobReport;
@@ -103,22 +101,9 @@ public final class EnforceLimits implements Job {
     }
   }
 
-  /** A live resource as the platform knows it. */
-  private record Row(
-      ResourceId id,
-      ResourceToken token,
-      Optional<TeamId> team,
-      Tier tier,
-      String providerResourceId,
-      boolean storageExceeded) {
-    static Row of(ResourceRepository.LiveForLimits r) {
-      return new Row(
-          r.id(), r.token(), r.team(), r.tier(), r.providerResourceId(), r.storageExceeded());
-    }
-
-    String namingToken() {
-      return NamingToken.resolve(token, providerResourceId);
-    }
+  /** The name the resource's infrastructure carries (the pool token of a pooled one). */
+  private static String namingToken(LiveForLimits row) {
+    return NamingToken.resolve(row.token(), row.providerResourceId());
   }
 
   @Override
@@ -183,14 +168,14 @@ public final class EnforceLimits implements Job {
     long blocked = 0;
     UUID after = NIL;
     while (true) {
-      List<Row> page = resources.liveOfType(type, after, PAGE).stream().map(Row::of).toList();
+      List<LiveForLimits> page = resources.liveOfType(type, after, PAGE);
       List<Measurement> measured = new ArrayList<>();
-      for (Row row : page) {
-        bounds.put(row.namingToken(), runawayBounds(row.tier()));
+      for (LiveForLimits row : page) {
+        bounds.put(namingToken(row), runawayBounds(row.tier()));
         if (report.isEmpty()) {
           continue;
         }
-        Optional<TenantUsage> usage = Optional.ofNullable(byName.get(row.namingToken()));
+        Optional<TenantUsage> usage = Optional.ofNullable(byName.get(namingToken(row)));
         LimitsDecision.Verdict verdict = decide(type, row, usage, report.get());
         if (usage.isPresent() && !usage.get().exact() && verdict.changesState()) {
           // An estimate only picks the tenant out: what is done is decided on a measurement.
@@ -221,7 +206,7 @@ public final class EnforceLimits implements Job {
   }
 
   private LimitsDecision.Verdict decide(
-      ResourceType type, Row row, Optional<TenantUsage> usage, UsageReport report) {
+      ResourceType type, LiveForLimits row, Optional<TenantUsage> usage, UsageReport report) {
     return LimitsDecision.decide(
         limits(row.tier(), type),
         usage.map(u -> new LimitsDecision.Measured(u.bytes(), u.connections(), u.writesBlocked())),
@@ -231,7 +216,11 @@ public final class EnforceLimits implements Job {
 
   /** The tenant's usage with its bytes summed key by key; empty when that measurement failed. */
   private Optional<TenantUsage> measureExactly(
-      ResourceType type, Row row, TenantUsage estimated, JobReport.Tally tally, JobRun run) {
+      ResourceType type,
+      LiveForLimits row,
+      TenantUsage estimated,
+      JobReport.Tally tally,
+      JobRun run) {
     try {
       long bytes =
           provisioner
@@ -266,7 +255,7 @@ public final class EnforceLimits implements Job {
   /** Carries out a verdict; returns whether the resource's writes are stopped afterwards. */
   private boolean act(
       ResourceType type,
-      Row row,
+      LiveForLimits row,
       Optional<TenantUsage> usage,
       LimitsDecision.Verdict verdict,
       JobReport.Tally tally,
@@ -327,7 +316,12 @@ public final class EnforceLimits implements Job {
   }
 
   private void transition(
-      ResourceType type, Row row, AuditKind kind, String transition, long bytes, JobRun run) {
+      ResourceType type,
+      LiveForLimits row,
+      AuditKind kind,
+      String transition,
+      long bytes,
+      JobRun run) {
     long limit = limits(row.tier(), type).bytes();
     count(
         meters,
@@ -358,7 +352,7 @@ public final class EnforceLimits implements Job {
 
   private void connectionsClosed(
       ResourceType type,
-      Row row,
+      LiveForLimits row,
       Optional<TenantUsage> usage,
       int closed,
       JobReport.Tally tally,
@@ -385,7 +379,12 @@ public final class EnforceLimits implements Job {
   }
 
   private void shed(
-      ResourceType type, Row row, long held, long freed, JobReport.Tally tally, JobRun run) {
+      ResourceType type,
+      LiveForLimits row,
+      long held,
+      long freed,
+      JobReport.Tally tally,
+      JobRun run) {
     long limit = limits(row.tier(), type).bytes();
     meters
         .counter(WorkerMetrics.LIMIT_BYTES_SHED, "resource_type", type.wireName())
@@ -410,7 +409,7 @@ public final class EnforceLimits implements Job {
 
   /** A system audit row about one resource, with the job and the masked token added. */
   private void audit(
-      Row row,
+      LiveForLimits row,
       ResourceType type,
       AuditKind kind,
       String summary,
@@ -452,7 +451,7 @@ public final class EnforceLimits implements Job {
   /** One resource's step failed: counted, tallied and logged; the pass goes on to the next row. */
   private void resourceFailed(
       ResourceType type,
-      Row row,
+      LiveForLimits row,
       String step,
       RuntimeException e,
       JobReport.Tally tally,

@@ -11,6 +11,7 @@ import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.pool.PoolRepository;
+import dev.instanode.provisioner.pool.PoolRepository.AssignedItem;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRepository;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -59,6 +59,7 @@ public final class PoolOrphanReaper implements Job {
   public static final int BATCH = 200;
 
   private final Optional<Jdbi> pool;
+  private final Optional<PoolRepository> poolItems;
   private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
   private final boolean destructive;
@@ -76,6 +77,7 @@ public final class PoolOrphanReaper implements Job {
       MeterRegistry meters,
       Clock clock) {
     this.pool = requireNonNull(pool, "pool is null");
+    this.poolItems = pool.map(PoolRepository::new);
     this.resources = new ResourceRepository(requireNonNull(platform, "platform is null"));
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.destructive = destructive;
@@ -92,17 +94,8 @@ public final class PoolOrphanReaper implements Job {
     }
   }
 
-  /** An {@code assigned} row of {@code pool_items}. */
-  record Assigned(
-      UUID id,
-      ResourceType type,
-      String poolToken,
-      String providerResourceId,
-      ResourceToken boundToken,
-      Instant assignedAt) {
-    PoolOrphanDecision.Item facts() {
-      return new PoolOrphanDecision.Item(poolToken, assignedAt);
-    }
+  private static PoolOrphanDecision.Item facts(AssignedItem item) {
+    return new PoolOrphanDecision.Item(item.poolToken(), item.assignedAt());
   }
 
   @Override
@@ -113,9 +106,9 @@ public final class PoolOrphanReaper implements Job {
       return tally.report();
     }
     Instant now = clock.instant();
-    List<Assigned> items;
+    List<AssignedItem> items;
     try {
-      items = assignedOlderThan(now.minus(PoolOrphanDecision.GRACE));
+      items = poolItems.orElseThrow().assignedOlderThan(now.minus(PoolOrphanDecision.GRACE), BATCH);
     } catch (RuntimeException e) {
       return skip(tally, "pool_read_error", e, run);
     }
@@ -125,16 +118,16 @@ public final class PoolOrphanReaper implements Job {
     }
     Map<ResourceToken, PoolOrphanDecision.Owner> owners;
     try {
-      owners = owners(items.stream().map(Assigned::boundToken).distinct().toList());
+      owners = owners(items.stream().map(AssignedItem::boundToken).distinct().toList());
     } catch (RuntimeException e) {
       // Never decide from a live set that came from an error: that is how live data gets dropped.
       return skip(tally, "platform_read_error", e, run);
     }
     Map<ResourceType, Long> candidates = new EnumMap<>(ResourceType.class);
-    for (Assigned item : items) {
+    for (AssignedItem item : items) {
       PoolOrphanDecision.Verdict verdict =
           PoolOrphanDecision.classify(
-              item.facts(), Optional.ofNullable(owners.get(item.boundToken())), now);
+              facts(item), Optional.ofNullable(owners.get(item.boundToken())), now);
       tally.add(verdict.name().toLowerCase(Locale.ROOT));
       switch (verdict) {
         case TOO_YOUNG -> {}
@@ -185,20 +178,6 @@ public final class PoolOrphanReaper implements Job {
     return tally.add("skipped_" + reason).report();
   }
 
-  private List<Assigned> assignedOlderThan(Instant cutoff) {
-    return new PoolRepository(pool.orElseThrow())
-        .assignedOlderThan(cutoff, BATCH).stream()
-            .map(i ->
-                new Assigned(
-                    i.id(),
-                    i.type(),
-                    i.poolToken(),
-                    i.providerResourceId(),
-                    i.boundToken(),
-                    i.assignedAt()))
-            .toList();
-  }
-
   /** The resources rows for these tokens, from the platform database. Absent = no row at all. */
   private Map<ResourceToken, PoolOrphanDecision.Owner> owners(Collection<ResourceToken> tokens) {
     Map<ResourceToken, PoolOrphanDecision.Owner> owners = new HashMap<>();
@@ -209,9 +188,9 @@ public final class PoolOrphanReaper implements Job {
     return owners;
   }
 
-  private void release(Assigned item, JobReport.Tally tally, JobRun run) {
+  private void release(AssignedItem item, JobReport.Tally tally, JobRun run) {
     try {
-      if (new PoolRepository(pool.orElseThrow()).releaseAssigned(item.id(), item.boundToken())) {
+      if (poolItems.orElseThrow().releaseAssigned(item.id(), item.boundToken())) {
         count(meters, WorkerMetrics.POOL_RELEASED, "resource_type", item.type().wireName());
         LOG.info(
             "pool_orphan_reaper.released pool_token={} bound_token={} run_id={}: owned by its"
@@ -235,7 +214,7 @@ public final class PoolOrphanReaper implements Job {
    * concurrent pass cannot act on the same item; the row is deleted in the same transaction, after
    * the drop.
    */
-  private String reap(Assigned item, Instant now, JobRun run) {
+  private String reap(AssignedItem item, Instant now, JobRun run) {
     String type = item.type().wireName();
     try {
       return pool.orElseThrow()
@@ -247,7 +226,7 @@ public final class PoolOrphanReaper implements Job {
             // Re-confirm from a fresh read; a failed read aborts (the exception rolls back).
             PoolOrphanDecision.Verdict again =
                 PoolOrphanDecision.classify(
-                    item.facts(),
+                    facts(item),
                     Optional.ofNullable(owners(List.of(item.boundToken())).get(item.boundToken())),
                     now);
             if (again != PoolOrphanDecision.Verdict.ORPHAN) {
