@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** The public credential of a resource; distinct from its internal {@link ResourceId}. */
-public record ResourceToken(UUID value) {
+public record ResourceToken(UUID value) implements InfraKey {
   public ResourceToken {
     requireNonNull(value, "value is null");
   }
@@ -23,7 +23,13 @@ public record ResourceToken(UUID value) {
     }
   }
 
+  @Override
+  public String text() {
+    return value.toString();
+  }
+
   /** Safe for logs: the first 8 characters only. */
+  @Override
   public String masked() {
     return Masking.token(value.toString());
   }

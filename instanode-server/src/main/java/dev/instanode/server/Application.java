@@ -31,15 +31,15 @@ import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.core.crypto.AesGcm;
-import dev.instanode.provisioner.DeprovisionChokepoint;
-import dev.instanode.provisioner.DropGuard;
-import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.Provisioner;
-import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropGuard;
+import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import dev.instanode.provisioner.grpc.GrpcProvisionerClient;
-import dev.instanode.provisioner.grpc.GrpcProvisionerServer;
+import dev.instanode.provisioner.grpc.server.GrpcProvisionerServer;
 import dev.instanode.provisioner.pool.HotPool;
 import dev.instanode.provisioner.pool.PoolMaintenance;
 import dev.instanode.provisioner.pool.PoolReaper;
@@ -160,7 +160,7 @@ public final class Application implements AutoCloseable {
     ProvisionerAccess access =
         remote ? remoteProvisioner(config.provisionerAddr().get(), config) : inProcess(local);
     if (roles.contains(Role.WORKER)) {
-      startWorker(config, options, shared, access, local);
+      startWorker(config, options, shared, access);
     }
     if (roles.contains(Role.API)) {
       startApi(config, options, shared, access);
@@ -229,24 +229,12 @@ public final class Application implements AutoCloseable {
   }
 
   private void startWorker(
-      Config config,
-      Options options,
-      Shared shared,
-      ProvisionerAccess access,
-      Optional<LocalStack> local) {
-    // The worker reads pool_items where the provisioner keeps them, local or not.
-    Optional<Jdbi> poolJdbi =
-        Optional.of(
-            local
-                .map(LocalStack::provisionerDb)
-                .orElseGet(() -> provisionerDatabase(config, options))
-                .jdbi());
+      Config config, Options options, Shared shared, ProvisionerAccess access) {
     own(
         Worker.start(
             new WorkerDependencies(
                 shared.db().dataSource(),
                 shared.db().jdbi(),
-                poolJdbi,
                 Optional.of(access.provisioner()),
                 shared.audit(),
                 shared.plans(),

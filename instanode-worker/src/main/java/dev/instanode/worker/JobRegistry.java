@@ -35,7 +35,6 @@ public final class JobRegistry {
                     d.platform(), d.provisioner(), d.plans(), d.audit(), d.meters(), d.clock());
             case POOL_ORPHAN_REAPER ->
                 new PoolOrphanReaper(
-                    d.pool(),
                     d.platform(),
                     d.provisioner(),
                     settings.poolOrphanReapDestructive(),

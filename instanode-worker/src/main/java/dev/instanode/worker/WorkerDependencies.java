@@ -16,14 +16,11 @@ import org.jdbi.v3.core.Jdbi;
  *
  * @param platformDataSource the platform database; db-scheduler keeps {@code scheduled_tasks} here
  * @param platform Jdbi over the same database
- * @param pool Jdbi over the provisioner's schema ({@code pool_items}), which may live in another
- *     database; empty when no hot pool is configured. The worker never joins across the two.
  * @param provisioner empty: jobs that would tear down or regrade skip with a WARN, never pretend
  */
 public record WorkerDependencies(
     DataSource platformDataSource,
     Jdbi platform,
-    Optional<Jdbi> pool,
     Optional<Provisioner> provisioner,
     AuditLog audit,
     Plans plans,
@@ -32,7 +29,6 @@ public record WorkerDependencies(
   public WorkerDependencies {
     requireNonNull(platformDataSource, "platformDataSource is null");
     requireNonNull(platform, "platform is null");
-    requireNonNull(pool, "pool is null");
     requireNonNull(provisioner, "provisioner is null");
     requireNonNull(audit, "audit is null");
     requireNonNull(plans, "plans is null");

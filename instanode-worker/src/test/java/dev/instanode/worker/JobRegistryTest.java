@@ -39,7 +39,6 @@ class JobRegistryTest {
     return new WorkerDependencies(
         db.dataSource(),
         db.jdbi(),
-        Optional.empty(),
         Optional.of(new FakeProvisioner()),
         audit,
         Plans.bundled(),

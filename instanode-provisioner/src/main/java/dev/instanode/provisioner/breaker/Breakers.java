@@ -1,6 +1,6 @@
 package dev.instanode.provisioner.breaker;
 
-import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

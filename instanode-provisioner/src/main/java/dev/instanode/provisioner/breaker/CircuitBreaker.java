@@ -2,8 +2,8 @@ package dev.instanode.provisioner.breaker;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.instanode.provisioner.PartialProvisionException;
 import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.engine.PartialProvisionException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,23 +1,28 @@
 package dev.instanode.provisioner.pool;
 
 import dev.instanode.core.Masking;
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
-import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.NamingToken;
-import dev.instanode.provisioner.PartialProvisionException;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
-import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.PartialProvisionException;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -165,6 +170,40 @@ public final class HotPool implements AutoCloseable {
           resource.masked(),
           e.toString());
     }
+  }
+
+  /** The oldest items handed out before {@code cutoff} and still tracked. */
+  public List<AssignedPoolItem> assignedOlderThan(Instant cutoff, int limit) {
+    return items.assignedOlderThan(cutoff, limit);
+  }
+
+  /** Forgets an item its resource owns now; its infrastructure stays. */
+  public boolean release(AssignedPoolItem item) {
+    return items.releaseAssigned(item.id(), item.boundToken());
+  }
+
+  /**
+   * Drops an orphaned item through the chokepoint under its row lock, then forgets it; the row is
+   * kept when the drop fails.
+   */
+  public boolean reap(AssignedPoolItem item, String reason, RequestId requestId) {
+    ResourceBackend backend = backends.get(item.type());
+    if (backend == null) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT,
+          "no backend configured for " + item.type().wireName(),
+          null);
+    }
+    return items.reapAssigned(
+        item.id(),
+        item.boundToken(),
+        () ->
+            chokepoint.drop(
+                backend,
+                item.poolToken().value(),
+                item.providerResourceId().wire(),
+                reason,
+                requestId.value()));
   }
 
   /**

@@ -2,8 +2,9 @@ package dev.instanode.provisioner.pool;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.ResourceType;
-import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;

@@ -2,8 +2,8 @@ package dev.instanode.provisioner.pool;
 
 import dev.instanode.core.Masking;
 import dev.instanode.core.ResourceType;
-import dev.instanode.provisioner.DeprovisionChokepoint;
-import dev.instanode.provisioner.ResourceBackend;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

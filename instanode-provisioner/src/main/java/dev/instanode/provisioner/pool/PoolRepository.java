@@ -1,7 +1,10 @@
 package dev.instanode.provisioner.pool;
 
+import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.AssignedPoolItem;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -11,7 +14,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** {@code provisioner.pool_items}. Replicas coordinate only through these statements. */
@@ -253,19 +255,8 @@ public final class PoolRepository {
     });
   }
 
-  /**
-   * An {@code assigned} item: handed to a resource, kept until that resource is known to own it.
-   */
-  public record AssignedItem(
-      UUID id,
-      ResourceType type,
-      String poolToken,
-      String providerResourceId,
-      ResourceToken boundToken,
-      Instant assignedAt) {}
-
   /** The oldest {@code assigned} items handed out before {@code cutoff}. */
-  public List<AssignedItem> assignedOlderThan(Instant cutoff, int limit) {
+  public List<AssignedPoolItem> assignedOlderThan(Instant cutoff, int limit) {
     return jdbi.withHandle(h ->
         h.createQuery(
                 "SELECT id, resource_type, pool_token, provider_resource_id, bound_token,"
@@ -274,12 +265,13 @@ public final class PoolRepository {
             .bind("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
             .bind("limit", limit)
             .map((rs, ctx) ->
-                new AssignedItem(
+                new AssignedPoolItem(
                     rs.getObject("id", UUID.class),
                     ResourceType.fromWire(rs.getString("resource_type")),
-                    rs.getString("pool_token"),
-                    rs.getString("provider_resource_id"),
+                    new PoolToken(rs.getString("pool_token")),
                     new ResourceToken(rs.getObject("bound_token", UUID.class)),
+                    ProviderResourceId.parse(rs.getString("provider_resource_id"))
+                        .pooled(new PoolToken(rs.getString("pool_token"))),
                     rs.getObject("assigned_at", OffsetDateTime.class).toInstant()))
             .list());
   }
@@ -300,22 +292,27 @@ public final class PoolRepository {
   }
 
   /**
-   * Locks the item in the caller's transaction if it is still assigned to {@code bound} and no one
-   * else holds it (never waits); false otherwise.
+   * Runs {@code drop} while holding the item's row lock, if the item is still assigned to {@code
+   * bound} and no one else holds it (never waits), then deletes the row in the same transaction. A
+   * failed drop rolls back and keeps the row. False when the item was gone or held.
    */
-  public static boolean lockAssigned(Handle h, UUID id, ResourceToken bound) {
-    return h.createQuery(
-            "SELECT id FROM pool_items WHERE id = :id AND status = 'assigned'"
-                + " AND bound_token = :bound FOR UPDATE SKIP LOCKED")
-        .bind("id", id)
-        .bind("bound", bound.value())
-        .mapTo(UUID.class)
-        .findOne()
-        .isPresent();
-  }
-
-  /** Deletes an item's row in the caller's transaction, once its infrastructure is gone. */
-  public static void deleteLocked(Handle h, UUID id) {
-    h.createUpdate("DELETE FROM pool_items WHERE id = :id").bind("id", id).execute();
+  public boolean reapAssigned(UUID id, ResourceToken bound, Runnable drop) {
+    return jdbi.inTransaction(h -> {
+      boolean locked =
+          h.createQuery(
+                  "SELECT id FROM pool_items WHERE id = :id AND status = 'assigned'"
+                      + " AND bound_token = :bound FOR UPDATE SKIP LOCKED")
+              .bind("id", id)
+              .bind("bound", bound.value())
+              .mapTo(UUID.class)
+              .findOne()
+              .isPresent();
+      if (!locked) {
+        return false;
+      }
+      drop.run();
+      h.createUpdate("DELETE FROM pool_items WHERE id = :id").bind("id", id).execute();
+      return true;
+    });
   }
 }

@@ -1,5 +1,7 @@
 package dev.instanode.provisioner.grpc;
 
+import dev.instanode.core.RequestId;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
@@ -17,6 +19,7 @@ import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -44,6 +47,8 @@ final class FakeProvisioner implements Provisioner {
       new UsageReport(List.of(new TenantUsage("pool-fake", 4096, false, -1, 1, true)), false, true);
   volatile LimitsResult limitsResult = new LimitsResult(true, 3, 123_456);
   volatile RunawayResult runawayResult = new RunawayResult(2, 1);
+  volatile List<AssignedPoolItem> assignedItems = List.of();
+  volatile boolean poolItemDone = true;
 
   /** Every later call throws this kind. */
   void failWith(ProvisionerException.Kind kind, String message) {
@@ -61,6 +66,21 @@ final class FakeProvisioner implements Provisioner {
 
   List<Object> calls() {
     return List.copyOf(calls);
+  }
+
+  @Override
+  public List<AssignedPoolItem> assignedPoolItems(Instant cutoff, int limit) {
+    return answer(List.of("assigned", cutoff, limit), () -> assignedItems);
+  }
+
+  @Override
+  public boolean releasePoolItem(AssignedPoolItem item) {
+    return answer(List.of("release", item), () -> poolItemDone);
+  }
+
+  @Override
+  public boolean reapPoolItem(AssignedPoolItem item, String reason, RequestId requestId) {
+    return answer(List.of("reap", item, reason, requestId), () -> poolItemDone);
   }
 
   @Override

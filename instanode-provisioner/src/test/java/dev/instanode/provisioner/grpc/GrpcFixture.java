@@ -4,6 +4,7 @@ import dev.instanode.core.crypto.Secrets;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc.ProvisionerServiceBlockingStub;
+import dev.instanode.provisioner.grpc.server.GrpcProvisionerServer;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

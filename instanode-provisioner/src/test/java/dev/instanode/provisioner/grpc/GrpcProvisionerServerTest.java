@@ -10,6 +10,7 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.grpc.server.GrpcProvisionerServer;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.time.Clock;

@@ -3,10 +3,13 @@ package dev.instanode.provisioner.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -26,9 +29,11 @@ import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +108,43 @@ class GrpcRoundTripTest {
     provisioner.provisionResult =
         new ProvisionResult("redis://u:p@cache:6379", "local:0", Optional.empty(), 64);
     assertThat(grpc.client.provision(request).keyPrefix()).isEmpty();
+  }
+
+  @Test
+  void assignedPoolItemsCrossWithEveryFieldAndReleaseAndReapCarryThem() {
+    PoolToken poolToken = PoolToken.random();
+    AssignedPoolItem item =
+        new AssignedPoolItem(
+            UUID.randomUUID(),
+            ResourceType.POSTGRES,
+            poolToken,
+            token,
+            ProviderResourceId.of("local:1").pooled(poolToken),
+            Instant.parse("2026-11-30T10:15:30.123Z"));
+    provisioner.assignedItems = List.of(item);
+    Instant cutoff = Instant.parse("2026-12-01T00:00:00Z");
+
+    assertThat(grpc.client.assignedPoolItems(cutoff, 50)).containsExactly(item);
+    provisioner.poolItemDone = false;
+    assertThat(grpc.client.releasePoolItem(item)).isFalse();
+    provisioner.poolItemDone = true;
+    RequestId requestId = RequestId.random();
+    assertThat(grpc.client.reapPoolItem(item, "pool_orphan_reap", requestId)).isTrue();
+
+    assertThat(provisioner.calls())
+        .containsExactly(
+            List.of("assigned", cutoff, 50),
+            List.of("release", item),
+            List.of("reap", item, "pool_orphan_reap", requestId));
+  }
+
+  @Test
+  void aLimitOutsideItsBoundsIsRefusedBeforeThePoolIsRead() {
+    assertThatThrownBy(() -> grpc.client.assignedPoolItems(Instant.now(), 0))
+        .isInstanceOf(ProvisionerException.class)
+        .extracting(e -> ((ProvisionerException) e).kind())
+        .isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
+    assertThat(provisioner.calls()).isEmpty();
   }
 
   @Test

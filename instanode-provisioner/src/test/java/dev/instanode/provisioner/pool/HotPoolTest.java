@@ -1,29 +1,34 @@
 package dev.instanode.provisioner.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.instanode.core.Plans;
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
-import dev.instanode.provisioner.DeprovisionChokepoint;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
-import dev.instanode.provisioner.DropGuard;
-import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
 import dev.instanode.provisioner.RegradeResult;
-import dev.instanode.provisioner.ResourceBackend;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropGuard;
+import dev.instanode.provisioner.engine.DropOnlyBackend;
+import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
@@ -33,6 +38,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -322,6 +328,93 @@ class HotPoolTest {
   }
 
   @Test
+  void theOrphanPassListsReleasesAndReapsAssignedItemsThroughTheProvisioner() throws SQLException {
+    ResourceToken kept = ResourceToken.random();
+    ResourceToken orphaned = ResourceToken.random();
+    try (HotPool pool = pool(2)) {
+      pool.refill(ResourceType.POSTGRES);
+      LocalProvisioner provisioner =
+          new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
+      for (ResourceToken resource : List.of(kept, orphaned)) {
+        provisioner.claimPooled(
+            new ProvisionRequest(
+                resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+      }
+      List<AssignedPoolItem> assigned =
+          provisioner.assignedPoolItems(Instant.now().plusSeconds(60), 10);
+      assertThat(assigned).extracting(AssignedPoolItem::boundToken).contains(kept, orphaned);
+      AssignedPoolItem keptItem =
+          assigned.stream().filter(i -> i.boundToken().equals(kept)).findFirst().orElseThrow();
+      AssignedPoolItem orphanItem =
+          assigned.stream().filter(i -> i.boundToken().equals(orphaned)).findFirst().orElseThrow();
+      assertThat(orphanItem.providerResourceId().pool()).contains(orphanItem.poolToken());
+
+      assertThat(provisioner.releasePoolItem(keptItem)).isTrue();
+      assertThat(provisioner.reapPoolItem(orphanItem, "test_reap", RequestId.random())).isTrue();
+      assertThat(provisioner.reapPoolItem(orphanItem, "test_reap", RequestId.random()))
+          .as("an item already reaped is gone, not reaped twice")
+          .isFalse();
+
+      assertThat(provisioner.assignedPoolItems(Instant.now().plusSeconds(60), 10)).isEmpty();
+      assertThat(databaseExists(keptItem.poolToken())).as("released: infra kept").isTrue();
+      assertThat(databaseExists(orphanItem.poolToken())).as("reaped: infra dropped").isFalse();
+      provisioner.deprovision(
+          new DeprovisionRequest(
+              kept,
+              ResourceType.POSTGRES,
+              keptItem.providerResourceId().wire(),
+              "test_cleanup",
+              RequestId.random()));
+    }
+  }
+
+  @Test
+  void aReapWhoseDropFailsKeepsTheItemTracked() {
+    ResourceToken orphaned = ResourceToken.random();
+    ResourceBackend brokenDrop =
+        new DropOnlyBackend() {
+          @Override
+          public List<String> objectNames(String namingToken) {
+            return List.of("db_" + namingToken);
+          }
+
+          @Override
+          public void drop(String namingToken, String providerResourceId) {
+            throw new IllegalStateException("cluster unreachable");
+          }
+        };
+    try (HotPool pool = pool(1)) {
+      pool.refill(ResourceType.POSTGRES);
+      LocalProvisioner provisioner =
+          new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
+      provisioner.claimPooled(
+          new ProvisionRequest(
+              orphaned, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()));
+      AssignedPoolItem item =
+          provisioner.assignedPoolItems(Instant.now().plusSeconds(60), 10).getFirst();
+      HotPool failing =
+          new HotPool(
+              Map.of(ResourceType.POSTGRES, brokenDrop),
+              Map.of(ResourceType.POSTGRES, 0),
+              items,
+              AES,
+              breakers,
+              chokepoint,
+              meters,
+              1,
+              ProvisionStepHook.NONE);
+      try (failing) {
+        assertThatThrownBy(() -> failing.reap(item, "test_reap", RequestId.random()))
+            .isInstanceOf(ProvisionerException.class);
+      }
+      assertThat(provisioner.assignedPoolItems(Instant.now().plusSeconds(60), 10))
+          .as("the row outlives a failed drop")
+          .containsExactly(item);
+      assertThat(provisioner.reapPoolItem(item, "test_cleanup", RequestId.random())).isTrue();
+    }
+  }
+
+  @Test
   void twoConcurrentClaimersNeverGetTheSameItem() throws Exception {
     try (HotPool pool = pool(5)) {
       pool.refill(ResourceType.POSTGRES);
@@ -407,6 +500,10 @@ class HotPoolTest {
       }
     }
     return out;
+  }
+
+  private static boolean databaseExists(PoolToken token) throws SQLException {
+    return adminExists("SELECT 1 FROM pg_database WHERE datname = 'db_" + token.value() + "'");
   }
 
   static boolean adminExists(String sql) throws SQLException {

@@ -1,5 +1,6 @@
 package dev.instanode.provisioner.pool;
 
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.ResourceType;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -2,8 +2,9 @@ package dev.instanode.worker.decision;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceStatus;
-import dev.instanode.provisioner.NamingToken;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -30,7 +31,7 @@ public final class PoolOrphanDecision {
     KEEP_MISMATCH
   }
 
-  public record Item(String poolToken, Instant assignedAt) {
+  public record Item(PoolToken poolToken, Instant assignedAt) {
     public Item {
       requireNonNull(poolToken, "poolToken is null");
       requireNonNull(assignedAt, "assignedAt is null");
@@ -38,7 +39,7 @@ public final class PoolOrphanDecision {
   }
 
   /** The resources row whose token is the item's {@code bound_token}. */
-  public record Owner(ResourceStatus status, Optional<String> providerResourceId) {
+  public record Owner(ResourceStatus status, Optional<ProviderResourceId> providerResourceId) {
     public Owner {
       requireNonNull(status, "status is null");
       requireNonNull(providerResourceId, "providerResourceId is null");
@@ -61,7 +62,7 @@ public final class PoolOrphanDecision {
         owner
             .get()
             .providerResourceId()
-            .flatMap(NamingToken::poolToken)
+            .flatMap(ProviderResourceId::pool)
             .filter(item.poolToken()::equals)
             .isPresent();
     return namesItem ? Verdict.RELEASE : Verdict.KEEP_MISMATCH;

@@ -5,13 +5,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
-import dev.instanode.provisioner.DeprovisionRequest;
-import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.Provisioner;
-import dev.instanode.provisioner.pool.PoolRepository;
-import dev.instanode.provisioner.pool.PoolRepository.AssignedItem;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRepository;
@@ -41,25 +39,24 @@ import org.slf4j.LoggerFactory;
  * {@code pool_orphan_reaper}: decides the {@code assigned} pool items older than {@link
  * PoolOrphanDecision#GRACE}, the half seed 002 could not build from the provisioner alone.
  *
- * <p>Two reads, two databases, never a join: the items come from the provisioner's database, and
- * the resources rows their {@code bound_token}s name come from the platform database. {@link
- * PoolOrphanDecision#classify} decides in Java. If either read fails the pass does nothing.
+ * <p>Two reads, two databases, never a join: the items come from the provisioner (through its
+ * interface; the worker never opens the provisioner's database), and the resources rows their
+ * {@code bound_token}s name come from the platform database. {@link PoolOrphanDecision#classify}
+ * decides in Java. If either read fails the pass does nothing.
  *
  * <ul>
  *   <li>Bound to a live resource that names the item's pool token: the tracking row is deleted and
  *       the infrastructure kept (the resource owns it now).
  *   <li>Orphan (no non-terminal row for the token): counted and logged as a candidate. Only when
  *       {@code POOL_ORPHAN_REAP_DESTRUCTIVE} is on is it deprovisioned through the provisioner (its
- *       audited chokepoint), after re-reading the owner under the item's row lock, and its row
- *       deleted only after the drop succeeded.
+ *       audited chokepoint), after re-reading the owner, under the item's row lock so no two passes
+ *       act on one item; its row is deleted only after the drop succeeded.
  * </ul>
  */
 public final class PoolOrphanReaper implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(PoolOrphanReaper.class);
   public static final int BATCH = 200;
 
-  private final Optional<Jdbi> pool;
-  private final Optional<PoolRepository> poolItems;
   private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
   private final boolean destructive;
@@ -69,15 +66,12 @@ public final class PoolOrphanReaper implements Job {
   private final Map<ResourceType, AtomicLong> current = new EnumMap<>(ResourceType.class);
 
   public PoolOrphanReaper(
-      Optional<Jdbi> pool,
       Jdbi platform,
       Optional<Provisioner> provisioner,
       boolean destructive,
       AuditLog audit,
       MeterRegistry meters,
       Clock clock) {
-    this.pool = requireNonNull(pool, "pool is null");
-    this.poolItems = pool.map(PoolRepository::new);
     this.resources = new ResourceRepository(requireNonNull(platform, "platform is null"));
     this.provisioner = requireNonNull(provisioner, "provisioner is null");
     this.destructive = destructive;
@@ -94,21 +88,22 @@ public final class PoolOrphanReaper implements Job {
     }
   }
 
-  private static PoolOrphanDecision.Item facts(AssignedItem item) {
+  private static PoolOrphanDecision.Item facts(AssignedPoolItem item) {
     return new PoolOrphanDecision.Item(item.poolToken(), item.assignedAt());
   }
 
   @Override
   public JobReport run(JobRun run) {
     JobReport.Tally tally = new JobReport.Tally();
-    if (pool.isEmpty()) {
-      LOG.debug("pool_orphan_reaper.idle reason=no_pool_database");
+    if (provisioner.isEmpty()) {
+      LOG.debug("pool_orphan_reaper.idle reason=no_provisioner");
       return tally.report();
     }
     Instant now = clock.instant();
-    List<AssignedItem> items;
+    List<AssignedPoolItem> items;
     try {
-      items = poolItems.orElseThrow().assignedOlderThan(now.minus(PoolOrphanDecision.GRACE), BATCH);
+      items =
+          provisioner.orElseThrow().assignedPoolItems(now.minus(PoolOrphanDecision.GRACE), BATCH);
     } catch (RuntimeException e) {
       return skip(tally, "pool_read_error", e, run);
     }
@@ -118,13 +113,13 @@ public final class PoolOrphanReaper implements Job {
     }
     Map<ResourceToken, PoolOrphanDecision.Owner> owners;
     try {
-      owners = owners(items.stream().map(AssignedItem::boundToken).distinct().toList());
+      owners = owners(items.stream().map(AssignedPoolItem::boundToken).distinct().toList());
     } catch (RuntimeException e) {
       // Never decide from a live set that came from an error: that is how live data gets dropped.
       return skip(tally, "platform_read_error", e, run);
     }
     Map<ResourceType, Long> candidates = new EnumMap<>(ResourceType.class);
-    for (AssignedItem item : items) {
+    for (AssignedPoolItem item : items) {
       PoolOrphanDecision.Verdict verdict =
           PoolOrphanDecision.classify(
               facts(item), Optional.ofNullable(owners.get(item.boundToken())), now);
@@ -138,7 +133,7 @@ public final class PoolOrphanReaper implements Job {
           LOG.warn(
               "pool_orphan_reaper.owner_mismatch pool_token={} bound_token={} run_id={}: a live"
                   + " resource is bound to this item but does not name it; left alone",
-              Masking.token(item.poolToken()),
+              item.poolToken().masked(),
               item.boundToken().masked(),
               run.runId());
         }
@@ -152,13 +147,13 @@ public final class PoolOrphanReaper implements Job {
           LOG.info(
               "pool_orphan_reaper.candidate pool_token={} bound_token={} resource_type={}"
                   + " assigned_for={} destructive={} run_id={}",
-              Masking.token(item.poolToken()),
+              item.poolToken().masked(),
               item.boundToken().masked(),
               item.type().wireName(),
               Duration.between(item.assignedAt(), now).withNanos(0),
               destructive,
               run.runId());
-          if (destructive && provisioner.isPresent()) {
+          if (destructive) {
             tally.add(reap(item, now, run));
           }
         }
@@ -184,18 +179,21 @@ public final class PoolOrphanReaper implements Job {
     resources
         .ownershipOf(tokens)
         .forEach((token, o) ->
-            owners.put(token, new PoolOrphanDecision.Owner(o.status(), o.providerResourceId())));
+            owners.put(
+                token,
+                new PoolOrphanDecision.Owner(
+                    o.status(), o.providerResourceId().map(ProviderResourceId::parse))));
     return owners;
   }
 
-  private void release(AssignedItem item, JobReport.Tally tally, JobRun run) {
+  private void release(AssignedPoolItem item, JobReport.Tally tally, JobRun run) {
     try {
-      if (poolItems.orElseThrow().releaseAssigned(item.id(), item.boundToken())) {
+      if (provisioner.orElseThrow().releasePoolItem(item)) {
         count(meters, WorkerMetrics.POOL_RELEASED, "resource_type", item.type().wireName());
         LOG.info(
             "pool_orphan_reaper.released pool_token={} bound_token={} run_id={}: owned by its"
                 + " resource now, infrastructure kept",
-            Masking.token(item.poolToken()),
+            item.poolToken().masked(),
             item.boundToken().masked(),
             run.runId());
       }
@@ -203,104 +201,84 @@ public final class PoolOrphanReaper implements Job {
       tally.add("release_failed");
       LOG.warn(
           "pool_orphan_reaper.release_failed pool_token={} run_id={} error={}",
-          Masking.token(item.poolToken()),
+          item.poolToken().masked(),
           run.runId(),
           Masking.scrubUrls(e.toString()));
     }
   }
 
   /**
-   * The destructive arm. Holds the item's row lock while it re-reads the owner and drops, so a
-   * concurrent pass cannot act on the same item; the row is deleted in the same transaction, after
-   * the drop.
+   * The destructive arm. Re-reads the owner first; the provisioner then holds the item's row lock
+   * across the drop and deletes the row only after it, so two passes never act on one item.
    */
-  private String reap(AssignedItem item, Instant now, JobRun run) {
+  private String reap(AssignedPoolItem item, Instant now, JobRun run) {
     String type = item.type().wireName();
+    PoolOrphanDecision.Verdict again;
     try {
-      return pool.orElseThrow()
-          .inTransaction(h -> {
-            boolean locked = PoolRepository.lockAssigned(h, item.id(), item.boundToken());
-            if (!locked) {
-              return "reap_skipped_gone";
-            }
-            // Re-confirm from a fresh read; a failed read aborts (the exception rolls back).
-            PoolOrphanDecision.Verdict again =
-                PoolOrphanDecision.classify(
-                    facts(item),
-                    Optional.ofNullable(owners(List.of(item.boundToken())).get(item.boundToken())),
-                    now);
-            if (again != PoolOrphanDecision.Verdict.ORPHAN) {
-              count(
-                  meters,
-                  WorkerMetrics.POOL_ORPHAN_REAPED,
-                  "resource_type",
-                  type,
-                  "outcome",
-                  "reconfirm_changed");
-              return "reap_skipped_reconfirm";
-            }
-            try {
-              provisioner
-                  .orElseThrow()
-                  .deprovision(
-                      new DeprovisionRequest(
-                          item.boundToken(),
-                          item.type(),
-                          NamingToken.encodePooled(item.providerResourceId(), item.poolToken()),
-                          "pool_orphan_reap",
-                          run.requestId()));
-            } catch (RuntimeException e) {
-              count(
-                  meters,
-                  WorkerMetrics.POOL_ORPHAN_REAPED,
-                  "resource_type",
-                  type,
-                  "outcome",
-                  "deprovision_err");
-              LOG.warn(
-                  "pool_orphan_reaper.deprovision_failed pool_token={} run_id={} error={}: row kept",
-                  Masking.token(item.poolToken()),
-                  run.runId(),
-                  Masking.scrubUrls(e.toString()));
-              return "reap_deprovision_failed";
-            }
-            PoolRepository.deleteLocked(h, item.id());
-            count(
-                meters,
-                WorkerMetrics.POOL_ORPHAN_REAPED,
-                "resource_type",
-                type,
-                "outcome",
-                "reaped");
-            audit.write(
-                new AuditEvent(
-                    Optional.empty(),
-                    AuditEvent.Actor.SYSTEM,
-                    AuditKind.POOL_ORPHAN_REAPED,
-                    Optional.of(type),
-                    Optional.empty(),
-                    "Tore down an orphaned pool item",
-                    Map.of(
-                        "job", run.job(),
-                        "pool_token", Masking.token(item.poolToken()),
-                        "bound_token", item.boundToken().masked()),
-                    Optional.of(run.requestId().value())));
-            LOG.warn(
-                "pool_orphan_reaper.reaped pool_token={} bound_token={} resource_type={} run_id={}",
-                Masking.token(item.poolToken()),
-                item.boundToken().masked(),
-                type,
-                run.runId());
-            return "reaped";
-          });
+      again =
+          PoolOrphanDecision.classify(
+              facts(item),
+              Optional.ofNullable(owners(List.of(item.boundToken())).get(item.boundToken())),
+              now);
     } catch (RuntimeException e) {
-      count(meters, WorkerMetrics.POOL_ORPHAN_REAPED, "resource_type", type, "outcome", "error");
-      LOG.warn(
-          "pool_orphan_reaper.reap_failed pool_token={} run_id={} error={}",
-          Masking.token(item.poolToken()),
-          run.runId(),
-          Masking.scrubUrls(e.toString()));
-      return "reap_failed";
+      return reapFailed(item, type, "error", "reap_failed", e, run);
     }
+    if (again != PoolOrphanDecision.Verdict.ORPHAN) {
+      count(
+          meters,
+          WorkerMetrics.POOL_ORPHAN_REAPED,
+          "resource_type",
+          type,
+          "outcome",
+          "reconfirm_changed");
+      return "reap_skipped_reconfirm";
+    }
+    boolean reaped;
+    try {
+      reaped = provisioner.orElseThrow().reapPoolItem(item, "pool_orphan_reap", run.requestId());
+    } catch (RuntimeException e) {
+      return reapFailed(item, type, "deprovision_err", "reap_deprovision_failed", e, run);
+    }
+    if (!reaped) {
+      return "reap_skipped_gone";
+    }
+    count(meters, WorkerMetrics.POOL_ORPHAN_REAPED, "resource_type", type, "outcome", "reaped");
+    audit.write(
+        new AuditEvent(
+            Optional.empty(),
+            AuditEvent.Actor.SYSTEM,
+            AuditKind.POOL_ORPHAN_REAPED,
+            Optional.of(type),
+            Optional.empty(),
+            "Tore down an orphaned pool item",
+            Map.of(
+                "job", run.job(),
+                "pool_token", item.poolToken().masked(),
+                "bound_token", item.boundToken().masked()),
+            Optional.of(run.requestId().value())));
+    LOG.warn(
+        "pool_orphan_reaper.reaped pool_token={} bound_token={} resource_type={} run_id={}",
+        item.poolToken().masked(),
+        item.boundToken().masked(),
+        type,
+        run.runId());
+    return "reaped";
+  }
+
+  private String reapFailed(
+      AssignedPoolItem item,
+      String type,
+      String outcome,
+      String tallyKey,
+      RuntimeException e,
+      JobRun run) {
+    count(meters, WorkerMetrics.POOL_ORPHAN_REAPED, "resource_type", type, "outcome", outcome);
+    LOG.warn(
+        "pool_orphan_reaper.{} pool_token={} run_id={} error={}: row kept",
+        tallyKey,
+        item.poolToken().masked(),
+        run.runId(),
+        Masking.scrubUrls(e.toString()));
+    return tallyKey;
   }
 }

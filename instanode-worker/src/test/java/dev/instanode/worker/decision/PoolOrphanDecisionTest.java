@@ -2,6 +2,8 @@ package dev.instanode.worker.decision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.worker.decision.PoolOrphanDecision.Item;
 import dev.instanode.worker.decision.PoolOrphanDecision.Owner;
@@ -15,9 +17,10 @@ import org.junit.jupiter.api.Test;
 
 class PoolOrphanDecisionTest {
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
-  private static final String POOL = "pool-4d2a0c8e-0000-4000-8000-000000000001";
+  private static final PoolToken POOL = new PoolToken("pool-4d2a0c8e-0000-4000-8000-000000000001");
   private static final Item OLD = new Item(POOL, NOW.minus(Duration.ofMinutes(31)));
-  private static final Optional<String> NAMES_ITEM = Optional.of("local:0;pooltok:" + POOL);
+  private static final Optional<ProviderResourceId> NAMES_ITEM =
+      Optional.of(ProviderResourceId.of("local:0").pooled(POOL));
 
   private static Verdict classify(Item item, Optional<Owner> owner) {
     return PoolOrphanDecision.classify(item, owner, NOW);
@@ -61,11 +64,13 @@ class PoolOrphanDecisionTest {
 
   @Test
   void aLiveOwnerThatDoesNotNameTheItemIsKeptAsAMismatch() {
-    for (Optional<String> prid :
+    for (Optional<ProviderResourceId> prid :
         List.of(
-            Optional.<String>empty(),
-            Optional.of("local:0"),
-            Optional.of("local:0;pooltok:pool-00000000-0000-4000-8000-000000000009"))) {
+            Optional.<ProviderResourceId>empty(),
+            Optional.of(ProviderResourceId.of("local:0")),
+            Optional.of(
+                ProviderResourceId.parse(
+                    "local:0;pooltok:pool-00000000-0000-4000-8000-000000000009")))) {
       assertThat(classify(OLD, Optional.of(new Owner(ResourceStatus.ACTIVE, prid))))
           .as(prid.toString())
           .isEqualTo(Verdict.KEEP_MISMATCH);
@@ -76,7 +81,8 @@ class PoolOrphanDecisionTest {
   void onlyAnOrphanVerdictCouldEverLeadToADrop() {
     // Exhaustive over owner states: a non-terminal owner never yields ORPHAN.
     for (ResourceStatus status : ResourceStatus.values()) {
-      for (Optional<String> prid : List.of(Optional.<String>empty(), NAMES_ITEM)) {
+      for (Optional<ProviderResourceId> prid :
+          List.of(Optional.<ProviderResourceId>empty(), NAMES_ITEM)) {
         Verdict v = classify(OLD, Optional.of(new Owner(status, prid)));
         assertThat(v == Verdict.ORPHAN).as(status + " " + prid).isEqualTo(status.isTerminal());
       }

@@ -3,20 +3,20 @@ package dev.instanode.worker.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.core.Plans;
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
-import dev.instanode.provisioner.DeprovisionChokepoint;
 import dev.instanode.provisioner.DeprovisionRequest;
-import dev.instanode.provisioner.DropGuard;
-import dev.instanode.provisioner.LocalProvisioner;
 import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.breaker.Breakers;
-import dev.instanode.provisioner.pool.PoolToken;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropGuard;
+import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
@@ -26,6 +26,7 @@ import dev.instanode.testkit.TestPostgres;
 import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
 import dev.instanode.worker.testing.FakeProvisioner;
+import dev.instanode.worker.testing.PoolBackedProvisioner;
 import dev.instanode.worker.testing.Rows;
 import dev.instanode.worker.testing.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -85,9 +86,8 @@ class PoolOrphanReaperTest {
   private PoolOrphanReaper reaper(
       Jdbi poolDb, Jdbi platformDb, Provisioner p, boolean destructive) {
     return new PoolOrphanReaper(
-        Optional.of(poolDb),
         platformDb,
-        Optional.of(p),
+        Optional.of(new PoolBackedProvisioner(poolDb, p)),
         destructive,
         audit,
         meters,

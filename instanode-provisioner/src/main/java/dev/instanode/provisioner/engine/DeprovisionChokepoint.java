@@ -1,6 +1,8 @@
-package dev.instanode.provisioner;
+package dev.instanode.provisioner.engine;
 
 import dev.instanode.core.Masking;
+import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.breaker.Breakers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

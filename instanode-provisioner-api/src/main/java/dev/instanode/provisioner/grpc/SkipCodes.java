@@ -5,17 +5,17 @@ import dev.instanode.provisioner.grpc.proto.SkipCode;
 import java.util.Optional;
 
 /** {@link SkipReason} on the wire: each code by name, so the two cannot drift apart silently. */
-final class SkipCodes {
+public final class SkipCodes {
   private static final String PREFIX = "SKIP_CODE_";
 
   private SkipCodes() {}
 
-  static SkipCode encode(SkipReason reason) {
+  public static SkipCode encode(SkipReason reason) {
     return SkipCode.valueOf(PREFIX + reason.name());
   }
 
   /** Empty for UNSPECIFIED (a provisioner older than the code) or a code newer than this build. */
-  static Optional<SkipReason> decode(SkipCode code) {
+  public static Optional<SkipReason> decode(SkipCode code) {
     if (code == SkipCode.SKIP_CODE_UNSPECIFIED || code == SkipCode.UNRECOGNIZED) {
       return Optional.empty();
     }

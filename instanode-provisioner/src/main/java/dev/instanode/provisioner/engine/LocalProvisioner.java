@@ -1,9 +1,29 @@
-package dev.instanode.provisioner;
+package dev.instanode.provisioner.engine;
 
 import dev.instanode.core.Masking;
+import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.AssignedPoolItem;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.NamingToken;
+import dev.instanode.provisioner.ProvisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeRequest;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RotateRequest;
+import dev.instanode.provisioner.RotateResult;
+import dev.instanode.provisioner.RunawayRequest;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.pool.HotPool;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +189,21 @@ public final class LocalProvisioner implements Provisioner {
     return breakers
         .of(backend)
         .call(() -> backend.stopRunawayWork(request.bounds(), request.otherwise()));
+  }
+
+  @Override
+  public List<AssignedPoolItem> assignedPoolItems(Instant cutoff, int limit) {
+    return pool.map(p -> p.assignedOlderThan(cutoff, limit)).orElse(List.of());
+  }
+
+  @Override
+  public boolean releasePoolItem(AssignedPoolItem item) {
+    return pool.map(p -> p.release(item)).orElse(false);
+  }
+
+  @Override
+  public boolean reapPoolItem(AssignedPoolItem item, String reason, RequestId requestId) {
+    return pool.map(p -> p.reap(item, reason, requestId)).orElse(false);
   }
 
   private ResourceBackend backendFor(ResourceType type) {

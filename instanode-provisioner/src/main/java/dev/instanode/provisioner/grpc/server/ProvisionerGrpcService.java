@@ -1,4 +1,4 @@
-package dev.instanode.provisioner.grpc;
+package dev.instanode.provisioner.grpc.server;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,6 +12,9 @@ import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.grpc.PoolItems;
+import dev.instanode.provisioner.grpc.SkipCodes;
+import dev.instanode.provisioner.grpc.StatusMapping;
 import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
@@ -21,6 +24,10 @@ import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageResponse;
+import dev.instanode.provisioner.grpc.proto.ListAssignedPoolItemsRequest;
+import dev.instanode.provisioner.grpc.proto.ListAssignedPoolItemsResponse;
+import dev.instanode.provisioner.grpc.proto.PoolItemRequest;
+import dev.instanode.provisioner.grpc.proto.PoolItemResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
@@ -204,6 +211,52 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
               .setSessionsEnded(r.sessionsEnded())
               .build();
         });
+  }
+
+  @Override
+  public void listAssignedPoolItems(
+      ListAssignedPoolItemsRequest request, StreamObserver<ListAssignedPoolItemsResponse> out) {
+    answer(
+        "ListAssignedPoolItems",
+        request.getRequestId(),
+        out,
+        () -> {
+          var items =
+              provisioner.assignedPoolItems(
+                  RequestDecoder.cutoff(request.getAssignedBefore()),
+                  RequestDecoder.limit(request.getLimit()));
+          return ListAssignedPoolItemsResponse.newBuilder()
+              .addAllItems(items.stream().map(PoolItems::toProto).toList())
+              .build();
+        });
+  }
+
+  @Override
+  public void releasePoolItem(PoolItemRequest request, StreamObserver<PoolItemResponse> out) {
+    answer(
+        "ReleasePoolItem",
+        request.getRequestId(),
+        out,
+        () ->
+            PoolItemResponse.newBuilder()
+                .setDone(provisioner.releasePoolItem(RequestDecoder.poolItem(request)))
+                .build());
+  }
+
+  @Override
+  public void reapPoolItem(PoolItemRequest request, StreamObserver<PoolItemResponse> out) {
+    answer(
+        "ReapPoolItem",
+        request.getRequestId(),
+        out,
+        () ->
+            PoolItemResponse.newBuilder()
+                .setDone(
+                    provisioner.reapPoolItem(
+                        RequestDecoder.poolItem(request),
+                        RequestDecoder.reason(request.getReason()),
+                        RequestDecoder.requestId(request.getRequestId())))
+                .build());
   }
 
   private static <T> void answer(

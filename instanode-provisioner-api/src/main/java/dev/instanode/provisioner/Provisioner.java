@@ -1,5 +1,8 @@
 package dev.instanode.provisioner;
 
+import dev.instanode.core.RequestId;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,4 +64,34 @@ public interface Provisioner {
    * too long) everywhere the type's backend runs.
    */
   RunawayResult stopRunawayWork(RunawayRequest request);
+
+  /**
+   * The oldest hot-pool items handed out before {@code cutoff} and still tracked; empty where there
+   * is no pool.
+   */
+  default List<AssignedPoolItem> assignedPoolItems(Instant cutoff, int limit) {
+    return List.of();
+  }
+
+  /**
+   * Stops tracking an item its resource now owns; the infrastructure stays. False when the item is
+   * no longer assigned to the same resource (another pass or a drop got there first).
+   */
+  default boolean releasePoolItem(AssignedPoolItem item) {
+    return false;
+  }
+
+  /**
+   * Drops an orphaned item's infrastructure through the audited chokepoint, then forgets its row.
+   * The row stays locked across both, so two passes never act on one item; it is deleted only after
+   * the drop succeeded. The caller re-confirms, from a fresh read, that no live resource owns the
+   * item right before calling.
+   *
+   * @return false when the item is no longer assigned to the same resource, or is held by another
+   *     pass; nothing was dropped then
+   * @throws ProvisionerException when the drop failed; the row is kept for the next pass
+   */
+  default boolean reapPoolItem(AssignedPoolItem item, String reason, RequestId requestId) {
+    return false;
+  }
 }

@@ -1,6 +1,8 @@
-package dev.instanode.provisioner;
+package dev.instanode.provisioner.engine;
 
 import static java.util.Objects.requireNonNull;
+
+import dev.instanode.provisioner.ProvisionerException;
 
 /** A provision that failed after choosing where to put the resource. */
 public final class PartialProvisionException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.instanode.provisioner;
+package dev.instanode.provisioner.engine;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;

@@ -2,6 +2,8 @@ package dev.instanode.provisioner.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.RequestId;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
@@ -28,6 +30,9 @@ import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageResponse;
+import dev.instanode.provisioner.grpc.proto.ListAssignedPoolItemsRequest;
+import dev.instanode.provisioner.grpc.proto.ListAssignedPoolItemsResponse;
+import dev.instanode.provisioner.grpc.proto.PoolItemRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
@@ -47,6 +52,9 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -296,6 +304,58 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
     return new RunawayResult(r.getStatementsCancelled(), r.getSessionsEnded());
   }
 
+  @Override
+  public List<AssignedPoolItem> assignedPoolItems(Instant cutoff, int limit) {
+    ListAssignedPoolItemsResponse r =
+        call(
+            "ListAssignedPoolItems",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .listAssignedPoolItems(
+                        ListAssignedPoolItemsRequest.newBuilder()
+                            .setAssignedBefore(cutoff.toEpochMilli())
+                            .setLimit(limit)
+                            .setRequestId(RequestId.random().value())
+                            .build()));
+    List<AssignedPoolItem> items = new ArrayList<>();
+    for (var item : r.getItemsList()) {
+      // An item we cannot read is never decided: deciding from a guess is how live data goes.
+      items.add(
+          PoolItems.fromProto(item)
+              .orElseThrow(() -> malformed("ListAssignedPoolItems sent a malformed item")));
+    }
+    return items;
+  }
+
+  @Override
+  public boolean releasePoolItem(AssignedPoolItem item) {
+    return call(
+            "ReleasePoolItem",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .releasePoolItem(
+                        PoolItemRequest.newBuilder()
+                            .setItem(PoolItems.toProto(item))
+                            .setRequestId(RequestId.random().value())
+                            .build()))
+        .getDone();
+  }
+
+  @Override
+  public boolean reapPoolItem(AssignedPoolItem item, String reason, RequestId requestId) {
+    return call(
+            "ReapPoolItem",
+            () ->
+                stub.withDeadlineAfter(deadlines.provision())
+                    .reapPoolItem(
+                        PoolItemRequest.newBuilder()
+                            .setItem(PoolItems.toProto(item))
+                            .setRequestId(requestId.value())
+                            .setReason(reason)
+                            .build()))
+        .getDone();
+  }
+
   private static dev.instanode.provisioner.grpc.proto.RunawayBounds encode(RunawayBounds b) {
     return dev.instanode.provisioner.grpc.proto.RunawayBounds.newBuilder()
         .setStatementTimeoutMs(b.statement().toMillis())
@@ -313,7 +373,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
               .withDeadlineAfter(deadlines.health())
               .check(
                   HealthCheckRequest.newBuilder()
-                      .setService(GrpcProvisionerServer.SERVICE_NAME)
+                      .setService(ProvisionerServiceGrpc.SERVICE_NAME)
                       .build())
               .getStatus()
           == ServingStatus.SERVING;

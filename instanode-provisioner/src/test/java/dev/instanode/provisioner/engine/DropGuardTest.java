@@ -1,8 +1,9 @@
-package dev.instanode.provisioner;
+package dev.instanode.provisioner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.breaker.Breakers;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;

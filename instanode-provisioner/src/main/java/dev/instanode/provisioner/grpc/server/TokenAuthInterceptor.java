@@ -1,7 +1,9 @@
-package dev.instanode.provisioner.grpc;
+package dev.instanode.provisioner.grpc.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.provisioner.grpc.GrpcHeaders;
+import dev.instanode.provisioner.grpc.ProvisionerSecret;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

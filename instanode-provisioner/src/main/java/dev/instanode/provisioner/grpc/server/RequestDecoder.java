@@ -1,9 +1,10 @@
-package dev.instanode.provisioner.grpc;
+package dev.instanode.provisioner.grpc.server;
 
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -13,16 +14,20 @@ import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.UsageRequest;
+import dev.instanode.provisioner.grpc.PoolItems;
+import dev.instanode.provisioner.grpc.ResourceTypes;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
+import dev.instanode.provisioner.grpc.proto.PoolItemRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import dev.instanode.provisioner.grpc.proto.RunawayBounds;
 import dev.instanode.provisioner.grpc.proto.StopRunawayWorkRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -32,6 +37,8 @@ import java.util.Map;
  * table as every other failure. Messages never echo what the caller sent.
  */
 final class RequestDecoder {
+  private static final int MAX_POOL_ITEMS = 1000;
+
   private RequestDecoder() {}
 
   static ProvisionRequest provision(ProvisionResourceRequest r) {
@@ -115,6 +122,34 @@ final class RequestDecoder {
         Duration.ofMillis(b.getIdleInTransactionTimeoutMs()));
   }
 
+  static Instant cutoff(long epochMillis) {
+    if (epochMillis <= 0) {
+      throw invalid("assigned_before is required");
+    }
+    return Instant.ofEpochMilli(epochMillis);
+  }
+
+  static int limit(int limit) {
+    if (limit < 1 || limit > MAX_POOL_ITEMS) {
+      throw invalid("limit must be between 1 and " + MAX_POOL_ITEMS);
+    }
+    return limit;
+  }
+
+  static AssignedPoolItem poolItem(PoolItemRequest r) {
+    if (!r.hasItem()) {
+      throw invalid("item is required");
+    }
+    return PoolItems.fromProto(r.getItem()).orElseThrow(() -> invalid("item is malformed"));
+  }
+
+  static String reason(String raw) {
+    if (raw.isBlank()) {
+      throw invalid("reason is required");
+    }
+    return raw;
+  }
+
   private static ResourceToken token(String raw) {
     if (raw.isEmpty()) {
       throw invalid("token is required");
@@ -137,7 +172,7 @@ final class RequestDecoder {
   }
 
   // request_id only correlates logs; a caller that sends none still gets a traceable call.
-  private static RequestId requestId(String raw) {
+  static RequestId requestId(String raw) {
     return raw.isBlank() ? RequestId.random() : new RequestId(raw);
   }
 

@@ -1,8 +1,9 @@
-package dev.instanode.provisioner.grpc;
+package dev.instanode.provisioner.grpc.server;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.grpc.ProvisionerSecret;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;

@@ -4,10 +4,10 @@ import dev.instanode.core.ResourceType;
 import java.util.Optional;
 
 /** Our resource types and the wire enum, which also names types this platform does not run. */
-final class ResourceTypes {
+public final class ResourceTypes {
   private ResourceTypes() {}
 
-  static dev.instanode.provisioner.grpc.proto.ResourceType toProto(ResourceType type) {
+  public static dev.instanode.provisioner.grpc.proto.ResourceType toProto(ResourceType type) {
     return switch (type) {
       case POSTGRES -> dev.instanode.provisioner.grpc.proto.ResourceType.POSTGRES;
       case REDIS -> dev.instanode.provisioner.grpc.proto.ResourceType.REDIS;
@@ -15,7 +15,8 @@ final class ResourceTypes {
   }
 
   /** Empty for UNSPECIFIED, for types we do not provision, and for numbers we do not know. */
-  static Optional<ResourceType> fromProto(dev.instanode.provisioner.grpc.proto.ResourceType type) {
+  public static Optional<ResourceType> fromProto(
+      dev.instanode.provisioner.grpc.proto.ResourceType type) {
     return switch (type) {
       case POSTGRES -> Optional.of(ResourceType.POSTGRES);
       case REDIS -> Optional.of(ResourceType.REDIS);

@@ -1,8 +1,13 @@
-package dev.instanode.provisioner;
+package dev.instanode.provisioner.engine;
 
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RunawayBounds;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.UsageReport;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -9,9 +9,9 @@ import dev.instanode.core.crypto.Secrets;
  * provisioner creates and drops customer databases, so running it unauthenticated is never a
  * fallback.
  */
-final class ProvisionerSecret {
-  static final String VARIABLE = "PROVISIONER_SECRET";
-  static final int MIN_BYTES = 32;
+public final class ProvisionerSecret {
+  public static final String VARIABLE = "PROVISIONER_SECRET";
+  public static final int MIN_BYTES = 32;
 
   private final String value;
 
@@ -23,7 +23,7 @@ final class ProvisionerSecret {
    * @throws IllegalArgumentException naming {@value #VARIABLE} (never echoing it) when the secret
    *     is null, blank or shorter than {@value #MIN_BYTES} bytes
    */
-  static ProvisionerSecret of(String raw) {
+  public static ProvisionerSecret of(String raw) {
     if (raw == null || raw.isBlank()) {
       throw new IllegalArgumentException(
           VARIABLE + " is not set: the provisioner gRPC transport refuses to run unauthenticated");
@@ -45,11 +45,11 @@ final class ProvisionerSecret {
    * Constant time. The presented value goes first because {@code MessageDigest.isEqual} runs in
    * time proportional to its first argument, which the caller already knows.
    */
-  boolean matches(String presented) {
+  public boolean matches(String presented) {
     return Secrets.constantTimeEquals(presented, value);
   }
 
-  String value() {
+  public String value() {
     return value;
   }
 

@@ -12,11 +12,11 @@ import java.util.Objects;
  * The one table between {@link Kind} and gRPC status codes. The server encodes with it and the
  * client decodes with the same table, so a kind cannot change meaning on the way across.
  */
-final class StatusMapping {
+public final class StatusMapping {
   private StatusMapping() {}
 
   /** Exhaustive on purpose: a new Kind does not compile until it has a status. */
-  static Status.Code code(Kind kind) {
+  public static Status.Code code(Kind kind) {
     return switch (kind) {
       case UNAVAILABLE, CIRCUIT_OPEN -> Status.Code.UNAVAILABLE;
       case ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
@@ -27,7 +27,7 @@ final class StatusMapping {
   }
 
   /** Server side. The description is scrubbed: backend messages can quote connection URLs. */
-  static StatusRuntimeException toStatus(ProvisionerException e) {
+  public static StatusRuntimeException toStatus(ProvisionerException e) {
     Metadata trailers = new Metadata();
     if (e.kind() == Kind.CIRCUIT_OPEN) {
       trailers.put(GrpcHeaders.CIRCUIT, GrpcHeaders.CIRCUIT_OPEN);
@@ -38,7 +38,7 @@ final class StatusMapping {
   }
 
   /** Client side: the inverse of {@link #code}, plus the codes gRPC itself produces. */
-  static Kind kind(Status.Code code, Metadata trailers) {
+  public static Kind kind(Status.Code code, Metadata trailers) {
     if (code == Status.Code.UNAVAILABLE
         && GrpcHeaders.CIRCUIT_OPEN.equals(trailers.get(GrpcHeaders.CIRCUIT))) {
       return Kind.CIRCUIT_OPEN;
@@ -57,7 +57,7 @@ final class StatusMapping {
   }
 
   /** Client side: the exception a remote failure becomes. */
-  static ProvisionerException toException(String rpc, StatusRuntimeException e) {
+  public static ProvisionerException toException(String rpc, StatusRuntimeException e) {
     Status status = e.getStatus();
     Metadata trailers = Objects.requireNonNullElseGet(e.getTrailers(), Metadata::new);
     String detail = Masking.scrubUrls(Objects.requireNonNullElse(status.getDescription(), ""));
