@@ -9,7 +9,11 @@ import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.core.ResourceType;
 import io.javalin.config.RoutesConfig;
 
-/** Every route of the HTTP surface, in one place. Handlers only do IO. */
+/**
+ * Every route of the HTTP surface, in one place. Handlers only do IO: authenticate, read path,
+ * query, headers and body into typed inputs, call a service, and write the {@code
+ * dev.instanode.api.wire} record it returns. The rules live in the services.
+ */
 public final class Routes {
   private Routes() {}
 

@@ -15,6 +15,7 @@ import dev.instanode.api.http.Json;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.idempotency.Idempotency;
 import dev.instanode.api.identity.IdentityHandler;
+import dev.instanode.api.identity.IdentityService;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
@@ -353,7 +354,8 @@ public final class Application implements AutoCloseable {
         ops,
         new ProvisionHandler(provision, bodies, auth),
         new ClaimHandler(claims, bodies),
-        new IdentityHandler(auth, identities, bodies, audit, clock, config.legacyApiKeyTtl()),
+        new IdentityHandler(
+            auth, new IdentityService(identities, audit, clock, config.legacyApiKeyTtl()), bodies),
         new ResourceHandler(resourceService, auth, bodies),
         new PlanHandler(
             new PlanChanges(jdbi, plans, audit),

@@ -2,19 +2,14 @@ package dev.instanode.api.claim;
 
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
-import dev.instanode.api.resources.ResourceView;
-import dev.instanode.core.ApiException;
-import dev.instanode.core.ErrorCode;
+import dev.instanode.api.wire.ClaimRequest;
 import io.javalin.http.Context;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
-/** {@code GET /claim/preview} and {@code POST /claim}. */
+/** {@code GET /claim/preview} and {@code POST /claim}; the rules are {@link ClaimService}'s. */
 public final class ClaimHandler {
   private final ClaimService claims;
   private final JsonBodies bodies;
@@ -25,70 +20,33 @@ public final class ClaimHandler {
   }
 
   public void preview(Context ctx) {
-    String token = ctx.queryParam("t");
-    if (token == null || token.isBlank()) {
-      throw new ApiException(ErrorCode.INVALID_TOKEN, "Pass the claim token as ?t=<token>.");
-    }
-    ClaimService.Preview preview = claims.preview(token);
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ok", true);
-    body.put("token_valid", true);
-    List<Map<String, Object>> items =
-        preview.resources().stream().map(ResourceView::brief).toList();
-    body.put("items", items);
-    body.put("resources", items);
-    body.put("expires_at", preview.expiresAt());
-    ctx.json(body);
+    ctx.json(claims.preview(Optional.ofNullable(ctx.queryParam("t"))));
   }
 
   public void claim(Context ctx) {
-    ObjectNode body = bodies.object(ctx);
-    ClaimService.Claimed claimed =
-        claims.claim(
-            claimTokens(body),
-            text(body.get("email")).orElse(""),
-            text(body.get("team_name")),
-            RequestContext.id(ctx));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("ok", true);
-    out.put("team_id", claimed.team().id().toString());
-    out.put("user_id", claimed.user().id().toString());
-    out.put("session_token", claimed.sessionToken());
-    out.put("api_key", claimed.apiKey());
-    out.put(
-        "message",
-        "Claimed "
-            + claimed.resources()
-            + " resource(s). Keep the api_key: it is shown once. Your resources now belong to the"
-            + " team.");
-    ctx.status(201).json(out);
+    JsonNode body = bodies.object(ctx);
+    ClaimRequest request =
+        new ClaimRequest(
+            JsonBodies.text(body, "token"),
+            JsonBodies.text(body, "jwt"),
+            tokens(body.get("tokens")),
+            JsonBodies.text(body, "email"),
+            JsonBodies.text(body, "team_name"));
+    ctx.status(201).json(claims.claim(request, RequestContext.id(ctx)));
   }
 
-  /** {@code token} (or the older {@code jwt}) and every entry of {@code tokens}, in that order. */
-  private static List<String> claimTokens(ObjectNode body) {
+  // An entry that is not a string reads as blank, which the service refuses with the rest.
+  private static Optional<List<String>> tokens(JsonNode many) {
+    if (many == null || many.isNull()) {
+      return Optional.empty();
+    }
+    if (!many.isArray()) {
+      throw ClaimService.tokensRefused();
+    }
     List<String> tokens = new ArrayList<>();
-    text(body.get("token")).or(() -> text(body.get("jwt"))).ifPresent(tokens::add);
-    JsonNode many = body.get("tokens");
-    if (many != null && !many.isNull()) {
-      if (!many.isArray() || many.size() > ClaimService.MAX_CLAIM_TOKENS) {
-        throw new ApiException(
-            ErrorCode.INVALID_TOKEN,
-            "\"tokens\" must be an array of at most "
-                + ClaimService.MAX_CLAIM_TOKENS
-                + " claim tokens.");
-      }
-      for (JsonNode t : many) {
-        tokens.add(text(t).orElse(""));
-      }
+    for (JsonNode t : many) {
+      tokens.add(t.isString() ? t.asString() : "");
     }
-    if (tokens.isEmpty() || tokens.stream().anyMatch(String::isBlank)) {
-      throw new ApiException(
-          ErrorCode.INVALID_TOKEN, "A claim \"token\" (or a \"tokens\" array) is required.");
-    }
-    return tokens;
-  }
-
-  private static Optional<String> text(JsonNode node) {
-    return node != null && node.isString() ? Optional.of(node.asString()) : Optional.empty();
+    return Optional.of(tokens);
   }
 }

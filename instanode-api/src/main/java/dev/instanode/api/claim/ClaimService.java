@@ -1,6 +1,10 @@
 package dev.instanode.api.claim;
 
 import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.resources.ResourceView;
+import dev.instanode.api.wire.ClaimPreviewReply;
+import dev.instanode.api.wire.ClaimReply;
+import dev.instanode.api.wire.ClaimRequest;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.DisplayNames;
@@ -126,28 +130,36 @@ public final class ClaimService {
         .toList();
   }
 
-  public record Preview(List<ResourceRecord> resources, Instant expiresAt) {}
-
-  /** A link that does not verify (bad signature, expired) is a 401: it is a credential. */
-  public Preview preview(String token) {
-    OnboardingTokens.Onboarding o = unconsumed(token, ErrorCode.UNVERIFIED_TOKEN);
-    return new Preview(resources.anonymousByTokens(o.tokens()), o.expiresAt());
+  /**
+   * The anonymous resources {@code token} still lists. A link that does not verify (bad signature,
+   * expired) is a 401: it is a credential.
+   */
+  public ClaimPreviewReply preview(Optional<String> token) {
+    String jwt =
+        token
+            .filter(t -> !t.isBlank())
+            .orElseThrow(() ->
+                new ApiException(ErrorCode.INVALID_TOKEN, "Pass the claim token as ?t=<token>."));
+    OnboardingTokens.Onboarding o = unconsumed(jwt, ErrorCode.UNVERIFIED_TOKEN);
+    List<ResourceRecord> listed = resources.anonymousByTokens(o.tokens());
+    return ClaimPreviewReply.of(listed.stream().map(ResourceView::brief).toList(), o.expiresAt());
   }
 
   /**
    * @param resources how many of the listed resources moved into the team (the others had expired,
    *     been deleted or been claimed already)
    */
-  public record Claimed(
+  private record Claimed(
       TeamRecord team, UserRecord user, String sessionToken, String apiKey, int resources) {}
 
   /**
-   * Claims every resource listed by {@code jwts} (one or more onboarding tokens) into a new team.
-   * All of them are consumed in one transaction, or none is.
+   * Claims every resource listed by the request's onboarding tokens into a new team. All of them
+   * are consumed in one transaction, or none is.
    */
-  public Claimed claim(
-      List<String> jwts, String rawEmail, Optional<String> teamName, RequestId req) {
-    String email = rawEmail == null ? "" : rawEmail.trim().toLowerCase(java.util.Locale.ROOT);
+  public ClaimReply claim(ClaimRequest request, RequestId req) {
+    List<String> jwts = claimTokens(request);
+    String email = request.email().orElse("").trim().toLowerCase(java.util.Locale.ROOT);
+    Optional<String> teamName = request.teamName();
     if (email.length() > EMAIL_MAX || !EMAIL.matcher(email).matches()) {
       throw new ApiException(ErrorCode.INVALID_EMAIL, "A valid \"email\" is required.");
     }
@@ -205,7 +217,40 @@ public final class ClaimService {
             "Claimed " + claimed.resources() + " anonymous resource(s) into a new team",
             Map.of("resources", claimed.resources(), "claim_tokens", chains.size()),
             Optional.of(req.value())));
-    return claimed;
+    return new ClaimReply(
+        true,
+        claimed.team().id().toString(),
+        claimed.user().id().toString(),
+        claimed.sessionToken(),
+        claimed.apiKey(),
+        "Claimed "
+            + claimed.resources()
+            + " resource(s). Keep the api_key: it is shown once. Your resources now belong to the"
+            + " team.");
+  }
+
+  /** {@code token} (or the older {@code jwt}) and every entry of {@code tokens}, in that order. */
+  private static List<String> claimTokens(ClaimRequest request) {
+    List<String> tokens = new ArrayList<>();
+    request.token().or(request::jwt).ifPresent(tokens::add);
+    if (request.tokens().isPresent()) {
+      if (request.tokens().get().size() > MAX_CLAIM_TOKENS) {
+        throw tokensRefused();
+      }
+      tokens.addAll(request.tokens().get());
+    }
+    if (tokens.isEmpty() || tokens.stream().anyMatch(String::isBlank)) {
+      throw new ApiException(
+          ErrorCode.INVALID_TOKEN, "A claim \"token\" (or a \"tokens\" array) is required.");
+    }
+    return tokens;
+  }
+
+  /** The refusal of a {@code tokens} field that is not an array of at most the maximum. */
+  static ApiException tokensRefused() {
+    return new ApiException(
+        ErrorCode.INVALID_TOKEN,
+        "\"tokens\" must be an array of at most " + MAX_CLAIM_TOKENS + " claim tokens.");
   }
 
   /** A genuine token whose jti we issued and nobody has claimed yet; else its 4xx. */

@@ -5,6 +5,7 @@ import dev.instanode.core.ErrorCode;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -59,6 +60,12 @@ public final class JsonBodies {
       throw new ApiException(ErrorCode.INVALID_BODY, "The body must be a JSON object.");
     }
     return (ObjectNode) node;
+  }
+
+  /** A field the contract types as a string; any other JSON value reads as absent. */
+  public static Optional<String> text(JsonNode body, String field) {
+    JsonNode node = body.get(field);
+    return node != null && node.isString() ? Optional.of(node.asString()) : Optional.empty();
   }
 
   // Reads at most one byte past the limit, so a chunked body without Content-Length is refused

@@ -2,6 +2,10 @@ package dev.instanode.api.ops;
 
 import dev.instanode.api.ApiSettings;
 import dev.instanode.api.http.ErrorMapper;
+import dev.instanode.api.wire.CapabilitiesReply;
+import dev.instanode.api.wire.HealthReply;
+import dev.instanode.api.wire.LivenessReply;
+import dev.instanode.api.wire.ReadinessReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plans;
@@ -11,8 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
 
@@ -51,7 +53,7 @@ public final class OpsHandler {
   }
 
   public void livez(Context ctx) {
-    ctx.json(Map.of("alive", true));
+    ctx.json(new LivenessReply(true));
   }
 
   public void healthz(Context ctx) {
@@ -59,14 +61,15 @@ public final class OpsHandler {
   }
 
   private void health(Context ctx) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ok", true);
-    body.put("service", "instanode-api");
-    body.put("version", settings.version());
-    body.put("commit_id", settings.commitId());
-    body.put("migration_version", migrationVersion);
-    body.put("uptime_seconds", Duration.between(startedAt, clock.instant()).toSeconds());
-    ctx.header("Cache-Control", "no-store").json(body);
+    ctx.header("Cache-Control", "no-store")
+        .json(
+            new HealthReply(
+                true,
+                "instanode-api",
+                settings.version(),
+                settings.commitId(),
+                migrationVersion,
+                Duration.between(startedAt, clock.instant()).toSeconds()));
   }
 
   public void readyz(Context ctx) {
@@ -76,7 +79,14 @@ public final class OpsHandler {
           Readiness.Report report = readiness.run();
           ctx.status(report.ready() ? 200 : 503)
               .header("Cache-Control", "no-store")
-              .json(Map.of("overall", report.overall(), "checks", report.checks()));
+              .json(
+                  new ReadinessReply(
+                      report.overall(),
+                      report.checks().stream()
+                          .map(c ->
+                              new ReadinessReply.Check(
+                                  c.name(), c.critical(), c.status(), c.code()))
+                          .toList()));
         });
   }
 
@@ -114,6 +124,6 @@ public final class OpsHandler {
   }
 
   public void capabilities(Context ctx) {
-    ctx.json(Map.of("ok", true, "tiers", plans.asWireMap()));
+    ctx.json(new CapabilitiesReply(true, plans.asWireMap()));
   }
 }

@@ -1,5 +1,7 @@
 package dev.instanode.api.plan;
 
+import dev.instanode.api.wire.PlanChangeReply;
+import dev.instanode.api.wire.PlanChangeRequest;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
@@ -38,9 +40,27 @@ public final class PlanChanges {
     this.audit = audit;
   }
 
-  public record Result(Tier previous, Tier current, int resourcesElevated) {}
+  private record Result(Tier previous, Tier current, int resourcesElevated) {}
 
-  public Result change(TeamId team, Tier target, RequestId request) {
+  /** Moves {@code team} to the tier {@code request} names; any team plan, never anonymous. */
+  public PlanChangeReply change(TeamId team, PlanChangeRequest request, RequestId requestId) {
+    Tier target =
+        request
+            .tier()
+            .flatMap(Tier::parse)
+            .filter(t -> t != Tier.ANONYMOUS)
+            .orElseThrow(
+                () -> new ApiException(ErrorCode.INVALID_TIER, "\"tier\" must name a team plan."));
+    Result result = apply(team, target, requestId);
+    return new PlanChangeReply(
+        true,
+        team.toString(),
+        result.previous().wireName(),
+        result.current().wireName(),
+        result.resourcesElevated());
+  }
+
+  private Result apply(TeamId team, Tier target, RequestId request) {
     Result result;
     try {
       result =

@@ -2,17 +2,14 @@ package dev.instanode.api.plan;
 
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
+import dev.instanode.api.wire.PlanChangeRequest;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.TeamId;
-import dev.instanode.core.Tier;
 import dev.instanode.core.auth.HmacJwt;
 import io.javalin.http.Context;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /internal/teams/{id}/plan}: called by billing, authenticated by an HS256 token signed
@@ -39,20 +36,8 @@ public final class PlanHandler {
     } catch (IllegalArgumentException e) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such team.");
     }
-    JsonNode tier = bodies.object(ctx).get("tier");
-    Tier target =
-        (tier != null && tier.isString() ? Tier.parse(tier.asString()) : Optional.<Tier>empty())
-            .filter(t -> t != Tier.ANONYMOUS)
-            .orElseThrow(
-                () -> new ApiException(ErrorCode.INVALID_TIER, "\"tier\" must name a team plan."));
-    PlanChanges.Result result = changes.change(team, target, RequestContext.id(ctx));
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ok", true);
-    body.put("team_id", team.toString());
-    body.put("previous_tier", result.previous().wireName());
-    body.put("tier", result.current().wireName());
-    body.put("resources_elevated", result.resourcesElevated());
-    ctx.json(body);
+    PlanChangeRequest request = new PlanChangeRequest(JsonBodies.text(bodies.object(ctx), "tier"));
+    ctx.json(changes.change(team, request, RequestContext.id(ctx)));
   }
 
   private void authenticate(Context ctx) {

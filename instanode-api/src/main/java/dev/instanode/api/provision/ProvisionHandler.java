@@ -38,7 +38,7 @@ public final class ProvisionHandler {
                 Optional.ofNullable(ctx.header(Idempotency.HEADER)),
                 Optional.ofNullable(ctx.header(ClaimService.UPGRADE_HEADER)),
                 RequestContext.id(ctx)));
-    if (reply.replayed()) {
+    if (reply instanceof ProvisionService.Replayed) {
       ctx.header("X-Idempotent-Replay", "true");
     }
     ctx.status(reply.status()).contentType("application/json").result(reply.json());

@@ -7,6 +7,7 @@ import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.idempotency.Idempotency;
+import dev.instanode.api.wire.ProvisionReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.ErrorCode;
@@ -19,8 +20,6 @@ import dev.instanode.core.Tier;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.ResourceRecord;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
@@ -88,10 +87,26 @@ public final class ProvisionService {
       Optional<String> upgradeToken,
       RequestId requestId) {}
 
-  /** The answer: its status and JSON; {@code replayed} when it is a stored earlier answer. */
-  public record Reply(int status, String json, boolean replayed) {}
+  /**
+   * The answer and the JSON it is written as. The JSON is serialised once and stored under the
+   * Idempotency-Key as it is, so a replay answers byte for byte what the first call did.
+   */
+  public sealed interface Reply {
+    int status();
 
-  private record Made(int status, Object body) {}
+    String json();
+  }
+
+  /** A new resource: 201 with {@code body}. */
+  public record Created(ProvisionReply body, String json) implements Reply {
+    @Override
+    public int status() {
+      return 201;
+    }
+  }
+
+  /** An earlier answer to the same Idempotency-Key and body, success or refusal, as stored. */
+  public record Replayed(int status, String json) implements Reply {}
 
   /**
    * @throws ApiException for every refusal (its envelope is also stored under the key)
@@ -117,10 +132,10 @@ public final class ProvisionService {
             identity,
             caller instanceof Caller.Anonymous ? Idempotency.MIN_ANONYMOUS_KEY : 1);
     if (start instanceof Idempotency.Replay replay) {
-      return new Reply(replay.status(), replay.body(), true);
+      return new Replayed(replay.status(), replay.body());
     }
     Idempotency.Proceed proceed = (Idempotency.Proceed) start;
-    Made made;
+    ProvisionReply made;
     try {
       made = handle(request);
     } catch (ApiException e) {
@@ -133,9 +148,9 @@ public final class ProvisionService {
       idempotency.abandon(proceed);
       throw e;
     }
-    String body = mapper.writeValueAsString(made.body());
-    idempotency.complete(proceed, made.status(), body);
-    return new Reply(made.status(), body, false);
+    Created created = new Created(made, mapper.writeValueAsString(made));
+    idempotency.complete(proceed, created.status(), created.json());
+    return created;
   }
 
   /**
@@ -150,7 +165,7 @@ public final class ProvisionService {
     }
   }
 
-  private Made handle(Request request) {
+  private ProvisionReply handle(Request request) {
     ObjectNode body = bodies.parseObject(request.contentType(), request.body());
     String name = requireName(body.get("name"));
     String env = env(body.get("env"), request.envParameter().orElse(null));
@@ -172,12 +187,13 @@ public final class ProvisionService {
                 Optional.of(member.teamId()),
                 Optional.of(member.fingerprint()),
                 request.requestId());
-        yield new Made(201, response(provisioning.provision(cmd), Optional.empty()));
+        yield response(provisioning.provision(cmd), Optional.empty());
       }
     };
   }
 
-  private Made anonymous(Request request, Caller.Anonymous caller, String name, String env) {
+  private ProvisionReply anonymous(
+      Request request, Caller.Anonymous caller, String name, String env) {
     ResourceType type = request.type();
     AnonymousGate.Decision decision = gate.admit(caller.fingerprint());
     if (decision instanceof AnonymousGate.OverLimit over) {
@@ -206,8 +222,7 @@ public final class ProvisionService {
       }
       throw e;
     }
-    return new Made(
-        201, response(made, onboardingToken(caller, made, request.upgradeToken().orElse(null))));
+    return response(made, onboardingToken(caller, made, request.upgradeToken().orElse(null)));
   }
 
   // The resource exists either way: a failure to mint the claim token must not fail the call.
@@ -262,35 +277,23 @@ public final class ProvisionService {
     return s;
   }
 
-  private ProvisionResponse response(
+  private ProvisionReply response(
       ProvisionedResource made, Optional<ClaimService.Issued> onboarding) {
     Optional<String> onboardingJwt = onboarding.map(ClaimService.Issued::jwt);
     ResourceRecord r = made.record();
-    Plan plan = plans.of(r.tier());
-    Map<String, Object> limits = new LinkedHashMap<>();
-    switch (r.type()) {
-      case POSTGRES -> {
-        limits.put("storage_mb", plan.postgres().storageMb());
-        limits.put("connections", plan.postgres().connections());
-      }
-      case REDIS -> {
-        limits.put("memory_mb", plan.redis().memoryMb());
-        limits.put("connections", plan.redis().connections());
-      }
-    }
-    Optional<String> note = Optional.empty();
     Optional<String> claimUrl =
         onboardingJwt.map(jwt -> settings.publicBaseUrl() + "/claim/preview?t=" + jwt);
-    if (r.expiresAt().isPresent()) {
-      String ttl = DurationText.format(settings.anonymousTtl());
-      limits.put("expires_in", ttl);
-      String keep =
-          r.teamId().isPresent()
-              ? " Free-tier resources expire; upgrade the team to keep it: " + settings.upgradeUrl()
-              : claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
-      note = Optional.of("Works for " + ttl + "." + keep);
-    }
-    return new ProvisionResponse(
+    Optional<String> ttl = r.expiresAt().map(at -> DurationText.format(settings.anonymousTtl()));
+    Optional<String> note =
+        ttl.map(t -> {
+          String keep =
+              r.teamId().isPresent()
+                  ? " Free-tier resources expire; upgrade the team to keep it: "
+                      + settings.upgradeUrl()
+                  : claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
+          return "Works for " + t + "." + keep;
+        });
+    return new ProvisionReply(
         true,
         r.id().toString(),
         r.token().toString(),
@@ -300,11 +303,29 @@ public final class ProvisionService {
         r.tier().wireName(),
         r.env(),
         r.expiresAt(),
-        limits,
+        limits(plans.of(r.tier()), r.type(), ttl),
         r.keyPrefix(),
         note,
         claimUrl,
         onboardingJwt,
         onboarding.flatMap(ClaimService.Issued::warning));
+  }
+
+  private static ProvisionReply.Limits limits(
+      Plan plan, ResourceType type, Optional<String> expiresIn) {
+    return switch (type) {
+      case POSTGRES ->
+          new ProvisionReply.Limits(
+              Optional.of(plan.postgres().storageMb()),
+              Optional.empty(),
+              plan.postgres().connections(),
+              expiresIn);
+      case REDIS ->
+          new ProvisionReply.Limits(
+              Optional.empty(),
+              Optional.of(plan.redis().memoryMb()),
+              plan.redis().connections(),
+              expiresIn);
+    };
   }
 }

@@ -1,10 +1,20 @@
 package dev.instanode.api.resources;
 
+import dev.instanode.api.wire.CredentialsReply;
+import dev.instanode.api.wire.DeletedReply;
+import dev.instanode.api.wire.LegacyClaimReply;
+import dev.instanode.api.wire.LegacyClaimRequest;
+import dev.instanode.api.wire.LegacyDeleteReply;
+import dev.instanode.api.wire.LegacyResource;
+import dev.instanode.api.wire.ResourceListReply;
+import dev.instanode.api.wire.ResourceReply;
+import dev.instanode.api.wire.RotateReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plans;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
@@ -34,6 +44,8 @@ import org.jdbi.v3.core.JdbiException;
 
 /** A team's resources: read, reveal, delete. Another team's resource does not exist here. */
 public final class ResourceService {
+  private static final int DEFAULT_LIMIT = 50;
+  private static final int MAX_LIMIT = 200;
   static final String STEP_MARK_DELETING = "resource.mark_deleting";
   static final String STEP_MARK_DELETED = "resource.mark_deleted";
 
@@ -68,24 +80,83 @@ public final class ResourceService {
     this.upgradeUrl = upgradeUrl;
   }
 
-  public record Page(List<ResourceRecord> items, long total, Optional<String> nextCursor) {}
+  /**
+   * One page of the team's resources, newest first.
+   *
+   * @param env only this env; blank means every env
+   * @param limit 1 to 200 as the client sent it; blank means 50
+   * @param cursor the {@code next_cursor} of the previous page; blank means the first page
+   */
+  public ResourceListReply list(
+      TeamId team, Optional<String> env, Optional<String> limit, Optional<String> cursor) {
+    Optional<String> onlyEnv = env(env);
+    Page page =
+        page(
+            team,
+            onlyEnv,
+            limit(limit),
+            cursor.filter(c -> !c.isBlank()).map(ResourceService::decode));
+    return new ResourceListReply(
+        true,
+        page.rows().stream().map(ResourceView::item).toList(),
+        resources.countForTeam(team, onlyEnv),
+        page.nextCursor());
+  }
 
-  public Page list(TeamId team, Optional<String> env, int limit, Optional<String> cursor) {
-    Optional<ResourceRepository.Keyset> after = cursor.map(ResourceService::decode);
+  /** Older clients: the newest {@value #MAX_LIMIT} of every env, as a bare array. */
+  public List<LegacyResource> legacyList(TeamId team) {
+    return page(team, Optional.empty(), MAX_LIMIT, Optional.empty()).rows().stream()
+        .map(ResourceView::brief)
+        .toList();
+  }
+
+  private record Page(List<ResourceRecord> rows, Optional<String> nextCursor) {}
+
+  private Page page(
+      TeamId team, Optional<String> env, int limit, Optional<ResourceRepository.Keyset> after) {
     List<ResourceRecord> rows = resources.pageForTeam(team, env, after, limit + 1);
     boolean more = rows.size() > limit;
     List<ResourceRecord> page = more ? rows.subList(0, limit) : rows;
     Optional<String> next = more ? Optional.of(encode(page.getLast())) : Optional.empty();
-    return new Page(List.copyOf(page), resources.countForTeam(team, env), next);
+    return new Page(List.copyOf(page), next);
   }
 
-  public ResourceRecord get(TeamId team, ResourceToken token) {
+  private static Optional<String> env(Optional<String> raw) {
+    Optional<String> env = raw.filter(e -> !e.isBlank());
+    if (env.isPresent() && !ResourceNames.isValidEnv(env.get())) {
+      throw new ApiException(
+          ErrorCode.INVALID_ENV,
+          "The env must be 1-32 characters of lower-case letters, digits or '-'.");
+    }
+    return env;
+  }
+
+  private static int limit(Optional<String> raw) {
+    if (raw.isEmpty() || raw.get().isBlank()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw.get());
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw new ApiException(ErrorCode.INVALID_QUERY, "limit must be a number from 1 to 200.");
+  }
+
+  public ResourceReply get(TeamId team, ResourceToken token) {
+    return ResourceReply.of(ResourceView.item(row(team, token)));
+  }
+
+  private ResourceRecord row(TeamId team, ResourceToken token) {
     return resources.findForTeam(team, token).orElseThrow(ResourceService::notFound);
   }
 
   /** The plaintext URL; every reveal is audited. */
-  public String credentials(TeamId team, ResourceToken token, RequestId request) {
-    ResourceRecord r = get(team, token);
+  public CredentialsReply credentials(TeamId team, ResourceToken token, RequestId request) {
+    ResourceRecord r = row(team, token);
     String url =
         aes.decrypt(
             r.encryptedConnectionUrl()
@@ -93,14 +164,14 @@ public final class ResourceService {
                     new ApiException(ErrorCode.NOT_FOUND, "This resource has no credentials.")));
     audit.record(
         event(team, r, AuditKind.CONNECTION_URL_DECRYPTED, "Connection URL revealed", request));
-    return url;
+    return new CredentialsReply(true, token.toString(), r.type().wireName(), url);
   }
 
   /**
    * A new password for the resource; the old one stops working at once (open sessions are ended by
    * the provisioner). The new URL is stored before it is returned.
    */
-  public String rotate(TeamId team, ResourceToken token, RequestId request) {
+  public RotateReply rotate(TeamId team, ResourceToken token, RequestId request) {
     record Rotated(ResourceRecord row, String url) {}
     Rotated rotated;
     try {
@@ -125,7 +196,7 @@ public final class ResourceService {
     }
     audit.record(
         event(team, rotated.row(), AuditKind.CREDENTIALS_ROTATED, "Credentials rotated", request));
-    return rotated.url();
+    return new RotateReply(true, rotated.url());
   }
 
   /**
@@ -135,7 +206,18 @@ public final class ResourceService {
    * a {@code deleting} row that a retried DELETE or the provisioner reconciler finishes, since
    * drops are idempotent.
    */
-  public void delete(TeamId team, ResourceToken token, RequestId request) {
+  public DeletedReply delete(TeamId team, ResourceToken token, RequestId request) {
+    drop(team, token, request);
+    return new DeletedReply(true, "Resource deleted");
+  }
+
+  /** Older clients: the same delete, answered in their shape. */
+  public LegacyDeleteReply legacyDelete(TeamId team, ResourceToken token, RequestId request) {
+    drop(team, token, request);
+    return new LegacyDeleteReply(true, token.toString(), "deleted", "Resource deleted");
+  }
+
+  private void drop(TeamId team, ResourceToken token, RequestId request) {
     ResourceRecord r =
         underLock(h -> {
           Tier tier = IdentityRepository.lockPlan(h, team).orElseThrow(ResourceService::notFound);
@@ -201,9 +283,15 @@ public final class ResourceService {
    * team gets it at its own tier with no expiry, and its limits are pushed down; a free team gets
    * it at the free tier, expiring by the free plan's TTL. Claiming one the team already owns
    * answers the same resource again (a client retrying after a lost reply), without a second audit
-   * row.
+   * row. A {@code token} that is not a UUID is a resource that does not exist.
    */
-  public ResourceRecord claimOne(TeamId team, ResourceToken token, RequestId request) {
+  public LegacyClaimReply claimOne(TeamId team, LegacyClaimRequest claim, RequestId request) {
+    ResourceToken token =
+        claim
+            .token()
+            .map(t -> ResourceToken.parse(t).orElseThrow(ResourceService::notFound))
+            .orElseThrow(() ->
+                new ApiException(ErrorCode.INVALID_TOKEN, "A resource \"token\" is required."));
     boolean moved =
         jdbi.inTransaction(h -> {
           Tier tier = IdentityRepository.lockPlan(h, team).orElseThrow(ResourceService::notFound);
@@ -216,12 +304,12 @@ public final class ResourceService {
           }
           return count == 1;
         });
-    ResourceRecord r = get(team, token);
-    if (!moved) {
-      return r;
+    ResourceRecord r = row(team, token);
+    if (moved) {
+      audit.record(
+          event(team, r, AuditKind.RESOURCE_CLAIMED, "Anonymous resource claimed", request));
     }
-    audit.record(event(team, r, AuditKind.RESOURCE_CLAIMED, "Anonymous resource claimed", request));
-    return r;
+    return LegacyClaimReply.of(ResourceView.brief(r));
   }
 
   private static AuditEvent event(

@@ -1,40 +1,38 @@
 package dev.instanode.api.resources;
 
+import dev.instanode.api.wire.LegacyResource;
+import dev.instanode.api.wire.ResourceItem;
 import dev.instanode.store.ResourceRecord;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** How a resource row is shown. Never includes the connection URL. */
 public final class ResourceView {
   private ResourceView() {}
 
-  public static Map<String, Object> item(ResourceRecord r) {
-    Map<String, Object> item = new LinkedHashMap<>();
-    item.put("id", r.id().toString());
-    item.put("token", r.token().toString());
-    item.put("name", r.name());
-    item.put("resource_type", r.type().wireName());
-    item.put("env", r.env());
-    item.put("tier", r.tier().wireName());
-    item.put("status", r.status().wireName());
-    item.put("created_at", r.createdAt());
-    item.put("expires_at", r.expiresAt().orElse(null));
-    item.put("storage_bytes", r.storageBytes());
-    item.put("storage_exceeded", r.storageExceeded());
-    return item;
+  public static ResourceItem item(ResourceRecord r) {
+    return new ResourceItem(
+        r.id().toString(),
+        r.token().toString(),
+        r.name(),
+        r.type().wireName(),
+        r.env(),
+        r.tier().wireName(),
+        r.status().wireName(),
+        r.createdAt(),
+        r.expiresAt(),
+        r.storageBytes(),
+        r.storageExceeded());
   }
 
   /** The shape older clients read from {@code /api/me/resources} and the claim preview. */
-  public static Map<String, Object> brief(ResourceRecord r) {
-    Map<String, Object> item = new LinkedHashMap<>();
-    item.put("id", r.id().toString());
-    item.put("token", r.token().toString());
-    item.put("resource_type", r.type().wireName());
-    item.put("name", r.name());
-    item.put("tier", r.tier().wireName());
-    item.put("status", r.status().wireName());
-    item.put("created_at", r.createdAt());
-    item.put("expires_at", r.expiresAt().orElse(null));
-    return item;
+  public static LegacyResource brief(ResourceRecord r) {
+    return new LegacyResource(
+        r.id().toString(),
+        r.token().toString(),
+        r.type().wireName(),
+        r.name(),
+        r.tier().wireName(),
+        r.status().wireName(),
+        r.createdAt(),
+        r.expiresAt());
   }
 }

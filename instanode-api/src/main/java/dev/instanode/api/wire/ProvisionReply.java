@@ -1,0 +1,41 @@
+package dev.instanode.api.wire;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The 201 body of {@code POST /db/new} and friends. What does not apply is left out rather than
+ * null: a paid resource has no {@code expires_at}, a team's no {@code note}/{@code upgrade}, only a
+ * cache has a {@code key_prefix}.
+ */
+@JsonInclude(JsonInclude.Include.NON_ABSENT)
+public record ProvisionReply(
+    @JsonProperty("ok") boolean ok,
+    @JsonProperty("id") String id,
+    @JsonProperty("token") String token,
+    @JsonProperty("name") String name,
+    @JsonProperty("resource_type") String resourceType,
+    @JsonProperty("connection_url") String connectionUrl,
+    @JsonProperty("tier") String tier,
+    @JsonProperty("env") String env,
+    @JsonProperty("expires_at") Optional<Instant> expiresAt,
+    @JsonProperty("limits") Limits limits,
+    @JsonProperty("key_prefix") Optional<String> keyPrefix,
+    @JsonProperty("note") Optional<String> note,
+    @JsonProperty("upgrade") Optional<String> upgrade,
+    @JsonProperty("upgrade_jwt") Optional<String> upgradeJwt,
+    @JsonProperty("warning") Optional<String> warning) {
+
+  /**
+   * A database has {@code storage_mb}, a cache {@code memory_mb}; an expiring one {@code
+   * expires_in}.
+   */
+  @JsonInclude(JsonInclude.Include.NON_ABSENT)
+  public record Limits(
+      @JsonProperty("storage_mb") Optional<Long> storageMb,
+      @JsonProperty("memory_mb") Optional<Long> memoryMb,
+      @JsonProperty("connections") long connections,
+      @JsonProperty("expires_in") Optional<String> expiresIn) {}
+}
