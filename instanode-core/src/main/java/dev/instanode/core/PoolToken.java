@@ -8,14 +8,14 @@ import java.util.regex.Pattern;
 /** The token a pooled resource's infrastructure is named after: {@code pool-<uuid>}. */
 public record PoolToken(String value) implements InfraKey {
   public static final String PREFIX = "pool-";
-  // Infrastructure names are built from it (db_<token>), so it never holds a quote or a space.
-  private static final Pattern SHAPE = Pattern.compile("pool-[A-Za-z0-9-]{1,55}");
+  // Names are built from it (usr_<token> is at most 63 bytes), so it never holds a quote or space.
+  private static final Pattern SHAPE = Pattern.compile("pool-[A-Za-z0-9-]{1,54}");
 
   public PoolToken {
     requireNonNull(value, "value is null");
     if (!SHAPE.matcher(value).matches()) {
       throw new IllegalArgumentException(
-          "a pool token is " + PREFIX + " and up to 55 of [A-Za-z0-9-]");
+          "a pool token is " + PREFIX + " and up to 54 of [A-Za-z0-9-]");
     }
   }
 

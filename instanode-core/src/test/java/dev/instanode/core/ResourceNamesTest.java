@@ -33,12 +33,6 @@ class ResourceNamesTest {
   }
 
   @Test
-  void databaseAndRoleCarryOurPrefixes() {
-    assertThat(ResourceNames.databaseName("abc")).isEqualTo("db_abc");
-    assertThat(ResourceNames.roleName("abc")).isEqualTo("usr_abc");
-  }
-
-  @Test
   void masksTokensAndUrlCredentials() {
     assertThat(Masking.token("0123456789abcdef")).isEqualTo("01234567…");
     assertThat(Masking.scrubUrls("dial postgres://usr_x:secret@h:5432/db failed"))

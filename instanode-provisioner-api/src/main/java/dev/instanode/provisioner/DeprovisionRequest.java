@@ -2,6 +2,7 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -13,7 +14,7 @@ import dev.instanode.core.ResourceType;
 public record DeprovisionRequest(
     ResourceToken token,
     ResourceType type,
-    String providerResourceId,
+    ProviderResourceId providerResourceId,
     String reason,
     RequestId requestId) {
   public DeprovisionRequest {

@@ -2,6 +2,7 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -17,7 +18,7 @@ import dev.instanode.core.ResourceType;
 public record LimitsRequest(
     ResourceToken token,
     ResourceType type,
-    String providerResourceId,
+    ProviderResourceId providerResourceId,
     boolean writesBlocked,
     long connectionCap,
     long bytesToFree,

@@ -2,6 +2,7 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import java.util.Optional;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Optional;
  */
 public record ProvisionResult(
     String connectionUrl,
-    String providerResourceId,
+    ProviderResourceId providerResourceId,
     Optional<String> keyPrefix,
     long appliedConnLimit) {
   public ProvisionResult {

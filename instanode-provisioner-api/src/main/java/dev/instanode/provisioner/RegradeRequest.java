@@ -2,6 +2,7 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -11,7 +12,7 @@ public record RegradeRequest(
     ResourceToken token,
     ResourceType type,
     Tier tier,
-    String providerResourceId,
+    ProviderResourceId providerResourceId,
     RequestId requestId) {
   public RegradeRequest {
     requireNonNull(token, "token is null");

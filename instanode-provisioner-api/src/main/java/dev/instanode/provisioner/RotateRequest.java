@@ -2,6 +2,7 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -11,7 +12,10 @@ import dev.instanode.core.ResourceType;
  *     token, whose credentials are the ones rotated
  */
 public record RotateRequest(
-    ResourceToken token, ResourceType type, String providerResourceId, RequestId requestId) {
+    ResourceToken token,
+    ResourceType type,
+    ProviderResourceId providerResourceId,
+    RequestId requestId) {
   public RotateRequest {
     requireNonNull(token, "token is null");
     requireNonNull(type, "type is null");

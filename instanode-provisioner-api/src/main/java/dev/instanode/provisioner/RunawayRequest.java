@@ -2,17 +2,18 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import java.util.Map;
 
 /**
- * @param bounds each live tenant's bounds, keyed by the name its infrastructure carries
+ * @param bounds each live tenant's bounds, keyed by what its infrastructure is named after
  * @param otherwise the bounds of any tenant not listed (a pool item, an orphan): the strictest plan
  */
 public record RunawayRequest(
     ResourceType type,
-    Map<String, RunawayBounds> bounds,
+    Map<InfraKey, RunawayBounds> bounds,
     RunawayBounds otherwise,
     RequestId requestId) {
   public RunawayRequest {

@@ -2,12 +2,16 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 
 public record StorageRequest(
-    ResourceToken token, ResourceType type, String providerResourceId, RequestId requestId) {
+    ResourceToken token,
+    ResourceType type,
+    ProviderResourceId providerResourceId,
+    RequestId requestId) {
   public StorageRequest {
     requireNonNull(token, "token is null");
     requireNonNull(type, "type is null");

@@ -2,11 +2,13 @@ package dev.instanode.provisioner;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.InfraKey;
+
 /**
  * What one tenant of a backend uses right now.
  *
- * @param namingToken the name its infrastructure carries: the resource token, or the pool token of
- *     a pooled resource
+ * @param key the key its infrastructure is named after: the resource token, or the pool token of a
+ *     pooled resource
  * @param bytes storage (Postgres) or memory (Redis) in use
  * @param exact {@code bytes} was measured, not estimated from a sample: an estimate may select a
  *     tenant for a closer look, but nothing is stopped or shed on an estimate alone
@@ -15,13 +17,8 @@ import static java.util.Objects.requireNonNull;
  * @param writesBlocked its writes are stopped now (over its limit)
  */
 public record TenantUsage(
-    String namingToken,
-    long bytes,
-    boolean exact,
-    long keys,
-    int connections,
-    boolean writesBlocked) {
+    InfraKey key, long bytes, boolean exact, long keys, int connections, boolean writesBlocked) {
   public TenantUsage {
-    requireNonNull(namingToken, "namingToken is null");
+    requireNonNull(key, "key is null");
   }
 }

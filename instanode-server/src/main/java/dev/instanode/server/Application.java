@@ -36,6 +36,7 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.ResourceBackend;
@@ -475,8 +476,13 @@ public final class Application implements AutoCloseable {
     ClusterPlacement placement = own(clusters(config, options.clock()));
     placement.hardenClusters();
     Breakers breakers = new Breakers(meters, options.clock());
+    ProvisionerDatabase provisionerDb = provisionerDatabase(config, options);
     DeprovisionChokepoint chokepoint =
-        new DeprovisionChokepoint(new DropGuard(protectedNames(config)), breakers, meters);
+        new DeprovisionChokepoint(
+            new DropGuard(protectedNames(config)),
+            new DropAudit(provisionerDb.jdbi()),
+            breakers,
+            meters);
     RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
     Map<ResourceType, ResourceBackend> backends =
         Map.of(
@@ -492,7 +498,6 @@ public final class Application implements AutoCloseable {
                     plans,
                     options.stepHook(),
                     meters)));
-    ProvisionerDatabase provisionerDb = provisionerDatabase(config, options);
     HotPool pool =
         hotPool(config, options, provisionerDb, backends, aes, breakers, chokepoint, meters);
     return new LocalStack(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
@@ -132,7 +133,7 @@ class CrashRecoveryTest {
       Set<String> made = newSince(before);
       Set<String> tracked = trackedNames(env);
       for (String name : made) {
-        assertThat(tracked).as("a row names " + name).contains(namingToken(name));
+        assertThat(tracked).as("a row names " + name).contains(key(name));
       }
 
       JsonNode neighbour = provision(new HttpJson(app.port()), Map.of());
@@ -211,7 +212,7 @@ class CrashRecoveryTest {
     }
 
     @Override
-    public void afterStep(String reached, String namingToken) {
+    public void afterStep(String reached, InfraKey key) {
       if (reached.equals(step) && fired.compareAndSet(false, true)) {
         throw new SimulatedCrash(reached);
       }
@@ -226,7 +227,7 @@ class CrashRecoveryTest {
     }
   }
 
-  private static String namingToken(String databaseOrRole) {
+  private static String key(String databaseOrRole) {
     return databaseOrRole.substring(databaseOrRole.indexOf('_') + 1);
   }
 

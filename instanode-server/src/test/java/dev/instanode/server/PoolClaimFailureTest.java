@@ -33,8 +33,10 @@ import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.store.AuditLog;
@@ -87,7 +89,7 @@ class PoolClaimFailureTest {
     LocalProvisioner live =
         new LocalProvisioner(
             List.of(new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE)),
-            new DeprovisionChokepoint(new DropGuard(Set.of()), breakers, meters),
+            new DeprovisionChokepoint(new DropGuard(Set.of()), drops(), breakers, meters),
             breakers);
     ClaimErrors provisioner = new ClaimErrors(live);
     ResourceProvisioning provisioning =
@@ -182,5 +184,13 @@ class PoolClaimFailureTest {
     public RunawayResult stopRunawayWork(RunawayRequest request) {
       return real.stopRunawayWork(request);
     }
+  }
+
+  /** The chokepoint's audit rows, in a provisioner database of their own. */
+  private static DropAudit drops() {
+    ProvisionerDatabase provisionerDb =
+        ProvisionerDatabase.connect(TestPostgres.newDatabase("claim_failure_drops"), 2);
+    provisionerDb.migrate();
+    return new DropAudit(provisionerDb.jdbi());
   }
 }

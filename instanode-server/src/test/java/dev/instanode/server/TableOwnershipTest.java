@@ -23,6 +23,7 @@ class TableOwnershipTest {
   /** The one class whose statements may name each table. */
   private static final Map<String, String> OWNER =
       Map.of(
+          "drop_audit", "DropAudit",
           "resources", "ResourceRepository",
           "pool_items", "PoolRepository",
           "pending_propagations", "PendingPropagationRepository",

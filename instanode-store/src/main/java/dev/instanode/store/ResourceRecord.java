@@ -2,6 +2,7 @@ package dev.instanode.store;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
@@ -28,7 +29,7 @@ public record ResourceRecord(
     ResourceStatus status,
     Optional<String> fingerprint,
     Optional<String> encryptedConnectionUrl,
-    Optional<String> providerResourceId,
+    Optional<ProviderResourceId> providerResourceId,
     Optional<String> keyPrefix,
     Optional<Integer> appliedConnLimit,
     long storageBytes,

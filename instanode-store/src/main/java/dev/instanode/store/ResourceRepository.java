@@ -1,5 +1,6 @@
 package dev.instanode.store;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
@@ -74,7 +75,7 @@ public final class ResourceRepository {
   public ResourceRecord insertActive(
       NewResource r,
       String encryptedUrl,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       Optional<String> keyPrefix,
       Optional<Integer> appliedConnLimit) {
     return jdbi.withHandle(h ->
@@ -89,7 +90,7 @@ public final class ResourceRepository {
                         + COLUMNS),
                 r)
             .bind("url", encryptedUrl)
-            .bind("prid", providerResourceId)
+            .bind("prid", providerResourceId.wire())
             .bind("key_prefix", keyPrefix.orElse(null))
             .bind("limit", appliedConnLimit.orElse(null))
             .map(ResourceRepository::map)
@@ -103,7 +104,7 @@ public final class ResourceRepository {
   public Optional<ResourceRecord> activate(
       ResourceId id,
       String encryptedUrl,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       Optional<String> keyPrefix,
       Optional<Integer> appliedConnLimit) {
     return jdbi.withHandle(h ->
@@ -114,7 +115,7 @@ public final class ResourceRepository {
                     + " WHERE id = :id AND status = 'pending' RETURNING "
                     + COLUMNS)
             .bind("url", encryptedUrl)
-            .bind("prid", providerResourceId)
+            .bind("prid", providerResourceId.wire())
             .bind("key_prefix", keyPrefix.orElse(null))
             .bind("limit", appliedConnLimit.orElse(null))
             .bind("id", id.value())
@@ -128,13 +129,13 @@ public final class ResourceRepository {
    * caller has just dropped its infrastructure (an insert that reported an error may likewise have
    * committed). Terminal rows never change.
    */
-  public void markFailed(ResourceToken token, Optional<String> providerResourceId) {
+  public void markFailed(ResourceToken token, Optional<ProviderResourceId> providerResourceId) {
     jdbi.useHandle(h ->
         h.createUpdate(
                 "UPDATE resources SET status = 'failed', connection_url = NULL,"
                     + " provider_resource_id = COALESCE(:prid, provider_resource_id),"
                     + " updated_at = now() WHERE token = :token AND status IN ('pending','active')")
-            .bind("prid", providerResourceId.orElse(null))
+            .bind("prid", providerResourceId.map(ProviderResourceId::wire).orElse(null))
             .bind("token", token.value())
             .execute());
   }
@@ -322,7 +323,7 @@ public final class ResourceRepository {
         ResourceStatus.fromWire(rs.getString("status")),
         Optional.ofNullable(rs.getString("fingerprint")),
         Optional.ofNullable(rs.getString("connection_url")),
-        Optional.ofNullable(rs.getString("provider_resource_id")),
+        Optional.ofNullable(rs.getString("provider_resource_id")).map(ProviderResourceId::parse),
         Optional.ofNullable(rs.getString("key_prefix")),
         Optional.ofNullable((Integer) rs.getObject("applied_conn_limit")),
         rs.getLong("storage_bytes"),
@@ -350,7 +351,11 @@ public final class ResourceRepository {
    * this build does not know, and the caller decides what to do with it.
    */
   public record LiveTeamResource(
-      ResourceId id, ResourceToken token, String type, String tier, String providerResourceId) {}
+      ResourceId id,
+      ResourceToken token,
+      String type,
+      String tier,
+      ProviderResourceId providerResourceId) {}
 
   /** The team's active, unexpired resources, in id order. */
   public List<LiveTeamResource> liveOfTeam(TeamId team, Instant now) {
@@ -367,7 +372,7 @@ public final class ResourceRepository {
                     new ResourceToken(rs.getObject("token", UUID.class)),
                     rs.getString("resource_type"),
                     rs.getString("tier"),
-                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse("")))
+                    storedId(rs)))
             .list());
   }
 
@@ -377,7 +382,7 @@ public final class ResourceRepository {
       ResourceToken token,
       Optional<TeamId> team,
       Tier tier,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       Optional<Integer> applied,
       int planLimit) {}
 
@@ -413,7 +418,7 @@ public final class ResourceRepository {
                     new ResourceToken(rs.getObject("token", UUID.class)),
                     Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
                     Tier.fromWire(rs.getString("tier")),
-                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                    storedId(rs),
                     Optional.ofNullable((Integer) rs.getObject("applied_conn_limit")),
                     rs.getInt("conn_limit")))
             .list());
@@ -474,7 +479,7 @@ public final class ResourceRepository {
       Tier tier,
       ResourceStatus status,
       Optional<Instant> expiresAt,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       Optional<String> teamStatus,
       Optional<ResourceType> type) {}
 
@@ -494,7 +499,7 @@ public final class ResourceRepository {
                 Tier.fromWire(rs.getString("tier")),
                 ResourceStatus.fromWire(rs.getString("status")),
                 Optional.ofNullable(rs.getTimestamp("expires_at")).map(Timestamp::toInstant),
-                Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                storedId(rs),
                 Optional.ofNullable(rs.getString("team_status")),
                 ResourceType.parse(rs.getString("resource_type"))))
         .findOne();
@@ -553,7 +558,7 @@ public final class ResourceRepository {
       ResourceToken token,
       Optional<TeamId> team,
       Optional<ResourceType> type,
-      Optional<String> providerResourceId,
+      Optional<ProviderResourceId> providerResourceId,
       ResourceStatus status,
       Instant createdAt,
       boolean hasUrl) {}
@@ -571,7 +576,8 @@ public final class ResourceRepository {
                 new ResourceToken(rs.getObject("token", UUID.class)),
                 Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
                 ResourceType.parse(rs.getString("resource_type")),
-                Optional.ofNullable(rs.getString("provider_resource_id")),
+                Optional.ofNullable(rs.getString("provider_resource_id"))
+                    .map(ProviderResourceId::parse),
                 ResourceStatus.fromWire(rs.getString("status")),
                 rs.getTimestamp("created_at").toInstant(),
                 rs.getBoolean("has_url")))
@@ -601,7 +607,7 @@ public final class ResourceRepository {
       ResourceToken token,
       Optional<TeamId> team,
       Tier tier,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       boolean storageExceeded) {}
 
   /** One keyset page, in id order after {@code after}, of the live resources of a type. */
@@ -621,7 +627,7 @@ public final class ResourceRepository {
                     new ResourceToken(rs.getObject("token", UUID.class)),
                     Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
                     Tier.fromWire(rs.getString("tier")),
-                    Optional.ofNullable(rs.getString("provider_resource_id")).orElse(""),
+                    storedId(rs),
                     rs.getBoolean("storage_exceeded")))
             .list());
   }
@@ -657,7 +663,7 @@ public final class ResourceRepository {
   }
 
   /** What a resource row says about who owns a piece of infrastructure. */
-  public record Ownership(ResourceStatus status, Optional<String> providerResourceId) {}
+  public record Ownership(ResourceStatus status, Optional<ProviderResourceId> providerResourceId) {}
 
   /** The rows for these tokens; a token with no row at all is absent from the map. */
   public Map<ResourceToken, Ownership> ownershipOf(Collection<ResourceToken> tokens) {
@@ -672,8 +678,15 @@ public final class ResourceRepository {
                     new ResourceToken(rs.getObject("token", UUID.class)),
                     new Ownership(
                         ResourceStatus.fromWire(rs.getString("status")),
-                        Optional.ofNullable(rs.getString("provider_resource_id")))))
+                        Optional.ofNullable(rs.getString("provider_resource_id"))
+                            .map(ProviderResourceId::parse))))
             .forEach(e -> owners.put(e.getKey(), e.getValue())));
     return owners;
+  }
+
+  /** A row that names no place yet (a pending row) reads as {@link ProviderResourceId#NONE}. */
+  private static ProviderResourceId storedId(ResultSet rs) throws SQLException {
+    String stored = rs.getString("provider_resource_id");
+    return stored == null ? ProviderResourceId.NONE : ProviderResourceId.parse(stored);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.AuditKind;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
@@ -50,9 +51,21 @@ class ResourceRepositoryTest {
     assertThat(row.id().value()).isNotEqualTo(row.token().value());
     assertThat(row.expiresAt()).contains(expiry);
 
-    assertThat(resources.activate(row.id(), "sealed", "local:0", Optional.empty(), Optional.of(2)))
+    assertThat(
+            resources.activate(
+                row.id(),
+                "sealed",
+                ProviderResourceId.parse("local:0"),
+                Optional.empty(),
+                Optional.of(2)))
         .isPresent();
-    assertThat(resources.activate(row.id(), "again", "local:0", Optional.empty(), Optional.of(2)))
+    assertThat(
+            resources.activate(
+                row.id(),
+                "again",
+                ProviderResourceId.parse("local:0"),
+                Optional.empty(),
+                Optional.of(2)))
         .as("a second activation must not overwrite")
         .isEmpty();
 
@@ -65,11 +78,17 @@ class ResourceRepositoryTest {
   @Test
   void markFailedOnlyMovesPendingRowsAndClearsTheUrl() {
     ResourceRecord row = resources.insertPending(newResource(Optional.empty()));
-    resources.markFailed(row.token(), Optional.of("local:0"));
+    resources.markFailed(row.token(), Optional.of(ProviderResourceId.parse("local:0")));
     ResourceRecord failed = resources.findByToken(row.token()).orElseThrow();
     assertThat(failed.status()).isEqualTo(ResourceStatus.FAILED);
-    assertThat(failed.providerResourceId()).contains("local:0");
-    assertThat(resources.activate(row.id(), "x", "local:0", Optional.empty(), Optional.empty()))
+    assertThat(failed.providerResourceId()).contains(ProviderResourceId.parse("local:0"));
+    assertThat(
+            resources.activate(
+                row.id(),
+                "x",
+                ProviderResourceId.parse("local:0"),
+                Optional.empty(),
+                Optional.empty()))
         .isEmpty();
   }
 
@@ -79,18 +98,20 @@ class ResourceRepositoryTest {
         resources.insertActive(
             newResource(Optional.empty()),
             "sealed",
-            "local:0;pooltok:pool-abc",
+            ProviderResourceId.parse("local:0;pooltok:pool-abc"),
             Optional.empty(),
             Optional.of(2));
     assertThat(row.status()).isEqualTo(ResourceStatus.ACTIVE);
     assertThat(row.encryptedConnectionUrl()).contains("sealed");
-    assertThat(row.providerResourceId()).contains("local:0;pooltok:pool-abc");
+    assertThat(row.providerResourceId())
+        .contains(ProviderResourceId.parse("local:0;pooltok:pool-abc"));
 
     resources.markFailed(row.token(), Optional.empty());
     ResourceRecord failed = resources.findByToken(row.token()).orElseThrow();
     assertThat(failed.status()).isEqualTo(ResourceStatus.FAILED);
     assertThat(failed.encryptedConnectionUrl()).isEmpty();
-    assertThat(failed.providerResourceId()).contains("local:0;pooltok:pool-abc");
+    assertThat(failed.providerResourceId())
+        .contains(ProviderResourceId.parse("local:0;pooltok:pool-abc"));
   }
 
   @Test
@@ -156,7 +177,8 @@ class ResourceRepositoryTest {
   @Test
   void theConnectionCapInForceIsRecordedOnAnActiveRowAtAnyTierOrOnlyAtTheOneNamed() {
     ResourceRecord row = resources.insertPending(newResource(Optional.empty()));
-    resources.activate(row.id(), "sealed", "local:0", Optional.empty(), Optional.of(2));
+    resources.activate(
+        row.id(), "sealed", ProviderResourceId.parse("local:0"), Optional.empty(), Optional.of(2));
 
     assertThat(resources.recordAppliedConnLimit(row.id(), 7, Optional.empty())).isTrue();
     assertThat(appliedConnLimit(row)).isEqualTo(7);

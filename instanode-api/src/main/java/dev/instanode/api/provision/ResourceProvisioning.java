@@ -6,11 +6,11 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
-import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -120,7 +120,7 @@ public final class ResourceProvisioning {
       return Optional.empty();
     }
     ProvisionResult made = claimed.get();
-    hook.afterStep(STEP_POOL_CLAIMED, wanted.token().toString());
+    hook.afterStep(STEP_POOL_CLAIMED, wanted.token());
     ResourceRecord row;
     try {
       row =
@@ -146,14 +146,14 @@ public final class ResourceProvisioning {
           "Provisioning " + cmd.type().wireName() + " failed; nothing was created.",
           e);
     }
-    hook.afterStep(STEP_INSERT_ACTIVE, row.token().toString());
+    hook.afterStep(STEP_INSERT_ACTIVE, row.token());
     return Optional.of(succeeded(cmd, row, made));
   }
 
   private ProvisionedResource live(ProvisionCommand cmd) {
     String service = cmd.type().wireName();
     ResourceRecord row = insertPending(cmd);
-    hook.afterStep(STEP_INSERT_PENDING, row.token().toString());
+    hook.afterStep(STEP_INSERT_PENDING, row.token());
     ProvisionResult made;
     try {
       made =
@@ -195,7 +195,7 @@ public final class ResourceProvisioning {
           "Provisioning " + service + " failed; nothing was created.",
           persistenceError);
     }
-    hook.afterStep(STEP_ACTIVATE, row.token().toString());
+    hook.afterStep(STEP_ACTIVATE, row.token());
     return succeeded(cmd, activated.get(), made);
   }
 
@@ -251,7 +251,8 @@ public final class ResourceProvisioning {
     }
   }
 
-  private void tearDown(ResourceToken token, String providerResourceId, ProvisionCommand cmd) {
+  private void tearDown(
+      ResourceToken token, ProviderResourceId providerResourceId, ProvisionCommand cmd) {
     try {
       provisioner.deprovision(
           new DeprovisionRequest(
@@ -260,14 +261,14 @@ public final class ResourceProvisioning {
       LOG.error(
           "provision.teardown_failed token={} prid={} error={}",
           token.masked(),
-          NamingToken.masked(providerResourceId),
+          providerResourceId.masked(),
           Masking.scrubUrls(e.toString()));
     }
   }
 
   private void fail(
       ResourceRecord row,
-      Optional<String> providerResourceId,
+      Optional<ProviderResourceId> providerResourceId,
       String reason,
       Throwable cause,
       ProvisionCommand cmd) {
@@ -277,7 +278,7 @@ public final class ResourceProvisioning {
   private void fail(
       ResourceToken token,
       Optional<ResourceId> resource,
-      Optional<String> providerResourceId,
+      Optional<ProviderResourceId> providerResourceId,
       String reason,
       Throwable cause,
       ProvisionCommand cmd) {

@@ -13,6 +13,7 @@ import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceToken;
@@ -185,7 +186,10 @@ public final class ResourceService {
                 provisioner
                     .rotateCredentials(
                         new RotateRequest(
-                            r.token(), r.type(), r.providerResourceId().orElse(""), request))
+                            r.token(),
+                            r.type(),
+                            r.providerResourceId().orElse(ProviderResourceId.NONE),
+                            request))
                     .connectionUrl();
             resources.updateConnectionUrl(h, r.id(), aes.encrypt(url));
             return new Rotated(r, url);
@@ -234,7 +238,7 @@ public final class ResourceService {
           resources.markDeleting(h, row.id());
           return row;
         });
-    hook.afterStep(STEP_MARK_DELETING, r.token().toString());
+    hook.afterStep(STEP_MARK_DELETING, r.token());
     boolean dropped;
     try {
       dropped =
@@ -246,7 +250,7 @@ public final class ResourceService {
                 new DeprovisionRequest(
                     r.token(),
                     r.type(),
-                    r.providerResourceId().orElse(""),
+                    r.providerResourceId().orElse(ProviderResourceId.NONE),
                     "user_delete",
                     request));
             resources.markDeleted(h, r.id());
@@ -261,7 +265,7 @@ public final class ResourceService {
     if (!dropped) {
       throw notFound();
     }
-    hook.afterStep(STEP_MARK_DELETED, r.token().toString());
+    hook.afterStep(STEP_MARK_DELETED, r.token());
     audit.record(event(team, r, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
   }
 

@@ -2,6 +2,8 @@ package dev.instanode.provisioner.grpc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
@@ -55,7 +57,6 @@ import io.grpc.stub.MetadataUtils;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -146,9 +147,15 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
     if (r.getConnectionUrl().isEmpty()) {
       throw malformed(rpc + " answered without a connection URL");
     }
+    ProviderResourceId prid;
+    try {
+      prid = ProviderResourceId.parse(r.getProviderResourceId());
+    } catch (IllegalArgumentException e) {
+      throw malformed(rpc + " answered with a malformed provider resource id");
+    }
     return new ProvisionResult(
         r.getConnectionUrl(),
-        r.getProviderResourceId(),
+        prid,
         r.getKeyPrefix().isEmpty() ? Optional.empty() : Optional.of(r.getKeyPrefix()),
         r.getAppliedConnLimit());
   }
@@ -164,7 +171,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                         DeprovisionResourceRequest.newBuilder()
                             .setToken(request.token().toString())
                             .setResourceType(ResourceTypes.toProto(request.type()))
-                            .setProviderResourceId(request.providerResourceId())
+                            .setProviderResourceId(request.providerResourceId().wire())
                             .setRequestId(request.requestId().value())
                             .setReason(request.reason())
                             .build()));
@@ -186,7 +193,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                             .setToken(request.token().toString())
                             .setResourceType(ResourceTypes.toProto(request.type()))
                             .setTier(request.tier().wireName())
-                            .setProviderResourceId(request.providerResourceId())
+                            .setProviderResourceId(request.providerResourceId().wire())
                             .setRequestId(request.requestId().value())
                             .build()));
     if (r.getApplied() == !r.getSkipReason().isEmpty()) {
@@ -209,7 +216,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                         GetStorageBytesRequest.newBuilder()
                             .setToken(request.token().toString())
                             .setResourceType(ResourceTypes.toProto(request.type()))
-                            .setProviderResourceId(request.providerResourceId())
+                            .setProviderResourceId(request.providerResourceId().wire())
                             .setRequestId(request.requestId().value())
                             .build()))
         .getStorageBytes();
@@ -226,7 +233,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                         RotateCredentialsRequest.newBuilder()
                             .setToken(request.token().toString())
                             .setResourceType(ResourceTypes.toProto(request.type()))
-                            .setProviderResourceId(request.providerResourceId())
+                            .setProviderResourceId(request.providerResourceId().wire())
                             .setRequestId(request.requestId().value())
                             .build()));
     // An empty URL stored as the new credential would lock the customer out for good.
@@ -248,19 +255,21 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                             .setResourceType(ResourceTypes.toProto(request.type()))
                             .setRequestId(request.requestId().value())
                             .build()));
-    return new UsageReport(
-        r.getTenantsList().stream()
-            .map(t ->
-                new TenantUsage(
-                    t.getNamingToken(),
-                    t.getBytes(),
-                    t.getExact(),
-                    t.getKeys(),
-                    t.getConnections(),
-                    t.getWritesBlocked()))
-            .toList(),
-        r.getComplete(),
-        r.getUnderPressure());
+    List<TenantUsage> tenants = new ArrayList<>();
+    for (var t : r.getTenantsList()) {
+      InfraKey key =
+          InfraKey.parse(t.getNamingToken())
+              .orElseThrow(() -> malformed("GetUsage named a tenant by no key of ours"));
+      tenants.add(
+          new TenantUsage(
+              key,
+              t.getBytes(),
+              t.getExact(),
+              t.getKeys(),
+              t.getConnections(),
+              t.getWritesBlocked()));
+    }
+    return new UsageReport(tenants, r.getComplete(), r.getUnderPressure());
   }
 
   @Override
@@ -274,7 +283,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                         EnforceLimitsRequest.newBuilder()
                             .setToken(request.token().toString())
                             .setResourceType(ResourceTypes.toProto(request.type()))
-                            .setProviderResourceId(request.providerResourceId())
+                            .setProviderResourceId(request.providerResourceId().wire())
                             .setWritesBlocked(request.writesBlocked())
                             .setConnectionCap(request.connectionCap())
                             .setBytesToFree(request.bytesToFree())
@@ -298,7 +307,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                                 request.bounds().entrySet().stream()
                                     .collect(
                                         Collectors.toMap(
-                                            Map.Entry::getKey, e -> encode(e.getValue()))))
+                                            e -> e.getKey().text(), e -> encode(e.getValue()))))
                             .setOtherwise(encode(request.otherwise()))
                             .build()));
     return new RunawayResult(r.getStatementsCancelled(), r.getSessionsEnded());

@@ -1,8 +1,12 @@
 package dev.instanode.provisioner.engine;
 
+import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.InfraName;
+import dev.instanode.core.names.NamespaceName;
+import dev.instanode.core.names.RoleName;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -10,12 +14,12 @@ import java.util.regex.Pattern;
 
 /**
  * Refuses to drop anything that is not a customer object. The last line of defence against a bug
- * (or an operator typo) that would aim a DROP at {@code postgres} or the platform database.
+ * (or an operator typo) that would aim a DROP at {@code postgres}, the platform database, Redis's
+ * {@code default} user or a namespace the platform itself runs in. One rule set per kind of name.
  */
 public final class DropGuard {
-  private static final Pattern CHARSET = Pattern.compile("[A-Za-z0-9._-]+");
-  private static final int MAX_BYTES = 63;
-  private static final List<String> CUSTOMER_PREFIXES = List.of("db_", "usr_");
+  private static final Pattern SQL_CHARSET = Pattern.compile("[A-Za-z0-9._-]+");
+  private static final int SQL_MAX_BYTES = 63;
   private static final Set<String> ALWAYS_DENIED =
       Set.of(
           "postgres",
@@ -30,6 +34,12 @@ public final class DropGuard {
           "local",
           "config");
 
+  /** A DNS-1123 label, which every namespace name is. */
+  private static final Pattern NAMESPACE_CHARSET = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+  private static final int NAMESPACE_MAX = 63;
+  private static final Set<String> NAMESPACES_DENIED = Set.of("default", "instant-infra");
+
   private final Set<String> denied;
 
   /**
@@ -42,21 +52,48 @@ public final class DropGuard {
   }
 
   /** Empty when {@code name} may be dropped, else the reason it may not. */
-  public Optional<String> refusal(String name) {
-    if (name == null || name.isEmpty()) {
+  public Optional<String> refusal(InfraName name) {
+    return switch (name) {
+      case DatabaseName d -> sqlName(d.value(), DatabaseName.PREFIX);
+      case RoleName r -> sqlName(r.value(), RoleName.PREFIX);
+      case AclUserName u -> sqlName(u.value(), AclUserName.PREFIX);
+      case NamespaceName n -> namespace(n);
+    };
+  }
+
+  private Optional<String> sqlName(String name, String prefix) {
+    if (name.isEmpty()) {
       return Optional.of("empty name");
     }
-    if (name.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+    if (name.getBytes(StandardCharsets.UTF_8).length > SQL_MAX_BYTES) {
       return Optional.of("name longer than 63 bytes");
     }
-    if (!CHARSET.matcher(name).matches()) {
+    if (!SQL_CHARSET.matcher(name).matches()) {
       return Optional.of("name has characters outside [A-Za-z0-9._-]");
     }
     if (denied.contains(name.toLowerCase(Locale.ROOT))) {
       return Optional.of("name is on the denylist");
     }
-    if (CUSTOMER_PREFIXES.stream().noneMatch(name::startsWith)) {
-      return Optional.of("name lacks a customer prefix (db_, usr_)");
+    if (!name.startsWith(prefix) || name.length() == prefix.length()) {
+      return Optional.of("name lacks the customer prefix " + prefix);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> namespace(NamespaceName namespace) {
+    String name = namespace.value();
+    if (name.isEmpty()) {
+      return Optional.of("empty name");
+    }
+    if (name.length() > NAMESPACE_MAX || !NAMESPACE_CHARSET.matcher(name).matches()) {
+      return Optional.of("not a namespace name (a DNS-1123 label)");
+    }
+    if (NAMESPACES_DENIED.contains(name) || name.startsWith("kube-") || denied.contains(name)) {
+      return Optional.of("namespace is on the denylist");
+    }
+    if (namespace.tenantKind().isEmpty()) {
+      return Optional.of(
+          "namespace lacks a tenant prefix (instant-stack-, instant-customer-, instant-deploy-)");
     }
     return Optional.empty();
   }

@@ -1,13 +1,14 @@
 package dev.instanode.provisioner.engine;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Masking;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
-import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -71,27 +72,27 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public ProvisionResult provision(ProvisionRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    String namingToken = request.token().toString();
+    InfraKey key = request.token();
     try {
       return breakers
           .of(backend)
-          .call(() -> backend.provision(namingToken, request.tier(), request.requestId()));
+          .call(() -> backend.provision(key, request.tier(), request.requestId()));
     } catch (PartialProvisionException e) {
-      rollback(backend, namingToken, e.providerResourceId(), request);
+      rollback(backend, key, e.providerResourceId(), request);
       throw e.failure();
     }
   }
 
   // A failed provision must leave nothing behind; the rollback is itself an audited drop.
   private void rollback(
-      ResourceBackend backend, String namingToken, String prid, ProvisionRequest request) {
+      ResourceBackend backend, InfraKey key, ProviderResourceId prid, ProvisionRequest request) {
     try {
-      chokepoint.rollback(backend, namingToken, prid, request.requestId().value());
+      chokepoint.rollback(backend, key, prid, request.requestId());
     } catch (RuntimeException e) {
       LOG.error(
           "provisioner.rollback_failed token={} prid={} request_id={} error={}",
-          Masking.token(namingToken),
-          NamingToken.masked(prid),
+          key.masked(),
+          prid.masked(),
           request.requestId(),
           Masking.scrubUrls(e.toString()));
     }
@@ -102,18 +103,20 @@ public final class LocalProvisioner implements Provisioner {
   public void deprovision(DeprovisionRequest request) {
     chokepoint.drop(
         backendFor(request.type()),
-        NamingToken.resolve(request.token(), request.providerResourceId()),
+        request.providerResourceId().namingKey(request.token()),
         request.providerResourceId(),
         request.reason(),
-        request.requestId().value());
-    NamingToken.poolToken(request.providerResourceId())
+        request.requestId());
+    request
+        .providerResourceId()
+        .pool()
         .ifPresent(poolToken -> pool.ifPresent(p -> p.forgetDropped(poolToken, request.token())));
   }
 
   @Override
   public RegradeResult regrade(RegradeRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    InfraKey naming = request.providerResourceId().namingKey(request.token());
     return breakers
         .of(backend)
         .call(() -> backend.regrade(naming, request.providerResourceId(), request.tier()));
@@ -122,7 +125,7 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public long storageBytes(StorageRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    InfraKey naming = request.providerResourceId().namingKey(request.token());
     return breakers
         .of(backend)
         .call(() -> backend.storageBytes(naming, request.providerResourceId()));
@@ -131,7 +134,7 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public RotateResult rotateCredentials(RotateRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    InfraKey naming = request.providerResourceId().namingKey(request.token());
     String url =
         breakers
             .of(backend)
@@ -140,7 +143,7 @@ public final class LocalProvisioner implements Provisioner {
         "provisioner.credentials_rotated type={} token={} naming={} request_id={}",
         request.type().wireName(),
         Masking.token(request.token().toString()),
-        Masking.token(naming),
+        naming.masked(),
         request.requestId());
     return new RotateResult(url);
   }
@@ -154,7 +157,7 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public LimitsResult enforceLimits(LimitsRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    String naming = NamingToken.resolve(request.token(), request.providerResourceId());
+    InfraKey naming = request.providerResourceId().namingKey(request.token());
     LimitsResult result =
         breakers
             .of(backend)
@@ -173,7 +176,7 @@ public final class LocalProvisioner implements Provisioner {
               + " writes_changed={} connections_closed={} bytes_freed={} request_id={}",
           request.type().wireName(),
           request.token().masked(),
-          Masking.token(naming),
+          naming.masked(),
           request.writesBlocked(),
           result.writesChanged(),
           result.connectionsClosed(),

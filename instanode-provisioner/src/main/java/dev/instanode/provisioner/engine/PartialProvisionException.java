@@ -2,22 +2,24 @@ package dev.instanode.provisioner.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.provisioner.ProvisionerException;
 
 /** A provision that failed after choosing where to put the resource. */
 public final class PartialProvisionException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  private final String providerResourceId;
+  private final ProviderResourceId providerResourceId;
   private final ProvisionerException failure;
 
-  public PartialProvisionException(String providerResourceId, ProvisionerException failure) {
+  public PartialProvisionException(
+      ProviderResourceId providerResourceId, ProvisionerException failure) {
     super(failure.getMessage(), failure);
     this.providerResourceId = requireNonNull(providerResourceId, "providerResourceId is null");
     this.failure = failure;
   }
 
-  public String providerResourceId() {
+  public ProviderResourceId providerResourceId() {
     return providerResourceId;
   }
 

@@ -1,8 +1,11 @@
 package dev.instanode.provisioner.engine;
 
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RunawayBounds;
@@ -14,8 +17,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * One kind of infrastructure. {@code namingToken} is the token the infrastructure is named after:
- * the resource token for a live provision, the pool token for a pooled one.
+ * One kind of infrastructure. {@code key} is what the infrastructure is named after: the resource
+ * token for a live provision, the pool token for a pooled one; {@code providerResourceId} is where
+ * it lives, as the provision reported it.
  */
 public interface ResourceBackend {
   ResourceType type();
@@ -27,15 +31,15 @@ public interface ResourceBackend {
    * Creates the infrastructure. On failure it throws {@link PartialProvisionException} naming where
    * the half-made objects live, so the caller can tear them down through the chokepoint.
    */
-  ProvisionResult provision(String namingToken, Tier tier, RequestId requestId);
+  ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId);
 
   /** The names {@link #drop} would remove; the DropGuard checks each before anything runs. */
-  List<String> objectNames(String namingToken);
+  List<InfraName> objectNames(InfraKey key);
 
   /** Idempotent teardown. Only ever called by {@link DeprovisionChokepoint}. */
-  void drop(String namingToken, String providerResourceId);
+  void drop(InfraKey key, ProviderResourceId providerResourceId);
 
-  RegradeResult regrade(String namingToken, String providerResourceId, Tier tier);
+  RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier);
 
   /** The connection cap {@link #regrade} enforces for {@code tier}, when it enforces one. */
   default OptionalLong connectionLimit(Tier tier) {
@@ -57,26 +61,26 @@ public interface ResourceBackend {
    * Stops ({@code blocked}) or gives back the tenant's writes, leaving its reads and the means to
    * free space; idempotent. True when this call changed anything.
    */
-  boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked);
+  boolean setWritesBlocked(InfraKey key, ProviderResourceId providerResourceId, boolean blocked);
 
   /**
    * Deletes at least {@code bytes} of what the tenant holds, when the backend is a cache whose
    * shared server is short of room; returns what was freed. A backend that holds data, not a cache,
    * sheds nothing and returns 0.
    */
-  long shed(String namingToken, String providerResourceId, long bytes);
+  long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes);
 
   /** Closes the tenant's connections beyond {@code cap}, newest first; returns how many. */
-  int closeConnectionsOver(String namingToken, String providerResourceId, long cap);
+  int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap);
 
   /**
    * Ends tenants' work past their bounds (long statements, idle transactions), where it has any.
    *
-   * @param bounds each tenant's bounds by naming token; {@code otherwise} for any other tenant
+   * @param bounds each tenant's bounds by its key; {@code otherwise} for any other tenant
    */
-  RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise);
+  RunawayResult stopRunawayWork(Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise);
 
-  long storageBytes(String namingToken, String providerResourceId);
+  long storageBytes(InfraKey key, ProviderResourceId providerResourceId);
 
   /**
    * Replaces the password of the resource's role or user, closes the sessions that authenticated
@@ -85,5 +89,5 @@ public interface ResourceBackend {
    * @throws ProvisionerException {@code INVALID_ARGUMENT} when the role or user does not exist;
    *     nothing is created then
    */
-  String rotateCredentials(String namingToken, String providerResourceId);
+  String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId);
 }

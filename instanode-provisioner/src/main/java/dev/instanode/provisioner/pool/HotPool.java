@@ -2,13 +2,13 @@ package dev.instanode.provisioner.pool;
 
 import dev.instanode.core.Masking;
 import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.AssignedPoolItem;
-import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -134,7 +134,7 @@ public final class HotPool implements AutoCloseable {
       return Optional.of(
           new ProvisionResult(
               url,
-              NamingToken.encodePooled(item.providerResourceId(), item.poolToken().value()),
+              item.providerResourceId().pooled(item.poolToken()),
               item.keyPrefix(),
               regraded.appliedConnLimit()));
     } catch (RuntimeException e) {
@@ -155,18 +155,16 @@ public final class HotPool implements AutoCloseable {
    * orphan pass does not report it for ever. Best effort: a row left behind is reported by that
    * pass, never dropped twice with harm (drops are idempotent).
    */
-  public void forgetDropped(String poolToken, ResourceToken resource) {
+  public void forgetDropped(PoolToken poolToken, ResourceToken resource) {
     try {
-      if (items.forgetDropped(new PoolToken(poolToken), resource)) {
+      if (items.forgetDropped(poolToken, resource)) {
         LOG.info(
-            "pool.forgot_dropped pool_token={} token={}",
-            Masking.token(poolToken),
-            resource.masked());
+            "pool.forgot_dropped pool_token={} token={}", poolToken.masked(), resource.masked());
       }
     } catch (RuntimeException e) {
       LOG.warn(
           "pool.forget_failed pool_token={} token={} error={}",
-          Masking.token(poolToken),
+          poolToken.masked(),
           resource.masked(),
           e.toString());
     }
@@ -199,11 +197,7 @@ public final class HotPool implements AutoCloseable {
         item.boundToken(),
         () ->
             chokepoint.drop(
-                backend,
-                item.poolToken().value(),
-                item.providerResourceId().wire(),
-                reason,
-                requestId.value()));
+                backend, item.poolToken(), item.providerResourceId(), reason, requestId));
   }
 
   /**
@@ -221,7 +215,7 @@ public final class HotPool implements AutoCloseable {
     }
     return breakers
         .of(backend)
-        .call(() -> backend.regrade(item.poolToken().value(), item.providerResourceId(), tier));
+        .call(() -> backend.regrade(item.poolToken(), item.providerResourceId(), tier));
   }
 
   /**
@@ -298,13 +292,10 @@ public final class HotPool implements AutoCloseable {
       countRefill(type, "error");
       return;
     }
-    hook.afterStep(STEP_RECORD_CREATING, token.value());
+    hook.afterStep(STEP_RECORD_CREATING, token);
     ProvisionResult made;
     try {
-      made =
-          breakers
-              .of(backend)
-              .call(() -> backend.provision(token.value(), Tier.ANONYMOUS, requestId));
+      made = breakers.of(backend).call(() -> backend.provision(token, Tier.ANONYMOUS, requestId));
     } catch (PartialProvisionException e) {
       abandon(backend, token, Optional.of(e.providerResourceId()), requestId);
       countRefill(type, "error");
@@ -336,15 +327,18 @@ public final class HotPool implements AutoCloseable {
       countRefill(type, "error");
       return;
     }
-    hook.afterStep(STEP_MARK_READY, token.value());
+    hook.afterStep(STEP_MARK_READY, token);
     countRefill(type, "ok");
   }
 
   /** Drops what a refill made and forgets its row; a failed drop leaves the row to the reaper. */
   private void abandon(
-      ResourceBackend backend, PoolToken token, Optional<String> prid, RequestId requestId) {
+      ResourceBackend backend,
+      PoolToken token,
+      Optional<ProviderResourceId> prid,
+      RequestId requestId) {
     try {
-      chokepoint.rollback(backend, token.value(), prid.orElse(""), requestId.value());
+      chokepoint.rollback(backend, token, prid.orElse(ProviderResourceId.NONE), requestId);
     } catch (RuntimeException e) {
       LOG.warn(
           "pool.rollback_failed pool_token={} error={}",

@@ -3,6 +3,7 @@ package dev.instanode.provisioner.pool;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.engine.ResourceBackend;
 import java.util.Optional;
@@ -18,7 +19,7 @@ public record PoolItem(
     UUID id,
     ResourceType type,
     PoolToken poolToken,
-    String providerResourceId,
+    ProviderResourceId providerResourceId,
     String encryptedUrl,
     Optional<String> keyPrefix,
     OptionalLong connLimit,

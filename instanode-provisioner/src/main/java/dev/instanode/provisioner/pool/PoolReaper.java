@@ -1,6 +1,8 @@
 package dev.instanode.provisioner.pool;
 
 import dev.instanode.core.Masking;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.ResourceBackend;
@@ -80,10 +82,10 @@ public final class PoolReaper {
       try {
         chokepoint.drop(
             backend,
-            item.poolToken().value(),
-            item.providerResourceId().orElse(""),
+            item.poolToken(),
+            item.providerResourceId().orElse(ProviderResourceId.NONE),
             "pool_reap",
-            "pool-reaper");
+            new RequestId("pool-reaper"));
       } catch (RuntimeException e) {
         LOG.warn(
             "pool.reap_deprovision_failed pool_token={} error={}",

@@ -48,7 +48,7 @@ public final class PoolRepository {
    */
   public boolean markReady(
       PoolToken token,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       String encryptedUrl,
       Optional<String> keyPrefix,
       OptionalLong connLimit,
@@ -59,7 +59,7 @@ public final class PoolRepository {
                     + " connection_url = :url, key_prefix = :prefix, conn_limit = :limit,"
                     + " grade = :grade WHERE pool_token = :token AND status = 'creating'")
             .bind("token", token.value())
-            .bind("prid", providerResourceId)
+            .bind("prid", providerResourceId.wire())
             .bind("url", encryptedUrl)
             .bind("prefix", keyPrefix.orElse(null))
             .bind("limit", connLimit.isPresent() ? connLimit.getAsLong() : null)
@@ -69,13 +69,13 @@ public final class PoolRepository {
   }
 
   /** creating → failed: the reaper drops whatever a failed refill left, then the row. */
-  public void markCreatingFailed(PoolToken token, Optional<String> providerResourceId) {
+  public void markCreatingFailed(PoolToken token, Optional<ProviderResourceId> providerResourceId) {
     jdbi.useHandle(h ->
         h.createUpdate(
                 "UPDATE pool_items SET status = 'failed', assigned_at = now(),"
                     + " provider_resource_id = COALESCE(:prid, provider_resource_id)"
                     + " WHERE pool_token = :token AND status = 'creating'")
-            .bind("prid", providerResourceId.orElse(null))
+            .bind("prid", providerResourceId.map(ProviderResourceId::wire).orElse(null))
             .bind("token", token.value())
             .execute());
   }
@@ -107,7 +107,7 @@ public final class PoolRepository {
                     rs.getObject("id", UUID.class),
                     ResourceType.fromWire(rs.getString("resource_type")),
                     new PoolToken(rs.getString("pool_token")),
-                    rs.getString("provider_resource_id"),
+                    ProviderResourceId.parse(rs.getString("provider_resource_id")),
                     rs.getString("connection_url"),
                     Optional.ofNullable(rs.getString("key_prefix")),
                     rs.getObject("conn_limit") == null
@@ -146,7 +146,7 @@ public final class PoolRepository {
       UUID id,
       ResourceType type,
       PoolToken poolToken,
-      Optional<String> providerResourceId,
+      Optional<ProviderResourceId> providerResourceId,
       String status) {}
 
   /**
@@ -168,7 +168,8 @@ public final class PoolRepository {
                     rs.getObject("id", UUID.class),
                     ResourceType.fromWire(rs.getString("resource_type")),
                     new PoolToken(rs.getString("pool_token")),
-                    Optional.ofNullable(rs.getString("provider_resource_id")),
+                    Optional.ofNullable(rs.getString("provider_resource_id"))
+                        .map(ProviderResourceId::parse),
                     rs.getString("status")))
             .list());
   }

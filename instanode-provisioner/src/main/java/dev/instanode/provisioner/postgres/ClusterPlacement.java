@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.postgres;
 
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ProviderResourceId;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -96,12 +97,12 @@ public final class ClusterPlacement implements AutoCloseable {
     return clusters;
   }
 
-  public static String providerResourceId(CustomerCluster cluster) {
-    return PREFIX + cluster.index();
+  public static ProviderResourceId providerResourceId(CustomerCluster cluster) {
+    return ProviderResourceId.of(PREFIX + cluster.index());
   }
 
   /** An unknown or empty id falls back to cluster 0, where single-cluster installs put it. */
-  public CustomerCluster byProviderResourceId(String providerResourceId) {
+  public CustomerCluster byProviderResourceId(ProviderResourceId providerResourceId) {
     return named(providerResourceId).orElse(clusters.getFirst());
   }
 
@@ -109,12 +110,12 @@ public final class ClusterPlacement implements AutoCloseable {
    * Where a resource may live: the cluster its id names, or every cluster when it names none (its
    * placement was never recorded). For drops, which must miss nothing and are idempotent.
    */
-  public List<CustomerCluster> clustersHolding(String providerResourceId) {
+  public List<CustomerCluster> clustersHolding(ProviderResourceId providerResourceId) {
     return named(providerResourceId).map(List::of).orElse(clusters);
   }
 
-  private Optional<CustomerCluster> named(String providerResourceId) {
-    for (String part : providerResourceId.split(";")) {
+  private Optional<CustomerCluster> named(ProviderResourceId providerResourceId) {
+    for (String part : providerResourceId.backendRef().split(";")) {
       if (part.startsWith(PREFIX)) {
         try {
           int index = Integer.parseInt(part.substring(PREFIX.length()));

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.RoleName;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -59,14 +61,14 @@ public final class CustomerCluster implements AutoCloseable {
    * A new superuser connection to {@code database} (not from the pool, which holds connections to
    * the admin database); the caller closes it.
    */
-  public Connection connectTo(String database) throws SQLException {
-    PostgresUrl url = admin.withDatabase(database);
+  public Connection connectTo(DatabaseName database) throws SQLException {
+    PostgresUrl url = admin.withDatabase(database.value());
     return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
   }
 
   /** A URL for a customer role on this cluster. */
-  public PostgresUrl customerUrl(String database, String role, String password) {
-    return new PostgresUrl(publicHost, publicPort, database, role, password);
+  public PostgresUrl customerUrl(DatabaseName database, RoleName role, String password) {
+    return new PostgresUrl(publicHost, publicPort, database.value(), role.value(), password);
   }
 
   @Override

@@ -1,11 +1,15 @@
 package dev.instanode.provisioner.postgres;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
-import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.InfraName;
+import dev.instanode.core.names.RoleName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -52,8 +56,8 @@ public final class PostgresBackend implements ResourceBackend {
   /** How late past a bound the runaway watch acts, beyond its own check interval. */
   static final Duration RUNAWAY_GRACE = Duration.ofSeconds(2);
 
-  private static final int DB_PREFIX = ResourceNames.DATABASE_PREFIX.length();
-  private static final int ROLE_PREFIX = ResourceNames.ROLE_PREFIX.length();
+  private static final int DB_PREFIX = DatabaseName.PREFIX.length();
+  private static final int ROLE_PREFIX = RoleName.PREFIX.length();
   private static final String LOCK_NOT_AVAILABLE = "55P03";
   private static final String OBJECT_IN_USE = "55006";
   private static final String UNDEFINED_OBJECT = "42704";
@@ -87,11 +91,11 @@ public final class PostgresBackend implements ResourceBackend {
   }
 
   @Override
-  public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
+  public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
     CustomerCluster cluster = placement.choose();
-    String prid = ClusterPlacement.providerResourceId(cluster);
-    String database = ResourceNames.databaseName(namingToken);
-    String role = ResourceNames.roleName(namingToken);
+    ProviderResourceId prid = ClusterPlacement.providerResourceId(cluster);
+    String database = DatabaseName.of(key).value();
+    String role = RoleName.of(key).value();
     String password = Secrets.alphanumeric(PASSWORD_LENGTH);
     long limit = plans.connectionsLimit(tier, ResourceType.POSTGRES);
     try (Connection c = cluster.connect();
@@ -105,7 +109,7 @@ public final class PostgresBackend implements ResourceBackend {
               + " PASSWORD "
               + Identifiers.passwordLiteral(password));
       settings(tier).apply(s, role);
-      hook.afterStep(STEP_CREATE_ROLE, namingToken);
+      hook.afterStep(STEP_CREATE_ROLE, key);
       // A new database grants CONNECT and TEMP to PUBLIC. It is born closed to everyone, and
       // opens only once PUBLIC's rights are gone, so no crash in between leaves it open to other
       // tenants. The owner keeps its own rights.
@@ -115,11 +119,11 @@ public final class PostgresBackend implements ResourceBackend {
               + " OWNER "
               + Identifiers.quote(role)
               + " ALLOW_CONNECTIONS false");
-      hook.afterStep(STEP_CREATE_DATABASE, namingToken);
+      hook.afterStep(STEP_CREATE_DATABASE, key);
       s.execute("REVOKE ALL ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
-      hook.afterStep(STEP_REVOKE_PUBLIC, namingToken);
+      hook.afterStep(STEP_REVOKE_PUBLIC, key);
       s.execute("ALTER DATABASE " + Identifiers.quote(database) + " ALLOW_CONNECTIONS true");
-      hook.afterStep(STEP_ALLOW_CONNECTIONS, namingToken);
+      hook.afterStep(STEP_ALLOW_CONNECTIONS, key);
     } catch (SQLException e) {
       ProvisionerException failure = ProvisionerException.fromSql("provision", e);
       if (failure.kind() == ProvisionerException.Kind.ALREADY_EXISTS) {
@@ -132,14 +136,14 @@ public final class PostgresBackend implements ResourceBackend {
           prid,
           new ProvisionerException(ProvisionerException.Kind.INTERNAL, "provision failed", e));
     }
-    String url = cluster.customerUrl(database, role, password).toUri();
+    String url = cluster.customerUrl(DatabaseName.of(key), RoleName.of(key), password).toUri();
     return new ProvisionResult(url, prid, Optional.empty(), limit);
   }
 
   @Override
-  public List<String> objectNames(String namingToken) {
-    String role = ResourceNames.roleName(namingToken);
-    return List.of(ResourceNames.databaseName(namingToken), role, WriteFreeze.keeperOf(role));
+  public List<InfraName> objectNames(InfraKey key) {
+    RoleName role = RoleName.of(key);
+    return List.of(DatabaseName.of(key), role, new RoleName(WriteFreeze.keeperOf(role.value())));
   }
 
   /**
@@ -148,9 +152,9 @@ public final class PostgresBackend implements ResourceBackend {
    * returned) may live on any cluster, so it is dropped from each.
    */
   @Override
-  public void drop(String namingToken, String providerResourceId) {
-    String database = ResourceNames.databaseName(namingToken);
-    String role = ResourceNames.roleName(namingToken);
+  public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+    String database = DatabaseName.of(key).value();
+    String role = RoleName.of(key).value();
     for (CustomerCluster cluster : placement.clustersHolding(providerResourceId)) {
       try (Connection c = cluster.connect();
           Statement s = c.createStatement()) {
@@ -161,13 +165,13 @@ public final class PostgresBackend implements ResourceBackend {
           s.execute("REVOKE CONNECT ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
         }
         terminateSessions(c, database, role);
-        hook.afterStep(STEP_DROP_CLOSE, namingToken);
+        hook.afterStep(STEP_DROP_CLOSE, key);
         dropDatabase(s, database);
-        hook.afterStep(STEP_DROP_DATABASE, namingToken);
+        hook.afterStep(STEP_DROP_DATABASE, key);
         // The keeper of a database dropped while frozen owned nothing outside it.
         s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(WriteFreeze.keeperOf(role)));
         s.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
-        hook.afterStep(STEP_DROP_ROLE, namingToken);
+        hook.afterStep(STEP_DROP_ROLE, key);
       } catch (SQLException e) {
         throw ProvisionerException.fromSql("deprovision", e);
       }
@@ -216,9 +220,9 @@ public final class PostgresBackend implements ResourceBackend {
    * exactly them; otherwise all are applied, so a role made before a setting existed catches up.
    */
   @Override
-  public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
-    String role = ResourceNames.roleName(namingToken);
+    String role = RoleName.of(key).value();
     long target = plans.connectionsLimit(tier, ResourceType.POSTGRES);
     TenantRoleSettings wanted = settings(tier);
     try (Connection c = cluster.connect();
@@ -263,9 +267,9 @@ public final class PostgresBackend implements ResourceBackend {
    * only when a session starts, so without the terminate a leaked old URL keeps its open sessions.
    */
   @Override
-  public String rotateCredentials(String namingToken, String providerResourceId) {
+  public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
-    String role = ResourceNames.roleName(namingToken);
+    String role = RoleName.of(key).value();
     String quotedRole = quoteCallerName(role);
     String password = Secrets.alphanumeric(PASSWORD_LENGTH);
     try (Connection c = cluster.connect();
@@ -281,7 +285,7 @@ public final class PostgresBackend implements ResourceBackend {
       }
       throw ProvisionerException.fromSql("rotate_credentials", e);
     }
-    return cluster.customerUrl(ResourceNames.databaseName(namingToken), role, password).toUri();
+    return cluster.customerUrl(DatabaseName.of(key), RoleName.of(key), password).toUri();
   }
 
   // The pool token arrives inside provider_resource_id, which callers send over the wire.
@@ -357,15 +361,18 @@ public final class PostgresBackend implements ResourceBackend {
       }
     }
     List<TenantUsage> tenants = new ArrayList<>();
+    // A db_ database whose suffix is no key of ours is nobody's tenant: it is not reported.
     sizes.forEach((naming, size) ->
-        tenants.add(
-            new TenantUsage(
-                naming,
-                size[0],
-                true,
-                -1,
-                sessions.getOrDefault(naming, 0),
-                frozen.contains(naming))));
+        InfraKey.parse(naming)
+            .ifPresent(key ->
+                tenants.add(
+                    new TenantUsage(
+                        key,
+                        size[0],
+                        true,
+                        -1,
+                        sessions.getOrDefault(naming, 0),
+                        frozen.contains(naming)))));
     return new UsageReport(tenants, complete, false);
   }
 
@@ -374,10 +381,11 @@ public final class PostgresBackend implements ResourceBackend {
    * holding a lock the change needs is ended, once, and the change tried again.
    */
   @Override
-  public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked) {
+  public boolean setWritesBlocked(
+      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
-    String role = ResourceNames.roleName(namingToken);
-    String database = ResourceNames.databaseName(namingToken);
+    String role = RoleName.of(key).value();
+    String database = DatabaseName.of(key).value();
     try {
       try (Connection admin = cluster.connect()) {
         if (exists(admin, "SELECT 1 FROM pg_roles WHERE rolname = ?", WriteFreeze.keeperOf(role))
@@ -390,7 +398,7 @@ public final class PostgresBackend implements ResourceBackend {
         }
       }
       for (int attempt = 1; ; attempt++) {
-        try (Connection c = cluster.connectTo(database)) {
+        try (Connection c = cluster.connectTo(DatabaseName.of(key))) {
           if (blocked) {
             WriteFreeze.freeze(c, role);
           } else {
@@ -413,19 +421,19 @@ public final class PostgresBackend implements ResourceBackend {
 
   /** A database never loses data to make room: its writes stop, and that is all. */
   @Override
-  public long shed(String namingToken, String providerResourceId, long bytes) {
+  public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
     return 0;
   }
 
   /** Ends the role's newest sessions beyond {@code cap}; Postgres refuses new ones on its own. */
   @Override
-  public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
     if (cap < 0) {
       return 0;
     }
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
     try (Connection c = cluster.connect()) {
-      return closeNewest(c, ResourceNames.roleName(namingToken), cap);
+      return closeNewest(c, RoleName.of(key).value(), cap);
     } catch (SQLException e) {
       throw ProvisionerException.fromSql("close_connections", e);
     }
@@ -458,7 +466,8 @@ public final class PostgresBackend implements ResourceBackend {
 
   /** Every cluster; one that does not answer is skipped (its work is ended next pass). */
   @Override
-  public RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
+  public RunawayResult stopRunawayWork(
+      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
     int cancelled = 0;
     int ended = 0;
     for (CustomerCluster cluster : placement.clusters()) {
@@ -477,13 +486,13 @@ public final class PostgresBackend implements ResourceBackend {
   }
 
   @Override
-  public long storageBytes(String namingToken, String providerResourceId) {
+  public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
     try (Connection c = cluster.connect();
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT pg_database_size(datname) FROM pg_database WHERE datname = ?")) {
-      ps.setString(1, ResourceNames.databaseName(namingToken));
+      ps.setString(1, DatabaseName.of(key).value());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getLong(1) : 0L;
       }

@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.postgres;
 
-import dev.instanode.core.ResourceNames;
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.names.RoleName;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Ends tenant work past its plan's bounds on one cluster: statements running longer than the plan
@@ -34,16 +36,18 @@ final class RunawayWatch {
   }
 
   /**
-   * @param bounds each tenant's bounds by naming token; {@code otherwise} for any other tenant
+   * @param bounds each tenant's bounds by its key; {@code otherwise} for any other tenant
    */
-  RunawayResult stop(Connection c, Map<String, RunawayBounds> bounds, RunawayBounds otherwise)
+  RunawayResult stop(Connection c, Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise)
       throws SQLException {
     record Verdict(int pid, RunawayDecision.Action action) {}
     List<Verdict> verdicts = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(SESSIONS);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        String naming = rs.getString("usename").substring(ResourceNames.ROLE_PREFIX.length());
+        // A role that is usr_ and no key of ours is held to the default bounds.
+        Optional<InfraKey> key =
+            InfraKey.parse(rs.getString("usename").substring(RoleName.PREFIX.length()));
         RunawayDecision.Session session =
             new RunawayDecision.Session(
                 rs.getString("state"),
@@ -52,7 +56,10 @@ final class RunawayWatch {
         verdicts.add(
             new Verdict(
                 rs.getInt("pid"),
-                RunawayDecision.classify(session, bounds.getOrDefault(naming, otherwise), grace)));
+                RunawayDecision.classify(
+                    session,
+                    key.map(k -> bounds.getOrDefault(k, otherwise)).orElse(otherwise),
+                    grace)));
       }
     }
     int cancelled = 0;

@@ -1,12 +1,15 @@
 package dev.instanode.provisioner.redis;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
-import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -50,7 +53,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   static final String STEP_ACL_SAVE = "acl_save";
 
   /** One shared Redis for now; a second one would be {@code redis:1}. */
-  static final String PROVIDER_RESOURCE_ID = "redis:0";
+  static final ProviderResourceId PROVIDER_RESOURCE_ID = ProviderResourceId.of("redis:0");
 
   static final String REGRADE_UNSUPPORTED = "backend does not support redis regrade";
 
@@ -127,8 +130,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   }
 
   @Override
-  public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+  public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     String password = Secrets.hex(PASSWORD_BYTES);
     // Nothing exists yet, so failures up to here are plain errors with nothing to roll back.
     RedisCommands<String, String> redis;
@@ -143,9 +146,9 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     // hands the caller the resource id so it drops the user through the chokepoint.
     try {
       setUser(redis, tenant.user(), rules);
-      hook.afterStep(STEP_ACL_SETUSER, namingToken);
+      hook.afterStep(STEP_ACL_SETUSER, key);
       persistAcl(redis);
-      hook.afterStep(STEP_ACL_SAVE, namingToken);
+      hook.afterStep(STEP_ACL_SAVE, key);
     } catch (RuntimeException e) {
       throw new PartialProvisionException(
           PROVIDER_RESOURCE_ID, RedisFailures.classify("provision", e));
@@ -176,8 +179,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   /** Always exactly {@code usr_<token>}: the prefix means it can never be {@code default}. */
   @Override
-  public List<String> objectNames(String namingToken) {
-    return List.of(TenantKeyspace.of(namingToken).user());
+  public List<InfraName> objectNames(InfraKey key) {
+    return List.of(new AclUserName(TenantKeyspace.of(key).user()));
   }
 
   /**
@@ -186,8 +189,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
    * The user goes first so no client can write new keys behind the sweep.
    */
   @Override
-  public void drop(String namingToken, String providerResourceId) {
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+  public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     try {
       StatefulRedisConnection<String, String> connection = admin.get();
       RedisCommands<String, String> redis = connection.sync();
@@ -219,7 +222,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
    * limit field, as the original did, so callers can see what a capable backend would apply.
    */
   @Override
-  public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
     long memoryMb = plans.storageLimitMb(tier, ResourceType.REDIS);
     return RegradeResult.skipped(
         Math.max(memoryMb, 0), SkipReason.BACKEND_UNSUPPORTED, REGRADE_UNSUPPORTED);
@@ -227,8 +230,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   /** MEMORY USAGE summed over the tenant's keys, at most {@value #STORAGE_MAX_KEYS} of them. */
   @Override
-  public long storageBytes(String namingToken, String providerResourceId) {
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+  public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     try {
       return new PrefixKeys(admin.get(), tenant.pattern(), endpoint.commandTimeout())
           .memoryUsage(STORAGE_MAX_KEYS);
@@ -242,8 +245,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
    * Redis checks a password only at AUTH, so connections made with the old one would live on.
    */
   @Override
-  public String rotateCredentials(String namingToken, String providerResourceId) {
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+  public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     String password = Secrets.hex(PASSWORD_BYTES);
     try {
       RedisCommands<String, String> redis = admin.get().sync();
@@ -294,10 +297,10 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       Set<String> blocked = new HashSet<>();
       boolean renewed = false;
       for (Map.Entry<String, String> user : rules.entrySet()) {
-        if (!user.getKey().startsWith(ResourceNames.ROLE_PREFIX)) {
+        if (!user.getKey().startsWith(AclUserName.PREFIX)) {
           continue;
         }
-        String naming = user.getKey().substring(ResourceNames.ROLE_PREFIX.length());
+        String naming = user.getKey().substring(AclUserName.PREFIX.length());
         users.add(naming);
         if (user.getValue().equals(readAndDelete)) {
           blocked.add(naming);
@@ -390,8 +393,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
    * that other tenants can write again, which a tenant that merely stopped writing would not do.
    */
   @Override
-  public long shed(String namingToken, String providerResourceId, long bytes) {
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+  public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     try {
       return new PrefixKeys(admin.get(), tenant.pattern(), endpoint.commandTimeout())
           .unlinkAtLeast(bytes);
@@ -406,8 +409,9 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
    * whole state: nothing else can disagree with them.
    */
   @Override
-  public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean blocked) {
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+  public boolean setWritesBlocked(
+      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     try {
       RedisCommands<String, String> redis = admin.get().sync();
       Optional<String> before = commandRulesOf(redis, tenant.user());
@@ -425,11 +429,11 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   /** CLIENT KILL ID for the user's newest connections beyond {@code cap}. */
   @Override
-  public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
     if (cap < 0) {
       return 0;
     }
-    TenantKeyspace tenant = TenantKeyspace.of(namingToken);
+    TenantKeyspace tenant = TenantKeyspace.of(key);
     try {
       RedisCommands<String, String> redis = admin.get().sync();
       record Client(long id, long ageSeconds) {}
@@ -457,7 +461,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
 
   /** Nothing runs away here: tenants have no scripts, and every command is bounded by Redis. */
   @Override
-  public RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
+  public RunawayResult stopRunawayWork(
+      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
     return RunawayResult.NONE;
   }
 

@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.redis;
 
-import dev.instanode.core.ResourceNames;
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.names.AclUserName;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import io.lettuce.core.KeyScanCursor;
@@ -68,15 +69,18 @@ final class TenantCensus {
     boolean complete = scan(tallies);
     countConnections(tallies);
     List<TenantUsage> tenants = new ArrayList<>();
+    // A usr_ user whose suffix is no key of ours is nobody's tenant: it is not reported.
     tallies.forEach((naming, t) ->
-        tenants.add(
-            new TenantUsage(
-                naming,
-                t.estimatedBytes(),
-                t.exact(),
-                t.keys,
-                t.connections,
-                blocked.contains(naming))));
+        InfraKey.parse(naming)
+            .ifPresent(key ->
+                tenants.add(
+                    new TenantUsage(
+                        key,
+                        t.estimatedBytes(),
+                        t.exact(),
+                        t.keys,
+                        t.connections,
+                        blocked.contains(naming)))));
     return new UsageReport(tenants, complete, underPressure);
   }
 
@@ -119,8 +123,8 @@ final class TenantCensus {
   private void countConnections(Map<String, Tally> tallies) {
     for (String line : connection.sync().clientList().split("\n")) {
       String user = field(line, "user");
-      if (user != null && user.startsWith(ResourceNames.ROLE_PREFIX)) {
-        Tally t = tallies.get(user.substring(ResourceNames.ROLE_PREFIX.length()));
+      if (user != null && user.startsWith(AclUserName.PREFIX)) {
+        Tally t = tallies.get(user.substring(AclUserName.PREFIX.length()));
         if (t != null) {
           t.connections++;
         }

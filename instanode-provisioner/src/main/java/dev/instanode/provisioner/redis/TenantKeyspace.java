@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.redis;
 
-import dev.instanode.core.ResourceNames;
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.names.AclUserName;
 import dev.instanode.provisioner.ProvisionerException;
 import java.util.regex.Pattern;
 
@@ -19,16 +20,16 @@ import java.util.regex.Pattern;
 record TenantKeyspace(String user, String keyPrefix, String pattern) {
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]{1,59}");
 
-  static TenantKeyspace of(String namingToken) {
-    if (namingToken == null || !TOKEN.matcher(namingToken).matches()) {
+  static TenantKeyspace of(InfraKey key) {
+    String namingToken = key.text();
+    if (!TOKEN.matcher(namingToken).matches()) {
       throw new ProvisionerException(
           ProvisionerException.Kind.INVALID_ARGUMENT,
           "redis naming token must be 1-59 characters of [A-Za-z0-9._-]",
           null);
     }
     String prefix = namingToken + ":";
-    return new TenantKeyspace(
-        ResourceNames.roleName(namingToken), prefix, escapeGlob(prefix) + "*");
+    return new TenantKeyspace(AclUserName.of(key).value(), prefix, escapeGlob(prefix) + "*");
   }
 
   /**

@@ -3,55 +3,111 @@ package dev.instanode.provisioner.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.InfraName;
+import dev.instanode.core.names.NamespaceName;
+import dev.instanode.core.names.RoleName;
+import dev.instanode.core.names.StackSlug;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
+import dev.instanode.testkit.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DropGuardTest {
+  private static final String TOKEN = "0b7f3c1e-1111-2222-3333-444455556666";
   private final DropGuard guard = new DropGuard(Set.of("instanode_platform"));
 
   @Test
   void refusesSystemAndPlatformDatabases() {
-    assertThat(guard.refusal("postgres")).isPresent();
-    assertThat(guard.refusal("template0")).isPresent();
-    assertThat(guard.refusal("template1")).isPresent();
-    assertThat(guard.refusal("instanode_platform")).isPresent();
-    assertThat(guard.refusal("INSTANODE_PLATFORM")).isPresent();
+    for (String name :
+        List.of("postgres", "template0", "template1", "instanode_platform", "INSTANODE_PLATFORM")) {
+      assertThat(guard.refusal(new DatabaseName(name))).as(name).isPresent();
+    }
   }
 
   /** The chokepoint must never DELUSER Redis's admin user, whatever a backend names. */
   @Test
   void refusesTheRedisDefaultUser() {
-    assertThat(guard.refusal("default")).contains("name is on the denylist");
-    assertThat(guard.refusal("DEFAULT")).contains("name is on the denylist");
+    assertThat(guard.refusal(new AclUserName("default"))).contains("name is on the denylist");
+    assertThat(guard.refusal(new AclUserName("DEFAULT"))).contains("name is on the denylist");
   }
 
   @Test
-  void refusesNamesWithoutOurPrefixesOrWithOddCharacters() {
-    assertThat(guard.refusal("customers")).contains("name lacks a customer prefix (db_, usr_)");
-    assertThat(guard.refusal("db_x; DROP DATABASE postgres")).isPresent();
-    assertThat(guard.refusal("db_" + "x".repeat(61))).isPresent();
-    assertThat(guard.refusal("")).isPresent();
+  void refusesNamesWithoutTheirKindsPrefixOrWithOddCharacters() {
+    assertThat(guard.refusal(new DatabaseName("customers")))
+        .contains("name lacks the customer prefix db_");
+    assertThat(guard.refusal(new DatabaseName("usr_" + TOKEN)))
+        .as("a role's prefix does not make a database a customer's")
+        .isPresent();
+    assertThat(guard.refusal(new RoleName("db_" + TOKEN))).isPresent();
+    assertThat(guard.refusal(new DatabaseName("db_"))).isPresent();
+    assertThat(guard.refusal(new DatabaseName("db_x; DROP DATABASE postgres"))).isPresent();
+    assertThat(guard.refusal(new DatabaseName("db_" + "x".repeat(61)))).isPresent();
+    assertThat(guard.refusal(new DatabaseName(""))).isPresent();
   }
 
   @Test
   void allowsCustomerObjects() {
-    assertThat(guard.refusal("db_0b7f3c1e-1111-2222-3333-444455556666")).isEmpty();
-    assertThat(guard.refusal("usr_0b7f3c1e-1111-2222-3333-444455556666")).isEmpty();
+    assertThat(guard.refusal(new DatabaseName("db_" + TOKEN))).isEmpty();
+    assertThat(guard.refusal(new RoleName("usr_" + TOKEN))).isEmpty();
+    assertThat(guard.refusal(new AclUserName("usr_" + TOKEN))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "default",
+        "instant-infra",
+        "kube-system",
+        "kube-public",
+        "instant-stack-",
+        "instant-",
+        "instanode",
+        "monitoring",
+        "Instant-stack-stk-1a2b3c4d",
+        "instant-stack-stk_1a2b3c4d",
+        "instant-stack-stk-1a2b3c4d-",
+        ""
+      })
+  void theNamespaceGuardRefusesAnythingThatIsNotATenantNamespace(String name) {
+    assertThat(guard.refusal(new NamespaceName(name))).as(name).isPresent();
   }
 
   @Test
-  void chokepointNeverCallsTheBackendForARefusedNameAndCountsTheRefusal() {
+  void theNamespaceGuardAllowsTenantNamespaces() {
+    assertThat(guard.refusal(NamespaceName.forStack(new StackSlug("stk-1a2b3c4d")))).isEmpty();
+    assertThat(guard.refusal(NamespaceName.forCustomer(ResourceToken.random()))).isEmpty();
+    assertThat(guard.refusal(new NamespaceName("instant-deploy-app1"))).isEmpty();
+    assertThat(guard.refusal(new NamespaceName("instant-stack-" + "a".repeat(50))))
+        .as("longer than a DNS label")
+        .isPresent();
+  }
+
+  @Test
+  void chokepointNeverCallsTheBackendForARefusedNameAndAuditsAndCountsTheRefusal() {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    RecordingBackend backend = new RecordingBackend(List.of("db_ok", "postgres"));
+    RecordingBackend backend =
+        new RecordingBackend(List.of(new DatabaseName("db_ok"), new DatabaseName("postgres")));
     DeprovisionChokepoint chokepoint =
-        new DeprovisionChokepoint(guard, new Breakers(meters, Clock.systemUTC()), meters);
-    assertThatThrownBy(() -> chokepoint.drop(backend, "tok", "local:0", "test", "r1"))
+        new DeprovisionChokepoint(
+            guard, TestDropAudit.shared(), new Breakers(meters, Clock.systemUTC()), meters);
+    RequestId request = RequestId.random();
+    assertThatThrownBy(() ->
+            chokepoint.drop(
+                backend, ResourceToken.random(), ProviderResourceId.of("local:0"), "test", request))
         .isInstanceOf(ProvisionerException.class)
         .extracting(e -> ((ProvisionerException) e).kind())
         .isEqualTo(ProvisionerException.Kind.REFUSED);
@@ -64,25 +120,153 @@ class DropGuardTest {
                 .counter()
                 .count())
         .isEqualTo(1.0);
+    assertThat(TestDropAudit.shared().ofRequest(request.value()))
+        .extracting(DropAudit.Row::event)
+        .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.REFUSED);
+  }
+
+  @Test
+  void theRequestIsAuditedWithReasonAndMaskedNamesBeforeTheDropAndTheOutcomeAfter() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ResourceToken token = ResourceToken.random();
+    RequestId request = RequestId.random();
+    List<List<DropAudit.Row>> seenDuringDrop = new ArrayList<>();
+    RecordingBackend backend =
+        new RecordingBackend(List.of(DatabaseName.of(token), RoleName.of(token))) {
+          @Override
+          public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+            seenDuringDrop.add(TestDropAudit.shared().ofRequest(request.value()));
+            super.drop(key, providerResourceId);
+          }
+        };
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            guard, TestDropAudit.shared(), new Breakers(meters, Clock.systemUTC()), meters);
+
+    chokepoint.drop(backend, token, ProviderResourceId.of("local:0"), "user_delete", request);
+
+    assertThat(seenDuringDrop.getFirst())
+        .as("the requested row exists while the drop runs")
+        .extracting(DropAudit.Row::event)
+        .containsExactly(DropAudit.Event.REQUESTED);
+    List<DropAudit.Row> rows = TestDropAudit.shared().ofRequest(request.value());
+    assertThat(rows)
+        .extracting(DropAudit.Row::event)
+        .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.DROPPED);
+    DropAudit.Row requested = rows.getFirst();
+    assertThat(requested.reason()).isEqualTo("user_delete");
+    assertThat(requested.names())
+        .containsExactly(
+            "database:db_" + token.text().substring(0, 8) + "…",
+            "role:usr_" + token.text().substring(0, 8) + "…");
+    assertThat(String.join(" ", requested.names())).doesNotContain(token.text());
+  }
+
+  @Test
+  void aFailedDropIsAuditedAsFailed() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    RequestId request = RequestId.random();
+    RecordingBackend backend =
+        new RecordingBackend(List.of(new DatabaseName("db_" + TOKEN))) {
+          @Override
+          public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+            throw new IllegalStateException("cluster unreachable");
+          }
+        };
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            guard, TestDropAudit.shared(), new Breakers(meters, Clock.systemUTC()), meters);
+
+    assertThatThrownBy(() ->
+            chokepoint.rollback(backend, ResourceToken.random(), ProviderResourceId.NONE, request))
+        .isInstanceOf(ProvisionerException.class);
+
+    assertThat(TestDropAudit.shared().ofRequest(request.value()))
+        .extracting(DropAudit.Row::event, DropAudit.Row::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(DropAudit.Event.REQUESTED, "provision_rollback"),
+            org.assertj.core.groups.Tuple.tuple(DropAudit.Event.FAILED, "provision_rollback"));
+  }
+
+  @Test
+  void withoutItsAuditRowNothingIsDropped() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ProvisionerDatabase gone = ProvisionerDatabase.connect(TestPostgres.newDatabase("gone"), 1);
+    DropAudit unreachable = new DropAudit(gone.jdbi());
+    gone.close();
+    RecordingBackend backend = new RecordingBackend(List.of(new DatabaseName("db_" + TOKEN)));
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            guard, unreachable, new Breakers(meters, Clock.systemUTC()), meters);
+
+    assertThatThrownBy(() ->
+            chokepoint.drop(
+                backend,
+                ResourceToken.random(),
+                ProviderResourceId.of("local:0"),
+                "expired",
+                RequestId.random()))
+        .isInstanceOf(ProvisionerException.class)
+        .extracting(e -> ((ProvisionerException) e).kind())
+        .isEqualTo(ProvisionerException.Kind.UNAVAILABLE);
+    assertThat(backend.drops).isEmpty();
+  }
+
+  @Test
+  void anyTeardownGoesThroughTheSameGuardAndAudit() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            guard, TestDropAudit.shared(), new Breakers(meters, Clock.systemUTC()), meters);
+    List<String> deleted = new ArrayList<>();
+    RequestId refused = RequestId.random();
+
+    assertThatThrownBy(() ->
+            chokepoint.destroy(
+                new Teardown(
+                    "stack",
+                    "kubernetes",
+                    List.of(new NamespaceName("kube-system")),
+                    "stack_expired",
+                    refused,
+                    () -> deleted.add("kube-system"))))
+        .isInstanceOf(ProvisionerException.class);
+    RequestId allowed = RequestId.random();
+    chokepoint.destroy(
+        new Teardown(
+            "stack",
+            "kubernetes",
+            List.of(NamespaceName.forStack(new StackSlug("stk-1a2b3c4d"))),
+            "stack_expired",
+            allowed,
+            () -> deleted.add("instant-stack-stk-1a2b3c4d")));
+
+    assertThat(deleted).containsExactly("instant-stack-stk-1a2b3c4d");
+    assertThat(TestDropAudit.shared().ofRequest(refused.value()))
+        .extracting(DropAudit.Row::event)
+        .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.REFUSED);
+    assertThat(TestDropAudit.shared().ofRequest(allowed.value()))
+        .extracting(DropAudit.Row::event)
+        .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.DROPPED);
   }
 
   /** A backend that records drops and names whatever it is told to. */
-  private static final class RecordingBackend extends DropOnlyBackend {
-    private final List<String> names;
-    final List<String> drops = new ArrayList<>();
+  private static class RecordingBackend extends DropOnlyBackend {
+    private final List<InfraName> names;
+    final List<InfraKey> drops = new ArrayList<>();
 
-    RecordingBackend(List<String> names) {
+    RecordingBackend(List<InfraName> names) {
       this.names = names;
     }
 
     @Override
-    public List<String> objectNames(String namingToken) {
+    public List<InfraName> objectNames(InfraKey key) {
       return names;
     }
 
     @Override
-    public void drop(String namingToken, String providerResourceId) {
-      drops.add(namingToken);
+    public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+      drops.add(key);
     }
   }
 }

@@ -1,8 +1,11 @@
 package dev.instanode.provisioner.engine;
 
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RunawayBounds;
@@ -28,12 +31,12 @@ public abstract class DropOnlyBackend implements ResourceBackend {
   }
 
   @Override
-  public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
+  public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
     throw new UnsupportedOperationException();
   }
 
@@ -43,38 +46,39 @@ public abstract class DropOnlyBackend implements ResourceBackend {
   }
 
   @Override
-  public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
+  public boolean setWritesBlocked(InfraKey key, ProviderResourceId providerResourceId, boolean b) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
+  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public long shed(String namingToken, String providerResourceId, long bytes) {
+  public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public RunawayResult stopRunawayWork(Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
+  public RunawayResult stopRunawayWork(
+      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public String rotateCredentials(String namingToken, String providerResourceId) {
+  public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public long storageBytes(String namingToken, String providerResourceId) {
+  public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
     throw new UnsupportedOperationException();
   }
 
   @Override
-  public abstract List<String> objectNames(String namingToken);
+  public abstract List<InfraName> objectNames(InfraKey key);
 
   @Override
-  public abstract void drop(String namingToken, String providerResourceId);
+  public abstract void drop(InfraKey key, ProviderResourceId providerResourceId);
 }

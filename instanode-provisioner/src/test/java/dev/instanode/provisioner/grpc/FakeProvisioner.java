@@ -1,5 +1,7 @@
 package dev.instanode.provisioner.grpc;
 
+import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
@@ -34,7 +36,10 @@ final class FakeProvisioner implements Provisioner {
 
   volatile ProvisionResult provisionResult =
       new ProvisionResult(
-          "postgres://usr_fake:pw@db.internal:5432/db_fake", "local:0", Optional.empty(), 2);
+          "postgres://usr_fake:pw@db.internal:5432/db_fake",
+          ProviderResourceId.parse("local:0"),
+          Optional.empty(),
+          2);
 
   /** What a pool claim answers; empty is a miss. */
   volatile Optional<ProvisionResult> pooledResult = Optional.empty();
@@ -44,7 +49,10 @@ final class FakeProvisioner implements Provisioner {
   volatile RotateResult rotateResult =
       new RotateResult("postgres://usr_fake:rotated@db.internal:5432/db_fake");
   volatile UsageReport usageReport =
-      new UsageReport(List.of(new TenantUsage("pool-fake", 4096, false, -1, 1, true)), false, true);
+      new UsageReport(
+          List.of(new TenantUsage(new PoolToken("pool-fake"), 4096, false, -1, 1, true)),
+          false,
+          true);
   volatile LimitsResult limitsResult = new LimitsResult(true, 3, 123_456);
   volatile RunawayResult runawayResult = new RunawayResult(2, 1);
   volatile List<AssignedPoolItem> assignedItems = List.of();

@@ -3,6 +3,7 @@ package dev.instanode.provisioner.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -90,19 +91,33 @@ class GrpcAuthTest {
             p ->
                 p.deprovision(
                     new DeprovisionRequest(
-                        token, ResourceType.POSTGRES, "local:0", "test", RequestId.random())),
+                        token,
+                        ResourceType.POSTGRES,
+                        ProviderResourceId.parse("local:0"),
+                        "test",
+                        RequestId.random())),
             p ->
                 p.regrade(
                     new RegradeRequest(
-                        token, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())),
+                        token,
+                        ResourceType.POSTGRES,
+                        Tier.PRO,
+                        ProviderResourceId.parse("local:0"),
+                        RequestId.random())),
             p ->
                 p.storageBytes(
                     new StorageRequest(
-                        token, ResourceType.POSTGRES, "local:0", RequestId.random())),
+                        token,
+                        ResourceType.POSTGRES,
+                        ProviderResourceId.parse("local:0"),
+                        RequestId.random())),
             p ->
                 p.rotateCredentials(
                     new RotateRequest(
-                        token, ResourceType.POSTGRES, "local:0", RequestId.random())));
+                        token,
+                        ResourceType.POSTGRES,
+                        ProviderResourceId.parse("local:0"),
+                        RequestId.random())));
     for (Consumer<Provisioner> rpc : rpcs) {
       assertThatThrownBy(() -> rpc.accept(intruder))
           .isInstanceOfSatisfying(

@@ -3,6 +3,7 @@ package dev.instanode.provisioner.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -49,20 +50,36 @@ class GrpcErrorMappingTest {
           p ->
               p.deprovision(
                   new DeprovisionRequest(
-                      TOKEN, ResourceType.POSTGRES, "local:0", "expired", RequestId.random())),
+                      TOKEN,
+                      ResourceType.POSTGRES,
+                      ProviderResourceId.parse("local:0"),
+                      "expired",
+                      RequestId.random())),
           "RegradeResource",
           p ->
               p.regrade(
                   new RegradeRequest(
-                      TOKEN, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())),
+                      TOKEN,
+                      ResourceType.POSTGRES,
+                      Tier.PRO,
+                      ProviderResourceId.parse("local:0"),
+                      RequestId.random())),
           "GetStorageBytes",
           p ->
               p.storageBytes(
-                  new StorageRequest(TOKEN, ResourceType.POSTGRES, "local:0", RequestId.random())),
+                  new StorageRequest(
+                      TOKEN,
+                      ResourceType.POSTGRES,
+                      ProviderResourceId.parse("local:0"),
+                      RequestId.random())),
           "RotateCredentials",
           p ->
               p.rotateCredentials(
-                  new RotateRequest(TOKEN, ResourceType.POSTGRES, "local:0", RequestId.random())));
+                  new RotateRequest(
+                      TOKEN,
+                      ResourceType.POSTGRES,
+                      ProviderResourceId.parse("local:0"),
+                      RequestId.random())));
 
   private final FakeProvisioner provisioner = new FakeProvisioner();
   private GrpcFixture grpc;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -23,6 +24,7 @@ import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.engine.TestDropAudit;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
@@ -58,7 +60,8 @@ class GrpcPostgresRoundTripTest {
     Breakers breakers = new Breakers(meters, Clock.systemUTC());
     return new LocalProvisioner(
         List.of(new PostgresBackend(placement, Plans.bundled(), hook)),
-        new DeprovisionChokepoint(new DropGuard(Set.of("platform_db")), breakers, meters),
+        new DeprovisionChokepoint(
+            new DropGuard(Set.of("platform_db")), TestDropAudit.shared(), breakers, meters),
         breakers);
   }
 
@@ -71,7 +74,7 @@ class GrpcPostgresRoundTripTest {
   @Test
   void provisionReturnsAUrlThatConnectsOverJdbc() throws SQLException {
     ProvisionResult result = provision(ResourceToken.random());
-    assertThat(result.providerResourceId()).isEqualTo("local:0");
+    assertThat(result.providerResourceId()).isEqualTo(ProviderResourceId.parse("local:0"));
     assertThat(result.appliedConnLimit()).isEqualTo(2);
     try (Connection c = TestPostgres.connect(PostgresUrl.parse(result.connectionUrl()));
         Statement s = c.createStatement()) {
@@ -161,7 +164,10 @@ class GrpcPostgresRoundTripTest {
     assertThatThrownBy(() ->
             grpc.client.rotateCredentials(
                 new RotateRequest(
-                    ResourceToken.random(), ResourceType.POSTGRES, "local:0", RequestId.random())))
+                    ResourceToken.random(),
+                    ResourceType.POSTGRES,
+                    ProviderResourceId.parse("local:0"),
+                    RequestId.random())))
         .isInstanceOfSatisfying(
             ProvisionerException.class,
             e -> {

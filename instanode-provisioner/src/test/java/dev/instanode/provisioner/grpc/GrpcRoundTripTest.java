@@ -72,7 +72,7 @@ class GrpcRoundTripTest {
     ProvisionResult item =
         new ProvisionResult(
             "postgres://usr_pool-x:pw@db.internal:5432/db_pool-x",
-            "local:0;pooltok:pool-x",
+            ProviderResourceId.parse("local:0;pooltok:pool-x"),
             Optional.empty(),
             5);
     provisioner.pooledResult = Optional.of(item);
@@ -103,10 +103,15 @@ class GrpcRoundTripTest {
     ProvisionRequest request =
         new ProvisionRequest(token, ResourceType.REDIS, Tier.PRO, RequestId.random());
     provisioner.provisionResult =
-        new ProvisionResult("redis://u:p@cache:6379", "local:0", Optional.of("rk_abc:"), 64);
+        new ProvisionResult(
+            "redis://u:p@cache:6379",
+            ProviderResourceId.parse("local:0"),
+            Optional.of("rk_abc:"),
+            64);
     assertThat(grpc.client.provision(request).keyPrefix()).contains("rk_abc:");
     provisioner.provisionResult =
-        new ProvisionResult("redis://u:p@cache:6379", "local:0", Optional.empty(), 64);
+        new ProvisionResult(
+            "redis://u:p@cache:6379", ProviderResourceId.parse("local:0"), Optional.empty(), 64);
     assertThat(grpc.client.provision(request).keyPrefix()).isEmpty();
   }
 
@@ -151,7 +156,11 @@ class GrpcRoundTripTest {
   void deprovisionCarriesTheProviderResourceIdAndReason() {
     DeprovisionRequest request =
         new DeprovisionRequest(
-            token, ResourceType.POSTGRES, "local:1;pooltok:abc", "expired", RequestId.random());
+            token,
+            ResourceType.POSTGRES,
+            ProviderResourceId.parse("local:1;pooltok:pool-abc"),
+            "expired",
+            RequestId.random());
     grpc.client.deprovision(request);
     assertThat(provisioner.calls()).containsExactly(request);
   }
@@ -159,7 +168,12 @@ class GrpcRoundTripTest {
   @Test
   void regradeCarriesAnAppliedAnswer() {
     RegradeRequest request =
-        new RegradeRequest(token, ResourceType.POSTGRES, Tier.TEAM, "local:0", RequestId.random());
+        new RegradeRequest(
+            token,
+            ResourceType.POSTGRES,
+            Tier.TEAM,
+            ProviderResourceId.parse("local:0"),
+            RequestId.random());
     provisioner.regradeResult = RegradeResult.applied(-1);
     assertThat(grpc.client.regrade(request)).isEqualTo(RegradeResult.applied(-1));
     assertThat(provisioner.calls()).containsExactly(request);
@@ -171,7 +185,11 @@ class GrpcRoundTripTest {
     assertThat(
             grpc.client.regrade(
                 new RegradeRequest(
-                    token, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())))
+                    token,
+                    ResourceType.POSTGRES,
+                    Tier.PRO,
+                    ProviderResourceId.parse("local:0"),
+                    RequestId.random())))
         .isEqualTo(RegradeResult.skipped(20, RegradeResult.ALREADY_CORRECT));
   }
 
@@ -185,7 +203,11 @@ class GrpcRoundTripTest {
     assertThat(
             grpc.client.regrade(
                 new RegradeRequest(
-                    token, ResourceType.POSTGRES, Tier.PRO, "local:0", RequestId.random())))
+                    token,
+                    ResourceType.POSTGRES,
+                    Tier.PRO,
+                    ProviderResourceId.parse("local:0"),
+                    RequestId.random())))
         .isEqualTo(skipped);
   }
 
@@ -193,7 +215,8 @@ class GrpcRoundTripTest {
   void storageBytesArriveWithTheTimeOfMeasurement() {
     provisioner.storageBytes = 7_654_321L;
     StorageRequest request =
-        new StorageRequest(token, ResourceType.POSTGRES, "local:0", RequestId.random());
+        new StorageRequest(
+            token, ResourceType.POSTGRES, ProviderResourceId.parse("local:0"), RequestId.random());
     assertThat(grpc.client.storageBytes(request)).isEqualTo(7_654_321L);
     assertThat(provisioner.calls()).containsExactly(request);
 
@@ -224,7 +247,11 @@ class GrpcRoundTripTest {
   @Test
   void rotateCarriesTheRequestAndTheNewUrl() {
     RotateRequest request =
-        new RotateRequest(token, ResourceType.REDIS, "redis:0;pooltok:pool-x", RequestId.random());
+        new RotateRequest(
+            token,
+            ResourceType.REDIS,
+            ProviderResourceId.parse("redis:0;pooltok:pool-x"),
+            RequestId.random());
     provisioner.rotateResult = new RotateResult("redis://usr_pool-x:new@cache:6379/0");
     assertThat(grpc.client.rotateCredentials(request)).isEqualTo(provisioner.rotateResult);
     assertThat(provisioner.calls()).containsExactly(request);
@@ -235,7 +262,11 @@ class GrpcRoundTripTest {
     provisioner.rotateResult = new RotateResult("");
     assertThatThrownBy(() ->
             grpc.client.rotateCredentials(
-                new RotateRequest(token, ResourceType.POSTGRES, "local:0", RequestId.random())))
+                new RotateRequest(
+                    token,
+                    ResourceType.POSTGRES,
+                    ProviderResourceId.parse("local:0"),
+                    RequestId.random())))
         .isInstanceOfSatisfying(
             ProvisionerException.class,
             e -> {
@@ -246,7 +277,8 @@ class GrpcRoundTripTest {
 
   @Test
   void anAnswerWithoutAConnectionUrlIsNeverTakenAsAProvision() {
-    provisioner.provisionResult = new ProvisionResult("", "local:0", Optional.empty(), 2);
+    provisioner.provisionResult =
+        new ProvisionResult("", ProviderResourceId.parse("local:0"), Optional.empty(), 2);
     assertThatThrownBy(() ->
             grpc.client.provision(
                 new ProvisionRequest(
@@ -271,7 +303,7 @@ class GrpcRoundTripTest {
         new LimitsRequest(
             token,
             ResourceType.REDIS,
-            "redis:0;pooltok:pool-x",
+            ProviderResourceId.parse("redis:0;pooltok:pool-x"),
             true,
             10,
             5_000_000,
@@ -299,7 +331,9 @@ class GrpcRoundTripTest {
     RunawayRequest request =
         new RunawayRequest(
             ResourceType.POSTGRES,
-            Map.of("pool-x", new RunawayBounds(Duration.ofSeconds(30), Duration.ofMinutes(1))),
+            Map.of(
+                new PoolToken("pool-x"),
+                new RunawayBounds(Duration.ofSeconds(30), Duration.ofMinutes(1))),
             new RunawayBounds(Duration.ofSeconds(5), Duration.ZERO),
             RequestId.random());
     assertThat(grpc.client.stopRunawayWork(request)).isEqualTo(provisioner.runawayResult);

@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -25,6 +29,7 @@ import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.DropOnlyBackend;
 import dev.instanode.provisioner.engine.LocalProvisioner;
@@ -78,7 +83,8 @@ class HotPoolTest {
     meters = new SimpleMeterRegistry();
     breakers = new Breakers(meters, Clock.systemUTC());
     chokepoint =
-        new DeprovisionChokepoint(new DropGuard(Set.of(dbUrl.database())), breakers, meters);
+        new DeprovisionChokepoint(
+            new DropGuard(Set.of(dbUrl.database())), new DropAudit(db.jdbi()), breakers, meters);
   }
 
   @AfterAll
@@ -138,7 +144,7 @@ class HotPoolTest {
                     + "' AND status = 'assigned'")
             .getFirst();
     assertThat(poolToken).isNotEqualTo(resource.toString());
-    assertThat(result.providerResourceId()).isEqualTo("local:0;pooltok:" + poolToken);
+    assertThat(result.providerResourceId().wire()).isEqualTo("local:0;pooltok:" + poolToken);
     assertThat(result.appliedConnLimit()).isEqualTo(8);
     PostgresUrl url = PostgresUrl.parse(result.connectionUrl());
     assertThat(url.database()).isEqualTo("db_" + poolToken);
@@ -169,7 +175,7 @@ class HotPoolTest {
           pool.claim(ResourceType.POSTGRES, ResourceToken.random(), Tier.HOBBY, RequestId.random())
               .orElseThrow();
       assertThat(counting.regrades).hasValue(1);
-      String poolToken = hobby.providerResourceId().substring("local:0;pooltok:".length());
+      PoolToken poolToken = hobby.providerResourceId().pool().orElseThrow();
       assertThat(
               column(
                   "SELECT rolconnlimit::text FROM pg_roles WHERE rolname = 'usr_" + poolToken + "'",
@@ -182,7 +188,7 @@ class HotPoolTest {
   void anItemWhoseRecordedGradeIsNotTheTiersIsRegradedOnTheCluster() {
     // Made at the anonymous cap (2) but recorded with another, as after a plans.yaml change.
     PoolToken token = PoolToken.random();
-    ProvisionResult made = backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
+    ProvisionResult made = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
     ReadyItems.insert(
         items,
         ResourceType.POSTGRES,
@@ -223,24 +229,24 @@ class HotPoolTest {
     }
 
     @Override
-    public ProvisionResult provision(String namingToken, Tier tier, RequestId requestId) {
-      return real.provision(namingToken, tier, requestId);
+    public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
+      return real.provision(key, tier, requestId);
     }
 
     @Override
-    public List<String> objectNames(String namingToken) {
-      return real.objectNames(namingToken);
+    public List<InfraName> objectNames(InfraKey key) {
+      return real.objectNames(key);
     }
 
     @Override
-    public void drop(String namingToken, String providerResourceId) {
-      real.drop(namingToken, providerResourceId);
+    public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+      real.drop(key, providerResourceId);
     }
 
     @Override
-    public RegradeResult regrade(String namingToken, String providerResourceId, Tier tier) {
+    public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
       regrades.incrementAndGet();
-      return real.regrade(namingToken, providerResourceId, tier);
+      return real.regrade(key, providerResourceId, tier);
     }
 
     @Override
@@ -249,8 +255,8 @@ class HotPoolTest {
     }
 
     @Override
-    public long storageBytes(String namingToken, String providerResourceId) {
-      return real.storageBytes(namingToken, providerResourceId);
+    public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
+      return real.storageBytes(key, providerResourceId);
     }
 
     @Override
@@ -264,29 +270,30 @@ class HotPoolTest {
     }
 
     @Override
-    public boolean setWritesBlocked(String namingToken, String providerResourceId, boolean b) {
-      return real.setWritesBlocked(namingToken, providerResourceId, b);
+    public boolean setWritesBlocked(
+        InfraKey key, ProviderResourceId providerResourceId, boolean b) {
+      return real.setWritesBlocked(key, providerResourceId, b);
     }
 
     @Override
-    public int closeConnectionsOver(String namingToken, String providerResourceId, long cap) {
-      return real.closeConnectionsOver(namingToken, providerResourceId, cap);
+    public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
+      return real.closeConnectionsOver(key, providerResourceId, cap);
     }
 
     @Override
-    public long shed(String namingToken, String providerResourceId, long bytes) {
-      return real.shed(namingToken, providerResourceId, bytes);
+    public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
+      return real.shed(key, providerResourceId, bytes);
     }
 
     @Override
     public RunawayResult stopRunawayWork(
-        Map<String, RunawayBounds> bounds, RunawayBounds otherwise) {
+        Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
       return real.stopRunawayWork(bounds, otherwise);
     }
 
     @Override
-    public String rotateCredentials(String namingToken, String providerResourceId) {
-      return real.rotateCredentials(namingToken, providerResourceId);
+    public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
+      return real.rotateCredentials(key, providerResourceId);
     }
   }
 
@@ -303,7 +310,7 @@ class HotPoolTest {
                   new ProvisionRequest(
                       resource, ResourceType.POSTGRES, Tier.ANONYMOUS, RequestId.random()))
               .orElseThrow();
-      String poolToken = made.providerResourceId().substring("local:0;pooltok:".length());
+      PoolToken poolToken = made.providerResourceId().pool().orElseThrow();
       assertThat(
               provisioner.regrade(
                   new RegradeRequest(
@@ -362,7 +369,7 @@ class HotPoolTest {
           new DeprovisionRequest(
               kept,
               ResourceType.POSTGRES,
-              keptItem.providerResourceId().wire(),
+              keptItem.providerResourceId(),
               "test_cleanup",
               RequestId.random()));
     }
@@ -374,12 +381,12 @@ class HotPoolTest {
     ResourceBackend brokenDrop =
         new DropOnlyBackend() {
           @Override
-          public List<String> objectNames(String namingToken) {
-            return List.of("db_" + namingToken);
+          public List<InfraName> objectNames(InfraKey key) {
+            return List.of(DatabaseName.of(key));
           }
 
           @Override
-          public void drop(String namingToken, String providerResourceId) {
+          public void drop(InfraKey key, ProviderResourceId providerResourceId) {
             throw new IllegalStateException("cluster unreachable");
           }
         };
@@ -446,7 +453,7 @@ class HotPoolTest {
         items,
         ResourceType.POSTGRES,
         PoolToken.random(),
-        "local:0",
+        ProviderResourceId.parse("local:0"),
         AES.encrypt("postgres://u:p@h:1/db"),
         Optional.empty(),
         OptionalLong.empty(),
@@ -460,7 +467,7 @@ class HotPoolTest {
       assertThat(provisioner.claimPooled(request)).isEmpty();
       // The live path never touches the pool.
       ProvisionResult made = provisioner.provision(request);
-      assertThat(made.providerResourceId()).isEqualTo("local:0");
+      assertThat(made.providerResourceId()).isEqualTo(ProviderResourceId.parse("local:0"));
       assertThat(PostgresUrl.parse(made.connectionUrl()).database()).isEqualTo("db_" + resource);
       TestPostgres.connect(PostgresUrl.parse(made.connectionUrl())).close();
     }

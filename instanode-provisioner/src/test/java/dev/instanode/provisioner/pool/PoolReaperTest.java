@@ -2,18 +2,24 @@ package dev.instanode.provisioner.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.InfraName;
+import dev.instanode.core.names.RoleName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.DropOnlyBackend;
 import dev.instanode.provisioner.engine.ResourceBackend;
@@ -58,6 +64,7 @@ class PoolReaperTest {
     chokepoint =
         new DeprovisionChokepoint(
             new DropGuard(Set.of(dbUrl.database())),
+            new DropAudit(db.jdbi()),
             new Breakers(meters, Clock.systemUTC()),
             meters);
   }
@@ -95,7 +102,7 @@ class PoolReaperTest {
     PoolToken inFlight = PoolToken.random();
     for (PoolToken token : List.of(died, inFlight)) {
       items.insertCreating(ResourceType.POSTGRES, token);
-      backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
+      backend.provision(token, Tier.ANONYMOUS, RequestId.random());
     }
     db.jdbi()
         .useHandle(h ->
@@ -114,7 +121,7 @@ class PoolReaperTest {
     assertThat(
             items.markReady(
                 died,
-                "local:0",
+                ProviderResourceId.of("local:0"),
                 AES.encrypt("postgres://u:p@h:1/db"),
                 Optional.empty(),
                 OptionalLong.of(2),
@@ -132,7 +139,10 @@ class PoolReaperTest {
             items,
             Map.of(ResourceType.POSTGRES, new FailingDropBackend()),
             new DeprovisionChokepoint(
-                new DropGuard(Set.of()), new Breakers(local, Clock.systemUTC()), local),
+                new DropGuard(Set.of()),
+                new DropAudit(db.jdbi()),
+                new Breakers(local, Clock.systemUTC()),
+                local),
             local,
             Clock.systemUTC());
 
@@ -184,7 +194,7 @@ class PoolReaperTest {
 
   private static PoolToken makeItem() {
     PoolToken token = PoolToken.random();
-    ProvisionResult made = backend.provision(token.value(), Tier.ANONYMOUS, RequestId.random());
+    ProvisionResult made = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
     ReadyItems.insert(
         items,
         ResourceType.POSTGRES,
@@ -228,16 +238,16 @@ class PoolReaperTest {
 
   /** A backend whose drops always fail, as a cluster that went away would. */
   private static final class FailingDropBackend extends DropOnlyBackend {
-    final List<String> attempts = new ArrayList<>();
+    final List<InfraKey> attempts = new ArrayList<>();
 
     @Override
-    public List<String> objectNames(String namingToken) {
-      return List.of("db_" + namingToken, "usr_" + namingToken);
+    public List<InfraName> objectNames(InfraKey key) {
+      return List.of(DatabaseName.of(key), RoleName.of(key));
     }
 
     @Override
-    public void drop(String namingToken, String providerResourceId) {
-      attempts.add(namingToken);
+    public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+      attempts.add(key);
       throw new ProvisionerException(
           ProvisionerException.Kind.UNAVAILABLE, "cluster unreachable", null);
     }

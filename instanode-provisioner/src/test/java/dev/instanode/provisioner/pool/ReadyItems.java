@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.pool;
 
 import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceType;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -13,7 +14,7 @@ final class ReadyItems {
       PoolRepository items,
       ResourceType type,
       PoolToken token,
-      String providerResourceId,
+      ProviderResourceId providerResourceId,
       String encryptedUrl,
       Optional<String> keyPrefix,
       OptionalLong connLimit,

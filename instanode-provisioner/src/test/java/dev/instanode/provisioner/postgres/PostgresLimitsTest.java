@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
 import dev.instanode.core.Tier;
+import dev.instanode.core.names.RoleName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.RegradeResult;
@@ -24,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -52,14 +55,14 @@ class PostgresLimitsTest {
     placement.close();
   }
 
-  private record Tenant(String naming, ProvisionResult made) {
+  private record Tenant(InfraKey naming, ProvisionResult made) {
     Connection connect() throws SQLException {
       return TestPostgres.connect(PostgresUrl.parse(made.connectionUrl()));
     }
   }
 
   private static Tenant tenant(Tier tier) {
-    String naming = UUID.randomUUID().toString();
+    ResourceToken naming = ResourceToken.random();
     return new Tenant(naming, backend.provision(naming, tier, RequestId.random()));
   }
 
@@ -80,7 +83,7 @@ class PostgresLimitsTest {
   @Test
   void regradeAppliesEveryBoundOfTheNewTierThenHasNothingLeftToDo() throws SQLException {
     Tenant t = tenant(Tier.ANONYMOUS);
-    String prid = t.made().providerResourceId();
+    ProviderResourceId prid = t.made().providerResourceId();
     assertThat(backend.regrade(t.naming(), prid, Tier.PRO).applied()).isTrue();
     try (Connection c = t.connect();
         Statement s = c.createStatement()) {
@@ -203,7 +206,8 @@ class PostgresLimitsTest {
   void droppingAFrozenDatabaseDropsItsKeeperToo() throws SQLException {
     Tenant t = tenant(Tier.ANONYMOUS);
     backend.setWritesBlocked(t.naming(), prid(t), true);
-    assertThat(backend.objectNames(t.naming())).contains(WriteFreeze.keeperOf(role(t)));
+    assertThat(backend.objectNames(t.naming()))
+        .contains(new RoleName(WriteFreeze.keeperOf(role(t))));
     backend.drop(t.naming(), prid(t));
     assertThat(roleExists(WriteFreeze.keeperOf(role(t)))).isFalse();
     assertThat(roleExists(role(t))).isFalse();
@@ -232,7 +236,7 @@ class PostgresLimitsTest {
   }
 
   /** Its plan's bounds as the worker sends them: a short statement bound for these tests. */
-  private static Map<String, RunawayBounds> halfSecond(Tenant t) {
+  private static Map<InfraKey, RunawayBounds> halfSecond(Tenant t) {
     return Map.of(t.naming(), new RunawayBounds(Duration.ofMillis(500), Duration.ofMillis(500)));
   }
 
@@ -306,12 +310,12 @@ class PostgresLimitsTest {
     UsageReport report = backend.usage();
     assertThat(report.complete()).isTrue();
     return report.tenants().stream()
-        .filter(u -> u.namingToken().equals(t.naming()))
+        .filter(u -> u.key().equals(t.naming()))
         .findFirst()
         .orElseThrow();
   }
 
-  private static String prid(Tenant t) {
+  private static ProviderResourceId prid(Tenant t) {
     return t.made().providerResourceId();
   }
 

@@ -50,8 +50,7 @@ class AclDurabilityTest {
           for (int i = 0; i < 16; i++) {
             futures.add(
                 pool.submit(() ->
-                    backend.provision(
-                        ResourceToken.random().toString(), Tier.ANONYMOUS, RequestId.random())));
+                    backend.provision(ResourceToken.random(), Tier.ANONYMOUS, RequestId.random())));
           }
           for (Future<ProvisionResult> f : futures) {
             made.add(f.get(30, TimeUnit.SECONDS));

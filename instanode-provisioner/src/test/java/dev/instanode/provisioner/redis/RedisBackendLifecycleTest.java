@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
 import dev.instanode.core.Tier;
 import dev.instanode.embedded.EmbeddedRedisServer;
 import dev.instanode.provisioner.ProvisionResult;
@@ -16,7 +18,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +38,14 @@ class RedisBackendLifecycleTest {
     try (RedisBackend backend =
         new RedisBackend(
             endpoint, Plans.bundled(), ProvisionStepHook.NONE, new SimpleMeterRegistry())) {
-      String token = UUID.randomUUID().toString();
+      ResourceToken token = ResourceToken.random();
       assertUnavailableWithin(
           FAST, () -> backend.provision(token, Tier.ANONYMOUS, RequestId.random()));
-      assertUnavailableWithin(FAST, () -> backend.drop(token, "redis:0"));
-      assertUnavailableWithin(FAST, () -> backend.storageBytes(token, "redis:0"));
-      assertUnavailableWithin(FAST, () -> backend.rotateCredentials(token, "redis:0"));
+      assertUnavailableWithin(FAST, () -> backend.drop(token, ProviderResourceId.of("redis:0")));
+      assertUnavailableWithin(
+          FAST, () -> backend.storageBytes(token, ProviderResourceId.of("redis:0")));
+      assertUnavailableWithin(
+          FAST, () -> backend.rotateCredentials(token, ProviderResourceId.of("redis:0")));
     }
   }
 
@@ -50,14 +53,14 @@ class RedisBackendLifecycleTest {
   void aRedisThatStopsAfterConnectingFailsQuicklyWithUnavailable(@TempDir Path dir) {
     EmbeddedRedisServer server = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
     try (RedisBackend backend = backendFor(server)) {
-      backend.provision(UUID.randomUUID().toString(), Tier.ANONYMOUS, RequestId.random());
+      backend.provision(ResourceToken.random(), Tier.ANONYMOUS, RequestId.random());
       server.close();
       // The open connection now reconnects in the background; commands must not queue behind it.
       // The command list is cached, so the first command sent is ACL SETUSER: a user may exist
       // now, and the failure names where, so the caller drops it.
       long start = System.nanoTime();
-      assertThatThrownBy(() ->
-              backend.provision(UUID.randomUUID().toString(), Tier.ANONYMOUS, RequestId.random()))
+      assertThatThrownBy(
+              () -> backend.provision(ResourceToken.random(), Tier.ANONYMOUS, RequestId.random()))
           .isInstanceOf(PartialProvisionException.class)
           .extracting(e -> ((PartialProvisionException) e).failure().kind())
           .isEqualTo(ProvisionerException.Kind.UNAVAILABLE);
@@ -69,8 +72,8 @@ class RedisBackendLifecycleTest {
 
   @Test
   void aProvisionedUserSurvivesARestartAndADroppedOneStaysGone(@TempDir Path dir) {
-    String kept = UUID.randomUUID().toString();
-    String dropped = UUID.randomUUID().toString();
+    ResourceToken kept = ResourceToken.random();
+    ResourceToken dropped = ResourceToken.random();
     ProvisionResult keptResult;
     ProvisionResult droppedResult;
     EmbeddedRedisServer first = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
@@ -94,7 +97,7 @@ class RedisBackendLifecycleTest {
 
   @Test
   void aRotatedPasswordSurvivesARestart(@TempDir Path dir) {
-    String token = UUID.randomUUID().toString();
+    ResourceToken token = ResourceToken.random();
     ProvisionResult provisioned;
     String rotated;
     EmbeddedRedisServer first = EmbeddedRedisServer.start(dir, 0, ADMIN_PASSWORD);
@@ -133,7 +136,7 @@ class RedisBackendLifecycleTest {
             new RedisBackend(
                 endpoint, Plans.bundled(), ProvisionStepHook.NONE, new SimpleMeterRegistry());
         RedisProbe probe = new RedisProbe()) {
-      String token = UUID.randomUUID().toString();
+      ResourceToken token = ResourceToken.random();
       ProvisionResult result = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
       assertThat(probe.connect(result.connectionUrl()).sync().set(token + ":k", "v"))
           .isEqualTo("OK");
@@ -162,7 +165,7 @@ class RedisBackendLifecycleTest {
             new RedisBackend(
                 endpoint, Plans.bundled(), ProvisionStepHook.NONE, new SimpleMeterRegistry());
         RedisProbe probe = new RedisProbe()) {
-      String token = UUID.randomUUID().toString();
+      ResourceToken token = ResourceToken.random();
       ProvisionResult result = backend.provision(token, Tier.ANONYMOUS, RequestId.random());
       String rotated = backend.rotateCredentials(token, result.providerResourceId());
       assertThat(probe.connect(rotated).sync().ping()).isEqualTo("PONG");

@@ -5,8 +5,11 @@ import static dev.instanode.provisioner.redis.RedisProbe.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -20,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,10 +54,12 @@ class RedisLimitsTest {
   }
 
   private record Tenant(
-      String naming, String prefix, String url, RedisCommands<String, String> redis) {}
+      InfraKey naming, String prefix, String url, RedisCommands<String, String> redis) {}
+
+  private static final ProviderResourceId PRID = ProviderResourceId.of("redis:0");
 
   private static Tenant tenant() {
-    String naming = UUID.randomUUID().toString();
+    ResourceToken naming = ResourceToken.random();
     ProvisionResult made = backend.provision(naming, Tier.ANONYMOUS, RequestId.random());
     return new Tenant(
         naming,
@@ -118,8 +122,8 @@ class RedisLimitsTest {
     over.redis().set(over.prefix() + "a", "1");
     over.redis().set(over.prefix() + "b", "2");
 
-    assertThat(backend.setWritesBlocked(over.naming(), "redis:0", true)).isTrue();
-    assertThat(backend.setWritesBlocked(over.naming(), "redis:0", true)).isFalse();
+    assertThat(backend.setWritesBlocked(over.naming(), PRID, true)).isTrue();
+    assertThat(backend.setWritesBlocked(over.naming(), PRID, true)).isFalse();
     assertThat(of(backend.usage(), over).writesBlocked()).isTrue();
 
     assertThat(over.redis().get(over.prefix() + "a")).isEqualTo("1");
@@ -134,7 +138,7 @@ class RedisLimitsTest {
     assertThat(errorOf(over.redis(), "FLUSHDB")).startsWith("NOPERM");
     assertThat(other.redis().set(other.prefix() + "k", "v")).isEqualTo("OK");
 
-    assertThat(backend.setWritesBlocked(over.naming(), "redis:0", false)).isTrue();
+    assertThat(backend.setWritesBlocked(over.naming(), PRID, false)).isTrue();
     assertThat(over.redis().set(over.prefix() + "c", "3")).isEqualTo("OK");
     assertThat(of(backend.usage(), over).writesBlocked()).isFalse();
   }
@@ -149,7 +153,7 @@ class RedisLimitsTest {
     }
     assertThat(of(backend.usage(), t).connections()).isEqualTo(5);
 
-    assertThat(backend.closeConnectionsOver(t.naming(), "redis:0", 3)).isEqualTo(2);
+    assertThat(backend.closeConnectionsOver(t.naming(), PRID, 3)).isEqualTo(2);
 
     // By id: a client library reconnects a killed connection, under a new id.
     assertThat(clientIds(t))
@@ -168,7 +172,7 @@ class RedisLimitsTest {
     over.redis().mset(values);
     other.redis().set(other.prefix() + "keep", "v");
 
-    long freed = backend.shed(over.naming(), "redis:0", 2_000_000);
+    long freed = backend.shed(over.naming(), PRID, 2_000_000);
 
     // Each value takes a little more than its 100 kB (allocator size classes): about 18 go.
     assertThat(freed).isBetween(2_000_000L, 2_300_000L);
@@ -224,7 +228,7 @@ class RedisLimitsTest {
 
   private static TenantUsage of(UsageReport report, Tenant t) {
     return report.tenants().stream()
-        .filter(u -> u.namingToken().equals(t.naming()))
+        .filter(u -> u.key().equals(t.naming()))
         .findFirst()
         .orElseThrow();
   }

@@ -2,6 +2,7 @@ package dev.instanode.provisioner.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.instanode.core.PoolToken;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -10,14 +11,14 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TenantAclTest {
-  private static final TenantKeyspace TENANT = TenantKeyspace.of("tok-1");
+  private static final TenantKeyspace TENANT = TenantKeyspace.of(new PoolToken("pool-tok-1"));
   private static final String PASSWORD = "0123456789abcdef0123456789abcdef";
 
   @Test
   void rulesStartFromNothingAndConfineKeysAndChannelsToThePrefix() {
     List<String> rules = TenantAcl.rules(TENANT, PASSWORD, Set.of());
     assertThat(rules.subList(0, 2)).containsExactly("reset", "on");
-    assertThat(rules).contains("~tok-1:*", "resetchannels", "&tok-1:*");
+    assertThat(rules).contains("~pool-tok-1:*", "resetchannels", "&pool-tok-1:*");
     assertThat(rules).filteredOn(r -> r.startsWith("~") || r.startsWith("&")).hasSize(2);
     assertThat(rules).doesNotContain("allkeys", "allchannels", "+@all", "nopass");
   }

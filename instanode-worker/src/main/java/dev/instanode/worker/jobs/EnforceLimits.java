@@ -4,6 +4,7 @@ import static dev.instanode.worker.WorkerMetrics.count;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.AuditKind;
+import dev.instanode.core.InfraKey;
 import dev.instanode.core.Limit;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plan;
@@ -12,7 +13,6 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
-import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayRequest;
@@ -101,9 +101,9 @@ public final class EnforceLimits implements Job {
     }
   }
 
-  /** The name the resource's infrastructure carries (the pool token of a pooled one). */
-  private static String namingToken(LiveForLimits row) {
-    return NamingToken.resolve(row.token(), row.providerResourceId());
+  /** What the resource's infrastructure is named after (the pool token of a pooled one). */
+  private static InfraKey infraKey(LiveForLimits row) {
+    return row.providerResourceId().namingKey(row.token());
   }
 
   @Override
@@ -114,7 +114,7 @@ public final class EnforceLimits implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     for (ResourceType type : ResourceType.values()) {
-      Map<String, RunawayBounds> bounds = enforce(type, tally, run);
+      Map<InfraKey, RunawayBounds> bounds = enforce(type, tally, run);
       stopRunawayWork(type, bounds, tally, run);
     }
     return tally.report();
@@ -122,7 +122,7 @@ public final class EnforceLimits implements Job {
 
   /** Every live tenant is held to its own plan's bounds; any other to the strictest plan's. */
   private void stopRunawayWork(
-      ResourceType type, Map<String, RunawayBounds> bounds, JobReport.Tally tally, JobRun run) {
+      ResourceType type, Map<InfraKey, RunawayBounds> bounds, JobReport.Tally tally, JobRun run) {
     try {
       RunawayResult r =
           provisioner
@@ -150,7 +150,8 @@ public final class EnforceLimits implements Job {
    * Measures, decides and acts for every live resource of {@code type}; returns each one's runaway
    * bounds, which are sent whether or not the measurement worked.
    */
-  private Map<String, RunawayBounds> enforce(ResourceType type, JobReport.Tally tally, JobRun run) {
+  private Map<InfraKey, RunawayBounds> enforce(
+      ResourceType type, JobReport.Tally tally, JobRun run) {
     Optional<UsageReport> report;
     try {
       report =
@@ -159,23 +160,23 @@ public final class EnforceLimits implements Job {
       skipped(type, "usage_error", e, tally, run);
       report = Optional.empty();
     }
-    Map<String, TenantUsage> byName = new HashMap<>();
-    report.ifPresent(r -> r.tenants().forEach(t -> byName.put(t.namingToken(), t)));
+    Map<InfraKey, TenantUsage> byKey = new HashMap<>();
+    report.ifPresent(r -> r.tenants().forEach(t -> byKey.put(t.key(), t)));
     if (report.isPresent() && !report.get().complete()) {
       tally.add("incomplete_" + type.wireName());
     }
-    Map<String, RunawayBounds> bounds = new HashMap<>();
+    Map<InfraKey, RunawayBounds> bounds = new HashMap<>();
     long blocked = 0;
     UUID after = NIL;
     while (true) {
       List<LiveForLimits> page = resources.liveOfType(type, after, PAGE);
       List<Measurement> measured = new ArrayList<>();
       for (LiveForLimits row : page) {
-        bounds.put(namingToken(row), runawayBounds(row.tier()));
+        bounds.put(infraKey(row), runawayBounds(row.tier()));
         if (report.isEmpty()) {
           continue;
         }
-        Optional<TenantUsage> usage = Optional.ofNullable(byName.get(namingToken(row)));
+        Optional<TenantUsage> usage = Optional.ofNullable(byKey.get(infraKey(row)));
         LimitsDecision.Verdict verdict = decide(type, row, usage, report.get());
         if (usage.isPresent() && !usage.get().exact() && verdict.changesState()) {
           // An estimate only picks the tenant out: what is done is decided on a measurement.
@@ -230,7 +231,7 @@ public final class EnforceLimits implements Job {
       tally.add("measured_exactly");
       return Optional.of(
           new TenantUsage(
-              estimated.namingToken(),
+              estimated.key(),
               bytes,
               true,
               estimated.keys(),

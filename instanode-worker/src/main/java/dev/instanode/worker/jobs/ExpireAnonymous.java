@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -123,7 +124,10 @@ public final class ExpireAnonymous implements Job {
   }
 
   private record Locked(
-      ResourceId id, ResourceToken token, String providerResourceId, ExpiryDecision.Facts facts) {
+      ResourceId id,
+      ResourceToken token,
+      ProviderResourceId providerResourceId,
+      ExpiryDecision.Facts facts) {
     static Locked of(ResourceRepository.LockedForExpiry row) {
       return new Locked(
           row.id(),

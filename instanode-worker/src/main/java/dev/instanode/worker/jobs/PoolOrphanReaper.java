@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
-import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.AssignedPoolItem;
@@ -179,10 +178,7 @@ public final class PoolOrphanReaper implements Job {
     resources
         .ownershipOf(tokens)
         .forEach((token, o) ->
-            owners.put(
-                token,
-                new PoolOrphanDecision.Owner(
-                    o.status(), o.providerResourceId().map(ProviderResourceId::parse))));
+            owners.put(token, new PoolOrphanDecision.Owner(o.status(), o.providerResourceId())));
     return owners;
   }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
@@ -187,7 +188,11 @@ public final class ProvisionerReconciler implements Job {
           .orElseThrow()
           .deprovision(
               new DeprovisionRequest(
-                  r.token(), type, r.providerResourceId().orElse(""), reason, run.requestId()));
+                  r.token(),
+                  type,
+                  r.providerResourceId().orElse(ProviderResourceId.NONE),
+                  reason,
+                  run.requestId()));
       return true;
     } catch (RuntimeException e) {
       LOG.warn(
@@ -205,7 +210,7 @@ public final class ProvisionerReconciler implements Job {
       ResourceToken token,
       Optional<TeamId> team,
       Optional<ResourceType> type,
-      Optional<String> providerResourceId,
+      Optional<ProviderResourceId> providerResourceId,
       PendingDecision.Facts facts) {
     ResourceStatus status() {
       return facts.status();
@@ -344,6 +349,6 @@ public final class ProvisionerReconciler implements Job {
                 new PendingDecision.Facts(
                     r.status(),
                     r.createdAt(),
-                    r.hasUrl() && r.providerResourceId().filter(p -> !p.isBlank()).isPresent())));
+                    r.hasUrl() && r.providerResourceId().filter(p -> !p.isEmpty()).isPresent())));
   }
 }

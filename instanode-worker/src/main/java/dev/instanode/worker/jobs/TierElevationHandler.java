@@ -4,6 +4,7 @@ import static dev.instanode.worker.WorkerMetrics.count;
 
 import dev.instanode.core.Masking;
 import dev.instanode.core.PropagationKind;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
@@ -56,7 +57,7 @@ final class TierElevationHandler implements PropagationHandler {
       ResourceToken token,
       ResourceType type,
       Tier tier,
-      String providerResourceId) {}
+      ProviderResourceId providerResourceId) {}
 
   @Override
   public HandlerOutcome handle(PendingPropagation row, JobRun run) {

@@ -3,10 +3,11 @@ package dev.instanode.worker.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.core.Plans;
+import dev.instanode.core.PoolToken;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.LimitsRequest;
-import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.TenantUsage;
@@ -75,10 +76,7 @@ class EnforceLimitsTest {
   @Test
   void anAnonymousDatabaseOverTenMegabytesHasItsWritesStoppedAuditedCountedAndRecorded() {
     Rows.Inserted r = rows.resource().insert();
-    usage(
-        ResourceType.POSTGRES,
-        true,
-        new TenantUsage(r.token().toString(), TEN_MB + 1, true, -1, 1, false));
+    usage(ResourceType.POSTGRES, true, new TenantUsage(r.token(), TEN_MB + 1, true, -1, 1, false));
 
     JobReport report = run();
 
@@ -106,12 +104,12 @@ class EnforceLimitsTest {
     Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
     rows.execute("UPDATE resources SET storage_exceeded = true WHERE id = ?", r.id().value());
 
-    usage(ResourceType.REDIS, false, new TenantUsage(r.token().toString(), 10, true, 1, 0, true));
+    usage(ResourceType.REDIS, false, new TenantUsage(r.token(), 10, true, 1, 0, true));
     run();
     assertThat(provisioner.limits()).as("a lower bound proves nothing under").isEmpty();
     assertThat(storageExceeded(r.id())).isTrue();
 
-    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, true, 1, 0, true));
+    usage(ResourceType.REDIS, true, new TenantUsage(r.token(), 10, true, 1, 0, true));
     JobReport report = run();
     assertThat(report.count("writes_restored")).isEqualTo(1);
     assertThat(provisioner.limits().getFirst().writesBlocked()).isFalse();
@@ -121,15 +119,17 @@ class EnforceLimitsTest {
 
   @Test
   void aPooledResourceIsMeasuredByThePoolTokenItsInfrastructureCarries() {
-    String poolToken = "pool-" + java.util.UUID.randomUUID();
+    PoolToken poolToken = PoolToken.random();
     Rows.Inserted pooled =
-        rows.resource().providerResourceId(NamingToken.encodePooled("local:0", poolToken)).insert();
+        rows.resource()
+            .providerResourceId(ProviderResourceId.of("local:0").pooled(poolToken).wire())
+            .insert();
     // Its resource token also names something over the limit: that must not be its measurement.
     usage(
         ResourceType.POSTGRES,
         true,
         new TenantUsage(poolToken, 1000, true, -1, 0, false),
-        new TenantUsage(pooled.token().toString(), TEN_MB * 5, true, -1, 0, false));
+        new TenantUsage(pooled.token(), TEN_MB * 5, true, -1, 0, false));
 
     run();
 
@@ -163,7 +163,7 @@ class EnforceLimitsTest {
   @Test
   void connectionsOverTheCapAreClosedAndAudited() {
     Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
-    usage(ResourceType.REDIS, true, new TenantUsage(r.token().toString(), 10, true, 1, 14, false));
+    usage(ResourceType.REDIS, true, new TenantUsage(r.token(), 10, true, 1, 14, false));
     provisioner.answerConnectionsClosed(4);
 
     JobReport report = run();
@@ -184,8 +184,8 @@ class EnforceLimitsTest {
         ResourceType.REDIS,
         new UsageReport(
             List.of(
-                new TenantUsage(over.token().toString(), fiveMb + 300_000, true, 9, 0, false),
-                new TenantUsage(within.token().toString(), 1_000, true, 1, 0, false)),
+                new TenantUsage(over.token(), fiveMb + 300_000, true, 9, 0, false),
+                new TenantUsage(within.token(), 1_000, true, 1, 0, false)),
             true,
             true));
 
@@ -211,9 +211,7 @@ class EnforceLimitsTest {
     provisioner.answerUsage(
         ResourceType.REDIS,
         new UsageReport(
-            List.of(new TenantUsage(r.token().toString(), 8 * fiveMb, false, 9000, 0, false)),
-            true,
-            true));
+            List.of(new TenantUsage(r.token(), 8 * fiveMb, false, 9000, 0, false)), true, true));
 
     JobReport report = run();
 
@@ -232,9 +230,7 @@ class EnforceLimitsTest {
     provisioner.answerUsage(
         ResourceType.REDIS,
         new UsageReport(
-            List.of(new TenantUsage(r.token().toString(), 8 * fiveMb, false, 9000, 0, false)),
-            true,
-            true));
+            List.of(new TenantUsage(r.token(), 8 * fiveMb, false, 9000, 0, false)), true, true));
 
     run();
 
@@ -257,10 +253,8 @@ class EnforceLimitsTest {
             .map(RunawayRequest.class::cast)
             .findFirst()
             .orElseThrow();
-    assertThat(sent.bounds().get(anonymous.token().toString()).statement())
-        .isEqualTo(Duration.ofSeconds(30));
-    assertThat(sent.bounds().get(pro.token().toString()).statement())
-        .isEqualTo(Duration.ofMinutes(30));
+    assertThat(sent.bounds().get(anonymous.token()).statement()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(sent.bounds().get(pro.token()).statement()).isEqualTo(Duration.ofMinutes(30));
     assertThat(sent.otherwise().statement())
         .as("the strictest plan")
         .isEqualTo(Duration.ofSeconds(30));

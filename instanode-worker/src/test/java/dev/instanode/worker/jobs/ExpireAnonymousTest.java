@@ -97,7 +97,7 @@ class ExpireAnonymousTest {
         .satisfies(d -> {
           assertThat(d.token()).isEqualTo(r.token());
           assertThat(d.type()).isEqualTo(ResourceType.POSTGRES);
-          assertThat(d.providerResourceId())
+          assertThat(d.providerResourceId().wire())
               .as("the pooled naming travels to the provisioner unchanged")
               .isEqualTo("local:0;pooltok:pool-00000000-0000-4000-8000-0000000000aa");
           assertThat(d.reason()).isEqualTo("expired");

@@ -9,12 +9,12 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionRequest;
-import dev.instanode.provisioner.NamingToken;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
@@ -172,9 +172,9 @@ class PoolOrphanReaperTest {
         .satisfies(d -> {
           assertThat(d.token()).isEqualTo(bound);
           assertThat(d.type()).isEqualTo(ResourceType.POSTGRES);
-          assertThat(NamingToken.resolve(d.token(), d.providerResourceId()))
+          assertThat(d.providerResourceId().namingKey(d.token()))
               .as("the drop targets the name the infrastructure carries")
-              .isEqualTo(orphan.value());
+              .isEqualTo(orphan);
           assertThat(d.reason()).isEqualTo("pool_orphan_reap");
         });
     assertThat(trackedDuringDrop.get()).as("the row outlives its infrastructure").isTrue();
@@ -323,25 +323,24 @@ class PoolOrphanReaperTest {
       LocalProvisioner real =
           new LocalProvisioner(
               List.of(backend),
-              new DeprovisionChokepoint(new DropGuard(Set.of()), breakers, local),
+              new DeprovisionChokepoint(
+                  new DropGuard(Set.of()), new DropAudit(pool.jdbi()), breakers, local),
               breakers);
       PoolToken orphanToken = PoolToken.random();
       PoolToken liveToken = PoolToken.random();
       ProvisionResult orphanMade =
-          backend.provision(orphanToken.value(), Tier.ANONYMOUS, RequestId.random());
-      ProvisionResult liveMade =
-          backend.provision(liveToken.value(), Tier.ANONYMOUS, RequestId.random());
+          backend.provision(orphanToken, Tier.ANONYMOUS, RequestId.random());
+      ProvisionResult liveMade = backend.provision(liveToken, Tier.ANONYMOUS, RequestId.random());
       assigned(
           orphanToken,
-          orphanMade.providerResourceId(),
+          orphanMade.providerResourceId().wire(),
           ResourceToken.random(),
           Duration.ofHours(1));
       Rows.Inserted live =
           rows.resource()
-              .providerResourceId(
-                  NamingToken.encodePooled(liveMade.providerResourceId(), liveToken.value()))
+              .providerResourceId(liveMade.providerResourceId().pooled(liveToken).wire())
               .insert();
-      assigned(liveToken, liveMade.providerResourceId(), live.token(), Duration.ofHours(1));
+      assigned(liveToken, liveMade.providerResourceId().wire(), live.token(), Duration.ofHours(1));
       assertThat(databaseExists(orphanToken)).isTrue();
 
       run(reaper(pool.jdbi(), platform.jdbi(), real, true));
@@ -355,7 +354,7 @@ class PoolOrphanReaperTest {
           new DeprovisionRequest(
               live.token(),
               ResourceType.POSTGRES,
-              NamingToken.encodePooled(liveMade.providerResourceId(), liveToken.value()),
+              liveMade.providerResourceId().pooled(liveToken),
               "test_cleanup",
               RequestId.random()));
     }

@@ -170,7 +170,7 @@ class PropagationRunnerTest {
           assertThat(req.token()).isEqualTo(resource.token());
           assertThat(req.type()).isEqualTo(ResourceType.POSTGRES);
           assertThat(req.tier()).isEqualTo(Tier.PRO);
-          assertThat(req.providerResourceId()).isEqualTo("local:0");
+          assertThat(req.providerResourceId().wire()).isEqualTo("local:0");
           assertThat(req.requestId().value()).isEqualTo(id.toString());
         });
     assertThat(rows.appliedConnLimit(resource.id())).contains(20);

@@ -1,6 +1,7 @@
 package dev.instanode.worker.testing;
 
 import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.LimitsRequest;
@@ -147,7 +148,7 @@ public final class FakeProvisioner implements Provisioner {
     record(Op.PROVISION, request);
     return new ProvisionResult(
         "postgres://usr_x:pw@localhost:5432/db_x",
-        "local:0",
+        ProviderResourceId.of("local:0"),
         Optional.empty(),
         PLANS.connectionsLimit(request.tier(), ResourceType.POSTGRES));
   }

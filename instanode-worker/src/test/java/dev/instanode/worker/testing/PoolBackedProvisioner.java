@@ -54,11 +54,7 @@ public final class PoolBackedProvisioner implements Provisioner {
         () ->
             drops.deprovision(
                 new DeprovisionRequest(
-                    item.boundToken(),
-                    item.type(),
-                    item.providerResourceId().wire(),
-                    reason,
-                    requestId)));
+                    item.boundToken(), item.type(), item.providerResourceId(), reason, requestId)));
   }
 
   @Override

@@ -87,7 +87,7 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
   private static ProvisionResourceResponse encode(ProvisionResult r) {
     return ProvisionResourceResponse.newBuilder()
         .setConnectionUrl(r.connectionUrl())
-        .setProviderResourceId(r.providerResourceId())
+        .setProviderResourceId(r.providerResourceId().wire())
         .setKeyPrefix(r.keyPrefix().orElse(""))
         .setAppliedConnLimit(r.appliedConnLimit())
         .build();
@@ -169,7 +169,7 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
           for (TenantUsage t : r.tenants()) {
             answer.addTenants(
                 dev.instanode.provisioner.grpc.proto.TenantUsage.newBuilder()
-                    .setNamingToken(t.namingToken())
+                    .setNamingToken(t.key().text())
                     .setBytes(t.bytes())
                     .setExact(t.exact())
                     .setKeys(t.keys())

@@ -1,5 +1,7 @@
 package dev.instanode.provisioner.grpc.server;
 
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -57,14 +59,14 @@ final class RequestDecoder {
       throw invalid("reason is required");
     }
     return new DeprovisionRequest(
-        token, type, r.getProviderResourceId(), r.getReason(), requestId(r.getRequestId()));
+        token, type, prid(r.getProviderResourceId()), r.getReason(), requestId(r.getRequestId()));
   }
 
   static StorageRequest storage(GetStorageBytesRequest r) {
     return new StorageRequest(
         token(r.getToken()),
         type(r.getResourceType()),
-        r.getProviderResourceId(),
+        prid(r.getProviderResourceId()),
         requestId(r.getRequestId()));
   }
 
@@ -73,7 +75,7 @@ final class RequestDecoder {
         token(r.getToken()),
         type(r.getResourceType()),
         tier(r.getTier()),
-        r.getProviderResourceId(),
+        prid(r.getProviderResourceId()),
         requestId(r.getRequestId()));
   }
 
@@ -81,7 +83,7 @@ final class RequestDecoder {
     return new RotateRequest(
         token(r.getToken()),
         type(r.getResourceType()),
-        r.getProviderResourceId(),
+        prid(r.getProviderResourceId()),
         requestId(r.getRequestId()));
   }
 
@@ -99,7 +101,7 @@ final class RequestDecoder {
     return new LimitsRequest(
         token(r.getToken()),
         type(r.getResourceType()),
-        r.getProviderResourceId(),
+        prid(r.getProviderResourceId()),
         r.getWritesBlocked(),
         r.getConnectionCap(),
         r.getBytesToFree(),
@@ -107,8 +109,12 @@ final class RequestDecoder {
   }
 
   static RunawayRequest runaway(StopRunawayWorkRequest r) {
-    Map<String, dev.instanode.provisioner.RunawayBounds> bounds = new HashMap<>();
-    r.getBoundsMap().forEach((naming, b) -> bounds.put(naming, bounds(b)));
+    Map<InfraKey, dev.instanode.provisioner.RunawayBounds> bounds = new HashMap<>();
+    r.getBoundsMap()
+        .forEach((naming, b) ->
+            bounds.put(
+                InfraKey.parse(naming).orElseThrow(() -> invalid("a bounds key is not a token")),
+                bounds(b)));
     return new RunawayRequest(
         type(r.getResourceType()), bounds, bounds(r.getOtherwise()), requestId(r.getRequestId()));
   }
@@ -148,6 +154,14 @@ final class RequestDecoder {
       throw invalid("reason is required");
     }
     return raw;
+  }
+
+  private static ProviderResourceId prid(String raw) {
+    try {
+      return ProviderResourceId.parse(raw);
+    } catch (IllegalArgumentException e) {
+      throw invalid("provider_resource_id names a malformed pool token");
+    }
   }
 
   private static ResourceToken token(String raw) {
