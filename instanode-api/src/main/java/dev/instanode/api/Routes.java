@@ -6,7 +6,8 @@ import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
-import dev.instanode.core.ResourceType;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import io.javalin.config.RoutesConfig;
 
 /**
@@ -34,8 +35,10 @@ public final class Routes {
     routes.get("/api/v1/capabilities", h.ops()::capabilities);
 
     // Provisioning: optional-strict auth, anonymous gate, Idempotency-Key.
-    routes.post("/db/new", ctx -> h.provision().provision(ctx, ResourceType.POSTGRES));
-    routes.post("/cache/new", ctx -> h.provision().provision(ctx, ResourceType.REDIS));
+    // One route per kind: /db/new, /cache/new, ... (see ResourceKinds).
+    for (ResourceKind kind : ResourceKinds.all()) {
+      routes.post(kind.route(), ctx -> h.provision().provision(ctx, kind.type()));
+    }
 
     // Claim and identity.
     routes.get("/claim/preview", h.claim()::preview);

@@ -73,17 +73,16 @@ public final class Plans {
 
   /** The per-role connection cap for a service, or {@link Limit#UNLIMITED}. */
   public long connectionsLimit(Tier tier, ResourceType type) {
-    return switch (type) {
-      case POSTGRES -> of(tier).postgres().connections();
-      case REDIS -> of(tier).redis().connections();
-    };
+    return limits(tier, type).connections();
   }
 
+  /** The storage or memory limit, whichever {@link ResourceKind#size} the kind measures. */
   public long storageLimitMb(Tier tier, ResourceType type) {
-    return switch (type) {
-      case POSTGRES -> of(tier).postgres().storageMb();
-      case REDIS -> of(tier).redis().memoryMb();
-    };
+    return limits(tier, type).sizeMb();
+  }
+
+  public ResourceKind.Limits limits(Tier tier, ResourceType type) {
+    return ResourceKinds.of(type).limits(of(tier));
   }
 
   /** The whole table keyed by wire tier name, for {@code GET /api/v1/capabilities}. */

@@ -404,10 +404,7 @@ public final class Application implements AutoCloseable {
       Breakers breakers,
       DeprovisionChokepoint chokepoint,
       MeterRegistry meters) {
-    Map<ResourceType, Integer> targets =
-        Map.of(
-            ResourceType.POSTGRES, config.poolPostgresSize(),
-            ResourceType.REDIS, config.poolRedisSize());
+    Map<ResourceType, Integer> targets = config.poolSizes();
     PoolRepository items = new PoolRepository(provisionerDb.jdbi());
     HotPool pool =
         own(

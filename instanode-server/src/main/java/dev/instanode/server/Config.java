@@ -4,6 +4,9 @@ import dev.instanode.api.auth.Cidr;
 import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
+import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.worker.WorkerSettings;
 import java.net.URI;
@@ -11,6 +14,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,8 +42,7 @@ public record Config(
     String logFormat,
     String commitId,
     PostgresUrl provisionerDatabaseUrl,
-    int poolPostgresSize,
-    int poolRedisSize,
+    Map<ResourceType, Integer> poolSizes,
     Duration poolRefillInterval,
     int customerClusterCapacity,
     List<Cidr> trustedProxies,
@@ -108,9 +111,12 @@ public record Config(
     String commit = r.withDefault(Setting.INSTANODE_COMMIT_ID, Function.identity());
     PostgresUrl provisionerDb =
         r.optional(Setting.PROVISIONER_DATABASE_URL, PostgresUrl::parse).orElse(database);
-    Integer poolPostgres =
-        r.withDefault(Setting.POOL_POSTGRES_SIZE, raw -> intInRange(raw, 0, 1000));
-    Integer poolRedis = r.withDefault(Setting.POOL_REDIS_SIZE, raw -> intInRange(raw, 0, 1000));
+    Map<ResourceType, Integer> poolSizes = new EnumMap<>(ResourceType.class);
+    for (ResourceKind kind : ResourceKinds.all()) {
+      poolSizes.put(
+          kind.type(),
+          r.withDefault(Setting.valueOf(kind.poolSizeSetting()), raw -> intInRange(raw, 0, 1000)));
+    }
     Duration refill = r.withDefault(Setting.POOL_REFILL_INTERVAL, DurationText::parse);
     Integer capacity =
         r.withDefault(Setting.CUSTOMER_CLUSTER_CAPACITY, raw -> intInRange(raw, 1, 100_000));
@@ -166,8 +172,7 @@ public record Config(
         logFormat,
         commit,
         provisionerDb,
-        poolPostgres,
-        poolRedis,
+        Map.copyOf(poolSizes),
         refill,
         capacity,
         proxies,

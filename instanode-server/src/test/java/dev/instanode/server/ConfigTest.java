@@ -3,6 +3,8 @@ package dev.instanode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +76,20 @@ class ConfigTest {
     }
     for (String worker : dev.instanode.worker.WorkerSettings.environmentVariables()) {
       assertThat(readme).as("README worker settings table").contains("`" + worker + "`");
+    }
+  }
+
+  @Test
+  void everyKindsPoolIsSizedByItsOwnSetting() {
+    Map<String, String> env = new HashMap<>(valid());
+    int size = 3;
+    for (ResourceKind kind : ResourceKinds.all()) {
+      env.put(Setting.valueOf(kind.poolSizeSetting()).name(), String.valueOf(size++));
+    }
+    Config config = Config.from(env);
+    size = 3;
+    for (ResourceKind kind : ResourceKinds.all()) {
+      assertThat(config.poolSizes()).containsEntry(kind.type(), size++);
     }
   }
 }

@@ -380,6 +380,7 @@ public final class ResourceRepository {
   public record CapDrift(
       ResourceId id,
       ResourceToken token,
+      ResourceType type,
       Optional<TeamId> team,
       Tier tier,
       ProviderResourceId providerResourceId,
@@ -387,12 +388,12 @@ public final class ResourceRepository {
       int planLimit) {}
 
   /**
-   * One keyset page of live Postgres resources whose {@code applied_conn_limit} differs from the
-   * cap their tier's plan sets, ids after {@code after} in order. Tiers absent from {@code
+   * One keyset page of live resources of {@code type} whose {@code applied_conn_limit} differs from
+   * the cap their tier's plan sets, ids after {@code after} in order. Tiers absent from {@code
    * capByTier} are not looked at.
    */
-  public List<CapDrift> postgresCapDrift(
-      Map<Tier, Integer> capByTier, Instant now, UUID after, int limit) {
+  public List<CapDrift> capDrift(
+      ResourceType type, Map<Tier, Integer> capByTier, Instant now, UUID after, int limit) {
     // The plan table travels into SQL as two arrays: limits come only from plans.yaml.
     List<String> tiers = capByTier.keySet().stream().map(Tier::wireName).toList();
     List<Integer> caps = capByTier.keySet().stream().map(capByTier::get).toList();
@@ -403,12 +404,13 @@ public final class ResourceRepository {
                     + " FROM resources r"
                     + " JOIN unnest(CAST(:tiers AS text[]), CAST(:limits AS integer[]))"
                     + " AS p(tier, conn_limit) ON p.tier = r.tier"
-                    + " WHERE r.resource_type = 'postgres' AND r.status = 'active'"
+                    + " WHERE r.resource_type = :type AND r.status = 'active'"
                     + " AND (r.expires_at IS NULL OR r.expires_at > :now)"
                     + " AND r.applied_conn_limit IS DISTINCT FROM p.conn_limit"
                     + " AND r.id > :after ORDER BY r.id LIMIT :limit")
             .bindArray("tiers", String.class, tiers)
             .bindArray("limits", Integer.class, caps)
+            .bind("type", type.wireName())
             .bind("now", Timestamp.from(now))
             .bind("after", after)
             .bind("limit", limit)
@@ -416,6 +418,7 @@ public final class ResourceRepository {
                 new CapDrift(
                     new ResourceId(rs.getObject("id", UUID.class)),
                     new ResourceToken(rs.getObject("token", UUID.class)),
+                    type,
                     Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
                     Tier.fromWire(rs.getString("tier")),
                     storedId(rs),

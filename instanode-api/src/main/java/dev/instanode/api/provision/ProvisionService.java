@@ -11,9 +11,10 @@ import dev.instanode.api.wire.ProvisionReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.ErrorCode;
-import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
@@ -303,7 +304,7 @@ public final class ProvisionService {
         r.tier().wireName(),
         r.env(),
         r.expiresAt(),
-        limits(plans.of(r.tier()), r.type(), ttl),
+        limits(plans.limits(r.tier(), r.type()), ResourceKinds.of(r.type()).size(), ttl),
         r.keyPrefix(),
         note,
         claimUrl,
@@ -312,20 +313,12 @@ public final class ProvisionService {
   }
 
   private static ProvisionReply.Limits limits(
-      Plan plan, ResourceType type, Optional<String> expiresIn) {
-    return switch (type) {
-      case POSTGRES ->
-          new ProvisionReply.Limits(
-              Optional.of(plan.postgres().storageMb()),
-              Optional.empty(),
-              plan.postgres().connections(),
-              expiresIn);
-      case REDIS ->
-          new ProvisionReply.Limits(
-              Optional.empty(),
-              Optional.of(plan.redis().memoryMb()),
-              plan.redis().connections(),
-              expiresIn);
-    };
+      ResourceKind.Limits limits, ResourceKind.Size size, Optional<String> expiresIn) {
+    Optional<Long> sizeMb = Optional.of(limits.sizeMb());
+    return new ProvisionReply.Limits(
+        size == ResourceKind.Size.STORAGE ? sizeMb : Optional.empty(),
+        size == ResourceKind.Size.MEMORY ? sizeMb : Optional.empty(),
+        limits.connections(),
+        expiresIn);
   }
 }

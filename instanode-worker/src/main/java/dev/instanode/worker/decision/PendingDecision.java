@@ -2,6 +2,7 @@ package dev.instanode.worker.decision;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceType;
 import java.time.Duration;
@@ -37,14 +38,18 @@ public final class PendingDecision {
     UNKNOWN;
 
     /**
-     * Storage bytes as evidence. A Postgres database always has a non-zero size, so 0 means there
-     * is no database; an empty Redis keyspace also reports 0, so 0 proves nothing for Redis.
+     * Storage bytes as evidence, read through the kind's descriptor: a Postgres database always has
+     * a non-zero size, so 0 means there is no database; an empty Redis keyspace also reports 0, so
+     * 0 proves nothing for Redis.
      */
     public static Probe fromStorageBytes(ResourceType type, long bytes) {
       if (bytes > 0) {
         return PRESENT;
       }
-      return type == ResourceType.POSTGRES ? ABSENT : UNKNOWN;
+      return switch (ResourceKinds.of(type).probe()) {
+        case ZERO_MEANS_ABSENT -> ABSENT;
+        case ZERO_PROVES_NOTHING -> UNKNOWN;
+      };
     }
   }
 

@@ -9,6 +9,7 @@ import dev.instanode.core.Limit;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.LimitsRequest;
@@ -331,7 +332,7 @@ public final class EnforceLimits implements Job {
         type.wireName(),
         "transition",
         transition);
-    String what = type == ResourceType.REDIS ? "memory" : "storage";
+    String what = ResourceKinds.of(type).size().noun();
     audit(
         row,
         type,

@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.Provisioner;
@@ -35,10 +37,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code entitlement_reconciler}: the backstop that makes every paid Postgres resource's connection
- * cap match its tier's plan. Drift is decided in SQL ({@code applied_conn_limit IS DISTINCT FROM}
- * the plan's limit for {@code resources.tier}) and walked with keyset pagination, so every drifted
- * row is reached, not only the first page (the original's bug).
+ * {@code entitlement_reconciler}: the backstop that makes every paid resource whose connection cap
+ * is a setting on its role ({@link ResourceKind.ConnectionCap#ROLE_SETTING}: Postgres today) match
+ * its tier's plan. Drift is decided in SQL ({@code applied_conn_limit IS DISTINCT FROM} the plan's
+ * limit for {@code resources.tier}) and walked with keyset pagination, so every drifted row is
+ * reached, not only the first page (the original's bug).
  */
 public final class EntitlementReconciler implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(EntitlementReconciler.class);
@@ -52,7 +55,8 @@ public final class EntitlementReconciler implements Job {
   private final Clock clock;
   private final int pageSize;
   private final ResourceRepository resources;
-  private final Map<Tier, Integer> capByTier = new EnumMap<>(Tier.class);
+  private final Map<ResourceType, Map<Tier, Integer>> capsByType =
+      new EnumMap<>(ResourceType.class);
 
   public EntitlementReconciler(
       Jdbi platform,
@@ -78,10 +82,17 @@ public final class EntitlementReconciler implements Job {
     this.clock = requireNonNull(clock, "clock is null");
     this.pageSize = pageSize;
     this.resources = new ResourceRepository(requireNonNull(platform, "platform is null"));
-    for (Tier tier : Tier.values()) {
-      if (!UNPAID.contains(tier)) {
-        capByTier.put(tier, Math.toIntExact(plans.connectionsLimit(tier, ResourceType.POSTGRES)));
+    for (ResourceKind kind : ResourceKinds.all()) {
+      if (kind.connectionCap() != ResourceKind.ConnectionCap.ROLE_SETTING) {
+        continue;
       }
+      Map<Tier, Integer> capByTier = new EnumMap<>(Tier.class);
+      for (Tier tier : Tier.values()) {
+        if (!UNPAID.contains(tier)) {
+          capByTier.put(tier, Math.toIntExact(plans.connectionsLimit(tier, kind.type())));
+        }
+      }
+      capsByType.put(kind.type(), capByTier);
     }
   }
 
@@ -93,15 +104,25 @@ public final class EntitlementReconciler implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     Instant now = clock.instant();
+    capsByType.forEach((type, capByTier) -> reconcile(type, capByTier, now, tally, run));
+    return tally.report();
+  }
+
+  private void reconcile(
+      ResourceType type,
+      Map<Tier, Integer> capByTier,
+      Instant now,
+      JobReport.Tally tally,
+      JobRun run) {
     UUID after = NIL;
     while (true) {
-      List<CapDrift> page = resources.postgresCapDrift(capByTier, now, after, pageSize);
+      List<CapDrift> page = resources.capDrift(type, capByTier, now, after, pageSize);
       for (CapDrift row : page) {
         tally.add("drift_detected");
         tally.add(correct(row, run) ? "corrected" : "regrade_failed");
       }
       if (page.size() < pageSize) {
-        return tally.report();
+        return;
       }
       after = page.getLast().id().value();
     }
@@ -118,7 +139,7 @@ public final class EntitlementReconciler implements Job {
                   .regrade(
                       new RegradeRequest(
                           row.token(),
-                          ResourceType.POSTGRES,
+                          row.type(),
                           row.tier(),
                           row.providerResourceId(),
                           run.requestId())));
@@ -142,7 +163,8 @@ public final class EntitlementReconciler implements Job {
       // The row changed under us (tier or status); the next run decides again.
       return false;
     }
-    count(meters, WorkerMetrics.ENTITLEMENT_DRIFT_CORRECTED, "resource_type", "postgres");
+    count(
+        meters, WorkerMetrics.ENTITLEMENT_DRIFT_CORRECTED, "resource_type", row.type().wireName());
     LOG.warn(
         "entitlement_reconciler.drift_corrected token={} tier={} was={} now={} run_id={}",
         row.token().masked(),
@@ -155,7 +177,7 @@ public final class EntitlementReconciler implements Job {
             row.team(),
             AuditEvent.Actor.SYSTEM,
             AuditKind.ENTITLEMENT_DRIFT_CORRECTED,
-            Optional.of("postgres"),
+            Optional.of(row.type().wireName()),
             Optional.of(row.id()),
             "Connection cap corrected to the " + row.tier().wireName() + " plan",
             Map.of(

@@ -7,6 +7,8 @@ import dev.instanode.core.PropagationKind;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
@@ -140,9 +142,11 @@ final class TierElevationHandler implements PropagationHandler {
     return paid;
   }
 
-  // The cap the backend reports is what the entitlement reconciler compares against.
+  // The cap the backend reports is what the entitlement reconciler compares against; only a cap
+  // held as a role setting is recorded.
   private void persistLimit(TeamResource r, OptionalLong limit) {
-    if (r.type() != ResourceType.POSTGRES || limit.isEmpty()) {
+    if (ResourceKinds.of(r.type()).connectionCap() != ResourceKind.ConnectionCap.ROLE_SETTING
+        || limit.isEmpty()) {
       return;
     }
     resources.recordAppliedConnLimit(r.id(), Math.toIntExact(limit.getAsLong()), Optional.empty());

@@ -1,0 +1,65 @@
+package dev.instanode.core;
+
+import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.RoleName;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** The descriptor of every kind; each {@link ResourceType} has exactly one. */
+public final class ResourceKinds {
+  private static final Map<ResourceType, ResourceKind> BY_TYPE = new EnumMap<>(ResourceType.class);
+
+  static {
+    register(
+        new ResourceKind(
+            ResourceType.POSTGRES,
+            "/db/new",
+            "DATABASE_URL",
+            ResourceKind.Size.STORAGE,
+            ResourceKind.ConnectionCap.ROLE_SETTING,
+            ResourceKind.Probe.ZERO_MEANS_ABSENT,
+            "POOL_POSTGRES_SIZE",
+            List.of(DatabaseName.PREFIX, RoleName.PREFIX),
+            "shared",
+            plan ->
+                new ResourceKind.Limits(
+                    plan.postgres().storageMb(), plan.postgres().connections())));
+    register(
+        new ResourceKind(
+            ResourceType.REDIS,
+            "/cache/new",
+            "REDIS_URL",
+            ResourceKind.Size.MEMORY,
+            ResourceKind.ConnectionCap.CLOSED_OVER_LIMIT,
+            ResourceKind.Probe.ZERO_PROVES_NOTHING,
+            "POOL_REDIS_SIZE",
+            List.of(AclUserName.PREFIX),
+            "shared",
+            plan -> new ResourceKind.Limits(plan.redis().memoryMb(), plan.redis().connections())));
+    for (ResourceType type : ResourceType.values()) {
+      if (!BY_TYPE.containsKey(type)) {
+        throw new ExceptionInInitializerError("no descriptor for " + type.wireName());
+      }
+    }
+  }
+
+  private ResourceKinds() {}
+
+  private static void register(ResourceKind kind) {
+    if (BY_TYPE.putIfAbsent(kind.type(), kind) != null) {
+      throw new ExceptionInInitializerError("two descriptors for " + kind.type().wireName());
+    }
+  }
+
+  public static ResourceKind of(ResourceType type) {
+    return BY_TYPE.get(type);
+  }
+
+  /** Every kind, in {@link ResourceType} order. */
+  public static Collection<ResourceKind> all() {
+    return BY_TYPE.values();
+  }
+}
