@@ -18,14 +18,12 @@ import io.javalin.config.RoutesConfig;
 public final class Routes {
   private Routes() {}
 
-  /** The handlers, built by the composition root. */
+  /** The handlers, built by the composition root, grouped by who calls them. */
   public record Handlers(
-      OpsHandler ops,
-      ProvisionHandler provision,
-      ClaimHandler claim,
-      IdentityHandler identity,
-      ResourceHandler resources,
-      PlanHandler plan) {}
+      OpsHandler ops, ProvisionHandler provision, Accounts accounts, ResourceHandler resources) {}
+
+  /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
+  public record Accounts(ClaimHandler claim, IdentityHandler identity, PlanHandler plan) {}
 
   public static void register(RoutesConfig routes, Handlers h) {
     routes.get("/livez", h.ops()::livez);
@@ -41,10 +39,10 @@ public final class Routes {
     }
 
     // Claim and identity.
-    routes.get("/claim/preview", h.claim()::preview);
-    routes.post("/claim", h.claim()::claim);
-    routes.get("/auth/me", h.identity()::me);
-    routes.post("/api/v1/auth/api-keys", h.identity()::createApiKey);
+    routes.get("/claim/preview", h.accounts().claim()::preview);
+    routes.post("/claim", h.accounts().claim()::claim);
+    routes.get("/auth/me", h.accounts().identity()::me);
+    routes.post("/api/v1/auth/api-keys", h.accounts().identity()::createApiKey);
 
     // A team's resources (required auth; another team's resource is a 404).
     routes.get("/api/v1/resources", h.resources()::list);
@@ -57,9 +55,9 @@ public final class Routes {
     routes.get("/api/me/resources", h.resources()::legacyList);
     routes.post("/api/me/claim", h.resources()::legacyClaim);
     routes.delete("/api/me/resources/{token}", h.resources()::legacyDelete);
-    routes.get("/api/me/token", h.identity()::legacyToken);
+    routes.get("/api/me/token", h.accounts().identity()::legacyToken);
 
     // Internal: billing's plan changes (internal HS256 secret, fail-closed).
-    routes.post("/internal/teams/{id}/plan", h.plan()::change);
+    routes.post("/internal/teams/{id}/plan", h.accounts().plan()::change);
   }
 }

@@ -1,46 +1,46 @@
 package dev.instanode.worker;
 
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.store.AuditLog;
 import dev.instanode.worker.jobs.EnforceLimits;
 import dev.instanode.worker.jobs.EntitlementReconciler;
 import dev.instanode.worker.jobs.ExpireAnonymous;
 import dev.instanode.worker.jobs.PoolOrphanReaper;
 import dev.instanode.worker.jobs.PropagationRunner;
 import dev.instanode.worker.jobs.ProvisionerReconciler;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
 
 /** Builds one job per {@link JobKind}; the switch is exhaustive, so none can be left out. */
 public final class JobRegistry {
   private JobRegistry() {}
 
   public static List<ScheduledJob> standard(WorkerDependencies d, WorkerSettings settings) {
+    Jdbi db = d.platform().jdbi();
+    AuditLog audit = d.platform().audit();
+    Optional<Provisioner> provisioner = d.provisioner();
+    MeterRegistry meters = d.telemetry().meters();
+    Clock clock = d.telemetry().clock();
     List<ScheduledJob> jobs = new ArrayList<>();
     for (JobKind kind : JobKind.values()) {
       Job job =
           switch (kind) {
             case EXPIRE_ANONYMOUS ->
-                new ExpireAnonymous(
-                    d.platform(), d.provisioner(), d.audit(), d.plans(), d.meters(), d.clock());
+                new ExpireAnonymous(db, provisioner, audit, d.plans(), meters, clock);
             case PROVISIONER_RECONCILER ->
-                new ProvisionerReconciler(
-                    d.platform(), d.provisioner(), d.audit(), d.meters(), d.clock());
-            case PROPAGATION_RUNNER ->
-                new PropagationRunner(
-                    d.platform(), d.provisioner(), d.audit(), d.meters(), d.clock());
+                new ProvisionerReconciler(db, provisioner, audit, meters, clock);
+            case PROPAGATION_RUNNER -> new PropagationRunner(db, provisioner, audit, meters, clock);
             case ENTITLEMENT_RECONCILER ->
-                new EntitlementReconciler(
-                    d.platform(), d.provisioner(), d.plans(), d.audit(), d.meters(), d.clock());
+                new EntitlementReconciler(db, provisioner, d.plans(), audit, meters, clock);
             case ENFORCE_LIMITS ->
-                new EnforceLimits(
-                    d.platform(), d.provisioner(), d.plans(), d.audit(), d.meters(), d.clock());
+                new EnforceLimits(db, provisioner, d.plans(), audit, meters, clock);
             case POOL_ORPHAN_REAPER ->
                 new PoolOrphanReaper(
-                    d.platform(),
-                    d.provisioner(),
-                    settings.poolOrphanReapDestructive(),
-                    d.audit(),
-                    d.meters(),
-                    d.clock());
+                    db, provisioner, settings.poolOrphanReapDestructive(), audit, meters, clock);
           };
       jobs.add(new ScheduledJob(kind.jobName(), settings.interval(kind), kind.runOnStart(), job));
     }

@@ -59,7 +59,10 @@ public final class Worker implements AutoCloseable {
   /** Starts every job of {@link JobRegistry#standard}: the production entry point. */
   public static Worker start(WorkerDependencies deps, WorkerSettings settings) {
     return start(
-        deps.platformDataSource(), JobRegistry.standard(deps, settings), settings, deps.meters());
+        deps.platform().dataSource(),
+        JobRegistry.standard(deps, settings),
+        settings,
+        deps.telemetry().meters());
   }
 
   /**

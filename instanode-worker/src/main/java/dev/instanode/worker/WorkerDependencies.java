@@ -12,27 +12,38 @@ import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * What the standard jobs need, built by the composition root.
+ * What the standard jobs need, built by the composition root, in named groups.
  *
- * @param platformDataSource the platform database; db-scheduler keeps {@code scheduled_tasks} here
- * @param platform Jdbi over the same database
  * @param provisioner empty: jobs that would tear down or regrade skip with a WARN, never pretend
  */
 public record WorkerDependencies(
-    DataSource platformDataSource,
-    Jdbi platform,
-    Optional<Provisioner> provisioner,
-    AuditLog audit,
-    Plans plans,
-    MeterRegistry meters,
-    Clock clock) {
+    Platform platform, Optional<Provisioner> provisioner, Plans plans, Telemetry telemetry) {
   public WorkerDependencies {
-    requireNonNull(platformDataSource, "platformDataSource is null");
     requireNonNull(platform, "platform is null");
     requireNonNull(provisioner, "provisioner is null");
-    requireNonNull(audit, "audit is null");
     requireNonNull(plans, "plans is null");
-    requireNonNull(meters, "meters is null");
-    requireNonNull(clock, "clock is null");
+    requireNonNull(telemetry, "telemetry is null");
+  }
+
+  /**
+   * The platform database and its audit trail.
+   *
+   * @param dataSource db-scheduler keeps {@code scheduled_tasks} here
+   * @param jdbi the same database, for the repositories
+   */
+  public record Platform(DataSource dataSource, Jdbi jdbi, AuditLog audit) {
+    public Platform {
+      requireNonNull(dataSource, "dataSource is null");
+      requireNonNull(jdbi, "jdbi is null");
+      requireNonNull(audit, "audit is null");
+    }
+  }
+
+  /** Where jobs count and what time it is. */
+  public record Telemetry(MeterRegistry meters, Clock clock) {
+    public Telemetry {
+      requireNonNull(meters, "meters is null");
+      requireNonNull(clock, "clock is null");
+    }
   }
 }

@@ -37,13 +37,10 @@ class JobRegistryTest {
 
   private static WorkerDependencies deps() {
     return new WorkerDependencies(
-        db.dataSource(),
-        db.jdbi(),
+        new WorkerDependencies.Platform(db.dataSource(), db.jdbi(), audit),
         Optional.of(new FakeProvisioner()),
-        audit,
         Plans.bundled(),
-        new SimpleMeterRegistry(),
-        Clock.systemUTC());
+        new WorkerDependencies.Telemetry(new SimpleMeterRegistry(), Clock.systemUTC()));
   }
 
   @Test

@@ -10,8 +10,9 @@ import io.javalin.http.Context;
 import java.util.Optional;
 
 /**
- * {@code POST /db/new}, {@code POST /cache/new}: authenticate (optional-strict), read the request,
- * hand it to {@link ProvisionService}, write its answer. Only IO here.
+ * Each kind's {@code POST} route ({@code /db/new}, {@code /cache/new}, ...): authenticate
+ * (optional-strict), read the request, hand it to {@link ProvisionService}, write its answer. Only
+ * IO here.
  */
 public final class ProvisionHandler {
   private final ProvisionService service;

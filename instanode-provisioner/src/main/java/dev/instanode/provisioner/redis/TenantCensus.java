@@ -60,7 +60,7 @@ final class TenantCensus {
   }
 
   /**
-   * @param users every tenant user's naming token (the user name without {@code usr_})
+   * @param users every tenant user's key text (the user name without {@code usr_})
    * @param blocked those whose writes are stopped
    */
   UsageReport take(Set<String> users, Set<String> blocked, boolean underPressure) {

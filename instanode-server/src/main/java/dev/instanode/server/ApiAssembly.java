@@ -1,0 +1,189 @@
+package dev.instanode.server;
+
+import dev.instanode.api.ApiServer;
+import dev.instanode.api.ApiSettings;
+import dev.instanode.api.Routes;
+import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.claim.ClaimHandler;
+import dev.instanode.api.claim.ClaimService;
+import dev.instanode.api.claim.OnboardingTokens;
+import dev.instanode.api.gate.AnonymousGate;
+import dev.instanode.api.http.HttpMetrics;
+import dev.instanode.api.http.Json;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.idempotency.Idempotency;
+import dev.instanode.api.identity.IdentityHandler;
+import dev.instanode.api.identity.IdentityService;
+import dev.instanode.api.ops.OpsHandler;
+import dev.instanode.api.ops.Readiness;
+import dev.instanode.api.ops.ReadinessCheck;
+import dev.instanode.api.plan.PlanChanges;
+import dev.instanode.api.plan.PlanHandler;
+import dev.instanode.api.provision.ProvisionHandler;
+import dev.instanode.api.provision.ProvisionService;
+import dev.instanode.api.provision.ResourceProvisioning;
+import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.resources.ResourceHandler;
+import dev.instanode.api.resources.ResourceService;
+import dev.instanode.core.auth.HmacJwt;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.OnboardingRepository;
+import dev.instanode.store.ResourceRepository;
+import java.time.Clock;
+import java.util.List;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The api role: the services behind every route, their handlers, and the HTTP server. */
+final class ApiAssembly {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiAssembly.class);
+  static final long MAX_BODY_BYTES = 1024 * 1024;
+
+  private final Config config;
+  private final Application.Options options;
+  private final SharedParts shared;
+  private final ProvisionerAccess access;
+  private final Owned owned;
+  private final JsonMapper mapper = Json.mapper();
+  private final JsonBodies bodies = new JsonBodies(mapper, MAX_BODY_BYTES);
+
+  ApiAssembly(
+      Config config,
+      Application.Options options,
+      SharedParts shared,
+      ProvisionerAccess access,
+      Owned owned) {
+    this.config = config;
+    this.options = options;
+    this.shared = shared;
+    this.owned = owned;
+    this.access = access;
+  }
+
+  /** Starts the HTTP server; the caller owns it through {@code owned}. */
+  ApiServer start() {
+    ApiSettings settings =
+        new ApiSettings(
+            config.publicBaseUrl(),
+            config.upgradeUrl(),
+            config.legacyApiKeyTtl(),
+            config.anonymousTtl(),
+            access.services(),
+            MAX_BODY_BYTES,
+            Version.current(),
+            config.commitId(),
+            config.metricsToken());
+    PlatformRedis redis = owned.own(new PlatformRedis(config.redisUrl(), shared.meters()));
+    ApiServer api =
+        owned.own(
+            new ApiServer(
+                    mapper,
+                    bodies,
+                    new HttpMetrics(shared.meters()),
+                    MAX_BODY_BYTES,
+                    config.requestReadTimeout(),
+                    handlers(settings, redis))
+                .start(config.host(), config.port()));
+    LOG.info("api.started host={} port={}", config.host(), api.port());
+    return api;
+  }
+
+  private Routes.Handlers handlers(ApiSettings settings, PlatformRedis redis) {
+    Jdbi jdbi = shared.db().jdbi();
+    Clock clock = options.clock();
+    IdentityRepository identities = new IdentityRepository(jdbi);
+    HmacJwt jwt = new HmacJwt(config.jwtSecret(), clock);
+    SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
+    Authenticator auth =
+        new Authenticator(
+            sessions,
+            identities,
+            new ClientAddress(config.trustedProxies(), config.trustedProxyHeader()));
+    ClaimService claims =
+        new ClaimService(
+            jdbi,
+            new OnboardingTokens(jwt),
+            new OnboardingRepository(jdbi),
+            identities,
+            new ResourceRepository(jdbi),
+            sessions,
+            shared.audit(),
+            clock);
+    return new Routes.Handlers(
+        ops(settings, redis),
+        new ProvisionHandler(provisionService(settings, redis, identities, claims), bodies, auth),
+        new Routes.Accounts(
+            new ClaimHandler(claims, bodies),
+            new IdentityHandler(
+                auth,
+                new IdentityService(identities, shared.audit(), clock, config.legacyApiKeyTtl()),
+                bodies),
+            new PlanHandler(
+                new PlanChanges(jdbi, shared.plans(), shared.audit()),
+                config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
+                bodies)),
+        new ResourceHandler(resourceService(), auth, bodies));
+  }
+
+  private OpsHandler ops(ApiSettings settings, PlatformRedis redis) {
+    Readiness readiness =
+        new Readiness(
+            List.of(
+                new ReadinessCheck("redis", false, redis::ping),
+                new ReadinessCheck("platform_db", true, shared.db()::ping),
+                access.ready()));
+    // Read once: /healthz answers anyone and must not reach the database per call.
+    return new OpsHandler(
+        settings,
+        readiness,
+        shared.meters(),
+        shared.plans(),
+        shared.db().currentVersion(),
+        options.clock());
+  }
+
+  private ProvisionService provisionService(
+      ApiSettings settings,
+      PlatformRedis redis,
+      IdentityRepository identities,
+      ClaimService claims) {
+    ResourceProvisioning provisioning =
+        new ResourceProvisioning(
+            new ResourceRepository(shared.db().jdbi()),
+            access.provisioner(),
+            shared.aes(),
+            shared.audit(),
+            shared.plans(),
+            options.clock(),
+            config.anonymousTtl(),
+            shared.meters(),
+            options.recordHook());
+    return new ProvisionService(
+        provisioning,
+        bodies,
+        mapper,
+        shared.plans(),
+        settings,
+        new AnonymousGate(redis, shared.plans(), options.clock()),
+        new Idempotency(redis, mapper, shared.aes()),
+        identities,
+        claims);
+  }
+
+  private ResourceService resourceService() {
+    Jdbi jdbi = shared.db().jdbi();
+    return new ResourceService(
+        jdbi,
+        new ResourceRepository(jdbi),
+        access.provisioner(),
+        shared.aes(),
+        shared.audit(),
+        shared.plans(),
+        options.recordHook(),
+        config.upgradeUrl());
+  }
+}

@@ -1,0 +1,224 @@
+package dev.instanode.server;
+
+import dev.instanode.api.ops.ReadinessCheck;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
+import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
+import dev.instanode.provisioner.engine.DropGuard;
+import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.engine.ResourceBackend;
+import dev.instanode.provisioner.grpc.GrpcProvisionerClient;
+import dev.instanode.provisioner.grpc.server.GrpcProvisionerServer;
+import dev.instanode.provisioner.pool.HotPool;
+import dev.instanode.provisioner.pool.PoolMaintenance;
+import dev.instanode.provisioner.pool.PoolReaper;
+import dev.instanode.provisioner.pool.PoolRepository;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
+import dev.instanode.provisioner.postgres.ClusterPlacement;
+import dev.instanode.provisioner.postgres.CustomerCluster;
+import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.provisioner.redis.RedisBackend;
+import dev.instanode.provisioner.redis.RedisEndpoint;
+import java.sql.Connection;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provisioner role: customer clusters, one backend per kind, breakers, the audited chokepoint,
+ * the hot pool and its maintenance; served over gRPC, or called in process by the api and worker.
+ */
+final class ProvisionerAssembly {
+  private static final Logger LOG = LoggerFactory.getLogger(ProvisionerAssembly.class);
+  private static final int REFILL_PARALLELISM = 4;
+
+  /** The in-process provisioner and what the api's readiness needs of it. */
+  record LocalStack(
+      LocalProvisioner provisioner, ClusterPlacement placement, Set<ResourceType> services) {
+    ProvisionerAccess access() {
+      return new ProvisionerAccess(provisioner, clusterCheck(placement), services);
+    }
+  }
+
+  private final Config config;
+  private final Application.Options options;
+  private final SharedParts shared;
+  private final Owned owned;
+
+  ProvisionerAssembly(Config config, Application.Options options, SharedParts shared, Owned owned) {
+    this.config = config;
+    this.options = options;
+    this.shared = shared;
+    this.owned = owned;
+  }
+
+  LocalStack local() {
+    ClusterPlacement placement = owned.own(clusters());
+    placement.hardenClusters();
+    Breakers breakers = new Breakers(shared.meters(), options.clock());
+    ProvisionerDatabase provisionerDb = provisionerDatabase();
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            new DropGuard(protectedNames()),
+            new DropAudit(provisionerDb.jdbi()),
+            breakers,
+            shared.meters());
+    Map<ResourceType, ResourceBackend> backends = new EnumMap<>(ResourceType.class);
+    for (ResourceKind kind : ResourceKinds.all()) {
+      backends.put(kind.type(), backend(kind, placement));
+    }
+    HotPool pool = hotPool(provisionerDb, backends, breakers, chokepoint);
+    return new LocalStack(
+        new LocalProvisioner(
+            List.copyOf(backends.values()), chokepoint, breakers, Optional.of(pool)),
+        placement,
+        backends.keySet());
+  }
+
+  /** One backend per kind; the switch is exhaustive, so a new kind cannot go without one. */
+  private ResourceBackend backend(ResourceKind kind, ClusterPlacement placement) {
+    return switch (kind.type()) {
+      case POSTGRES -> new PostgresBackend(placement, shared.plans(), options.stepHook());
+      case REDIS -> {
+        RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
+        yield owned.own(
+            new RedisBackend(
+                config
+                    .customerPublicHost()
+                    .map(customerRedis::withPublicHost)
+                    .orElse(customerRedis),
+                shared.plans(),
+                options.stepHook(),
+                shared.meters()));
+      }
+    };
+  }
+
+  /** Serves {@code local} over gRPC; returns the bound port. */
+  int serveGrpc(LocalStack local) {
+    GrpcProvisionerServer server =
+        owned.own(
+            GrpcProvisionerServer.start(
+                config.host(),
+                config.provisionerGrpcPort(),
+                config.provisionerSecret().orElse(""),
+                local.provisioner(),
+                options.clock()));
+    LOG.info("provisioner.grpc_started host={} port={}", config.host(), server.port());
+    return server.port();
+  }
+
+  /** A provisioner running elsewhere, reached over gRPC with the shared secret. */
+  static ProvisionerAccess remote(HostAndPort addr, Config config, Owned owned) {
+    GrpcProvisionerClient client =
+        owned.own(
+            GrpcProvisionerClient.connect(
+                addr.host(), addr.port(), config.provisionerSecret().orElse("")));
+    ReadinessCheck ready =
+        new ReadinessCheck(
+            "provisioner",
+            true,
+            () -> {
+              if (!client.healthy()) {
+                throw new IllegalStateException("provisioner is not serving");
+              }
+            });
+    return new ProvisionerAccess(client, ready, EnumSet.allOf(ResourceType.class));
+  }
+
+  private ClusterPlacement clusters() {
+    List<PostgresUrl> urls = config.customerDatabaseUrls();
+    return new ClusterPlacement(
+        IntStream.range(0, urls.size())
+            .mapToObj(i ->
+                new CustomerCluster(
+                    i,
+                    urls.get(i),
+                    config.customerPublicHost().orElse(urls.get(i).host()),
+                    urls.get(i).port()))
+            .toList(),
+        config.customerClusterCapacity(),
+        options.clock());
+  }
+
+  /** The provisioner's own schema (pool_items, drop_audit), migrated or checked. */
+  private ProvisionerDatabase provisionerDatabase() {
+    ProvisionerDatabase db =
+        owned.own(ProvisionerDatabase.connect(config.provisionerDatabaseUrl(), 4));
+    if (options.migrateOnStart()) {
+      db.migrate();
+    } else if (db.pendingMigrations() > 0) {
+      throw new IllegalStateException(
+          "the provisioner schema has pending migrations; run `instanode migrate` first");
+    }
+    return db;
+  }
+
+  /**
+   * The hot pool and its maintenance. With every size 0 nothing is made, but items made earlier are
+   * still settled when their resources go, and discarded or half-made ones are still reaped.
+   */
+  private HotPool hotPool(
+      ProvisionerDatabase provisionerDb,
+      Map<ResourceType, ResourceBackend> backends,
+      Breakers breakers,
+      DeprovisionChokepoint chokepoint) {
+    PoolRepository items = new PoolRepository(provisionerDb.jdbi());
+    HotPool pool =
+        owned.own(
+            new HotPool(
+                backends,
+                config.poolSizes(),
+                items,
+                shared.aes(),
+                breakers,
+                chokepoint,
+                shared.meters(),
+                REFILL_PARALLELISM,
+                options.recordHook()));
+    owned.own(
+        new PoolMaintenance(
+                pool, new PoolReaper(items, backends, chokepoint, shared.meters(), options.clock()))
+            .start(config.poolRefillInterval()));
+    return pool;
+  }
+
+  // The platform database may share a cluster with customers (it does in dev): never drop it.
+  private Set<String> protectedNames() {
+    Set<String> names = new HashSet<>();
+    names.add(config.databaseUrl().database());
+    names.add(config.databaseUrl().user());
+    for (PostgresUrl url : config.customerDatabaseUrls()) {
+      names.add(url.database());
+      names.add(url.user());
+    }
+    return names;
+  }
+
+  private static ReadinessCheck clusterCheck(ClusterPlacement placement) {
+    return new ReadinessCheck(
+        "provisioner",
+        true,
+        () -> {
+          for (CustomerCluster cluster : placement.clusters()) {
+            try (Connection c = cluster.connect()) {
+              if (!c.isValid(2)) {
+                throw new IllegalStateException(
+                    "customer cluster " + cluster.index() + " is not answering");
+              }
+            }
+          }
+        });
+  }
+}

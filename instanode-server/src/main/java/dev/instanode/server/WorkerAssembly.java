@@ -1,0 +1,32 @@
+package dev.instanode.server;
+
+import dev.instanode.worker.Worker;
+import dev.instanode.worker.WorkerDependencies;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The worker role: its jobs over the platform database and the provisioner. */
+final class WorkerAssembly {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerAssembly.class);
+
+  private WorkerAssembly() {}
+
+  static void start(
+      Config config,
+      Application.Options options,
+      SharedParts shared,
+      ProvisionerAccess access,
+      Owned owned) {
+    owned.own(
+        Worker.start(
+            new WorkerDependencies(
+                new WorkerDependencies.Platform(
+                    shared.db().dataSource(), shared.db().jdbi(), shared.audit()),
+                Optional.of(access.provisioner()),
+                shared.plans(),
+                new WorkerDependencies.Telemetry(shared.meters(), options.clock())),
+            config.worker()));
+    LOG.info("worker.started");
+  }
+}
