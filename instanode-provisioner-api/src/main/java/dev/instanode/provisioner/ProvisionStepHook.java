@@ -13,10 +13,5 @@ public interface ProvisionStepHook {
   /** Steps of a teardown start with this; a hook that breaks provisioning can spare them. */
   String TEARDOWN_PREFIX = "drop.";
 
-  /** True for a step of a teardown rather than of a provision. */
-  static boolean isTeardown(String step) {
-    return step.startsWith(TEARDOWN_PREFIX);
-  }
-
   void afterStep(String step, InfraKey key);
 }

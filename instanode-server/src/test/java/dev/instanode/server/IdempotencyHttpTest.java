@@ -90,7 +90,7 @@ class IdempotencyHttpTest {
     Map<String, String> env = TestApplications.environment();
     ProvisionStepHook alwaysFails =
         (step, token) -> {
-          if (!ProvisionStepHook.isTeardown(step)) {
+          if (!step.startsWith(ProvisionStepHook.TEARDOWN_PREFIX)) {
             throw new IllegalStateException("down");
           }
         };

@@ -66,7 +66,7 @@ class ProvisionFailureHttpTest {
     Map<String, String> env = TestApplications.environment();
     ProvisionStepHook alwaysFails =
         (step, token) -> {
-          if (!ProvisionStepHook.isTeardown(step)) {
+          if (!step.startsWith(ProvisionStepHook.TEARDOWN_PREFIX)) {
             throw new IllegalStateException("backend broken at " + step);
           }
         };

@@ -196,7 +196,7 @@ class GrpcPostgresRoundTripTest {
   void aBackendBreakerThatOpensArrivesAsCircuitOpen() throws Exception {
     ProvisionStepHook failing =
         (step, token) -> {
-          if (!ProvisionStepHook.isTeardown(step)) {
+          if (!step.startsWith(ProvisionStepHook.TEARDOWN_PREFIX)) {
             throw new IllegalStateException("injected failure after " + step);
           }
         };
