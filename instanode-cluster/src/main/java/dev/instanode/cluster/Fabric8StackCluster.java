@@ -1,0 +1,185 @@
+package dev.instanode.cluster;
+
+import dev.instanode.core.names.NamespaceName;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.LogWatch;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link StackCluster} over the fabric8 client: a real cluster, or the simulated one in dev. */
+public final class Fabric8StackCluster implements StackCluster {
+  private static final Logger LOG = LoggerFactory.getLogger(Fabric8StackCluster.class);
+
+  private final KubernetesClient client;
+  private final boolean simulated;
+  private final AutoCloseable onClose;
+
+  public Fabric8StackCluster(KubernetesClient client, boolean simulated, AutoCloseable onClose) {
+    this.client = client;
+    this.simulated = simulated;
+    this.onClose = onClose;
+  }
+
+  @Override
+  public boolean simulated() {
+    return simulated;
+  }
+
+  @Override
+  public void apply(StackSpec stack) {
+    String ns = stack.namespace().value();
+    call(
+        "apply",
+        () -> {
+          // Create, or update what exists: the one path the simulated cluster also serves (its
+          // mock answers a server-side apply of a missing object with 404).
+          client.resource(StackObjects.namespace(stack)).createOr(NonDeletingOperation::update);
+          for (HasMetadata object : StackObjects.contents(stack)) {
+            client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<LiveStack> read(NamespaceName namespace) {
+    String ns = namespace.value();
+    return call(
+        "read",
+        () -> {
+          if (client.namespaces().withName(ns).get() == null) {
+            return Optional.empty();
+          }
+          Map<String, List<String>> waiting = new HashMap<>();
+          for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
+            String service =
+                pod.getMetadata().getLabels() == null
+                    ? null
+                    : pod.getMetadata().getLabels().get(StackObjects.SERVICE);
+            if (service != null) {
+              waiting.computeIfAbsent(service, s -> new ArrayList<>()).addAll(waitingReasons(pod));
+            }
+          }
+          List<LiveService> services = new ArrayList<>();
+          for (Deployment d : client.apps().deployments().inNamespace(ns).list().getItems()) {
+            String name = d.getMetadata().getName();
+            Integer desired = d.getSpec() == null ? null : d.getSpec().getReplicas();
+            Integer available = d.getStatus() == null ? null : d.getStatus().getAvailableReplicas();
+            services.add(
+                new LiveService(
+                    name,
+                    desired == null ? 1 : desired,
+                    available == null ? 0 : available,
+                    waiting.getOrDefault(name, List.of())));
+          }
+          return Optional.of(new LiveStack(services));
+        });
+  }
+
+  private static List<String> waitingReasons(Pod pod) {
+    if (pod.getStatus() == null) {
+      return List.of();
+    }
+    List<ContainerStatus> statuses = new ArrayList<>();
+    Stream.of(pod.getStatus().getInitContainerStatuses(), pod.getStatus().getContainerStatuses())
+        .filter(list -> list != null)
+        .forEach(statuses::addAll);
+    return statuses.stream()
+        .filter(c -> c.getState() != null && c.getState().getWaiting() != null)
+        .map(c -> c.getState().getWaiting().getReason())
+        .filter(reason -> reason != null)
+        .toList();
+  }
+
+  @Override
+  public Optional<AutoCloseable> followLogs(
+      NamespaceName namespace, String service, Consumer<String> lines) {
+    Optional<Pod> newest =
+        call(
+            "logs",
+            () ->
+                client
+                    .pods()
+                    .inNamespace(namespace.value())
+                    .withLabel(StackObjects.SERVICE, service)
+                    .list()
+                    .getItems()
+                    .stream()
+                    .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp())));
+    if (newest.isEmpty()) {
+      return Optional.empty();
+    }
+    LogWatch watch =
+        call(
+            "logs",
+            () ->
+                client
+                    .pods()
+                    .inNamespace(namespace.value())
+                    .withName(newest.get().getMetadata().getName())
+                    .watchLog());
+    Thread reader =
+        Thread.ofVirtual()
+            .name("logs-" + namespace.value() + "-" + service)
+            .start(() -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.accept(line);
+                }
+              } catch (Exception e) {
+                LOG.debug("cluster.logs_ended namespace={} service={}", namespace, service);
+              }
+            });
+    return Optional.of(() -> {
+      watch.close();
+      reader.interrupt();
+    });
+  }
+
+  @Override
+  public boolean deleteNamespace(NamespaceName namespace) {
+    return call(
+        "delete_namespace",
+        () -> !client.namespaces().withName(namespace.value()).delete().isEmpty());
+  }
+
+  private static <T> T call(String what, Supplier<T> work) {
+    try {
+      return work.get();
+    } catch (KubernetesClientException e) {
+      throw new ClusterUnavailableException(
+          "cluster " + what + " failed (HTTP " + e.getCode() + ")", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      client.close();
+      onClose.close();
+    } catch (Exception e) {
+      LOG.warn("cluster.close_failed error={}", e.toString());
+    }
+  }
+}
