@@ -3,6 +3,7 @@ package dev.instanode.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.PostgresUrl;
@@ -13,7 +14,6 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.TestDropAudit;
 import dev.instanode.provisioner.postgres.ClusterPlacement;

@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.api.ops.ReadinessCheck;
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
@@ -8,7 +9,6 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.ResourceBackend;
 import dev.instanode.provisioner.grpc.GrpcProvisionerClient;

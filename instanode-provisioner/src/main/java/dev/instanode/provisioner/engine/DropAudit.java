@@ -2,6 +2,8 @@ package dev.instanode.provisioner.engine;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.chokepoint.DestructionAudit;
+import dev.instanode.chokepoint.Teardown;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -11,25 +13,7 @@ import org.jdbi.v3.core.Jdbi;
  * for, before anything runs, and one with its outcome. The provisioner may run apart from the
  * platform database, so its trail lives beside its pool.
  */
-public final class DropAudit {
-  /** What one row records. */
-  public enum Event {
-    REQUESTED("deprovision.requested"),
-    DROPPED("deprovision.dropped"),
-    REFUSED("deprovision.refused"),
-    FAILED("deprovision.failed");
-
-    private final String wireName;
-
-    Event(String wireName) {
-      this.wireName = wireName;
-    }
-
-    public String wireName() {
-      return wireName;
-    }
-  }
-
+public final class DropAudit implements DestructionAudit {
   /** One row as read back. */
   public record Row(
       Event event,
@@ -46,7 +30,7 @@ public final class DropAudit {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
   }
 
-  /** Writes one row; names are stored masked. Throws when the row could not be written. */
+  @Override
   public void write(Event event, Teardown teardown, Optional<String> detail) {
     jdbi.useHandle(h ->
         h.createUpdate(

@@ -3,6 +3,7 @@ package dev.instanode.provisioner.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ProviderResourceId;
@@ -22,7 +23,6 @@ import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.TestDropAudit;
 import dev.instanode.provisioner.postgres.ClusterPlacement;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
@@ -30,7 +31,6 @@ import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.DropOnlyBackend;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.ResourceBackend;

@@ -2,6 +2,7 @@ package dev.instanode.provisioner.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
@@ -20,7 +21,6 @@ import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.DropOnlyBackend;
 import dev.instanode.provisioner.engine.ResourceBackend;
 import dev.instanode.provisioner.postgres.ClusterPlacement;

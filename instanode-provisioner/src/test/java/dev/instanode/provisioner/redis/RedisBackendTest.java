@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
@@ -28,7 +29,6 @@ import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.TestDropAudit;
 import dev.instanode.testkit.TestRedis;

@@ -2,6 +2,7 @@ package dev.instanode.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.RequestId;
@@ -15,7 +16,6 @@ import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
-import dev.instanode.provisioner.engine.DropGuard;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;

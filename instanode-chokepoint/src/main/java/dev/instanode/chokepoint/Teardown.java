@@ -1,4 +1,4 @@
-package dev.instanode.provisioner.engine;
+package dev.instanode.chokepoint;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.instanode.provisioner.engine;
+package dev.instanode.chokepoint;
 
 import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.DatabaseName;

@@ -1,0 +1,86 @@
+package dev.instanode.chokepoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.NamespaceName;
+import dev.instanode.core.names.RoleName;
+import dev.instanode.core.names.StackSlug;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DropGuardTest {
+  private static final String TOKEN = "0b7f3c1e-1111-2222-3333-444455556666";
+  private final DropGuard guard = new DropGuard(Set.of("instanode_platform"));
+
+  @Test
+  void refusesSystemAndPlatformDatabases() {
+    for (String name :
+        List.of("postgres", "template0", "template1", "instanode_platform", "INSTANODE_PLATFORM")) {
+      assertThat(guard.refusal(new DatabaseName(name))).as(name).isPresent();
+    }
+  }
+
+  /** The chokepoint must never DELUSER Redis's admin user, whatever a backend names. */
+  @Test
+  void refusesTheRedisDefaultUser() {
+    assertThat(guard.refusal(new AclUserName("default"))).contains("name is on the denylist");
+    assertThat(guard.refusal(new AclUserName("DEFAULT"))).contains("name is on the denylist");
+  }
+
+  @Test
+  void refusesNamesWithoutTheirKindsPrefixOrWithOddCharacters() {
+    assertThat(guard.refusal(new DatabaseName("customers")))
+        .contains("name lacks the customer prefix db_");
+    assertThat(guard.refusal(new DatabaseName("usr_" + TOKEN)))
+        .as("a role's prefix does not make a database a customer's")
+        .isPresent();
+    assertThat(guard.refusal(new RoleName("db_" + TOKEN))).isPresent();
+    assertThat(guard.refusal(new DatabaseName("db_"))).isPresent();
+    assertThat(guard.refusal(new DatabaseName("db_x; DROP DATABASE postgres"))).isPresent();
+    assertThat(guard.refusal(new DatabaseName("db_" + "x".repeat(61)))).isPresent();
+    assertThat(guard.refusal(new DatabaseName(""))).isPresent();
+  }
+
+  @Test
+  void allowsCustomerObjects() {
+    assertThat(guard.refusal(new DatabaseName("db_" + TOKEN))).isEmpty();
+    assertThat(guard.refusal(new RoleName("usr_" + TOKEN))).isEmpty();
+    assertThat(guard.refusal(new AclUserName("usr_" + TOKEN))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "default",
+        "instant-infra",
+        "kube-system",
+        "kube-public",
+        "instant-stack-",
+        "instant-",
+        "instanode",
+        "monitoring",
+        "Instant-stack-stk-1a2b3c4d",
+        "instant-stack-stk_1a2b3c4d",
+        "instant-stack-stk-1a2b3c4d-",
+        ""
+      })
+  void theNamespaceGuardRefusesAnythingThatIsNotATenantNamespace(String name) {
+    assertThat(guard.refusal(new NamespaceName(name))).as(name).isPresent();
+  }
+
+  @Test
+  void theNamespaceGuardAllowsTenantNamespaces() {
+    assertThat(guard.refusal(NamespaceName.forStack(new StackSlug("stk-1a2b3c4d")))).isEmpty();
+    assertThat(guard.refusal(NamespaceName.forCustomer(ResourceToken.random()))).isEmpty();
+    assertThat(guard.refusal(new NamespaceName("instant-deploy-app1"))).isEmpty();
+    assertThat(guard.refusal(new NamespaceName("instant-stack-" + "a".repeat(50))))
+        .as("longer than a DNS label")
+        .isPresent();
+  }
+}
