@@ -43,7 +43,12 @@ public enum AuditKind {
   /** A resource held more connections than its plan allows: the newest were closed. */
   RESOURCE_CONNECTIONS_CLOSED("resource.connections_closed"),
   /** An assigned pool item whose resource no longer exists was torn down (cluster-scoped). */
-  POOL_ORPHAN_REAPED("pool.orphan_reaped");
+  POOL_ORPHAN_REAPED("pool.orphan_reaped"),
+  /** The chokepoint was asked to tear something down; written before it acts. */
+  DEPROVISION_REQUESTED("deprovision.requested"),
+  DEPROVISION_DROPPED("deprovision.dropped"),
+  DEPROVISION_REFUSED("deprovision.refused"),
+  DEPROVISION_FAILED("deprovision.failed");
 
   private final String wire;
 

@@ -54,6 +54,11 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /** Synchronous, and a row that did not land throws: for audits that must precede an act. */
+  public void writeOrThrow(AuditEvent event) {
+    jdbi.useHandle(h -> insert(h, List.of(event)));
+  }
+
   private void drain() {
     List<AuditEvent> batch = new ArrayList<>();
     while (!(closing && queue.isEmpty())) {
