@@ -231,6 +231,39 @@ public final class StackRepository {
     });
   }
 
+  /** One service's status as last observed on the cluster. */
+  public record ObservedService(String name, String status, Optional<String> reason) {}
+
+  /**
+   * Records what the cluster showed, unless the row is being deleted meanwhile (the teardown owns
+   * it then). False when nothing was written.
+   */
+  public boolean recordLiveStatus(StackId id, StackStatus status, List<ObservedService> services) {
+    return jdbi.inTransaction(h -> {
+      int updated =
+          h.createUpdate(
+                  "UPDATE stacks SET status = :status, updated_at = now()"
+                      + " WHERE id = :id AND status <> 'deleting'")
+              .bind("status", status.wireName())
+              .bind("id", id.value())
+              .execute();
+      if (updated == 0) {
+        return false;
+      }
+      for (ObservedService s : services) {
+        h.createUpdate(
+                "UPDATE stack_services SET status = :status, reason = :reason"
+                    + " WHERE stack_id = :id AND name = :name")
+            .bind("status", s.status())
+            .bind("reason", s.reason().orElse(null))
+            .bind("id", id.value())
+            .bind("name", s.name())
+            .execute();
+      }
+      return true;
+    });
+  }
+
   /** Forgets a stack whose namespace is gone. Only a {@code deleting} row is deleted. */
   public boolean deleteTornDown(StackId id) {
     return jdbi.withHandle(h ->
