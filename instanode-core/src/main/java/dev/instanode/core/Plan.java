@@ -13,12 +13,14 @@ public record Plan(
     boolean expires,
     PostgresLimits postgres,
     RedisLimits redis,
-    long teamMembers) {
+    long teamMembers,
+    StackLimits stacks) {
 
   public Plan {
     requireNonNull(tier, "tier is null");
     requireNonNull(postgres, "postgres limits are missing for " + tier.wireName());
     requireNonNull(redis, "redis limits are missing for " + tier.wireName());
+    requireNonNull(stacks, "stacks limits are missing for " + tier.wireName());
     Limit.requireValid(tier.wireName() + ".provisions_per_day", provisionsPerDay);
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
   }
@@ -54,6 +56,33 @@ public record Plan(
     public RedisLimits {
       Limit.requireValid("redis.memory_mb", memoryMb);
       Limit.requireValid("redis.connections", connections);
+    }
+  }
+
+  /**
+   * @param apps live stacks a team may run ({@code deployments_apps}); -1 means unlimited
+   * @param cpuMillis the namespace's CPU quota, in millicores
+   * @param memoryMb the namespace's memory quota
+   * @param pods the pods the namespace may hold
+   * @param containerCpuMillis each container's default CPU limit
+   * @param containerMemoryMb each container's default memory limit
+   */
+  public record StackLimits(
+      long apps,
+      int cpuMillis,
+      int memoryMb,
+      int pods,
+      int containerCpuMillis,
+      int containerMemoryMb) {
+    public StackLimits {
+      Limit.requireValid("stacks.apps", apps);
+      if (cpuMillis < 1
+          || memoryMb < 1
+          || pods < 1
+          || containerCpuMillis < 1
+          || containerMemoryMb < 1) {
+        throw new IllegalArgumentException("stacks quota figures must be positive");
+      }
     }
   }
 }

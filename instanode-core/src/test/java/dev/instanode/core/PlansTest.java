@@ -79,6 +79,7 @@ class PlansTest {
               work_mem_mb: 4
             redis: { memory_mb: 5, connections: 10 }
             team_members: 1
+            stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
         """;
     assertThatThrownBy(() -> Plans.parse(stream(yaml)))
         .hasMessageContaining("tier free is missing");
@@ -105,9 +106,25 @@ class PlansTest {
               work_mem_mb: 4
             redis: { memory_mb: 5, connections: 10 }
             team_members: 1
+            stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
         """;
     assertThatThrownBy(() -> Plans.parse(stream(bad)))
         .hasStackTraceContaining("provisions_per_day");
+  }
+
+  @Test
+  void everyTierBoundsItsStacksAndPaidTiersRunMoreOfThem() {
+    Plans plans = Plans.bundled();
+    for (Tier tier : Tier.values()) {
+      Plan.StackLimits stacks = plans.of(tier).stacks();
+      assertThat(stacks.containerMemoryMb()).isLessThanOrEqualTo(stacks.memoryMb());
+      assertThat(stacks.containerCpuMillis()).isLessThanOrEqualTo(stacks.cpuMillis());
+    }
+    assertThat(plans.of(Tier.ANONYMOUS).stacks().apps()).isZero();
+    assertThat(plans.of(Tier.HOBBY).stacks().apps()).isEqualTo(1);
+    assertThat(plans.of(Tier.PRO).stacks().apps()).isEqualTo(10);
+    assertThat(plans.of(Tier.TEAM).stacks().memoryMb())
+        .isGreaterThan(plans.of(Tier.HOBBY).stacks().memoryMb());
   }
 
   @Test

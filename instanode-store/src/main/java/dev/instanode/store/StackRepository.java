@@ -204,6 +204,19 @@ public final class StackRepository {
             aes));
   }
 
+  /** Each service's own env (its manifest env and what its needs inject), opened. */
+  public Map<String, Map<String, String>> serviceEnvs(StackId id, AesGcm aes) {
+    Map<String, Map<String, String>> envs = new LinkedHashMap<>();
+    jdbi.useHandle(h ->
+        h.createQuery(
+                "SELECT name, env::text AS env FROM stack_services WHERE stack_id = :id ORDER BY name")
+            .bind("id", id.value())
+            .map((rs, ctx) -> Map.entry(rs.getString("name"), rs.getString("env")))
+            .forEach(
+                e -> envs.put(e.getKey(), open(JSON.readValue(e.getValue(), STRING_MAP), aes))));
+    return envs;
+  }
+
   /**
    * Under the row lock: sets {@code deleting} (teardown comes next, bookkeeping after it). Empty
    * when there is no such stack for {@code team}; a stack already deleting is returned as it is.
