@@ -6,28 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.instanode.cluster.ClusterUnavailableException;
 import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Fabric8StackCluster;
-import dev.instanode.cluster.ServiceSpec;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackHealth;
 import dev.instanode.cluster.StackObjects;
-import dev.instanode.cluster.StackQuota;
-import dev.instanode.cluster.StackSpec;
-import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
-import dev.instanode.core.names.StackSlug;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import dev.instanode.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,34 +44,6 @@ class StackObserverTest {
   @AfterAll
   static void stop() {
     db.close();
-  }
-
-  private StackRecord deployed(StackCluster cluster) {
-    StackRecord row =
-        db.jdbi()
-            .inTransaction(h ->
-                StackRepository.insert(
-                    h,
-                    new StackRepository.NewStack(
-                        StackSlug.random(),
-                        Optional.empty(),
-                        Optional.empty(),
-                        "app",
-                        "development",
-                        Tier.ANONYMOUS,
-                        Optional.empty(),
-                        List.of(
-                            new StackRepository.NewService("web", "nginx", 8080, false, Map.of()))),
-                    AES));
-    cluster.apply(
-        new StackSpec(
-            row.slug(),
-            Optional.empty(),
-            "anonymous",
-            new StackQuota(500, 512, 4, 250, 256),
-            List.of(new ServiceSpec("web", "nginx", 8080, false, Map.of())),
-            "stacks.example.dev"));
-    return row;
   }
 
   private void stuck(StackRecord row, String reason) {
@@ -110,7 +73,7 @@ class StackObserverTest {
   @Test
   void aPodStuckPullingItsImageFailsTheStackAndTheRowSaysWhy() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     stuck(row, "ImagePullBackOff");
 
     StackHealth.Verdict verdict = new StackObserver(stacks, cluster, meters).observe(row);
@@ -124,7 +87,7 @@ class StackObserverTest {
   @Test
   void aVanishedNamespaceIsLostAndCounted() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     cluster.deleteNamespace(row.namespace());
 
     new StackObserver(stacks, cluster, meters).observe(row);
@@ -136,7 +99,7 @@ class StackObserverTest {
   @Test
   void aSimulatedClusterKeepsTheStackDeployingNeverHealthy() {
     try (StackCluster simulated = Clusters.simulated()) {
-      StackRecord row = deployed(simulated);
+      StackRecord row = TestStacks.deployed(db, AES, simulated);
       assertThat(new StackObserver(stacks, simulated, meters).observe(row).state())
           .isEqualTo(StackHealth.State.DEPLOYING);
       assertThat(stacks.findBySlug(row.slug()).orElseThrow().status())
@@ -147,16 +110,8 @@ class StackObserverTest {
   @Test
   void aClusterReadFailureChangesNothing() {
     StackCluster up = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(up);
-    KubernetesClient unreachable =
-        new KubernetesClientBuilder()
-            .withConfig(
-                Clusters.bounded(
-                    new ConfigBuilder(client.getConfiguration())
-                        .withMasterUrl("https://127.0.0.1:1")
-                        .build()))
-            .build();
-    try (StackCluster down = new Fabric8StackCluster(unreachable, false, unreachable::close)) {
+    StackRecord row = TestStacks.deployed(db, AES, up);
+    try (StackCluster down = TestStacks.unreachable(client)) {
       assertThatThrownBy(() -> new StackObserver(stacks, down, meters).observe(row))
           .isInstanceOf(ClusterUnavailableException.class);
     }
@@ -166,7 +121,7 @@ class StackObserverTest {
   @Test
   void aDeletingRowIsLeftToItsTeardown() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     StackRecord deleting = stacks.markDeleting(row.slug(), Optional.empty()).orElseThrow();
     cluster.deleteNamespace(row.namespace());
 

@@ -3,16 +3,10 @@ package dev.instanode.stacks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.chokepoint.DropGuard;
-import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Fabric8StackCluster;
-import dev.instanode.cluster.ServiceSpec;
 import dev.instanode.cluster.StackCluster;
-import dev.instanode.cluster.StackQuota;
-import dev.instanode.cluster.StackSpec;
 import dev.instanode.core.RequestId;
-import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
-import dev.instanode.core.names.StackSlug;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.PlatformDatabase;
@@ -20,12 +14,9 @@ import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import dev.instanode.testkit.TestPostgres;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -62,35 +53,6 @@ class StackTeardownTest {
         stacks, cluster, new DropGuard(Set.of()), audit, new SimpleMeterRegistry());
   }
 
-  /** A recorded anonymous stack whose namespace the cluster holds. */
-  private StackRecord deployed(StackCluster cluster) {
-    StackRecord row =
-        db.jdbi()
-            .inTransaction(h ->
-                StackRepository.insert(
-                    h,
-                    new StackRepository.NewStack(
-                        StackSlug.random(),
-                        Optional.empty(),
-                        Optional.empty(),
-                        "app",
-                        "development",
-                        Tier.ANONYMOUS,
-                        Optional.empty(),
-                        List.of(
-                            new StackRepository.NewService("web", "nginx", 8080, false, Map.of()))),
-                    AES));
-    cluster.apply(
-        new StackSpec(
-            row.slug(),
-            Optional.empty(),
-            "anonymous",
-            new StackQuota(500, 512, 4, 250, 256),
-            List.of(new ServiceSpec("web", "nginx", 8080, false, Map.of())),
-            "stacks.example.dev"));
-    return row;
-  }
-
   private long auditRows(String kind, RequestId request) {
     return db.jdbi()
         .withHandle(h ->
@@ -104,7 +66,7 @@ class StackTeardownTest {
   @Test
   void deleteRemovesTheNamespaceThenTheRowAndAuditsBoth() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     RequestId request = RequestId.random();
 
     StackTeardown.Outcome outcome =
@@ -120,7 +82,7 @@ class StackTeardownTest {
   @Test
   void anotherTeamsOrAMissingStackIsNotFoundAndUntouched() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     assertThat(
             teardown(cluster)
                 .delete(
@@ -137,16 +99,8 @@ class StackTeardownTest {
   @Test
   void aClusterThatIsDownKeepsTheRowDeletingAndALaterPassFinishesIt() {
     StackCluster up = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(up);
-    KubernetesClient unreachable =
-        new KubernetesClientBuilder()
-            .withConfig(
-                Clusters.bounded(
-                    new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
-                        .withMasterUrl("https://127.0.0.1:1")
-                        .build()))
-            .build();
-    StackCluster down = new Fabric8StackCluster(unreachable, false, unreachable::close);
+    StackRecord row = TestStacks.deployed(db, AES, up);
+    StackCluster down = TestStacks.unreachable(client);
 
     StackTeardown.Outcome first =
         teardown(down).delete(row.slug(), Optional.empty(), "user_delete", RequestId.random());
@@ -168,7 +122,7 @@ class StackTeardownTest {
   @Test
   void aNamespaceAlreadyGoneStillLetsTheRowGo() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     cluster.deleteNamespace(row.namespace());
 
     assertThat(
@@ -180,7 +134,7 @@ class StackTeardownTest {
   @Test
   void aNamespaceTheGuardRefusesIsNeverDeletedAndItsRowIsKept() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = deployed(cluster);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
     StackTeardown guarded =
         new StackTeardown(
             stacks,
