@@ -286,7 +286,8 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
                             .setProviderResourceId(request.providerResourceId().wire())
                             .setWritesBlocked(request.writesBlocked())
                             .setConnectionCap(request.connectionCap())
-                            .setBytesToFree(request.bytesToFree())
+                            .setShed(request.shedDownTo().isPresent())
+                            .setShedDownToBytes(request.shedDownTo().orElse(0))
                             .setRequestId(request.requestId().value())
                             .build()));
     return new LimitsResult(r.getWritesChanged(), r.getConnectionsClosed(), r.getBytesFreed());

@@ -167,8 +167,9 @@ public final class LocalProvisioner implements Provisioner {
                         naming, request.providerResourceId(), request.writesBlocked()),
                     backend.closeConnectionsOver(
                         naming, request.providerResourceId(), request.connectionCap()),
-                    request.bytesToFree() > 0
-                        ? backend.shed(naming, request.providerResourceId(), request.bytesToFree())
+                    request.shedDownTo().isPresent()
+                        ? backend.shedDownTo(
+                            naming, request.providerResourceId(), request.shedDownTo().getAsLong())
                         : 0));
     if (result.writesChanged() || result.connectionsClosed() > 0 || result.bytesFreed() > 0) {
       LOG.info(

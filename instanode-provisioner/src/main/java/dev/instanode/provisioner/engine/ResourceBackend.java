@@ -64,11 +64,11 @@ public interface ResourceBackend {
   boolean setWritesBlocked(InfraKey key, ProviderResourceId providerResourceId, boolean blocked);
 
   /**
-   * Deletes at least {@code bytes} of what the tenant holds, when the backend is a cache whose
-   * shared server is short of room; returns what was freed. A backend that holds data, not a cache,
-   * sheds nothing and returns 0.
+   * Deletes what the tenant holds beyond {@code keepBytes}, measured now, when the backend is a
+   * cache whose shared server is short of room; returns what was freed. A backend that holds data,
+   * not a cache, sheds nothing and returns 0.
    */
-  long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes);
+  long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes);
 
   /** Closes the tenant's connections beyond {@code cap}, newest first; returns how many. */
   int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap);

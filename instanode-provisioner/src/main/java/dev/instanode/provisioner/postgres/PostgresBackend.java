@@ -421,7 +421,7 @@ public final class PostgresBackend implements ResourceBackend {
 
   /** A database never loses data to make room: its writes stop, and that is all. */
   @Override
-  public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
+  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
     return 0;
   }
 

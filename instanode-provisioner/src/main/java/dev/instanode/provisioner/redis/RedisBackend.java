@@ -388,16 +388,20 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   }
 
   /**
-   * Deletes the tenant's keys until at least {@code bytes} are freed. The worker asks this only of
-   * a tenant over its plan while the shared server is short of room: a cache's excess is shed so
-   * that other tenants can write again, which a tenant that merely stopped writing would not do.
+   * Deletes the tenant's keys until what it holds is at most {@code keepBytes}. The worker asks
+   * this only of a tenant over its plan while the shared server is short of room: a cache's excess
+   * is shed so that other tenants can write again, which a tenant that merely stopped writing would
+   * not do. What it holds is summed here, after its writes were stopped, not taken from the
+   * worker's reading: a tenant still writing while the worker decided would otherwise keep what it
+   * wrote meanwhile.
    */
   @Override
-  public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
+  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
     TenantKeyspace tenant = TenantKeyspace.of(key);
     try {
-      return new PrefixKeys(admin.get(), tenant.pattern(), endpoint.commandTimeout())
-          .unlinkAtLeast(bytes);
+      PrefixKeys keys = new PrefixKeys(admin.get(), tenant.pattern(), endpoint.commandTimeout());
+      long held = keys.memoryUsage(STORAGE_MAX_KEYS);
+      return held > keepBytes ? keys.unlinkAtLeast(held - keepBytes) : 0;
     } catch (RuntimeException e) {
       throw RedisFailures.classify("shed", e);
     }

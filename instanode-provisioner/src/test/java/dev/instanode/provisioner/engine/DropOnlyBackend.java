@@ -56,7 +56,7 @@ public abstract class DropOnlyBackend implements ResourceBackend {
   }
 
   @Override
-  public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
+  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
     throw new UnsupportedOperationException();
   }
 

@@ -30,9 +30,11 @@ import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -299,17 +301,23 @@ class GrpcRoundTripTest {
 
   @Test
   void enforceLimitsCarriesTheRequestAndWhatItChanged() {
-    LimitsRequest request =
-        new LimitsRequest(
-            token,
-            ResourceType.REDIS,
-            ProviderResourceId.parse("redis:0;pooltok:pool-x"),
-            true,
-            10,
-            5_000_000,
-            RequestId.random());
-    assertThat(grpc.client.enforceLimits(request)).isEqualTo(provisioner.limitsResult);
-    assertThat(provisioner.calls()).containsExactly(request);
+    // Shedding down to nothing and not shedding at all must not be confused on the wire.
+    List<LimitsRequest> requests = new ArrayList<>();
+    for (OptionalLong shedDownTo :
+        List.of(OptionalLong.of(5_000_000), OptionalLong.of(0), OptionalLong.empty())) {
+      LimitsRequest request =
+          new LimitsRequest(
+              token,
+              ResourceType.REDIS,
+              ProviderResourceId.parse("redis:0;pooltok:pool-x"),
+              true,
+              10,
+              shedDownTo,
+              RequestId.random());
+      requests.add(request);
+      assertThat(grpc.client.enforceLimits(request)).isEqualTo(provisioner.limitsResult);
+    }
+    assertThat(provisioner.calls()).containsExactlyElementsOf(requests);
   }
 
   @Test

@@ -281,8 +281,8 @@ class HotPoolTest {
     }
 
     @Override
-    public long shed(InfraKey key, ProviderResourceId providerResourceId, long bytes) {
-      return real.shed(key, providerResourceId, bytes);
+    public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
+      return real.shedDownTo(key, providerResourceId, keepBytes);
     }
 
     @Override

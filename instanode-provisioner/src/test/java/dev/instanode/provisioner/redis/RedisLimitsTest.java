@@ -162,7 +162,7 @@ class RedisLimitsTest {
   }
 
   @Test
-  void sheddingFreesAtLeastWhatWasAskedOfThatTenantAndNoOtherKey() {
+  void sheddingLeavesTheTenantWithAtMostWhatItMayKeepAndTouchesNoOtherKey() {
     Tenant over = tenant();
     Tenant other = tenant();
     Map<String, String> values = new HashMap<>();
@@ -172,12 +172,18 @@ class RedisLimitsTest {
     over.redis().mset(values);
     other.redis().set(other.prefix() + "keep", "v");
 
-    long freed = backend.shed(over.naming(), PRID, 2_000_000);
+    long held = backend.storageBytes(over.naming(), PRID);
+    long value = held / 50;
 
-    // Each value takes a little more than its 100 kB (allocator size classes): about 18 go.
-    assertThat(freed).isBetween(2_000_000L, 2_300_000L);
-    assertThat(of(backend.usage(), over).keys()).isBetween(30L, 33L);
+    long freed = backend.shedDownTo(over.naming(), PRID, 3_000_000);
+
+    // Measured after the call, not from a figure the caller read: it keeps at most 3 MB, and
+    // shedding stops within one value of that.
+    long left = backend.storageBytes(over.naming(), PRID);
+    assertThat(left).isLessThanOrEqualTo(3_000_000L).isGreaterThan(3_000_000L - value);
+    assertThat(freed).isEqualTo(held - left);
     assertThat(other.redis().get(other.prefix() + "keep")).isEqualTo("v");
+    assertThat(backend.shedDownTo(over.naming(), PRID, 3_000_000)).as("nothing beyond").isZero();
   }
 
   @Test

@@ -39,7 +39,8 @@ public final class LimitsDecision {
    * @param writes what to do about writes
    * @param writesBlocked the state writes should be in after this pass
    * @param closeConnections connections are over the cap
-   * @param bytesToFree what it holds beyond its plan, to shed; 0 = nothing
+   * @param shedExcess what it holds beyond its plan is to be shed (the backend measures how much
+   *     once its writes are stopped)
    * @param storageBytes the figure to record, when the measurement was exact
    * @param missing a complete measurement did not find the resource's infrastructure
    */
@@ -47,7 +48,7 @@ public final class LimitsDecision {
       Writes writes,
       boolean writesBlocked,
       boolean closeConnections,
-      long bytesToFree,
+      boolean shedExcess,
       Optional<Long> storageBytes,
       boolean missing) {
     public Verdict {
@@ -57,12 +58,12 @@ public final class LimitsDecision {
 
     /** Writes change state or something is shed: what an estimate must never decide alone. */
     public boolean changesState() {
-      return writes != Writes.KEEP || bytesToFree > 0;
+      return writes != Writes.KEEP || shedExcess;
     }
 
     /** Anything for the backend to do. */
     public boolean needsEnforcing() {
-      return writes != Writes.KEEP || closeConnections || bytesToFree > 0;
+      return writes != Writes.KEEP || closeConnections || shedExcess;
     }
   }
 
@@ -74,7 +75,7 @@ public final class LimitsDecision {
   public static Verdict decide(
       Limits limits, Optional<Measured> measured, boolean complete, boolean underPressure) {
     if (measured.isEmpty()) {
-      return new Verdict(Writes.KEEP, false, false, 0, Optional.empty(), complete);
+      return new Verdict(Writes.KEEP, false, false, false, Optional.empty(), complete);
     }
     Measured m = measured.get();
     boolean over = !Limit.isUnlimited(limits.bytes()) && m.bytes() > limits.bytes();
@@ -93,7 +94,7 @@ public final class LimitsDecision {
         writes,
         blocked,
         overConnections,
-        over && underPressure ? m.bytes() - limits.bytes() : 0,
+        over && underPressure,
         complete ? Optional.of(m.bytes()) : Optional.empty(),
         false);
   }

@@ -42,6 +42,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
@@ -292,7 +293,9 @@ public final class EnforceLimits implements Job {
                       row.providerResourceId(),
                       verdict.writesBlocked(),
                       limits(row.tier(), type).connections(),
-                      verdict.bytesToFree(),
+                      verdict.shedExcess()
+                          ? OptionalLong.of(limits(row.tier(), type).bytes())
+                          : OptionalLong.empty(),
                       run.requestId()));
     } catch (RuntimeException e) {
       resourceFailed(type, row, "enforce", e, tally, run);

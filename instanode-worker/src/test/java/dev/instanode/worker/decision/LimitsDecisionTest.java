@@ -105,10 +105,10 @@ class LimitsDecisionTest {
   @Test
   void onlyWhenTheSharedServerIsShortOfRoomIsTheExcessOverThePlanShed() {
     Optional<Measured> over = Optional.of(new Measured(14_000_000, 1, true));
-    assertThat(LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, over, true, false).bytesToFree())
-        .isZero();
+    assertThat(LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, over, true, false).shedExcess())
+        .isFalse();
     Verdict pressed = LimitsDecision.decide(TEN_MB_TWO_CONNECTIONS, over, true, true);
-    assertThat(pressed.bytesToFree()).isEqualTo(4_000_000);
+    assertThat(pressed.shedExcess()).isTrue();
     assertThat(pressed.needsEnforcing()).isTrue();
     assertThat(pressed.writesBlocked()).isTrue();
     assertThat(
@@ -117,8 +117,8 @@ class LimitsDecisionTest {
                     Optional.of(new Measured(9_000_000, 1, false)),
                     true,
                     true)
-                .bytesToFree())
+                .shedExcess())
         .as("a tenant within its plan keeps everything, whatever the pressure")
-        .isZero();
+        .isFalse();
   }
 }

@@ -188,6 +188,7 @@ class EnforceLimitsTest {
                 new TenantUsage(within.token(), 1_000, true, 1, 0, false)),
             true,
             true));
+    provisioner.answerBytesFreed(300_000);
 
     JobReport report = run();
 
@@ -195,7 +196,7 @@ class EnforceLimitsTest {
         .singleElement()
         .satisfies(sent -> {
           assertThat(sent.token()).isEqualTo(over.token());
-          assertThat(sent.bytesToFree()).isEqualTo(300_000);
+          assertThat(sent.shedDownTo()).hasValue(fiveMb);
           assertThat(sent.writesBlocked()).isTrue();
         });
     assertThat(report.count("bytes_shed")).isEqualTo(300_000);
@@ -223,7 +224,7 @@ class EnforceLimitsTest {
   }
 
   @Test
-  void anEstimateConfirmedByAMeasurementShedsOnlyTheMeasuredExcess() {
+  void anEstimateConfirmedByAMeasurementShedsDownToThePlan() {
     Rows.Inserted r = rows.resource().type("redis").providerResourceId("redis:0").insert();
     long fiveMb = 5L * 1024 * 1024;
     provisioner.answerStorageBytes(fiveMb + 1000);
@@ -234,7 +235,7 @@ class EnforceLimitsTest {
 
     run();
 
-    assertThat(provisioner.limits().getFirst().bytesToFree()).isEqualTo(1000);
+    assertThat(provisioner.limits().getFirst().shedDownTo()).hasValue(fiveMb);
   }
 
   @Test

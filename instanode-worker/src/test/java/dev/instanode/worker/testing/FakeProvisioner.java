@@ -55,6 +55,7 @@ public final class FakeProvisioner implements Provisioner {
   private volatile Consumer<Object> onCall = r -> {};
   private final Map<ResourceType, UsageReport> usage = new ConcurrentHashMap<>();
   private volatile int connectionsClosed;
+  private volatile long bytesFreed;
 
   /** Every later call of {@code op} throws {@code failure}. */
   public FakeProvisioner fail(Op op, RuntimeException failure) {
@@ -108,6 +109,12 @@ public final class FakeProvisioner implements Provisioner {
     return this;
   }
 
+  /** How many bytes each limits call that asks to shed says it freed. */
+  public FakeProvisioner answerBytesFreed(long freed) {
+    bytesFreed = freed;
+    return this;
+  }
+
   public List<LimitsRequest> limits() {
     return ofType(LimitsRequest.class);
   }
@@ -137,6 +144,7 @@ public final class FakeProvisioner implements Provisioner {
     storageBytes = 8_000_000L;
     usage.clear();
     connectionsClosed = 0;
+    bytesFreed = 0;
   }
 
   private <T> List<T> ofType(Class<T> type) {
@@ -186,7 +194,8 @@ public final class FakeProvisioner implements Provisioner {
   @Override
   public LimitsResult enforceLimits(LimitsRequest request) {
     record(Op.LIMITS, request);
-    return new LimitsResult(true, connectionsClosed, request.bytesToFree());
+    return new LimitsResult(
+        true, connectionsClosed, request.shedDownTo().isPresent() ? bytesFreed : 0);
   }
 
   @Override

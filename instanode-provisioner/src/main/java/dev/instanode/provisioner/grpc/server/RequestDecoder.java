@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Turns wire requests into the Provisioner's request records. Anything malformed is an
@@ -95,8 +96,8 @@ final class RequestDecoder {
     if (r.getConnectionCap() < -1) {
       throw invalid("connection_cap must be -1 (none) or at least 0");
     }
-    if (r.getBytesToFree() < 0) {
-      throw invalid("bytes_to_free must not be negative");
+    if (r.getShed() && r.getShedDownToBytes() < 0) {
+      throw invalid("shed_down_to_bytes must not be negative");
     }
     return new LimitsRequest(
         token(r.getToken()),
@@ -104,7 +105,7 @@ final class RequestDecoder {
         prid(r.getProviderResourceId()),
         r.getWritesBlocked(),
         r.getConnectionCap(),
-        r.getBytesToFree(),
+        r.getShed() ? OptionalLong.of(r.getShedDownToBytes()) : OptionalLong.empty(),
         requestId(r.getRequestId()));
   }
 
