@@ -9,6 +9,7 @@ import dev.instanode.api.http.RequestShape;
 import dev.instanode.api.http.SlowRequestReaper;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
 import java.nio.charset.IllegalCharsetNameException;
@@ -34,6 +35,9 @@ public final class ApiServer implements AutoCloseable {
           config.startup.startupWatcherEnabled = false;
           config.concurrency.useVirtualThreads = true;
           config.http.maxRequestSize = maxBodyBytes;
+          // A stack's manifest may come as a multipart upload: held to the same bound as any body.
+          config.jetty.multipartConfig.maxTotalRequestSize(maxBodyBytes, SizeUnit.BYTES);
+          config.jetty.multipartConfig.maxFileSize(maxBodyBytes, SizeUnit.BYTES);
           config.http.prefer405over404 = true;
           config.jsonMapper(new JavalinJackson3(mapper, false));
           EnvelopeErrorHandler jettyErrors = new EnvelopeErrorHandler(mapper);

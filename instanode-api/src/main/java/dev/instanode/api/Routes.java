@@ -6,6 +6,7 @@ import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
+import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import io.javalin.config.RoutesConfig;
@@ -20,7 +21,11 @@ public final class Routes {
 
   /** The handlers, built by the composition root, grouped by who calls them. */
   public record Handlers(
-      OpsHandler ops, ProvisionHandler provision, Accounts accounts, ResourceHandler resources) {}
+      OpsHandler ops,
+      ProvisionHandler provision,
+      Accounts accounts,
+      ResourceHandler resources,
+      StackHandler stacks) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
   public record Accounts(ClaimHandler claim, IdentityHandler identity, PlanHandler plan) {}
@@ -50,6 +55,16 @@ public final class Routes {
     routes.get("/api/v1/resources/{token}/credentials", h.resources()::credentials);
     routes.post("/api/v1/resources/{token}/rotate-credentials", h.resources()::rotate);
     routes.delete("/api/v1/resources/{token}", h.resources()::delete);
+
+    // Stacks: multi-service apps, each in its own namespace (optional-strict auth; an anonymous
+    // stack is read by its slug and changed with its upgrade_jwt).
+    routes.post("/stacks/new", h.stacks()::create);
+    routes.get("/stacks/{slug}", h.stacks()::get);
+    routes.delete("/stacks/{slug}", h.stacks()::delete);
+    routes.patch("/stacks/{slug}/env", h.stacks()::patchEnv);
+    routes.post("/stacks/{slug}/redeploy", h.stacks()::redeploy);
+    routes.get("/stacks/{slug}/logs/{svc}", h.stacks()::logs);
+    routes.get("/api/v1/stacks", h.stacks()::list);
 
     // Compatibility routes for older clients.
     routes.get("/api/me/resources", h.resources()::legacyList);

@@ -3,6 +3,7 @@ package dev.instanode.cluster;
 import dev.instanode.core.names.NamespaceName;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,9 +66,13 @@ public final class Fabric8StackCluster implements StackCluster {
     return call(
         "read",
         () -> {
-          if (client.namespaces().withName(ns).get() == null) {
+          Namespace found = client.namespaces().withName(ns).get();
+          if (found == null) {
             return Optional.empty();
           }
+          Optional<String> tier =
+              Optional.ofNullable(found.getMetadata().getLabels())
+                  .map(labels -> labels.get(StackObjects.TIER));
           Map<String, List<String>> waiting = new HashMap<>();
           for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
             String service =
@@ -90,7 +95,7 @@ public final class Fabric8StackCluster implements StackCluster {
                     available == null ? 0 : available,
                     waiting.getOrDefault(name, List.of())));
           }
-          return Optional.of(new LiveStack(services));
+          return Optional.of(new LiveStack(services, tier));
         });
   }
 
@@ -111,7 +116,7 @@ public final class Fabric8StackCluster implements StackCluster {
 
   @Override
   public Optional<AutoCloseable> followLogs(
-      NamespaceName namespace, String service, Consumer<String> lines) {
+      NamespaceName namespace, String service, Consumer<String> lines, Runnable ended) {
     Optional<Pod> newest =
         call(
             "logs",
@@ -149,6 +154,8 @@ public final class Fabric8StackCluster implements StackCluster {
                 }
               } catch (Exception e) {
                 LOG.debug("cluster.logs_ended namespace={} service={}", namespace, service);
+              } finally {
+                ended.run();
               }
             });
     return Optional.of(() -> {

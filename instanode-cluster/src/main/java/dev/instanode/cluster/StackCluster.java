@@ -26,10 +26,11 @@ public interface StackCluster extends AutoCloseable {
 
   /**
    * Sends each line the service's newest pod writes to {@code lines}, following it until the pod
-   * ends or the returned handle is closed. Empty when the service has no pod.
+   * ends or the returned handle is closed; then runs {@code ended}, once. Empty when the service
+   * has no pod.
    */
   Optional<AutoCloseable> followLogs(
-      NamespaceName namespace, String service, Consumer<String> lines);
+      NamespaceName namespace, String service, Consumer<String> lines, Runnable ended);
 
   /**
    * Deletes the namespace and everything in it. Idempotent: a namespace already gone is success.

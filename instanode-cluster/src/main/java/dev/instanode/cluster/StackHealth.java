@@ -46,10 +46,18 @@ public final class StackHealth {
     }
   }
 
-  public record Verdict(State state, List<Service> services) {
+  /**
+   * @param appliedTier the tier the namespace's quota was last applied at; empty when unknown
+   */
+  public record Verdict(State state, List<Service> services, Optional<String> appliedTier) {
     public Verdict {
       requireNonNull(state, "state is null");
       services = List.copyOf(services);
+      requireNonNull(appliedTier, "appliedTier is null");
+    }
+
+    public Verdict(State state, List<Service> services) {
+      this(state, services, Optional.empty());
     }
   }
 
@@ -83,7 +91,19 @@ public final class StackHealth {
     } else {
       state = State.DEPLOYING;
     }
-    return new Verdict(state, services);
+    return new Verdict(state, services, live.get().tier());
+  }
+
+  /**
+   * A stack whose apply has not created its namespace yet: deploying, not lost. Only a stack that
+   * was applied can be lost.
+   */
+  public static Verdict notYetApplied(List<String> expected) {
+    return new Verdict(
+        State.DEPLOYING,
+        expected.stream()
+            .map(name -> new Service(name, State.DEPLOYING, Optional.of("not applied yet")))
+            .toList());
   }
 
   private static Service service(String name, Optional<LiveService> live, boolean simulated) {

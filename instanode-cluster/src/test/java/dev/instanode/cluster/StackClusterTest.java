@@ -152,7 +152,8 @@ class StackClusterTest {
   @Test
   void aServiceWithNoPodHasNoLogsToFollow() {
     cluster.apply(stack(Map.of()));
-    assertThat(cluster.followLogs(NamespaceName.forStack(slug), "web", line -> {})).isEmpty();
+    assertThat(cluster.followLogs(NamespaceName.forStack(slug), "web", line -> {}, () -> {}))
+        .isEmpty();
   }
 
   @Test
@@ -161,6 +162,9 @@ class StackClusterTest {
     assertThat(cluster.read(ns)).isEmpty();
     cluster.apply(stack(Map.of()));
     assertThat(cluster.read(ns)).isPresent();
+    assertThat(cluster.read(ns).orElseThrow().tier())
+        .as("the tier its quota was applied at, so a plan change can be seen to be pending")
+        .contains("hobby");
 
     assertThat(cluster.deleteNamespace(ns)).isTrue();
     assertThat(cluster.read(ns)).isEmpty();

@@ -48,7 +48,13 @@ public enum AuditKind {
   DEPROVISION_REQUESTED("deprovision.requested"),
   DEPROVISION_DROPPED("deprovision.dropped"),
   DEPROVISION_REFUSED("deprovision.refused"),
-  DEPROVISION_FAILED("deprovision.failed");
+  DEPROVISION_FAILED("deprovision.failed"),
+  /** A stack was created; its objects are applied after the answer. */
+  STACK_CREATED("stack.created"),
+  /** A stack's persisted env changed (keys only, never values). */
+  STACK_ENV_UPDATED("stack.env.updated"),
+  /** A stack was applied again with its persisted env. */
+  STACK_REDEPLOYED("stack.redeployed");
 
   private final String wire;
 

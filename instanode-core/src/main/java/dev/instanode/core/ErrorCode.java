@@ -94,6 +94,40 @@ public enum ErrorCode {
       408, "Tell the user the request was not sent in time; send it again without pausing."),
   UPGRADE_REQUIRED(426, "Tell the user to speak HTTP/1.1 to this server."),
   HTTP_VERSION_NOT_SUPPORTED(505, "Tell the user to speak HTTP/1.1 to this server."),
+  FORBIDDEN(
+      403,
+      "Tell the user this caller may not use that: a stack may only use resources its own caller"
+          + " owns (an anonymous stack, the anonymous resources this agent received)."),
+  INVALID_MANIFEST(
+      400,
+      "Tell the user the stack manifest is not valid; the message names the field to fix (see"
+          + " services.<name>.image, port, expose, needs, env)."),
+  INVALID_ENV_KEY(
+      400,
+      "Tell the user env keys must be upper-case letters, digits and '_', not starting with a"
+          + " digit (like DATABASE_URL); rename the key and retry."),
+  BUILD_NOT_SUPPORTED(
+      400,
+      "Tell the user instanode does not build images yet: push the image to a registry and give"
+          + " it as services.<name>.image instead of build."),
+  DEPLOYMENT_LIMIT_REACHED(
+      402,
+      "Tell the user the team runs as many stacks as its plan allows; delete one or upgrade the"
+          + " plan (upgrade_url)."),
+  STACKS_UNAVAILABLE(
+      503,
+      "Tell the user this instanode runs no Kubernetes cluster, so stacks are not available"
+          + " here; resources (/db/new, /cache/new) still are."),
+  CLUSTER_UNAVAILABLE(
+      503,
+      "Tell the user the Kubernetes cluster did not answer; nothing was changed. Retry after"
+          + " retry_after_seconds."),
+  STACK_DELETING(
+      409, "Tell the user the stack is being deleted; create a new stack instead of changing it."),
+  ENV_TOO_LARGE(
+      413, "Tell the user the stack's env would be over 64 KiB; remove some keys and retry."),
+  STACK_BUSY(
+      503, "Tell the user the stack is busy with another change; retry after retry_after_seconds."),
   SERVICE_UNAVAILABLE(
       503, "Tell the user instanode is busy or starting; retry after retry_after_seconds."),
   INTERNAL_ERROR(

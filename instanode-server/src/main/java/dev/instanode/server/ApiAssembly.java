@@ -27,12 +27,20 @@ import dev.instanode.api.provision.ResourceProvisioning;
 import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.resources.ResourceService;
+import dev.instanode.api.stacks.StackAccess;
+import dev.instanode.api.stacks.StackCreation;
+import dev.instanode.api.stacks.StackHandler;
+import dev.instanode.api.stacks.StackNeeds;
+import dev.instanode.api.stacks.StackParts;
+import dev.instanode.api.stacks.StackService;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.StackRepository;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +55,7 @@ final class ApiAssembly {
   private final Application.Options options;
   private final SharedParts shared;
   private final ProvisionerAccess access;
+  private final Optional<StackAssembly.Parts> stacks;
   private final Owned owned;
   private final JsonMapper mapper = Json.mapper();
   private final JsonBodies bodies = new JsonBodies(mapper, MAX_BODY_BYTES);
@@ -56,12 +65,14 @@ final class ApiAssembly {
       Application.Options options,
       SharedParts shared,
       ProvisionerAccess access,
+      Optional<StackAssembly.Parts> stacks,
       Owned owned) {
     this.config = config;
     this.options = options;
     this.shared = shared;
     this.owned = owned;
     this.access = access;
+    this.stacks = stacks;
   }
 
   /** Starts the HTTP server; the caller owns it through {@code owned}. */
@@ -103,19 +114,23 @@ final class ApiAssembly {
             sessions,
             identities,
             new ClientAddress(config.trustedProxies(), config.trustedProxyHeader()));
+    OnboardingTokens onboarding = new OnboardingTokens(jwt);
     ClaimService claims =
         new ClaimService(
             jdbi,
-            new OnboardingTokens(jwt),
+            onboarding,
             new OnboardingRepository(jdbi),
             identities,
             new ResourceRepository(jdbi),
+            new StackRepository(jdbi),
             sessions,
             shared.audit(),
             clock);
+    AnonymousGate gate = new AnonymousGate(redis, shared.plans(), clock);
     return new Routes.Handlers(
         ops(settings, redis),
-        new ProvisionHandler(provisionService(settings, redis, identities, claims), bodies, auth),
+        new ProvisionHandler(
+            provisionService(settings, redis, identities, claims, gate), bodies, auth),
         new Routes.Accounts(
             new ClaimHandler(claims, bodies),
             new IdentityHandler(
@@ -126,7 +141,42 @@ final class ApiAssembly {
                 new PlanChanges(jdbi, shared.plans(), shared.audit()),
                 config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
                 bodies)),
-        new ResourceHandler(resourceService(), auth, bodies));
+        new ResourceHandler(resourceService(), auth, bodies),
+        stackHandler(settings, gate, claims, onboarding, auth));
+  }
+
+  private StackHandler stackHandler(
+      ApiSettings settings,
+      AnonymousGate gate,
+      ClaimService claims,
+      OnboardingTokens onboarding,
+      Authenticator auth) {
+    Jdbi jdbi = shared.db().jdbi();
+    Optional<StackParts> parts =
+        stacks.map(s ->
+            new StackParts(
+                s.cluster(), s.applier(), s.observer(), s.teardown(), config.stacks().domain()));
+    return new StackHandler(
+        new StackCreation(
+            parts,
+            jdbi,
+            new StackNeeds(
+                new ResourceRepository(jdbi), shared.aes(), config.stacks().resourceHost()),
+            shared.aes(),
+            shared.plans(),
+            settings,
+            gate,
+            claims,
+            shared.audit(),
+            options.clock()),
+        new StackService(
+            parts,
+            new StackRepository(jdbi),
+            new StackAccess(onboarding),
+            shared.aes(),
+            shared.audit()),
+        bodies,
+        auth);
   }
 
   private OpsHandler ops(ApiSettings settings, PlatformRedis redis) {
@@ -150,7 +200,8 @@ final class ApiAssembly {
       ApiSettings settings,
       PlatformRedis redis,
       IdentityRepository identities,
-      ClaimService claims) {
+      ClaimService claims,
+      AnonymousGate gate) {
     ResourceProvisioning provisioning =
         new ResourceProvisioning(
             new ResourceRepository(shared.db().jdbi()),
@@ -168,7 +219,7 @@ final class ApiAssembly {
         mapper,
         shared.plans(),
         settings,
-        new AnonymousGate(redis, shared.plans(), options.clock()),
+        gate,
         new Idempotency(redis, mapper, shared.aes()),
         identities,
         claims);

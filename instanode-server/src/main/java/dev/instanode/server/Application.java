@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
+import dev.instanode.cluster.StackCluster;
 import dev.instanode.provisioner.ProvisionStepHook;
 import java.time.Clock;
 import java.util.Optional;
@@ -24,14 +25,29 @@ public final class Application implements AutoCloseable {
    * @param stepHook called after each step a backend takes on customer infrastructure
    * @param recordHook called after each step that records a resource or pool item (the platform and
    *     pool rows); crash tests stop the process there
+   * @param cluster where stacks run, whatever {@code KUBERNETES_MODE} says; the caller owns it
+   *     (tests pass a mock API server whose state they set)
    */
   public record Options(
       boolean migrateOnStart,
       ProvisionStepHook stepHook,
       ProvisionStepHook recordHook,
-      Clock clock) {
+      Clock clock,
+      Optional<StackCluster> cluster) {
+    public Options(
+        boolean migrateOnStart,
+        ProvisionStepHook stepHook,
+        ProvisionStepHook recordHook,
+        Clock clock) {
+      this(migrateOnStart, stepHook, recordHook, clock, Optional.empty());
+    }
+
     public Options(boolean migrateOnStart, ProvisionStepHook stepHook, Clock clock) {
       this(migrateOnStart, stepHook, ProvisionStepHook.NONE, clock);
+    }
+
+    public Options withCluster(StackCluster cluster) {
+      return new Options(migrateOnStart, stepHook, recordHook, clock, Optional.of(cluster));
     }
 
     public static Options production() {
@@ -77,11 +93,12 @@ public final class Application implements AutoCloseable {
         remote
             ? ProvisionerAssembly.remote(config.provisionerAddr().get(), config, owned)
             : local.orElseThrow().access();
+    Optional<StackAssembly.Parts> stacks = StackAssembly.build(config, options, shared, owned);
     if (roles.contains(Role.WORKER)) {
-      WorkerAssembly.start(config, options, shared, access, owned);
+      WorkerAssembly.start(config, options, shared, access, stacks, owned);
     }
     if (roles.contains(Role.API)) {
-      api = new ApiAssembly(config, options, shared, access, owned).start();
+      api = new ApiAssembly(config, options, shared, access, stacks, owned).start();
     }
   }
 

@@ -51,6 +51,7 @@ public record Config(
     Optional<HostAndPort> provisionerAddr,
     Optional<String> provisionerSecret,
     int provisionerGrpcPort,
+    StackSettings stacks,
     WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
@@ -144,6 +145,10 @@ public record Config(
     }
     Integer grpcPort =
         r.withDefault(Setting.PROVISIONER_GRPC_PORT, raw -> intInRange(raw, 0, 65535));
+    StackSettings.Mode kubernetesMode =
+        r.withDefault(Setting.KUBERNETES_MODE, StackSettings.Mode::parse);
+    String stacksDomain = r.withDefault(Setting.STACKS_DOMAIN, StackSettings::domain);
+    Optional<String> resourceHost = r.optional(Setting.STACKS_RESOURCE_HOST, Function.identity());
     WorkerSettings worker = null;
     try {
       worker = WorkerSettings.fromEnvironment(env);
@@ -181,6 +186,7 @@ public record Config(
         provisionerAddr,
         provisionerSecret,
         grpcPort,
+        new StackSettings(kubernetesMode, stacksDomain, resourceHost),
         worker);
   }
 

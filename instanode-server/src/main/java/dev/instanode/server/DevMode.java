@@ -75,6 +75,10 @@ final class DevMode implements AutoCloseable {
       env.put(Setting.HOST.name(), "127.0.0.1");
       env.put(Setting.LOG_FORMAT.name(), "text");
       env.put(Setting.DATABASE_POOL_SIZE.name(), "16");
+      // Stacks run on $KUBECONFIG's cluster when there is one, else on a simulated one.
+      env.put(
+          Setting.KUBERNETES_MODE.name(),
+          System.getenv("KUBECONFIG") == null ? "simulated" : "auto");
       secrets.forEach(env::put);
       environment.forEach(env::put);
       if (portFlag != null) {
@@ -134,6 +138,8 @@ final class DevMode implements AutoCloseable {
         + postgres.port()
         + ", Redis on "
         + redis.port()
+        + "; "
+        + StackAssembly.describe(config, false)
         + ")";
   }
 

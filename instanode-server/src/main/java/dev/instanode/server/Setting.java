@@ -51,6 +51,22 @@ public enum Setting {
   PROVISIONER_SECRET(
       false, null, "At least 32 bytes; shared by the provisioner's gRPC server and its clients"),
   PROVISIONER_GRPC_PORT(false, "50051", "Port the provisioner role serves gRPC on"),
+  KUBERNETES_MODE(
+      false,
+      "auto",
+      "Where stacks run. auto: KUBECONFIG, ~/.kube/config or the pod's service account (none"
+          + " found: stacks are off); off: every stack route answers 503 stacks_unavailable;"
+          + " simulated: an in-process mock API server, objects stored and no container run (dev's"
+          + " default without KUBECONFIG)"),
+  STACKS_DOMAIN(
+      false,
+      "stacks.localhost",
+      "Exposed stack services are published at <service>-<slug>.<STACKS_DOMAIN>"),
+  STACKS_RESOURCE_HOST(
+      false,
+      null,
+      "Host a stack's pods reach resources at, put in the URLs its needs inject; unset keeps each"
+          + " URL as it is"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
   TRUSTED_PROXY_HEADER(

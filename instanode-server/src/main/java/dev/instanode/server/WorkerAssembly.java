@@ -17,6 +17,7 @@ final class WorkerAssembly {
       Application.Options options,
       SharedParts shared,
       ProvisionerAccess access,
+      Optional<StackAssembly.Parts> stacks,
       Owned owned) {
     owned.own(
         Worker.start(
@@ -24,6 +25,9 @@ final class WorkerAssembly {
                 new WorkerDependencies.Platform(
                     shared.db().dataSource(), shared.db().jdbi(), shared.audit()),
                 Optional.of(access.provisioner()),
+                // The same cluster and objects as the api's: one view of every stack.
+                stacks.map(s ->
+                    new WorkerDependencies.StackParts(s.teardown(), s.observer(), s.deployer())),
                 shared.plans(),
                 new WorkerDependencies.Telemetry(shared.meters(), options.clock())),
             config.worker()));

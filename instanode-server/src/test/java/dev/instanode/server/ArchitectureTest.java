@@ -53,12 +53,6 @@ class ArchitectureTest {
 
   private static final Set<Class<?>> BARE = Set.of(String.class, UUID.class);
 
-  /**
-   * Modules the server does not run yet, so their classes are not on this test's classpath. Only
-   * shrinks: a module listed here whose classes load fails the test until it is taken off.
-   */
-  private static final Set<String> NOT_YET_WIRED = Set.of("instanode-cluster", "instanode-stacks");
-
   /** Text that matches a name kind but is no infrastructure name, each with its reason. */
   private static final Set<String> NOT_INFRASTRUCTURE =
       Set.of(
@@ -173,12 +167,6 @@ class ArchitectureTest {
             || !Files.isDirectory(compiled)) {
           continue;
         }
-        if (NOT_YET_WIRED.contains(name)) {
-          assertThat(loads(compiled))
-              .as(name + " is on the classpath now: take it off NOT_YET_WIRED")
-              .isFalse();
-          continue;
-        }
         for (Path file : sources(compiled, ".class")) {
           String className =
               compiled.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
@@ -195,18 +183,6 @@ class ArchitectureTest {
       throw new IllegalStateException(e);
     }
     return classes;
-  }
-
-  private static boolean loads(Path compiled) {
-    Path first = sources(compiled, ".class").getFirst();
-    String className =
-        compiled.relativize(first).toString().replace('/', '.').replaceAll("\\.class$", "");
-    try {
-      Class.forName(className, false, ArchitectureTest.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
-    }
   }
 
   private static Path root() {

@@ -150,7 +150,7 @@ class PlanChangeHttpTest {
         Teams.bearer(bearer));
   }
 
-  private static String internalToken(String secret) {
+  static String internalToken(String secret) {
     return new HmacJwt(secret, Clock.systemUTC())
         .sign(
             new JWTClaimsSet.Builder().subject("billing").audience(PlanHandler.AUDIENCE),

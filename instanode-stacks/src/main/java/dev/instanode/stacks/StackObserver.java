@@ -2,12 +2,15 @@ package dev.instanode.stacks;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.cluster.LiveStack;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackHealth;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +36,21 @@ public final class StackObserver {
 
   /** The verdict for {@code row} now, recorded on the row when it changed. */
   public StackHealth.Verdict observe(StackRecord row) {
+    List<String> expected = row.services().stream().map(StackRecord.Service::name).toList();
+    Optional<LiveStack> seen = cluster.read(row.namespace());
+    // Right after a create or redeploy the apply may not have made the namespace yet.
     StackHealth.Verdict verdict =
-        StackHealth.of(
-            cluster.read(row.namespace()),
-            row.services().stream().map(StackRecord.Service::name).toList(),
-            cluster.simulated());
+        seen.isEmpty() && row.status() == StackStatus.DEPLOYING
+            ? StackHealth.notYetApplied(expected)
+            : StackHealth.of(seen, expected, cluster.simulated());
     StackStatus live = StackStatus.valueOf(verdict.state().name());
     if (row.status() == StackStatus.DELETING) {
       return verdict;
+    }
+    if (row.status() == StackStatus.FAILED && live == StackStatus.DEPLOYING) {
+      // Failed stays failed until the stack is healthy, lost or redeployed: a crash loop between
+      // two restarts, or pods still pending past the reconciler's deadline, read as deploying.
+      return recorded(row);
     }
     if (live != row.status() || servicesChanged(row, verdict)) {
       if (stacks.recordLiveStatus(
@@ -60,6 +70,27 @@ public final class StackObserver {
       }
     }
     return verdict;
+  }
+
+  /** True when the cluster is dev's simulated one, where no container ever runs. */
+  public boolean simulated() {
+    return cluster.simulated();
+  }
+
+  /** The failed verdict the row holds, each service as it was recorded. */
+  private static StackHealth.Verdict recorded(StackRecord row) {
+    return new StackHealth.Verdict(
+        StackHealth.State.FAILED,
+        row.services().stream()
+            .map(s ->
+                new StackHealth.Service(
+                    s.name(),
+                    Arrays.stream(StackHealth.State.values())
+                        .filter(state -> state.wireName().equals(s.status()))
+                        .findFirst()
+                        .orElse(StackHealth.State.DEPLOYING),
+                    s.reason()))
+            .toList());
   }
 
   private static boolean servicesChanged(StackRecord row, StackHealth.Verdict verdict) {

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,13 +88,29 @@ class StackObserverTest {
   @Test
   void aVanishedNamespaceIsLostAndCounted() {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
-    StackRecord row = TestStacks.deployed(db, AES, cluster);
+    StackRecord deployed = TestStacks.deployed(db, AES, cluster);
+    stacks.recordLiveStatus(deployed.id(), StackStatus.HEALTHY, List.of());
+    StackRecord row = stacks.findBySlug(deployed.slug()).orElseThrow();
     cluster.deleteNamespace(row.namespace());
 
     new StackObserver(stacks, cluster, meters).observe(row);
 
     assertThat(stacks.findBySlug(row.slug()).orElseThrow().status()).isEqualTo(StackStatus.LOST);
     assertThat(meters.counter(StackObserver.LOST_METRIC).count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aDeployingStackWhoseApplyHasNotMadeItsNamespaceYetIsNotLost() {
+    StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
+    cluster.deleteNamespace(row.namespace());
+
+    StackHealth.Verdict verdict = new StackObserver(stacks, cluster, meters).observe(row);
+
+    assertThat(verdict.state()).isEqualTo(StackHealth.State.DEPLOYING);
+    assertThat(stacks.findBySlug(row.slug()).orElseThrow().status())
+        .isEqualTo(StackStatus.DEPLOYING);
+    assertThat(meters.counter(StackObserver.LOST_METRIC).count()).isZero();
   }
 
   @Test

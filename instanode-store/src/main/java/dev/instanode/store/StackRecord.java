@@ -12,7 +12,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A {@code stacks} row and its services. Its env values are read apart: they are secrets. */
+/**
+ * A {@code stacks} row and its services. Its env values are read apart: they are secrets.
+ *
+ * @param updatedAt when the status last changed, the env was last changed (a redeploy), or the
+ *     delete began; a service-only observation does not move it, so a {@code deploying} stack has
+ *     been deploying at least since then
+ */
 public record StackRecord(
     StackId id,
     StackSlug slug,
@@ -24,6 +30,7 @@ public record StackRecord(
     Tier tier,
     Optional<Instant> expiresAt,
     Instant createdAt,
+    Instant updatedAt,
     List<Service> services) {
   public StackRecord {
     requireNonNull(id, "id is null");
@@ -33,6 +40,8 @@ public record StackRecord(
     requireNonNull(status, "status is null");
     requireNonNull(tier, "tier is null");
     requireNonNull(expiresAt, "expiresAt is null");
+    requireNonNull(createdAt, "createdAt is null");
+    requireNonNull(updatedAt, "updatedAt is null");
     services = List.copyOf(services);
   }
 

@@ -13,13 +13,21 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,7 +37,11 @@ public final class StackRepository {
   public static final Duration LOCK_TIMEOUT = Duration.ofSeconds(3);
 
   private static final String COLUMNS =
-      "id, slug, namespace, team_id, name, env, status, tier, expires_at, created_at";
+      "id, slug, namespace, team_id, name, env, status, tier, expires_at, created_at, updated_at";
+
+  /** Below every id gen_random_uuid makes: the keyset start. */
+  private static final UUID KEYSET_START = new UUID(0, 0);
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
@@ -100,14 +112,7 @@ public final class StackRepository {
                 "SELECT name, image, port, expose, status, reason FROM stack_services"
                     + " WHERE stack_id = :id ORDER BY name")
             .bind("id", id.value())
-            .map((rs, ctx) ->
-                new StackRecord.Service(
-                    rs.getString("name"),
-                    rs.getString("image"),
-                    rs.getInt("port"),
-                    rs.getBoolean("expose"),
-                    rs.getString("status"),
-                    Optional.ofNullable(rs.getString("reason"))))
+            .map((rs, ctx) -> service(rs))
             .list();
     return h.createQuery("SELECT " + COLUMNS + " FROM stacks WHERE id = :id")
         .bind("id", id.value())
@@ -129,7 +134,100 @@ public final class StackRepository {
         Tier.fromWire(rs.getString("tier")),
         Optional.ofNullable(expires).map(Timestamp::toInstant),
         rs.getTimestamp("created_at").toInstant(),
+        rs.getTimestamp("updated_at").toInstant(),
         services);
+  }
+
+  /**
+   * Anonymous stacks whose {@code expires_at} is before {@code now} and that are not already being
+   * deleted, in id order after {@code after}, at most {@code limit}. A claimed stack (a team, no
+   * expiry) is never among them.
+   */
+  public List<StackRecord> expiredAnonymous(Instant now, Optional<StackId> after, int limit) {
+    return page(
+        "team_id IS NULL AND expires_at < :now AND status <> 'deleting'",
+        q -> q.bind("now", Timestamp.from(now)),
+        after,
+        limit);
+  }
+
+  /** Stacks in any of {@code statuses}, in id order after {@code after}, at most {@code limit}. */
+  public List<StackRecord> inStatuses(
+      Set<StackStatus> statuses, Optional<StackId> after, int limit) {
+    List<String> wire = statuses.stream().map(StackStatus::wireName).sorted().toList();
+    return page(
+        "status = ANY(:statuses)", q -> q.bindArray("statuses", String.class, wire), after, limit);
+  }
+
+  private List<StackRecord> page(
+      String where, Consumer<Query> bind, Optional<StackId> after, int limit) {
+    return jdbi.withHandle(h -> {
+      Query query =
+          h.createQuery(
+              "SELECT "
+                  + COLUMNS
+                  + " FROM stacks WHERE "
+                  + where
+                  + " AND id > :after ORDER BY id LIMIT :limit");
+      bind.accept(query);
+      List<StackRecord> rows =
+          query
+              .bind("after", after.map(StackId::value).orElse(KEYSET_START))
+              .bind("limit", limit)
+              .map((rs, ctx) -> record(rs, List.of()))
+              .list();
+      if (rows.isEmpty()) {
+        return rows;
+      }
+      Map<UUID, List<StackRecord.Service>> services = new HashMap<>();
+      h.createQuery(
+              "SELECT stack_id, name, image, port, expose, status, reason FROM stack_services"
+                  + " WHERE stack_id = ANY(:ids) ORDER BY stack_id, name")
+          .bindArray("ids", UUID.class, rows.stream().map(r -> r.id().value()).toList())
+          .map((rs, ctx) -> Map.entry(rs.getObject("stack_id", UUID.class), service(rs)))
+          .forEach(
+              e -> services.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+      return rows.stream()
+          .map(r ->
+              new StackRecord(
+                  r.id(),
+                  r.slug(),
+                  r.namespace(),
+                  r.team(),
+                  r.name(),
+                  r.env(),
+                  r.status(),
+                  r.tier(),
+                  r.expiresAt(),
+                  r.createdAt(),
+                  r.updatedAt(),
+                  services.getOrDefault(r.id().value(), List.of())))
+          .toList();
+    });
+  }
+
+  private static StackRecord.Service service(ResultSet rs) throws SQLException {
+    return new StackRecord.Service(
+        rs.getString("name"),
+        rs.getString("image"),
+        rs.getInt("port"),
+        rs.getBoolean("expose"),
+        rs.getString("status"),
+        Optional.ofNullable(rs.getString("reason")));
+  }
+
+  /** How many stacks there are in each status; every status is present, 0 when none. */
+  public Map<StackStatus, Long> countByStatus() {
+    Map<StackStatus, Long> counts = new EnumMap<>(StackStatus.class);
+    for (StackStatus s : StackStatus.values()) {
+      counts.put(s, 0L);
+    }
+    jdbi.useHandle(h ->
+        h.createQuery("SELECT status, count(*) AS n FROM stacks GROUP BY status")
+            .map((rs, ctx) -> Map.entry(rs.getString("status"), rs.getLong("n")))
+            .forEach(
+                e -> StackStatus.parse(e.getKey()).ifPresent(s -> counts.put(s, e.getValue()))));
+    return Collections.unmodifiableMap(counts);
   }
 
   /** What a PATCH of a stack's env came to. */
@@ -244,21 +342,82 @@ public final class StackRepository {
     });
   }
 
+  /**
+   * Under the row lock, re-deciding there (never from an earlier read): sets {@code deleting} only
+   * when the stack is still anonymous, expired at {@code now} and not already deleting. Empty when
+   * it is not (claimed meanwhile, already being deleted, or gone).
+   */
+  public Optional<StackRecord> markExpiredDeleting(StackId id, Instant now) {
+    return jdbi.inTransaction(h -> {
+      LockTimeouts.setLocal(h, LOCK_TIMEOUT);
+      boolean expired =
+          h.createQuery(
+                  "SELECT coalesce(team_id IS NULL AND expires_at < :now AND status <> 'deleting',"
+                      + " false) FROM stacks WHERE id = :id FOR UPDATE")
+              .bind("now", Timestamp.from(now))
+              .bind("id", id.value())
+              .mapTo(Boolean.class)
+              .findOne()
+              .orElse(false);
+      if (!expired) {
+        return Optional.empty();
+      }
+      h.createUpdate("UPDATE stacks SET status = 'deleting', updated_at = now() WHERE id = :id")
+          .bind("id", id.value())
+          .execute();
+      return find(h, id);
+    });
+  }
+
   /** One service's status as last observed on the cluster. */
   public record ObservedService(String name, String status, Optional<String> reason) {}
 
   /**
    * Records what the cluster showed, unless the row is being deleted meanwhile (the teardown owns
-   * it then). False when nothing was written.
+   * it then). False when nothing was written. {@code updated_at} moves only when the status
+   * changes, so it keeps saying since when a stack has been in its status.
    */
   public boolean recordLiveStatus(StackId id, StackStatus status, List<ObservedService> services) {
     return jdbi.inTransaction(h -> {
       int updated =
           h.createUpdate(
-                  "UPDATE stacks SET status = :status, updated_at = now()"
+                  "UPDATE stacks SET status = :status,"
+                      + " updated_at = CASE WHEN status = :status THEN updated_at ELSE now() END"
                       + " WHERE id = :id AND status <> 'deleting'")
               .bind("status", status.wireName())
               .bind("id", id.value())
+              .execute();
+      if (updated == 0) {
+        return false;
+      }
+      for (ObservedService s : services) {
+        h.createUpdate(
+                "UPDATE stack_services SET status = :status, reason = :reason"
+                    + " WHERE stack_id = :id AND name = :name")
+            .bind("status", s.status())
+            .bind("reason", s.reason().orElse(null))
+            .bind("id", id.value())
+            .bind("name", s.name())
+            .execute();
+      }
+      return true;
+    });
+  }
+
+  /**
+   * Marks a stack {@code failed} with {@code services}' reasons, only while it is still {@code
+   * deploying} and has been since before {@code deployingSinceBefore}: a redeploy or any status
+   * change in between moves {@code updated_at} and nothing is written. False when nothing was.
+   */
+  public boolean failStillDeploying(
+      StackId id, Instant deployingSinceBefore, List<ObservedService> services) {
+    return jdbi.inTransaction(h -> {
+      int updated =
+          h.createUpdate(
+                  "UPDATE stacks SET status = 'failed', updated_at = now() WHERE id = :id"
+                      + " AND status = 'deploying' AND updated_at < :before")
+              .bind("id", id.value())
+              .bind("before", Timestamp.from(deployingSinceBefore))
               .execute();
       if (updated == 0) {
         return false;
@@ -284,6 +443,135 @@ public final class StackRepository {
             .bind("id", id.value())
             .execute())
         == 1;
+  }
+
+  /**
+   * The team's stacks that count against its plan's {@code deployments_apps}: every one not being
+   * deleted. The caller holds the team's row lock, so two creations cannot both see room for one.
+   */
+  public static int countCounted(Handle h, TeamId team) {
+    return h.createQuery(
+            "SELECT count(*) FROM stacks WHERE team_id = :team AND status <> 'deleting'")
+        .bind("team", team.value())
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  /** One page of the team's stacks, newest first, after {@code after} (created_at, id). */
+  public List<StackRecord> pageForTeam(
+      TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
+    return jdbi.withHandle(h ->
+        h
+            .createQuery(
+                "SELECT id FROM stacks WHERE team_id = :team"
+                    + " AND (CAST(:after_at AS timestamptz) IS NULL"
+                    + " OR (created_at, id) < (:after_at, :after_id))"
+                    + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+            .bind("team", team.value())
+            .bind("after_at", after.map(c -> Timestamp.from(c.at())).orElse(null))
+            .bind("after_id", after.map(ResourceRepository.Keyset::id).orElse(null))
+            .bind("limit", limit)
+            .mapTo(UUID.class)
+            .list()
+            .stream()
+            .map(id -> find(h, new StackId(id)).orElseThrow())
+            .toList());
+  }
+
+  /** Those of {@code slugs} that are anonymous, unexpired and not being deleted. */
+  public List<StackSlug> liveAnonymous(Collection<StackSlug> slugs) {
+    if (slugs.isEmpty()) {
+      return List.of();
+    }
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT slug FROM stacks WHERE slug = ANY(:slugs) AND team_id IS NULL"
+                    + " AND status <> 'deleting' AND (expires_at IS NULL OR expires_at > now())"
+                    + " ORDER BY created_at")
+            .bindArray("slugs", String.class, slugs.stream().map(StackSlug::value).toList())
+            .mapTo(String.class)
+            .map(StackSlug::new)
+            .list());
+  }
+
+  /**
+   * A claim: the anonymous, unexpired stacks among {@code slugs} become the team's, at its tier,
+   * and stop expiring. Returns how many moved.
+   */
+  public static int moveToTeam(Handle h, List<StackSlug> slugs, TeamId team, Tier tier) {
+    if (slugs.isEmpty()) {
+      return 0;
+    }
+    return h.createUpdate(
+            "UPDATE stacks SET team_id = :team, tier = :tier, expires_at = NULL, fingerprint ="
+                + " NULL, updated_at = now() WHERE slug = ANY(:slugs) AND team_id IS NULL AND"
+                + " status <> 'deleting' AND (expires_at IS NULL OR expires_at > now())")
+        .bind("team", team.value())
+        .bind("tier", tier.wireName())
+        .bindArray("slugs", String.class, slugs.stream().map(StackSlug::value).toList())
+        .execute();
+  }
+
+  /** An upgrade: the team's stacks take the new tier and stop expiring; the deleting are left. */
+  public static List<StackSlug> elevateTeamStacks(Handle h, TeamId team, Tier tier) {
+    return h.createQuery(
+            "UPDATE stacks SET tier = :tier, expires_at = NULL, updated_at = now()"
+                + " WHERE team_id = :team AND status <> 'deleting' RETURNING slug")
+        .bind("team", team.value())
+        .bind("tier", tier.wireName())
+        .mapTo(String.class)
+        .map(StackSlug::new)
+        .list();
+  }
+
+  /** What asking to redeploy a stack came to. */
+  public sealed interface RedeployOutcome {
+    /** Now {@code deploying}, with its services; apply it. */
+    record Ready(StackRecord stack) implements RedeployOutcome {}
+
+    record NotFound() implements RedeployOutcome {}
+
+    /** Being torn down: nothing was changed. */
+    record Deleting() implements RedeployOutcome {}
+  }
+
+  /**
+   * Under the row lock (waiting at most {@link #LOCK_TIMEOUT}): a stack being deleted is refused,
+   * any other becomes {@code deploying} again, its services' last observations cleared.
+   *
+   * @param team only this team's stack, or only an anonymous one when empty
+   */
+  public RedeployOutcome markRedeploying(StackSlug slug, Optional<TeamId> team) {
+    return jdbi.inTransaction(h -> {
+      LockTimeouts.setLocal(h, LOCK_TIMEOUT);
+      Optional<Locked> row =
+          h.createQuery(
+                  "SELECT id, team_id, status, '' AS env FROM stacks WHERE slug = :slug"
+                      + " FOR UPDATE")
+              .bind("slug", slug.value())
+              .map((rs, ctx) ->
+                  new Locked(
+                      new StackId(rs.getObject("id", UUID.class)),
+                      Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                      StackStatus.parse(rs.getString("status")).orElseThrow(),
+                      rs.getString("env")))
+              .findOne();
+      if (row.isEmpty() || !row.get().team().equals(team)) {
+        return new RedeployOutcome.NotFound();
+      }
+      if (row.get().status() == StackStatus.DELETING) {
+        return new RedeployOutcome.Deleting();
+      }
+      UUID id = row.get().id().value();
+      h.createUpdate("UPDATE stacks SET status = 'deploying', updated_at = now() WHERE id = :id")
+          .bind("id", id)
+          .execute();
+      h.createUpdate(
+              "UPDATE stack_services SET status = 'deploying', reason = NULL WHERE stack_id = :id")
+          .bind("id", id)
+          .execute();
+      return new RedeployOutcome.Ready(find(h, row.get().id()).orElseThrow());
+    });
   }
 
   private static Map<String, String> seal(Map<String, String> env, AesGcm aes) {

@@ -16,7 +16,9 @@ public enum JobKind {
   ENTITLEMENT_RECONCILER("entitlement_reconciler", Duration.ofMinutes(5), true),
   ENFORCE_LIMITS("enforce_limits", Duration.ofSeconds(15), true),
   // Not on start: a fresh replica should not open with a destructive sweep.
-  POOL_ORPHAN_REAPER("pool_orphan_reaper", Duration.ofMinutes(10), false);
+  POOL_ORPHAN_REAPER("pool_orphan_reaper", Duration.ofMinutes(10), false),
+  EXPIRE_STACKS("expire_stacks", Duration.ofMinutes(5), true),
+  STACK_RECONCILER("stack_reconciler", Duration.ofMinutes(1), true);
 
   private final String jobName;
   private final Duration defaultInterval;

@@ -5,9 +5,11 @@ import dev.instanode.store.AuditLog;
 import dev.instanode.worker.jobs.EnforceLimits;
 import dev.instanode.worker.jobs.EntitlementReconciler;
 import dev.instanode.worker.jobs.ExpireAnonymous;
+import dev.instanode.worker.jobs.ExpireStacks;
 import dev.instanode.worker.jobs.PoolOrphanReaper;
 import dev.instanode.worker.jobs.PropagationRunner;
 import dev.instanode.worker.jobs.ProvisionerReconciler;
+import dev.instanode.worker.jobs.StackReconciler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,6 +43,10 @@ public final class JobRegistry {
             case POOL_ORPHAN_REAPER ->
                 new PoolOrphanReaper(
                     db, provisioner, settings.poolOrphanReapDestructive(), audit, meters, clock);
+            case EXPIRE_STACKS ->
+                new ExpireStacks(
+                    db, d.stacks().map(WorkerDependencies.StackParts::teardown), meters, clock);
+            case STACK_RECONCILER -> new StackReconciler(db, d.stacks(), meters, clock);
           };
       jobs.add(new ScheduledJob(kind.jobName(), settings.interval(kind), kind.runOnStart(), job));
     }

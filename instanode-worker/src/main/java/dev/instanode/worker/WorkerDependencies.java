@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Plans;
 import dev.instanode.provisioner.Provisioner;
+import dev.instanode.stacks.StackDeployer;
+import dev.instanode.stacks.StackObserver;
+import dev.instanode.stacks.StackTeardown;
 import dev.instanode.store.AuditLog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -15,12 +18,19 @@ import org.jdbi.v3.core.Jdbi;
  * What the standard jobs need, built by the composition root, in named groups.
  *
  * @param provisioner empty: jobs that would tear down or regrade skip with a WARN, never pretend
+ * @param stacks empty when Kubernetes is off ({@code KUBERNETES_MODE=off}): the stack jobs skip
+ *     with a WARN, never pretend
  */
 public record WorkerDependencies(
-    Platform platform, Optional<Provisioner> provisioner, Plans plans, Telemetry telemetry) {
+    Platform platform,
+    Optional<Provisioner> provisioner,
+    Optional<StackParts> stacks,
+    Plans plans,
+    Telemetry telemetry) {
   public WorkerDependencies {
     requireNonNull(platform, "platform is null");
     requireNonNull(provisioner, "provisioner is null");
+    requireNonNull(stacks, "stacks is null");
     requireNonNull(plans, "plans is null");
     requireNonNull(telemetry, "telemetry is null");
   }
@@ -36,6 +46,20 @@ public record WorkerDependencies(
       requireNonNull(dataSource, "dataSource is null");
       requireNonNull(jdbi, "jdbi is null");
       requireNonNull(audit, "audit is null");
+    }
+  }
+
+  /**
+   * A stack's lifecycle on the cluster, the same parts the api uses, over the same cluster.
+   *
+   * @param teardown deletes a namespace through the audited chokepoint, then the row
+   * @param observer reads a stack's status from the live cluster and records it
+   */
+  public record StackParts(StackTeardown teardown, StackObserver observer, StackDeployer deployer) {
+    public StackParts {
+      requireNonNull(teardown, "teardown is null");
+      requireNonNull(observer, "observer is null");
+      requireNonNull(deployer, "deployer is null");
     }
   }
 

@@ -61,6 +61,23 @@ public final class WorkerMetrics {
   public static final String LIMIT_MISSING_INFRA = "instant_limit_missing_infrastructure_total";
   public static final String RESOURCES_OVER_LIMIT = "instant_resources_over_limit";
 
+  // expire_stacks
+  public static final String STACKS_EXPIRED = "instant_stacks_expired_total";
+  public static final String STACK_EXPIRY_REFUSED = "instant_stack_expiry_refused_total";
+  public static final String STACK_EXPIRY_FAILED = "instant_stack_expiry_failed_total";
+  public static final String STACK_EXPIRY_RACE_SKIPPED = "instant_stack_expiry_race_skipped_total";
+
+  // stack_reconciler
+  public static final String STACKS = "instant_stacks";
+  public static final String STACK_RECONCILE_DELETE_FINISHED =
+      "instant_stack_reconcile_delete_finished_total";
+  public static final String STACK_RECONCILE_FAILED = "instant_stack_reconcile_failed_total";
+  public static final String STACK_DEPLOY_TIMED_OUT = "instant_stack_deploy_timed_out_total";
+  public static final String STACK_TIER_REAPPLIED = "instant_stack_tier_reapplied_total";
+
+  // both stack jobs
+  public static final String STACK_JOB_SKIPPED = "instant_stack_job_skipped_total";
+
   /** The value every unknown propagation kind is counted under; the raw kind never is. */
   public static final String UNKNOWN_KIND = "unknown_kind";
 

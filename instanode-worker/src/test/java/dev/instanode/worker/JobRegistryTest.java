@@ -39,6 +39,7 @@ class JobRegistryTest {
     return new WorkerDependencies(
         new WorkerDependencies.Platform(db.dataSource(), db.jdbi(), audit),
         Optional.of(new FakeProvisioner()),
+        Optional.empty(),
         Plans.bundled(),
         new WorkerDependencies.Telemetry(new SimpleMeterRegistry(), Clock.systemUTC()));
   }

@@ -14,12 +14,14 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.Tier;
 import dev.instanode.core.auth.ApiKeys;
+import dev.instanode.core.names.StackSlug;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.StackRepository;
 import dev.instanode.store.TeamRecord;
 import dev.instanode.store.UserRecord;
 import java.time.Clock;
@@ -58,6 +60,7 @@ public final class ClaimService {
   private final OnboardingRepository events;
   private final IdentityRepository identities;
   private final ResourceRepository resources;
+  private final StackRepository stacks;
   private final SessionTokens sessions;
   private final AuditLog audit;
   private final Clock clock;
@@ -68,6 +71,7 @@ public final class ClaimService {
       OnboardingRepository events,
       IdentityRepository identities,
       ResourceRepository resources,
+      StackRepository stacks,
       SessionTokens sessions,
       AuditLog audit,
       Clock clock) {
@@ -76,6 +80,7 @@ public final class ClaimService {
     this.events = events;
     this.identities = identities;
     this.resources = resources;
+    this.stacks = stacks;
     this.sessions = sessions;
     this.audit = audit;
     this.clock = clock;
@@ -95,21 +100,46 @@ public final class ClaimService {
    */
   public Issued issueFor(
       Fingerprint fingerprint, ResourceToken received, Optional<String> upgradeHeader) {
+    return issue(fingerprint, Optional.of(received), Optional.empty(), upgradeHeader);
+  }
+
+  /** The same for an anonymous stack: its {@code upgrade_jwt} lists its slug. */
+  public Issued issueForStack(
+      Fingerprint fingerprint, StackSlug received, Optional<String> upgradeHeader) {
+    return issue(fingerprint, Optional.empty(), Optional.of(received), upgradeHeader);
+  }
+
+  private Issued issue(
+      Fingerprint fingerprint,
+      Optional<ResourceToken> receivedResource,
+      Optional<StackSlug> receivedStack,
+      Optional<String> upgradeHeader) {
     List<ResourceToken> carried = new ArrayList<>();
+    LinkedHashSet<StackSlug> carriedStacks = new LinkedHashSet<>();
     int rejected = 0;
     for (String earlier : upgradeTokens(upgradeHeader)) {
       Optional<OnboardingTokens.Onboarding> verified = onboarding.verify(earlier);
       if (verified.isPresent()) {
         carried.addAll(verified.get().tokens());
+        carriedStacks.addAll(verified.get().stacks());
       } else {
         rejected++;
       }
     }
+    receivedStack.ifPresent(carriedStacks::remove);
+    List<StackSlug> listedStacks = new ArrayList<>(stacks.liveAnonymous(carriedStacks));
+    receivedStack.ifPresent(listedStacks::add);
     UUID jti = UUID.randomUUID();
     Instant now = clock.instant();
-    List<ResourceToken> tokens =
+    OnboardingRepository.Listed tokens =
         events.record(
-            jti, fingerprint.value(), carried, received, now, now.plus(OnboardingTokens.LIFETIME));
+            jti,
+            fingerprint.value(),
+            carried,
+            receivedResource,
+            listedStacks,
+            now,
+            now.plus(OnboardingTokens.LIFETIME));
     Optional<String> warning =
         rejected == 0
             ? Optional.empty()
@@ -150,7 +180,12 @@ public final class ClaimService {
    *     been deleted or been claimed already)
    */
   private record Claimed(
-      TeamRecord team, UserRecord user, String sessionToken, String apiKey, int resources) {}
+      TeamRecord team,
+      UserRecord user,
+      String sessionToken,
+      String apiKey,
+      int resources,
+      int stacks) {}
 
   /**
    * Claims every resource listed by the request's onboarding tokens into a new team. All of them
@@ -179,7 +214,13 @@ public final class ClaimService {
     }
     String apiKey = ApiKeys.generate();
     LinkedHashSet<ResourceToken> listed = new LinkedHashSet<>();
-    chains.values().forEach(o -> listed.addAll(o.tokens()));
+    LinkedHashSet<StackSlug> listedStacks = new LinkedHashSet<>();
+    chains
+        .values()
+        .forEach(o -> {
+          listed.addAll(o.tokens());
+          listedStacks.addAll(o.stacks());
+        });
     List<ResourceToken> tokens = List.copyOf(listed);
     Claimed claimed;
     try {
@@ -197,8 +238,15 @@ public final class ClaimService {
             identities.insertApiKey(
                 h, team.id(), Optional.of(user.id()), "claim", ApiKeys.hash(apiKey));
             int moved = resources.moveToTeam(h, tokens, team.id());
+            int movedStacks =
+                StackRepository.moveToTeam(h, List.copyOf(listedStacks), team.id(), Tier.FREE);
             return new Claimed(
-                team, user, sessions.issue(user.id(), team.id(), email), apiKey, moved);
+                team,
+                user,
+                sessions.issue(user.id(), team.id(), email),
+                apiKey,
+                moved,
+                movedStacks);
           });
     } catch (UnableToExecuteStatementException e) {
       // Two claims with different tokens but one email: the unique index decides.
@@ -214,8 +262,18 @@ public final class ClaimService {
             AuditKind.ONBOARDING_CLAIMED,
             Optional.empty(),
             Optional.empty(),
-            "Claimed " + claimed.resources() + " anonymous resource(s) into a new team",
-            Map.of("resources", claimed.resources(), "claim_tokens", chains.size()),
+            "Claimed "
+                + claimed.resources()
+                + " anonymous resource(s) and "
+                + claimed.stacks()
+                + " stack(s) into a new team",
+            Map.of(
+                "resources",
+                claimed.resources(),
+                "stacks",
+                claimed.stacks(),
+                "claim_tokens",
+                chains.size()),
             Optional.of(req.value())));
     return new ClaimReply(
         true,
@@ -225,7 +283,9 @@ public final class ClaimService {
         claimed.apiKey(),
         "Claimed "
             + claimed.resources()
-            + " resource(s). Keep the api_key: it is shown once. Your resources now belong to the"
+            + " resource(s)"
+            + (claimed.stacks() > 0 ? " and " + claimed.stacks() + " stack(s)" : "")
+            + ". Keep the api_key: it is shown once. Your resources now belong to the"
             + " team.");
   }
 

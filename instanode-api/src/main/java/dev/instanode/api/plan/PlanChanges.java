@@ -15,6 +15,7 @@ import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.LockTimeouts;
 import dev.instanode.store.PendingPropagationRepository;
 import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.StackRepository;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -40,7 +41,7 @@ public final class PlanChanges {
     this.audit = audit;
   }
 
-  private record Result(Tier previous, Tier current, int resourcesElevated) {}
+  private record Result(Tier previous, Tier current, int resourcesElevated, int stacksElevated) {}
 
   /** Moves {@code team} to the tier {@code request} names; any team plan, never anonymous. */
   public PlanChangeReply change(TeamId team, PlanChangeRequest request, RequestId requestId) {
@@ -69,14 +70,15 @@ public final class PlanChanges {
                 IdentityRepository.lockPlan(h, team)
                     .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "No such team."));
             if (current == target) {
-              return new Result(current, target, 0);
+              return new Result(current, target, 0, 0);
             }
             IdentityRepository.setPlan(h, team, target);
-            int elevated =
-                isUpgrade(current, target)
-                    ? ResourceRepository.elevateTeamResources(h, team, target)
-                    : 0;
-            return new Result(current, target, elevated);
+            boolean upgrade = isUpgrade(current, target);
+            int elevated = upgrade ? ResourceRepository.elevateTeamResources(h, team, target) : 0;
+            // Stacks likewise: the new tier and no expiry. Their namespaces' quotas follow when the
+            // worker's stack_reconciler next applies them.
+            int stacks = upgrade ? StackRepository.elevateTeamStacks(h, team, target).size() : 0;
+            return new Result(current, target, elevated, stacks);
           });
     } catch (JdbiException e) {
       if (LockTimeouts.isTimeout(e)) {
@@ -108,7 +110,8 @@ public final class PlanChanges {
             Map.of(
                 "from", result.previous().wireName(),
                 "to", target.wireName(),
-                "resources_elevated", result.resourcesElevated()),
+                "resources_elevated", result.resourcesElevated(),
+                "stacks_elevated", result.stacksElevated()),
             Optional.of(request.value())));
     return result;
   }

@@ -1,5 +1,6 @@
 package dev.instanode.api.resources;
 
+import dev.instanode.api.http.Pages;
 import dev.instanode.api.wire.CredentialsReply;
 import dev.instanode.api.wire.DeletedReply;
 import dev.instanode.api.wire.LegacyClaimReply;
@@ -32,21 +33,16 @@ import dev.instanode.store.LockTimeouts;
 import dev.instanode.store.PendingPropagationRepository;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 
 /** A team's resources: read, reveal, delete. Another team's resource does not exist here. */
 public final class ResourceService {
-  private static final int DEFAULT_LIMIT = 50;
-  private static final int MAX_LIMIT = 200;
+  private static final int MAX_LIMIT = Pages.MAX_LIMIT;
   static final String STEP_MARK_DELETING = "resource.mark_deleting";
   static final String STEP_MARK_DELETED = "resource.mark_deleted";
 
@@ -91,12 +87,7 @@ public final class ResourceService {
   public ResourceListReply list(
       TeamId team, Optional<String> env, Optional<String> limit, Optional<String> cursor) {
     Optional<String> onlyEnv = env(env);
-    Page page =
-        page(
-            team,
-            onlyEnv,
-            limit(limit),
-            cursor.filter(c -> !c.isBlank()).map(ResourceService::decode));
+    Page page = page(team, onlyEnv, Pages.limit(limit), Pages.after(cursor));
     return new ResourceListReply(
         true,
         page.rows().stream().map(ResourceView::item).toList(),
@@ -118,7 +109,10 @@ public final class ResourceService {
     List<ResourceRecord> rows = resources.pageForTeam(team, env, after, limit + 1);
     boolean more = rows.size() > limit;
     List<ResourceRecord> page = more ? rows.subList(0, limit) : rows;
-    Optional<String> next = more ? Optional.of(encode(page.getLast())) : Optional.empty();
+    Optional<String> next =
+        more
+            ? Optional.of(Pages.encode(page.getLast().createdAt(), page.getLast().id().value()))
+            : Optional.empty();
     return new Page(List.copyOf(page), next);
   }
 
@@ -130,21 +124,6 @@ public final class ResourceService {
           "The env must be 1-32 characters of lower-case letters, digits or '-'.");
     }
     return env;
-  }
-
-  private static int limit(Optional<String> raw) {
-    if (raw.isEmpty() || raw.get().isBlank()) {
-      return DEFAULT_LIMIT;
-    }
-    try {
-      int limit = Integer.parseInt(raw.get());
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException e) {
-      // falls through to the error below
-    }
-    throw new ApiException(ErrorCode.INVALID_QUERY, "limit must be a number from 1 to 200.");
   }
 
   public ResourceReply get(TeamId team, ResourceToken token) {
@@ -331,23 +310,5 @@ public final class ResourceService {
 
   static ApiException notFound() {
     return new ApiException(ErrorCode.NOT_FOUND, "No such resource.");
-  }
-
-  static String encode(ResourceRecord last) {
-    String raw = last.createdAt().toString() + "|" + last.id();
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static ResourceRepository.Keyset decode(String cursor) {
-    try {
-      String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-      int bar = raw.indexOf('|');
-      return new ResourceRepository.Keyset(
-          Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
-    } catch (RuntimeException e) {
-      throw new ApiException(ErrorCode.INVALID_QUERY, "The cursor is not one this API issued.");
-    }
   }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClaimServiceRulesTest {
   private final ClaimService claims =
-      new ClaimService(null, null, null, null, null, null, null, Clock.systemUTC());
+      new ClaimService(null, null, null, null, null, null, null, null, Clock.systemUTC());
 
   @Test
   void aPreviewWithoutATokenIsInvalid() {

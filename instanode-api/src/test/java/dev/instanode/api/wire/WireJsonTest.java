@@ -3,6 +3,8 @@ package dev.instanode.api.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.api.http.Json;
+import dev.instanode.core.names.NamespaceName;
+import dev.instanode.core.names.StackSlug;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +40,42 @@ class WireJsonTest {
     LegacyResource brief =
         new LegacyResource(
             "i", "t", "redis", "c", "anonymous", "active", CREATED, Optional.of(EXPIRES));
+    StackSlug slug = new StackSlug("stk-0a1b2c3d");
     return List.of(
         Arguments.of(new LivenessReply(true), "{\"alive\":true}"),
+        Arguments.of(
+            new StackCreatedReply(
+                true,
+                slug,
+                "deploying",
+                "anonymous",
+                "development",
+                Optional.of("6h"),
+                "simulated",
+                "n",
+                Optional.empty(),
+                Optional.of("jwt"),
+                Optional.empty()),
+            "{\"ok\":true,\"stack_id\":\"stk-0a1b2c3d\",\"status\":\"deploying\","
+                + "\"tier\":\"anonymous\",\"env\":\"development\",\"expires_in\":\"6h\","
+                + "\"cluster\":\"simulated\",\"note\":\"n\",\"upgrade_jwt\":\"jwt\"}"),
+        Arguments.of(
+            new StackListReply(
+                true,
+                List.of(
+                    new StackListReply.Item(
+                        slug,
+                        "app",
+                        "healthy",
+                        "pro",
+                        NamespaceName.forStack(slug),
+                        "development",
+                        CREATED)),
+                Optional.empty()),
+            "{\"ok\":true,\"items\":[{\"stack_id\":\"stk-0a1b2c3d\",\"name\":\"app\","
+                + "\"status\":\"healthy\",\"tier\":\"pro\","
+                + "\"namespace\":\"instant-stack-stk-0a1b2c3d\",\"env\":\"development\","
+                + "\"created_at\":\"2026-11-22T10:00:00Z\"}],\"next_cursor\":null}"),
         Arguments.of(
             new HealthReply(true, "instanode-api", "1.0", "abc", null, 5),
             "{\"ok\":true,\"service\":\"instanode-api\",\"version\":\"1.0\",\"commit_id\":\"abc\","

@@ -2,6 +2,7 @@ package dev.instanode.core.names;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.instanode.core.ResourceToken;
 import java.util.Arrays;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * (the platform's own {@code instant-infra}, {@code kube-*}, {@code default}) is never ours to
  * drop.
  */
-public record NamespaceName(String value) implements InfraName {
+public record NamespaceName(@JsonValue String value) implements InfraName {
   /** What a namespace of ours holds, by prefix. */
   public enum Kind {
     /** A multi-service app: {@code instant-stack-<slug>}. */

@@ -2,6 +2,7 @@ package dev.instanode.core.names;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.regex.Pattern;
  * A stack's public id, {@code stk-} and 8 hex digits; it also names the stack's namespace. Never
  * the stack's internal {@link StackId}: seed 000's sweep confused the two and reaped live stacks.
  */
-public record StackSlug(String value) {
+public record StackSlug(@JsonValue String value) {
   public static final String PREFIX = "stk-";
   private static final Pattern SHAPE = Pattern.compile("stk-[0-9a-f]{8}");
   private static final SecureRandom RANDOM = new SecureRandom();

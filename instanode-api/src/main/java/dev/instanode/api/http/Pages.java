@@ -1,0 +1,60 @@
+package dev.instanode.api.http;
+
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.store.ResourceRepository;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * How every keyset-paginated list reads {@code limit} and {@code cursor} and writes {@code
+ * next_cursor}: the cursor is the last row's (instant, id), opaque to clients.
+ */
+public final class Pages {
+  public static final int DEFAULT_LIMIT = 50;
+  public static final int MAX_LIMIT = 200;
+
+  private Pages() {}
+
+  /** 1 to {@value #MAX_LIMIT} as the client sent it; blank means {@value #DEFAULT_LIMIT}. */
+  public static int limit(Optional<String> raw) {
+    if (raw.isEmpty() || raw.get().isBlank()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(raw.get());
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw new ApiException(ErrorCode.INVALID_QUERY, "limit must be a number from 1 to 200.");
+  }
+
+  /** The position after a blank cursor is the first page. */
+  public static Optional<ResourceRepository.Keyset> after(Optional<String> cursor) {
+    return cursor.filter(c -> !c.isBlank()).map(Pages::decode);
+  }
+
+  public static String encode(Instant at, UUID id) {
+    String raw = at.toString() + "|" + id;
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static ResourceRepository.Keyset decode(String cursor) {
+    try {
+      String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      int bar = raw.indexOf('|');
+      return new ResourceRepository.Keyset(
+          Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+    } catch (RuntimeException e) {
+      throw new ApiException(ErrorCode.INVALID_QUERY, "The cursor is not one this API issued.");
+    }
+  }
+}

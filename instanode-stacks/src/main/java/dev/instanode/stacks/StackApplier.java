@@ -1,0 +1,77 @@
+package dev.instanode.stacks;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.Masking;
+import dev.instanode.core.stack.StackStatus;
+import dev.instanode.store.StackRecord;
+import dev.instanode.store.StackRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies stacks after the request that made or changed them has been answered (202). An apply that
+ * fails marks the stack {@code failed}, each service with the reason, so the caller reading it sees
+ * what happened instead of a stack deploying forever; redeploy retries it. An apply never writes
+ * over a stack being deleted (the row update skips those).
+ */
+public final class StackApplier implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StackApplier.class);
+  static final String FAILURES = "instant_stack_apply_failures_total";
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private final StackDeployer deployer;
+  private final StackRepository stacks;
+  private final MeterRegistry meters;
+  private final ExecutorService applies = Executors.newVirtualThreadPerTaskExecutor();
+
+  public StackApplier(StackDeployer deployer, StackRepository stacks, MeterRegistry meters) {
+    this.deployer = requireNonNull(deployer, "deployer is null");
+    this.stacks = requireNonNull(stacks, "stacks is null");
+    this.meters = requireNonNull(meters, "meters is null");
+  }
+
+  /** Starts applying {@code row}; the future completes when the apply has ended either way. */
+  public Future<?> applyLater(StackRecord row) {
+    return applies.submit(() -> apply(row));
+  }
+
+  private void apply(StackRecord row) {
+    try {
+      deployer.apply(row);
+      LOG.info("stack.applied slug={} services={}", row.slug(), row.services().size());
+    } catch (RuntimeException e) {
+      String reason = "apply failed: " + Masking.scrubUrls(String.valueOf(e.getMessage()));
+      meters.counter(FAILURES).increment();
+      LOG.warn("stack.apply_failed slug={} error={}", row.slug(), Masking.scrubUrls(e.toString()));
+      stacks.recordLiveStatus(
+          row.id(),
+          StackStatus.FAILED,
+          row.services().stream()
+              .map(s ->
+                  new StackRepository.ObservedService(
+                      s.name(), StackStatus.FAILED.wireName(), java.util.Optional.of(reason)))
+              .toList());
+    }
+  }
+
+  /** Lets applies in flight finish, for a while: a stack half-applied is redeployed later. */
+  @Override
+  public void close() {
+    applies.shutdown();
+    try {
+      if (!applies.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+        applies.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      applies.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
