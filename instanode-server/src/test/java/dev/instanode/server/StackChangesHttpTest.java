@@ -66,6 +66,7 @@ class StackChangesHttpTest {
 
     JsonNode reply = JSON.readTree(second.body());
     assertThat(reply.get("env").properties()).hasSize(1);
+    assertThat(reply.get("cluster").asString()).isEqualTo("kubernetes");
     assertThat(reply.get("env").get("A").asString()).isEqualTo("********");
     assertThat(reply.get("keys_deleted").asInt()).as("only keys that were there").isEqualTo(1);
     assertThat(reply.get("message").asString()).contains("/stacks/" + slug + "/redeploy");
@@ -223,6 +224,7 @@ class StackChangesHttpTest {
     }
     JsonNode first = JSON.readTree(rig.http.get("/api/v1/stacks?limit=2", member).body());
     assertThat(first.get("items")).hasSize(2);
+    assertThat(first.get("cluster").asString()).isEqualTo("kubernetes");
     JsonNode item = first.get("items").get(0);
     assertThat(item.get("stack_id").asString()).isEqualTo(made.get(2));
     assertThat(item.get("namespace").asString()).isEqualTo(namespace(made.get(2)));
@@ -242,8 +244,13 @@ class StackChangesHttpTest {
   void claimingWithTheStacksTokenMovesItIntoTheTeamAndItStopsExpiring() throws Exception {
     Map<String, String> me = from("10.30.3.1");
     JsonNode db = rig.provision("/db/new", me);
+    JsonNode cache = rig.provision("/cache/new", me);
     JsonNode stack =
-        rig.created(with(me, "X-Instanode-Upgrade", db.get("upgrade_jwt").asString()), ONE_WEB);
+        rig.created(
+            with(me, "X-Instanode-Upgrade", cache.get("upgrade_jwt").asString()),
+            "{\"services\":{\"web\":{\"image\":\"nginx\",\"needs\":[\""
+                + db.get("token").asString()
+                + "\"]}}}");
     String slug = stack.get("stack_id").asString();
     JsonNode stranger = rig.created(from("10.30.3.1"), ONE_WEB);
 
@@ -271,7 +278,14 @@ class StackChangesHttpTest {
                 "SELECT team_id::text FROM resources WHERE token = '"
                     + db.get("token").asString()
                     + "'"))
-        .as("the resource its token carried came along")
+        .as("what the stack runs on came along")
+        .isEqualTo(team);
+    assertThat(
+            rig.scalar(
+                "SELECT team_id::text FROM resources WHERE token = '"
+                    + cache.get("token").asString()
+                    + "'"))
+        .as("and what the token sent back listed")
         .isEqualTo(team);
     assertThat(
             rig.scalar(

@@ -326,6 +326,7 @@ class StacksHttpTest {
             "/stacks/" + slug, with(me, "X-Instanode-Upgrade", made.get("upgrade_jwt").asString()));
 
     assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
+    assertThat(JSON.readTree(deleted.body()).get("stack_id").asString()).isEqualTo(slug);
     assertThat(client.namespaces().withName(namespace(slug)).get()).isNull();
     assertThat(rig.count("SELECT count(*) FROM stacks WHERE slug = '" + slug + "'")).isZero();
     assertThat(

@@ -8,6 +8,7 @@ import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -56,7 +57,7 @@ public final class StackApplier implements AutoCloseable {
           row.services().stream()
               .map(s ->
                   new StackRepository.ObservedService(
-                      s.name(), StackStatus.FAILED.wireName(), java.util.Optional.of(reason)))
+                      s.name(), StackStatus.FAILED.wireName(), Optional.of(reason)))
               .toList());
     }
   }

@@ -100,21 +100,29 @@ public final class ClaimService {
    */
   public Issued issueFor(
       Fingerprint fingerprint, ResourceToken received, Optional<String> upgradeHeader) {
-    return issue(fingerprint, Optional.of(received), Optional.empty(), upgradeHeader);
+    return issue(fingerprint, Optional.of(received), Optional.empty(), List.of(), upgradeHeader);
   }
 
-  /** The same for an anonymous stack: its {@code upgrade_jwt} lists its slug. */
+  /**
+   * The same for an anonymous stack: its {@code upgrade_jwt} lists its slug, and the anonymous
+   * resources its services need (the caller gave their tokens), so that claiming the stack brings
+   * along what it runs on instead of leaving it to expire under the claimed stack.
+   */
   public Issued issueForStack(
-      Fingerprint fingerprint, StackSlug received, Optional<String> upgradeHeader) {
-    return issue(fingerprint, Optional.empty(), Optional.of(received), upgradeHeader);
+      Fingerprint fingerprint,
+      StackSlug received,
+      List<ResourceToken> needs,
+      Optional<String> upgradeHeader) {
+    return issue(fingerprint, Optional.empty(), Optional.of(received), needs, upgradeHeader);
   }
 
   private Issued issue(
       Fingerprint fingerprint,
       Optional<ResourceToken> receivedResource,
       Optional<StackSlug> receivedStack,
+      List<ResourceToken> alsoListed,
       Optional<String> upgradeHeader) {
-    List<ResourceToken> carried = new ArrayList<>();
+    List<ResourceToken> carried = new ArrayList<>(alsoListed);
     LinkedHashSet<StackSlug> carriedStacks = new LinkedHashSet<>();
     int rejected = 0;
     for (String earlier : upgradeTokens(upgradeHeader)) {

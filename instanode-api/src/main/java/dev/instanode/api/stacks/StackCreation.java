@@ -15,6 +15,7 @@ import dev.instanode.core.Limit;
 import dev.instanode.core.Plans;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceNames;
+import dev.instanode.core.ResourceToken;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
@@ -28,15 +29,19 @@ import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 
 /**
  * {@code POST /stacks/new}: check the manifest and what its services need, pass the anonymous gate
@@ -104,7 +109,7 @@ public final class StackCreation {
   public sealed interface Manifest {
     record Text(String text) implements Manifest {}
 
-    record Json(tools.jackson.databind.JsonNode node) implements Manifest {}
+    record Json(JsonNode node) implements Manifest {}
 
     record Missing() implements Manifest {}
   }
@@ -148,7 +153,11 @@ public final class StackCreation {
         request.requestId());
     Optional<ClaimService.Issued> onboarding =
         caller instanceof Caller.Anonymous a
-            ? onboardingToken(a, row.slug(), request.upgradeHeader())
+            ? onboardingToken(
+                a,
+                row.slug(),
+                manifest.services().stream().flatMap(s -> s.needs().stream()).distinct().toList(),
+                request.upgradeHeader())
             : Optional.empty();
     return reply(p, row, onboarding);
   }
@@ -171,7 +180,7 @@ public final class StackCreation {
               name,
               env,
               Tier.ANONYMOUS,
-              Optional.of(clock.instant().plus(ANONYMOUS_TTL)),
+              Optional.of(clock.instant().plus(ANONYMOUS_TTL).truncatedTo(ChronoUnit.SECONDS)),
               services));
     } catch (RuntimeException e) {
       gate.refund((AnonymousGate.Admitted) decision);
@@ -223,7 +232,7 @@ public final class StackCreation {
       String name,
       String env,
       Tier tier,
-      Optional<java.time.Instant> expiresAt,
+      Optional<Instant> expiresAt,
       List<StackRepository.NewService> services) {}
 
   private StackRecord insert(NewStackShape s) {
@@ -244,8 +253,7 @@ public final class StackCreation {
   }
 
   /** Runs {@code insert} with a new random slug, again on the rare collision with an old one. */
-  private static StackRecord withFreshSlug(
-      java.util.function.Function<StackSlug, StackRecord> insert) {
+  private static StackRecord withFreshSlug(Function<StackSlug, StackRecord> insert) {
     for (int attempt = 1; ; attempt++) {
       try {
         return insert.apply(StackSlug.random());
@@ -263,9 +271,12 @@ public final class StackCreation {
 
   // The stack exists either way: a failure to mint the claim token must not fail the call.
   private Optional<ClaimService.Issued> onboardingToken(
-      Caller.Anonymous caller, StackSlug slug, Optional<String> upgradeHeader) {
+      Caller.Anonymous caller,
+      StackSlug slug,
+      List<ResourceToken> needs,
+      Optional<String> upgradeHeader) {
     try {
-      return Optional.of(claims.issueForStack(caller.fingerprint(), slug, upgradeHeader));
+      return Optional.of(claims.issueForStack(caller.fingerprint(), slug, needs, upgradeHeader));
     } catch (RuntimeException e) {
       LOG.warn("claim.token_issue_failed stack={} error={}", slug, e.toString());
       return Optional.empty();

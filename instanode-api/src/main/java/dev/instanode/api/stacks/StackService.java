@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.api.auth.Caller;
 import dev.instanode.api.http.Pages;
-import dev.instanode.api.wire.DeletedReply;
 import dev.instanode.api.wire.StackCreatedReply;
+import dev.instanode.api.wire.StackDeletedReply;
 import dev.instanode.api.wire.StackEnvReply;
 import dev.instanode.api.wire.StackListReply;
 import dev.instanode.api.wire.StackReply;
@@ -114,13 +114,14 @@ public final class StackService {
 
   /** One page of the team's stacks, newest first, with the status last recorded. */
   public StackListReply list(TeamId team, Optional<String> limit, Optional<String> cursor) {
-    required(parts);
+    StackParts p = required(parts);
     int max = Pages.limit(limit);
     List<StackRecord> rows = stacks.pageForTeam(team, Pages.after(cursor), max + 1);
     boolean more = rows.size() > max;
     List<StackRecord> page = more ? rows.subList(0, max) : rows;
     return new StackListReply(
         true,
+        p.clusterName(),
         page.stream()
             .map(r ->
                 new StackListReply.Item(
@@ -148,7 +149,7 @@ public final class StackService {
       Map<String, String> patch,
       Optional<String> upgradeHeader,
       RequestId requestId) {
-    required(parts);
+    StackParts p = required(parts);
     StackSlug slug = StackAccess.slug(rawSlug);
     Optional<TeamId> owner = access.changer(caller, slug, upgradeHeader);
     EnvMerge.invalidKey(patch)
@@ -213,6 +214,7 @@ public final class StackService {
         yield new StackEnvReply(
             true,
             slug,
+            p.clusterName(),
             redacted,
             r.keysSet(),
             r.keysDeleted(),
@@ -267,7 +269,7 @@ public final class StackService {
    * chokepoint), then the row. A cluster that does not answer leaves the row deleting for the
    * reconciler and says so (503); nothing reports a deletion that did not happen.
    */
-  public DeletedReply delete(
+  public StackDeletedReply delete(
       Caller caller, String rawSlug, Optional<String> upgradeHeader, RequestId requestId) {
     StackParts p = required(parts);
     StackSlug slug = StackAccess.slug(rawSlug);
@@ -280,7 +282,8 @@ public final class StackService {
     }
     return switch (outcome) {
       case StackTeardown.Outcome.Deleted d ->
-          new DeletedReply(true, "Stack " + slug + " and its namespace were deleted.");
+          new StackDeletedReply(
+              true, slug, p.clusterName(), "Stack " + slug + " and its namespace were deleted.");
       case StackTeardown.Outcome.NotFound n -> throw StackAccess.notFound();
       case StackTeardown.Outcome.Retry r ->
           throw new ApiException(

@@ -13,6 +13,7 @@ import java.util.Map;
 public record StackEnvReply(
     @JsonProperty("ok") boolean ok,
     @JsonProperty("stack_id") StackSlug stackId,
+    @JsonProperty("cluster") String cluster,
     @JsonProperty("env") Map<String, String> env,
     @JsonProperty("keys_set") int keysSet,
     @JsonProperty("keys_deleted") int keysDeleted,

@@ -12,6 +12,7 @@ import java.util.Optional;
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record StackListReply(
     @JsonProperty("ok") boolean ok,
+    @JsonProperty("cluster") String cluster,
     @JsonProperty("items") List<Item> items,
     @JsonProperty("next_cursor") Optional<String> nextCursor) {
   public StackListReply {

@@ -62,6 +62,7 @@ class WireJsonTest {
         Arguments.of(
             new StackListReply(
                 true,
+                "kubernetes",
                 List.of(
                     new StackListReply.Item(
                         slug,
@@ -72,7 +73,7 @@ class WireJsonTest {
                         "development",
                         CREATED)),
                 Optional.empty()),
-            "{\"ok\":true,\"items\":[{\"stack_id\":\"stk-0a1b2c3d\",\"name\":\"app\","
+            "{\"ok\":true,\"cluster\":\"kubernetes\",\"items\":[{\"stack_id\":\"stk-0a1b2c3d\",\"name\":\"app\","
                 + "\"status\":\"healthy\",\"tier\":\"pro\","
                 + "\"namespace\":\"instant-stack-stk-0a1b2c3d\",\"env\":\"development\","
                 + "\"created_at\":\"2026-11-22T10:00:00Z\"}],\"next_cursor\":null}"),
