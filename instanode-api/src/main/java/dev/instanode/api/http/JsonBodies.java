@@ -22,11 +22,35 @@ public final class JsonBodies {
     this.maxBodyBytes = maxBodyBytes;
   }
 
-  /** Refuses an oversized body from its Content-Length before anything reads it. */
+  /**
+   * Refuses an oversized body from its Content-Length before anything parses it. A body up to
+   * {@link #DRAIN_LIMIT} is read and dropped first: answering while the client is still sending
+   * makes the server close a connection with unread bytes, and the TCP reset that follows can
+   * destroy the 413 before the client reads it. Larger ones are refused without being read.
+   */
   public void rejectOversized(Context ctx) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBodyBytes) {
+      if (declared <= DRAIN_LIMIT) {
+        drain(ctx);
+      }
       throw tooLarge();
+    }
+  }
+
+  /** The most of a refused body read only so that the refusal reaches the client intact. */
+  static final long DRAIN_LIMIT = 8L * 1024 * 1024;
+
+  private static void drain(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] buffer = new byte[64 * 1024];
+      long read = 0;
+      int n;
+      while (read < DRAIN_LIMIT && (n = in.read(buffer)) >= 0) {
+        read += n;
+      }
+    } catch (IOException e) {
+      // The client went away; the 413 is all that is left to try.
     }
   }
 

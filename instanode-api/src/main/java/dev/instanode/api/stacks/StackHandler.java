@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@link StackCreation}'s and {@link StackService}'s.
  */
 public final class StackHandler {
+  /** Shorter than Jetty's 30 s idle timeout and than common proxies'. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
   private final StackCreation creation;
   private final StackService service;
   private final JsonBodies bodies;
@@ -170,10 +174,29 @@ public final class StackHandler {
       following.set(handle.get());
       if (client.terminated()) {
         closeQuietly(handle.get());
+        return;
       }
+      Thread.ofVirtual().name("logs-heartbeat").start(() -> heartbeat(client));
     } catch (ApiException e) {
       client.sendEvent("error", e.getMessage());
       client.close();
+    }
+  }
+
+  /**
+   * A comment line now and then: a pod that logs nothing for a while must not have its stream
+   * closed as idle by the server or a proxy between.
+   */
+  private static void heartbeat(SseClient client) {
+    while (!client.terminated()) {
+      try {
+        Thread.sleep(HEARTBEAT.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (!client.terminated()) {
+        client.sendComment("keep-alive");
+      }
     }
   }
 
