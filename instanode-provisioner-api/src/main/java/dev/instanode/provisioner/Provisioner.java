@@ -52,6 +52,12 @@ public interface Provisioner {
   UsageReport usage(UsageRequest request);
 
   /**
+   * Every tenant's infrastructure a backend holds, whoever's it is, with its age: what a sweep
+   * compares with the rows that name it. Throws when it could not be read whole.
+   */
+  InventoryReport inventory(InventoryRequest request);
+
+  /**
    * Holds one resource to its limits now: its writes stopped or given back, its connections over
    * the cap closed, newest first. Idempotent.
    *

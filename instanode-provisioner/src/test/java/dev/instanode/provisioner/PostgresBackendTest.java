@@ -25,6 +25,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -298,6 +299,45 @@ class PostgresBackendTest {
   private static RotateResult rotate(ResourceToken token, ProviderResourceId providerResourceId) {
     return provisioner.rotateCredentials(
         new RotateRequest(token, ResourceType.POSTGRES, providerResourceId, RequestId.random()));
+  }
+
+  @Test
+  void theInventoryFindsEveryTenantByItsKeyWithTheAgeWrittenOnIt() throws SQLException {
+    Instant before = Instant.now().minusSeconds(1);
+    ResourceToken made = ResourceToken.random();
+    provision(made, Tier.ANONYMOUS);
+    Instant after = Instant.now().plusSeconds(1);
+    ResourceToken unstamped = ResourceToken.random();
+    try (Connection c = TestPostgres.connect(TestPostgres.adminUrl());
+        Statement s = c.createStatement()) {
+      // As a crash between CREATE and COMMENT, or a release before stamps, would leave it.
+      s.execute("CREATE DATABASE \"db_" + unstamped + "\"");
+      s.execute("CREATE DATABASE \"db_not-a-key\"");
+    }
+
+    List<InventoryItem> items = backend.inventory();
+
+    assertThat(items)
+        .filteredOn(i -> i.key().equals(made))
+        .singleElement()
+        .satisfies(i -> {
+          assertThat(i.objects()).as("its database and its role").isEqualTo(2);
+          assertThat(i.createdAt())
+              .hasValueSatisfying(at -> assertThat(at).isBetween(before, after));
+        });
+    assertThat(items)
+        .filteredOn(i -> i.key().equals(unstamped))
+        .singleElement()
+        .satisfies(i -> assertThat(i.createdAt()).as("an unknown age, never an old one").isEmpty());
+    assertThat(items).extracting(i -> i.key().text()).doesNotContain("not-a-key");
+
+    backend.drop(made, ProviderResourceId.parse("local:0"));
+    backend.drop(unstamped, ProviderResourceId.parse("local:0"));
+    assertThat(backend.inventory()).extracting(InventoryItem::key).doesNotContain(made, unstamped);
+    try (Connection c = TestPostgres.connect(TestPostgres.adminUrl());
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE \"db_not-a-key\"");
+    }
   }
 
   private static ProvisionResult provision(ResourceToken token, Tier tier) {

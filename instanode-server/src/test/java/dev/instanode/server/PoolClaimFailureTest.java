@@ -16,6 +16,8 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -173,6 +175,11 @@ class PoolClaimFailureTest {
     @Override
     public UsageReport usage(UsageRequest request) {
       return real.usage(request);
+    }
+
+    @Override
+    public InventoryReport inventory(InventoryRequest request) {
+      return real.inventory(request);
     }
 
     @Override

@@ -7,6 +7,9 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryItem;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -29,6 +32,8 @@ import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
+import dev.instanode.provisioner.grpc.proto.GetInventoryRequest;
+import dev.instanode.provisioner.grpc.proto.GetInventoryResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageResponse;
@@ -270,6 +275,35 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
               t.getWritesBlocked()));
     }
     return new UsageReport(tenants, r.getComplete(), r.getUnderPressure());
+  }
+
+  /** Bounded like a usage pass: both read every tenant of a type. */
+  @Override
+  public InventoryReport inventory(InventoryRequest request) {
+    GetInventoryResponse r =
+        call(
+            "GetInventory",
+            () ->
+                stub.withDeadlineAfter(deadlines.usage())
+                    .getInventory(
+                        GetInventoryRequest.newBuilder()
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setRequestId(request.requestId().value())
+                            .build()));
+    List<InventoryItem> items = new ArrayList<>();
+    for (var item : r.getItemsList()) {
+      InfraKey key =
+          InfraKey.parse(item.getNamingToken())
+              .orElseThrow(() -> malformed("GetInventory named a tenant by no key of ours"));
+      items.add(
+          new InventoryItem(
+              key,
+              item.getObjects(),
+              item.getCreatedAtMillis() > 0
+                  ? Optional.of(Instant.ofEpochMilli(item.getCreatedAtMillis()))
+                  : Optional.empty()));
+    }
+    return new InventoryReport(items);
   }
 
   @Override

@@ -7,6 +7,8 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -152,6 +154,12 @@ public final class LocalProvisioner implements Provisioner {
   public UsageReport usage(UsageRequest request) {
     ResourceBackend backend = backendFor(request.type());
     return breakers.of(backend).call(backend::usage);
+  }
+
+  @Override
+  public InventoryReport inventory(InventoryRequest request) {
+    ResourceBackend backend = backendFor(request.type());
+    return new InventoryReport(breakers.of(backend).call(backend::inventory));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.names.InfraName;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RunawayBounds;
@@ -56,6 +57,12 @@ public interface ResourceBackend {
 
   /** Every tenant of this backend, measured in one pass whose work is bounded. */
   UsageReport usage();
+
+  /**
+   * Every tenant's objects on this backend, by the key their names carry, each with the creation
+   * time written on it when it was made. Read whole or not at all: a failed read throws.
+   */
+  List<InventoryItem> inventory();
 
   /**
    * Stops ({@code blocked}) or gives back the tenant's writes, leaving its reads and the means to

@@ -10,6 +10,7 @@ import dev.instanode.core.crypto.Secrets;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.RoleName;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -19,6 +20,7 @@ import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.engine.CreationStamp;
 import dev.instanode.provisioner.engine.PartialProvisionException;
 import dev.instanode.provisioner.engine.ResourceBackend;
 import java.sql.Connection;
@@ -26,7 +28,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,14 +71,20 @@ public final class PostgresBackend implements ResourceBackend {
   private final Plans plans;
   private final ProvisionStepHook hook;
   private final RunawayWatch runaway;
+  private final Clock clock;
 
   public PostgresBackend(ClusterPlacement placement, Plans plans, ProvisionStepHook hook) {
-    this(placement, plans, hook, RUNAWAY_GRACE);
+    this(placement, plans, hook, RUNAWAY_GRACE, Clock.systemUTC());
   }
 
   PostgresBackend(
-      ClusterPlacement placement, Plans plans, ProvisionStepHook hook, Duration runawayGrace) {
+      ClusterPlacement placement,
+      Plans plans,
+      ProvisionStepHook hook,
+      Duration runawayGrace,
+      Clock clock) {
     this.placement = placement;
+    this.clock = clock;
     this.plans = plans;
     this.hook = hook;
     this.runaway = new RunawayWatch(runawayGrace);
@@ -108,6 +118,13 @@ public final class PostgresBackend implements ResourceBackend {
               + limit
               + " PASSWORD "
               + Identifiers.passwordLiteral(password));
+      // Right after each CREATE: a crash between the two leaves an object of unknown age, which
+      // a sweep skips, never one that looks old.
+      s.execute(
+          "COMMENT ON ROLE "
+              + Identifiers.quote(role)
+              + " IS "
+              + CreationStamp.sqlLiteral(clock.instant()));
       settings(tier).apply(s, role);
       hook.afterStep(STEP_CREATE_ROLE, key);
       // A new database grants CONNECT and TEMP to PUBLIC. It is born closed to everyone, and
@@ -119,6 +136,11 @@ public final class PostgresBackend implements ResourceBackend {
               + " OWNER "
               + Identifiers.quote(role)
               + " ALLOW_CONNECTIONS false");
+      s.execute(
+          "COMMENT ON DATABASE "
+              + Identifiers.quote(database)
+              + " IS "
+              + CreationStamp.sqlLiteral(clock.instant()));
       hook.afterStep(STEP_CREATE_DATABASE, key);
       s.execute("REVOKE ALL ON DATABASE " + Identifiers.quote(database) + " FROM PUBLIC");
       hook.afterStep(STEP_REVOKE_PUBLIC, key);
@@ -138,6 +160,59 @@ public final class PostgresBackend implements ResourceBackend {
     }
     String url = cluster.customerUrl(DatabaseName.of(key), RoleName.of(key), password).toUri();
     return new ProvisionResult(url, prid, Optional.empty(), limit);
+  }
+
+  /**
+   * Every {@code db_*} database and {@code usr_*} role of every cluster whose name carries a key of
+   * ours, grouped by key; the age is the oldest stamp among them (a database without its own stamp
+   * is aged by its role's, made just before it).
+   */
+  @Override
+  public List<InventoryItem> inventory() {
+    Map<InfraKey, Integer> objects = new HashMap<>();
+    Map<InfraKey, Instant> oldest = new HashMap<>();
+    for (CustomerCluster cluster : placement.clusters()) {
+      try (Connection c = cluster.connect();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT datname AS name, shobj_description(oid, 'pg_database') AS stamp"
+                      + " FROM pg_database WHERE datname LIKE 'db\\_%'"
+                      + " UNION ALL SELECT rolname, shobj_description(oid, 'pg_authid')"
+                      + " FROM pg_roles WHERE rolname LIKE 'usr\\_%'")) {
+        while (rs.next()) {
+          Optional<InfraKey> key = keyOf(rs.getString("name"));
+          if (key.isEmpty()) {
+            continue;
+          }
+          objects.merge(key.get(), 1, Integer::sum);
+          CreationStamp.parse(rs.getString("stamp"))
+              .ifPresent(at -> oldest.merge(key.get(), at, (a, b) -> a.isBefore(b) ? a : b));
+        }
+      } catch (SQLException e) {
+        throw ProvisionerException.fromSql("inventory", e);
+      }
+    }
+    List<InventoryItem> items = new ArrayList<>();
+    objects.forEach(
+        (key, n) -> items.add(new InventoryItem(key, n, Optional.ofNullable(oldest.get(key)))));
+    return items;
+  }
+
+  /** The key a {@code db_}/{@code usr_} name (or a write-freeze keeper role) was made from. */
+  static Optional<InfraKey> keyOf(String name) {
+    String rest;
+    if (name.startsWith(DatabaseName.PREFIX)) {
+      rest = name.substring(DatabaseName.PREFIX.length());
+    } else if (name.startsWith(RoleName.PREFIX)) {
+      rest = name.substring(RoleName.PREFIX.length());
+      if (rest.endsWith(WriteFreeze.KEEPER_SUFFIX)) {
+        rest = rest.substring(0, rest.length() - WriteFreeze.KEEPER_SUFFIX.length());
+      }
+    } else {
+      return Optional.empty();
+    }
+    return InfraKey.parse(rest);
   }
 
   @Override

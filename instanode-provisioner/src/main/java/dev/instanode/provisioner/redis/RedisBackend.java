@@ -10,6 +10,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
 import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.InfraName;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -31,6 +32,8 @@ import io.lettuce.core.protocol.CommandType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -68,6 +71,12 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   static final long CENSUS_MAX_KEYS = 1_000_000;
 
   /**
+   * A hash of tenant user → creation time (epoch millis). Outside every tenant's key and channel
+   * patterns, and ignored by the census, which counts only keys under a tenant's prefix.
+   */
+  static final String CREATED = "instanode:created";
+
+  /**
    * A user made, read and deleted in each usage pass to learn how this server writes each of our
    * command rule sets in ACL LIST (servers describe rules their own way): a tenant's writes are
    * stopped exactly when its rules read like the read-and-delete set. No {@code usr_} prefix, so it
@@ -88,6 +97,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
   private final ProvisionStepHook hook;
   private final AdminConnection admin;
   private final long censusMaxKeys;
+  private final Clock clock = Clock.systemUTC();
   private final AtomicLong maxmemoryGauge = new AtomicLong();
   private final AclSaves aclSaves = new AclSaves();
   private final KnownCommands knownCommands = new KnownCommands();
@@ -142,6 +152,13 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     } catch (RuntimeException e) {
       throw RedisFailures.classify("provision", e);
     }
+    // The stamp goes first: a user never exists without its age. A crash after it leaves a stamp
+    // with no user, which the inventory ignores and the next provision of the key overwrites.
+    try {
+      redis.hset(CREATED, tenant.user(), Long.toString(clock.millis()));
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("provision", e);
+    }
     // From ACL SETUSER on, a user may exist (a timed-out SETUSER may still have run): any failure
     // hands the caller the resource id so it drops the user through the chokepoint.
     try {
@@ -158,6 +175,44 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
         PROVIDER_RESOURCE_ID,
         Optional.of(tenant.keyPrefix()),
         -1);
+  }
+
+  /**
+   * Every tenant user ({@code usr_<key>}) the server holds, with the creation time stamped beside
+   * it in {@link #CREATED} (a key no tenant's patterns reach).
+   */
+  @Override
+  public List<InventoryItem> inventory() {
+    try {
+      RedisCommands<String, String> redis = admin.get().sync();
+      Map<String, String> stamps = redis.hgetall(CREATED);
+      List<InventoryItem> items = new ArrayList<>();
+      for (String user : redis.aclUsers()) {
+        if (!user.startsWith(AclUserName.PREFIX)) {
+          continue;
+        }
+        Optional<InfraKey> key = InfraKey.parse(user.substring(AclUserName.PREFIX.length()));
+        if (key.isEmpty()) {
+          continue;
+        }
+        Optional<Instant> created =
+            Optional.ofNullable(stamps.get(user))
+                .flatMap(RedisBackend::millis)
+                .map(Instant::ofEpochMilli);
+        items.add(new InventoryItem(key.get(), 1, created));
+      }
+      return items;
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("inventory", e);
+    }
+  }
+
+  private static Optional<Long> millis(String text) {
+    try {
+      return Optional.of(Long.parseLong(text));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   /** Returns once the ACL file on disk holds every user change this thread made before. */
@@ -200,6 +255,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       redis.aclDeluser(tenant.user());
       persistAcl(redis);
       new PrefixKeys(connection, tenant.pattern(), endpoint.commandTimeout()).unlinkAll();
+      redis.hdel(CREATED, tenant.user());
     } catch (RuntimeException e) {
       throw RedisFailures.classify("deprovision", e);
     }

@@ -6,6 +6,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.names.InfraName;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RunawayBounds;
@@ -42,6 +43,11 @@ public abstract class DropOnlyBackend implements ResourceBackend {
 
   @Override
   public UsageReport usage() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override
+  public List<InventoryItem> inventory() {
     throw new UnsupportedOperationException();
   }
 

@@ -5,6 +5,8 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -124,6 +126,13 @@ final class FakeProvisioner implements Provisioner {
   @Override
   public UsageReport usage(UsageRequest request) {
     return answer(request, () -> usageReport);
+  }
+
+  volatile InventoryReport inventoryReport = new InventoryReport(List.of());
+
+  @Override
+  public InventoryReport inventory(InventoryRequest request) {
+    return answer(request, () -> inventoryReport);
   }
 
   @Override

@@ -11,6 +11,9 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryItem;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
@@ -297,6 +300,20 @@ class GrpcRoundTripTest {
     provisioner.usageReport = new UsageReport(List.of(), true, false);
     assertThat(grpc.client.usage(request).complete()).isTrue();
     assertThat(grpc.client.usage(request).underPressure()).isFalse();
+  }
+
+  @Test
+  void theInventoryCarriesEveryItemAndAnUnknownAgeStaysUnknown() {
+    InventoryReport report =
+        new InventoryReport(
+            List.of(
+                new InventoryItem(token, 2, Optional.of(Instant.parse("2026-12-01T10:00:00Z"))),
+                new InventoryItem(PoolToken.random(), 1, Optional.empty())));
+    provisioner.inventoryReport = report;
+    InventoryRequest request = new InventoryRequest(ResourceType.POSTGRES, RequestId.random());
+
+    assertThat(grpc.client.inventory(request)).isEqualTo(report);
+    assertThat(provisioner.calls()).containsExactly(request);
   }
 
   @Test

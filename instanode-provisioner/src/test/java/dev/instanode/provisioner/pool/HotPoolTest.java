@@ -19,6 +19,7 @@ import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -267,6 +268,11 @@ class HotPoolTest {
     @Override
     public UsageReport usage() {
       return real.usage();
+    }
+
+    @Override
+    public List<InventoryItem> inventory() {
+      return real.inventory();
     }
 
     @Override

@@ -47,7 +47,9 @@ class PostgresLimitsTest {
   static void setUp() {
     placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
     placement.hardenClusters();
-    backend = new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE, GRACE);
+    backend =
+        new PostgresBackend(
+            placement, Plans.bundled(), ProvisionStepHook.NONE, GRACE, java.time.Clock.systemUTC());
   }
 
   @AfterAll

@@ -11,14 +11,17 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.Tier;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.testkit.TestRedis;
+import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,6 +69,44 @@ class RedisLimitsTest {
         made.keyPrefix().orElseThrow(),
         made.connectionUrl(),
         probe.connect(made.connectionUrl()).sync());
+  }
+
+  @Test
+  void theInventoryListsEveryTenantUserWithTheAgeStampedBesideIt() {
+    Instant before = Instant.now().minusSeconds(1);
+    Tenant made = tenant();
+    Instant after = Instant.now().plusSeconds(1);
+    ResourceToken unstamped = ResourceToken.random();
+    admin.aclSetuser("usr_" + unstamped, AclSetuserArgs.Builder.off());
+
+    List<InventoryItem> items = backend.inventory();
+
+    assertThat(items)
+        .filteredOn(i -> i.key().equals(made.naming()))
+        .singleElement()
+        .satisfies(i ->
+            assertThat(i.createdAt())
+                .hasValueSatisfying(at -> assertThat(at).isBetween(before, after)));
+    assertThat(items)
+        .filteredOn(i -> i.key().equals(unstamped))
+        .singleElement()
+        .satisfies(i -> assertThat(i.createdAt()).as("an unknown age, never an old one").isEmpty());
+    assertThat(items)
+        .extracting(i -> i.key().text())
+        .as("not the admin, nor the probe users")
+        .allMatch(k -> InfraKey.parse(k).isPresent());
+    assertThatThrownBy(() -> made.redis().hgetall(RedisBackend.CREATED))
+        .as("out of every tenant's reach")
+        .hasMessageContaining("NOPERM");
+
+    backend.drop(made.naming(), PRID);
+    admin.aclDeluser("usr_" + unstamped);
+    assertThat(backend.inventory())
+        .extracting(InventoryItem::key)
+        .doesNotContain(made.naming(), unstamped);
+    assertThat(admin.hget(RedisBackend.CREATED, "usr_" + made.naming().text()))
+        .as("the stamp goes with the user")
+        .isNull();
   }
 
   @Test

@@ -4,6 +4,8 @@ import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -40,6 +42,7 @@ public final class FakeProvisioner implements Provisioner {
     STORAGE,
     ROTATE,
     USAGE,
+    INVENTORY,
     LIMITS,
     RUNAWAY
   }
@@ -54,6 +57,7 @@ public final class FakeProvisioner implements Provisioner {
   private volatile Predicate<Object> failWhen = r -> false;
   private volatile Consumer<Object> onCall = r -> {};
   private final Map<ResourceType, UsageReport> usage = new ConcurrentHashMap<>();
+  private final Map<ResourceType, InventoryReport> inventory = new ConcurrentHashMap<>();
   private volatile int connectionsClosed;
   private volatile long bytesFreed;
 
@@ -143,6 +147,7 @@ public final class FakeProvisioner implements Provisioner {
     regradeAnswer = r -> RegradeResult.applied(PLANS.connectionsLimit(r.tier(), r.type()));
     storageBytes = 8_000_000L;
     usage.clear();
+    inventory.clear();
     connectionsClosed = 0;
     bytesFreed = 0;
   }
@@ -188,6 +193,18 @@ public final class FakeProvisioner implements Provisioner {
   public UsageReport usage(UsageRequest request) {
     record(Op.USAGE, request);
     return usage.getOrDefault(request.type(), new UsageReport(List.of(), true, false));
+  }
+
+  /** What an inventory of {@code type} answers; a type with none answers an empty one. */
+  public FakeProvisioner answerInventory(ResourceType type, InventoryReport report) {
+    inventory.put(type, report);
+    return this;
+  }
+
+  @Override
+  public InventoryReport inventory(InventoryRequest request) {
+    record(Op.INVENTORY, request);
+    return inventory.getOrDefault(request.type(), new InventoryReport(List.of()));
   }
 
   /** Answers as a backend that changed the writes' state and closed what was over the cap. */

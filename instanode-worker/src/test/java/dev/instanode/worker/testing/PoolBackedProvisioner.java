@@ -3,6 +3,8 @@ package dev.instanode.worker.testing;
 import dev.instanode.core.RequestId;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryReport;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -85,6 +87,11 @@ public final class PoolBackedProvisioner implements Provisioner {
   @Override
   public UsageReport usage(UsageRequest request) {
     return drops.usage(request);
+  }
+
+  @Override
+  public InventoryReport inventory(InventoryRequest request) {
+    return drops.inventory(request);
   }
 
   @Override

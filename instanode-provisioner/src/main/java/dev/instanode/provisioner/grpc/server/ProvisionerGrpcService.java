@@ -3,6 +3,8 @@ package dev.instanode.provisioner.grpc.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Masking;
+import dev.instanode.provisioner.InventoryItem;
+import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.LimitsResult;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -20,6 +22,8 @@ import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
+import dev.instanode.provisioner.grpc.proto.GetInventoryRequest;
+import dev.instanode.provisioner.grpc.proto.GetInventoryResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesResponse;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
@@ -41,6 +45,7 @@ import dev.instanode.provisioner.grpc.proto.StopRunawayWorkResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -175,6 +180,26 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
                     .setKeys(t.keys())
                     .setConnections(t.connections())
                     .setWritesBlocked(t.writesBlocked()));
+          }
+          return answer.build();
+        });
+  }
+
+  @Override
+  public void getInventory(GetInventoryRequest request, StreamObserver<GetInventoryResponse> out) {
+    answer(
+        "GetInventory",
+        request.getRequestId(),
+        out,
+        () -> {
+          InventoryReport r = provisioner.inventory(RequestDecoder.inventory(request));
+          GetInventoryResponse.Builder answer = GetInventoryResponse.newBuilder();
+          for (InventoryItem item : r.items()) {
+            answer.addItems(
+                dev.instanode.provisioner.grpc.proto.InventoryItem.newBuilder()
+                    .setNamingToken(item.key().text())
+                    .setObjects(item.objects())
+                    .setCreatedAtMillis(item.createdAt().map(Instant::toEpochMilli).orElse(0L)));
           }
           return answer.build();
         });

@@ -8,6 +8,7 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionerException;
@@ -20,6 +21,7 @@ import dev.instanode.provisioner.grpc.PoolItems;
 import dev.instanode.provisioner.grpc.ResourceTypes;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
+import dev.instanode.provisioner.grpc.proto.GetInventoryRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.PoolItemRequest;
@@ -86,6 +88,10 @@ final class RequestDecoder {
         type(r.getResourceType()),
         prid(r.getProviderResourceId()),
         requestId(r.getRequestId()));
+  }
+
+  static InventoryRequest inventory(GetInventoryRequest r) {
+    return new InventoryRequest(type(r.getResourceType()), requestId(r.getRequestId()));
   }
 
   static UsageRequest usage(GetUsageRequest r) {
