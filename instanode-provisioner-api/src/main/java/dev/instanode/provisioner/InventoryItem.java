@@ -14,8 +14,11 @@ import java.util.Optional;
  * @param createdAt when it was made, as written on the objects when they were; empty when none says
  *     (made before stamps were written, or a crash between the create and the stamp), which a sweep
  *     must read as "age unknown", never as old
+ * @param pooled a hot-pool item's row tracks the key: the pool owns it, whatever the platform rows
+ *     say
  */
-public record InventoryItem(InfraKey key, int objects, Optional<Instant> createdAt) {
+public record InventoryItem(
+    InfraKey key, int objects, Optional<Instant> createdAt, boolean pooled) {
   public InventoryItem {
     requireNonNull(key, "key is null");
     requireNonNull(createdAt, "createdAt is null");

@@ -58,6 +58,16 @@ public interface Provisioner {
   InventoryReport inventory(InventoryRequest request);
 
   /**
+   * Drops, through the audited chokepoint, the infrastructure of a key an inventory sweep found
+   * orphaned. The caller re-confirms from a fresh read that no platform row names the key right
+   * before calling; the provisioner refuses a key a pool item tracks.
+   *
+   * @return false when a pool item tracks the key; nothing was dropped then
+   * @throws ProvisionerException when the drop failed
+   */
+  boolean reapOrphan(OrphanReapRequest request);
+
+  /**
    * Holds one resource to its limits now: its writes stopped or given back, its connections over
    * the cap closed, newest first. Idempotent.
    *

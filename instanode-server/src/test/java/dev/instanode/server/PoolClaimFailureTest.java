@@ -20,6 +20,7 @@ import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -180,6 +181,11 @@ class PoolClaimFailureTest {
     @Override
     public InventoryReport inventory(InventoryRequest request) {
       return real.inventory(request);
+    }
+
+    @Override
+    public boolean reapOrphan(OrphanReapRequest request) {
+      return real.reapOrphan(request);
     }
 
     @Override

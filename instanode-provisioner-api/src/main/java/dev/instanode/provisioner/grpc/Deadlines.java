@@ -27,7 +27,8 @@ public record Deadlines(Duration provision, Duration call, Duration health) {
   }
 
   /**
-   * GetUsage walks every tenant of a backend (a whole keyspace for Redis): as long as provision.
+   * GetUsage and GetInventory walk every tenant of a backend (a whole keyspace for Redis): as long
+   * as provision.
    */
   public Duration usage() {
     return provision;

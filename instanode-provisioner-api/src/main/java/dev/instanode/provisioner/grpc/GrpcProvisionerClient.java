@@ -12,6 +12,7 @@ import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -44,6 +45,7 @@ import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc.ProvisionerServiceBlockingStub;
+import dev.instanode.provisioner.grpc.proto.ReapOrphanRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
@@ -301,9 +303,26 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
               item.getObjects(),
               item.getCreatedAtMillis() > 0
                   ? Optional.of(Instant.ofEpochMilli(item.getCreatedAtMillis()))
-                  : Optional.empty()));
+                  : Optional.empty(),
+              item.getPooled()));
     }
     return new InventoryReport(items);
+  }
+
+  @Override
+  public boolean reapOrphan(OrphanReapRequest request) {
+    return call(
+            "ReapOrphan",
+            () ->
+                stub.withDeadlineAfter(deadlines.call())
+                    .reapOrphan(
+                        ReapOrphanRequest.newBuilder()
+                            .setNamingToken(request.key().text())
+                            .setResourceType(ResourceTypes.toProto(request.type()))
+                            .setReason(request.reason())
+                            .setRequestId(request.requestId().value())
+                            .build()))
+        .getDone();
   }
 
   @Override

@@ -2,15 +2,18 @@ package dev.instanode.provisioner.engine;
 
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.Masking;
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -31,6 +34,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,7 +163,44 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public InventoryReport inventory(InventoryRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    return new InventoryReport(breakers.of(backend).call(backend::inventory));
+    List<InventoryItem> found = breakers.of(backend).call(backend::inventory);
+    Set<PoolToken> tracked =
+        pool.map(p ->
+                p.tracked(
+                    found.stream()
+                        .map(InventoryItem::key)
+                        .filter(PoolToken.class::isInstance)
+                        .map(PoolToken.class::cast)
+                        .toList()))
+            .orElse(Set.of());
+    return new InventoryReport(
+        found.stream()
+            .map(i ->
+                new InventoryItem(i.key(), i.objects(), i.createdAt(), tracked.contains(i.key())))
+            .toList());
+  }
+
+  /**
+   * Refuses a key a pool item tracks (checked here, from the pool's own rows, right before the
+   * drop); otherwise drops it on every cluster, since nothing recorded where it was placed.
+   */
+  @Override
+  public boolean reapOrphan(OrphanReapRequest request) {
+    if (request.key() instanceof PoolToken token
+        && pool.map(p -> !p.tracked(List.of(token)).isEmpty()).orElse(false)) {
+      LOG.warn(
+          "provisioner.orphan_reap_refused naming={} request_id={}: a pool item tracks it",
+          request.key().masked(),
+          request.requestId());
+      return false;
+    }
+    chokepoint.drop(
+        backendFor(request.type()),
+        request.key(),
+        ProviderResourceId.NONE,
+        request.reason(),
+        request.requestId());
+    return true;
   }
 
   @Override

@@ -22,10 +22,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -168,6 +170,11 @@ public final class HotPool implements AutoCloseable {
           resource.masked(),
           e.toString());
     }
+  }
+
+  /** Those of {@code tokens} a pool item tracks. */
+  public Set<PoolToken> tracked(Collection<PoolToken> tokens) {
+    return items.tracked(tokens);
   }
 
   /** The oldest items handed out before {@code cutoff} and still tracked. */

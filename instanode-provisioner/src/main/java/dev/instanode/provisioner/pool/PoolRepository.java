@@ -8,10 +8,12 @@ import dev.instanode.provisioner.AssignedPoolItem;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
@@ -213,6 +215,19 @@ public final class PoolRepository {
             .bind("bound", resource.value())
             .execute())
         == 1;
+  }
+
+  /** Those of {@code tokens} a row tracks, in any status: the pool owns their infrastructure. */
+  public Set<PoolToken> tracked(Collection<PoolToken> tokens) {
+    if (tokens.isEmpty()) {
+      return Set.of();
+    }
+    return jdbi.withHandle(h ->
+        h.createQuery("SELECT pool_token FROM pool_items WHERE pool_token = ANY(:tokens)")
+            .bindArray("tokens", String.class, tokens.stream().map(PoolToken::value).toList())
+            .mapTo(String.class)
+            .map(PoolToken::new)
+            .set());
   }
 
   public Map<ResourceType, Long> assignedBefore(Instant cutoff) {

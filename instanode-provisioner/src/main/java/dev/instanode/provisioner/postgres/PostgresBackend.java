@@ -194,8 +194,8 @@ public final class PostgresBackend implements ResourceBackend {
       }
     }
     List<InventoryItem> items = new ArrayList<>();
-    objects.forEach(
-        (key, n) -> items.add(new InventoryItem(key, n, Optional.ofNullable(oldest.get(key)))));
+    objects.forEach((key, n) ->
+        items.add(new InventoryItem(key, n, Optional.ofNullable(oldest.get(key)), false)));
     return items;
   }
 

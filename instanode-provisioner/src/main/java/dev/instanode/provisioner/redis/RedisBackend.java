@@ -199,7 +199,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
             Optional.ofNullable(stamps.get(user))
                 .flatMap(RedisBackend::millis)
                 .map(Instant::ofEpochMilli);
-        items.add(new InventoryItem(key.get(), 1, created));
+        items.add(new InventoryItem(key.get(), 1, created, false));
       }
       return items;
     } catch (RuntimeException e) {

@@ -9,6 +9,7 @@ import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -133,6 +134,13 @@ final class FakeProvisioner implements Provisioner {
   @Override
   public InventoryReport inventory(InventoryRequest request) {
     return answer(request, () -> inventoryReport);
+  }
+
+  volatile boolean reapOrphanDone = true;
+
+  @Override
+  public boolean reapOrphan(OrphanReapRequest request) {
+    return answer(request, () -> reapOrphanDone);
   }
 
   @Override

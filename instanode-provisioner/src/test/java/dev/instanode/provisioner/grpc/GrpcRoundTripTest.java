@@ -15,6 +15,7 @@ import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
@@ -307,13 +308,25 @@ class GrpcRoundTripTest {
     InventoryReport report =
         new InventoryReport(
             List.of(
-                new InventoryItem(token, 2, Optional.of(Instant.parse("2026-12-01T10:00:00Z"))),
-                new InventoryItem(PoolToken.random(), 1, Optional.empty())));
+                new InventoryItem(
+                    token, 2, Optional.of(Instant.parse("2026-12-01T10:00:00Z")), false),
+                new InventoryItem(PoolToken.random(), 1, Optional.empty(), true)));
     provisioner.inventoryReport = report;
     InventoryRequest request = new InventoryRequest(ResourceType.POSTGRES, RequestId.random());
 
     assertThat(grpc.client.inventory(request)).isEqualTo(report);
     assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void anOrphanReapCarriesItsKeyAndWhetherItWasDone() {
+    OrphanReapRequest request =
+        new OrphanReapRequest(
+            PoolToken.random(), ResourceType.REDIS, "inventory_no_row", RequestId.random());
+    assertThat(grpc.client.reapOrphan(request)).isTrue();
+    provisioner.reapOrphanDone = false;
+    assertThat(grpc.client.reapOrphan(request)).as("a pool item tracks it").isFalse();
+    assertThat(provisioner.calls()).containsExactly(request, request);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.instanode.provisioner.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import dev.instanode.chokepoint.DropGuard;
@@ -20,6 +21,8 @@ import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryItem;
+import dev.instanode.provisioner.InventoryRequest;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -300,6 +303,44 @@ class HotPoolTest {
     @Override
     public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
       return real.rotateCredentials(key, providerResourceId);
+    }
+  }
+
+  @Test
+  void theInventoryMarksWhatThePoolTracksAndAnOrphanReapNeverDropsIt() throws SQLException {
+    try (HotPool pool = pool(1)) {
+      pool.refill(ResourceType.POSTGRES);
+      LocalProvisioner provisioner =
+          new LocalProvisioner(List.of(backend), chokepoint, breakers, Optional.of(pool));
+      PoolToken tracked = new PoolToken(column("SELECT pool_token FROM pool_items").getFirst());
+      // A pool item whose row was lost: nothing tracks it any more.
+      PoolToken untracked = PoolToken.random();
+      backend.provision(untracked, Tier.ANONYMOUS, RequestId.random());
+      assertThat(
+              provisioner
+                  .inventory(new InventoryRequest(ResourceType.POSTGRES, RequestId.random()))
+                  .items())
+          .filteredOn(i -> i.key().equals(tracked) || i.key().equals(untracked))
+          .extracting(i -> i.key().equals(tracked), InventoryItem::pooled)
+          .containsExactlyInAnyOrder(tuple(true, true), tuple(false, false));
+
+      assertThat(
+              provisioner.reapOrphan(
+                  new OrphanReapRequest(
+                      tracked, ResourceType.POSTGRES, "inventory_no_row", RequestId.random())))
+          .as("the pool's own item is never an orphan")
+          .isFalse();
+      assertThat(adminExists("SELECT 1 FROM pg_database WHERE datname = 'db_" + tracked + "'"))
+          .isTrue();
+      assertThat(
+              provisioner.reapOrphan(
+                  new OrphanReapRequest(
+                      untracked, ResourceType.POSTGRES, "inventory_no_row", RequestId.random())))
+          .isTrue();
+      assertThat(adminExists("SELECT 1 FROM pg_database WHERE datname = 'db_" + untracked + "'"))
+          .isFalse();
+      assertThat(adminExists("SELECT 1 FROM pg_roles WHERE rolname = 'usr_" + untracked + "'"))
+          .isFalse();
     }
   }
 

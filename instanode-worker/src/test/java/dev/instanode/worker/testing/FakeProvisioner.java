@@ -8,6 +8,7 @@ import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -43,6 +44,7 @@ public final class FakeProvisioner implements Provisioner {
     ROTATE,
     USAGE,
     INVENTORY,
+    REAP_ORPHAN,
     LIMITS,
     RUNAWAY
   }
@@ -205,6 +207,17 @@ public final class FakeProvisioner implements Provisioner {
   public InventoryReport inventory(InventoryRequest request) {
     record(Op.INVENTORY, request);
     return inventory.getOrDefault(request.type(), new InventoryReport(List.of()));
+  }
+
+  /** Answers as a provisioner that dropped the orphan (a pool item did not track it). */
+  @Override
+  public boolean reapOrphan(OrphanReapRequest request) {
+    record(Op.REAP_ORPHAN, request);
+    return true;
+  }
+
+  public List<OrphanReapRequest> orphanReaps() {
+    return ofType(OrphanReapRequest.class);
   }
 
   /** Answers as a backend that changed the writes' state and closed what was over the cap. */

@@ -7,6 +7,7 @@ import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.LimitsResult;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.Provisioner;
@@ -92,6 +93,11 @@ public final class PoolBackedProvisioner implements Provisioner {
   @Override
   public InventoryReport inventory(InventoryRequest request) {
     return drops.inventory(request);
+  }
+
+  @Override
+  public boolean reapOrphan(OrphanReapRequest request) {
+    return drops.reapOrphan(request);
   }
 
   @Override

@@ -35,6 +35,8 @@ import dev.instanode.provisioner.grpc.proto.PoolItemResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
+import dev.instanode.provisioner.grpc.proto.ReapOrphanRequest;
+import dev.instanode.provisioner.grpc.proto.ReapOrphanResponse;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceResponse;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
@@ -199,10 +201,23 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
                 dev.instanode.provisioner.grpc.proto.InventoryItem.newBuilder()
                     .setNamingToken(item.key().text())
                     .setObjects(item.objects())
-                    .setCreatedAtMillis(item.createdAt().map(Instant::toEpochMilli).orElse(0L)));
+                    .setCreatedAtMillis(item.createdAt().map(Instant::toEpochMilli).orElse(0L))
+                    .setPooled(item.pooled()));
           }
           return answer.build();
         });
+  }
+
+  @Override
+  public void reapOrphan(ReapOrphanRequest request, StreamObserver<ReapOrphanResponse> out) {
+    answer(
+        "ReapOrphan",
+        request.getRequestId(),
+        out,
+        () ->
+            ReapOrphanResponse.newBuilder()
+                .setDone(provisioner.reapOrphan(RequestDecoder.reapOrphan(request)))
+                .build());
   }
 
   @Override

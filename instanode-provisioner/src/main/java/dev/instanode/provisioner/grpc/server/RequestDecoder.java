@@ -10,6 +10,7 @@ import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryRequest;
 import dev.instanode.provisioner.LimitsRequest;
+import dev.instanode.provisioner.OrphanReapRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeRequest;
@@ -26,6 +27,7 @@ import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.GetUsageRequest;
 import dev.instanode.provisioner.grpc.proto.PoolItemRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
+import dev.instanode.provisioner.grpc.proto.ReapOrphanRequest;
 import dev.instanode.provisioner.grpc.proto.RegradeResourceRequest;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import dev.instanode.provisioner.grpc.proto.RunawayBounds;
@@ -92,6 +94,17 @@ final class RequestDecoder {
 
   static InventoryRequest inventory(GetInventoryRequest r) {
     return new InventoryRequest(type(r.getResourceType()), requestId(r.getRequestId()));
+  }
+
+  static OrphanReapRequest reapOrphan(ReapOrphanRequest r) {
+    InfraKey key =
+        InfraKey.parse(r.getNamingToken())
+            .orElseThrow(() -> invalid("naming_token is no resource or pool token"));
+    if (r.getReason().isBlank()) {
+      throw invalid("reason is required");
+    }
+    return new OrphanReapRequest(
+        key, type(r.getResourceType()), r.getReason(), requestId(r.getRequestId()));
   }
 
   static UsageRequest usage(GetUsageRequest r) {
