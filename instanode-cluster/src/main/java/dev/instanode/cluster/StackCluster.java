@@ -6,9 +6,10 @@ import java.util.function.Consumer;
 
 /**
  * The Kubernetes a stack runs on. Every method throws {@link ClusterUnavailableException} when the
- * cluster cannot be reached or answers with an error; nothing is reported that did not happen.
+ * cluster cannot be reached or answers with an error; nothing is reported that did not happen. It
+ * also lists the tenant namespaces that exist ({@link NamespaceInventory}), for the orphan sweep.
  */
-public interface StackCluster extends AutoCloseable {
+public interface StackCluster extends NamespaceInventory, AutoCloseable {
   /** True for dev's simulated cluster: objects are stored, no container runs. */
   boolean simulated();
 
@@ -33,8 +34,9 @@ public interface StackCluster extends AutoCloseable {
       NamespaceName namespace, String service, Consumer<String> lines, Runnable ended);
 
   /**
-   * Deletes the namespace and everything in it. Idempotent: a namespace already gone is success.
-   * Callers go through the audited chokepoint, whose guard checks the name first.
+   * Deletes the namespace and everything in it, whatever tenant it holds (a stack's, a dedicated
+   * resource's). Idempotent: a namespace already gone is success. Callers go through the audited
+   * chokepoint, whose guard checks the name first.
    *
    * @return true when it existed
    */

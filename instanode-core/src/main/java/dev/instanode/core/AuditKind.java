@@ -44,6 +44,11 @@ public enum AuditKind {
   RESOURCE_CONNECTIONS_CLOSED("resource.connections_closed"),
   /** An assigned pool item whose resource no longer exists was torn down (cluster-scoped). */
   POOL_ORPHAN_REAPED("pool.orphan_reaped"),
+  /**
+   * The orphan sweep found infrastructure no live row names (cluster-scoped: no team). Written for
+   * every candidate, before anything is reaped, and the only row when the destructive arm is off.
+   */
+  ORPHAN_CANDIDATE("orphan.candidate"),
   /** The chokepoint was asked to tear something down; written before it acts. */
   DEPROVISION_REQUESTED("deprovision.requested"),
   DEPROVISION_DROPPED("deprovision.dropped"),

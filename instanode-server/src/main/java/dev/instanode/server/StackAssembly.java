@@ -29,7 +29,8 @@ final class StackAssembly {
       StackObserver observer,
       StackTeardown teardown,
       StackDeployer deployer,
-      StackApplier applier) {}
+      StackApplier applier,
+      DropGuard guard) {}
 
   private StackAssembly() {}
 
@@ -41,14 +42,17 @@ final class StackAssembly {
       StackDeployer deployer =
           new StackDeployer(
               stacks, c, shared.plans(), shared.aes(), config.stacks().domain(), shared.meters());
+      // Namespace rules need no deployment's names: only tenant-prefixed namespaces may go. The
+      // teardown and the worker's orphan sweep check every namespace against this one guard.
+      DropGuard guard = new DropGuard(Set.of());
       return new Parts(
           c,
           stacks,
           new StackObserver(stacks, c, shared.meters()),
-          // Namespace rules need no deployment's names: only instant-stack-* may go.
-          new StackTeardown(stacks, c, new DropGuard(Set.of()), shared.audit(), shared.meters()),
+          new StackTeardown(stacks, c, guard, shared.audit(), shared.meters()),
           deployer,
-          owned.own(new StackApplier(deployer, stacks, shared.meters())));
+          owned.own(new StackApplier(deployer, stacks, shared.meters())),
+          guard);
     });
   }
 

@@ -27,7 +27,8 @@ final class WorkerAssembly {
                 Optional.of(access.provisioner()),
                 // The same cluster and objects as the api's: one view of every stack.
                 stacks.map(s ->
-                    new WorkerDependencies.StackParts(s.teardown(), s.observer(), s.deployer())),
+                    new WorkerDependencies.StackParts(
+                        s.teardown(), s.observer(), s.deployer(), s.cluster(), s.guard())),
                 shared.plans(),
                 new WorkerDependencies.Telemetry(shared.meters(), options.clock())),
             config.worker()));

@@ -687,6 +687,36 @@ public final class ResourceRepository {
     return owners;
   }
 
+  /** The status of each of these tokens' rows; a token with no row at all is absent. */
+  public Map<ResourceToken, ResourceStatus> statusesOf(Collection<ResourceToken> tokens) {
+    Map<ResourceToken, ResourceStatus> statuses = new HashMap<>();
+    if (tokens.isEmpty()) {
+      return statuses;
+    }
+    jdbi.useHandle(h ->
+        h.createQuery("SELECT token, status FROM resources WHERE token = ANY(:tokens)")
+            .bindArray(
+                "tokens", UUID.class, tokens.stream().map(ResourceToken::value).distinct().toList())
+            .map((rs, ctx) ->
+                Map.entry(
+                    new ResourceToken(rs.getObject("token", UUID.class)),
+                    ResourceStatus.fromWire(rs.getString("status"))))
+            .forEach(e -> statuses.put(e.getKey(), e.getValue())));
+    return statuses;
+  }
+
+  /** How many rows are in any of {@code statuses}. */
+  public long countInStatuses(Set<ResourceStatus> statuses) {
+    return jdbi.withHandle(h ->
+        h.createQuery("SELECT count(*) FROM resources WHERE status = ANY(:statuses)")
+            .bindArray(
+                "statuses",
+                String.class,
+                statuses.stream().map(ResourceStatus::wireName).sorted().toList())
+            .mapTo(Long.class)
+            .one());
+  }
+
   /** A row that names no place yet (a pending row) reads as {@link ProviderResourceId#NONE}. */
   private static ProviderResourceId storedId(ResultSet rs) throws SQLException {
     String stored = rs.getString("provider_resource_id");

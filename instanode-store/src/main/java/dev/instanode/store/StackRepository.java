@@ -216,6 +216,33 @@ public final class StackRepository {
         Optional.ofNullable(rs.getString("reason")));
   }
 
+  /**
+   * Those of {@code namespaces} that a {@code stacks} row names, whatever its status: the orphan
+   * sweep's live set. Matched on {@code stacks.namespace}, which is the slug's namespace, never on
+   * the id (seed 000's sweep compared namespaces with ids and reaped every live stack).
+   */
+  public Set<NamespaceName> namespacesWithRows(Collection<NamespaceName> namespaces) {
+    if (namespaces.isEmpty()) {
+      return Set.of();
+    }
+    return Set.copyOf(
+        jdbi.withHandle(h ->
+            h.createQuery("SELECT namespace FROM stacks WHERE namespace = ANY(:namespaces)")
+                .bindArray(
+                    "namespaces",
+                    String.class,
+                    namespaces.stream().map(NamespaceName::value).distinct().toList())
+                .mapTo(String.class)
+                .map(NamespaceName::new)
+                .list()));
+  }
+
+  /** How many stacks rows there are, in any status. */
+  public long count() {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT count(*) FROM stacks").mapTo(Long.class).one());
+  }
+
   /** How many stacks there are in each status; every status is present, 0 when none. */
   public Map<StackStatus, Long> countByStatus() {
     Map<StackStatus, Long> counts = new EnumMap<>(StackStatus.class);

@@ -13,8 +13,10 @@ import dev.instanode.core.Tier;
 import dev.instanode.testkit.TestPostgres;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,6 +199,22 @@ class ResourceRepositoryTest {
                 .bind("id", row.id().value())
                 .mapTo(Integer.class)
                 .one());
+  }
+
+  @Test
+  void statusesAreReadByTokenAndATokenWithNoRowIsAbsent() {
+    long liveBefore = resources.countInStatuses(Set.of(ResourceStatus.PENDING));
+    ResourceRecord pending = resources.insertPending(newResource(Optional.empty()));
+    ResourceRecord failed = resources.insertPending(newResource(Optional.empty()));
+    resources.markFailed(failed.token(), Optional.empty());
+    ResourceToken none = ResourceToken.random();
+
+    assertThat(resources.statusesOf(List.of(pending.token(), failed.token(), none)))
+        .containsOnly(
+            Map.entry(pending.token(), ResourceStatus.PENDING),
+            Map.entry(failed.token(), ResourceStatus.FAILED));
+    assertThat(resources.statusesOf(List.of())).isEmpty();
+    assertThat(resources.countInStatuses(Set.of(ResourceStatus.PENDING))).isEqualTo(liveBefore + 1);
   }
 
   private static NewResource newResource(Optional<Instant> expiry) {

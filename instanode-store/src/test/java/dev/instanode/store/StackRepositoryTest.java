@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.StackSlug;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.testkit.TestPostgres;
@@ -185,5 +186,19 @@ class StackRepositoryTest {
         .isInstanceOf(StackRepository.EnvOutcome.Deleting.class);
     assertThat(stacks.deleteTornDown(s.id())).isTrue();
     assertThat(stacks.findBySlug(s.slug())).isEmpty();
+  }
+
+  @Test
+  void theOrphanSweepsLiveSetIsKeyedByTheSlugsNamespaceNeverTheId() {
+    StackRecord made = stack(Optional.empty());
+    NamespaceName byId = new NamespaceName("instant-stack-" + made.id().value());
+    NamespaceName nobody = NamespaceName.forStack(StackSlug.random());
+    long before = stacks.count();
+
+    assertThat(stacks.namespacesWithRows(List.of(made.namespace(), byId, nobody)))
+        .containsExactly(made.namespace());
+    assertThat(stacks.namespacesWithRows(List.of())).isEmpty();
+    stack(Optional.empty());
+    assertThat(stacks.count()).isEqualTo(before + 1);
   }
 }

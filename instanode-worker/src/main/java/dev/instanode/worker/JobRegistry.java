@@ -6,6 +6,7 @@ import dev.instanode.worker.jobs.EnforceLimits;
 import dev.instanode.worker.jobs.EntitlementReconciler;
 import dev.instanode.worker.jobs.ExpireAnonymous;
 import dev.instanode.worker.jobs.ExpireStacks;
+import dev.instanode.worker.jobs.OrphanSweep;
 import dev.instanode.worker.jobs.PoolOrphanReaper;
 import dev.instanode.worker.jobs.PropagationRunner;
 import dev.instanode.worker.jobs.ProvisionerReconciler;
@@ -47,6 +48,8 @@ public final class JobRegistry {
                 new ExpireStacks(
                     db, d.stacks().map(WorkerDependencies.StackParts::teardown), meters, clock);
             case STACK_RECONCILER -> new StackReconciler(db, d.stacks(), meters, clock);
+            case ORPHAN_SWEEP ->
+                new OrphanSweep(db, d.stacks(), audit, settings.orphanSweep(), meters, clock);
           };
       jobs.add(new ScheduledJob(kind.jobName(), settings.interval(kind), kind.runOnStart(), job));
     }

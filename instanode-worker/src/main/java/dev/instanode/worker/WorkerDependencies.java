@@ -2,6 +2,8 @@ package dev.instanode.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.instanode.chokepoint.DropGuard;
+import dev.instanode.cluster.StackCluster;
 import dev.instanode.core.Plans;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.stacks.StackDeployer;
@@ -18,8 +20,8 @@ import org.jdbi.v3.core.Jdbi;
  * What the standard jobs need, built by the composition root, in named groups.
  *
  * @param provisioner empty: jobs that would tear down or regrade skip with a WARN, never pretend
- * @param stacks empty when Kubernetes is off ({@code KUBERNETES_MODE=off}): the stack jobs skip
- *     with a WARN, never pretend
+ * @param stacks empty when Kubernetes is off ({@code KUBERNETES_MODE=off}): the stack jobs and
+ *     {@code orphan_sweep} skip with a WARN, never pretend
  */
 public record WorkerDependencies(
     Platform platform,
@@ -54,12 +56,22 @@ public record WorkerDependencies(
    *
    * @param teardown deletes a namespace through the audited chokepoint, then the row
    * @param observer reads a stack's status from the live cluster and records it
+   * @param cluster that cluster itself: {@code orphan_sweep} lists its tenant namespaces and reads
+   *     the pods of a stuck deploy
+   * @param guard the namespace rules every deletion is checked against, the teardown's own
    */
-  public record StackParts(StackTeardown teardown, StackObserver observer, StackDeployer deployer) {
+  public record StackParts(
+      StackTeardown teardown,
+      StackObserver observer,
+      StackDeployer deployer,
+      StackCluster cluster,
+      DropGuard guard) {
     public StackParts {
       requireNonNull(teardown, "teardown is null");
       requireNonNull(observer, "observer is null");
       requireNonNull(deployer, "deployer is null");
+      requireNonNull(cluster, "cluster is null");
+      requireNonNull(guard, "guard is null");
     }
   }
 

@@ -75,6 +75,19 @@ public final class WorkerMetrics {
   public static final String STACK_DEPLOY_TIMED_OUT = "instant_stack_deploy_timed_out_total";
   public static final String STACK_TIER_REAPPLIED = "instant_stack_tier_reapplied_total";
 
+  // orphan_sweep
+  /** Gauge: the orphans the latest pass of each kind found, by reason. */
+  public static final String ORPHAN_SWEEP_CANDIDATES = "instant_orphan_sweep_candidates";
+
+  public static final String ORPHAN_SWEEP_REAPED = "instant_orphan_sweep_reaped_total";
+  public static final String ORPHAN_SWEEP_REAP_FAILED = "instant_orphan_sweep_reap_failed_total";
+
+  /** A pass that decided nothing because its evidence could not be read, by pass and reason. */
+  public static final String ORPHAN_SWEEP_SKIPPED = "instant_orphan_sweep_skipped_total";
+
+  /** The chokepoint's counter for the namespaces the sweep deletes. */
+  public static final String ORPHAN_SWEEP_TEARDOWN = "instant_orphan_sweep_teardown_total";
+
   // both stack jobs
   public static final String STACK_JOB_SKIPPED = "instant_stack_job_skipped_total";
 

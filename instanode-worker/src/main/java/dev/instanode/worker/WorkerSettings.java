@@ -30,6 +30,7 @@ import java.util.Map;
  * @param shutdownDrain on close, running jobs get this long to finish before they are interrupted
  * @param pollInterval how often each replica looks for due executions
  * @param poolOrphanReapDestructive arms the pool orphan reaper's deprovision; off = audit-only
+ * @param orphanSweep {@code orphan_sweep}'s destructive arm (off = audit-only) and age grace
  * @param instanceName this replica's name in {@code scheduled_tasks.picked_by}
  */
 public record WorkerSettings(
@@ -39,6 +40,7 @@ public record WorkerSettings(
     Duration shutdownDrain,
     Duration pollInterval,
     boolean poolOrphanReapDestructive,
+    OrphanSweepSettings orphanSweep,
     String instanceName) {
 
   public static final Duration DEFAULT_RESCUE_AFTER = Duration.ofMinutes(25);
@@ -52,6 +54,8 @@ public record WorkerSettings(
   public static final String ENV_SHUTDOWN_DRAIN = "INSTANODE_WORKER_SHUTDOWN_DRAIN";
   public static final String ENV_POLL_INTERVAL = "INSTANODE_WORKER_POLL_INTERVAL";
   public static final String ENV_POOL_ORPHAN_REAP_DESTRUCTIVE = "POOL_ORPHAN_REAP_DESTRUCTIVE";
+  public static final String ENV_ORPHAN_SWEEP_DESTRUCTIVE = "ORPHAN_SWEEP_DESTRUCTIVE";
+  public static final String ENV_ORPHAN_SWEEP_GRACE = "ORPHAN_SWEEP_GRACE";
   public static final String ENV_INSTANCE_NAME = "INSTANODE_WORKER_INSTANCE_NAME";
 
   public WorkerSettings {
@@ -66,6 +70,7 @@ public record WorkerSettings(
     requirePositive("jobTimeout", jobTimeout);
     requirePositive("shutdownDrain", shutdownDrain);
     requirePositive("pollInterval", pollInterval);
+    requireNonNull(orphanSweep, "orphanSweep is null");
     requireNonNull(instanceName, "instanceName is null");
     if (instanceName.isBlank()) {
       throw new IllegalArgumentException("instanceName is blank");
@@ -104,6 +109,7 @@ public record WorkerSettings(
         DEFAULT_SHUTDOWN_DRAIN,
         DEFAULT_POLL_INTERVAL,
         false,
+        OrphanSweepSettings.defaults(),
         defaultInstanceName());
   }
 
@@ -123,6 +129,15 @@ public record WorkerSettings(
     Duration drain = duration(env, ENV_SHUTDOWN_DRAIN, d.shutdownDrain(), problems);
     Duration poll = duration(env, ENV_POLL_INTERVAL, d.pollInterval(), problems);
     boolean destructive = flag(env, ENV_POOL_ORPHAN_REAP_DESTRUCTIVE, problems);
+    boolean sweepDestructive = flag(env, ENV_ORPHAN_SWEEP_DESTRUCTIVE, problems);
+    Duration sweepGrace =
+        duration(env, ENV_ORPHAN_SWEEP_GRACE, OrphanSweepSettings.DEFAULT_GRACE, problems);
+    OrphanSweepSettings sweep = d.orphanSweep();
+    try {
+      sweep = new OrphanSweepSettings(sweepDestructive, sweepGrace);
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
     String name = env.getOrDefault(ENV_INSTANCE_NAME, "");
     if (name.isBlank()) {
       name = d.instanceName();
@@ -131,7 +146,8 @@ public record WorkerSettings(
       throw new IllegalArgumentException(String.join("; ", problems));
     }
     try {
-      return new WorkerSettings(intervals, rescue, timeout, drain, poll, destructive, name.trim());
+      return new WorkerSettings(
+          intervals, rescue, timeout, drain, poll, destructive, sweep, name.trim());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("worker settings: " + e.getMessage(), e);
     }
@@ -150,6 +166,8 @@ public record WorkerSettings(
             ENV_SHUTDOWN_DRAIN,
             ENV_POLL_INTERVAL,
             ENV_POOL_ORPHAN_REAP_DESTRUCTIVE,
+            ENV_ORPHAN_SWEEP_DESTRUCTIVE,
+            ENV_ORPHAN_SWEEP_GRACE,
             ENV_INSTANCE_NAME));
     return List.copyOf(names);
   }
@@ -180,6 +198,7 @@ public record WorkerSettings(
         shutdownDrain,
         pollInterval,
         poolOrphanReapDestructive,
+        orphanSweep,
         instanceName);
   }
 
@@ -192,6 +211,19 @@ public record WorkerSettings(
         shutdownDrain,
         pollInterval,
         poolOrphanReapDestructive,
+        orphanSweep,
+        instanceName);
+  }
+
+  public WorkerSettings withOrphanSweep(OrphanSweepSettings sweep) {
+    return new WorkerSettings(
+        intervals,
+        rescueAfter,
+        jobTimeout,
+        shutdownDrain,
+        pollInterval,
+        poolOrphanReapDestructive,
+        sweep,
         instanceName);
   }
 
@@ -203,6 +235,7 @@ public record WorkerSettings(
         shutdownDrain,
         pollInterval,
         poolOrphanReapDestructive,
+        orphanSweep,
         name);
   }
 

@@ -35,10 +35,34 @@ class WorkerSettingsTest {
   }
 
   @Test
-  void shutdownDrainsThirtySecondsAndTheDestructiveReaperIsOffByDefault() {
+  void shutdownDrainsThirtySecondsAndTheDestructiveReapersAreOffByDefault() {
     WorkerSettings d = WorkerSettings.defaults();
     assertThat(d.shutdownDrain()).isEqualTo(Duration.ofSeconds(30));
     assertThat(d.poolOrphanReapDestructive()).isFalse();
+    assertThat(d.orphanSweep().destructive()).isFalse();
+    assertThat(d.orphanSweep().grace()).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void theOrphanSweepNeverRunsOnStartAndEveryFifteenMinutes() {
+    assertThat(JobKind.ORPHAN_SWEEP.jobName()).isEqualTo("orphan_sweep");
+    assertThat(JobKind.ORPHAN_SWEEP.runOnStart())
+        .as("a fresh replica must not open with a destructive sweep")
+        .isFalse();
+    assertThat(WorkerSettings.defaults().interval(JobKind.ORPHAN_SWEEP))
+        .isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void theOrphanSweepsFlagAndGraceAreReadAndAGraceTooShortToBeSafeIsRefused() {
+    WorkerSettings s =
+        WorkerSettings.fromEnvironment(
+            Map.of("ORPHAN_SWEEP_DESTRUCTIVE", "true", "ORPHAN_SWEEP_GRACE", "2h"));
+    assertThat(s.orphanSweep().destructive()).isTrue();
+    assertThat(s.orphanSweep().grace()).isEqualTo(Duration.ofHours(2));
+    assertThatThrownBy(() -> WorkerSettings.fromEnvironment(Map.of("ORPHAN_SWEEP_GRACE", "30s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ORPHAN_SWEEP_GRACE must be at least 10m");
   }
 
   @Test
@@ -103,7 +127,10 @@ class WorkerSettingsTest {
             "INSTANODE_JOB_PROPAGATION_RUNNER_INTERVAL",
             "INSTANODE_JOB_ENTITLEMENT_RECONCILER_INTERVAL",
             "INSTANODE_JOB_POOL_ORPHAN_REAPER_INTERVAL",
-            "POOL_ORPHAN_REAP_DESTRUCTIVE");
+            "POOL_ORPHAN_REAP_DESTRUCTIVE",
+            "INSTANODE_JOB_ORPHAN_SWEEP_INTERVAL",
+            "ORPHAN_SWEEP_DESTRUCTIVE",
+            "ORPHAN_SWEEP_GRACE");
   }
 
   @Test

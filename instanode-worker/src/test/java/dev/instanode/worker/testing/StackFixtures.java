@@ -118,10 +118,13 @@ public final class StackFixtures {
       AuditLog audit,
       MeterRegistry meters,
       Set<String> denied) {
+    DropGuard guard = new DropGuard(denied);
     return new WorkerDependencies.StackParts(
-        new StackTeardown(stacks, cluster, new DropGuard(denied), audit, meters),
+        new StackTeardown(stacks, cluster, guard, audit, meters),
         new StackObserver(stacks, cluster, meters),
-        new StackDeployer(stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters));
+        new StackDeployer(stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters),
+        cluster,
+        guard);
   }
 
   public static StackCluster over(KubernetesClient client) {

@@ -4,6 +4,11 @@ import dev.instanode.core.PostgresUrl;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.testkit.TestPostgres;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
 /** Fresh, migrated databases on the shared embedded Postgres. */
@@ -22,6 +27,28 @@ public final class TestDatabases {
     ProvisionerDatabase db = ProvisionerDatabase.connect(TestPostgres.newDatabase(prefix), 4);
     db.migrate();
     return db;
+  }
+
+  /**
+   * {@code real}, except that its first {@code failures} connections are refused, as a database
+   * that blinked would refuse them.
+   */
+  public static DataSource failingFirst(DataSource real, int failures) {
+    AtomicInteger left = new AtomicInteger(failures);
+    return (DataSource)
+        Proxy.newProxyInstance(
+            DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("getConnection") && left.getAndDecrement() > 0) {
+                throw new SQLException("the platform database refused a connection", "08006");
+              }
+              try {
+                return method.invoke(real, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
   }
 
   /** A Jdbi whose every call fails: a database that went away. */
