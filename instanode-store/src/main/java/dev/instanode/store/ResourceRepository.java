@@ -1,5 +1,6 @@
 package dev.instanode.store;
 
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceStatus;
@@ -703,6 +704,26 @@ public final class ResourceRepository {
                     ResourceStatus.fromWire(rs.getString("status"))))
             .forEach(e -> statuses.put(e.getKey(), e.getValue())));
     return statuses;
+  }
+
+  /**
+   * Those of {@code tokens} a row's provider_resource_id names ({@code ...;pooltok:<token>}): pool
+   * items claimed by a resource, whose infrastructure carries the pool token, in any status.
+   */
+  public Set<PoolToken> poolTokensNamed(Collection<PoolToken> tokens) {
+    if (tokens.isEmpty()) {
+      return Set.of();
+    }
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT substring(provider_resource_id from 'pooltok:(pool-[A-Za-z0-9-]+)') AS t"
+                    + " FROM resources WHERE substring(provider_resource_id from"
+                    + " 'pooltok:(pool-[A-Za-z0-9-]+)') = ANY(:tokens)")
+            .bindArray(
+                "tokens", String.class, tokens.stream().map(PoolToken::value).distinct().toList())
+            .mapTo(String.class)
+            .map(PoolToken::new)
+            .set());
   }
 
   /** How many rows are in any of {@code statuses}. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.AuditKind;
+import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceStatus;
@@ -215,6 +216,31 @@ class ResourceRepositoryTest {
             Map.entry(failed.token(), ResourceStatus.FAILED));
     assertThat(resources.statusesOf(List.of())).isEmpty();
     assertThat(resources.countInStatuses(Set.of(ResourceStatus.PENDING))).isEqualTo(liveBefore + 1);
+  }
+
+  @Test
+  void aPoolTokenIsNamedByTheRowWhoseInfrastructureCarriesItInAnyStatus() {
+    PoolToken claimed = PoolToken.random();
+    PoolToken failedOne = PoolToken.random();
+    PoolToken nobodys = PoolToken.random();
+    resources.insertActive(
+        newResource(Optional.empty()),
+        "sealed",
+        ProviderResourceId.parse("local:0;pooltok:" + claimed.value()),
+        Optional.empty(),
+        Optional.of(2));
+    ResourceRecord failed =
+        resources.insertActive(
+            newResource(Optional.empty()),
+            "sealed",
+            ProviderResourceId.parse("redis:0;pooltok:" + failedOne.value()),
+            Optional.empty(),
+            Optional.of(2));
+    resources.markFailed(failed.token(), Optional.empty());
+
+    assertThat(resources.poolTokensNamed(List.of(claimed, failedOne, nobodys)))
+        .containsExactlyInAnyOrder(claimed, failedOne);
+    assertThat(resources.poolTokensNamed(List.of())).isEmpty();
   }
 
   private static NewResource newResource(Optional<Instant> expiry) {

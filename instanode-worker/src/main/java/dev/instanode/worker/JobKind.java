@@ -20,7 +20,9 @@ public enum JobKind {
   EXPIRE_STACKS("expire_stacks", Duration.ofMinutes(5), true),
   STACK_RECONCILER("stack_reconciler", Duration.ofMinutes(1), true),
   // Not on start: a fresh replica should not open with a destructive sweep.
-  ORPHAN_SWEEP("orphan_sweep", Duration.ofMinutes(15), false);
+  ORPHAN_SWEEP("orphan_sweep", Duration.ofMinutes(15), false),
+  // Not on start, for the same reason: it can drop.
+  INVENTORY_SWEEP("inventory_sweep", Duration.ofMinutes(15), false);
 
   private final String jobName;
   private final Duration defaultInterval;

@@ -6,6 +6,7 @@ import dev.instanode.worker.jobs.EnforceLimits;
 import dev.instanode.worker.jobs.EntitlementReconciler;
 import dev.instanode.worker.jobs.ExpireAnonymous;
 import dev.instanode.worker.jobs.ExpireStacks;
+import dev.instanode.worker.jobs.InventorySweep;
 import dev.instanode.worker.jobs.OrphanSweep;
 import dev.instanode.worker.jobs.PoolOrphanReaper;
 import dev.instanode.worker.jobs.PropagationRunner;
@@ -50,6 +51,8 @@ public final class JobRegistry {
             case STACK_RECONCILER -> new StackReconciler(db, d.stacks(), meters, clock);
             case ORPHAN_SWEEP ->
                 new OrphanSweep(db, d.stacks(), audit, settings.orphanSweep(), meters, clock);
+            case INVENTORY_SWEEP ->
+                new InventorySweep(db, provisioner, audit, settings.orphanSweep(), meters, clock);
           };
       jobs.add(new ScheduledJob(kind.jobName(), settings.interval(kind), kind.runOnStart(), job));
     }
