@@ -30,12 +30,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
@@ -59,6 +61,9 @@ import org.slf4j.LoggerFactory;
 public final class InventorySweep implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(InventorySweep.class);
   static final int REAP_LIMIT = 100;
+
+  /** Keys looked up in one read of the rows: bounds the query and what is held at once. */
+  static final int CHUNK = 5_000;
 
   private final ResourceRepository resources;
   private final Optional<Provisioner> provisioner;
@@ -87,8 +92,20 @@ public final class InventorySweep implements Job {
         .register(meters);
   }
 
-  /** One orphan and what it was judged on. */
-  private record Candidate(InventoryItem item, ResourceType type, Duration age, int liveRows) {}
+  /**
+   * One orphan and what it was judged on.
+   *
+   * @param liveRows how many of the type's items a row named: the live set it was judged against
+   */
+  private record Candidate(InventoryItem item, ResourceType type, Duration age, long liveRows) {
+    Candidate(InventoryItem item, ResourceType type, Duration age) {
+      this(item, type, age, 0);
+    }
+
+    Candidate withLiveRows(long rows) {
+      return new Candidate(item, type, age, rows);
+    }
+  }
 
   @Override
   public JobReport run(JobRun run) {
@@ -98,28 +115,34 @@ public final class InventorySweep implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     Instant now = clock.instant();
+    // Only the first REAP_LIMIT candidates are kept to act on; the rest are counted.
     List<Candidate> found = new ArrayList<>();
+    long orphans = 0;
     boolean everyTypeRead = true;
     for (ResourceType type : ResourceType.values()) {
-      Optional<List<Candidate>> ofType = survey(type, now, run, tally);
-      ofType.ifPresent(found::addAll);
+      OptionalLong ofType = survey(type, now, found, run, tally);
+      orphans += ofType.orElse(0);
       everyTypeRead &= ofType.isPresent();
     }
     if (everyTypeRead) {
-      candidates.set(found.size());
+      candidates.set(orphans);
     }
-    for (Candidate candidate : found.subList(0, Math.min(found.size(), REAP_LIMIT))) {
+    for (Candidate candidate : found) {
       tally.add(act(candidate, run));
     }
-    if (found.size() > REAP_LIMIT) {
-      tally.add("candidates_deferred", found.size() - REAP_LIMIT);
+    if (orphans > found.size()) {
+      tally.add("candidates_deferred", orphans - found.size());
     }
     return tally.report();
   }
 
-  /** The type's orphans, or empty when its evidence could not be read whole. */
-  private Optional<List<Candidate>> survey(
-      ResourceType type, Instant now, JobRun run, JobReport.Tally tally) {
+  /**
+   * Judges the type's inventory, adding its orphans to {@code found} while it holds fewer than
+   * {@link #REAP_LIMIT}; returns how many it found, or empty when its evidence could not be read
+   * whole (then nothing of the type is added).
+   */
+  private OptionalLong survey(
+      ResourceType type, Instant now, List<Candidate> found, JobRun run, JobReport.Tally tally) {
     String pass = "backend_" + type.wireName();
     List<InventoryItem> items;
     try {
@@ -127,32 +150,45 @@ public final class InventorySweep implements Job {
           provisioner.orElseThrow().inventory(new InventoryRequest(type, run.requestId())).items();
     } catch (RuntimeException e) {
       skip(pass, "inventory_error", e, run, tally);
-      return Optional.empty();
+      return OptionalLong.empty();
     }
-    Set<InfraKey> named;
-    try {
-      // Read after the inventory: a row recorded in between is seen, never missed.
-      named = named(items.stream().map(InventoryItem::key).toList());
-    } catch (RuntimeException e) {
-      skip(pass, "db_error", e, run, tally);
-      return Optional.empty();
-    }
-    List<Candidate> orphans = new ArrayList<>();
-    for (InventoryItem item : items) {
-      Verdict verdict =
-          InventorySweepDecision.classify(
-              new InventorySweepDecision.Seen(
-                  named.contains(item.key()), item.pooled(), item.createdAt()),
-              now,
-              settings.grace());
-      tally.add(type.wireName() + "_" + verdict.name().toLowerCase(Locale.ROOT));
-      if (verdict == Verdict.ORPHAN) {
-        orphans.add(
-            new Candidate(
-                item, type, Duration.between(item.createdAt().orElseThrow(), now), named.size()));
+    List<Candidate> ofType = new ArrayList<>();
+    Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
+    long orphans = 0;
+    long namedRows = 0;
+    for (int from = 0; from < items.size(); from += CHUNK) {
+      List<InventoryItem> chunk = items.subList(from, Math.min(items.size(), from + CHUNK));
+      Set<InfraKey> named;
+      try {
+        // Read after the inventory: a row recorded in between is seen, never missed.
+        named = named(chunk.stream().map(InventoryItem::key).toList());
+      } catch (RuntimeException e) {
+        skip(pass, "db_error", e, run, tally);
+        return OptionalLong.empty();
+      }
+      namedRows += named.size();
+      for (InventoryItem item : chunk) {
+        Verdict verdict =
+            InventorySweepDecision.classify(
+                new InventorySweepDecision.Seen(
+                    named.contains(item.key()), item.pooled(), item.createdAt()),
+                now,
+                settings.grace());
+        verdicts.merge(verdict, 1L, Long::sum);
+        if (verdict == Verdict.ORPHAN) {
+          orphans++;
+          if (found.size() + ofType.size() < REAP_LIMIT) {
+            ofType.add(
+                new Candidate(item, type, Duration.between(item.createdAt().orElseThrow(), now)));
+          }
+        }
       }
     }
-    return Optional.of(orphans);
+    long liveRows = namedRows;
+    ofType.forEach(c -> found.add(c.withLiveRows(liveRows)));
+    verdicts.forEach((verdict, n) ->
+        tally.add(type.wireName() + "_" + verdict.name().toLowerCase(Locale.ROOT), n));
+    return OptionalLong.of(orphans);
   }
 
   /** The keys among {@code keys} a resources row names, in any status. */
