@@ -48,7 +48,7 @@ public final class StackAccess {
               .flatMap(h -> Arrays.stream(h.split(",")))
               .map(String::trim)
               .filter(t -> !t.isEmpty())
-              .limit(20)
+              .limit(ClaimService.MAX_CLAIM_TOKENS)
               .map(onboarding::verify)
               .flatMap(Optional::stream)
               .anyMatch(o -> o.stacks().contains(slug));

@@ -29,7 +29,6 @@ import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,15 +172,21 @@ public final class StackCreation {
           null);
     }
     try {
-      return insert(
-          new NewStackShape(
-              Optional.empty(),
-              Optional.of(caller.fingerprint().value()),
-              name,
-              env,
-              Tier.ANONYMOUS,
-              Optional.of(clock.instant().plus(ANONYMOUS_TTL).truncatedTo(ChronoUnit.SECONDS)),
-              services));
+      return withFreshSlug(slug ->
+          jdbi.inTransaction(h ->
+              StackRepository.insert(
+                  h,
+                  new StackRepository.NewStack(
+                      slug,
+                      Optional.empty(),
+                      Optional.of(caller.fingerprint().value()),
+                      name,
+                      env,
+                      Tier.ANONYMOUS,
+                      Optional.of(
+                          clock.instant().plus(ANONYMOUS_TTL).truncatedTo(ChronoUnit.SECONDS)),
+                      services),
+                  aes)));
     } catch (RuntimeException e) {
       gate.refund((AnonymousGate.Admitted) decision);
       throw e;
@@ -224,32 +229,6 @@ public final class StackCreation {
                   services),
               aes);
         }));
-  }
-
-  private record NewStackShape(
-      Optional<TeamId> team,
-      Optional<String> fingerprint,
-      String name,
-      String env,
-      Tier tier,
-      Optional<Instant> expiresAt,
-      List<StackRepository.NewService> services) {}
-
-  private StackRecord insert(NewStackShape s) {
-    return withFreshSlug(slug ->
-        jdbi.inTransaction(h ->
-            StackRepository.insert(
-                h,
-                new StackRepository.NewStack(
-                    slug,
-                    s.team(),
-                    s.fingerprint(),
-                    s.name(),
-                    s.env(),
-                    s.tier(),
-                    s.expiresAt(),
-                    s.services()),
-                aes)));
   }
 
   /** Runs {@code insert} with a new random slug, again on the rare collision with an old one. */

@@ -313,10 +313,7 @@ public final class StackService {
   public Optional<AutoCloseable> followLogs(
       Caller caller, String rawSlug, String service, Consumer<String> lines, Runnable ended) {
     StackParts p = required(parts);
-    StackRecord row = visible(caller, StackAccess.slug(rawSlug));
-    if (row.services().stream().noneMatch(s -> s.name().equals(service))) {
-      throw new ApiException(ErrorCode.NOT_FOUND, "The stack has no service " + service + ".");
-    }
+    StackRecord row = withService(caller, rawSlug, service);
     try {
       return p.cluster().followLogs(row.namespace(), service, lines, ended);
     } catch (ClusterUnavailableException e) {
@@ -327,10 +324,16 @@ public final class StackService {
   /** Checks, before a stream starts, that the logs would be served; see {@link #followLogs}. */
   public void requireLogs(Caller caller, String rawSlug, String service) {
     required(parts);
+    withService(caller, rawSlug, service);
+  }
+
+  /** A stack the caller may read that runs {@code service}, or 404. */
+  private StackRecord withService(Caller caller, String rawSlug, String service) {
     StackRecord row = visible(caller, StackAccess.slug(rawSlug));
     if (row.services().stream().noneMatch(s -> s.name().equals(service))) {
       throw new ApiException(ErrorCode.NOT_FOUND, "The stack has no service " + service + ".");
     }
+    return row;
   }
 
   static ApiException clusterUnavailable(ClusterUnavailableException e) {
