@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -690,20 +691,77 @@ public final class ResourceRepository {
 
   /** The status of each of these tokens' rows; a token with no row at all is absent. */
   public Map<ResourceToken, ResourceStatus> statusesOf(Collection<ResourceToken> tokens) {
-    Map<ResourceToken, ResourceStatus> statuses = new HashMap<>();
     if (tokens.isEmpty()) {
-      return statuses;
+      return new HashMap<>();
+    }
+    return jdbi.withHandle(h -> statuses(h, tokens, ""));
+  }
+
+  /**
+   * Reads the status of each of these tokens' rows {@code FOR SHARE}, then runs {@code whileLocked}
+   * on them in the same transaction, so a destructive caller decides and acts while the rows it
+   * decided on cannot change: a transaction that has changed one but not yet committed is waited
+   * for (at most {@code lockTimeout}, then this throws) and its change seen; one that would change
+   * it later waits until {@code whileLocked} has returned. A token with no row is absent, and no
+   * row lock can hold back the insert of a new one: tokens are random and unique and a row is
+   * committed before its infrastructure is made, so infrastructure older than a caller's grace
+   * never awaits its first row.
+   *
+   * <p>The transaction is on a handle of its own, not the thread's: what {@code whileLocked} writes
+   * through this {@link Jdbi} (the chokepoint's audit rows) commits on its own connection, whatever
+   * becomes of this transaction, instead of joining it.
+   */
+  public <T> T withStatusesLocked(
+      Collection<ResourceToken> tokens,
+      Duration lockTimeout,
+      Function<Map<ResourceToken, ResourceStatus>, T> whileLocked) {
+    try (Handle own = jdbi.open()) {
+      return own.inTransaction(h -> {
+        LockTimeouts.setLocal(h, lockTimeout);
+        return whileLocked.apply(statuses(h, tokens, " FOR SHARE"));
+      });
+    }
+  }
+
+  private static Map<ResourceToken, ResourceStatus> statuses(
+      Handle h, Collection<ResourceToken> tokens, String lock) {
+    Map<ResourceToken, ResourceStatus> statuses = new HashMap<>();
+    h.createQuery("SELECT token, status FROM resources WHERE token = ANY(:tokens)" + lock)
+        .bindArray(
+            "tokens", UUID.class, tokens.stream().map(ResourceToken::value).distinct().toList())
+        .map((rs, ctx) ->
+            Map.entry(
+                new ResourceToken(rs.getObject("token", UUID.class)),
+                ResourceStatus.fromWire(rs.getString("status"))))
+        .forEach(e -> statuses.put(e.getKey(), e.getValue()));
+    return statuses;
+  }
+
+  /**
+   * For each of these tokens, the type of its latest {@code deleted} or {@code expired} row (by
+   * when it last changed): what the infrastructure still carrying that token was. A token with no
+   * such row, or whose type this build does not know, is absent. ({@code token} is unique today, so
+   * "latest" is its one row; the order keeps the answer right should a token ever have more.)
+   */
+  public Map<ResourceToken, ResourceType> latestEndedTypesOf(Collection<ResourceToken> tokens) {
+    Map<ResourceToken, ResourceType> types = new HashMap<>();
+    if (tokens.isEmpty()) {
+      return types;
     }
     jdbi.useHandle(h ->
-        h.createQuery("SELECT token, status FROM resources WHERE token = ANY(:tokens)")
+        h.createQuery(
+                "SELECT DISTINCT ON (token) token, resource_type FROM resources"
+                    + " WHERE token = ANY(:tokens) AND status IN ('deleted','expired')"
+                    + " ORDER BY token, updated_at DESC, created_at DESC, id DESC")
             .bindArray(
                 "tokens", UUID.class, tokens.stream().map(ResourceToken::value).distinct().toList())
-            .map((rs, ctx) ->
-                Map.entry(
-                    new ResourceToken(rs.getObject("token", UUID.class)),
-                    ResourceStatus.fromWire(rs.getString("status"))))
-            .forEach(e -> statuses.put(e.getKey(), e.getValue())));
-    return statuses;
+            .map((rs, ctx) -> {
+              ResourceToken token = new ResourceToken(rs.getObject("token", UUID.class));
+              return ResourceType.parse(rs.getString("resource_type"))
+                  .map(t -> Map.entry(token, t));
+            })
+            .forEach(e -> e.ifPresent(entry -> types.put(entry.getKey(), entry.getValue()))));
+    return types;
   }
 
   /**

@@ -12,12 +12,18 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.testkit.TestPostgres;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -216,6 +222,95 @@ class ResourceRepositoryTest {
             Map.entry(failed.token(), ResourceStatus.FAILED));
     assertThat(resources.statusesOf(List.of())).isEmpty();
     assertThat(resources.countInStatuses(Set.of(ResourceStatus.PENDING))).isEqualTo(liveBefore + 1);
+  }
+
+  @Test
+  void theLatestEndedRowsTypeIsReadPerTokenAndALiveUnendedOrUnknownOneIsAbsent() {
+    ResourceToken deletedRedis = ended(ResourceType.REDIS, "deleted");
+    ResourceToken expiredPostgres = ended(ResourceType.POSTGRES, "expired");
+    ResourceToken failedRedis = ended(ResourceType.REDIS, "failed");
+    ResourceToken activeRedis = ended(ResourceType.REDIS, "active");
+    ResourceToken legacyQueue = ResourceToken.random();
+    db.jdbi()
+        .useHandle(h ->
+            h.execute(
+                "INSERT INTO resources (token, resource_type, name, status) VALUES (?, 'queue',"
+                    + " 'n', 'deleted')",
+                legacyQueue.value()));
+
+    assertThat(
+            resources.latestEndedTypesOf(
+                List.of(
+                    deletedRedis,
+                    expiredPostgres,
+                    failedRedis,
+                    activeRedis,
+                    legacyQueue,
+                    ResourceToken.random())))
+        .containsOnly(
+            Map.entry(deletedRedis, ResourceType.REDIS),
+            Map.entry(expiredPostgres, ResourceType.POSTGRES));
+    assertThat(resources.latestEndedTypesOf(List.of())).isEmpty();
+  }
+
+  private static ResourceToken ended(ResourceType type, String status) {
+    ResourceToken token = ResourceToken.random();
+    db.jdbi()
+        .useHandle(h ->
+            h.execute(
+                "INSERT INTO resources (token, resource_type, name, status) VALUES (?, ?, 'n', ?)",
+                token.value(),
+                type.wireName(),
+                status));
+    return token;
+  }
+
+  @Test
+  void statusesReadUnderTheLockWaitForAChangeInFlightAndHoldBackOnesAfterTheRead()
+      throws Exception {
+    ResourceToken token = ended(ResourceType.REDIS, "expired");
+    String revive = "UPDATE resources SET status = 'active' WHERE token = ?";
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        Handle writer = db.jdbi().open()) {
+      writer.begin();
+      writer.execute(revive, token.value());
+      Future<Optional<ResourceStatus>> read =
+          pool.submit(() ->
+              resources.withStatusesLocked(
+                  List.of(token), Duration.ofSeconds(10), s -> Optional.ofNullable(s.get(token))));
+      Thread.sleep(300);
+      assertThat(read).as("waits for the change in flight").isNotDone();
+      writer.commit();
+      assertThat(read.get(10, TimeUnit.SECONDS)).as("and sees it").contains(ResourceStatus.ACTIVE);
+
+      // While the caller acts, a change to the rows it read waits (here, until its own timeout).
+      Optional<RuntimeException> heldBack =
+          resources.withStatusesLocked(
+              List.of(token), Duration.ofSeconds(10), s -> tryToMark(token, "deleted"));
+      assertThat(heldBack).hasValueSatisfying(e -> assertThat(LockTimeouts.isTimeout(e)).isTrue());
+
+      writer.begin();
+      writer.execute(revive, token.value());
+      assertThatThrownBy(
+              () -> resources.withStatusesLocked(List.of(token), Duration.ofMillis(200), s -> s))
+          .as("a lock held past the timeout fails the read; nothing was decided")
+          .satisfies(e -> assertThat(LockTimeouts.isTimeout(e)).isTrue());
+      writer.rollback();
+    }
+  }
+
+  /** Sets the status on a connection of its own, waiting at most 200 ms for the row's lock. */
+  private static Optional<RuntimeException> tryToMark(ResourceToken token, String status) {
+    try {
+      db.jdbi()
+          .useTransaction(h -> {
+            LockTimeouts.setLocal(h, Duration.ofMillis(200));
+            h.execute("UPDATE resources SET status = ? WHERE token = ?", status, token.value());
+          });
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.of(e);
+    }
   }
 
   @Test

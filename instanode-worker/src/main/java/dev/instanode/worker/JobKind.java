@@ -22,7 +22,9 @@ public enum JobKind {
   // Not on start: a fresh replica should not open with a destructive sweep.
   ORPHAN_SWEEP("orphan_sweep", Duration.ofMinutes(15), false),
   // Not on start, for the same reason: it can drop.
-  INVENTORY_SWEEP("inventory_sweep", Duration.ofMinutes(15), false);
+  INVENTORY_SWEEP("inventory_sweep", Duration.ofMinutes(15), false),
+  // Not on start either: once armed it reaps (seed 001).
+  ORPHAN_DB_SWEEP("orphan_db_sweep", Duration.ofHours(1), false);
 
   private final String jobName;
   private final Duration defaultInterval;

@@ -7,6 +7,7 @@ import dev.instanode.worker.jobs.EntitlementReconciler;
 import dev.instanode.worker.jobs.ExpireAnonymous;
 import dev.instanode.worker.jobs.ExpireStacks;
 import dev.instanode.worker.jobs.InventorySweep;
+import dev.instanode.worker.jobs.OrphanDbSweep;
 import dev.instanode.worker.jobs.OrphanSweep;
 import dev.instanode.worker.jobs.PoolOrphanReaper;
 import dev.instanode.worker.jobs.PropagationRunner;
@@ -53,6 +54,15 @@ public final class JobRegistry {
                 new OrphanSweep(db, d.stacks(), audit, settings.orphanSweep(), meters, clock);
             case INVENTORY_SWEEP ->
                 new InventorySweep(db, provisioner, audit, settings.orphanSweep(), meters, clock);
+            case ORPHAN_DB_SWEEP ->
+                new OrphanDbSweep(
+                    db,
+                    d.stacks(),
+                    audit,
+                    settings.orphanDbSweep(),
+                    settings.orphanSweep().grace(),
+                    meters,
+                    clock);
           };
       jobs.add(new ScheduledJob(kind.jobName(), settings.interval(kind), kind.runOnStart(), job));
     }

@@ -88,6 +88,25 @@ public final class WorkerMetrics {
   /** The chokepoint's counter for the namespaces the sweep deletes. */
   public static final String ORPHAN_SWEEP_TEARDOWN = "instant_orphan_sweep_teardown_total";
 
+  // orphan_db_sweep (seed 001's names)
+  /** Counter: every candidate each run finds, by kind ({@code customer_namespace}, ...). */
+  public static final String ORPHAN_DB_SWEEP_CANDIDATES =
+      "instant_orphan_db_sweep_candidates_total";
+
+  /** Gauge: the candidates the latest run that could read its evidence found, by kind. */
+  public static final String ORPHAN_DB_SWEEP_CANDIDATES_CURRENT =
+      "instant_orphan_db_sweep_candidates_current";
+
+  public static final String ORPHAN_DB_SWEEP_REAPED = "instant_orphan_db_sweep_reaped_total";
+  public static final String ORPHAN_DB_SWEEP_REAP_FAILED =
+      "instant_orphan_db_sweep_reap_failed_total";
+
+  /** A run that decided nothing because its evidence could not be read, by pass and reason. */
+  public static final String ORPHAN_DB_SWEEP_SKIPPED = "instant_orphan_db_sweep_skipped_total";
+
+  /** The chokepoint's counter for the namespaces {@code orphan_db_sweep} deletes. */
+  public static final String ORPHAN_DB_SWEEP_TEARDOWN = "instant_orphan_db_sweep_teardown_total";
+
   // both stack jobs
   public static final String STACK_JOB_SKIPPED = "instant_stack_job_skipped_total";
 

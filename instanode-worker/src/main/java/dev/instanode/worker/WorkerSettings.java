@@ -31,6 +31,7 @@ import java.util.Map;
  * @param pollInterval how often each replica looks for due executions
  * @param poolOrphanReapDestructive arms the pool orphan reaper's deprovision; off = audit-only
  * @param orphanSweep {@code orphan_sweep}'s destructive arm (off = audit-only) and age grace
+ * @param orphanDbSweep {@code orphan_db_sweep}'s two flags (its grace is {@code orphanSweep}'s)
  * @param instanceName this replica's name in {@code scheduled_tasks.picked_by}
  */
 public record WorkerSettings(
@@ -41,6 +42,7 @@ public record WorkerSettings(
     Duration pollInterval,
     boolean poolOrphanReapDestructive,
     OrphanSweepSettings orphanSweep,
+    OrphanDbSweepSettings orphanDbSweep,
     String instanceName) {
 
   public static final Duration DEFAULT_RESCUE_AFTER = Duration.ofMinutes(25);
@@ -56,6 +58,9 @@ public record WorkerSettings(
   public static final String ENV_POOL_ORPHAN_REAP_DESTRUCTIVE = "POOL_ORPHAN_REAP_DESTRUCTIVE";
   public static final String ENV_ORPHAN_SWEEP_DESTRUCTIVE = "ORPHAN_SWEEP_DESTRUCTIVE";
   public static final String ENV_ORPHAN_SWEEP_GRACE = "ORPHAN_SWEEP_GRACE";
+  public static final String ENV_ORPHAN_DB_SWEEP_ENABLED = "ORPHAN_DB_SWEEP_ENABLED";
+  public static final String ENV_ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED =
+      "ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED";
   public static final String ENV_INSTANCE_NAME = "INSTANODE_WORKER_INSTANCE_NAME";
 
   public WorkerSettings {
@@ -71,6 +76,7 @@ public record WorkerSettings(
     requirePositive("shutdownDrain", shutdownDrain);
     requirePositive("pollInterval", pollInterval);
     requireNonNull(orphanSweep, "orphanSweep is null");
+    requireNonNull(orphanDbSweep, "orphanDbSweep is null");
     requireNonNull(instanceName, "instanceName is null");
     if (instanceName.isBlank()) {
       throw new IllegalArgumentException("instanceName is blank");
@@ -110,6 +116,7 @@ public record WorkerSettings(
         DEFAULT_POLL_INTERVAL,
         false,
         OrphanSweepSettings.defaults(),
+        OrphanDbSweepSettings.defaults(),
         defaultInstanceName());
   }
 
@@ -138,6 +145,10 @@ public record WorkerSettings(
     } catch (IllegalArgumentException e) {
       problems.add(e.getMessage());
     }
+    OrphanDbSweepSettings dbSweep =
+        new OrphanDbSweepSettings(
+            flag(env, ENV_ORPHAN_DB_SWEEP_ENABLED, problems),
+            flag(env, ENV_ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED, problems));
     String name = env.getOrDefault(ENV_INSTANCE_NAME, "");
     if (name.isBlank()) {
       name = d.instanceName();
@@ -147,7 +158,7 @@ public record WorkerSettings(
     }
     try {
       return new WorkerSettings(
-          intervals, rescue, timeout, drain, poll, destructive, sweep, name.trim());
+          intervals, rescue, timeout, drain, poll, destructive, sweep, dbSweep, name.trim());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("worker settings: " + e.getMessage(), e);
     }
@@ -168,6 +179,8 @@ public record WorkerSettings(
             ENV_POOL_ORPHAN_REAP_DESTRUCTIVE,
             ENV_ORPHAN_SWEEP_DESTRUCTIVE,
             ENV_ORPHAN_SWEEP_GRACE,
+            ENV_ORPHAN_DB_SWEEP_ENABLED,
+            ENV_ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED,
             ENV_INSTANCE_NAME));
     return List.copyOf(names);
   }
@@ -199,6 +212,7 @@ public record WorkerSettings(
         pollInterval,
         poolOrphanReapDestructive,
         orphanSweep,
+        orphanDbSweep,
         instanceName);
   }
 
@@ -212,6 +226,7 @@ public record WorkerSettings(
         pollInterval,
         poolOrphanReapDestructive,
         orphanSweep,
+        orphanDbSweep,
         instanceName);
   }
 
@@ -224,6 +239,20 @@ public record WorkerSettings(
         pollInterval,
         poolOrphanReapDestructive,
         sweep,
+        orphanDbSweep,
+        instanceName);
+  }
+
+  public WorkerSettings withOrphanDbSweep(OrphanDbSweepSettings dbSweep) {
+    return new WorkerSettings(
+        intervals,
+        rescueAfter,
+        jobTimeout,
+        shutdownDrain,
+        pollInterval,
+        poolOrphanReapDestructive,
+        orphanSweep,
+        dbSweep,
         instanceName);
   }
 
@@ -236,6 +265,7 @@ public record WorkerSettings(
         pollInterval,
         poolOrphanReapDestructive,
         orphanSweep,
+        orphanDbSweep,
         name);
   }
 

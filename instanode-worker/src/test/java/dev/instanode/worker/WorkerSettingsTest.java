@@ -66,6 +66,36 @@ class WorkerSettingsTest {
   }
 
   @Test
+  void theOrphanDbSweepIsOffAuditOnlyHourlyAndNeverOnStart() {
+    WorkerSettings d = WorkerSettings.defaults();
+    assertThat(d.orphanDbSweep().enabled()).isFalse();
+    assertThat(d.orphanDbSweep().destructive()).isFalse();
+    assertThat(JobKind.ORPHAN_DB_SWEEP.jobName()).isEqualTo("orphan_db_sweep");
+    assertThat(JobKind.ORPHAN_DB_SWEEP.runOnStart()).isFalse();
+    assertThat(d.interval(JobKind.ORPHAN_DB_SWEEP)).isEqualTo(Duration.ofHours(1));
+  }
+
+  @Test
+  void theOrphanDbSweepsFlagsAreReadAndArmOnlyTogether() {
+    WorkerSettings destructiveAlone =
+        WorkerSettings.fromEnvironment(Map.of("ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED", "true"));
+    assertThat(destructiveAlone.orphanDbSweep().destructive()).isTrue();
+    assertThat(destructiveAlone.orphanDbSweep().armed()).isFalse();
+    WorkerSettings both =
+        WorkerSettings.fromEnvironment(
+            Map.of(
+                "ORPHAN_DB_SWEEP_ENABLED", "true",
+                "ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED", "true",
+                "INSTANODE_JOB_ORPHAN_DB_SWEEP_INTERVAL", "30m"));
+    assertThat(both.orphanDbSweep().armed()).isTrue();
+    assertThat(both.interval(JobKind.ORPHAN_DB_SWEEP)).isEqualTo(Duration.ofMinutes(30));
+    assertThatThrownBy(
+            () -> WorkerSettings.fromEnvironment(Map.of("ORPHAN_DB_SWEEP_ENABLED", "perhaps")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ORPHAN_DB_SWEEP_ENABLED must be true or false");
+  }
+
+  @Test
   void everyJobHasItsDefaultInterval() {
     WorkerSettings d = WorkerSettings.defaults();
     for (JobKind kind : JobKind.values()) {
@@ -130,7 +160,10 @@ class WorkerSettingsTest {
             "POOL_ORPHAN_REAP_DESTRUCTIVE",
             "INSTANODE_JOB_ORPHAN_SWEEP_INTERVAL",
             "ORPHAN_SWEEP_DESTRUCTIVE",
-            "ORPHAN_SWEEP_GRACE");
+            "ORPHAN_SWEEP_GRACE",
+            "INSTANODE_JOB_ORPHAN_DB_SWEEP_INTERVAL",
+            "ORPHAN_DB_SWEEP_ENABLED",
+            "ORPHAN_DB_SWEEP_DESTRUCTIVE_ENABLED");
   }
 
   @Test

@@ -99,6 +99,8 @@ public final class EnforceLimits implements Job {
       Gauge.builder(WorkerMetrics.RESOURCES_OVER_LIMIT, gauge, AtomicLong::get)
           .description("Live resources whose writes are stopped for being over their plan")
           .tag("resource_type", type.wireName())
+          // The registry keeps the count alive: a collected job instance must not read as NaN.
+          .strongReference(true)
           .register(meters);
     }
   }

@@ -89,6 +89,8 @@ public final class InventorySweep implements Job {
     Gauge.builder(WorkerMetrics.ORPHAN_SWEEP_CANDIDATES, candidates, AtomicLong::get)
         .description("Orphans found by the latest orphan_sweep pass that could read its evidence")
         .tag("reason", InventorySweepDecision.REASON)
+        // The registry keeps the count alive: a collected job instance must not read as NaN.
+        .strongReference(true)
         .register(meters);
   }
 

@@ -4,23 +4,14 @@ import static dev.instanode.worker.WorkerMetrics.count;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.chokepoint.Chokepoint;
-import dev.instanode.chokepoint.DestructionRefusedException;
-import dev.instanode.chokepoint.Teardown;
-import dev.instanode.cluster.ClusterUnavailableException;
 import dev.instanode.cluster.LiveStack;
 import dev.instanode.cluster.NamespaceInventory;
-import dev.instanode.cluster.TenantNamespace;
-import dev.instanode.core.AuditKind;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.Masking;
-import dev.instanode.core.ResourceStatus;
-import dev.instanode.core.ResourceToken;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.StackId;
 import dev.instanode.core.stack.StackStatus;
-import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
-import dev.instanode.store.PlatformDestructionAudit;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
@@ -38,18 +29,13 @@ import dev.instanode.worker.decision.StuckDeployDecision;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -77,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *       flag.
  * </ol>
  *
- * <p>Rules of the two namespace passes:
+ * <p>Rules of the two namespace passes, whose steps {@code orphan_db_sweep} shares ({@link
+ * NamespaceOrphans}):
  *
  * <ul>
  *   <li><b>Evidence first.</b> Every page of the namespace list is read, and the live set for that
@@ -93,8 +80,9 @@ import org.slf4j.LoggerFactory;
  *       orphan.candidate}, no team: the namespace is cluster-scoped). Only with {@code
  *       ORPHAN_SWEEP_DESTRUCTIVE} is it then reaped: its key is read again (a row may have appeared
  *       since), then the namespace is deleted through the audited {@link Chokepoint} and its {@code
- *       DropGuard} ({@code deprovision.*} rows, no team). At most {@link #REAP_LIMIT} candidates
- *       per pass are acted on; the rest wait for the next pass and are still counted.
+ *       DropGuard} ({@code deprovision.*} rows, no team). At most {@link
+ *       NamespaceOrphans#REAP_LIMIT} candidates per pass are acted on; the rest wait for the next
+ *       pass and are still counted.
  * </ul>
  *
  * Without a cluster ({@code KUBERNETES_MODE=off}) the job skips with a WARN. A customer namespace
@@ -105,19 +93,23 @@ public final class OrphanSweep implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(OrphanSweep.class);
   static final int ROW_PAGE = 100;
 
-  /**
-   * Candidates acted on (audited, and reaped when destructive) per pass: a bounded blast radius.
-   */
-  static final int REAP_LIMIT = 100;
+  /** The names this job logs and counts the steps it shares with {@code orphan_db_sweep} under. */
+  private static final NamespaceOrphans.Vocabulary WORDS =
+      new NamespaceOrphans.Vocabulary(
+          "orphan_sweep",
+          "reason",
+          WorkerMetrics.ORPHAN_SWEEP_SKIPPED,
+          WorkerMetrics.ORPHAN_SWEEP_REAPED,
+          WorkerMetrics.ORPHAN_SWEEP_REAP_FAILED,
+          WorkerMetrics.ORPHAN_SWEEP_TEARDOWN);
 
   private final StackRepository stacks;
   private final ResourceRepository resources;
   private final Optional<StackParts> parts;
-  private final AuditLog audit;
   private final OrphanSweepSettings settings;
   private final MeterRegistry meters;
   private final Clock clock;
-  private final int pageSize;
+  private final NamespaceOrphans orphans;
   private final Map<Reason, AtomicLong> candidates = new EnumMap<>(Reason.class);
 
   public OrphanSweep(
@@ -142,17 +134,18 @@ public final class OrphanSweep implements Job {
     this.stacks = new StackRepository(platform);
     this.resources = new ResourceRepository(platform);
     this.parts = requireNonNull(parts, "parts is null");
-    this.audit = requireNonNull(audit, "audit is null");
     this.settings = requireNonNull(settings, "settings is null");
     this.meters = requireNonNull(meters, "meters is null");
     this.clock = requireNonNull(clock, "clock is null");
-    this.pageSize = pageSize;
+    this.orphans = new NamespaceOrphans(WORDS, LOG, audit, meters, settings.grace(), pageSize);
     for (Reason reason : Reason.values()) {
       AtomicLong gauge = new AtomicLong();
       candidates.put(reason, gauge);
       Gauge.builder(WorkerMetrics.ORPHAN_SWEEP_CANDIDATES, gauge, AtomicLong::get)
           .description("Orphans found by the latest orphan_sweep pass that could read its evidence")
           .tag("reason", reason.label())
+          // Held by the registry, not only by this job: a gauge of a collected job reads NaN.
+          .strongReference(true)
           .register(meters);
     }
   }
@@ -161,12 +154,7 @@ public final class OrphanSweep implements Job {
   public JobReport run(JobRun run) {
     JobReport.Tally tally = new JobReport.Tally();
     if (parts.isEmpty()) {
-      LOG.warn(
-          "orphan_sweep.skipped reason=no_cluster run_id={}: Kubernetes is off, no namespace is"
-              + " swept",
-          run.runId());
-      count(meters, WorkerMetrics.ORPHAN_SWEEP_SKIPPED, "pass", "all", "reason", "no_cluster");
-      return tally.add("skipped_no_cluster").report();
+      return orphans.skipWithoutCluster(run);
     }
     Instant now = clock.instant();
     sweepNamespaces(new StackPass(), now, run, tally);
@@ -178,7 +166,7 @@ public final class OrphanSweep implements Job {
   // ---- the namespace passes ----
 
   /** What differs between the stacks pass and the customer pass: the kind and the live set. */
-  private interface NamespacePass {
+  private interface NamespacePass extends NamespaceOrphans.Evidence {
     /** The bounded {@code pass} label. */
     String name();
 
@@ -189,11 +177,13 @@ public final class OrphanSweep implements Job {
     /** The chokepoint's bounded {@code resource_type}. */
     String resourceType();
 
-    /** The liveness of each of {@code names}, read from the platform database now. */
-    Map<NamespaceName, Liveness> liveness(List<NamespaceName> names);
-
-    /** The size of the live set these namespaces are checked against. */
-    long liveRows();
+    /** Every orphan of a pass has the pass's reason. */
+    @Override
+    default Map<NamespaceName, String> labels(List<NamespaceName> orphans) {
+      Map<NamespaceName, String> labels = new HashMap<>();
+      orphans.forEach(n -> labels.put(n, reason().label()));
+      return labels;
+    }
   }
 
   private final class StackPass implements NamespacePass {
@@ -262,19 +252,7 @@ public final class OrphanSweep implements Job {
 
     @Override
     public Map<NamespaceName, Liveness> liveness(List<NamespaceName> names) {
-      Map<NamespaceName, ResourceToken> keys = new HashMap<>();
-      names.forEach(n -> OrphanSweepDecision.customerKey(n).ifPresent(k -> keys.put(n, k)));
-      Map<ResourceToken, ResourceStatus> statuses = resources.statusesOf(keys.values());
-      Map<NamespaceName, Liveness> liveness = new HashMap<>();
-      for (NamespaceName n : names) {
-        liveness.put(
-            n,
-            keys.containsKey(n)
-                ? OrphanSweepDecision.customerLiveness(
-                    Optional.ofNullable(statuses.get(keys.get(n))))
-                : Liveness.UNKEYED);
-      }
-      return liveness;
+      return NamespaceOrphans.customerLiveness(resources, names);
     }
 
     @Override
@@ -283,221 +261,34 @@ public final class OrphanSweep implements Job {
     }
   }
 
-  /** A namespace judged an orphan, with its age when judged. */
-  private record Candidate(NamespaceName name, Duration age) {}
-
-  /** What one pass's list and live-set reads found; only the first candidates are kept. */
-  private static final class Survey {
-    final Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
-    final List<Candidate> kept = new ArrayList<>();
-
-    void add(Verdict verdict) {
-      verdicts.merge(verdict, 1L, Long::sum);
-    }
-
-    long count(Verdict verdict) {
-      return verdicts.getOrDefault(verdict, 0L);
-    }
-  }
-
-  /** A database read inside the list's page callback failed: the pass's live set is unreadable. */
-  private static final class LiveSetUnreadable extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    LiveSetUnreadable(RuntimeException cause) {
-      super(cause);
-    }
-  }
-
   private void sweepNamespaces(NamespacePass pass, Instant now, JobRun run, JobReport.Tally tally) {
     StackParts p = parts.orElseThrow();
-    Survey survey = new Survey();
-    try {
-      p.cluster().eachNamespacePage(pass.kind(), pageSize, page -> survey(pass, page, now, survey));
-    } catch (LiveSetUnreadable e) {
-      skip(pass.name(), "db_read_error", (RuntimeException) e.getCause(), run, tally);
-      return;
-    } catch (RuntimeException e) {
-      // ClusterUnavailableException, or anything else the list threw: the list is incomplete.
-      skip(pass.name(), "namespace_list_error", e, run, tally);
+    Optional<NamespaceOrphans.Survey> survey =
+        orphans.survey(p, pass.name(), pass.kind(), pass, now, run, tally);
+    if (survey.isEmpty()) {
       return;
     }
-    long liveRows;
-    try {
-      liveRows = pass.liveRows();
-    } catch (RuntimeException e) {
-      skip(pass.name(), "db_read_error", e, run, tally);
-      return;
+    candidates.get(pass.reason()).set(survey.get().count(Verdict.ORPHAN));
+    for (NamespaceOrphans.Candidate candidate : survey.get().kept()) {
+      orphans.propose(
+          pass.name(), candidate, pass.resourceType(), survey.get(), settings.destructive(), run);
+      tally.add(settings.destructive() ? reap(p, pass, candidate.name(), run) : "audit_only");
     }
-    long orphans = survey.count(Verdict.ORPHAN);
-    candidates.get(pass.reason()).set(orphans);
-    survey.verdicts.forEach(
-        (verdict, n) -> tally.add(pass.name() + "_" + verdict.name().toLowerCase(Locale.ROOT), n));
-    if (survey.count(Verdict.AGE_UNKNOWN) > 0 || survey.count(Verdict.NOT_OURS) > 0) {
-      LOG.info(
-          "orphan_sweep.left_alone pass={} age_unknown={} not_ours={} run_id={}: never reaped;"
-              + " a person should look",
-          pass.name(),
-          survey.count(Verdict.AGE_UNKNOWN),
-          survey.count(Verdict.NOT_OURS),
-          run.runId());
-    }
-    if (orphans > survey.kept.size()) {
-      LOG.info(
-          "orphan_sweep.over_limit pass={} candidates={} acted_on={} run_id={}: the rest wait"
-              + " for the next pass",
-          pass.name(),
-          orphans,
-          survey.kept.size(),
-          run.runId());
-    }
-    Evidence evidence = new Evidence(liveRows, survey.count(Verdict.LIVE));
-    for (Candidate candidate : survey.kept) {
-      tally.add(act(pass, candidate, evidence, run));
-    }
-  }
-
-  /** One page: its live set read now (after the page was listed), then each name classified. */
-  private void survey(NamespacePass pass, List<TenantNamespace> page, Instant now, Survey survey) {
-    Map<NamespaceName, Liveness> liveness;
-    try {
-      liveness = pass.liveness(page.stream().map(TenantNamespace::name).toList());
-    } catch (RuntimeException e) {
-      throw new LiveSetUnreadable(e);
-    }
-    for (TenantNamespace ns : page) {
-      OrphanSweepDecision.Listed listed =
-          new OrphanSweepDecision.Listed(
-              ns.name(), ns.createdAt(), ns.managedByInstanode(), ns.terminating());
-      Verdict verdict =
-          OrphanSweepDecision.classify(listed, liveness.get(ns.name()), now, settings.grace());
-      survey.add(verdict);
-      if (verdict == Verdict.ORPHAN && survey.kept.size() < REAP_LIMIT) {
-        survey.kept.add(
-            new Candidate(ns.name(), Duration.between(ns.createdAt().orElseThrow(), now)));
-      }
-    }
-  }
-
-  /**
-   * What a reap is decided on, besides the namespace and its age.
-   *
-   * @param liveRows the size of the live set in the database
-   * @param liveNamespaces how many listed namespaces of this kind that live set names (all of them
-   *     zero while rows exist is what seed 000's keying bug looked like)
-   */
-  private record Evidence(long liveRows, long liveNamespaces) {}
-
-  private String act(NamespacePass pass, Candidate candidate, Evidence evidence, JobRun run) {
-    String reason = pass.reason().label();
-    LOG.info(
-        "orphan_sweep.proposed_reap pass={} namespace={} age={} reason={} live_set_size={}"
-            + " live_namespaces={} destructive={} run_id={}",
-        pass.name(),
-        candidate.name().masked(),
-        DurationText.format(candidate.age().withNanos(0)),
-        reason,
-        evidence.liveRows(),
-        evidence.liveNamespaces(),
-        settings.destructive(),
-        run.runId());
-    Map<String, Object> metadata = new LinkedHashMap<>();
-    metadata.put("job", run.job());
-    metadata.put("pass", pass.name());
-    metadata.put("namespace", candidate.name().masked());
-    metadata.put("reason", reason);
-    metadata.put("age_seconds", candidate.age().toSeconds());
-    metadata.put("live_set_size", evidence.liveRows());
-    metadata.put("live_namespaces", evidence.liveNamespaces());
-    metadata.put("destructive", settings.destructive());
-    audit.write(
-        new AuditEvent(
-            Optional.empty(),
-            AuditEvent.Actor.SYSTEM,
-            AuditKind.ORPHAN_CANDIDATE,
-            Optional.of(pass.resourceType()),
-            Optional.empty(),
-            settings.destructive()
-                ? "Orphaned namespace found; reaping it"
-                : "Orphaned namespace found; audit-only, nothing deleted",
-            metadata,
-            Optional.of(run.requestId().value())));
-    if (!settings.destructive()) {
-      return "audit_only";
-    }
-    return reap(pass, candidate.name(), run);
   }
 
   /** The destructive arm: the key read again, then the namespace deleted through the chokepoint. */
-  private String reap(NamespacePass pass, NamespaceName name, JobRun run) {
+  private String reap(StackParts p, NamespacePass pass, NamespaceName name, JobRun run) {
     String reason = pass.reason().label();
     Liveness again;
     try {
       again = pass.liveness(List.of(name)).get(name);
     } catch (RuntimeException e) {
-      return reapFailed(pass, name, "recheck_error", e.toString(), run);
+      return orphans.reapFailed(pass.name(), name, reason, "recheck_error", e.toString(), run);
     }
     if (again != Liveness.NO_LIVE_ROW) {
-      // A row names it now (recorded after the page's live set was read): evidence wins.
-      LOG.info(
-          "orphan_sweep.reconfirm_live pass={} namespace={} run_id={}: a row names it now; kept",
-          pass.name(),
-          name.masked(),
-          run.runId());
-      return "reconfirm_live";
+      return orphans.reconfirmedLive(pass.name(), name, run);
     }
-    StackParts p = parts.orElseThrow();
-    AtomicBoolean existed = new AtomicBoolean();
-    Chokepoint chokepoint =
-        new Chokepoint(
-            p.guard(),
-            new PlatformDestructionAudit(audit, Optional.empty()),
-            meters,
-            WorkerMetrics.ORPHAN_SWEEP_TEARDOWN,
-            e -> e instanceof ClusterUnavailableException ? "cluster_unavailable" : "error");
-    try {
-      chokepoint.destroy(
-          new Teardown(
-              pass.resourceType(),
-              "kubernetes",
-              List.of(name),
-              reason,
-              run.requestId(),
-              () -> existed.set(p.cluster().deleteNamespace(name))));
-    } catch (DestructionRefusedException e) {
-      return reapFailed(pass, name, "refused", e.getMessage(), run);
-    } catch (RuntimeException e) {
-      return reapFailed(pass, name, "teardown_failed", e.toString(), run);
-    }
-    if (!existed.get()) {
-      LOG.info(
-          "orphan_sweep.already_gone pass={} namespace={} run_id={}",
-          pass.name(),
-          name.masked(),
-          run.runId());
-      return "reap_already_gone";
-    }
-    count(meters, WorkerMetrics.ORPHAN_SWEEP_REAPED, "reason", reason);
-    LOG.warn(
-        "orphan_sweep.reaped pass={} namespace={} reason={} run_id={}",
-        pass.name(),
-        name.masked(),
-        reason,
-        run.runId());
-    return "reaped";
-  }
-
-  private String reapFailed(
-      NamespacePass pass, NamespaceName name, String step, String why, JobRun run) {
-    count(meters, WorkerMetrics.ORPHAN_SWEEP_REAP_FAILED, "reason", pass.reason().label());
-    LOG.warn(
-        "orphan_sweep.reap_failed pass={} namespace={} step={} run_id={} why={}: kept",
-        pass.name(),
-        name.masked(),
-        step,
-        run.runId(),
-        Masking.scrubUrls(String.valueOf(why)));
-    return "reap_failed_" + step;
+    return orphans.delete(p, pass.name(), name, pass.resourceType(), reason, run);
   }
 
   // ---- the stuck pass ----
@@ -512,7 +303,7 @@ public final class OrphanSweep implements Job {
       try {
         page = stacks.inStatuses(Set.of(StackStatus.DEPLOYING), after, ROW_PAGE);
       } catch (RuntimeException e) {
-        skip("stuck", "db_read_error", e, run, tally);
+        orphans.skip("stuck", "db_read_error", e, run, tally);
         return;
       }
       for (StackRecord row : page) {
@@ -524,7 +315,7 @@ public final class OrphanSweep implements Job {
           live = p.cluster().read(row.namespace());
         } catch (RuntimeException e) {
           // No verdict from a cluster that could not be read; the rest waits for the next pass.
-          skip("stuck", "cluster_read_error", e, run, tally);
+          orphans.skip("stuck", "cluster_read_error", e, run, tally);
           return;
         }
         Optional<String> dominant =
@@ -596,17 +387,5 @@ public final class OrphanSweep implements Job {
         dominant,
         run.runId());
     return "stuck_marked_failed";
-  }
-
-  private void skip(String pass, String reason, RuntimeException e, JobRun run, JobReport.Tally t) {
-    count(meters, WorkerMetrics.ORPHAN_SWEEP_SKIPPED, "pass", pass, "reason", reason);
-    LOG.warn(
-        "orphan_sweep.skipped pass={} reason={} run_id={} error={}: its evidence could not be"
-            + " read, nothing was decided",
-        pass,
-        reason,
-        run.runId(),
-        Masking.scrubUrls(e.toString()));
-    t.add("skipped_" + pass + "_" + reason);
   }
 }

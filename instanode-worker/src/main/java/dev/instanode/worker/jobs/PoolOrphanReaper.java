@@ -83,6 +83,8 @@ public final class PoolOrphanReaper implements Job {
       Gauge.builder(WorkerMetrics.POOL_ORPHAN_CANDIDATES_CURRENT, gauge, AtomicLong::get)
           .description("Orphaned assigned pool items seen by the latest pass")
           .tag("resource_type", type.wireName())
+          // The registry keeps the count alive: a collected job instance must not read as NaN.
+          .strongReference(true)
           .register(meters);
     }
   }

@@ -96,6 +96,8 @@ public final class StackReconciler implements Job {
       Gauge.builder(WorkerMetrics.STACKS, gauge, AtomicLong::get)
           .description("Stacks in each status, as of the last stack_reconciler pass")
           .tag("status", status.wireName())
+          // The registry keeps the count alive: a collected job instance must not read as NaN.
+          .strongReference(true)
           .register(meters);
     }
   }

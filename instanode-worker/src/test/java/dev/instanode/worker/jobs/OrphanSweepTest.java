@@ -2,13 +2,7 @@ package dev.instanode.worker.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
-import ch.qos.logback.core.read.ListAppender;
-import dev.instanode.cluster.Clusters;
-import dev.instanode.cluster.Fabric8StackCluster;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackObjects;
 import dev.instanode.core.ResourceToken;
@@ -23,6 +17,7 @@ import dev.instanode.worker.JobReport;
 import dev.instanode.worker.JobRun;
 import dev.instanode.worker.OrphanSweepSettings;
 import dev.instanode.worker.WorkerMetrics;
+import dev.instanode.worker.testing.NamespaceSweepRig;
 import dev.instanode.worker.testing.Rows;
 import dev.instanode.worker.testing.StackFixtures;
 import dev.instanode.worker.testing.TestDatabases;
@@ -30,7 +25,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceListBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -46,7 +40,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code orphan_sweep} on real Postgres and the mock API server in CRUD mode. The mock stamps every
@@ -66,10 +59,9 @@ class OrphanSweepTest {
 
   KubernetesMockServer server;
   KubernetesClient client;
+  private NamespaceSweepRig rig;
   private SimpleMeterRegistry meters;
   private StackCluster cluster;
-  private Logger log;
-  private ListAppender<ILoggingEvent> logged;
 
   @BeforeAll
   static void setUp() {
@@ -90,23 +82,14 @@ class OrphanSweepTest {
     fixtures.deleteAll();
     rows.execute("DELETE FROM resources");
     rows.execute("DELETE FROM audit_log");
-    meters = new SimpleMeterRegistry();
-    // Bounded retries, so a list the server fails with 500 fails within a second.
-    KubernetesClient bounded =
-        new KubernetesClientBuilder()
-            .withConfig(Clusters.bounded(client.getConfiguration()))
-            .build();
-    cluster = new Fabric8StackCluster(bounded, false, bounded::close);
-    log = (Logger) LoggerFactory.getLogger(OrphanSweep.class);
-    logged = new ListAppender<>();
-    logged.start();
-    log.addAppender(logged);
+    rig = new NamespaceSweepRig(server, client, db.jdbi(), OrphanSweep.class);
+    meters = rig.meters();
+    cluster = rig.cluster();
   }
 
   @AfterEach
   void close() {
-    log.detachAppender(logged);
-    cluster.close();
+    rig.close();
   }
 
   private OrphanSweep sweep(Jdbi platform, boolean destructive, Duration ahead) {
@@ -127,53 +110,32 @@ class OrphanSweepTest {
     return run(true, LATER);
   }
 
-  /** A namespace of ours, as a provision or a deploy would make it: labelled managed-by. */
   private NamespaceName namespace(NamespaceName name) {
-    client
-        .namespaces()
-        .resource(
-            new NamespaceBuilder()
-                .withNewMetadata()
-                .withName(name.value())
-                .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
-                .endMetadata()
-                .build())
-        .create();
-    return name;
+    return rig.namespace(name);
   }
 
   private boolean exists(NamespaceName name) {
-    return client.namespaces().withName(name.value()).get() != null;
+    return rig.exists(name);
   }
 
   private double counter(String name, String... tags) {
-    var c = meters.find(name).tags(tags).counter();
-    return c == null ? 0 : c.count();
+    return rig.counter(name, tags);
   }
 
   private double gauge(String reason) {
-    return meters.get(WorkerMetrics.ORPHAN_SWEEP_CANDIDATES).tags("reason", reason).gauge().value();
+    return rig.gauge(WorkerMetrics.ORPHAN_SWEEP_CANDIDATES, "reason", reason);
   }
 
   private long auditRows(String kind) {
-    return db.jdbi()
-        .withHandle(h ->
-            h.createQuery("SELECT count(*) FROM audit_log WHERE kind = :k")
-                .bind("k", kind)
-                .mapTo(Long.class)
-                .one());
+    return rig.auditRows(kind);
   }
 
   private long auditRowsWithATeam() {
-    return db.jdbi()
-        .withHandle(h ->
-            h.createQuery("SELECT count(*) FROM audit_log WHERE team_id IS NOT NULL")
-                .mapTo(Long.class)
-                .one());
+    return rig.auditRowsWithATeam();
   }
 
   private List<ILoggingEvent> warnings() {
-    return logged.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+    return rig.warnings();
   }
 
   // ---- seed 000, and what counts as live ----
@@ -236,12 +198,10 @@ class OrphanSweepTest {
     assertThat(auditRows("deprovision.requested")).isZero();
     assertThat(auditRowsWithATeam()).as("cluster-scoped rows carry no team").isZero();
     assertThat(counter(WorkerMetrics.ORPHAN_SWEEP_REAPED, "reason", "stack_no_row")).isZero();
-    assertThat(logged.list)
-        .filteredOn(e -> e.getFormattedMessage().startsWith("orphan_sweep.proposed_reap"))
+    assertThat(rig.lines("orphan_sweep.proposed_reap"))
         .hasSize(2)
-        .allSatisfy(e ->
-            assertThat(e.getFormattedMessage())
-                .contains("age=2h", "live_set_size=", "destructive=false"));
+        .allSatisfy(
+            line -> assertThat(line).contains("age=2h", "live_set_size=", "destructive=false"));
   }
 
   @Test
@@ -327,22 +287,7 @@ class OrphanSweepTest {
   void aNamespaceWhoseCreationTimestampCannotBeReadIsSkipped() {
     NamespaceName noAge = namespace(NamespaceName.forStack(StackSlug.random()));
     // The CRUD server always stamps creationTimestamp; the list is answered without one instead.
-    server
-        .expect()
-        .get()
-        .withPath("/api/v1/namespaces?limit=500")
-        .andReturn(
-            200,
-            new NamespaceListBuilder()
-                .addToItems(
-                    new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(noAge.value())
-                        .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
-                        .endMetadata()
-                        .build())
-                .build())
-        .always();
+    rig.listWithoutAge(noAge);
 
     JobReport report = run(true, Duration.ofDays(30));
 
@@ -376,12 +321,7 @@ class OrphanSweepTest {
   @Test
   void aFailingNamespaceListDeletesNothingWarnsOncePerPassAndCountsTheSkip() {
     NamespaceName orphan = namespace(NamespaceName.forStack(StackSlug.random()));
-    server
-        .expect()
-        .get()
-        .withPath("/api/v1/namespaces?limit=500")
-        .andReturn(500, "etcd is unhappy")
-        .always();
+    rig.failEveryList();
 
     JobReport report = destructiveLater();
 
@@ -412,7 +352,7 @@ class OrphanSweepTest {
     server
         .expect()
         .get()
-        .withPath("/api/v1/namespaces?limit=500")
+        .withPath(NamespaceSweepRig.FIRST_PAGE)
         .andReturn(
             200,
             new NamespaceListBuilder()
@@ -486,27 +426,16 @@ class OrphanSweepTest {
     NamespaceName racing = namespace(NamespaceName.forStack(slug));
     // The row is committed while the job announces its proposed reap: after the page's live set
     // was read, before the reap.
-    AppenderBase<ILoggingEvent> recordTheStack =
-        new AppenderBase<>() {
-          @Override
-          protected void append(ILoggingEvent e) {
-            if (e.getFormattedMessage().startsWith("orphan_sweep.proposed_reap")) {
-              rows.execute(
-                  "INSERT INTO stacks (slug, namespace, name, tier) VALUES (?, ?, 'app',"
-                      + " 'anonymous')",
-                  slug.value(),
-                  racing.value());
-            }
-          }
-        };
-    recordTheStack.start();
-    log.addAppender(recordTheStack);
-    JobReport report;
-    try {
-      report = destructiveLater();
-    } finally {
-      log.detachAppender(recordTheStack);
-    }
+    JobReport report =
+        rig.whenLogged(
+            "orphan_sweep.proposed_reap",
+            line ->
+                rows.execute(
+                    "INSERT INTO stacks (slug, namespace, name, tier) VALUES (?, ?, 'app',"
+                        + " 'anonymous')",
+                    slug.value(),
+                    racing.value()),
+            this::destructiveLater);
 
     assertThat(exists(racing)).isTrue();
     assertThat(report.count("reconfirm_live")).isEqualTo(1);

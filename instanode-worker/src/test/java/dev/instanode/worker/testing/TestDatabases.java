@@ -8,6 +8,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 
@@ -34,13 +35,23 @@ public final class TestDatabases {
    * that blinked would refuse them.
    */
   public static DataSource failingFirst(DataSource real, int failures) {
-    AtomicInteger left = new AtomicInteger(failures);
+    return refusing(real, n -> n <= failures);
+  }
+
+  /** {@code real}, except that its {@code nth} connection (counting from 1) is refused. */
+  public static DataSource failingOnly(DataSource real, int nth) {
+    return refusing(real, n -> n == nth);
+  }
+
+  private static DataSource refusing(DataSource real, IntPredicate refuse) {
+    AtomicInteger asked = new AtomicInteger();
     return (DataSource)
         Proxy.newProxyInstance(
             DataSource.class.getClassLoader(),
             new Class<?>[] {DataSource.class},
             (proxy, method, args) -> {
-              if (method.getName().equals("getConnection") && left.getAndDecrement() > 0) {
+              if (method.getName().equals("getConnection")
+                  && refuse.test(asked.incrementAndGet())) {
                 throw new SQLException("the platform database refused a connection", "08006");
               }
               try {
