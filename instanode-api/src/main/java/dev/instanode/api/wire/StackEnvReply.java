@@ -3,7 +3,9 @@ package dev.instanode.api.wire;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.instanode.core.names.StackSlug;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code PATCH /stacks/{slug}/env}: the merged env with every value redacted (they are secrets),
@@ -19,6 +21,6 @@ public record StackEnvReply(
     @JsonProperty("keys_deleted") int keysDeleted,
     @JsonProperty("message") String message) {
   public StackEnvReply {
-    env = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(env));
+    env = Collections.unmodifiableMap(new TreeMap<>(env));
   }
 }

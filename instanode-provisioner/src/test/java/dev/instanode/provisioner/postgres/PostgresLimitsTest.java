@@ -24,6 +24,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ class PostgresLimitsTest {
     placement.hardenClusters();
     backend =
         new PostgresBackend(
-            placement, Plans.bundled(), ProvisionStepHook.NONE, GRACE, java.time.Clock.systemUTC());
+            placement, Plans.bundled(), ProvisionStepHook.NONE, GRACE, Clock.systemUTC());
   }
 
   @AfterAll
