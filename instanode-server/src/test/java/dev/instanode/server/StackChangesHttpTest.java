@@ -241,13 +241,16 @@ class StackChangesHttpTest {
   }
 
   @Test
-  void claimingWithTheStacksTokenMovesItIntoTheTeamAndItStopsExpiring() throws Exception {
+  void claimingWithTheStacksTokenMovesItIntoTheTeamWhereItKeepsItsExpiry() throws Exception {
     Map<String, String> me = from("10.30.3.1");
     JsonNode db = rig.provision("/db/new", me);
     JsonNode cache = rig.provision("/cache/new", me);
     JsonNode stack =
         rig.created(
-            with(me, "X-Instanode-Upgrade", cache.get("upgrade_jwt").asString()),
+            with(
+                me,
+                "X-Instanode-Upgrade",
+                cache.get("upgrade_jwt").asString() + "," + db.get("upgrade_jwt").asString()),
             "{\"services\":{\"web\":{\"image\":\"nginx\",\"needs\":[\""
                 + db.get("token").asString()
                 + "\"]}}}");
@@ -268,10 +271,11 @@ class StackChangesHttpTest {
     String team = JSON.readTree(claimed.body()).get("team_id").asString();
     assertThat(
             rig.scalar(
-                "SELECT team_id::text || ' ' || tier || ' ' || (expires_at IS NULL)"
+                "SELECT team_id::text || ' ' || tier || ' ' || (expires_at IS NOT NULL)"
                     + " FROM stacks WHERE slug = '"
                     + slug
                     + "'"))
+        .as("a free team runs no stack of its own: a claimed one keeps its expiry")
         .isEqualTo(team + " free true");
     assertThat(
             rig.scalar(

@@ -51,10 +51,20 @@ class StacksHttpTest {
     JsonNode db = rig.provision("/db/new", me);
     JsonNode cache = rig.provision("/cache/new", me);
     JsonNode cache2 = rig.provision("/cache/new", me);
+    // Proof of receipt: the upgrade_jwt of each, sent back as an agent chains its calls.
+    Map<String, String> received =
+        with(
+            me,
+            "X-Instanode-Upgrade",
+            String.join(
+                ",",
+                db.get("upgrade_jwt").asString(),
+                cache.get("upgrade_jwt").asString(),
+                cache2.get("upgrade_jwt").asString()));
 
     JsonNode made =
         rig.created(
-            me,
+            received,
             "{\"services\":{\"web\":{\"image\":\"nginx:1.27\",\"port\":8080,\"expose\":true,"
                 + "\"needs\":[\""
                 + db.get("token").asString()
@@ -209,6 +219,18 @@ class StacksHttpTest {
     Map<String, String> me = from("10.20.7.1");
     TeamBootstrap.Bootstrapped team = Teams.create(rig.env, Tier.PRO);
     String someoneElses = rig.provision("/db/new", from("10.20.8.1")).get("token").asString();
+    // Made from the caller's own network by someone else behind the same NAT: the token alone is
+    // no proof of receipt, and the stack's env and logs would hand over its credentials.
+    JsonNode neighbours = rig.provision("/db/new", from("10.20.7.2"));
+    HttpResponse<String> sameNetwork =
+        rig.create(
+            me,
+            "app",
+            "{\"services\":{\"web\":{\"image\":\"nginx\",\"needs\":[\""
+                + neighbours.get("token").asString()
+                + "\"]}}}");
+    assertThat(sameNetwork.statusCode()).as(sameNetwork.body()).isEqualTo(403);
+    assertThat(sameNetwork.body()).contains("X-Instanode-Upgrade");
     String teams = rig.provision("/db/new", Teams.bearer(team.apiKey())).get("token").asString();
     long before = rig.count("SELECT count(*) FROM stacks");
 

@@ -139,16 +139,22 @@ public final class StackRepository {
   }
 
   /**
-   * Anonymous stacks whose {@code expires_at} is before {@code now} and that are not already being
-   * deleted, in id order after {@code after}, at most {@code limit}. A claimed stack (a team, no
-   * expiry) is never among them.
+   * Stacks on a tier in {@code expiring} whose {@code expires_at} is before {@code now} and that
+   * are not already being deleted, in id order after {@code after}, at most {@code limit}:
+   * anonymous ones, and those claimed into a free team, which keep their expiry as claimed
+   * resources do. A paid tier's stack never expires, whatever its row says.
    */
-  public List<StackRecord> expiredAnonymous(Instant now, Optional<StackId> after, int limit) {
+  public List<StackRecord> expired(
+      Instant now, Set<Tier> expiring, Optional<StackId> after, int limit) {
     return page(
-        "team_id IS NULL AND expires_at < :now AND status <> 'deleting'",
-        q -> q.bind("now", Timestamp.from(now)),
+        "expires_at < :now AND status <> 'deleting' AND tier = ANY(:tiers)",
+        q -> q.bind("now", Timestamp.from(now)).bindArray("tiers", String.class, wire(expiring)),
         after,
         limit);
+  }
+
+  private static List<String> wire(Set<Tier> tiers) {
+    return tiers.stream().map(Tier::wireName).sorted().toList();
   }
 
   /** Stacks in any of {@code statuses}, in id order after {@code after}, at most {@code limit}. */
@@ -371,17 +377,18 @@ public final class StackRepository {
 
   /**
    * Under the row lock, re-deciding there (never from an earlier read): sets {@code deleting} only
-   * when the stack is still anonymous, expired at {@code now} and not already deleting. Empty when
-   * it is not (claimed meanwhile, already being deleted, or gone).
+   * when the stack is still on a tier that expires, expired at {@code now} and not already
+   * deleting. Empty when it is not (upgraded meanwhile, already being deleted, or gone).
    */
-  public Optional<StackRecord> markExpiredDeleting(StackId id, Instant now) {
+  public Optional<StackRecord> markExpiredDeleting(StackId id, Instant now, Set<Tier> expiring) {
     return jdbi.inTransaction(h -> {
       LockTimeouts.setLocal(h, LOCK_TIMEOUT);
       boolean expired =
           h.createQuery(
-                  "SELECT coalesce(team_id IS NULL AND expires_at < :now AND status <> 'deleting',"
-                      + " false) FROM stacks WHERE id = :id FOR UPDATE")
+                  "SELECT coalesce(expires_at < :now AND status <> 'deleting' AND tier ="
+                      + " ANY(:tiers), false) FROM stacks WHERE id = :id FOR UPDATE")
               .bind("now", Timestamp.from(now))
+              .bindArray("tiers", String.class, wire(expiring))
               .bind("id", id.value())
               .mapTo(Boolean.class)
               .findOne()
@@ -522,16 +529,17 @@ public final class StackRepository {
   }
 
   /**
-   * A claim: the anonymous, unexpired stacks among {@code slugs} become the team's, at its tier,
-   * and stop expiring. Returns how many moved.
+   * A claim: the anonymous, unexpired stacks among {@code slugs} become the team's, at its tier.
+   * They keep their expiry, as claimed resources do: a free team runs no stack of its own, so a
+   * claim must not become a way around that; an upgrade clears it. Returns how many moved.
    */
   public static int moveToTeam(Handle h, List<StackSlug> slugs, TeamId team, Tier tier) {
     if (slugs.isEmpty()) {
       return 0;
     }
     return h.createUpdate(
-            "UPDATE stacks SET team_id = :team, tier = :tier, expires_at = NULL, fingerprint ="
-                + " NULL, updated_at = now() WHERE slug = ANY(:slugs) AND team_id IS NULL AND"
+            "UPDATE stacks SET team_id = :team, tier = :tier, fingerprint = NULL,"
+                + " updated_at = now() WHERE slug = ANY(:slugs) AND team_id IS NULL AND"
                 + " status <> 'deleting' AND (expires_at IS NULL OR expires_at > now())")
         .bind("team", team.value())
         .bind("tier", tier.wireName())

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /** The reads the worker's stack jobs page through, on real Postgres. */
 class StackRepositoryPagesTest {
+  private static final Set<Tier> EXPIRING = Set.of(Tier.ANONYMOUS, Tier.FREE);
   private static final AesGcm AES = AesGcm.fromHexKey(AesGcm.generateHexKey());
   private static PlatformDatabase db;
   private static StackRepository stacks;
@@ -84,20 +85,26 @@ class StackRepositoryPagesTest {
   }
 
   @Test
-  void expiredAnonymousListsOnlyAnonymousStacksPastTheirExpiryThatAreNotBeingDeleted() {
+  void expiredListsStacksPastTheirExpiryThatAreNotBeingDeletedWhoeverOwnsThem() {
     StackRecord expired = stack(Optional.empty(), Optional.of(now.minusSeconds(60)));
     stack(Optional.empty(), Optional.of(now.plusSeconds(60)));
     stack(Optional.empty(), Optional.empty());
-    // Claimed: a team, and its expiry cleared.
+    // A paid team's stack: no expiry.
     stack(Optional.of(team), Optional.empty());
-    // A team's stack whose expiry was somehow left behind is still not anonymous.
+    // Claimed into a free team: it kept its expiry, and goes when it passes.
+    StackRecord claimed = stack(Optional.of(team), Optional.of(now.minusSeconds(30)));
+    db.jdbi()
+        .useHandle(
+            h -> h.execute("UPDATE stacks SET tier = 'free' WHERE id = ?", claimed.id().value()));
+    // A paid tier's stack whose expiry was somehow left behind never goes.
     stack(Optional.of(team), Optional.of(now.minusSeconds(60)));
     StackRecord deleting = stack(Optional.empty(), Optional.of(now.minusSeconds(60)));
     setStatus(deleting, StackStatus.DELETING);
 
-    List<StackRecord> page = stacks.expiredAnonymous(now, Optional.empty(), 100);
+    List<StackRecord> page = stacks.expired(now, EXPIRING, Optional.empty(), 100);
 
-    assertThat(ids(page)).containsExactly(expired.id());
+    assertThat(ids(page)).containsExactlyInAnyOrder(expired.id(), claimed.id());
+    page = page.stream().filter(r -> r.id().equals(expired.id())).toList();
     StackRecord row = page.getFirst();
     assertThat(row.slug()).isEqualTo(expired.slug());
     assertThat(row.namespace()).isEqualTo(expired.namespace());
@@ -115,7 +122,7 @@ class StackRepositoryPagesTest {
     Optional<StackId> after = Optional.empty();
     List<Integer> sizes = new ArrayList<>();
     while (true) {
-      List<StackRecord> page = stacks.expiredAnonymous(now, after, 2);
+      List<StackRecord> page = stacks.expired(now, EXPIRING, after, 2);
       sizes.add(page.size());
       seen.addAll(ids(page));
       if (page.size() < 2) {
@@ -190,12 +197,15 @@ class StackRepositoryPagesTest {
     StackRecord notYet = stack(Optional.empty(), Optional.of(now.plusSeconds(60)));
     StackRecord claimed = stack(Optional.of(team), Optional.empty());
 
-    assertThat(stacks.markExpiredDeleting(expired.id(), now))
+    assertThat(stacks.markExpiredDeleting(expired.id(), now, EXPIRING))
         .hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(StackStatus.DELETING));
-    assertThat(stacks.markExpiredDeleting(expired.id(), now)).as("already deleting").isEmpty();
-    assertThat(stacks.markExpiredDeleting(notYet.id(), now)).isEmpty();
-    assertThat(stacks.markExpiredDeleting(claimed.id(), now)).isEmpty();
-    assertThat(stacks.markExpiredDeleting(new StackId(java.util.UUID.randomUUID()), now)).isEmpty();
+    assertThat(stacks.markExpiredDeleting(expired.id(), now, EXPIRING))
+        .as("already deleting")
+        .isEmpty();
+    assertThat(stacks.markExpiredDeleting(notYet.id(), now, EXPIRING)).isEmpty();
+    assertThat(stacks.markExpiredDeleting(claimed.id(), now, EXPIRING)).isEmpty();
+    assertThat(stacks.markExpiredDeleting(new StackId(java.util.UUID.randomUUID()), now, EXPIRING))
+        .isEmpty();
 
     assertThat(stacks.findBySlug(notYet.slug()).orElseThrow()).isEqualTo(notYet);
     assertThat(stacks.findBySlug(claimed.slug()).orElseThrow()).isEqualTo(claimed);

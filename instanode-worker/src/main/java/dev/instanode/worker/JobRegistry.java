@@ -48,7 +48,11 @@ public final class JobRegistry {
                     db, provisioner, settings.poolOrphanReapDestructive(), audit, meters, clock);
             case EXPIRE_STACKS ->
                 new ExpireStacks(
-                    db, d.stacks().map(WorkerDependencies.StackParts::teardown), meters, clock);
+                    db,
+                    d.stacks().map(WorkerDependencies.StackParts::teardown),
+                    d.plans(),
+                    meters,
+                    clock);
             case STACK_RECONCILER -> new StackReconciler(db, d.stacks(), meters, clock);
             case ORPHAN_SWEEP ->
                 new OrphanSweep(db, d.stacks(), audit, settings.orphanSweep(), meters, clock);

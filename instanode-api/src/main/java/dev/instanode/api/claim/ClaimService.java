@@ -28,11 +28,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
@@ -157,6 +159,18 @@ public final class ClaimService {
                     + " token was expired or not issued here, so this claim token does not carry"
                     + " the resources it listed.");
     return new Issued(onboarding.issue(jti, fingerprint.value(), tokens), warning);
+  }
+
+  /**
+   * The resources the onboarding tokens in {@code upgradeHeader} list: what the caller provably
+   * received. Tokens that do not verify list nothing.
+   */
+  public Set<ResourceToken> received(Optional<String> upgradeHeader) {
+    Set<ResourceToken> received = new HashSet<>();
+    for (String token : upgradeTokens(upgradeHeader)) {
+      onboarding.verify(token).ifPresent(o -> received.addAll(o.tokens()));
+    }
+    return received;
   }
 
   private static List<String> upgradeTokens(Optional<String> header) {

@@ -25,6 +25,7 @@ import dev.instanode.core.stack.StackManifest;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.LockTimeouts;
 import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
 import java.time.Clock;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
@@ -119,11 +121,14 @@ public final class StackCreation {
     String env = env(request.env());
     StackManifest manifest = manifest(request.manifest());
     Caller caller = request.caller();
+    Set<ResourceToken> received =
+        caller instanceof Caller.Anonymous ? claims.received(request.upgradeHeader()) : Set.of();
     List<StackRepository.NewService> services =
         manifest.services().stream()
             .map(s -> {
               // What the needs inject, under what the manifest sets itself.
-              Map<String, String> serviceEnv = new LinkedHashMap<>(needs.envFor(caller, s));
+              Map<String, String> serviceEnv =
+                  new LinkedHashMap<>(needs.envFor(caller, s, received));
               serviceEnv.putAll(s.env());
               return new StackRepository.NewService(
                   s.name(), s.image(), s.port(), s.expose(), serviceEnv);
@@ -196,6 +201,19 @@ public final class StackCreation {
   private StackRecord forTeam(
       Caller.Member caller, String name, String env, List<StackRepository.NewService> services) {
     TeamId team = caller.teamId();
+    try {
+      return countedInsert(team, name, env, services);
+    } catch (RuntimeException e) {
+      if (LockTimeouts.isTimeout(e)) {
+        // A plan change holds the team's row: load, not a fault.
+        throw new ApiException(ErrorCode.RESOURCE_BUSY, "The team is being changed; retry.", e);
+      }
+      throw e;
+    }
+  }
+
+  private StackRecord countedInsert(
+      TeamId team, String name, String env, List<StackRepository.NewService> services) {
     return withFreshSlug(slug ->
         jdbi.inTransaction(h -> {
           // The team's row lock: two creations cannot both count the last free place.

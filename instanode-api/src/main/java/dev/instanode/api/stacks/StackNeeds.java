@@ -17,12 +17,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What a service's {@code needs} put in its env: each needed resource's connection URL under its
  * kind's variable ({@code DATABASE_URL}, {@code REDIS_URL}, ...), {@code _2}, {@code _3} on
  * repeats. A stack uses only what its caller owns: a team stack its team's live resources, an
- * anonymous stack the live anonymous resources made from its own network.
+ * anonymous stack the live anonymous resources its caller provably received (listed by an {@code
+ * upgrade_jwt} it sends back). Never "made from the same network": a network is shared, and the
+ * stack's env and logs would hand a neighbour's credentials to whoever named its token.
  */
 public final class StackNeeds {
   private final ResourceRepository resources;
@@ -39,14 +42,20 @@ public final class StackNeeds {
     this.resourceHost = requireNonNull(resourceHost, "resourceHost is null");
   }
 
-  /** The variables {@code service}'s needs inject; its own env is layered over them later. */
-  Map<String, String> envFor(Caller caller, StackManifest.Service service) {
+  /**
+   * The variables {@code service}'s needs inject; its own env is layered over them later.
+   *
+   * @param received for an anonymous caller, the resources its {@code X-Instanode-Upgrade} tokens
+   *     list
+   */
+  Map<String, String> envFor(
+      Caller caller, StackManifest.Service service, Set<ResourceToken> received) {
     Map<String, String> env = new LinkedHashMap<>();
     Map<String, Integer> seen = new HashMap<>();
     List<ResourceToken> needs = service.needs();
     for (int i = 0; i < needs.size(); i++) {
       String path = "services." + service.name() + ".needs[" + i + "]";
-      ResourceRecord r = usable(caller, needs.get(i), path);
+      ResourceRecord r = usable(caller, needs.get(i), received, path);
       String base = ResourceKinds.of(r.type()).envVar();
       int n = seen.merge(base, 1, Integer::sum);
       env.put(n == 1 ? base : base + "_" + n, url(r, path));
@@ -54,7 +63,8 @@ public final class StackNeeds {
     return env;
   }
 
-  private ResourceRecord usable(Caller caller, ResourceToken token, String path) {
+  private ResourceRecord usable(
+      Caller caller, ResourceToken token, Set<ResourceToken> received, String path) {
     ResourceRecord r =
         resources
             .findByToken(token)
@@ -65,8 +75,7 @@ public final class StackNeeds {
     boolean owned =
         switch (caller) {
           case Caller.Member m -> r.teamId().equals(Optional.of(m.teamId()));
-          case Caller.Anonymous a ->
-              r.teamId().isEmpty() && r.fingerprint().equals(Optional.of(a.fingerprint().value()));
+          case Caller.Anonymous a -> r.teamId().isEmpty() && received.contains(token);
         };
     if (!owned) {
       throw new ApiException(
@@ -75,7 +84,8 @@ public final class StackNeeds {
               + ": this resource is not the caller's to use"
               + (caller instanceof Caller.Member
                   ? " (it belongs to another team or to nobody yet)."
-                  : " (an anonymous stack uses only anonymous resources made from its network)."));
+                  : " (an anonymous stack uses only anonymous resources whose upgrade_jwt it sends"
+                      + " in X-Instanode-Upgrade)."));
     }
     return r;
   }

@@ -156,6 +156,15 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     // with no user, which the inventory ignores and the next provision of the key overwrites.
     try {
       redis.hset(CREATED, tenant.user(), Long.toString(clock.millis()));
+    } catch (RedisCommandExecutionException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("OOM")) {
+        throw RedisFailures.classify("provision", e);
+      }
+      // A full server refuses the stamp but not ACL SETUSER: provision without it. The user's
+      // age is then unknown, which a sweep never reads as old.
+      LOG.warn(
+          "provisioner.redis.stamp_skipped user={} reason=oom: the server is full",
+          Masking.token(tenant.user()));
     } catch (RuntimeException e) {
       throw RedisFailures.classify("provision", e);
     }

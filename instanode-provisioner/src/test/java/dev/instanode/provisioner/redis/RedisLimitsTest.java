@@ -110,6 +110,27 @@ class RedisLimitsTest {
   }
 
   @Test
+  void aFullServerStillProvisionsWithAnUnknownAgeRatherThanFailing() {
+    String maxmemory = admin.configGet("maxmemory").get("maxmemory");
+    admin.set("instanode-test:filler", "x".repeat(100_000));
+    try {
+      // Full: denyoom writes such as HSET are refused, ACL SETUSER is not.
+      admin.configSet("maxmemory", "1");
+      Tenant made = tenant();
+      admin.configSet("maxmemory", maxmemory);
+
+      assertThat(backend.inventory())
+          .filteredOn(i -> i.key().equals(made.naming()))
+          .singleElement()
+          .satisfies(i -> assertThat(i.createdAt()).isEmpty());
+      backend.drop(made.naming(), PRID);
+    } finally {
+      admin.configSet("maxmemory", maxmemory);
+      admin.del("instanode-test:filler");
+    }
+  }
+
+  @Test
   void oneScanMeasuresEveryTenantsKeysMemoryAndConnectionsApart() {
     Tenant big = tenant();
     Tenant small = tenant();

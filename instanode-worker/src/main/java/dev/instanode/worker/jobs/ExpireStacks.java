@@ -4,6 +4,8 @@ import static dev.instanode.worker.WorkerMetrics.count;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Masking;
+import dev.instanode.core.Plans;
+import dev.instanode.core.Tier;
 import dev.instanode.core.names.StackId;
 import dev.instanode.stacks.StackTeardown;
 import dev.instanode.store.LockTimeouts;
@@ -16,18 +18,22 @@ import dev.instanode.worker.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code expire_stacks}: anonymous stacks past their {@code expires_at} are torn down, teardown
- * before bookkeeping. Per stack: under its row lock the expiry is decided again and the row becomes
- * {@code deleting} ({@link StackRepository#markExpiredDeleting}); the namespace is deleted through
- * the audited chokepoint; only then is the row deleted ({@link StackTeardown#finish}).
+ * {@code expire_stacks}: stacks past their {@code expires_at} (anonymous ones, and those claimed
+ * into a free team, which keep their expiry) are torn down, teardown before bookkeeping. Per stack:
+ * under its row lock the expiry is decided again and the row becomes {@code deleting} ({@link
+ * StackRepository#markExpiredDeleting}); the namespace is deleted through the audited chokepoint;
+ * only then is the row deleted ({@link StackTeardown#finish}).
  *
  * <ul>
  *   <li>The guard refuses the namespace: nothing is deleted and the row is kept, counted in {@value
@@ -60,18 +66,29 @@ public final class ExpireStacks implements Job {
   private final MeterRegistry meters;
   private final Clock clock;
   private final int pageSize;
+  private final Set<Tier> expiring;
 
   public ExpireStacks(
-      Jdbi platform, Optional<StackTeardown> teardown, MeterRegistry meters, Clock clock) {
-    this(platform, teardown, meters, clock, PAGE);
+      Jdbi platform,
+      Optional<StackTeardown> teardown,
+      Plans plans,
+      MeterRegistry meters,
+      Clock clock) {
+    this(platform, teardown, plans, meters, clock, PAGE);
   }
 
   ExpireStacks(
       Jdbi platform,
       Optional<StackTeardown> teardown,
+      Plans plans,
       MeterRegistry meters,
       Clock clock,
       int pageSize) {
+    // Only the tiers plans.yaml says expire: a paid stack never goes, whatever its row says.
+    this.expiring =
+        Arrays.stream(Tier.values())
+            .filter(t -> plans.of(t).expires())
+            .collect(Collectors.toUnmodifiableSet());
     this.stacks = new StackRepository(requireNonNull(platform, "platform is null"));
     this.teardown = requireNonNull(teardown, "teardown is null");
     this.meters = requireNonNull(meters, "meters is null");
@@ -93,7 +110,7 @@ public final class ExpireStacks implements Job {
     Instant now = clock.instant();
     Optional<StackId> after = Optional.empty();
     while (true) {
-      List<StackRecord> page = stacks.expiredAnonymous(now, after, pageSize);
+      List<StackRecord> page = stacks.expired(now, expiring, after, pageSize);
       for (StackRecord candidate : page) {
         tally.add(expireOne(candidate, now, run).name().toLowerCase(Locale.ROOT));
       }
@@ -108,7 +125,7 @@ public final class ExpireStacks implements Job {
   Outcome expireOne(StackRecord candidate, Instant now, JobRun run) {
     Optional<StackRecord> deleting;
     try {
-      deleting = stacks.markExpiredDeleting(candidate.id(), now);
+      deleting = stacks.markExpiredDeleting(candidate.id(), now, expiring);
     } catch (RuntimeException e) {
       if (LockTimeouts.isTimeout(e)) {
         LOG.info(

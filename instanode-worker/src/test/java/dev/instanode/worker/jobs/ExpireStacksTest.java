@@ -3,6 +3,7 @@ package dev.instanode.worker.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.cluster.StackCluster;
+import dev.instanode.core.Plans;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.store.AuditLog;
@@ -73,7 +74,8 @@ class ExpireStacksTest {
   }
 
   private ExpireStacks job(Optional<StackParts> parts, Clock clock, int page) {
-    return new ExpireStacks(db.jdbi(), parts.map(StackParts::teardown), meters, clock, page);
+    return new ExpireStacks(
+        db.jdbi(), parts.map(StackParts::teardown), Plans.bundled(), meters, clock, page);
   }
 
   private JobReport expire(StackCluster on) {
