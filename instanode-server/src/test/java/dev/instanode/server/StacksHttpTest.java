@@ -364,7 +364,9 @@ class StacksHttpTest {
   @Test
   void logsStreamEachLineOfTheServicesPodAsServerSentEvents() throws Exception {
     Map<String, String> me = from("10.20.12.1");
-    String slug = rig.created(me, ONE_WEB).get("stack_id").asString();
+    JsonNode made = rig.created(me, ONE_WEB);
+    String slug = made.get("stack_id").asString();
+    Map<String, String> proof = with(me, "X-Instanode-Upgrade", made.get("upgrade_jwt").asString());
     awaitApplied(slug);
     rig.stuck(slug, "web", "ContainerCreating");
     server
@@ -375,7 +377,7 @@ class StacksHttpTest {
         .andReturn(200, "starting\nlistening on 8080\n")
         .always();
 
-    HttpResponse<String> res = rig.http.get("/stacks/" + slug + "/logs/web", me);
+    HttpResponse<String> res = rig.http.get("/stacks/" + slug + "/logs/web", proof);
 
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(res.headers().firstValue("Content-Type"))
@@ -384,10 +386,12 @@ class StacksHttpTest {
         .contains("event: log\ndata: starting\n")
         .contains("data: listening on 8080\n")
         .contains("event: end");
-    assertThat(rig.http.get("/stacks/" + slug + "/logs/nope", me).statusCode()).isEqualTo(404);
-    assertThat(rig.http.get("/stacks/" + slug + "/logs/web", from("10.20.13.1")).statusCode())
-        .as("an anonymous stack's logs are read by its slug, like the stack")
-        .isEqualTo(200);
+    assertThat(rig.http.get("/stacks/" + slug + "/logs/nope", proof).statusCode()).isEqualTo(404);
+    assertThat(rig.http.get("/stacks/" + slug + "/logs/web", me).statusCode())
+        .as(
+            "logs print what a service was given: the slug alone, public in its hostname, is not"
+                + " enough")
+        .isEqualTo(404);
   }
 
   private static JsonNode get(String slug, Map<String, String> headers) {

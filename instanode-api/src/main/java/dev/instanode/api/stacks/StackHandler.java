@@ -137,7 +137,8 @@ public final class StackHandler {
     Caller caller = auth.optionalStrict(ctx);
     String slug = ctx.pathParam("slug");
     String svc = ctx.pathParam("svc");
-    service.requireLogs(caller, slug, svc);
+    Optional<String> proof = upgradeHeader(ctx);
+    service.requireLogs(caller, slug, svc, proof);
     // What Javalin's SseHandler does, minus its check for "Accept: text/event-stream": curl and
     // most agents' HTTP clients do not send it, and would get an empty 200.
     HttpServletResponse res = ctx.res();
@@ -151,24 +152,51 @@ public final class StackHandler {
     } catch (IOException e) {
       return;
     }
-    ctx.async(config -> config.timeout = 0, () -> follow(new SseClient(ctx), caller, slug, svc));
+    ctx.async(
+        config -> config.timeout = 0,
+        () -> follow(new Stream(new SseClient(ctx)), caller, slug, svc, proof));
   }
 
-  private void follow(SseClient client, Caller caller, String slug, String svc) {
+  /**
+   * One client's event stream. The pod's reader and the heartbeat write from two threads; every
+   * write goes through here, one at a time, so no two events interleave on the wire.
+   */
+  private record Stream(SseClient client) {
+    synchronized void send(String event, String data) {
+      if (!client.terminated()) {
+        client.sendEvent(event, data);
+      }
+    }
+
+    synchronized void comment(String text) {
+      if (!client.terminated()) {
+        client.sendComment(text);
+      }
+    }
+
+    synchronized void end(String event, String data) {
+      send(event, data);
+      client.close();
+    }
+  }
+
+  private void follow(
+      Stream stream, Caller caller, String slug, String svc, Optional<String> proof) {
+    SseClient client = stream.client();
     client.keepAlive();
     AtomicReference<AutoCloseable> following = new AtomicReference<>();
     client.onClose(() -> closeQuietly(following.get()));
-    Runnable ended =
-        () -> {
-          client.sendEvent("end", "the pod's log ended");
-          client.close();
-        };
     try {
       Optional<AutoCloseable> handle =
-          service.followLogs(caller, slug, svc, line -> client.sendEvent("log", line), ended);
+          service.followLogs(
+              caller,
+              slug,
+              svc,
+              proof,
+              line -> stream.send("log", line),
+              () -> stream.end("end", "the pod's log ended"));
       if (handle.isEmpty()) {
-        client.sendEvent("end", "the service has no pod yet");
-        client.close();
+        stream.end("end", "the service has no pod yet");
         return;
       }
       following.set(handle.get());
@@ -176,10 +204,9 @@ public final class StackHandler {
         closeQuietly(handle.get());
         return;
       }
-      Thread.ofVirtual().name("logs-heartbeat").start(() -> heartbeat(client));
+      Thread.ofVirtual().name("logs-heartbeat").start(() -> heartbeat(stream));
     } catch (ApiException e) {
-      client.sendEvent("error", e.getMessage());
-      client.close();
+      stream.end("error", e.getMessage());
     }
   }
 
@@ -187,16 +214,14 @@ public final class StackHandler {
    * A comment line now and then: a pod that logs nothing for a while must not have its stream
    * closed as idle by the server or a proxy between.
    */
-  private static void heartbeat(SseClient client) {
-    while (!client.terminated()) {
+  private static void heartbeat(Stream stream) {
+    while (!stream.client().terminated()) {
       try {
         Thread.sleep(HEARTBEAT.toMillis());
       } catch (InterruptedException e) {
         return;
       }
-      if (!client.terminated()) {
-        client.sendComment("keep-alive");
-      }
+      stream.comment("keep-alive");
     }
   }
 

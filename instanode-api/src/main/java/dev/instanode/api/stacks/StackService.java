@@ -311,9 +311,14 @@ public final class StackService {
    * Empty when the service has no pod.
    */
   public Optional<AutoCloseable> followLogs(
-      Caller caller, String rawSlug, String service, Consumer<String> lines, Runnable ended) {
+      Caller caller,
+      String rawSlug,
+      String service,
+      Optional<String> upgradeHeader,
+      Consumer<String> lines,
+      Runnable ended) {
     StackParts p = required(parts);
-    StackRecord row = withService(caller, rawSlug, service);
+    StackRecord row = withService(caller, rawSlug, service, upgradeHeader);
     try {
       return p.cluster().followLogs(row.namespace(), service, lines, ended);
     } catch (ClusterUnavailableException e) {
@@ -322,14 +327,26 @@ public final class StackService {
   }
 
   /** Checks, before a stream starts, that the logs would be served; see {@link #followLogs}. */
-  public void requireLogs(Caller caller, String rawSlug, String service) {
+  public void requireLogs(
+      Caller caller, String rawSlug, String service, Optional<String> upgradeHeader) {
     required(parts);
-    withService(caller, rawSlug, service);
+    withService(caller, rawSlug, service, upgradeHeader);
   }
 
-  /** A stack the caller may read that runs {@code service}, or 404. */
-  private StackRecord withService(Caller caller, String rawSlug, String service) {
-    StackRecord row = visible(caller, StackAccess.slug(rawSlug));
+  /**
+   * A stack whose logs the caller may follow, running {@code service}, or 404. Logs commonly print
+   * the env a service was given (its resources' URLs), so an anonymous stack's take what a change
+   * takes, its {@code upgrade_jwt}: the slug alone is printed in every exposed service's hostname.
+   */
+  private StackRecord withService(
+      Caller caller, String rawSlug, String service, Optional<String> upgradeHeader) {
+    StackSlug slug = StackAccess.slug(rawSlug);
+    Optional<TeamId> owner = access.changer(caller, slug, upgradeHeader);
+    StackRecord row =
+        stacks
+            .findBySlug(slug)
+            .filter(r -> r.team().equals(owner))
+            .orElseThrow(StackAccess::notFound);
     if (row.services().stream().noneMatch(s -> s.name().equals(service))) {
       throw new ApiException(ErrorCode.NOT_FOUND, "The stack has no service " + service + ".");
     }
