@@ -147,4 +147,48 @@ class StackObserverTest {
     assertThat(stacks.findBySlug(row.slug()).orElseThrow().status())
         .isEqualTo(StackStatus.DELETING);
   }
+
+  @Test
+  void aFailedStackWhosePodsNowReadAsDeployingStaysFailed() {
+    StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
+    StackObserver observer = new StackObserver(stacks, cluster, meters);
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
+    stuck(row, "CrashLoopBackOff");
+    observer.observe(row);
+    StackRecord failed = stacks.findBySlug(row.slug()).orElseThrow();
+    assertThat(failed.status()).isEqualTo(StackStatus.FAILED);
+
+    // Between two restarts the crashing container is not waiting: the reading is "deploying".
+    client.pods().inNamespace(row.namespace().value()).withName("web-1").delete();
+    StackHealth.Verdict verdict = observer.observe(failed);
+
+    assertThat(verdict.state()).isEqualTo(StackHealth.State.FAILED);
+    assertThat(verdict.services())
+        .singleElement()
+        .satisfies(s -> assertThat(s.reason()).contains("CrashLoopBackOff"));
+    assertThat(stacks.findBySlug(row.slug()).orElseThrow()).isEqualTo(failed);
+  }
+
+  @Test
+  void aFailedStackWhoseNamespaceVanishedIsStillLost() {
+    StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
+    StackRecord row = TestStacks.deployed(db, AES, cluster);
+    stacks.recordLiveStatus(row.id(), StackStatus.FAILED, List.of());
+    cluster.deleteNamespace(row.namespace());
+
+    new StackObserver(stacks, cluster, meters).observe(stacks.findBySlug(row.slug()).orElseThrow());
+
+    assertThat(stacks.findBySlug(row.slug()).orElseThrow().status()).isEqualTo(StackStatus.LOST);
+  }
+
+  @Test
+  void theObserverSaysWhetherItsClusterIsSimulated() {
+    assertThat(
+            new StackObserver(stacks, new Fabric8StackCluster(client, false, () -> {}), meters)
+                .simulated())
+        .isFalse();
+    try (StackCluster simulated = Clusters.simulated()) {
+      assertThat(new StackObserver(stacks, simulated, meters).simulated()).isTrue();
+    }
+  }
 }

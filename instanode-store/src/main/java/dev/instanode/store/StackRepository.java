@@ -287,20 +287,8 @@ public final class StackRepository {
   public EnvOutcome mergeEnv(
       StackSlug slug, Optional<TeamId> team, Map<String, String> patch, AesGcm aes) {
     return jdbi.inTransaction(h -> {
-      LockTimeouts.setLocal(h, LOCK_TIMEOUT);
-      Optional<Locked> row =
-          h.createQuery(
-                  "SELECT id, team_id, status, env_vars::text AS env FROM stacks"
-                      + " WHERE slug = :slug FOR UPDATE")
-              .bind("slug", slug.value())
-              .map((rs, ctx) ->
-                  new Locked(
-                      new StackId(rs.getObject("id", UUID.class)),
-                      Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
-                      StackStatus.parse(rs.getString("status")).orElseThrow(),
-                      rs.getString("env")))
-              .findOne();
-      if (row.isEmpty() || !row.get().team().equals(team)) {
+      Optional<Locked> row = lockOwned(h, slug, team);
+      if (row.isEmpty()) {
         return new EnvOutcome.NotFound();
       }
       if (row.get().status() == StackStatus.DELETING) {
@@ -321,6 +309,27 @@ public final class StackRepository {
   }
 
   private record Locked(StackId id, Optional<TeamId> team, StackStatus status, String env) {}
+
+  /**
+   * The row of {@code slug}, locked for the caller's transaction after waiting at most {@link
+   * #LOCK_TIMEOUT}; empty when there is none or it is not {@code team}'s (an anonymous one when
+   * empty).
+   */
+  private static Optional<Locked> lockOwned(Handle h, StackSlug slug, Optional<TeamId> team) {
+    LockTimeouts.setLocal(h, LOCK_TIMEOUT);
+    return h.createQuery(
+            "SELECT id, team_id, status, env_vars::text AS env FROM stacks"
+                + " WHERE slug = :slug FOR UPDATE")
+        .bind("slug", slug.value())
+        .map((rs, ctx) ->
+            new Locked(
+                new StackId(rs.getObject("id", UUID.class)),
+                Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
+                StackStatus.parse(rs.getString("status")).orElseThrow(),
+                rs.getString("env")))
+        .findOne()
+        .filter(row -> row.team().equals(team));
+  }
 
   /** The stack's persisted env, opened. */
   public Map<String, String> env(StackId id, AesGcm aes) {
@@ -354,24 +363,14 @@ public final class StackRepository {
    */
   public Optional<StackRecord> markDeleting(StackSlug slug, Optional<TeamId> team) {
     return jdbi.inTransaction(h -> {
-      LockTimeouts.setLocal(h, LOCK_TIMEOUT);
-      Optional<UUID> id =
-          h.createQuery("SELECT id, team_id FROM stacks WHERE slug = :slug FOR UPDATE")
-              .bind("slug", slug.value())
-              .map((rs, ctx) ->
-                  Optional.ofNullable(rs.getObject("team_id", UUID.class))
-                          .map(TeamId::new)
-                          .equals(team)
-                      ? rs.getObject("id", UUID.class)
-                      : null)
-              .findOne();
-      if (id.isEmpty()) {
+      Optional<Locked> row = lockOwned(h, slug, team);
+      if (row.isEmpty()) {
         return Optional.empty();
       }
       h.createUpdate("UPDATE stacks SET status = 'deleting', updated_at = now() WHERE id = :id")
-          .bind("id", id.get())
+          .bind("id", row.get().id().value())
           .execute();
-      return find(h, new StackId(id.get()));
+      return find(h, row.get().id());
     });
   }
 
@@ -578,20 +577,8 @@ public final class StackRepository {
    */
   public RedeployOutcome markRedeploying(StackSlug slug, Optional<TeamId> team) {
     return jdbi.inTransaction(h -> {
-      LockTimeouts.setLocal(h, LOCK_TIMEOUT);
-      Optional<Locked> row =
-          h.createQuery(
-                  "SELECT id, team_id, status, '' AS env FROM stacks WHERE slug = :slug"
-                      + " FOR UPDATE")
-              .bind("slug", slug.value())
-              .map((rs, ctx) ->
-                  new Locked(
-                      new StackId(rs.getObject("id", UUID.class)),
-                      Optional.ofNullable(rs.getObject("team_id", UUID.class)).map(TeamId::new),
-                      StackStatus.parse(rs.getString("status")).orElseThrow(),
-                      rs.getString("env")))
-              .findOne();
-      if (row.isEmpty() || !row.get().team().equals(team)) {
+      Optional<Locked> row = lockOwned(h, slug, team);
+      if (row.isEmpty()) {
         return new RedeployOutcome.NotFound();
       }
       if (row.get().status() == StackStatus.DELETING) {
