@@ -42,6 +42,13 @@ public interface StackCluster extends NamespaceInventory, AutoCloseable {
    */
   boolean deleteNamespace(NamespaceName namespace);
 
+  /**
+   * The dedicated resources' view of the same cluster.
+   *
+   * @param addresses how the provisioner and customers reach a dedicated server's Service
+   */
+  DedicatedCluster dedicated(ServiceAddresses addresses);
+
   @Override
   void close();
 }

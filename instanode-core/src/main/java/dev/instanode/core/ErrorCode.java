@@ -122,6 +122,10 @@ public enum ErrorCode {
       503,
       "Tell the user the Kubernetes cluster did not answer; nothing was changed. Retry after"
           + " retry_after_seconds."),
+  RESOURCE_PENDING(
+      409,
+      "Tell the user the resource's own server is still starting; poll GET"
+          + " /api/v1/resources/{token} until its status is active (or failed), then retry."),
   STACK_DELETING(
       409, "Tell the user the stack is being deleted; create a new stack instead of changing it."),
   ENV_TOO_LARGE(

@@ -3,6 +3,7 @@ package dev.instanode.core;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Optional;
 
 /** The limits of one tier, as loaded from plans.yaml. {@code -1} means unlimited. */
 public record Plan(
@@ -14,7 +15,9 @@ public record Plan(
     PostgresLimits postgres,
     RedisLimits redis,
     long teamMembers,
-    StackLimits stacks) {
+    StackLimits stacks,
+    boolean dedicated,
+    DedicatedSize dedicatedSize) {
 
   public Plan {
     requireNonNull(tier, "tier is null");
@@ -23,6 +26,15 @@ public record Plan(
     requireNonNull(stacks, "stacks limits are missing for " + tier.wireName());
     Limit.requireValid(tier.wireName() + ".provisions_per_day", provisionsPerDay);
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
+    if (dedicated && dedicatedSize == null) {
+      throw new IllegalArgumentException(
+          tier.wireName() + " is dedicated but has no dedicated_size");
+    }
+  }
+
+  /** The size of a dedicated server, when this plan has them. */
+  public Optional<DedicatedSize> dedicatedServer() {
+    return dedicated ? Optional.of(dedicatedSize) : Optional.empty();
   }
 
   /**
@@ -82,6 +94,18 @@ public record Plan(
           || containerCpuMillis < 1
           || containerMemoryMb < 1) {
         throw new IllegalArgumentException("stacks quota figures must be positive");
+      }
+    }
+  }
+
+  /**
+   * One dedicated server's size: its CPU and memory limits (requests are a quarter of them, so a
+   * quiet server does not hold a node's room) and its volume.
+   */
+  public record DedicatedSize(int cpuMillis, int memoryMb, int diskGb) {
+    public DedicatedSize {
+      if (cpuMillis < 4 || memoryMb < 4 || diskGb < 1) {
+        throw new IllegalArgumentException("dedicated_size figures must be positive");
       }
     }
   }

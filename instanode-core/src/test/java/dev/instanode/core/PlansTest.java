@@ -80,6 +80,8 @@ class PlansTest {
             redis: { memory_mb: 5, connections: 10 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
+            dedicated: false
+            dedicated_size: null
         """;
     assertThatThrownBy(() -> Plans.parse(stream(yaml)))
         .hasMessageContaining("tier free is missing");
@@ -107,9 +109,49 @@ class PlansTest {
             redis: { memory_mb: 5, connections: 10 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
+            dedicated: false
+            dedicated_size: null
         """;
     assertThatThrownBy(() -> Plans.parse(stream(bad)))
         .hasStackTraceContaining("provisions_per_day");
+  }
+
+  @Test
+  void proGrowthAndTeamAreDedicatedWithASizeAndNoCheaperPlanIs() {
+    Plans plans = Plans.bundled();
+    for (Tier tier : Tier.values()) {
+      Plan plan = plans.of(tier);
+      assertThat(plan.dedicated()).as(tier.wireName()).isEqualTo(plan.rank() >= 4);
+      assertThat(plan.dedicatedServer().isPresent()).isEqualTo(plan.dedicated());
+    }
+    assertThat(plans.of(Tier.PRO).dedicatedServer().orElseThrow().diskGb()).isEqualTo(50);
+  }
+
+  @Test
+  void aDedicatedPlanWithoutASizeIsRefused() {
+    String yaml =
+        """
+        tiers:
+          anonymous:
+            rank: 0
+            price_cents_monthly: 0
+            provisions_per_day: 5
+            expires: true
+            postgres:
+              storage_mb: 10
+              connections: 2
+              statement_timeout_seconds: 30
+              idle_in_transaction_timeout_seconds: 60
+              temp_file_limit_mb: 64
+              work_mem_mb: 4
+            redis: { memory_mb: 5, connections: 10 }
+            team_members: 1
+            stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
+            dedicated: true
+            dedicated_size: null
+        """;
+    assertThatThrownBy(() -> Plans.parse(stream(yaml)))
+        .hasStackTraceContaining("anonymous is dedicated but has no dedicated_size");
   }
 
   @Test

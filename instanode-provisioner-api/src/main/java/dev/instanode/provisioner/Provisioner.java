@@ -1,9 +1,11 @@
 package dev.instanode.provisioner;
 
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Creates, drops, regrades and measures customer infrastructure. The api and the worker never touch
@@ -21,6 +23,15 @@ public interface Provisioner {
    */
   default Optional<ProvisionResult> claimPooled(ProvisionRequest request) {
     return Optional.empty();
+  }
+
+  /**
+   * The resource types this provisioner can give their own server ({@link
+   * ProvisionRequest#dedicatedFor}); empty when it has no cluster for them. A plan that asks for
+   * dedicated resources falls back to the shared backend for any other type.
+   */
+  default Set<ResourceType> dedicatedTypes() {
+    return Set.of();
   }
 
   /**

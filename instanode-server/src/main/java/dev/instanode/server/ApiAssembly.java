@@ -41,6 +41,9 @@ import dev.instanode.store.StackRepository;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -212,7 +215,8 @@ final class ApiAssembly {
             options.clock(),
             config.anonymousTtl(),
             shared.meters(),
-            options.recordHook());
+            options.recordHook(),
+            dedicatedBackground());
     return new ProvisionService(
         provisioning,
         bodies,
@@ -223,6 +227,18 @@ final class ApiAssembly {
         new Idempotency(redis, mapper, shared.aes()),
         identities,
         claims);
+  }
+
+  /**
+   * Where dedicated servers started for async callers are waited for. Shutdown interrupts the
+   * waits: each then tears its server down and fails its row, rather than holding the stop for
+   * minutes.
+   */
+  private Executor dedicatedBackground() {
+    ExecutorService background =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dedicated-", 0).factory());
+    owned.own((AutoCloseable) background::shutdownNow);
+    return background;
   }
 
   private ResourceService resourceService() {

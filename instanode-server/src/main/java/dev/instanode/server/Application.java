@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
+import dev.instanode.cluster.ServiceAddresses;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.provisioner.ProvisionStepHook;
 import java.time.Clock;
@@ -25,21 +26,24 @@ public final class Application implements AutoCloseable {
    * @param stepHook called after each step a backend takes on customer infrastructure
    * @param recordHook called after each step that records a resource or pool item (the platform and
    *     pool rows); crash tests stop the process there
-   * @param cluster where stacks run, whatever {@code KUBERNETES_MODE} says; the caller owns it
-   *     (tests pass a mock API server whose state they set)
+   * @param cluster where stacks and dedicated servers run, whatever {@code KUBERNETES_MODE} says;
+   *     the caller owns it (tests pass a mock API server whose state they set)
+   * @param dedicatedAddresses how dedicated servers' Services are reached, whatever {@code
+   *     DEDICATED_PUBLIC_HOST} says (tests resolve them to embedded servers)
    */
   public record Options(
       boolean migrateOnStart,
       ProvisionStepHook stepHook,
       ProvisionStepHook recordHook,
       Clock clock,
-      Optional<StackCluster> cluster) {
+      Optional<StackCluster> cluster,
+      Optional<ServiceAddresses> dedicatedAddresses) {
     public Options(
         boolean migrateOnStart,
         ProvisionStepHook stepHook,
         ProvisionStepHook recordHook,
         Clock clock) {
-      this(migrateOnStart, stepHook, recordHook, clock, Optional.empty());
+      this(migrateOnStart, stepHook, recordHook, clock, Optional.empty(), Optional.empty());
     }
 
     public Options(boolean migrateOnStart, ProvisionStepHook stepHook, Clock clock) {
@@ -47,7 +51,13 @@ public final class Application implements AutoCloseable {
     }
 
     public Options withCluster(StackCluster cluster) {
-      return new Options(migrateOnStart, stepHook, recordHook, clock, Optional.of(cluster));
+      return new Options(
+          migrateOnStart, stepHook, recordHook, clock, Optional.of(cluster), dedicatedAddresses);
+    }
+
+    public Options withDedicatedAddresses(ServiceAddresses addresses) {
+      return new Options(
+          migrateOnStart, stepHook, recordHook, clock, cluster, Optional.of(addresses));
     }
 
     public static Options production() {
@@ -78,7 +88,11 @@ public final class Application implements AutoCloseable {
     SharedParts shared = SharedParts.build(config, options, owned);
     boolean remote = config.provisionerAddr().isPresent();
     boolean apiOrWorker = roles.contains(Role.API) || roles.contains(Role.WORKER);
-    ProvisionerAssembly provisioner = new ProvisionerAssembly(config, options, shared, owned);
+    // One client for the cluster, shared by the stacks and the dedicated servers.
+    Optional<StackCluster> cluster =
+        options.cluster().or(() -> StackAssembly.cluster(config, owned));
+    ProvisionerAssembly provisioner =
+        new ProvisionerAssembly(config, options, shared, owned, cluster);
     Optional<ProvisionerAssembly.LocalStack> local =
         roles.contains(Role.PROVISIONER) || (apiOrWorker && !remote)
             ? Optional.of(provisioner.local())
@@ -93,7 +107,7 @@ public final class Application implements AutoCloseable {
         remote
             ? ProvisionerAssembly.remote(config.provisionerAddr().get(), config, owned)
             : local.orElseThrow().access();
-    Optional<StackAssembly.Parts> stacks = StackAssembly.build(config, options, shared, owned);
+    Optional<StackAssembly.Parts> stacks = StackAssembly.build(config, cluster, shared, owned);
     if (roles.contains(Role.WORKER)) {
       WorkerAssembly.start(config, options, shared, access, stacks, owned);
     }

@@ -52,6 +52,7 @@ public record Config(
     Optional<String> provisionerSecret,
     int provisionerGrpcPort,
     StackSettings stacks,
+    DedicatedConfig dedicated,
     WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
@@ -149,6 +150,17 @@ public record Config(
         r.withDefault(Setting.KUBERNETES_MODE, StackSettings.Mode::parse);
     String stacksDomain = r.withDefault(Setting.STACKS_DOMAIN, StackSettings::domain);
     Optional<String> resourceHost = r.optional(Setting.STACKS_RESOURCE_HOST, Function.identity());
+    DedicatedConfig.Mode dedicatedMode =
+        r.withDefault(Setting.DEDICATED_BACKENDS, DedicatedConfig.Mode::parse);
+    String dedicatedPostgres = r.withDefault(Setting.DEDICATED_POSTGRES_IMAGE, Config::image);
+    String dedicatedRedis = r.withDefault(Setting.DEDICATED_REDIS_IMAGE, Config::image);
+    Duration dedicatedTimeout =
+        r.withDefault(
+            Setting.DEDICATED_READY_TIMEOUT,
+            raw -> DedicatedConfig.readyTimeout(DurationText.parse(raw)));
+    Optional<String> dedicatedHost = r.optional(Setting.DEDICATED_PUBLIC_HOST, Function.identity());
+    Optional<String> storageClass =
+        r.optional(Setting.DEDICATED_STORAGE_CLASS, Function.identity());
     WorkerSettings worker = null;
     try {
       worker = WorkerSettings.fromEnvironment(env);
@@ -187,7 +199,21 @@ public record Config(
         provisionerSecret,
         grpcPort,
         new StackSettings(kubernetesMode, stacksDomain, resourceHost),
+        new DedicatedConfig(
+            dedicatedMode,
+            dedicatedPostgres,
+            dedicatedRedis,
+            dedicatedTimeout,
+            dedicatedHost,
+            storageClass),
         worker);
+  }
+
+  private static String image(String raw) {
+    if (raw.isBlank() || raw.chars().anyMatch(Character::isWhitespace)) {
+      throw new IllegalArgumentException("must be an image reference without spaces");
+    }
+    return raw;
   }
 
   private static Duration atLeast(Duration value, long millis) {

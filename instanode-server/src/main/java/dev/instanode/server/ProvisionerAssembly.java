@@ -2,11 +2,16 @@ package dev.instanode.server;
 
 import dev.instanode.api.ops.ReadinessCheck;
 import dev.instanode.chokepoint.DropGuard;
+import dev.instanode.cluster.DedicatedCluster;
+import dev.instanode.cluster.StackCluster;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.dedicated.DedicatedBackend;
+import dev.instanode.provisioner.dedicated.DedicatedPostgresBackend;
+import dev.instanode.provisioner.dedicated.DedicatedRedisBackend;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.LocalProvisioner;
@@ -24,6 +29,7 @@ import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.provisioner.redis.RedisBackend;
 import dev.instanode.provisioner.redis.RedisEndpoint;
 import java.sql.Connection;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -55,12 +61,19 @@ final class ProvisionerAssembly {
   private final Application.Options options;
   private final SharedParts shared;
   private final Owned owned;
+  private final Optional<StackCluster> cluster;
 
-  ProvisionerAssembly(Config config, Application.Options options, SharedParts shared, Owned owned) {
+  ProvisionerAssembly(
+      Config config,
+      Application.Options options,
+      SharedParts shared,
+      Owned owned,
+      Optional<StackCluster> cluster) {
     this.config = config;
     this.options = options;
     this.shared = shared;
     this.owned = owned;
+    this.cluster = cluster;
   }
 
   LocalStack local() {
@@ -81,9 +94,58 @@ final class ProvisionerAssembly {
     HotPool pool = hotPool(provisionerDb, backends, breakers, chokepoint);
     return new LocalStack(
         new LocalProvisioner(
-            List.copyOf(backends.values()), chokepoint, breakers, Optional.of(pool)),
+            List.copyOf(backends.values()),
+            dedicatedBackends(),
+            chokepoint,
+            breakers,
+            Optional.of(pool)),
         placement,
         backends.keySet());
+  }
+
+  /**
+   * One per kind, on a real cluster only: on the simulated one no pod ever becomes Ready, so a
+   * dedicated plan's resources go on the shared backend there, and its replies say so.
+   */
+  private List<DedicatedBackend> dedicatedBackends() {
+    DedicatedConfig dedicated = config.dedicated();
+    boolean injected = options.cluster().isPresent();
+    Optional<StackCluster> real =
+        cluster
+            .filter(c -> dedicated.mode() == DedicatedConfig.Mode.AUTO)
+            .filter(c -> injected || !c.simulated());
+    if (real.isEmpty()) {
+      LOG.info(
+          "provisioner.dedicated_off reason={}",
+          dedicated.mode() == DedicatedConfig.Mode.OFF
+              ? "dedicated_backends_off"
+              : cluster.isEmpty() ? "no_cluster" : "simulated_cluster");
+      return List.of();
+    }
+    DedicatedCluster servers =
+        real.get().dedicated(options.dedicatedAddresses().orElseGet(dedicated::addresses));
+    List<DedicatedBackend> made = new ArrayList<>();
+    for (ResourceKind kind : ResourceKinds.all()) {
+      made.add(
+          switch (kind.type()) {
+            case POSTGRES ->
+                new DedicatedPostgresBackend(
+                    servers,
+                    dedicated.settings(),
+                    shared.plans(),
+                    options.stepHook(),
+                    options.clock());
+            case REDIS ->
+                owned.own(
+                    new DedicatedRedisBackend(
+                        servers, dedicated.settings(), shared.plans(), options.clock()));
+          });
+    }
+    LOG.info(
+        "provisioner.dedicated_on types={} ready_timeout={}",
+        made.stream().map(b -> b.type().wireName()).toList(),
+        dedicated.readyTimeout());
+    return made;
   }
 
   /** One backend per kind; the switch is exhaustive, so a new kind cannot go without one. */

@@ -67,6 +67,26 @@ public enum Setting {
       null,
       "Host a stack's pods reach resources at, put in the URLs its needs inject; unset keeps each"
           + " URL as it is"),
+  DEDICATED_BACKENDS(
+      false,
+      "auto",
+      "auto: a plan with dedicated: true gets each new Postgres or Redis its own server in an"
+          + " instant-customer-<token> namespace when the provisioner has a real cluster (never the"
+          + " simulated one); off: such plans use the shared backend, and replies say so"),
+  DEDICATED_POSTGRES_IMAGE(false, "pgvector/pgvector:pg16", "Image of a dedicated Postgres server"),
+  DEDICATED_REDIS_IMAGE(false, "redis:7-alpine", "Image of a dedicated Redis server"),
+  DEDICATED_READY_TIMEOUT(
+      false,
+      "3m",
+      "How long a dedicated provision waits for its pod to be Ready and the tenant's credentials"
+          + " to work before it tears everything down and answers 503 (1s to 3m30s)"),
+  DEDICATED_PUBLIC_HOST(
+      false,
+      null,
+      "Set: dedicated Services are NodePorts and URLs use this host and the node port; unset: URLs"
+          + " use <service>.<namespace>.svc.cluster.local (reachable inside the cluster)"),
+  DEDICATED_STORAGE_CLASS(
+      false, null, "Storage class of dedicated servers' volumes; unset: the cluster's default"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
   TRUSTED_PROXY_HEADER(

@@ -35,8 +35,7 @@ final class StackAssembly {
   private StackAssembly() {}
 
   static Optional<Parts> build(
-      Config config, Application.Options options, SharedParts shared, Owned owned) {
-    Optional<StackCluster> cluster = options.cluster().or(() -> cluster(config, owned));
+      Config config, Optional<StackCluster> cluster, SharedParts shared, Owned owned) {
     return cluster.map(c -> {
       StackRepository stacks = new StackRepository(shared.db().jdbi());
       StackDeployer deployer =
@@ -73,7 +72,8 @@ final class StackAssembly {
     };
   }
 
-  private static Optional<StackCluster> cluster(Config config, Owned owned) {
+  /** The cluster {@code KUBERNETES_MODE} names, owned by {@code owned}; none when off. */
+  static Optional<StackCluster> cluster(Config config, Owned owned) {
     return switch (config.stacks().mode()) {
       case OFF -> {
         LOG.info("stacks.off reason=kubernetes_mode_off");

@@ -105,7 +105,8 @@ class PoolClaimFailureTest {
             Clock.systemUTC(),
             Duration.ofHours(24),
             meters,
-            ProvisionStepHook.NONE);
+            ProvisionStepHook.NONE,
+            Runnable::run);
 
     ProvisionedResource made =
         provisioning.provision(

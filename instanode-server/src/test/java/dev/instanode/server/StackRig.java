@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Fabric8StackCluster;
+import dev.instanode.cluster.ServiceAddresses;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
@@ -15,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,18 +43,34 @@ final class StackRig implements AutoCloseable {
 
   /** The api role, its stacks on the mock server {@code mock} is a client of. */
   static StackRig start(KubernetesClient mock, Set<Role> roles, Map<String, String> extra) {
+    return start(mock, roles, extra, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(KubernetesClient, Set, Map)}; with {@code dedicated}, a dedicated plan's
+   * resources get their own servers on the mock cluster, their Services resolved by it (without,
+   * they go on the shared backend, as with no cluster).
+   */
+  static StackRig start(
+      KubernetesClient mock,
+      Set<Role> roles,
+      Map<String, String> extra,
+      Optional<ServiceAddresses> dedicated) {
     Map<String, String> env = TestApplications.environment();
+    env.put("DEDICATED_BACKENDS", dedicated.isPresent() ? "auto" : "off");
     env.putAll(extra);
     // Bounded waits, as production's: a failing cluster answers within seconds.
     KubernetesClient client =
         new KubernetesClientBuilder().withConfig(Clusters.bounded(mock.getConfiguration())).build();
     StackCluster cluster = new Fabric8StackCluster(client, false, client::close);
+    Application.Options options =
+        new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC())
+            .withCluster(cluster);
     Application app =
         Application.start(
             Config.from(env),
             roles,
-            new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC())
-                .withCluster(cluster));
+            dedicated.map(options::withDedicatedAddresses).orElse(options));
     return new StackRig(env, app, mock);
   }
 

@@ -38,7 +38,12 @@ public final class ProvisionHandler {
                 Optional.ofNullable(ctx.queryParam("env")),
                 Optional.ofNullable(ctx.header(Idempotency.HEADER)),
                 Optional.ofNullable(ctx.header(ClaimService.UPGRADE_HEADER)),
+                Optional.ofNullable(ctx.header("Prefer")),
                 RequestContext.id(ctx)));
+    if (reply instanceof ProvisionService.Accepted accepted) {
+      ctx.header("Location", accepted.body().pollUrl());
+      ctx.header("Preference-Applied", "respond-async");
+    }
     if (reply instanceof ProvisionService.Replayed) {
       ctx.header("X-Idempotent-Replay", "true");
     }

@@ -7,6 +7,7 @@ import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.idempotency.Idempotency;
+import dev.instanode.api.wire.ProvisionAcceptedReply;
 import dev.instanode.api.wire.ProvisionReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.DurationText;
@@ -21,6 +22,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.ResourceRecord;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
@@ -86,7 +88,18 @@ public final class ProvisionService {
       Optional<String> envParameter,
       Optional<String> idempotencyKey,
       Optional<String> upgradeToken,
-      RequestId requestId) {}
+      Optional<String> prefer,
+      RequestId requestId) {
+    /** RFC 7240: {@code Prefer: respond-async}, among any other preferences. */
+    boolean respondAsync() {
+      return prefer
+          .map(p ->
+              Arrays.stream(p.split(","))
+                  .map(part -> part.split(";", 2)[0].trim())
+                  .anyMatch("respond-async"::equalsIgnoreCase))
+          .orElse(false);
+    }
+  }
 
   /**
    * The answer and the JSON it is written as. The JSON is serialised once and stored under the
@@ -103,6 +116,14 @@ public final class ProvisionService {
     @Override
     public int status() {
       return 201;
+    }
+  }
+
+  /** A dedicated server being made for an async caller: 202, no URL yet. */
+  public record Accepted(ProvisionAcceptedReply body, String json) implements Reply {
+    @Override
+    public int status() {
+      return 202;
     }
   }
 
@@ -136,7 +157,7 @@ public final class ProvisionService {
       return new Replayed(replay.status(), replay.body());
     }
     Idempotency.Proceed proceed = (Idempotency.Proceed) start;
-    ProvisionReply made;
+    Object made;
     try {
       made = handle(request);
     } catch (ApiException e) {
@@ -149,9 +170,15 @@ public final class ProvisionService {
       idempotency.abandon(proceed);
       throw e;
     }
-    Created created = new Created(made, mapper.writeValueAsString(made));
-    idempotency.complete(proceed, created.status(), created.json());
-    return created;
+    Reply answer =
+        switch (made) {
+          case ProvisionAcceptedReply accepted ->
+              new Accepted(accepted, mapper.writeValueAsString(accepted));
+          case ProvisionReply created -> new Created(created, mapper.writeValueAsString(created));
+          default -> throw new IllegalStateException("unexpected reply " + made.getClass());
+        };
+    idempotency.complete(proceed, answer.status(), answer.json());
+    return answer;
   }
 
   /**
@@ -166,7 +193,8 @@ public final class ProvisionService {
     }
   }
 
-  private ProvisionReply handle(Request request) {
+  /** A {@link ProvisionReply}, or a {@link ProvisionAcceptedReply} for an async dedicated one. */
+  private Object handle(Request request) {
     ObjectNode body = bodies.parseObject(request.contentType(), request.body());
     String name = requireName(body.get("name"));
     String env = env(body.get("env"), request.envParameter().orElse(null));
@@ -188,10 +216,58 @@ public final class ProvisionService {
                 Optional.of(member.teamId()),
                 Optional.of(member.fingerprint()),
                 request.requestId());
-        yield response(provisioning.provision(cmd), Optional.empty());
+        yield forTeam(cmd, request.respondAsync());
       }
     };
   }
+
+  /**
+   * On a plan with dedicated servers, each resource gets its own (waited for, or in the background
+   * for an async caller); where the provisioner has no cluster for the type, it goes on the shared
+   * backend and the reply says so.
+   */
+  private Object forTeam(ProvisionCommand cmd, boolean respondAsync) {
+    if (!plans.of(cmd.tier()).dedicated()) {
+      return response(provisioning.provision(cmd), Optional.empty(), Optional.empty());
+    }
+    if (!provisioning.dedicatedAvailable(cmd.type())) {
+      return response(
+          provisioning.provision(cmd),
+          Optional.empty(),
+          Optional.of(
+              new Placement(
+                  "shared",
+                  "Your plan gives each resource its own server, but this instanode has no"
+                      + " Kubernetes cluster for one: this "
+                      + cmd.type().wireName()
+                      + " is on the shared backend.")));
+    }
+    if (respondAsync) {
+      ResourceRecord pending = provisioning.startDedicated(cmd);
+      String resourceUrl = settings.publicBaseUrl() + "/api/v1/resources/" + pending.token();
+      return new ProvisionAcceptedReply(
+          true,
+          pending.id().toString(),
+          pending.token().toString(),
+          pending.name(),
+          pending.type().wireName(),
+          pending.status().wireName(),
+          pending.tier().wireName(),
+          pending.env(),
+          "dedicated",
+          resourceUrl,
+          resourceUrl + "/credentials",
+          "Starting its own server. Poll poll_url until status is active (or failed), then read"
+              + " the connection URL at credentials_url.");
+    }
+    return response(
+        provisioning.provisionDedicated(cmd),
+        Optional.empty(),
+        Optional.of(new Placement("dedicated", null)));
+  }
+
+  /** Where a dedicated plan's resource went, and the note that says why when it is not there. */
+  private record Placement(String backend, String note) {}
 
   private ProvisionReply anonymous(
       Request request, Caller.Anonymous caller, String name, String env) {
@@ -223,7 +299,8 @@ public final class ProvisionService {
       }
       throw e;
     }
-    return response(made, onboardingToken(caller, made, request.upgradeToken().orElse(null)));
+    return response(
+        made, onboardingToken(caller, made, request.upgradeToken().orElse(null)), Optional.empty());
   }
 
   // The resource exists either way: a failure to mint the claim token must not fail the call.
@@ -279,21 +356,27 @@ public final class ProvisionService {
   }
 
   private ProvisionReply response(
-      ProvisionedResource made, Optional<ClaimService.Issued> onboarding) {
+      ProvisionedResource made,
+      Optional<ClaimService.Issued> onboarding,
+      Optional<Placement> placement) {
     Optional<String> onboardingJwt = onboarding.map(ClaimService.Issued::jwt);
     ResourceRecord r = made.record();
     Optional<String> claimUrl =
         onboardingJwt.map(jwt -> settings.publicBaseUrl() + "/claim/preview?t=" + jwt);
     Optional<String> ttl = r.expiresAt().map(at -> DurationText.format(settings.anonymousTtl()));
     Optional<String> note =
-        ttl.map(t -> {
-          String keep =
-              r.teamId().isPresent()
-                  ? " Free-tier resources expire; upgrade the team to keep it: "
-                      + settings.upgradeUrl()
-                  : claimUrl.map(u -> " Claim it to keep it: " + u).orElse(" Claim it to keep it.");
-          return "Works for " + t + "." + keep;
-        });
+        ttl.map(
+                t -> {
+                  String keep =
+                      r.teamId().isPresent()
+                          ? " Free-tier resources expire; upgrade the team to keep it: "
+                              + settings.upgradeUrl()
+                          : claimUrl
+                              .map(u -> " Claim it to keep it: " + u)
+                              .orElse(" Claim it to keep it.");
+                  return "Works for " + t + "." + keep;
+                })
+            .or(() -> placement.map(Placement::note).filter(n -> n != null));
     return new ProvisionReply(
         true,
         r.id().toString(),
@@ -309,7 +392,8 @@ public final class ProvisionService {
         note,
         claimUrl,
         onboardingJwt,
-        onboarding.flatMap(ClaimService.Issued::warning));
+        onboarding.flatMap(ClaimService.Issued::warning),
+        placement.map(Placement::backend));
   }
 
   private static ProvisionReply.Limits limits(

@@ -9,6 +9,8 @@ import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
 import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -31,6 +33,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +59,12 @@ public final class ResourceProvisioning {
   private final Duration anonymousTtl;
   private final MeterRegistry meters;
   private final ProvisionStepHook hook;
+  private final Executor background;
 
+  /**
+   * @param background where a dedicated server started for an async caller ({@link
+   *     #startDedicated}) is waited for; closed at shutdown, which fails what is still waiting
+   */
   public ResourceProvisioning(
       ResourceRepository resources,
       Provisioner provisioner,
@@ -66,7 +74,8 @@ public final class ResourceProvisioning {
       Clock clock,
       Duration anonymousTtl,
       MeterRegistry meters,
-      ProvisionStepHook hook) {
+      ProvisionStepHook hook,
+      Executor background) {
     this.resources = resources;
     this.provisioner = provisioner;
     this.aes = aes;
@@ -76,6 +85,76 @@ public final class ResourceProvisioning {
     this.anonymousTtl = anonymousTtl;
     this.meters = meters;
     this.hook = hook;
+    this.background = background;
+  }
+
+  /**
+   * True when the provisioner can give {@code type} its own server now.
+   *
+   * @throws ApiException {@code provisioner_unavailable} when it cannot be asked
+   */
+  public boolean dedicatedAvailable(ResourceType type) {
+    try {
+      return provisioner.dedicatedTypes().contains(type);
+    } catch (RuntimeException e) {
+      throw new ApiException(
+          ErrorCode.PROVISIONER_UNAVAILABLE,
+          "The provisioner did not answer; nothing was created.",
+          e);
+    }
+  }
+
+  /**
+   * The resource on its own server, owned by the command's team: {@code pending} → the server
+   * starts and the tenant's credentials are proved → {@code active}. Returns only then; past the
+   * provisioner's deadline everything is torn down, the row is {@code failed}, and this throws.
+   */
+  public ProvisionedResource provisionDedicated(ProvisionCommand cmd) {
+    Timer.Sample timer = Timer.start(meters);
+    try {
+      ResourceRecord row = insertPending(cmd);
+      hook.afterStep(STEP_INSERT_PENDING, row.token());
+      return finishLive(row, cmd, cmd.teamId());
+    } finally {
+      stopTimer(timer, cmd, "dedicated");
+    }
+  }
+
+  /**
+   * As {@link #provisionDedicated}, but returns the {@code pending} row at once; the row turns
+   * {@code active} or {@code failed} in the background. A process that dies meanwhile leaves the
+   * row {@code pending}; the worker's stale-pending pass tears its server down.
+   */
+  public ResourceRecord startDedicated(ProvisionCommand cmd) {
+    ResourceRecord row = insertPending(cmd);
+    hook.afterStep(STEP_INSERT_PENDING, row.token());
+    Timer.Sample timer = Timer.start(meters);
+    background.execute(() -> {
+      try {
+        finishLive(row, cmd, cmd.teamId());
+      } catch (ApiException e) {
+        // Recorded already: the row is failed, the audit says why.
+      } catch (RuntimeException e) {
+        LOG.error(
+            "provision.dedicated_background_failed token={} error={}",
+            row.token().masked(),
+            Masking.scrubUrls(e.toString()));
+      } finally {
+        stopTimer(timer, cmd, "dedicated");
+      }
+    });
+    return row;
+  }
+
+  private void stopTimer(Timer.Sample timer, ProvisionCommand cmd, String source) {
+    timer.stop(
+        Timer.builder("instant_provision_duration_seconds")
+            .description("Time to provision a resource, including failures")
+            .tag("service", cmd.type().wireName())
+            .tag("tier", cmd.tier().wireName())
+            .tag("source", source)
+            .publishPercentileHistogram()
+            .register(meters));
   }
 
   public ProvisionedResource provision(ProvisionCommand cmd) {
@@ -89,14 +168,7 @@ public final class ResourceProvisioning {
       source = "live";
       return live(cmd);
     } finally {
-      timer.stop(
-          Timer.builder("instant_provision_duration_seconds")
-              .description("Time to provision a resource, including failures")
-              .tag("service", cmd.type().wireName())
-              .tag("tier", cmd.tier().wireName())
-              .tag("source", source)
-              .publishPercentileHistogram()
-              .register(meters));
+      stopTimer(timer, cmd, source);
     }
   }
 
@@ -147,18 +219,25 @@ public final class ResourceProvisioning {
           e);
     }
     hook.afterStep(STEP_INSERT_ACTIVE, row.token());
-    return Optional.of(succeeded(cmd, row, made));
+    return Optional.of(succeeded(cmd, row, made, false));
   }
 
   private ProvisionedResource live(ProvisionCommand cmd) {
-    String service = cmd.type().wireName();
     ResourceRecord row = insertPending(cmd);
     hook.afterStep(STEP_INSERT_PENDING, row.token());
+    return finishLive(row, cmd, Optional.empty());
+  }
+
+  /** Provisions for a pending row and records the outcome: {@code active}, or {@code failed}. */
+  private ProvisionedResource finishLive(
+      ResourceRecord row, ProvisionCommand cmd, Optional<TeamId> dedicatedFor) {
+    String service = cmd.type().wireName();
     ProvisionResult made;
     try {
       made =
           provisioner.provision(
-              new ProvisionRequest(row.token(), cmd.type(), cmd.tier(), cmd.requestId()));
+              new ProvisionRequest(
+                  row.token(), cmd.type(), cmd.tier(), cmd.requestId(), dedicatedFor));
     } catch (ProvisionerException e) {
       fail(row, Optional.empty(), "backend_" + e.kind().name().toLowerCase(Locale.ROOT), e, cmd);
       if (e.kind() == ProvisionerException.Kind.CIRCUIT_OPEN) {
@@ -196,11 +275,11 @@ public final class ResourceProvisioning {
           persistenceError);
     }
     hook.afterStep(STEP_ACTIVATE, row.token());
-    return succeeded(cmd, activated.get(), made);
+    return succeeded(cmd, activated.get(), made, dedicatedFor.isPresent());
   }
 
   private ProvisionedResource succeeded(
-      ProvisionCommand cmd, ResourceRecord row, ProvisionResult made) {
+      ProvisionCommand cmd, ResourceRecord row, ProvisionResult made, boolean dedicated) {
     String service = cmd.type().wireName();
     Counter.builder("instant_provisions_total")
         .description("Resources provisioned")
@@ -214,12 +293,19 @@ public final class ResourceProvisioning {
             Optional.of(row.id()),
             AuditKind.PROVISION,
             "Provisioned " + service + " '" + cmd.name() + "'",
-            Map.of("tier", cmd.tier().wireName(), "env", cmd.env())));
+            Map.of(
+                "tier",
+                cmd.tier().wireName(),
+                "env",
+                cmd.env(),
+                "backend",
+                dedicated ? "dedicated" : "shared")));
     LOG.info(
-        "provision.ok service={} token={} tier={}",
+        "provision.ok service={} token={} tier={} backend={}",
         service,
         row.token().masked(),
-        cmd.tier().wireName());
+        cmd.tier().wireName(),
+        dedicated ? "dedicated" : "shared");
     return new ProvisionedResource(row, made.connectionUrl());
   }
 

@@ -17,6 +17,7 @@ import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceNames;
+import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
@@ -36,6 +37,7 @@ import dev.instanode.store.ResourceRepository;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -137,6 +139,7 @@ public final class ResourceService {
   /** The plaintext URL; every reveal is audited. */
   public CredentialsReply credentials(TeamId team, ResourceToken token, RequestId request) {
     ResourceRecord r = row(team, token);
+    requireNotPending(r);
     String url =
         aes.decrypt(
             r.encryptedConnectionUrl()
@@ -214,6 +217,7 @@ public final class ResourceService {
           }
           ResourceRecord row =
               resources.lockDeletable(h, team, token).orElseThrow(ResourceService::notFound);
+          requireNotPending(row);
           resources.markDeleting(h, row.id());
           return row;
         });
@@ -246,6 +250,20 @@ public final class ResourceService {
     }
     hook.afterStep(STEP_MARK_DELETED, r.token());
     audit.record(event(team, r, AuditKind.RESOURCE_DELETED, "Resource deleted", request));
+  }
+
+  /**
+   * A pending resource's server is still being made (a dedicated one takes minutes): it has no URL
+   * yet, and a delete now would race what is being made. It ends active or failed.
+   */
+  private static void requireNotPending(ResourceRecord r) {
+    if (r.status() == ResourceStatus.PENDING) {
+      throw new ApiException(
+          ErrorCode.RESOURCE_PENDING,
+          "This resource is still being created; poll it until its status is active or failed.",
+          OptionalInt.of(5),
+          null);
+    }
   }
 
   /** A transaction whose row lock times out answers a retryable 503. */

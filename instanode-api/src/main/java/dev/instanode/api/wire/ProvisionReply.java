@@ -8,7 +8,8 @@ import java.util.Optional;
 /**
  * The 201 body of {@code POST /db/new} and friends. What does not apply is left out rather than
  * null: a paid resource has no {@code expires_at}, a team's no {@code note}/{@code upgrade}, only a
- * cache has a {@code key_prefix}.
+ * cache has a {@code key_prefix}. {@code backend} ({@code dedicated} or {@code shared}) is said
+ * only to a team whose plan gives resources their own server.
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public record ProvisionReply(
@@ -26,7 +27,8 @@ public record ProvisionReply(
     @JsonProperty("note") Optional<String> note,
     @JsonProperty("upgrade") Optional<String> upgrade,
     @JsonProperty("upgrade_jwt") Optional<String> upgradeJwt,
-    @JsonProperty("warning") Optional<String> warning) {
+    @JsonProperty("warning") Optional<String> warning,
+    @JsonProperty("backend") Optional<String> backend) {
 
   /**
    * A database has {@code storage_mb}, a cache {@code memory_mb}; an expiring one {@code

@@ -103,6 +103,7 @@ class WireJsonTest {
                 Optional.of("Works for 24h."),
                 Optional.of("https://x/claim"),
                 Optional.of("jwt"),
+                Optional.empty(),
                 Optional.empty()),
             "{\"ok\":true,\"id\":\"i\",\"token\":\"t\",\"name\":\"db\",\"resource_type\":\"postgres\","
                 + "\"connection_url\":\"postgres://u:p@h/d\",\"tier\":\"anonymous\","
@@ -126,10 +127,12 @@ class WireJsonTest {
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
-                Optional.empty()),
+                Optional.empty(),
+                Optional.of("dedicated")),
             "{\"ok\":true,\"id\":\"i\",\"token\":\"t\",\"name\":\"c\",\"resource_type\":\"redis\","
                 + "\"connection_url\":\"redis://u:p@h:6379/0\",\"tier\":\"pro\",\"env\":\"development\","
-                + "\"limits\":{\"memory_mb\":256,\"connections\":50},\"key_prefix\":\"kp\"}"),
+                + "\"limits\":{\"memory_mb\":256,\"connections\":50},\"key_prefix\":\"kp\","
+                + "\"backend\":\"dedicated\"}"),
         Arguments.of(
             new ResourceListReply(true, List.of(item), 1, Optional.empty()),
             "{\"ok\":true,\"items\":[{\"id\":\"i\",\"token\":\"t\",\"name\":\"db\","

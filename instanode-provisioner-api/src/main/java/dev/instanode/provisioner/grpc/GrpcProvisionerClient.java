@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryItem;
@@ -33,6 +35,8 @@ import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
+import dev.instanode.provisioner.grpc.proto.GetCapabilitiesRequest;
+import dev.instanode.provisioner.grpc.proto.GetCapabilitiesResponse;
 import dev.instanode.provisioner.grpc.proto.GetInventoryRequest;
 import dev.instanode.provisioner.grpc.proto.GetInventoryResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
@@ -63,9 +67,12 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.MetadataUtils;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -91,6 +98,10 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
   }
 
   /** Connects with {@link Deadlines#DEFAULT}. */
+  private static final long CAPABILITIES_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  private final AtomicReference<Capabilities> capabilities = new AtomicReference<>();
+
   public static GrpcProvisionerClient connect(String host, int port, String secret) {
     return connect(host, port, secret, Deadlines.DEFAULT);
   }
@@ -146,6 +157,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
         .setResourceType(ResourceTypes.toProto(request.type()))
         .setTier(request.tier().wireName())
         .setRequestId(request.requestId().value())
+        .setDedicatedTeamId(request.dedicatedFor().map(TeamId::toString).orElse(""))
         .build();
   }
 
@@ -425,6 +437,39 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
         .setIdleInTransactionTimeoutMs(b.idleInTransaction().toMillis())
         .build();
   }
+
+  /**
+   * Asked of the provisioner at most once a minute: it changes only when the provisioner is
+   * redeployed. A failed ask keeps the last answer; with none yet it is an error, never "none"
+   * (which would quietly put a dedicated plan's resource on the shared backend for good).
+   */
+  @Override
+  public Set<ResourceType> dedicatedTypes() {
+    Capabilities known = capabilities.get();
+    if (known != null && known.askedAt() + CAPABILITIES_TTL_NANOS - System.nanoTime() > 0) {
+      return known.dedicated();
+    }
+    try {
+      GetCapabilitiesResponse r =
+          call(
+              "GetCapabilities",
+              () ->
+                  stub.withDeadlineAfter(deadlines.call())
+                      .getCapabilities(GetCapabilitiesRequest.getDefaultInstance()));
+      Set<ResourceType> dedicated = EnumSet.noneOf(ResourceType.class);
+      r.getDedicatedList().forEach(t -> ResourceTypes.fromProto(t).ifPresent(dedicated::add));
+      Capabilities fresh = new Capabilities(Set.copyOf(dedicated), System.nanoTime());
+      capabilities.set(fresh);
+      return fresh.dedicated();
+    } catch (ProvisionerException e) {
+      if (known != null) {
+        return known.dedicated();
+      }
+      throw e;
+    }
+  }
+
+  private record Capabilities(Set<ResourceType> dedicated, long askedAt) {}
 
   /**
    * For readiness: true only when the provisioner answers its health check with SERVING. An

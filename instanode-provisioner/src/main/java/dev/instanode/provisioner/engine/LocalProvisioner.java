@@ -25,11 +25,15 @@ import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.StorageRequest;
+import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.dedicated.DedicatedBackend;
+import dev.instanode.provisioner.dedicated.DedicatedIds;
 import dev.instanode.provisioner.pool.HotPool;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -47,25 +51,46 @@ public final class LocalProvisioner implements Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvisioner.class);
 
   private final Map<ResourceType, ResourceBackend> backends;
+  private final Map<ResourceType, DedicatedBackend> dedicated;
   private final DeprovisionChokepoint chokepoint;
   private final Breakers breakers;
   private final Optional<HotPool> pool;
 
+  /**
+   * @param dedicated the backends that give a resource its own server, one per type at most; a
+   *     resource whose id names a dedicated server is always routed to its type's
+   */
   public LocalProvisioner(
       List<ResourceBackend> backends,
+      List<DedicatedBackend> dedicated,
       DeprovisionChokepoint chokepoint,
       Breakers breakers,
       Optional<HotPool> pool) {
     this.backends = new EnumMap<>(ResourceType.class);
     backends.forEach(b -> this.backends.put(b.type(), b));
+    this.dedicated = new EnumMap<>(ResourceType.class);
+    dedicated.forEach(b -> this.dedicated.put(b.type(), b));
     this.chokepoint = chokepoint;
     this.breakers = breakers;
     this.pool = pool;
   }
 
   public LocalProvisioner(
+      List<ResourceBackend> backends,
+      DeprovisionChokepoint chokepoint,
+      Breakers breakers,
+      Optional<HotPool> pool) {
+    this(backends, List.of(), chokepoint, breakers, pool);
+  }
+
+  public LocalProvisioner(
       List<ResourceBackend> backends, DeprovisionChokepoint chokepoint, Breakers breakers) {
-    this(backends, chokepoint, breakers, Optional.empty());
+    this(backends, List.of(), chokepoint, breakers, Optional.empty());
+  }
+
+  @Override
+  public Set<ResourceType> dedicatedTypes() {
+    return Set.copyOf(dedicated.keySet());
   }
 
   @Override
@@ -77,6 +102,9 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public ProvisionResult provision(ProvisionRequest request) {
+    if (request.dedicatedFor().isPresent()) {
+      return provisionDedicated(request);
+    }
     ResourceBackend backend = backendFor(request.type());
     InfraKey key = request.token();
     try {
@@ -85,6 +113,36 @@ public final class LocalProvisioner implements Provisioner {
           .call(() -> backend.provision(key, request.tier(), request.requestId()));
     } catch (PartialProvisionException e) {
       rollback(backend, key, e.providerResourceId(), request);
+      throw e.failure();
+    }
+  }
+
+  private ProvisionResult provisionDedicated(ProvisionRequest request) {
+    DedicatedBackend backend = dedicated.get(request.type());
+    if (backend == null) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT,
+          "no dedicated backend configured for " + request.type().wireName(),
+          null);
+    }
+    try {
+      ProvisionResult made =
+          breakers
+              .of(backend)
+              .call(() ->
+                  backend.provision(
+                      request.token(),
+                      request.tier(),
+                      request.dedicatedFor().orElseThrow(),
+                      request.requestId()));
+      LOG.info(
+          "provisioner.dedicated_ready type={} token={} request_id={}",
+          request.type().wireName(),
+          request.token().masked(),
+          request.requestId());
+      return made;
+    } catch (PartialProvisionException e) {
+      rollback(backend, request.token(), e.providerResourceId(), request);
       throw e.failure();
     }
   }
@@ -104,11 +162,24 @@ public final class LocalProvisioner implements Provisioner {
     }
   }
 
-  /** Drops the infrastructure; a pooled resource's tracking row goes after it, never before. */
+  /**
+   * Drops the infrastructure; a pooled resource's tracking row goes after it, never before. A
+   * resource whose provision never reported where it went (a pending row left by a crash) may have
+   * a dedicated server being made for it too, so that is dropped as well.
+   */
   @Override
   public void deprovision(DeprovisionRequest request) {
+    DedicatedBackend own = dedicated.get(request.type());
+    if (own != null && request.providerResourceId().isEmpty()) {
+      chokepoint.drop(
+          own,
+          request.token(),
+          request.providerResourceId(),
+          request.reason(),
+          request.requestId());
+    }
     chokepoint.drop(
-        backendFor(request.type()),
+        backendFor(request.type(), request.providerResourceId()),
         request.providerResourceId().namingKey(request.token()),
         request.providerResourceId(),
         request.reason(),
@@ -121,7 +192,7 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public RegradeResult regrade(RegradeRequest request) {
-    ResourceBackend backend = backendFor(request.type());
+    ResourceBackend backend = backendFor(request.type(), request.providerResourceId());
     InfraKey naming = request.providerResourceId().namingKey(request.token());
     return breakers
         .of(backend)
@@ -130,7 +201,7 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public long storageBytes(StorageRequest request) {
-    ResourceBackend backend = backendFor(request.type());
+    ResourceBackend backend = backendFor(request.type(), request.providerResourceId());
     InfraKey naming = request.providerResourceId().namingKey(request.token());
     return breakers
         .of(backend)
@@ -139,7 +210,7 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public RotateResult rotateCredentials(RotateRequest request) {
-    ResourceBackend backend = backendFor(request.type());
+    ResourceBackend backend = backendFor(request.type(), request.providerResourceId());
     InfraKey naming = request.providerResourceId().namingKey(request.token());
     String url =
         breakers
@@ -154,10 +225,19 @@ public final class LocalProvisioner implements Provisioner {
     return new RotateResult(url);
   }
 
+  /** The shared backend's tenants and the dedicated servers', as one report. */
   @Override
   public UsageReport usage(UsageRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    return breakers.of(backend).call(backend::usage);
+    UsageReport shared = breakers.of(backend).call(backend::usage);
+    DedicatedBackend own = dedicated.get(request.type());
+    if (own == null) {
+      return shared;
+    }
+    UsageReport servers = breakers.of(own).call(own::usage);
+    List<TenantUsage> all = new ArrayList<>(shared.tenants());
+    all.addAll(servers.tenants());
+    return new UsageReport(all, shared.complete() && servers.complete(), shared.underPressure());
   }
 
   @Override
@@ -205,7 +285,7 @@ public final class LocalProvisioner implements Provisioner {
 
   @Override
   public LimitsResult enforceLimits(LimitsRequest request) {
-    ResourceBackend backend = backendFor(request.type());
+    ResourceBackend backend = backendFor(request.type(), request.providerResourceId());
     InfraKey naming = request.providerResourceId().namingKey(request.token());
     LimitsResult result =
         breakers
@@ -239,9 +319,19 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public RunawayResult stopRunawayWork(RunawayRequest request) {
     ResourceBackend backend = backendFor(request.type());
-    return breakers
-        .of(backend)
-        .call(() -> backend.stopRunawayWork(request.bounds(), request.otherwise()));
+    RunawayResult shared =
+        breakers
+            .of(backend)
+            .call(() -> backend.stopRunawayWork(request.bounds(), request.otherwise()));
+    DedicatedBackend own = dedicated.get(request.type());
+    if (own == null) {
+      return shared;
+    }
+    RunawayResult servers =
+        breakers.of(own).call(() -> own.stopRunawayWork(request.bounds(), request.otherwise()));
+    return new RunawayResult(
+        shared.statementsCancelled() + servers.statementsCancelled(),
+        shared.sessionsEnded() + servers.sessionsEnded());
   }
 
   @Override
@@ -257,6 +347,26 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public boolean reapPoolItem(AssignedPoolItem item, String reason, RequestId requestId) {
     return pool.map(p -> p.reap(item, reason, requestId)).orElse(false);
+  }
+
+  /**
+   * The backend a resource's infrastructure is on: its type's dedicated one when its id names a
+   * dedicated server. With none configured that is an error, never the shared backend (which would
+   * report a drop that dropped nothing).
+   */
+  private ResourceBackend backendFor(ResourceType type, ProviderResourceId providerResourceId) {
+    if (!DedicatedIds.isDedicated(providerResourceId)) {
+      return backendFor(type);
+    }
+    DedicatedBackend backend = dedicated.get(type);
+    if (backend == null) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.UNAVAILABLE,
+          "the resource is on a dedicated server and no cluster is configured for "
+              + type.wireName(),
+          null);
+    }
+    return backend;
   }
 
   private ResourceBackend backendFor(ResourceType type) {

@@ -15,6 +15,7 @@ import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.grpc.PoolItems;
+import dev.instanode.provisioner.grpc.ResourceTypes;
 import dev.instanode.provisioner.grpc.SkipCodes;
 import dev.instanode.provisioner.grpc.StatusMapping;
 import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
@@ -22,6 +23,8 @@ import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
+import dev.instanode.provisioner.grpc.proto.GetCapabilitiesRequest;
+import dev.instanode.provisioner.grpc.proto.GetCapabilitiesResponse;
 import dev.instanode.provisioner.grpc.proto.GetInventoryRequest;
 import dev.instanode.provisioner.grpc.proto.GetInventoryResponse;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
@@ -297,6 +300,22 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
                         RequestDecoder.reason(request.getReason()),
                         RequestDecoder.requestId(request.getRequestId())))
                 .build());
+  }
+
+  @Override
+  public void getCapabilities(
+      GetCapabilitiesRequest request, StreamObserver<GetCapabilitiesResponse> out) {
+    answer(
+        "GetCapabilities",
+        "",
+        out,
+        () -> {
+          GetCapabilitiesResponse.Builder answer = GetCapabilitiesResponse.newBuilder();
+          provisioner.dedicatedTypes().stream()
+              .sorted()
+              .forEach(t -> answer.addDedicated(ResourceTypes.toProto(t)));
+          return answer.build();
+        });
   }
 
   private static <T> void answer(

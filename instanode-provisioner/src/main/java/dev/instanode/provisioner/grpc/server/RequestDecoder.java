@@ -5,6 +5,7 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
@@ -36,7 +37,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 
 /**
  * Turns wire requests into the Provisioner's request records. Anything malformed is an
@@ -53,7 +56,18 @@ final class RequestDecoder {
         token(r.getToken()),
         type(r.getResourceType()),
         tier(r.getTier()),
-        requestId(r.getRequestId()));
+        requestId(r.getRequestId()),
+        r.getDedicatedTeamId().isEmpty()
+            ? Optional.empty()
+            : Optional.of(new TeamId(uuid(r.getDedicatedTeamId(), "dedicated_team_id"))));
+  }
+
+  private static UUID uuid(String text, String field) {
+    try {
+      return UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw invalid(field + " is not a UUID");
+    }
   }
 
   static DeprovisionRequest deprovision(DeprovisionResourceRequest r) {

@@ -1,0 +1,49 @@
+package dev.instanode.cluster;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one server a dedicated namespace runs: what its container is, as the backend that owns the
+ * engine (Postgres, Redis) describes it. The objects around it (quota, policy, volume, service) are
+ * the same for every engine.
+ *
+ * @param name the Deployment's, Service's and container's name ({@code postgres}, {@code redis})
+ * @param args the container's arguments; {@code $(VAR)} refers to its env
+ * @param secretEnv env var → key of the admin Secret it is read from
+ * @param env plain env vars
+ * @param dataPath where the volume is mounted
+ * @param runAsUser the image's own non-root user
+ * @param readOnlyRoot whether the root filesystem can be read-only (the engine writes only to its
+ *     volume)
+ * @param readiness the exec probe that says the server accepts connections
+ */
+public record DedicatedServer(
+    String name,
+    String image,
+    int port,
+    List<String> args,
+    Map<String, String> secretEnv,
+    Map<String, String> env,
+    String dataPath,
+    long runAsUser,
+    boolean readOnlyRoot,
+    List<String> readiness) {
+  public DedicatedServer {
+    requireNonNull(name, "name is null");
+    requireNonNull(image, "image is null");
+    args = List.copyOf(args);
+    secretEnv = Map.copyOf(secretEnv);
+    env = Map.copyOf(env);
+    requireNonNull(dataPath, "dataPath is null");
+    readiness = List.copyOf(readiness);
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port out of range");
+    }
+    if (runAsUser < 1) {
+      throw new IllegalArgumentException("a dedicated server never runs as root");
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.instanode.cluster;
+
+import dev.instanode.core.names.NamespaceName;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** {@link DedicatedCluster} over the fabric8 client, on the same client as the stacks' view. */
+final class Fabric8DedicatedCluster implements DedicatedCluster {
+  private final KubernetesClient client;
+  private final boolean simulated;
+  private final ServiceAddresses addresses;
+
+  Fabric8DedicatedCluster(KubernetesClient client, boolean simulated, ServiceAddresses addresses) {
+    this.client = client;
+    this.simulated = simulated;
+    this.addresses = addresses;
+  }
+
+  @Override
+  public boolean simulated() {
+    return simulated;
+  }
+
+  @Override
+  public void apply(DedicatedSpec spec) {
+    String ns = spec.namespace().value();
+    KubeCalls.call(
+        "apply_dedicated",
+        () -> {
+          client.resource(DedicatedObjects.namespace(spec)).createOr(NonDeletingOperation::update);
+          for (HasMetadata object : DedicatedObjects.contents(spec)) {
+            if (object instanceof Secret secret) {
+              // The server was (or is being) started with the stored password: never replace it.
+              if (client.secrets().inNamespace(ns).withName(secret.getMetadata().getName()).get()
+                  == null) {
+                client.resource(secret).inNamespace(ns).create();
+              }
+            } else {
+              client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
+            }
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public DedicatedState state(NamespaceName namespace, String server) {
+    return KubeCalls.call(
+        "dedicated_state",
+        () -> {
+          if (client.namespaces().withName(namespace.value()).get() == null) {
+            return new DedicatedState.Absent();
+          }
+          List<Pod> pods =
+              client
+                  .pods()
+                  .inNamespace(namespace.value())
+                  .withLabel(StackObjects.SERVICE, server)
+                  .list()
+                  .getItems();
+          if (pods.isEmpty()) {
+            return new DedicatedState.NoPod();
+          }
+          List<String> reasons = new ArrayList<>();
+          for (Pod pod : pods) {
+            if (ready(pod)) {
+              return new DedicatedState.Ready();
+            }
+            reasons.addAll(KubeCalls.waitingReasons(pod));
+          }
+          return new DedicatedState.Starting(reasons);
+        });
+  }
+
+  private static boolean ready(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null
+        && pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  @Override
+  public Optional<Map<String, String>> adminSecret(NamespaceName namespace, String server) {
+    return KubeCalls.call(
+        "dedicated_secret",
+        () ->
+            Optional.ofNullable(
+                    client
+                        .secrets()
+                        .inNamespace(namespace.value())
+                        .withName(DedicatedObjects.secretName(server))
+                        .get())
+                .map(Fabric8DedicatedCluster::decoded));
+  }
+
+  @Override
+  public void updateAdminSecret(
+      NamespaceName namespace, String server, Map<String, String> values) {
+    KubeCalls.call(
+        "dedicated_secret_update",
+        () ->
+            client
+                .secrets()
+                .inNamespace(namespace.value())
+                .withName(DedicatedObjects.secretName(server))
+                .edit(secret -> {
+                  Map<String, String> data =
+                      new HashMap<>(secret.getData() == null ? Map.of() : secret.getData());
+                  values.forEach((k, v) ->
+                      data.put(
+                          k,
+                          Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+                  secret.setData(data);
+                  return secret;
+                }));
+  }
+
+  private static Map<String, String> decoded(Secret secret) {
+    Map<String, String> data = new HashMap<>();
+    if (secret.getData() != null) {
+      secret
+          .getData()
+          .forEach((k, v) ->
+              data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (secret.getStringData() != null) {
+      data.putAll(secret.getStringData());
+    }
+    return Map.copyOf(data);
+  }
+
+  @Override
+  public Optional<ServiceAddress> address(NamespaceName namespace, String server) {
+    Optional<Service> service =
+        KubeCalls.call(
+            "dedicated_service",
+            () ->
+                Optional.ofNullable(
+                    client.services().inNamespace(namespace.value()).withName(server).get()));
+    return service
+        .filter(s -> s.getSpec() != null && s.getSpec().getPorts() != null)
+        .flatMap(s -> s.getSpec().getPorts().stream().findFirst())
+        .flatMap((ServicePort p) ->
+            addresses.resolve(
+                namespace, server, p.getPort(), Optional.ofNullable(p.getNodePort())));
+  }
+
+  @Override
+  public boolean deleteNamespace(NamespaceName namespace) {
+    return KubeCalls.deleteNamespace(client, namespace);
+  }
+
+  @Override
+  public void eachNamespacePage(
+      NamespaceName.Kind kind, int pageSize, Consumer<List<TenantNamespace>> page) {
+    KubeCalls.eachNamespacePage(client, kind, pageSize, page);
+  }
+}

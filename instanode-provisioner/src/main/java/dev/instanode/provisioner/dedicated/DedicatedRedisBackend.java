@@ -1,0 +1,462 @@
+package dev.instanode.provisioner.dedicated;
+
+import dev.instanode.cluster.DedicatedCluster;
+import dev.instanode.cluster.DedicatedServer;
+import dev.instanode.cluster.DedicatedSpec;
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.Limit;
+import dev.instanode.core.Plan;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.NamespaceName;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RunawayBounds;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.SkipReason;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.engine.PartialProvisionException;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redis on its own server: one Deployment in {@code instant-customer-<token>}. The admin is the
+ * {@code default} user; the tenant is {@code usr_<token>}, with every key and command but the
+ * {@code @admin} ones, so it cannot lift the server's caps ({@code maxclients}, {@code maxmemory}
+ * with {@code noeviction}) from its own session. Everything the server starts with comes from the
+ * namespace's Secret, so a restarted pod keeps a rotated password and a regraded cap.
+ */
+public final class DedicatedRedisBackend implements DedicatedBackend, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DedicatedRedisBackend.class);
+  static final String SERVER = "redis";
+  static final String ADMIN_PASSWORD = "admin-password";
+  static final String TENANT_USER = "tenant-user";
+  static final String TENANT_PASSWORD = "tenant-password";
+  static final String MAXCLIENTS = "maxclients";
+  static final String MAXMEMORY = "maxmemory";
+
+  /** Connections kept for the admin and the probes beyond what the tenant may hold. */
+  static final int ADMIN_HEADROOM = 4;
+
+  /** Redis' own default, for a plan with no connection cap. */
+  static final long UNCAPPED_CLIENTS = 10_000;
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private final DedicatedServers servers;
+  private final DedicatedCluster cluster;
+  private final Plans plans;
+  private final RedisClient client = RedisClient.create();
+
+  public DedicatedRedisBackend(
+      DedicatedCluster cluster, DedicatedSettings settings, Plans plans, Clock clock) {
+    this.servers = new DedicatedServers(cluster, settings, clock);
+    this.cluster = cluster;
+    this.plans = plans;
+  }
+
+  @Override
+  public ResourceType type() {
+    return ResourceType.REDIS;
+  }
+
+  private DedicatedServer server() {
+    Map<String, String> fromSecret = new LinkedHashMap<>();
+    fromSecret.put("REDIS_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    fromSecret.put("REDIS_TENANT_USER", TENANT_USER);
+    fromSecret.put("REDIS_TENANT_PASSWORD", TENANT_PASSWORD);
+    fromSecret.put("REDIS_MAXCLIENTS", MAXCLIENTS);
+    fromSecret.put("REDIS_MAXMEMORY", MAXMEMORY);
+    return new DedicatedServer(
+        SERVER,
+        servers.settings().redisImage(),
+        6379,
+        List.of(
+            "redis-server",
+            "--requirepass",
+            "$(REDIS_ADMIN_PASSWORD)",
+            "--appendonly",
+            "yes",
+            "--dir",
+            "/data",
+            "--maxclients",
+            "$(REDIS_MAXCLIENTS)",
+            "--maxmemory",
+            "$(REDIS_MAXMEMORY)",
+            "--maxmemory-policy",
+            "noeviction",
+            "--user",
+            "$(REDIS_TENANT_USER)",
+            "on",
+            ">$(REDIS_TENANT_PASSWORD)",
+            "~*",
+            "&*",
+            "+@all",
+            "-@admin"),
+        fromSecret,
+        Map.of(),
+        "/data",
+        999,
+        true,
+        List.of(
+            "sh",
+            "-c",
+            "redis-cli --no-auth-warning -a \"$REDIS_ADMIN_PASSWORD\" ping | grep -q PONG"));
+  }
+
+  /** The server's caps for {@code tier}, as Redis takes them. */
+  record Caps(long maxclients, long maxmemoryBytes) {
+    Map<String, String> secretValues() {
+      return Map.of(
+          MAXCLIENTS, Long.toString(maxclients), MAXMEMORY, Long.toString(maxmemoryBytes));
+    }
+  }
+
+  Caps caps(Tier tier) {
+    Plan.RedisLimits limits = plans.of(tier).redis();
+    return new Caps(
+        Limit.isUnlimited(limits.connections())
+            ? UNCAPPED_CLIENTS
+            : limits.connections() + ADMIN_HEADROOM,
+        Limit.isUnlimited(limits.memoryMb()) ? 0 : limits.memoryMb() * 1024 * 1024);
+  }
+
+  @Override
+  public ProvisionResult provision(
+      ResourceToken token, Tier tier, TeamId owner, RequestId requestId) {
+    NamespaceName ns = NamespaceName.forCustomer(token);
+    ProviderResourceId prid = DedicatedIds.of(ns);
+    Plan.DedicatedSize size =
+        plans
+            .of(tier)
+            .dedicatedServer()
+            .orElseThrow(() ->
+                new ProvisionerException(
+                    ProvisionerException.Kind.INVALID_ARGUMENT,
+                    "tier " + tier.wireName() + " has no dedicated servers",
+                    null));
+    String user = AclUserName.of(token).value();
+    String password = Secrets.hex(16);
+    Map<String, String> secret = new LinkedHashMap<>(caps(tier).secretValues());
+    secret.put(ADMIN_PASSWORD, Secrets.hex(16));
+    secret.put(TENANT_USER, user);
+    secret.put(TENANT_PASSWORD, password);
+    DedicatedSpec spec =
+        new DedicatedSpec(
+            ns,
+            owner.toString(),
+            tier.wireName(),
+            type().wireName(),
+            server(),
+            secret,
+            size,
+            servers.settings().storageClass(),
+            servers.settings().nodePort());
+    try {
+      return servers.start(
+          spec,
+          running -> {
+            String url = url(running, user, running.secret().get(TENANT_PASSWORD));
+            proveWorks(running, user, running.secret().get(TENANT_PASSWORD));
+            return new ProvisionResult(url, prid, Optional.empty(), caps(tier).maxclients());
+          });
+    } catch (ProvisionerException e) {
+      throw new PartialProvisionException(prid, e);
+    } catch (RuntimeException e) {
+      throw new PartialProvisionException(
+          prid,
+          new ProvisionerException(
+              ProvisionerException.Kind.INTERNAL, "dedicated provision failed", e));
+    }
+  }
+
+  private static String url(DedicatedServers.Running running, String user, String password) {
+    return "redis://"
+        + user
+        + ":"
+        + password
+        + "@"
+        + running.address().host()
+        + ":"
+        + running.address().port()
+        + "/0";
+  }
+
+  /** AUTH as the tenant and PING, as the customer will. */
+  private void proveWorks(DedicatedServers.Running running, String user, String password) {
+    RedisURI uri =
+        RedisURI.builder()
+            .withHost(running.address().host())
+            .withPort(running.address().port())
+            .withAuthentication(user, password.toCharArray())
+            .withTimeout(TIMEOUT)
+            .build();
+    try (StatefulRedisConnection<String, String> c = client.connect(uri)) {
+      if (!"PONG".equals(c.sync().ping())) {
+        throw new ProvisionerException(
+            ProvisionerException.Kind.UNAVAILABLE, "the tenant's PING was not answered", null);
+      }
+    } catch (RedisException e) {
+      throw classify("tenant could not connect yet", e);
+    }
+  }
+
+  private <T> T asAdmin(
+      DedicatedServers.Running running,
+      String what,
+      Function<RedisCommands<String, String>, T> work) {
+    RedisURI uri =
+        RedisURI.builder()
+            .withHost(running.address().host())
+            .withPort(running.address().port())
+            .withAuthentication(
+                "default", running.secret().getOrDefault(ADMIN_PASSWORD, "").toCharArray())
+            .withTimeout(TIMEOUT)
+            .build();
+    try (StatefulRedisConnection<String, String> c = client.connect(uri)) {
+      return work.apply(c.sync());
+    } catch (RedisException e) {
+      throw classify(what, e);
+    }
+  }
+
+  private static ProvisionerException classify(String what, RedisException e) {
+    boolean unreachable =
+        e instanceof RedisConnectionException || e instanceof RedisCommandTimeoutException;
+    return new ProvisionerException(
+        unreachable ? ProvisionerException.Kind.UNAVAILABLE : ProvisionerException.Kind.INTERNAL,
+        what + " failed (" + e.getClass().getSimpleName() + ")",
+        null);
+  }
+
+  private DedicatedServers.Running running(InfraKey key) {
+    return servers.require(DedicatedIds.namespace(key), SERVER);
+  }
+
+  @Override
+  public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+    servers.delete(DedicatedIds.namespace(key));
+  }
+
+  @Override
+  public OptionalLong connectionLimit(Tier tier) {
+    return OptionalLong.of(caps(tier).maxclients());
+  }
+
+  @Override
+  public Optional<String> grade(Tier tier) {
+    return Optional.of(caps(tier).toString());
+  }
+
+  /**
+   * {@code CONFIG SET maxclients} and {@code maxmemory} (with {@code noeviction}) on the running
+   * server, then the Secret, so a restart keeps them. A server that is gone is an unexpected skip.
+   */
+  @Override
+  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
+    Caps caps = caps(tier);
+    NamespaceName ns = DedicatedIds.namespace(key);
+    return switch (servers.forRegrade(
+        ns, SERVER, caps.maxclients(), SkipReason.REDIS_AUTH_SECRET_MISSING)) {
+      case DedicatedServers.Skip skip -> skip.result();
+      case DedicatedServers.Here here -> {
+        boolean changed =
+            asAdmin(
+                here.running(),
+                "regrade",
+                redis -> {
+                  if (Long.toString(caps.maxclients()).equals(config(redis, "maxclients"))
+                      && Long.toString(caps.maxmemoryBytes()).equals(config(redis, "maxmemory"))
+                      && "noeviction".equals(config(redis, "maxmemory-policy"))) {
+                    return false;
+                  }
+                  redis.configSet("maxclients", Long.toString(caps.maxclients()));
+                  redis.configSet("maxmemory", Long.toString(caps.maxmemoryBytes()));
+                  redis.configSet("maxmemory-policy", "noeviction");
+                  return true;
+                });
+        DedicatedServers.onCluster(() -> {
+          cluster.updateAdminSecret(ns, SERVER, caps.secretValues());
+          return null;
+        });
+        yield changed
+            ? RegradeResult.applied(caps.maxclients())
+            : RegradeResult.skipped(
+                caps.maxclients(), SkipReason.ALREADY_CORRECT, RegradeResult.ALREADY_CORRECT);
+      }
+    };
+  }
+
+  private static String config(RedisCommands<String, String> redis, String name) {
+    return redis.configGet(name).get(name);
+  }
+
+  /** A new password for the tenant, its sessions ended, then the Secret (so a restart keeps it). */
+  @Override
+  public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
+    NamespaceName ns = DedicatedIds.namespace(key);
+    DedicatedServers.Running running = running(key);
+    String user = running.secret().getOrDefault(TENANT_USER, AclUserName.of(key).value());
+    String password = Secrets.hex(16);
+    asAdmin(
+        running,
+        "rotate_credentials",
+        redis -> {
+          if (redis.aclGetuser(user) == null) {
+            throw new ProvisionerException(
+                ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
+          }
+          redis.aclSetuser(user, AclSetuserArgs.Builder.resetpass().addPassword(password));
+          redis.clientKill(KillArgs.Builder.user(user));
+          return null;
+        });
+    DedicatedServers.onCluster(() -> {
+      cluster.updateAdminSecret(ns, SERVER, Map.of(TENANT_PASSWORD, password));
+      return null;
+    });
+    return url(running, user, password);
+  }
+
+  /** The server's own {@code maxmemory} with {@code noeviction} refuses writes over the plan. */
+  @Override
+  public boolean setWritesBlocked(
+      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
+    return false;
+  }
+
+  /** The whole server is the tenant's: nothing to shed for anyone else. */
+  @Override
+  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
+    return 0;
+  }
+
+  @Override
+  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
+    if (cap < 0) {
+      return 0;
+    }
+    DedicatedServers.Running running = running(key);
+    String user = running.secret().getOrDefault(TENANT_USER, AclUserName.of(key).value());
+    return asAdmin(
+        running,
+        "close_connections",
+        redis -> {
+          List<Long> ids = new ArrayList<>();
+          for (String line : redis.clientList().split("\n")) {
+            if (user.equals(field(line, "user"))) {
+              ids.add(Long.parseLong(field(line, "id")));
+            }
+          }
+          // Newest first: client ids only grow.
+          ids.sort(Comparator.reverseOrder());
+          int closed = 0;
+          for (long id : ids.subList(0, (int) Math.max(0, ids.size() - cap))) {
+            closed += (int) (long) redis.clientKill(KillArgs.Builder.id(id));
+          }
+          return closed;
+        });
+  }
+
+  private static String field(String clientListLine, String name) {
+    for (String part : clientListLine.trim().split(" ")) {
+      if (part.startsWith(name + "=")) {
+        return part.substring(name.length() + 1);
+      }
+    }
+    return "";
+  }
+
+  @Override
+  public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
+    return asAdmin(running(key), "storage_bytes", DedicatedRedisBackend::usedMemory);
+  }
+
+  private static long usedMemory(RedisCommands<String, String> redis) {
+    for (String line : redis.info("memory").split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Every dedicated server's tenant: what it holds, its connections, and whether the server is
+   * refusing its writes (full at {@code maxmemory}).
+   */
+  @Override
+  public UsageReport usage() {
+    List<TenantUsage> tenants = new ArrayList<>();
+    boolean complete = true;
+    for (NamespaceName ns : servers.namespacesOf(type().wireName())) {
+      Optional<ResourceToken> token =
+          ResourceToken.parse(ns.value().substring(NamespaceName.Kind.CUSTOMER.prefix().length()));
+      if (token.isEmpty()) {
+        continue;
+      }
+      try {
+        DedicatedServers.Running running = servers.require(ns, SERVER);
+        String user = running.secret().getOrDefault(TENANT_USER, "");
+        tenants.add(
+            asAdmin(
+                running,
+                "usage",
+                redis -> {
+                  long used = usedMemory(redis);
+                  long max = Long.parseLong(config(redis, "maxmemory"));
+                  int connections = 0;
+                  for (String line : redis.clientList().split("\n")) {
+                    connections += user.equals(field(line, "user")) ? 1 : 0;
+                  }
+                  return new TenantUsage(
+                      token.get(), used, true, -1, connections, max > 0 && used >= max);
+                }));
+      } catch (RuntimeException e) {
+        complete = false;
+        LOG.warn(
+            "provisioner.dedicated_usage_failed namespace={} error={}", ns.masked(), e.toString());
+      }
+    }
+    return new UsageReport(tenants, complete, false);
+  }
+
+  /** Redis has no long statements or idle transactions to end. */
+  @Override
+  public RunawayResult stopRunawayWork(
+      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
+    return new RunawayResult(0, 0);
+  }
+
+  @Override
+  public void close() {
+    client.shutdown();
+  }
+}
