@@ -3,6 +3,7 @@ package dev.instanode.provisioner.grpc;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryReport;
@@ -27,6 +28,7 @@ import dev.instanode.provisioner.UsageRequest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
@@ -73,6 +75,18 @@ final class FakeProvisioner implements Provisioner {
   /** Every later call blocks until the gate opens (or the thread is interrupted). */
   void holdCallsUntil(CountDownLatch gate) {
     this.gate = gate;
+  }
+
+  volatile Set<ResourceType> dedicated = Set.of();
+  volatile boolean capabilitiesFail;
+
+  @Override
+  public Set<ResourceType> dedicatedTypes() {
+    if (capabilitiesFail) {
+      throw new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, "down", null);
+    }
+    calls.add("capabilities");
+    return dedicated;
   }
 
   List<Object> calls() {

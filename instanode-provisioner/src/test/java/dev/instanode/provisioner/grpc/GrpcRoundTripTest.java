@@ -8,6 +8,7 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
@@ -39,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -69,6 +71,34 @@ class GrpcRoundTripTest {
         new ProvisionRequest(token, ResourceType.POSTGRES, tier, RequestId.random());
     assertThat(grpc.client.provision(request)).isEqualTo(provisioner.provisionResult);
     assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void aDedicatedProvisionCarriesItsTeam() {
+    ProvisionRequest request =
+        new ProvisionRequest(
+            token,
+            ResourceType.REDIS,
+            Tier.PRO,
+            RequestId.random(),
+            Optional.of(new TeamId(UUID.randomUUID())));
+    grpc.client.provision(request);
+    assertThat(provisioner.calls()).containsExactly(request);
+  }
+
+  @Test
+  void theDedicatedTypesCrossAndAreAskedOnceAMinuteAndAFailureKeepsTheLastAnswer() {
+    provisioner.dedicated = Set.of(ResourceType.POSTGRES, ResourceType.REDIS);
+    assertThat(grpc.client.dedicatedTypes())
+        .containsExactlyInAnyOrder(ResourceType.POSTGRES, ResourceType.REDIS);
+    assertThat(grpc.client.dedicatedTypes()).hasSize(2);
+    assertThat(provisioner.calls()).containsExactly("capabilities");
+  }
+
+  @Test
+  void withNoAnswerYetAFailedAskIsAnErrorNeverNone() {
+    provisioner.capabilitiesFail = true;
+    assertThatThrownBy(() -> grpc.client.dedicatedTypes()).isInstanceOf(ProvisionerException.class);
   }
 
   @Test

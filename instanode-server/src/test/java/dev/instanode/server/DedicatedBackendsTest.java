@@ -1,0 +1,247 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.instanode.chokepoint.DropGuard;
+import dev.instanode.cluster.DedicatedCluster;
+import dev.instanode.cluster.Fabric8StackCluster;
+import dev.instanode.core.Plans;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
+import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.SkipReason;
+import dev.instanode.provisioner.TenantUsage;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.dedicated.DedicatedPostgresBackend;
+import dev.instanode.provisioner.dedicated.DedicatedRedisBackend;
+import dev.instanode.provisioner.dedicated.DedicatedSettings;
+import dev.instanode.provisioner.engine.DeprovisionChokepoint;
+import dev.instanode.provisioner.engine.DropAudit;
+import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.pool.ProvisionerDatabase;
+import dev.instanode.provisioner.postgres.ClusterPlacement;
+import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.testkit.TestPostgres;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.lettuce.core.AclSetuserArgs;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dedicated backends' lifecycle past provisioning, on the mock cluster with {@link FakeKubelet}
+ * running real servers: regrade (a role's cap; Redis {@code maxclients}/{@code maxmemory} through
+ * CONFIG SET, kept in the Secret for a restart), a missing namespace as an unexpected skip,
+ * rotation, usage, and a crashed provision's namespace dropped by a deprovision that knows no
+ * placement.
+ */
+@EnableKubernetesMockClient(crud = true)
+class DedicatedBackendsTest {
+  static KubernetesClient client;
+  private static FakeKubelet kubelet;
+  private static DedicatedCluster cluster;
+  private static DedicatedPostgresBackend postgres;
+  private static DedicatedRedisBackend redis;
+  private static final TeamId TEAM = new TeamId(UUID.randomUUID());
+
+  @BeforeAll
+  static void start() throws Exception {
+    kubelet = new FakeKubelet(client);
+    cluster = new Fabric8StackCluster(client, false, () -> {}).dedicated(kubelet.addresses());
+    DedicatedSettings settings =
+        new DedicatedSettings(
+            DedicatedSettings.DEFAULT_POSTGRES_IMAGE,
+            DedicatedSettings.DEFAULT_REDIS_IMAGE,
+            Duration.ofSeconds(90),
+            Duration.ofMillis(100),
+            Optional.empty(),
+            false);
+    postgres =
+        new DedicatedPostgresBackend(
+            cluster, settings, Plans.bundled(), ProvisionStepHook.NONE, Clock.systemUTC());
+    redis = new DedicatedRedisBackend(cluster, settings, Plans.bundled(), Clock.systemUTC());
+  }
+
+  @AfterAll
+  static void stop() {
+    redis.close();
+    kubelet.close();
+  }
+
+  private static String ns(ResourceToken token) {
+    return "instant-customer-" + token.text();
+  }
+
+  private static long scalar(PostgresUrl url, String sql) throws Exception {
+    try (Connection c = TestPostgres.connect(url);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void aPostgresRegradeSetsTheRolesCapAndAMissingNamespaceIsAnUnexpectedSkip() throws Exception {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = postgres.provision(token, Tier.PRO, TEAM, RequestId.random());
+    assertThat(made.providerResourceId().wire()).isEqualTo("k8s:" + ns(token));
+    assertThat(made.appliedConnLimit()).isEqualTo(20);
+    PostgresUrl url = PostgresUrl.parse(made.connectionUrl());
+    String capOf = "SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user";
+    assertThat(scalar(url, capOf)).isEqualTo(20);
+
+    RegradeResult up = postgres.regrade(token, made.providerResourceId(), Tier.TEAM);
+    assertThat(up.applied()).isTrue();
+    assertThat(scalar(url, capOf)).isEqualTo(-1);
+    RegradeResult again = postgres.regrade(token, made.providerResourceId(), Tier.TEAM);
+    assertThat(again.skipCode()).contains(SkipReason.ALREADY_CORRECT);
+
+    client.namespaces().withName(ns(token)).delete();
+    RegradeResult gone = postgres.regrade(token, made.providerResourceId(), Tier.PRO);
+    assertThat(gone.applied()).isFalse();
+    assertThat(gone.skipCode()).contains(SkipReason.NAMESPACE_NOT_FOUND);
+    // Seed 004: never counted as done, so the propagation retries and then dead-letters.
+    assertThat(gone.skipCode().orElseThrow().expected()).isFalse();
+  }
+
+  @Test
+  void aRedisRegradeSetsItsCapsThroughConfigSetAndKeepsThemInTheSecretForARestart() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+    String admin = adminUrl(token);
+    try (RedisClient c = RedisClient.create(admin);
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      assertThat(conn.sync().configGet("maxmemory").get("maxmemory"))
+          .isEqualTo(Long.toString(512L * 1024 * 1024));
+      assertThat(conn.sync().configGet("maxclients").get("maxclients")).isEqualTo("204");
+
+      RegradeResult up = redis.regrade(token, made.providerResourceId(), Tier.TEAM);
+      assertThat(up.applied()).isTrue();
+      assertThat(conn.sync().configGet("maxmemory").get("maxmemory"))
+          .isEqualTo(Long.toString(1536L * 1024 * 1024));
+      assertThat(conn.sync().configGet("maxclients").get("maxclients")).isEqualTo("1004");
+      assertThat(conn.sync().configGet("maxmemory-policy").get("maxmemory-policy"))
+          .isEqualTo("noeviction");
+    }
+    assertThat(secret(token, "maxmemory")).isEqualTo(Long.toString(1536L * 1024 * 1024));
+    assertThat(redis.regrade(token, made.providerResourceId(), Tier.TEAM).skipCode())
+        .contains(SkipReason.ALREADY_CORRECT);
+
+    client.namespaces().withName(ns(token)).delete();
+    RegradeResult gone = redis.regrade(token, made.providerResourceId(), Tier.PRO);
+    assertThat(gone.skipCode()).contains(SkipReason.NAMESPACE_NOT_FOUND);
+    assertThat(gone.skipCode().orElseThrow().expected()).isFalse();
+  }
+
+  @Test
+  void aRedisRotationEndsTheOldPasswordAndAUsagePassSeesTheTenant() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+    RedisClient old = RedisClient.create(made.connectionUrl());
+    // A killed session must fail the next command, not be silently re-opened and retried.
+    old.setOptions(ClientOptions.builder().autoReconnect(false).build());
+    StatefulRedisConnection<String, String> open = old.connect();
+    open.sync().set("k", "x".repeat(10_000));
+
+    UsageReport usage = redis.usage();
+    assertThat(usage.complete()).isTrue();
+    TenantUsage mine =
+        usage.tenants().stream().filter(t -> t.key().equals(token)).findFirst().orElseThrow();
+    assertThat(mine.bytes()).isGreaterThan(10_000);
+    assertThat(mine.connections()).isEqualTo(1);
+    assertThat(mine.writesBlocked()).isFalse();
+
+    String fresh = redis.rotateCredentials(token, made.providerResourceId());
+    assertThat(fresh).isNotEqualTo(made.connectionUrl());
+    assertThat(secret(token, "tenant-password")).isEqualTo(fresh.split(":")[2].split("@")[0]);
+    // The open session is ended, and the old password no longer opens one.
+    assertThatThrownBy(() -> open.sync().get("k")).isInstanceOf(Exception.class);
+    open.close();
+    assertThatThrownBy(old::connect).isInstanceOf(Exception.class);
+    old.shutdown();
+    try (RedisClient c = RedisClient.create(fresh);
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      assertThat(conn.sync().get("k")).hasSize(10_000);
+      // Nor can the tenant make itself another user.
+      assertThatThrownBy(() -> conn.sync().aclSetuser("x", AclSetuserArgs.Builder.on()))
+          .isInstanceOf(RedisCommandExecutionException.class)
+          .hasMessageContaining("NOPERM");
+    }
+  }
+
+  @Test
+  void aDeprovisionThatKnowsNoPlacementAlsoDropsTheDedicatedNamespaceACrashLeft() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Breakers breakers = new Breakers(meters, Clock.systemUTC());
+    ProvisionerDatabase drops =
+        ProvisionerDatabase.connect(TestPostgres.newDatabase("dedicated_drops"), 2);
+    drops.migrate();
+    try (ClusterPlacement placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()))) {
+      LocalProvisioner provisioner =
+          new LocalProvisioner(
+              List.of(new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE)),
+              List.of(postgres),
+              new DeprovisionChokepoint(
+                  new DropGuard(Set.of()), new DropAudit(drops.jdbi()), breakers, meters),
+              breakers,
+              Optional.empty());
+      assertThat(provisioner.dedicatedTypes()).containsExactly(ResourceType.POSTGRES);
+      // A provision whose api died before it recorded where the server went.
+      ResourceToken token = ResourceToken.random();
+      postgres.provision(token, Tier.PRO, TEAM, RequestId.random());
+      assertThat(client.namespaces().withName(ns(token)).get()).isNotNull();
+
+      provisioner.deprovision(
+          new DeprovisionRequest(
+              token,
+              ResourceType.POSTGRES,
+              ProviderResourceId.NONE,
+              "reconcile_abandoned",
+              RequestId.random()));
+      assertThat(client.namespaces().withName(ns(token)).get()).isNull();
+      await().atMost(Duration.ofSeconds(20)).until(() -> !kubelet.running(ns(token)));
+    } finally {
+      drops.close();
+    }
+  }
+
+  private static String secret(ResourceToken token, String key) {
+    Secret s = client.secrets().inNamespace(ns(token)).withName("redis-admin").get();
+    return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+  }
+
+  private static String adminUrl(ResourceToken token) {
+    int port = kubelet.address(ns(token), "redis").orElseThrow().port();
+    return "redis://default:" + secret(token, "admin-password") + "@127.0.0.1:" + port + "/0";
+  }
+}
