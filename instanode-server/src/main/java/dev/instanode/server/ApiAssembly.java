@@ -44,6 +44,7 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -232,12 +233,19 @@ final class ApiAssembly {
   /**
    * Where dedicated servers started for async callers are waited for. Shutdown interrupts the
    * waits: each then tears its server down and fails its row, rather than holding the stop for
-   * minutes.
+   * minutes; one that cannot is left pending for the reconciler.
    */
   private Executor dedicatedBackground() {
     ExecutorService background =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("dedicated-", 0).factory());
-    owned.own((AutoCloseable) background::shutdownNow);
+    owned.own(() -> {
+      background.shutdownNow();
+      // Each interrupted wait tears its server down through the cluster client, which closes
+      // after this: give them the time to.
+      if (!background.awaitTermination(15, TimeUnit.SECONDS)) {
+        LOG.warn("provision.dedicated_shutdown_incomplete: provisioner_reconciler finishes them");
+      }
+    });
     return background;
   }
 
