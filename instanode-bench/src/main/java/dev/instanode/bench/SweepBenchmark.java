@@ -4,6 +4,7 @@ import com.sun.management.ThreadMXBean;
 import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Fabric8StackCluster;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.Plans;
@@ -235,6 +236,7 @@ public final class SweepBenchmark {
                             .withNewMetadata()
                             .withName(name)
                             .addToLabels("app.kubernetes.io/managed-by", "instanode")
+                            .addToLabels(Installation.LABEL, Installation.UNNAMED.id())
                             .endMetadata()
                             .build())
                     .create()));

@@ -18,10 +18,10 @@ public final class Clusters {
    * The cluster the environment names: {@code KUBECONFIG} (or {@code ~/.kube/config}), or the
    * service account of the pod this runs in.
    */
-  public static StackCluster fromEnvironment() {
+  public static StackCluster fromEnvironment(Installation installation) {
     KubernetesClient client =
         new KubernetesClientBuilder().withConfig(bounded(Config.autoConfigure(null))).build();
-    return new Fabric8StackCluster(client, false, () -> {});
+    return new Fabric8StackCluster(client, false, () -> {}, installation);
   }
 
   /**
@@ -42,7 +42,7 @@ public final class Clusters {
    * dev's simulated cluster: fabric8's mock API server in CRUD mode, in this process. Objects are
    * stored and read back, so the whole lifecycle runs, but no container ever starts.
    */
-  public static StackCluster simulated() {
+  public static StackCluster simulated(Installation installation) {
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
@@ -56,6 +56,6 @@ public final class Clusters {
       config = bounded(plain.getConfiguration());
     }
     KubernetesClient client = server.createClient(b -> b.withConfig(config));
-    return new Fabric8StackCluster(client, true, server::destroy);
+    return new Fabric8StackCluster(client, true, server::destroy, installation);
   }
 }

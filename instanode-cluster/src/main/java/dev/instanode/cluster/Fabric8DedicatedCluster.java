@@ -2,6 +2,7 @@ package dev.instanode.cluster;
 
 import dev.instanode.core.names.NamespaceName;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -22,11 +23,17 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
   private final KubernetesClient client;
   private final boolean simulated;
   private final ServiceAddresses addresses;
+  private final Installation installation;
 
-  Fabric8DedicatedCluster(KubernetesClient client, boolean simulated, ServiceAddresses addresses) {
+  Fabric8DedicatedCluster(
+      KubernetesClient client,
+      boolean simulated,
+      ServiceAddresses addresses,
+      Installation installation) {
     this.client = client;
     this.simulated = simulated;
     this.addresses = addresses;
+    this.installation = installation;
   }
 
   @Override
@@ -40,7 +47,9 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
     KubeCalls.call(
         "apply_dedicated",
         () -> {
-          client.resource(DedicatedObjects.namespace(spec)).createOr(NonDeletingOperation::update);
+          Namespace namespace = DedicatedObjects.namespace(spec);
+          namespace.getMetadata().getLabels().put(Installation.LABEL, installation.id());
+          client.resource(namespace).createOr(NonDeletingOperation::update);
           for (HasMetadata object : DedicatedObjects.contents(spec)) {
             if (object instanceof Secret secret) {
               // The server was (or is being) started with the stored password: never replace it.
@@ -167,6 +176,6 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
   @Override
   public void eachNamespacePage(
       NamespaceName.Kind kind, int pageSize, Consumer<List<TenantNamespace>> page) {
-    KubeCalls.eachNamespacePage(client, kind, pageSize, page);
+    KubeCalls.eachNamespacePage(client, installation, kind, pageSize, page);
   }
 }

@@ -28,11 +28,26 @@ public final class Fabric8StackCluster implements StackCluster {
   private final KubernetesClient client;
   private final boolean simulated;
   private final AutoCloseable onClose;
+  private final Installation installation;
 
-  public Fabric8StackCluster(KubernetesClient client, boolean simulated, AutoCloseable onClose) {
+  /**
+   * @param installation set as a label on every namespace this makes; the sweeps' listings count as
+   *     theirs only the namespaces that carry it
+   */
+  public Fabric8StackCluster(
+      KubernetesClient client,
+      boolean simulated,
+      AutoCloseable onClose,
+      Installation installation) {
     this.client = client;
     this.simulated = simulated;
     this.onClose = onClose;
+    this.installation = installation;
+  }
+
+  /** For tests and tools: the namespaces it makes and lists are {@link Installation#UNNAMED}'s. */
+  public Fabric8StackCluster(KubernetesClient client, boolean simulated, AutoCloseable onClose) {
+    this(client, simulated, onClose, Installation.UNNAMED);
   }
 
   @Override
@@ -48,7 +63,9 @@ public final class Fabric8StackCluster implements StackCluster {
         () -> {
           // Create, or update what exists: the one path the simulated cluster also serves (its
           // mock answers a server-side apply of a missing object with 404).
-          client.resource(StackObjects.namespace(stack)).createOr(NonDeletingOperation::update);
+          client
+              .resource(labelled(StackObjects.namespace(stack)))
+              .createOr(NonDeletingOperation::update);
           for (HasMetadata object : StackObjects.contents(stack)) {
             client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
           }
@@ -155,12 +172,17 @@ public final class Fabric8StackCluster implements StackCluster {
   @Override
   public void eachNamespacePage(
       NamespaceName.Kind kind, int pageSize, Consumer<List<TenantNamespace>> page) {
-    KubeCalls.eachNamespacePage(client, kind, pageSize, page);
+    KubeCalls.eachNamespacePage(client, installation, kind, pageSize, page);
+  }
+
+  private Namespace labelled(Namespace namespace) {
+    namespace.getMetadata().getLabels().put(Installation.LABEL, installation.id());
+    return namespace;
   }
 
   @Override
   public DedicatedCluster dedicated(ServiceAddresses addresses) {
-    return new Fabric8DedicatedCluster(client, simulated, addresses);
+    return new Fabric8DedicatedCluster(client, simulated, addresses, installation);
   }
 
   @Override

@@ -37,6 +37,7 @@ final class KubeCalls {
   /** See {@link NamespaceInventory#eachNamespacePage}. */
   static void eachNamespacePage(
       KubernetesClient client,
+      Installation installation,
       NamespaceName.Kind kind,
       int pageSize,
       Consumer<List<TenantNamespace>> page) {
@@ -63,7 +64,7 @@ final class KubeCalls {
         ObjectMeta meta = n.getMetadata();
         String name = meta == null ? null : meta.getName();
         if (name != null && name.startsWith(prefix) && name.length() > prefix.length()) {
-          ours.add(tenant(n, meta, name));
+          ours.add(tenant(n, meta, name, installation));
         }
       }
       if (!ours.isEmpty()) {
@@ -78,7 +79,8 @@ final class KubeCalls {
     } while (next != null && !next.isEmpty());
   }
 
-  private static TenantNamespace tenant(Namespace n, ObjectMeta meta, String name) {
+  private static TenantNamespace tenant(
+      Namespace n, ObjectMeta meta, String name, Installation installation) {
     Map<String, String> labels = new HashMap<>();
     if (meta.getLabels() != null) {
       meta.getLabels()
@@ -91,8 +93,11 @@ final class KubeCalls {
     boolean terminating =
         meta.getDeletionTimestamp() != null
             || (n.getStatus() != null && "Terminating".equals(n.getStatus().getPhase()));
+    boolean made =
+        StackObjects.MANAGER.equals(labels.get(StackObjects.MANAGED_BY))
+            && installation.id().equals(labels.get(Installation.LABEL));
     return new TenantNamespace(
-        new NamespaceName(name), createdAt(meta.getCreationTimestamp()), labels, terminating);
+        new NamespaceName(name), createdAt(meta.getCreationTimestamp()), labels, terminating, made);
   }
 
   /** Empty when missing or unreadable: an age that cannot be read is never taken for an old one. */

@@ -15,20 +15,19 @@ import java.util.Optional;
  * @param labels its labels, as set
  * @param terminating being deleted already ({@code deletionTimestamp} set, or phase {@code
  *     Terminating})
+ * @param ours labelled as made by instanode ({@code app.kubernetes.io/managed-by=instanode}) and by
+ *     the installation that lists it ({@link Installation#LABEL}): the only namespaces a sweep may
+ *     delete
  */
 public record TenantNamespace(
     NamespaceName name,
     Optional<Instant> createdAt,
     Map<String, String> labels,
-    boolean terminating) {
+    boolean terminating,
+    boolean ours) {
   public TenantNamespace {
     requireNonNull(name, "name is null");
     requireNonNull(createdAt, "createdAt is null");
     labels = Map.copyOf(requireNonNull(labels, "labels is null"));
-  }
-
-  /** Labelled {@code app.kubernetes.io/managed-by=instanode}: this platform made it. */
-  public boolean managedByInstanode() {
-    return StackObjects.MANAGER.equals(labels.get(StackObjects.MANAGED_BY));
   }
 }

@@ -54,6 +54,7 @@ class NamespaceInventoryTest {
         .withName(name)
         .withCreationTimestamp(createdAt)
         .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
+        .addToLabels(Installation.LABEL, Installation.UNNAMED.id())
         .endMetadata()
         .build();
   }
@@ -84,7 +85,7 @@ class NamespaceInventoryTest {
           assertThat(ns.createdAt()).as("the server stamps creationTimestamp").isPresent();
           assertThat(ns.createdAt().orElseThrow())
               .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
-          assertThat(ns.managedByInstanode()).isTrue();
+          assertThat(ns.ours()).isTrue();
           assertThat(ns.terminating()).isFalse();
         });
     assertThat(customers).extracting(TenantNamespace::name).containsExactly(customer);

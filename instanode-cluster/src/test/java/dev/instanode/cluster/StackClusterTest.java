@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,24 @@ class StackClusterTest {
             new ServiceSpec("web", "nginx:1.27", 8080, true, webEnv),
             new ServiceSpec("worker", "busybox:1.36", 9000, false, Map.of())),
         "stacks.example.dev");
+  }
+
+  @Test
+  void whatAnInstallationMakesCarriesItsIdAndOnlyThatCountsAsItsOwnInAListing() {
+    StackCluster mine =
+        new Fabric8StackCluster(client, false, () -> {}, new Installation("prod-1"));
+    StackCluster theirs =
+        new Fabric8StackCluster(client, false, () -> {}, new Installation("staging-2"));
+    mine.apply(stack(Map.of()));
+    String ns = NamespaceName.forStack(slug).value();
+    assertThat(client.namespaces().withName(ns).get().getMetadata().getLabels())
+        .containsEntry(Installation.LABEL, "prod-1");
+    List<TenantNamespace> seenByMine = new ArrayList<>();
+    mine.eachNamespacePage(NamespaceName.Kind.STACK, 10, seenByMine::addAll);
+    List<TenantNamespace> seenByTheirs = new ArrayList<>();
+    theirs.eachNamespacePage(NamespaceName.Kind.STACK, 10, seenByTheirs::addAll);
+    assertThat(seenByMine).singleElement().satisfies(n -> assertThat(n.ours()).isTrue());
+    assertThat(seenByTheirs).singleElement().satisfies(n -> assertThat(n.ours()).isFalse());
   }
 
   @Test
@@ -188,7 +207,7 @@ class StackClusterTest {
 
   @Test
   void theSimulatedClusterRunsTheSameLifecycleAndSaysItIsSimulated() {
-    try (StackCluster simulated = Clusters.simulated()) {
+    try (StackCluster simulated = Clusters.simulated(Installation.UNNAMED)) {
       assertThat(simulated.simulated()).isTrue();
       simulated.apply(stack(Map.of()));
       Optional<LiveStack> live = simulated.read(NamespaceName.forStack(slug));

@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.ServiceAddresses;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.provisioner.ProvisionStepHook;
@@ -90,7 +91,11 @@ public final class Application implements AutoCloseable {
     boolean apiOrWorker = roles.contains(Role.API) || roles.contains(Role.WORKER);
     // One client for the cluster, shared by the stacks and the dedicated servers.
     Optional<StackCluster> cluster =
-        options.cluster().or(() -> StackAssembly.cluster(config, owned));
+        options
+            .cluster()
+            .or(() ->
+                StackAssembly.cluster(
+                    config, owned, new Installation(shared.db().installationId())));
     ProvisionerAssembly provisioner =
         new ProvisionerAssembly(config, options, shared, owned, cluster);
     Optional<ProvisionerAssembly.LocalStack> local =

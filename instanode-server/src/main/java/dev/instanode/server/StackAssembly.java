@@ -2,6 +2,7 @@ package dev.instanode.server;
 
 import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.cluster.Clusters;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackDeployer;
@@ -73,7 +74,7 @@ final class StackAssembly {
   }
 
   /** The cluster {@code KUBERNETES_MODE} names, owned by {@code owned}; none when off. */
-  static Optional<StackCluster> cluster(Config config, Owned owned) {
+  static Optional<StackCluster> cluster(Config config, Owned owned, Installation installation) {
     return switch (config.stacks().mode()) {
       case OFF -> {
         LOG.info("stacks.off reason=kubernetes_mode_off");
@@ -83,7 +84,7 @@ final class StackAssembly {
         LOG.warn(
             "stacks.simulated: a mock Kubernetes API in this process stores stacks' objects; no"
                 + " container runs and no stack reports healthy");
-        yield Optional.of(owned.own(Clusters.simulated()));
+        yield Optional.of(owned.own(Clusters.simulated(installation)));
       }
       case AUTO -> {
         if (!environmentNamesACluster()) {
@@ -92,7 +93,7 @@ final class StackAssembly {
                   + " ~/.kube/config or service account; stack routes answer 503");
           yield Optional.empty();
         }
-        yield Optional.of(owned.own(Clusters.fromEnvironment()));
+        yield Optional.of(owned.own(Clusters.fromEnvironment(installation)));
       }
     };
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.instanode.cluster.ClusterUnavailableException;
 import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Fabric8StackCluster;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackHealth;
 import dev.instanode.cluster.StackObjects;
@@ -115,7 +116,7 @@ class StackObserverTest {
 
   @Test
   void aSimulatedClusterKeepsTheStackDeployingNeverHealthy() {
-    try (StackCluster simulated = Clusters.simulated()) {
+    try (StackCluster simulated = Clusters.simulated(Installation.UNNAMED)) {
       StackRecord row = TestStacks.deployed(db, AES, simulated);
       assertThat(new StackObserver(stacks, simulated, meters).observe(row).state())
           .isEqualTo(StackHealth.State.DEPLOYING);
@@ -187,7 +188,7 @@ class StackObserverTest {
             new StackObserver(stacks, new Fabric8StackCluster(client, false, () -> {}), meters)
                 .simulated())
         .isFalse();
-    try (StackCluster simulated = Clusters.simulated()) {
+    try (StackCluster simulated = Clusters.simulated(Installation.UNNAMED)) {
       assertThat(new StackObserver(stacks, simulated, meters).simulated()).isTrue();
     }
   }

@@ -80,6 +80,15 @@ public final class PlatformDatabase implements AutoCloseable {
         .load();
   }
 
+  /**
+   * This installation's id, made once by the migrations: the label value that marks what it made on
+   * a cluster, so its sweeps never act on another installation's namespaces.
+   */
+  public String installationId() {
+    return jdbi.withHandle(
+        h -> h.createQuery("SELECT id::text FROM installation").mapTo(String.class).one());
+  }
+
   public Jdbi jdbi() {
     return jdbi;
   }

@@ -53,6 +53,19 @@ class ResourceRepositoryTest {
   }
 
   @Test
+  void theInstallationHasOneIdMadeOnceByTheMigrations() {
+    String id = db.installationId();
+    assertThat(id).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    db.migrate();
+    assertThat(db.installationId()).isEqualTo(id);
+    assertThatThrownBy(() ->
+            db.jdbi()
+                .useHandle(
+                    h -> h.execute("INSERT INTO installation (id) VALUES (gen_random_uuid())")))
+        .hasMessageContaining("duplicate key");
+  }
+
+  @Test
   void pendingRowBecomesActiveOnceWithItsEncryptedUrl() {
     Instant expiry = Instant.now().plus(24, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MICROS);
     ResourceRecord row = resources.insertPending(newResource(Optional.of(expiry)));

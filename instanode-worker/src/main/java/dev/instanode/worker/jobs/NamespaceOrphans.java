@@ -260,7 +260,7 @@ final class NamespaceOrphans {
       Verdict verdict =
           OrphanSweepDecision.classify(
               new OrphanSweepDecision.Listed(
-                  ns.name(), ns.createdAt(), ns.managedByInstanode(), ns.terminating()),
+                  ns.name(), ns.createdAt(), ns.ours(), ns.terminating()),
               liveness.get(ns.name()),
               now,
               grace);

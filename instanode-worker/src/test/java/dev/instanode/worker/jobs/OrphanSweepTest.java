@@ -3,6 +3,7 @@ package dev.instanode.worker.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackObjects;
 import dev.instanode.core.ResourceToken;
@@ -314,6 +315,29 @@ class OrphanSweepTest {
 
     assertThat(exists(foreign)).isTrue();
     assertThat(report.count("stacks_not_ours")).isEqualTo(1);
+  }
+
+  @Test
+  void anotherInstallationsNamespaceOnTheSameClusterIsLeftAlone() {
+    // Staging beside production: labelled managed-by instanode, but by another installation,
+    // whose rows this one cannot see.
+    NamespaceName theirs = NamespaceName.forCustomer(ResourceToken.random());
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(theirs.value())
+                .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
+                .addToLabels(Installation.LABEL, "production-0b5e")
+                .endMetadata()
+                .build())
+        .create();
+
+    JobReport report = destructiveLater();
+
+    assertThat(exists(theirs)).isTrue();
+    assertThat(report.count("customer_not_ours")).isEqualTo(1);
   }
 
   // ---- evidence first ----

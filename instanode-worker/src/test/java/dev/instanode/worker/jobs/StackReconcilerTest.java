@@ -3,6 +3,7 @@ package dev.instanode.worker.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.cluster.Clusters;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackObjects;
 import dev.instanode.core.stack.StackStatus;
@@ -229,7 +230,7 @@ class StackReconcilerTest {
 
   @Test
   void aSimulatedClusterIsNeverFailedForTakingLong() {
-    try (StackCluster simulated = Clusters.simulated()) {
+    try (StackCluster simulated = Clusters.simulated(Installation.UNNAMED)) {
       StackRecord row = fixtures.deployed(simulated, Optional.empty(), Optional.empty());
 
       JobReport report = reconcile(simulated, Duration.ofHours(2));

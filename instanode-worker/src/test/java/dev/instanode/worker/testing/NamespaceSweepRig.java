@@ -7,6 +7,7 @@ import ch.qos.logback.core.AppenderBase;
 import ch.qos.logback.core.read.ListAppender;
 import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Fabric8StackCluster;
+import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackObjects;
 import dev.instanode.core.names.NamespaceName;
@@ -76,6 +77,7 @@ public final class NamespaceSweepRig implements AutoCloseable {
                 .withNewMetadata()
                 .withName(name.value())
                 .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
+                .addToLabels(Installation.LABEL, Installation.UNNAMED.id())
                 .endMetadata()
                 .build())
         .create();
@@ -107,6 +109,7 @@ public final class NamespaceSweepRig implements AutoCloseable {
                         .withNewMetadata()
                         .withName(name.value())
                         .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
+                        .addToLabels(Installation.LABEL, Installation.UNNAMED.id())
                         .endMetadata()
                         .build())
                 .build())
