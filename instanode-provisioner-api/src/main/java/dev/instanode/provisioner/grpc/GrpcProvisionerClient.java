@@ -85,10 +85,19 @@ import java.util.stream.Collectors;
  * network or a service mesh that encrypts pod-to-pod traffic.
  */
 public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
+  /**
+   * GetUsage and GetInventory answer every tenant of a backend in one message: about 50 bytes a
+   * tenant, so gRPC's default 4 MiB would stop them near 80,000 tenants.
+   */
+  public static final int MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+  private static final long CAPABILITIES_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   private final ManagedChannel channel;
   private final ProvisionerServiceBlockingStub stub;
   private final HealthGrpc.HealthBlockingStub health;
   private final Deadlines deadlines;
+  private final AtomicReference<Capabilities> capabilities = new AtomicReference<>();
 
   private GrpcProvisionerClient(ManagedChannel channel, Deadlines deadlines) {
     this.channel = channel;
@@ -98,10 +107,6 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
   }
 
   /** Connects with {@link Deadlines#DEFAULT}. */
-  private static final long CAPABILITIES_TTL_NANOS = TimeUnit.MINUTES.toNanos(1);
-
-  private final AtomicReference<Capabilities> capabilities = new AtomicReference<>();
-
   public static GrpcProvisionerClient connect(String host, int port, String secret) {
     return connect(host, port, secret, Deadlines.DEFAULT);
   }
@@ -123,6 +128,7 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create())
             .intercept(MetadataUtils.newAttachHeadersInterceptor(headers))
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES)
             .build();
     return new GrpcProvisionerClient(channel, deadlines);
   }

@@ -129,13 +129,15 @@ public final class OrphanSweepDecision {
   }
 
   /**
+   * @param liveness what the rows say; null when the evidence said nothing about this name, which
+   *     is no licence to delete it: it is kept as if live
    * @param grace nothing younger than this is an orphan; exactly this old is
    */
   public static Verdict classify(Listed ns, Liveness liveness, Instant now, Duration grace) {
     if (!ns.managedByUs() || liveness == Liveness.UNKEYED) {
       return Verdict.NOT_OURS;
     }
-    if (liveness == Liveness.LIVE) {
+    if (liveness == null || liveness == Liveness.LIVE) {
       return Verdict.LIVE;
     }
     if (ns.terminating()) {

@@ -81,6 +81,11 @@ class OrphanSweepDecisionTest {
   }
 
   @Test
+  void aNameTheEvidenceSaidNothingAboutIsKeptNeverReaped() {
+    assertThat(classify(aged(Duration.ofDays(30)), null)).isEqualTo(Verdict.LIVE);
+  }
+
+  @Test
   void nothingYoungerThanTheGraceIsAnOrphanAndExactlyTheGraceIs() {
     assertThat(classify(aged(GRACE.minusSeconds(1)), Liveness.NO_LIVE_ROW))
         .isEqualTo(Verdict.TOO_YOUNG);

@@ -3,6 +3,7 @@ package dev.instanode.provisioner.grpc.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.grpc.GrpcProvisionerClient;
 import dev.instanode.provisioner.grpc.ProvisionerSecret;
 import dev.instanode.provisioner.grpc.proto.ProvisionerServiceGrpc;
 import io.grpc.InsecureServerCredentials;
@@ -82,6 +83,8 @@ public final class GrpcProvisionerServer implements AutoCloseable {
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(host, port), InsecureServerCredentials.create())
             .executor(executor)
+            // StopRunawayWork carries every tenant's bounds: as large as an inventory.
+            .maxInboundMessageSize(GrpcProvisionerClient.MAX_MESSAGE_BYTES)
             .addService(
                 ServerInterceptors.intercept(
                     new ProvisionerGrpcService(provisioner, clock),
