@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -39,6 +41,9 @@ public final class DedicatedObjects {
   static final int QUOTA_PODS = 3;
 
   static final int QUOTA_VOLUMES = 2;
+
+  /** Where the cluster's DNS runs ({@code k8s-app=kube-dns}, CoreDNS's label too). */
+  static final String DNS_NAMESPACE = "kube-system";
 
   private DedicatedObjects() {}
 
@@ -112,7 +117,10 @@ public final class DedicatedObjects {
         .build();
   }
 
-  /** In: the server's port only, from anywhere (customers connect to it). Out: DNS only. */
+  /**
+   * In: the server's port only, from anywhere (customers connect to it). Out: the cluster's DNS
+   * only, never port 53 of any address.
+   */
   private static HasMetadata defaultDeny(DedicatedSpec spec) {
     return new NetworkPolicyBuilder()
         .withNewMetadata()
@@ -130,6 +138,14 @@ public final class DedicatedObjects {
         .endPort()
         .endIngress()
         .addNewEgress()
+        .addNewTo()
+        .withNewNamespaceSelector()
+        .addToMatchLabels("kubernetes.io/metadata.name", DNS_NAMESPACE)
+        .endNamespaceSelector()
+        .withNewPodSelector()
+        .addToMatchLabels("k8s-app", "kube-dns")
+        .endPodSelector()
+        .endTo()
         .addNewPort()
         .withProtocol("UDP")
         .withPort(new IntOrString(53))
@@ -232,19 +248,21 @@ public final class DedicatedObjects {
         .withVolumeMounts(
             new VolumeMountBuilder().withName("data").withMountPath(server.dataPath()).build(),
             new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
-        .withNewReadinessProbe()
-        .withNewExec()
-        .withCommand(server.readiness())
-        .endExec()
-        .withPeriodSeconds(2)
-        .withFailureThreshold(3)
-        .endReadinessProbe()
+        .withReadinessProbe(readiness(server))
+        // A first start (initdb on a slow volume) may take minutes: liveness waits for it.
+        .withNewStartupProbe()
+        .withNewTcpSocket()
+        .withPort(new IntOrString(server.port()))
+        .endTcpSocket()
+        .withPeriodSeconds(5)
+        .withFailureThreshold(120)
+        .endStartupProbe()
         .withNewLivenessProbe()
         .withNewTcpSocket()
         .withPort(new IntOrString(server.port()))
         .endTcpSocket()
-        .withInitialDelaySeconds(30)
         .withPeriodSeconds(10)
+        .withFailureThreshold(3)
         .endLivenessProbe()
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
@@ -266,6 +284,18 @@ public final class DedicatedObjects {
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  private static Probe readiness(DedicatedServer server) {
+    ProbeBuilder probe = new ProbeBuilder().withPeriodSeconds(2).withFailureThreshold(3);
+    if (server.readiness().isEmpty()) {
+      return probe
+          .withNewTcpSocket()
+          .withPort(new IntOrString(server.port()))
+          .endTcpSocket()
+          .build();
+    }
+    return probe.withNewExec().withCommand(server.readiness()).endExec().build();
   }
 
   private static HasMetadata service(DedicatedSpec spec) {

@@ -18,7 +18,8 @@ import java.util.Map;
  * @param runAsUser the image's own non-root user
  * @param readOnlyRoot whether the root filesystem can be read-only (the engine writes only to its
  *     volume)
- * @param readiness the exec probe that says the server accepts connections
+ * @param readiness the exec probe that says the server accepts connections; empty: a TCP check on
+ *     its port
  */
 public record DedicatedServer(
     String name,

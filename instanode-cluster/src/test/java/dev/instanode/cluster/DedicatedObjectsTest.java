@@ -60,7 +60,14 @@ class DedicatedObjectsTest {
     assertThat(p.getSpec().getEgress())
         .singleElement()
         .satisfies(out -> {
-          assertThat(out.getTo()).isNullOrEmpty();
+          assertThat(out.getTo())
+              .singleElement()
+              .satisfies(to -> {
+                assertThat(to.getNamespaceSelector().getMatchLabels())
+                    .containsEntry("kubernetes.io/metadata.name", "kube-system");
+                assertThat(to.getPodSelector().getMatchLabels())
+                    .containsEntry("k8s-app", "kube-dns");
+              });
           assertThat(out.getPorts())
               .extracting(port -> port.getPort().getIntVal())
               .containsOnly(53);

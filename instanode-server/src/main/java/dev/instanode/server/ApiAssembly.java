@@ -233,7 +233,7 @@ final class ApiAssembly {
   /**
    * Where dedicated servers started for async callers are waited for. Shutdown interrupts the
    * waits: each then tears its server down and fails its row, rather than holding the stop for
-   * minutes; one that cannot is left pending for the reconciler.
+   * minutes; one still at it after 15 s leaves its row pending for provisioner_reconciler.
    */
   private Executor dedicatedBackground() {
     ExecutorService background =

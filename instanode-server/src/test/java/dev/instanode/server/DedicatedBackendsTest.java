@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.cluster.DedicatedCluster;
+import dev.instanode.cluster.DedicatedObjects;
 import dev.instanode.cluster.Fabric8StackCluster;
+import dev.instanode.cluster.Installation;
+import dev.instanode.cluster.StackObjects;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ProviderResourceId;
@@ -16,8 +19,10 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.TenantUsage;
@@ -33,6 +38,8 @@ import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -53,6 +60,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,6 +205,95 @@ class DedicatedBackendsTest {
           .isInstanceOf(RedisCommandExecutionException.class)
           .hasMessageContaining("NOPERM");
     }
+  }
+
+  @Test
+  void anotherInstallationsServersOnTheClusterAreNeverReadNorMeasured() {
+    // Production's Redis, Ready, beside this (staging) installation's: its Secret is not ours to
+    // read, its tenant not ours to measure or hold to a plan.
+    String theirs = "instant-customer-" + ResourceToken.random().text();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(theirs)
+                .addToLabels(StackObjects.MANAGED_BY, StackObjects.MANAGER)
+                .addToLabels(Installation.LABEL, "production-1")
+                .addToLabels(DedicatedObjects.RESOURCE_TYPE, "redis")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .pods()
+        .inNamespace(theirs)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("redis-0")
+                .addToLabels(StackObjects.SERVICE, "redis")
+                .endMetadata()
+                .withNewStatus()
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .endStatus()
+                .build())
+        .create();
+
+    UsageReport usage = redis.usage();
+
+    assertThat(usage.complete()).isTrue();
+    assertThat(usage.tenants()).noneMatch(t -> theirs.endsWith(t.key().text()));
+  }
+
+  @Test
+  void aProvisionInterruptedWhileItWaitsStillTearsItsServerDown() throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Breakers breakers = new Breakers(meters, Clock.systemUTC());
+    ProvisionerDatabase drops =
+        ProvisionerDatabase.connect(TestPostgres.newDatabase("dedicated_interrupt"), 2);
+    drops.migrate();
+    LocalProvisioner provisioner =
+        new LocalProvisioner(
+            List.of(),
+            List.of(redis),
+            new DeprovisionChokepoint(
+                new DropGuard(Set.of()), new DropAudit(drops.jdbi()), breakers, meters),
+            breakers,
+            Optional.empty());
+    ResourceToken token = ResourceToken.random();
+    kubelet.hold("ContainerCreating");
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    try {
+      Thread waiting =
+          Thread.ofVirtual()
+              .start(() -> {
+                try {
+                  provisioner.provision(
+                      new ProvisionRequest(
+                          token,
+                          ResourceType.REDIS,
+                          Tier.PRO,
+                          RequestId.random(),
+                          Optional.of(TEAM)));
+                } catch (Throwable t) {
+                  failed.set(t);
+                }
+              });
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> client.namespaces().withName(ns(token)).get() != null);
+      // As at shutdown: the background executor interrupts every wait.
+      waiting.interrupt();
+      waiting.join(Duration.ofSeconds(30));
+    } finally {
+      kubelet.release();
+      drops.close();
+    }
+    assertThat(failed.get()).isInstanceOf(ProvisionerException.class);
+    assertThat(client.namespaces().withName(ns(token)).get()).isNull();
   }
 
   @Test

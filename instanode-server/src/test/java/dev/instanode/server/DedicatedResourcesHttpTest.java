@@ -228,6 +228,8 @@ class DedicatedResourcesHttpTest {
             .get();
     Container server = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
     assertThat(server.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    // Ready while every client slot is taken: a TCP check, not a PING that could not get in.
+    assertThat(server.getReadinessProbe().getTcpSocket()).isNotNull();
     assertThat(server.getArgs()).contains("noeviction", "-@admin");
   }
 

@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -150,8 +151,14 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
    */
   private static void proveWorks(String url) {
     PostgresUrl tenant = PostgresUrl.parse(url);
-    try (Connection c =
-            DriverManager.getConnection(tenant.jdbcUrl(), tenant.user(), tenant.password());
+    Properties props = new Properties();
+    props.setProperty("user", tenant.user());
+    props.setProperty("password", tenant.password());
+    // Bounded, so a server that accepts and then says nothing cannot hold past the deadline.
+    props.setProperty("connectTimeout", "5");
+    props.setProperty("loginTimeout", "10");
+    props.setProperty("socketTimeout", "10");
+    try (Connection c = DriverManager.getConnection(tenant.jdbcUrl(), props);
         Statement s = c.createStatement()) {
       s.execute("SELECT 1");
     } catch (SQLException e) {
@@ -247,6 +254,10 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
     boolean complete = true;
     for (NamespaceName ns : servers.namespacesOf(type().wireName())) {
       try {
+        if (!servers.ready(ns, SERVER)) {
+          // Starting, or down: its tenant is not measured, which a live row then shows.
+          continue;
+        }
         UsageReport one = onServer(servers.require(ns, SERVER), PostgresBackend::usage);
         tenants.addAll(one.tenants());
         complete &= one.complete();

@@ -126,10 +126,9 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         "/data",
         999,
         true,
-        List.of(
-            "sh",
-            "-c",
-            "redis-cli --no-auth-warning -a \"$REDIS_ADMIN_PASSWORD\" ping | grep -q PONG"));
+        // A TCP check: with every client slot taken by the tenant, a PING could not get in, and a
+        // Ready server would be taken out of its Service.
+        List.of());
   }
 
   /** The server's caps for {@code tier}, as Redis takes them. */
@@ -326,6 +325,9 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
     DedicatedServers.Running running = running(key);
     String user = running.secret().getOrDefault(TENANT_USER, AclUserName.of(key).value());
     String password = Secrets.hex(16);
+    // The new password works before the Secret names it, and the old one stops only after: a
+    // failure at any step leaves a password the Secret (what a restarted pod starts from) and the
+    // stored URL agree on.
     asAdmin(
         running,
         "rotate_credentials",
@@ -334,14 +336,29 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
             throw new ProvisionerException(
                 ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
           }
+          redis.aclSetuser(user, AclSetuserArgs.Builder.addPassword(password));
+          return null;
+        });
+    try {
+      DedicatedServers.onCluster(() -> {
+        cluster.updateAdminSecret(ns, SERVER, Map.of(TENANT_PASSWORD, password));
+        return null;
+      });
+    } catch (ProvisionerException e) {
+      asAdmin(
+          running,
+          "rotate_credentials",
+          redis -> redis.aclSetuser(user, AclSetuserArgs.Builder.removePassword(password)));
+      throw e;
+    }
+    asAdmin(
+        running,
+        "rotate_credentials",
+        redis -> {
           redis.aclSetuser(user, AclSetuserArgs.Builder.resetpass().addPassword(password));
           redis.clientKill(KillArgs.Builder.user(user));
           return null;
         });
-    DedicatedServers.onCluster(() -> {
-      cluster.updateAdminSecret(ns, SERVER, Map.of(TENANT_PASSWORD, password));
-      return null;
-    });
     return url(running, user, password);
   }
 
@@ -423,6 +440,10 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         continue;
       }
       try {
+        if (!servers.ready(ns, SERVER)) {
+          // Starting, or down: its tenant is not measured, which a live row then shows.
+          continue;
+        }
         DedicatedServers.Running running = servers.require(ns, SERVER);
         String user = running.secret().getOrDefault(TENANT_USER, "");
         tenants.add(

@@ -11,6 +11,7 @@ import dev.instanode.core.names.NamespaceName;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.SkipReason;
+import io.grpc.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,6 +131,13 @@ final class DedicatedServers {
   }
 
   private void waitOrGiveUp(Instant deadline, String waitingFor) {
+    if (Context.current().isCancelled()) {
+      // A remote caller gave up (its deadline, or it went away): stop, and tear down.
+      throw new ProvisionerException(
+          ProvisionerException.Kind.UNAVAILABLE,
+          "the caller cancelled while the dedicated server started",
+          null);
+    }
     if (!clock.instant().isBefore(deadline)) {
       throw new ProvisionerException(
           ProvisionerException.Kind.UNAVAILABLE,
@@ -146,6 +154,11 @@ final class DedicatedServers {
       throw new ProvisionerException(
           ProvisionerException.Kind.UNAVAILABLE, "interrupted while waiting", e);
     }
+  }
+
+  /** True when the server's pod is Ready; a cluster that does not answer is an error. */
+  boolean ready(NamespaceName ns, String server) {
+    return onCluster(() -> cluster.state(ns, server)) instanceof DedicatedState.Ready;
   }
 
   /** The server's address and Secret, when both exist. */
@@ -186,12 +199,22 @@ final class DedicatedServers {
     if (state instanceof DedicatedState.NoPod) {
       return new Skip(RegradeResult.skipped(limit, SkipReason.POD_NOT_FOUND, "pod not found"));
     }
-    Optional<Map<String, String>> secret = cluster.adminSecret(ns, server);
+    Optional<Map<String, String>> secret;
+    Optional<ServiceAddress> address;
+    try {
+      secret = cluster.adminSecret(ns, server);
+      address = cluster.address(ns, server);
+    } catch (ClusterUnavailableException e) {
+      return new Skip(
+          RegradeResult.skipped(
+              limit,
+              SkipReason.RESOURCE_NOT_REACHABLE,
+              "cluster not reachable: " + e.getMessage()));
+    }
     if (secret.isEmpty()) {
       return new Skip(
           RegradeResult.skipped(limit, secretMissing, server + " admin secret missing"));
     }
-    Optional<ServiceAddress> address = cluster.address(ns, server);
     if (address.isEmpty() || !(state instanceof DedicatedState.Ready)) {
       return new Skip(
           RegradeResult.skipped(
@@ -238,7 +261,10 @@ final class DedicatedServers {
           500,
           page -> {
             for (TenantNamespace n : page) {
-              if (!n.terminating()
+              // Another installation's servers on the same cluster are never read, let alone
+              // acted on (their admin Secrets, their tenants' sessions).
+              if (n.ours()
+                  && !n.terminating()
                   && resourceType.equals(n.labels().get(DedicatedObjects.RESOURCE_TYPE))) {
                 found.add(n.name());
               }

@@ -126,15 +126,14 @@ public final class LocalProvisioner implements Provisioner {
           null);
     }
     try {
+      // Not through the breaker: a server that misses its deadline says nothing of the cluster,
+      // and five of them must not stop every regrade, rotation and drop of the running ones.
       ProvisionResult made =
-          breakers
-              .of(backend)
-              .call(() ->
-                  backend.provision(
-                      request.token(),
-                      request.tier(),
-                      request.dedicatedFor().orElseThrow(),
-                      request.requestId()));
+          backend.provision(
+              request.token(),
+              request.tier(),
+              request.dedicatedFor().orElseThrow(),
+              request.requestId());
       LOG.info(
           "provisioner.dedicated_ready type={} token={} request_id={}",
           request.type().wireName(),
@@ -142,7 +141,16 @@ public final class LocalProvisioner implements Provisioner {
           request.requestId());
       return made;
     } catch (PartialProvisionException e) {
-      rollback(backend, request.token(), e.providerResourceId(), request);
+      // A wait interrupted at shutdown still tears down: the cluster client refuses to block on
+      // an interrupted thread, so the flag is set aside for the rollback and then restored.
+      boolean interrupted = Thread.interrupted();
+      try {
+        rollback(backend, request.token(), e.providerResourceId(), request);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
       throw e.failure();
     }
   }
@@ -170,14 +178,27 @@ public final class LocalProvisioner implements Provisioner {
   @Override
   public void deprovision(DeprovisionRequest request) {
     DedicatedBackend own = dedicated.get(request.type());
+    ProvisionerException ownFailure = null;
     if (own != null && request.providerResourceId().isEmpty()) {
-      chokepoint.drop(
-          own,
-          request.token(),
-          request.providerResourceId(),
-          request.reason(),
-          request.requestId());
+      // Both drops run whatever the other did; a failure of either fails the call after both.
+      try {
+        chokepoint.drop(
+            own,
+            request.token(),
+            request.providerResourceId(),
+            request.reason(),
+            request.requestId());
+      } catch (ProvisionerException e) {
+        ownFailure = e;
+      }
     }
+    dropWhereRecorded(request);
+    if (ownFailure != null) {
+      throw ownFailure;
+    }
+  }
+
+  private void dropWhereRecorded(DeprovisionRequest request) {
     chokepoint.drop(
         backendFor(request.type(), request.providerResourceId()),
         request.providerResourceId().namingKey(request.token()),
@@ -234,7 +255,17 @@ public final class LocalProvisioner implements Provisioner {
     if (own == null) {
       return shared;
     }
-    UsageReport servers = breakers.of(own).call(own::usage);
+    UsageReport servers;
+    try {
+      servers = breakers.of(own).call(own::usage);
+    } catch (RuntimeException e) {
+      // The shared figures still stand; the dedicated tenants are unmeasured this pass.
+      LOG.warn(
+          "provisioner.dedicated_usage_failed type={} error={}",
+          request.type().wireName(),
+          Masking.scrubUrls(e.toString()));
+      return new UsageReport(shared.tenants(), false, shared.underPressure());
+    }
     List<TenantUsage> all = new ArrayList<>(shared.tenants());
     all.addAll(servers.tenants());
     return new UsageReport(all, shared.complete() && servers.complete(), shared.underPressure());
