@@ -15,6 +15,7 @@ import dev.instanode.core.names.StackSlug;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.Provisioner;
+import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackDeployer;
 import dev.instanode.stacks.StackObserver;
 import dev.instanode.stacks.StackTeardown;
@@ -141,15 +142,20 @@ public final class SweepBenchmark {
       Jdbi jdbi, StackCluster cluster, AuditLog audit, SimpleMeterRegistry meters) {
     StackRepository stacks = new StackRepository(jdbi);
     DropGuard guard = new DropGuard(Set.of());
+    StackTeardown teardown = new StackTeardown(stacks, cluster, guard, audit, meters);
     return new WorkerDependencies.StackParts(
-        new StackTeardown(stacks, cluster, guard, audit, meters),
+        teardown,
         new StackObserver(stacks, cluster, meters),
-        new StackDeployer(
+        new StackApplier(
+            new StackDeployer(
+                stacks,
+                cluster,
+                Plans.bundled(),
+                AesGcm.fromHexKey(AesGcm.generateHexKey()),
+                "stacks.bench",
+                meters),
             stacks,
-            cluster,
-            Plans.bundled(),
-            AesGcm.fromHexKey(AesGcm.generateHexKey()),
-            "stacks.bench",
+            teardown,
             meters),
         cluster,
         guard);

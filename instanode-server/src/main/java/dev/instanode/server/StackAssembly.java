@@ -45,13 +45,14 @@ final class StackAssembly {
       // Namespace rules need no deployment's names: only tenant-prefixed namespaces may go. The
       // teardown and the worker's orphan sweep check every namespace against this one guard.
       DropGuard guard = new DropGuard(Set.of());
+      StackTeardown teardown = new StackTeardown(stacks, c, guard, shared.audit(), shared.meters());
       return new Parts(
           c,
           stacks,
           new StackObserver(stacks, c, shared.meters()),
-          new StackTeardown(stacks, c, guard, shared.audit(), shared.meters()),
+          teardown,
           deployer,
-          owned.own(new StackApplier(deployer, stacks, shared.meters())),
+          owned.own(new StackApplier(deployer, stacks, teardown, shared.meters())),
           guard);
     });
   }

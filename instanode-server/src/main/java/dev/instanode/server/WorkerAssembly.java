@@ -28,7 +28,7 @@ final class WorkerAssembly {
                 // The same cluster and objects as the api's: one view of every stack.
                 stacks.map(s ->
                     new WorkerDependencies.StackParts(
-                        s.teardown(), s.observer(), s.deployer(), s.cluster(), s.guard())),
+                        s.teardown(), s.observer(), s.applier(), s.cluster(), s.guard())),
                 shared.plans(),
                 new WorkerDependencies.Telemetry(shared.meters(), options.clock())),
             config.worker()));

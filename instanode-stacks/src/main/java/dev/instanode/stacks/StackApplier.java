@@ -3,6 +3,7 @@ package dev.instanode.stacks;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Masking;
+import dev.instanode.core.RequestId;
 import dev.instanode.core.stack.StackStatus;
 import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
@@ -25,16 +26,23 @@ import org.slf4j.LoggerFactory;
 public final class StackApplier implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StackApplier.class);
   static final String FAILURES = "instant_stack_apply_failures_total";
+  static final String LATE_APPLIES = "instant_stack_late_apply_total";
   private static final Duration DRAIN = Duration.ofSeconds(10);
 
   private final StackDeployer deployer;
   private final StackRepository stacks;
+  private final StackTeardown teardown;
   private final MeterRegistry meters;
   private final ExecutorService applies = Executors.newVirtualThreadPerTaskExecutor();
 
-  public StackApplier(StackDeployer deployer, StackRepository stacks, MeterRegistry meters) {
+  public StackApplier(
+      StackDeployer deployer,
+      StackRepository stacks,
+      StackTeardown teardown,
+      MeterRegistry meters) {
     this.deployer = requireNonNull(deployer, "deployer is null");
     this.stacks = requireNonNull(stacks, "stacks is null");
+    this.teardown = requireNonNull(teardown, "teardown is null");
     this.meters = requireNonNull(meters, "meters is null");
   }
 
@@ -43,9 +51,19 @@ public final class StackApplier implements AutoCloseable {
     return applies.submit(() -> apply(row));
   }
 
+  /**
+   * Applies {@code row} on this thread, then makes sure a delete that ran meanwhile is not undone.
+   *
+   * @throws RuntimeException when the apply failed
+   */
+  public void applyNow(StackRecord row) {
+    deployer.apply(row);
+    deleteIfDeletedMeanwhile(row);
+  }
+
   private void apply(StackRecord row) {
     try {
-      deployer.apply(row);
+      applyNow(row);
       LOG.info("stack.applied slug={} services={}", row.slug(), row.services().size());
     } catch (RuntimeException e) {
       String reason = "apply failed: " + Masking.scrubUrls(String.valueOf(e.getMessage()));
@@ -60,6 +78,21 @@ public final class StackApplier implements AutoCloseable {
                       s.name(), StackStatus.FAILED.wireName(), Optional.of(reason)))
               .toList());
     }
+  }
+
+  /**
+   * A delete that ran between this apply's read of the row and its create would leave the namespace
+   * made again with no row (until the orphan sweep). Read after the apply, the row says so: gone,
+   * or deleting. A delete that starts after this read deletes what the apply made.
+   */
+  private void deleteIfDeletedMeanwhile(StackRecord row) {
+    Optional<StackRecord> now = stacks.findBySlug(row.slug());
+    if (now.isPresent() && now.get().status() != StackStatus.DELETING) {
+      return;
+    }
+    meters.counter(LATE_APPLIES).increment();
+    LOG.warn("stack.late_apply slug={}: deleted meanwhile, its namespace goes again", row.slug());
+    teardown.deleteAfterLateApply(row, RequestId.random());
   }
 
   /** Lets applies in flight finish, for a while: a stack half-applied is redeployed later. */

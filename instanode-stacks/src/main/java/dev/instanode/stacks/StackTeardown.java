@@ -77,6 +77,25 @@ public final class StackTeardown {
 
   /** Deletes the namespace of a {@code deleting} row, then the row. Idempotent. */
   public Outcome finish(StackRecord row, String reason, RequestId requestId) {
+    Outcome outcome = deleteNamespace(row, reason, requestId);
+    if (!(outcome instanceof Outcome.Deleted)) {
+      return outcome;
+    }
+    stacks.deleteTornDown(row.id());
+    LOG.info("stack.deleted slug={} reason={} request_id={}", row.slug(), reason, requestId);
+    return outcome;
+  }
+
+  /**
+   * Deletes, through the chokepoint, the namespace an apply made again after its stack's delete had
+   * begun or ended (the apply read the row before the delete and created after it). The row is not
+   * touched: a delete in flight finishes it.
+   */
+  public Outcome deleteAfterLateApply(StackRecord row, RequestId requestId) {
+    return deleteNamespace(row, "late_apply", requestId);
+  }
+
+  private Outcome deleteNamespace(StackRecord row, String reason, RequestId requestId) {
     NamespaceName namespace = row.namespace();
     // The row's own namespace and nothing else: never a name read from anywhere but its slug.
     if (!namespace.equals(NamespaceName.forStack(row.slug()))) {
@@ -109,8 +128,6 @@ public final class StackTeardown {
           Masking.scrubUrls(e.toString()));
       return new Outcome.Retry(e.getMessage());
     }
-    stacks.deleteTornDown(row.id());
-    LOG.info("stack.deleted slug={} reason={} request_id={}", row.slug(), reason, requestId);
     return new Outcome.Deleted();
   }
 

@@ -6,7 +6,7 @@ import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.core.Plans;
 import dev.instanode.provisioner.Provisioner;
-import dev.instanode.stacks.StackDeployer;
+import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackObserver;
 import dev.instanode.stacks.StackTeardown;
 import dev.instanode.store.AuditLog;
@@ -56,6 +56,7 @@ public record WorkerDependencies(
    *
    * @param teardown deletes a namespace through the audited chokepoint, then the row
    * @param observer reads a stack's status from the live cluster and records it
+   * @param applier applies a stack again (a plan change), never undoing a delete that ran meanwhile
    * @param cluster that cluster itself: {@code orphan_sweep} lists its tenant namespaces and reads
    *     the pods of a stuck deploy
    * @param guard the namespace rules every deletion is checked against, the teardown's own
@@ -63,13 +64,13 @@ public record WorkerDependencies(
   public record StackParts(
       StackTeardown teardown,
       StackObserver observer,
-      StackDeployer deployer,
+      StackApplier applier,
       StackCluster cluster,
       DropGuard guard) {
     public StackParts {
       requireNonNull(teardown, "teardown is null");
       requireNonNull(observer, "observer is null");
-      requireNonNull(deployer, "deployer is null");
+      requireNonNull(applier, "applier is null");
       requireNonNull(cluster, "cluster is null");
       requireNonNull(guard, "guard is null");
     }

@@ -225,7 +225,7 @@ public final class StackReconciler implements Job {
       return;
     }
     try {
-      parts.orElseThrow().deployer().apply(row);
+      parts.orElseThrow().applier().applyNow(row);
     } catch (RuntimeException e) {
       failed(row, "reapply", e.toString(), run, tally);
       return;

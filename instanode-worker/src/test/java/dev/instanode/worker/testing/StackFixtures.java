@@ -12,6 +12,7 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.StackSlug;
 import dev.instanode.core.stack.StackStatus;
+import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackDeployer;
 import dev.instanode.stacks.StackObserver;
 import dev.instanode.stacks.StackTeardown;
@@ -119,10 +120,15 @@ public final class StackFixtures {
       MeterRegistry meters,
       Set<String> denied) {
     DropGuard guard = new DropGuard(denied);
+    StackTeardown teardown = new StackTeardown(stacks, cluster, guard, audit, meters);
     return new WorkerDependencies.StackParts(
-        new StackTeardown(stacks, cluster, guard, audit, meters),
+        teardown,
         new StackObserver(stacks, cluster, meters),
-        new StackDeployer(stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters),
+        new StackApplier(
+            new StackDeployer(stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters),
+            stacks,
+            teardown,
+            meters),
         cluster,
         guard);
   }
