@@ -1,5 +1,7 @@
 package dev.instanode.store;
 
+import dev.instanode.core.AuditKind;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,6 +45,25 @@ public final class AuditLog implements AutoCloseable {
     if (closing || !queue.offer(event)) {
       LOG.warn("audit.dropped kind={} reason={}", event.kind().wire(), closing ? "closed" : "full");
     }
+  }
+
+  /**
+   * True when a row of {@code kind} with no team, whose metadata has {@code key} = {@code value},
+   * was written within {@code within} (by the database's clock): for a job that finds the same
+   * thing every pass and should say so once, not every pass.
+   */
+  public boolean recentlyRecorded(AuditKind kind, String key, String value, Duration within) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT EXISTS (SELECT 1 FROM audit_log WHERE team_id IS NULL AND kind = :kind"
+                    + " AND created_at >= now() - make_interval(secs => :secs)"
+                    + " AND metadata ->> :key = :value)")
+            .bind("kind", kind.wire())
+            .bind("secs", (double) within.toSeconds())
+            .bind("key", key)
+            .bind("value", value)
+            .mapTo(Boolean.class)
+            .one());
   }
 
   /** Synchronous write, for callers that must know the row landed (tests, CLI, jobs). */

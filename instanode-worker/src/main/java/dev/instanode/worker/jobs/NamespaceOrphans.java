@@ -328,6 +328,13 @@ final class NamespaceOrphans {
     metadata.put("live_set_size", evidence.liveRows());
     metadata.put("live_namespaces", evidence.liveNamespaces());
     metadata.put("destructive", destructive);
+    if (!destructive
+        && auditedToday(
+            candidate.name().masked() + " " + run.job(), metadata, AuditKind.ORPHAN_CANDIDATE)) {
+      // Audit-only, a standing orphan is found every pass: its row is written once a day, while
+      // the log line and the gauge say it every pass.
+      return;
+    }
     audit.write(
         new AuditEvent(
             Optional.empty(),
@@ -340,6 +347,16 @@ final class NamespaceOrphans {
                 : "Orphaned namespace found; audit-only, nothing deleted",
             metadata,
             Optional.of(run.requestId().value())));
+  }
+
+  /** Marks the metadata with {@code seen} and says whether a row so marked was written today. */
+  private boolean auditedToday(String seen, Map<String, Object> metadata, AuditKind kind) {
+    metadata.put("candidate", seen);
+    try {
+      return audit.recentlyRecorded(kind, "candidate", seen, Duration.ofDays(1));
+    } catch (RuntimeException e) {
+      return false; // unsure: write it again
+    }
   }
 
   /**

@@ -206,6 +206,20 @@ class OrphanSweepTest {
   }
 
   @Test
+  void aStandingOrphanIsAuditedOnceADayThoughEveryPassLogsAndCountsIt() {
+    NamespaceName stack = namespace(NamespaceName.forStack(StackSlug.random()));
+
+    run(false, LATER);
+    JobReport again = run(false, LATER);
+
+    assertThat(exists(stack)).isTrue();
+    assertThat(again.count("audit_only")).isEqualTo(1);
+    assertThat(gauge("stack_no_row")).isEqualTo(1.0);
+    assertThat(rig.lines("orphan_sweep.proposed_reap")).hasSize(2);
+    assertThat(auditRows("orphan.candidate")).isEqualTo(1);
+  }
+
+  @Test
   void withTheFlagOnAnOldNamespaceWithNoRowIsReapedThroughTheAuditedChokepoint() {
     NamespaceName stack = namespace(NamespaceName.forStack(StackSlug.random()));
     NamespaceName customer = namespace(NamespaceName.forCustomer(ResourceToken.random()));
