@@ -8,8 +8,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -145,13 +145,8 @@ public final class Fabric8StackCluster implements StackCluster {
         Thread.ofVirtual()
             .name("logs-" + namespace.value() + "-" + service)
             .start(() -> {
-              try (BufferedReader in =
-                  new BufferedReader(
-                      new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  lines.accept(line);
-                }
+              try (Reader in = new InputStreamReader(watch.getOutput(), StandardCharsets.UTF_8)) {
+                BoundedLines.read(in, BoundedLines.MAX_CHARS, lines);
               } catch (Exception e) {
                 LOG.debug("cluster.logs_ended namespace={} service={}", namespace, service);
               } finally {
