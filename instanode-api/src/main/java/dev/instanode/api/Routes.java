@@ -7,9 +7,12 @@ import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.stacks.StackHandler;
+import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.HandlerType;
+import java.util.List;
 
 /**
  * Every route of the HTTP surface, in one place. Handlers only do IO: authenticate, read path,
@@ -25,7 +28,8 @@ public final class Routes {
       ProvisionHandler provision,
       Accounts accounts,
       ResourceHandler resources,
-      StackHandler stacks) {}
+      StackHandler stacks,
+      WebhookHandler webhooks) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
   public record Accounts(ClaimHandler claim, IdentityHandler identity, PlanHandler plan) {}
@@ -55,6 +59,22 @@ public final class Routes {
     routes.get("/api/v1/resources/{token}/credentials", h.resources()::credentials);
     routes.post("/api/v1/resources/{token}/rotate-credentials", h.resources()::rotate);
     routes.delete("/api/v1/resources/{token}", h.resources()::delete);
+
+    // Webhook receivers: any method on a receive URL (its token is its address, no auth), and
+    // what a receiver stored (a team's with the team's auth; an anonymous one's by its token).
+    for (HandlerType method :
+        List.of(
+            HandlerType.GET,
+            HandlerType.POST,
+            HandlerType.PUT,
+            HandlerType.PATCH,
+            HandlerType.DELETE,
+            HandlerType.HEAD,
+            HandlerType.OPTIONS)) {
+      routes.addHttpHandler(method, "/webhook/receive/{token}", h.webhooks()::receive);
+      routes.addHttpHandler(method, "/webhook/receive/{token}/<path>", h.webhooks()::receive);
+    }
+    routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests);
 
     // Stacks: multi-service apps, each in its own namespace (optional-strict auth; an anonymous
     // stack is read by its slug and changed with its upgrade_jwt).

@@ -5,6 +5,7 @@ import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.RoleName;
+import dev.instanode.core.names.WebhookInbox;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Locale;
@@ -58,6 +59,7 @@ public final class DropGuard {
       case RoleName r -> sqlName(r.value(), RoleName.PREFIX);
       case AclUserName u -> sqlName(u.value(), AclUserName.PREFIX);
       case NamespaceName n -> namespace(n);
+      case WebhookInbox w -> sqlName(w.value(), WebhookInbox.PREFIX);
     };
   }
 

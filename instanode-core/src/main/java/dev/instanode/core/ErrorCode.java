@@ -122,6 +122,14 @@ public enum ErrorCode {
       503,
       "Tell the user the Kubernetes cluster did not answer; nothing was changed. Retry after"
           + " retry_after_seconds."),
+  WEBHOOK_BODY_TOO_LARGE(
+      413,
+      "Tell the user the body is larger than this webhook receiver's plan stores (see"
+          + " /api/v1/capabilities); the sender should send less, or the owner upgrade."),
+  WEBHOOK_RATE_LIMITED(
+      429,
+      "Tell the user this webhook receiver got more requests this minute than its plan stores;"
+          + " the sender should retry after retry_after_seconds, or the owner upgrade."),
   RESOURCE_PENDING(
       409,
       "Tell the user the resource's own server is still starting; poll GET"

@@ -14,6 +14,7 @@ public record Plan(
     boolean expires,
     PostgresLimits postgres,
     RedisLimits redis,
+    WebhookLimits webhook,
     long teamMembers,
     StackLimits stacks,
     boolean dedicated,
@@ -23,6 +24,7 @@ public record Plan(
     requireNonNull(tier, "tier is null");
     requireNonNull(postgres, "postgres limits are missing for " + tier.wireName());
     requireNonNull(redis, "redis limits are missing for " + tier.wireName());
+    requireNonNull(webhook, "webhook limits are missing for " + tier.wireName());
     requireNonNull(stacks, "stacks limits are missing for " + tier.wireName());
     Limit.requireValid(tier.wireName() + ".provisions_per_day", provisionsPerDay);
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
@@ -68,6 +70,19 @@ public record Plan(
     public RedisLimits {
       Limit.requireValid("redis.memory_mb", memoryMb);
       Limit.requireValid("redis.connections", connections);
+    }
+  }
+
+  /**
+   * @param requestsStored received requests a receiver keeps; the oldest go as new ones arrive
+   * @param bodyKb the largest body one request may carry
+   * @param requestsPerMinute requests one receiver accepts a minute
+   */
+  public record WebhookLimits(long requestsStored, long bodyKb, long requestsPerMinute) {
+    public WebhookLimits {
+      if (requestsStored < 1 || bodyKb < 1 || requestsPerMinute < 1) {
+        throw new IllegalArgumentException("webhook limits must be positive");
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package dev.instanode.core;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -15,7 +16,8 @@ import java.util.function.Function;
  * @param size what its size limit measures
  * @param connectionCap what its plan's connection limit means to the backend
  * @param probe what a storage reading says about whether it exists
- * @param poolSizeSetting the setting that sizes its hot pool
+ * @param poolSizeSetting the setting that sizes its hot pool; empty for a kind with no pool
+ * @param enforcement where its size limit is held
  * @param namePrefixes what every name of its infrastructure starts with
  * @param backend the label of its backend in metrics and audit rows
  * @param limits its block of a tier's plan
@@ -27,7 +29,8 @@ public record ResourceKind(
     Size size,
     ConnectionCap connectionCap,
     Probe probe,
-    String poolSizeSetting,
+    Optional<String> poolSizeSetting,
+    Enforcement enforcement,
     List<String> namePrefixes,
     String backend,
     Function<Plan, Limits> limits) {
@@ -35,7 +38,9 @@ public record ResourceKind(
   /** What the size limit measures, and how a reply names it. */
   public enum Size {
     STORAGE("storage", "storage_mb"),
-    MEMORY("memory", "memory_mb");
+    MEMORY("memory", "memory_mb"),
+    /** How many received requests it keeps. */
+    REQUESTS("requests", "requests_stored");
 
     private final String noun;
     private final String field;
@@ -63,7 +68,17 @@ public record ResourceKind(
      */
     ROLE_SETTING,
     /** Nothing the server holds: the limits job closes connections over it, newest first. */
-    CLOSED_OVER_LIMIT
+    CLOSED_OVER_LIMIT,
+    /** It has no connections (a webhook receiver is written to over HTTP). */
+    NONE
+  }
+
+  /** Where the size limit is held. */
+  public enum Enforcement {
+    /** The limits job measures every tenant each pass and acts on what it finds. */
+    MEASURED,
+    /** Every write holds it as it lands (a receiver drops its oldest request as it stores one). */
+    ON_WRITE
   }
 
   /** What zero bytes from a storage reading says. */
@@ -85,6 +100,7 @@ public record ResourceKind(
     requireNonNull(connectionCap, "connectionCap is null");
     requireNonNull(probe, "probe is null");
     requireNonNull(poolSizeSetting, "poolSizeSetting is null");
+    requireNonNull(enforcement, "enforcement is null");
     namePrefixes = List.copyOf(requireNonNull(namePrefixes, "namePrefixes is null"));
     requireNonNull(backend, "backend is null");
     requireNonNull(limits, "limits is null");

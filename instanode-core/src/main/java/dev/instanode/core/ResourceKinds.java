@@ -3,10 +3,12 @@ package dev.instanode.core;
 import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.RoleName;
+import dev.instanode.core.names.WebhookInbox;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The descriptor of every kind; each {@link ResourceType} has exactly one. */
 public final class ResourceKinds {
@@ -21,7 +23,8 @@ public final class ResourceKinds {
             ResourceKind.Size.STORAGE,
             ResourceKind.ConnectionCap.ROLE_SETTING,
             ResourceKind.Probe.ZERO_MEANS_ABSENT,
-            "POOL_POSTGRES_SIZE",
+            Optional.of("POOL_POSTGRES_SIZE"),
+            ResourceKind.Enforcement.MEASURED,
             List.of(DatabaseName.PREFIX, RoleName.PREFIX),
             "shared",
             plan ->
@@ -35,10 +38,25 @@ public final class ResourceKinds {
             ResourceKind.Size.MEMORY,
             ResourceKind.ConnectionCap.CLOSED_OVER_LIMIT,
             ResourceKind.Probe.ZERO_PROVES_NOTHING,
-            "POOL_REDIS_SIZE",
+            Optional.of("POOL_REDIS_SIZE"),
+            ResourceKind.Enforcement.MEASURED,
             List.of(AclUserName.PREFIX),
             "shared",
             plan -> new ResourceKind.Limits(plan.redis().memoryMb(), plan.redis().connections())));
+    register(
+        new ResourceKind(
+            ResourceType.WEBHOOK,
+            "/webhook/new",
+            "WEBHOOK_URL",
+            ResourceKind.Size.REQUESTS,
+            ResourceKind.ConnectionCap.NONE,
+            // A receiver that has stored nothing is there all the same.
+            ResourceKind.Probe.ZERO_PROVES_NOTHING,
+            Optional.empty(),
+            ResourceKind.Enforcement.ON_WRITE,
+            List.of(WebhookInbox.PREFIX),
+            "platform",
+            plan -> new ResourceKind.Limits(plan.webhook().requestsStored(), Limit.UNLIMITED)));
     for (ResourceType type : ResourceType.values()) {
       if (!BY_TYPE.containsKey(type)) {
         throw new ExceptionInInitializerError("no descriptor for " + type.wireName());

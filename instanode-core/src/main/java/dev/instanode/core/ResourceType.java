@@ -7,7 +7,8 @@ import java.util.Optional;
 /** The kinds of infrastructure a caller can ask for. */
 public enum ResourceType {
   POSTGRES,
-  REDIS;
+  REDIS,
+  WEBHOOK;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

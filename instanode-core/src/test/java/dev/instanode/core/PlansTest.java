@@ -78,6 +78,7 @@ class PlansTest {
               temp_file_limit_mb: 64
               work_mem_mb: 4
             redis: { memory_mb: 5, connections: 10 }
+            webhook: { requests_stored: 100, body_kb: 64, requests_per_minute: 60 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: false
@@ -107,6 +108,7 @@ class PlansTest {
               temp_file_limit_mb: 64
               work_mem_mb: 4
             redis: { memory_mb: 5, connections: 10 }
+            webhook: { requests_stored: 100, body_kb: 64, requests_per_minute: 60 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: false
@@ -145,6 +147,7 @@ class PlansTest {
               temp_file_limit_mb: 64
               work_mem_mb: 4
             redis: { memory_mb: 5, connections: 10 }
+            webhook: { requests_stored: 100, body_kb: 64, requests_per_minute: 60 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: true

@@ -49,7 +49,12 @@ class ResourceKindsTest {
   void everyKindNamesItsInfrastructureAndItsPoolSetting() {
     for (ResourceKind kind : ResourceKinds.all()) {
       assertThat(kind.namePrefixes()).isNotEmpty().allMatch(p -> p.matches("[a-z]+_"));
-      assertThat(kind.poolSizeSetting()).isEqualTo("POOL_" + kind.type().name() + "_SIZE");
+      // A pool holds pre-made infrastructure; a kind made by recording a row has none to keep.
+      kind.poolSizeSetting()
+          .ifPresent(
+              setting -> assertThat(setting).isEqualTo("POOL_" + kind.type().name() + "_SIZE"));
+      assertThat(kind.poolSizeSetting().isPresent())
+          .isEqualTo(kind.enforcement() == ResourceKind.Enforcement.MEASURED);
       assertThat(kind.backend()).isNotBlank();
     }
   }
@@ -65,6 +70,12 @@ class ResourceKindsTest {
     assertThat(postgres.size()).isEqualTo(ResourceKind.Size.STORAGE);
     assertThat(redis.size()).isEqualTo(ResourceKind.Size.MEMORY);
     assertThat(Arrays.stream(ResourceKind.Size.values()).map(ResourceKind.Size::field))
-        .containsExactly("storage_mb", "memory_mb");
+        .containsExactly("storage_mb", "memory_mb", "requests_stored");
+    ResourceKind webhook = ResourceKinds.of(ResourceType.WEBHOOK);
+    assertThat(webhook.route()).isEqualTo("/webhook/new");
+    assertThat(webhook.size()).isEqualTo(ResourceKind.Size.REQUESTS);
+    assertThat(webhook.connectionCap()).isEqualTo(ResourceKind.ConnectionCap.NONE);
+    assertThat(webhook.enforcement()).isEqualTo(ResourceKind.Enforcement.ON_WRITE);
+    assertThat(webhook.limits(PLANS.of(Tier.ANONYMOUS)).sizeMb()).isEqualTo(100);
   }
 }

@@ -33,11 +33,14 @@ import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.api.stacks.StackNeeds;
 import dev.instanode.api.stacks.StackParts;
 import dev.instanode.api.stacks.StackService;
+import dev.instanode.api.webhooks.WebhookHandler;
+import dev.instanode.api.webhooks.WebhookService;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.StackRepository;
+import dev.instanode.store.WebhookRepository;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -113,11 +116,9 @@ final class ApiAssembly {
     IdentityRepository identities = new IdentityRepository(jdbi);
     HmacJwt jwt = new HmacJwt(config.jwtSecret(), clock);
     SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
-    Authenticator auth =
-        new Authenticator(
-            sessions,
-            identities,
-            new ClientAddress(config.trustedProxies(), config.trustedProxyHeader()));
+    ClientAddress addresses =
+        new ClientAddress(config.trustedProxies(), config.trustedProxyHeader());
+    Authenticator auth = new Authenticator(sessions, identities, addresses);
     OnboardingTokens onboarding = new OnboardingTokens(jwt);
     ClaimService claims =
         new ClaimService(
@@ -146,7 +147,17 @@ final class ApiAssembly {
                 config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
                 bodies)),
         new ResourceHandler(resourceService(), auth, bodies),
-        stackHandler(settings, gate, claims, onboarding, auth));
+        stackHandler(settings, gate, claims, onboarding, auth),
+        new WebhookHandler(
+            new WebhookService(
+                new ResourceRepository(jdbi),
+                new WebhookRepository(jdbi),
+                shared.plans(),
+                redis,
+                clock,
+                shared.meters()),
+            auth,
+            addresses));
   }
 
   private StackHandler stackHandler(

@@ -117,7 +117,10 @@ public record Config(
     for (ResourceKind kind : ResourceKinds.all()) {
       poolSizes.put(
           kind.type(),
-          r.withDefault(Setting.valueOf(kind.poolSizeSetting()), raw -> intInRange(raw, 0, 1000)));
+          kind.poolSizeSetting()
+              .map(setting ->
+                  r.withDefault(Setting.valueOf(setting), raw -> intInRange(raw, 0, 1000)))
+              .orElse(0));
     }
     Duration refill = r.withDefault(Setting.POOL_REFILL_INTERVAL, DurationText::parse);
     Integer capacity =

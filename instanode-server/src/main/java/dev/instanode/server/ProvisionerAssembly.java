@@ -28,6 +28,7 @@ import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.provisioner.redis.RedisBackend;
 import dev.instanode.provisioner.redis.RedisEndpoint;
+import dev.instanode.provisioner.webhook.WebhookBackend;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -126,6 +127,9 @@ final class ProvisionerAssembly {
         real.get().dedicated(options.dedicatedAddresses().orElseGet(dedicated::addresses));
     List<DedicatedBackend> made = new ArrayList<>();
     for (ResourceKind kind : ResourceKinds.all()) {
+      if (kind.type() == ResourceType.WEBHOOK) {
+        continue; // a receiver is rows in the platform database, never a server of its own
+      }
       made.add(
           switch (kind.type()) {
             case POSTGRES ->
@@ -139,6 +143,7 @@ final class ProvisionerAssembly {
                 owned.own(
                     new DedicatedRedisBackend(
                         servers, dedicated.settings(), shared.plans(), options.clock()));
+            case WEBHOOK -> throw new IllegalStateException("skipped above");
           });
     }
     LOG.info(
@@ -152,6 +157,7 @@ final class ProvisionerAssembly {
   private ResourceBackend backend(ResourceKind kind, ClusterPlacement placement) {
     return switch (kind.type()) {
       case POSTGRES -> new PostgresBackend(placement, shared.plans(), options.stepHook());
+      case WEBHOOK -> new WebhookBackend(shared.db().jdbi(), config.publicBaseUrl());
       case REDIS -> {
         RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
         yield owned.own(

@@ -84,12 +84,16 @@ class ConfigTest {
     Map<String, String> env = new HashMap<>(valid());
     int size = 3;
     for (ResourceKind kind : ResourceKinds.all()) {
-      env.put(Setting.valueOf(kind.poolSizeSetting()).name(), String.valueOf(size++));
+      if (kind.poolSizeSetting().isPresent()) {
+        env.put(Setting.valueOf(kind.poolSizeSetting().get()).name(), String.valueOf(size++));
+      }
     }
     Config config = Config.from(env);
     size = 3;
     for (ResourceKind kind : ResourceKinds.all()) {
-      assertThat(config.poolSizes()).containsEntry(kind.type(), size++);
+      // A kind with no pool has none to size.
+      assertThat(config.poolSizes())
+          .containsEntry(kind.type(), kind.poolSizeSetting().isPresent() ? size++ : 0);
     }
   }
 }

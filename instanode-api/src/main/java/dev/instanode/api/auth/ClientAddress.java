@@ -61,7 +61,8 @@ public final class ClientAddress {
     return Fingerprint.of(address(ctx));
   }
 
-  InetAddress address(Context ctx) {
+  /** The client's address, as the trusted proxies forwarded it. */
+  public InetAddress address(Context ctx) {
     InetAddress peer =
         ForwardedHops.peer(ctx.req().getRemoteAddr())
             .orElseThrow(() -> new IllegalStateException("the socket peer is not an IP literal"));

@@ -384,10 +384,15 @@ public final class ProvisionService {
         r.name(),
         r.type().wireName(),
         made.connectionUrl(),
+        r.type() == ResourceType.WEBHOOK ? Optional.of(made.connectionUrl()) : Optional.empty(),
         r.tier().wireName(),
         r.env(),
         r.expiresAt(),
-        limits(plans.limits(r.tier(), r.type()), ResourceKinds.of(r.type()).size(), ttl),
+        limits(
+            plans.limits(r.tier(), r.type()),
+            ResourceKinds.of(r.type()).size(),
+            ResourceKinds.of(r.type()).connectionCap(),
+            ttl),
         r.keyPrefix(),
         note,
         claimUrl,
@@ -397,12 +402,18 @@ public final class ProvisionService {
   }
 
   private static ProvisionReply.Limits limits(
-      ResourceKind.Limits limits, ResourceKind.Size size, Optional<String> expiresIn) {
-    Optional<Long> sizeMb = Optional.of(limits.sizeMb());
+      ResourceKind.Limits limits,
+      ResourceKind.Size size,
+      ResourceKind.ConnectionCap connectionCap,
+      Optional<String> expiresIn) {
+    Optional<Long> figure = Optional.of(limits.sizeMb());
     return new ProvisionReply.Limits(
-        size == ResourceKind.Size.STORAGE ? sizeMb : Optional.empty(),
-        size == ResourceKind.Size.MEMORY ? sizeMb : Optional.empty(),
-        limits.connections(),
+        size == ResourceKind.Size.STORAGE ? figure : Optional.empty(),
+        size == ResourceKind.Size.MEMORY ? figure : Optional.empty(),
+        size == ResourceKind.Size.REQUESTS ? figure : Optional.empty(),
+        connectionCap == ResourceKind.ConnectionCap.NONE
+            ? Optional.empty()
+            : Optional.of(limits.connections()),
         expiresIn);
   }
 }

@@ -4,7 +4,8 @@ package dev.instanode.core.names;
  * The name of one piece of customer infrastructure that a drop would remove. Each kind has its own
  * guard rules (see the provisioner's {@code DropGuard}); nothing is ever dropped by a bare string.
  */
-public sealed interface InfraName permits DatabaseName, RoleName, AclUserName, NamespaceName {
+public sealed interface InfraName
+    permits DatabaseName, RoleName, AclUserName, NamespaceName, WebhookInbox {
   /** The name exactly as the infrastructure knows it. */
   String value();
 

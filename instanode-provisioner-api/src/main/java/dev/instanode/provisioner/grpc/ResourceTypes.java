@@ -11,6 +11,7 @@ public final class ResourceTypes {
     return switch (type) {
       case POSTGRES -> dev.instanode.provisioner.grpc.proto.ResourceType.POSTGRES;
       case REDIS -> dev.instanode.provisioner.grpc.proto.ResourceType.REDIS;
+      case WEBHOOK -> dev.instanode.provisioner.grpc.proto.ResourceType.WEBHOOK;
     };
   }
 
@@ -20,6 +21,7 @@ public final class ResourceTypes {
     return switch (type) {
       case POSTGRES -> Optional.of(ResourceType.POSTGRES);
       case REDIS -> Optional.of(ResourceType.REDIS);
+      case WEBHOOK -> Optional.of(ResourceType.WEBHOOK);
       case RESOURCE_TYPE_UNSPECIFIED, MONGODB, QUEUE, STORAGE, UNRECOGNIZED -> Optional.empty();
     };
   }

@@ -9,6 +9,7 @@ import dev.instanode.core.Limit;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
@@ -118,6 +119,9 @@ public final class EnforceLimits implements Job {
       return tally.add("skipped_no_provisioner").report();
     }
     for (ResourceType type : ResourceType.values()) {
+      if (ResourceKinds.of(type).enforcement() != ResourceKind.Enforcement.MEASURED) {
+        continue; // held by every write as it lands, nothing to measure
+      }
       Map<InfraKey, RunawayBounds> bounds = enforce(type, tally, run);
       stopRunawayWork(type, bounds, tally, run);
     }

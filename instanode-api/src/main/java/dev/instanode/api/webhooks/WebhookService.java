@@ -1,0 +1,298 @@
+package dev.instanode.api.webhooks;
+
+import dev.instanode.api.auth.Caller;
+import dev.instanode.api.http.Pages;
+import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.wire.WebhookReceivedReply;
+import dev.instanode.api.wire.WebhookRequestsReply;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Plan;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceStatus;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.store.ResourceRecord;
+import dev.instanode.store.ResourceRepository;
+import dev.instanode.store.WebhookRepository;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Webhook receivers: storing what a sender sends (bounded by the receiver's plan: body size,
+ * requests a minute, requests kept) and reading it back. Nothing here reaches a provisioner: a
+ * receiver's requests are platform rows, dropped with the receiver through the provisioner's
+ * chokepoint.
+ */
+public final class WebhookService {
+  /** Never stored: they describe the hop to us, not what the sender sent. */
+  static final Set<String> HOP_BY_HOP =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-authenticate",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
+
+  /** Stored with their values masked: a receiver's reader need not be trusted with them. */
+  static final Set<String> SECRET = Set.of("authorization", "cookie", "proxy-authorization");
+
+  static final String MASK = "********";
+  static final String METRIC = "instant_webhook_requests_total";
+
+  private final ResourceRepository resources;
+  private final WebhookRepository requests;
+  private final Plans plans;
+  private final PlatformRedis redis;
+  private final Clock clock;
+  private final MeterRegistry meters;
+
+  public WebhookService(
+      ResourceRepository resources,
+      WebhookRepository requests,
+      Plans plans,
+      PlatformRedis redis,
+      Clock clock,
+      MeterRegistry meters) {
+    this.resources = resources;
+    this.requests = requests;
+    this.plans = plans;
+    this.redis = redis;
+    this.clock = clock;
+    this.meters = meters;
+  }
+
+  /** One request as a sender sent it. The body is read only once it is known to be wanted. */
+  public record Arrival(
+      String token,
+      String method,
+      String pathSuffix,
+      Optional<String> query,
+      Map<String, List<String>> headers,
+      long declaredLength,
+      BodyReader body,
+      String source) {}
+
+  /** Reads at most {@code limit + 1} bytes of the body, so one over the limit is seen as such. */
+  @FunctionalInterface
+  public interface BodyReader {
+    byte[] read(int limit);
+  }
+
+  public WebhookReceivedReply receive(Arrival arrival) {
+    ResourceRecord receiver =
+        ResourceToken.parse(arrival.token())
+            .flatMap(resources::findByToken)
+            .filter(r -> r.type() == ResourceType.WEBHOOK && r.status() == ResourceStatus.ACTIVE)
+            .orElseThrow(() -> {
+              count("unknown_receiver");
+              return new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver.");
+            });
+    Plan.WebhookLimits limits = plans.of(receiver.tier()).webhook();
+    int maxBody = Math.toIntExact(limits.bodyKb() * 1024);
+    if (arrival.declaredLength() > maxBody) {
+      throw tooLarge(maxBody);
+    }
+    admit(receiver.token(), limits);
+    byte[] body = arrival.body().read(maxBody);
+    if (body.length > maxBody) {
+      throw tooLarge(maxBody);
+    }
+    WebhookRepository.Received stored;
+    try {
+      stored =
+          requests.store(
+              receiver.token(),
+              new WebhookRepository.Incoming(
+                  arrival.method(),
+                  arrival.pathSuffix(),
+                  arrival.query(),
+                  kept(arrival.headers()),
+                  body,
+                  arrival.source()),
+              limits.requestsStored());
+    } catch (RuntimeException e) {
+      count("store_failed");
+      throw new ApiException(
+          ErrorCode.SERVICE_UNAVAILABLE, "The request could not be stored; send it again.", e);
+    }
+    count("stored");
+    return new WebhookReceivedReply(true, stored.id(), stored.receivedAt());
+  }
+
+  private ApiException tooLarge(int maxBody) {
+    count("too_large");
+    return new ApiException(
+        ErrorCode.WEBHOOK_BODY_TOO_LARGE,
+        "The body is larger than this receiver's plan stores (" + maxBody + " bytes).");
+  }
+
+  /**
+   * One counter per receiver per minute. Redis down lets the request through (a convenience limit
+   * fails open); the plan's bound on what is kept holds either way.
+   */
+  private void admit(ResourceToken token, Plan.WebhookLimits limits) {
+    long minute = clock.millis() / 60_000;
+    String key = "whk:rate:" + token + ":" + minute;
+    Optional<Long> seen =
+        redis.tryWith(
+            "webhook_rate",
+            r -> {
+              long n = r.incr(key);
+              if (n == 1) {
+                r.expire(key, 120);
+              }
+              return n;
+            });
+    if (seen.isPresent() && seen.get() > limits.requestsPerMinute()) {
+      count("rate_limited");
+      int retry = (int) (60 - (clock.millis() / 1000) % 60);
+      throw new ApiException(
+          ErrorCode.WEBHOOK_RATE_LIMITED,
+          "This receiver takes " + limits.requestsPerMinute() + " requests a minute.",
+          OptionalInt.of(Math.max(1, retry)),
+          null);
+    }
+  }
+
+  /** The headers to keep: hop-by-hop ones dropped, secret ones masked, names lower-cased. */
+  static Map<String, List<String>> kept(Map<String, List<String>> sent) {
+    Map<String, List<String>> kept = new LinkedHashMap<>();
+    Set<String> named = new HashSet<>(HOP_BY_HOP);
+    // A header the Connection header names is hop-by-hop too (RFC 9110 7.6.1).
+    sent.forEach((name, values) -> {
+      if (name.equalsIgnoreCase("connection")) {
+        values.forEach(v -> {
+          for (String part : v.split(",")) {
+            named.add(part.trim().toLowerCase(Locale.ROOT));
+          }
+        });
+      }
+    });
+    sent.forEach((name, values) -> {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (named.contains(lower)) {
+        return;
+      }
+      kept.merge(
+          lower,
+          SECRET.contains(lower) ? values.stream().map(v -> MASK).toList() : List.copyOf(values),
+          (a, b) -> {
+            List<String> both = new ArrayList<>(a);
+            both.addAll(b);
+            return both;
+          });
+    });
+    return kept;
+  }
+
+  /**
+   * The receiver's requests, newest first. A team reads its own receivers; an anonymous receiver's
+   * token is its credential (whoever has its URL may read what it was sent).
+   */
+  public WebhookRequestsReply requests(
+      Caller caller, String rawToken, Optional<String> cursor, Optional<String> limit) {
+    ResourceRecord receiver = readable(caller, rawToken);
+    int n = Pages.limit(limit);
+    Optional<Long> before = cursor.filter(c -> !c.isBlank()).map(WebhookService::decodeCursor);
+    List<WebhookRepository.Received> page = requests.newestFirst(receiver.token(), before, n + 1);
+    boolean more = page.size() > n;
+    List<WebhookRepository.Received> shown = more ? page.subList(0, n) : page;
+    return new WebhookRequestsReply(
+        true,
+        shown.stream().map(WebhookService::item).toList(),
+        more ? Optional.of(encodeCursor(shown.getLast().id())) : Optional.empty());
+  }
+
+  /** The receiver {@code caller} may read, or 404 (never 403: a token is not confirmed). */
+  public ResourceRecord readable(Caller caller, String rawToken) {
+    Optional<ResourceRecord> found =
+        ResourceToken.parse(rawToken)
+            .flatMap(resources::findByToken)
+            .filter(r -> r.type() == ResourceType.WEBHOOK)
+            .filter(r -> r.status() == ResourceStatus.ACTIVE);
+    boolean allowed =
+        found
+            .map(r ->
+                switch (caller) {
+                  case Caller.Member m -> r.teamId().filter(m.teamId()::equals).isPresent();
+                  case Caller.Anonymous a -> r.teamId().isEmpty();
+                })
+            .orElse(false);
+    if (!allowed) {
+      throw new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver for this caller.");
+    }
+    return found.get();
+  }
+
+  static WebhookRequestsReply.Item item(WebhookRepository.Received r) {
+    return new WebhookRequestsReply.Item(
+        r.id(),
+        r.receivedAt(),
+        r.method(),
+        r.path(),
+        r.query(),
+        r.headers(),
+        utf8(r.body()),
+        Base64.getEncoder().encodeToString(r.body()),
+        r.body().length,
+        r.source());
+  }
+
+  private static Optional<String> utf8(byte[] body) {
+    try {
+      return Optional.of(
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body))
+              .toString());
+    } catch (CharacterCodingException e) {
+      return Optional.empty();
+    }
+  }
+
+  static String encodeCursor(long id) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(("w" + id).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static long decodeCursor(String cursor) {
+    try {
+      String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+      if (!text.startsWith("w")) {
+        throw new IllegalArgumentException("not a webhook cursor");
+      }
+      long id = Long.parseLong(text.substring(1));
+      if (id < 1) {
+        throw new IllegalArgumentException("not a webhook cursor");
+      }
+      return id;
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(ErrorCode.INVALID_QUERY, "The cursor is not one this API gave.");
+    }
+  }
+
+  private void count(String outcome) {
+    meters.counter(METRIC, "outcome", outcome).increment();
+  }
+}

@@ -1,0 +1,165 @@
+package dev.instanode.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.instanode.core.ResourceToken;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The requests webhook receivers were sent. */
+public final class WebhookRepository {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  /**
+   * One received request.
+   *
+   * @param headers name → values, in the order received, secrets already masked
+   * @param body its bytes exactly as sent
+   */
+  public record Received(
+      long id,
+      Instant receivedAt,
+      String method,
+      String path,
+      Optional<String> query,
+      Map<String, List<String>> headers,
+      byte[] body,
+      String source) {
+    public Received {
+      requireNonNull(receivedAt, "receivedAt is null");
+      requireNonNull(method, "method is null");
+      requireNonNull(path, "path is null");
+      requireNonNull(query, "query is null");
+      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+      requireNonNull(body, "body is null");
+      requireNonNull(source, "source is null");
+    }
+  }
+
+  /** A request to store; its id and time come from the insert. */
+  public record Incoming(
+      String method,
+      String path,
+      Optional<String> query,
+      Map<String, List<String>> headers,
+      byte[] body,
+      String source) {}
+
+  private final Jdbi jdbi;
+
+  public WebhookRepository(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  /**
+   * Stores {@code request} and, in the same statement, deletes what the receiver holds beyond its
+   * newest {@code keep} (this one included). Two stored at once may leave one over for a moment;
+   * the next store takes it.
+   *
+   * @return the stored request's id and time
+   */
+  public Received store(ResourceToken token, Incoming request, long keep) {
+    if (keep < 1) {
+      throw new IllegalArgumentException("a receiver keeps at least one request");
+    }
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                """
+                WITH stored AS (
+                  INSERT INTO webhook_requests (token, method, path, query, headers, body, source)
+                  VALUES (:token, :method, :path, :query, CAST(:headers AS jsonb), :body, :source)
+                  RETURNING id, received_at
+                ), pruned AS (
+                  DELETE FROM webhook_requests
+                  WHERE token = :token AND id <= (
+                    SELECT id FROM webhook_requests WHERE token = :token
+                    ORDER BY id DESC OFFSET :others LIMIT 1)
+                )
+                SELECT id, received_at FROM stored
+                """)
+            .bind("token", token.value())
+            .bind("method", request.method())
+            .bind("path", request.path())
+            .bind("query", request.query().orElse(null))
+            .bind("headers", JSON.writeValueAsString(request.headers()))
+            .bind("body", request.body())
+            .bind("source", request.source())
+            .bind("others", keep - 1)
+            .map((rs, ctx) ->
+                new Received(
+                    rs.getLong("id"),
+                    rs.getTimestamp("received_at").toInstant(),
+                    request.method(),
+                    request.path(),
+                    request.query(),
+                    request.headers(),
+                    request.body(),
+                    request.source()))
+            .one());
+  }
+
+  /**
+   * The newest requests first, those older than {@code before} when given, at most {@code limit}.
+   */
+  public List<Received> newestFirst(ResourceToken token, Optional<Long> before, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, received_at, method, path, query, headers::text AS headers, body,"
+                    + " source FROM webhook_requests WHERE token = :token"
+                    + (before.isPresent() ? " AND id < :before" : "")
+                    + " ORDER BY id DESC LIMIT :limit")
+            .bind("token", token.value())
+            .bind("before", before.orElse(0L))
+            .bind("limit", limit)
+            .map((rs, ctx) -> row(rs))
+            .list());
+  }
+
+  /**
+   * Requests stored after {@code after}, oldest first, at most {@code limit}: what a stream sends.
+   */
+  public List<Received> after(ResourceToken token, long after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, received_at, method, path, query, headers::text AS headers, body,"
+                    + " source FROM webhook_requests WHERE token = :token AND id > :after"
+                    + " ORDER BY id LIMIT :limit")
+            .bind("token", token.value())
+            .bind("after", after)
+            .bind("limit", limit)
+            .map((rs, ctx) -> row(rs))
+            .list());
+  }
+
+  /** The id of the newest request, or 0: where a new stream starts. */
+  public long newestId(ResourceToken token) {
+    return jdbi.withHandle(h ->
+        h.createQuery("SELECT COALESCE(max(id), 0) FROM webhook_requests WHERE token = :token")
+            .bind("token", token.value())
+            .mapTo(Long.class)
+            .one());
+  }
+
+  private static Received row(ResultSet rs) throws SQLException {
+    Map<String, List<String>> headers =
+        JSON.readValue(rs.getString("headers"), new TypeReference<Map<String, List<String>>>() {});
+    return new Received(
+        rs.getLong("id"),
+        rs.getTimestamp("received_at").toInstant(),
+        rs.getString("method"),
+        rs.getString("path"),
+        Optional.ofNullable(rs.getString("query")),
+        headers,
+        rs.getBytes("body"),
+        rs.getString("source"));
+  }
+}
