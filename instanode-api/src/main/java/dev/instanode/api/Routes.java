@@ -75,6 +75,7 @@ public final class Routes {
       routes.addHttpHandler(method, "/webhook/receive/{token}/<path>", h.webhooks()::receive);
     }
     routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests);
+    routes.get("/api/v1/webhooks/{token}/requests/stream", h.webhooks()::stream);
 
     // Stacks: multi-service apps, each in its own namespace (optional-strict auth; an anonymous
     // stack is read by its slug and changed with its upgrade_jwt).

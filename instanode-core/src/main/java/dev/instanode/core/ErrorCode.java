@@ -130,6 +130,10 @@ public enum ErrorCode {
       429,
       "Tell the user this webhook receiver got more requests this minute than its plan stores;"
           + " the sender should retry after retry_after_seconds, or the owner upgrade."),
+  STREAM_LIMIT_REACHED(
+      429,
+      "Tell the user this receiver already has as many live streams open as it allows; close one,"
+          + " or read GET /api/v1/webhooks/{token}/requests instead."),
   RESOURCE_PENDING(
       409,
       "Tell the user the resource's own server is still starting; poll GET"

@@ -35,6 +35,7 @@ import dev.instanode.api.stacks.StackParts;
 import dev.instanode.api.stacks.StackService;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.api.webhooks.WebhookService;
+import dev.instanode.api.webhooks.WebhookStreams;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.OnboardingRepository;
@@ -156,6 +157,7 @@ final class ApiAssembly {
                 redis,
                 clock,
                 shared.meters()),
+            new WebhookStreams(new WebhookRepository(jdbi), mapper),
             auth,
             addresses));
   }

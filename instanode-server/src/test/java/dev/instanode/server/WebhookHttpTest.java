@@ -10,15 +10,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Webhook receivers over HTTP on the real platform database and Redis: made like any resource, sent
@@ -177,10 +184,80 @@ class WebhookHttpTest {
     JsonNode made = receiver(anonymous());
     assertThat(
             http.get(
-                    "/api/v1/webhooks/" + made.get("token").asString() + "/requests?cursor=not-ours",
+                    "/api/v1/webhooks/"
+                        + made.get("token").asString()
+                        + "/requests?cursor=not-ours",
                     anonymous())
                 .statusCode())
         .isEqualTo(400);
+  }
+
+  /** The {@code request} events of a stream opened with {@code extra} headers, until {@code n}. */
+  private static List<JsonNode> events(
+      String token, Map<String, String> extra, int n, Runnable then) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + app.port()
+                        + "/api/v1/webhooks/"
+                        + token
+                        + "/requests/stream"))
+            .GET();
+    anonymous().forEach(b::header);
+    extra.forEach(b::header);
+    HttpResponse<Stream<String>> res = RAW.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+    then.run();
+    List<JsonNode> seen = new ArrayList<>();
+    try (Stream<String> lines = res.body()) {
+      CompletableFuture.runAsync(
+              () -> {
+                Iterator<String> it = lines.iterator();
+                String id = null;
+                while (seen.size() < n && it.hasNext()) {
+                  String line = it.next();
+                  if (line.startsWith("id: ")) {
+                    id = line.substring(4);
+                  } else if (line.startsWith("data: ")) {
+                    ObjectNode event = (ObjectNode) JSON.readTree(line.substring(6));
+                    event.put("event_id", id);
+                    seen.add(event);
+                  }
+                }
+              })
+          .get(20, TimeUnit.SECONDS);
+    }
+    return seen;
+  }
+
+  @Test
+  void aStreamSendsEachRequestAsItIsStoredAndResumesAfterTheLastEventId() throws Exception {
+    JsonNode made = receiver(anonymous());
+    String token = made.get("token").asString();
+    send("POST", path(made), "before".getBytes(), Map.of());
+    List<JsonNode> live =
+        events(
+            token,
+            Map.of(),
+            2,
+            () -> {
+              try {
+                send("POST", path(made), "one".getBytes(), Map.of());
+                send("POST", path(made), "two".getBytes(), Map.of());
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    assertThat(live).extracting(e -> e.get("body").asString()).containsExactly("one", "two");
+    assertThat(live.get(0).get("event_id").asString())
+        .isEqualTo(Long.toString(live.get(0).get("id").asLong()));
+    // A client that lost its connection resumes after the last event it saw.
+    List<JsonNode> resumed =
+        events(token, Map.of("Last-Event-ID", live.get(0).get("event_id").asString()), 1, () -> {});
+    assertThat(resumed).extracting(e -> e.get("body").asString()).containsExactly("two");
   }
 
   @Test

@@ -2,7 +2,10 @@ package dev.instanode.api.webhooks;
 
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.store.ResourceRecord;
 import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Collections;
@@ -16,11 +19,14 @@ public final class WebhookHandler {
   private static final String PREFIX = "/webhook/receive/";
 
   private final WebhookService service;
+  private final WebhookStreams streams;
   private final Authenticator auth;
   private final ClientAddress addresses;
 
-  public WebhookHandler(WebhookService service, Authenticator auth, ClientAddress addresses) {
+  public WebhookHandler(
+      WebhookService service, WebhookStreams streams, Authenticator auth, ClientAddress addresses) {
     this.service = service;
+    this.streams = streams;
     this.auth = auth;
     this.addresses = addresses;
   }
@@ -53,6 +59,47 @@ public final class WebhookHandler {
                   }
                 },
                 addresses.address(ctx).getHostAddress())));
+  }
+
+  /**
+   * {@code GET /api/v1/webhooks/{token}/requests/stream}: server-sent events, one {@code request}
+   * per request stored from now on (or after the {@code Last-Event-ID} a client reconnects with).
+   * Access is checked before the stream starts, so a refusal is an ordinary JSON error.
+   */
+  public void stream(Context ctx) {
+    ResourceRecord receiver = service.readable(auth.optionalStrict(ctx), ctx.pathParam("token"));
+    long after =
+        Optional.ofNullable(ctx.header("Last-Event-ID"))
+            .flatMap(WebhookHandler::eventId)
+            .orElseGet(() -> service.newestId(receiver.token()));
+    WebhookStreams.Slot slot = streams.reserve(receiver.token());
+    // What Javalin's SseHandler does, minus its check for "Accept: text/event-stream", which curl
+    // and most agents' HTTP clients do not send.
+    HttpServletResponse res = ctx.res();
+    res.setStatus(200);
+    res.setCharacterEncoding("UTF-8");
+    res.setContentType("text/event-stream");
+    res.addHeader("Cache-Control", "no-cache");
+    res.addHeader("X-Accel-Buffering", "no");
+    try {
+      res.flushBuffer();
+    } catch (IOException e) {
+      slot.close();
+      return;
+    }
+    ctx.async(
+        config -> config.timeout = 0,
+        () ->
+            streams.follow(
+                new SseClient(ctx), slot, after, () -> service.stillReceiving(receiver.token())));
+  }
+
+  private static Optional<Long> eventId(String raw) {
+    try {
+      return Optional.of(Long.parseLong(raw.trim())).filter(id -> id >= 0);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   /** {@code GET /api/v1/webhooks/{token}/requests}. */

@@ -242,6 +242,19 @@ public final class WebhookService {
     return found.get();
   }
 
+  /** Where a new stream starts: after the newest request stored now. */
+  public long newestId(ResourceToken token) {
+    return requests.newestId(token);
+  }
+
+  /** False once the receiver is deleted or expired: its streams end. */
+  public boolean stillReceiving(ResourceToken token) {
+    return resources
+        .findByToken(token)
+        .filter(r -> r.status() == ResourceStatus.ACTIVE)
+        .isPresent();
+  }
+
   static WebhookRequestsReply.Item item(WebhookRepository.Received r) {
     return new WebhookRequestsReply.Item(
         r.id(),
