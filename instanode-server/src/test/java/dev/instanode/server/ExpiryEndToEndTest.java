@@ -62,4 +62,47 @@ class ExpiryEndToEndTest {
       }
     }
   }
+
+  @Test
+  void anAnonymousWebhookReceiverExpiresWithWhatItStoredAndStopsReceiving() throws Exception {
+    Map<String, String> env = TestApplications.environment();
+    env.put("INSTANODE_ANON_TTL", "2s");
+    env.put("INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL", "1s");
+    env.put("INSTANODE_WORKER_POLL_INTERVAL", "1s");
+    try (Application app =
+        Application.start(
+            Config.from(env),
+            Set.of(Role.API, Role.WORKER),
+            new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()))) {
+      HttpJson http = new HttpJson(app.port());
+      HttpResponse<String> res = http.postJson("/webhook/new", "{\"name\":\"short-lived\"}");
+      assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
+      String token = JSON.readTree(res.body()).get("token").asString();
+      String receive = "/webhook/receive/" + token;
+      assertThat(http.postJson(receive, "{\"n\":1}").statusCode()).isEqualTo(200);
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(() ->
+              assertThat(
+                      AnonymousGateHttpTest.count(
+                          env,
+                          "SELECT count(*) FROM resources WHERE token = '"
+                              + token
+                              + "' AND status = 'expired'"))
+                  .isEqualTo(1));
+      assertThat(
+              AnonymousGateHttpTest.count(
+                  env, "SELECT count(*) FROM webhook_requests WHERE token = '" + token + "'"))
+          .as("what it stored is deleted with it")
+          .isZero();
+      assertThat(
+              AnonymousGateHttpTest.count(
+                  env,
+                  "SELECT count(*) FROM provisioner.drop_audit WHERE reason = 'expired'"
+                      + " AND resource_type = 'webhook'"))
+          .isGreaterThanOrEqualTo(1);
+      assertThat(http.postJson(receive, "{\"n\":2}").statusCode()).isEqualTo(404);
+    }
+  }
 }
