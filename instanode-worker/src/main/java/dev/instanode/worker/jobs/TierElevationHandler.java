@@ -134,7 +134,11 @@ final class TierElevationHandler implements PropagationHandler {
         resources.liveOfTeam(row.team(), clock.instant())) {
       Optional<ResourceType> type = ResourceType.parse(r.type());
       Optional<Tier> tier = Tier.parse(r.tier());
-      if (type.isPresent() && tier.isPresent() && !UNPAID.contains(tier.get())) {
+      // A kind whose limits are held as each write lands reads its plan there: nothing to push.
+      if (type.isPresent()
+          && ResourceKinds.of(type.get()).enforcement() == ResourceKind.Enforcement.MEASURED
+          && tier.isPresent()
+          && !UNPAID.contains(tier.get())) {
         paid.add(
             new TeamResource(r.id(), r.token(), type.get(), tier.get(), r.providerResourceId()));
       }

@@ -6,12 +6,15 @@ import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.LimitsRequest;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RunawayRequest;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.worker.JobReport;
@@ -22,6 +25,7 @@ import dev.instanode.worker.testing.TestDatabases;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.awaitility.Awaitility;
@@ -284,13 +288,20 @@ class EnforceLimitsTest {
   }
 
   @Test
-  void runawayWorkIsStoppedOncePerTypeEveryPass() {
+  void runawayWorkIsStoppedOncePerMeasuredTypeEveryPass() {
     run();
     assertThat(
             provisioner.calls().stream()
                 .filter(c -> c instanceof dev.instanode.provisioner.RunawayRequest)
-                .count())
-        .isEqualTo(ResourceType.values().length);
+                .map(c -> ((dev.instanode.provisioner.RunawayRequest) c).type())
+                .toList())
+        .containsExactlyInAnyOrder(
+            Arrays.stream(ResourceType.values())
+                .filter(t -> ResourceKinds.of(t).enforcement() == ResourceKind.Enforcement.MEASURED)
+                .toArray(ResourceType[]::new));
+    // A receiver's limits are held as each request lands: it is never measured.
+    assertThat(provisioner.calls())
+        .noneMatch(c -> c instanceof UsageRequest u && u.type() == ResourceType.WEBHOOK);
   }
 
   private static long storageBytes(ResourceId id) {

@@ -283,7 +283,10 @@ class PropagationRunnerTest {
   void onlyActivePaidResourcesOfTheTeamAreRegraded() {
     rows.resource().team(team).tier("pro").status("paused").insert();
     rows.resource().team(team).tier("free").insert();
+    // A receiver reads its plan as each request lands: nothing to push down.
     rows.resource().team(team).tier("pro").type("webhook").insert();
+    // A kind the schema allows and this platform does not run yet.
+    rows.resource().team(team).tier("pro").type("queue").insert();
     rows.resource().team(team).tier("pro").expiresAt(T0.minusSeconds(1)).insert();
     rows.resource().team(rows.team("pro", "active")).tier("pro").insert();
     enqueue(0);
