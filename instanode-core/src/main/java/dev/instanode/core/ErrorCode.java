@@ -134,6 +134,10 @@ public enum ErrorCode {
       429,
       "Tell the user this receiver already has as many live streams open as it allows; close one,"
           + " or read GET /api/v1/webhooks/{token}/requests instead."),
+  NOT_ROTATABLE(
+      409,
+      "Tell the user this kind of resource has no password to rotate (a webhook receiver's URL is"
+          + " its token); delete it and make a new one to change its URL."),
   RESOURCE_PENDING(
       409,
       "Tell the user the resource's own server is still starting; poll GET"

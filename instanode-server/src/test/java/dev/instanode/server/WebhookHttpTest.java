@@ -307,6 +307,11 @@ class WebhookHttpTest {
                 .statusCode())
         .isEqualTo(404);
 
+    HttpResponse<String> rotate =
+        http.post("/api/v1/resources/" + token + "/rotate-credentials", "{}", member);
+    assertThat(rotate.statusCode()).as(rotate.body()).isEqualTo(409);
+    assertThat(JSON.readTree(rotate.body()).get("error").asString()).isEqualTo("not_rotatable");
+
     HttpResponse<String> deleted = http.delete("/api/v1/resources/" + token, member);
     assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(200);
     assertThat(

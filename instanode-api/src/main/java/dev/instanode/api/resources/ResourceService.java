@@ -16,6 +16,8 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
@@ -164,6 +166,11 @@ public final class ResourceService {
           underLock(h -> {
             ResourceRecord r =
                 resources.lockLive(h, team, token).orElseThrow(ResourceService::notFound);
+            if (ResourceKinds.of(r.type()).connectionCap() == ResourceKind.ConnectionCap.NONE) {
+              throw new ApiException(
+                  ErrorCode.NOT_ROTATABLE,
+                  "A " + r.type().wireName() + " has no password to rotate.");
+            }
             String url =
                 provisioner
                     .rotateCredentials(
