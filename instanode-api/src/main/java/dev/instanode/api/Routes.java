@@ -74,6 +74,7 @@ public final class Routes {
       routes.addHttpHandler(method, "/webhook/receive/{token}", h.webhooks()::receive);
       routes.addHttpHandler(method, "/webhook/receive/{token}/<path>", h.webhooks()::receive);
     }
+    routes.patch("/api/v1/webhooks/{token}", h.webhooks()::settings);
     routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests);
     routes.get("/api/v1/webhooks/{token}/requests/stream", h.webhooks()::stream);
 

@@ -49,6 +49,8 @@ public enum AuditKind {
    * every candidate, before anything is reaped, and the only row when the destructive arm is off.
    */
   ORPHAN_CANDIDATE("orphan.candidate"),
+  /** A receiver's owner chose whether secret headers are stored as sent. */
+  WEBHOOK_SETTINGS_CHANGED("webhook.settings_changed"),
   /** The chokepoint was asked to tear something down; written before it acts. */
   DEPROVISION_REQUESTED("deprovision.requested"),
   DEPROVISION_DROPPED("deprovision.dropped"),

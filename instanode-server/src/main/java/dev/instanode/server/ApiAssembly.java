@@ -156,10 +156,12 @@ final class ApiAssembly {
                 shared.plans(),
                 redis,
                 clock,
-                shared.meters()),
+                shared.meters(),
+                shared.audit()),
             new WebhookStreams(new WebhookRepository(jdbi), mapper),
             auth,
-            addresses));
+            addresses,
+            bodies));
   }
 
   private StackHandler stackHandler(

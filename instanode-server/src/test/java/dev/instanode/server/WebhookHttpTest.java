@@ -147,6 +147,43 @@ class WebhookHttpTest {
   }
 
   @Test
+  void anOwnerWhoOptsInHasSecretHeadersStoredAsSentFromThenOn() throws Exception {
+    JsonNode made = receiver(anonymous());
+    String token = made.get("token").asString();
+    send("POST", path(made), new byte[0], Map.of("Authorization", "Bearer first"));
+    HttpResponse<String> optIn =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.port() + "/api/v1/webhooks/" + token))
+                .method(
+                    "PATCH",
+                    HttpRequest.BodyPublishers.ofString("{\"store_secret_headers\":true}")),
+            anonymous());
+    assertThat(optIn.statusCode()).as(optIn.body()).isEqualTo(200);
+    assertThat(JSON.readTree(optIn.body()).get("store_secret_headers").asBoolean()).isTrue();
+    send("POST", path(made), new byte[0], Map.of("Authorization", "Bearer second"));
+
+    JsonNode items = stored(token, anonymous()).get("items");
+    assertThat(items.get(0).get("headers").get("authorization").get(0).asString())
+        .isEqualTo("Bearer second");
+    assertThat(items.get(1).get("headers").get("authorization").get(0).asString())
+        .as("what was stored masked stays masked")
+        .isEqualTo("********");
+    assertThat(
+            AnonymousGateHttpTest.count(
+                env, "SELECT count(*) FROM audit_log WHERE kind = 'webhook.settings_changed'"))
+        .isGreaterThanOrEqualTo(1);
+    HttpResponse<String> bad =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.port() + "/api/v1/webhooks/" + token))
+                .method(
+                    "PATCH", HttpRequest.BodyPublishers.ofString("{\"store_secret_headers\":1}")),
+            anonymous());
+    assertThat(bad.statusCode()).isEqualTo(400);
+  }
+
+  @Test
   void aBodyOverThePlanIs413AndNothingIsStored() throws Exception {
     JsonNode made = receiver(anonymous());
     HttpResponse<String> res = send("POST", path(made), new byte[64 * 1024 + 1], Map.of());

@@ -60,6 +60,28 @@ public final class WebhookRepository {
     this.jdbi = jdbi;
   }
 
+  /** Whether the owner chose to store secret headers as sent; false for a receiver with no row. */
+  public boolean storesSecretHeaders(ResourceToken token) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT COALESCE((SELECT store_secret_headers FROM webhook_settings"
+                    + " WHERE token = :token), false)")
+            .bind("token", token.value())
+            .mapTo(Boolean.class)
+            .one());
+  }
+
+  public void setStoresSecretHeaders(ResourceToken token, boolean store) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "INSERT INTO webhook_settings (token, store_secret_headers) VALUES (:token, :store)"
+                    + " ON CONFLICT (token) DO UPDATE SET store_secret_headers = :store,"
+                    + " updated_at = now()")
+            .bind("token", token.value())
+            .bind("store", store)
+            .execute());
+  }
+
   /**
    * Stores {@code request} and, in the same statement, deletes what the receiver holds beyond its
    * newest {@code keep} (this one included). Two stored at once may leave one over for a moment;

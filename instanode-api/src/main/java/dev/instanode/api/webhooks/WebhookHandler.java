@@ -2,6 +2,10 @@ package dev.instanode.api.webhooks;
 
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.http.RequestContext;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
 import dev.instanode.store.ResourceRecord;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
@@ -13,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.databind.JsonNode;
 
 /** The webhook routes: any method on a receive URL, and reading what a receiver stored. */
 public final class WebhookHandler {
@@ -22,13 +27,19 @@ public final class WebhookHandler {
   private final WebhookStreams streams;
   private final Authenticator auth;
   private final ClientAddress addresses;
+  private final JsonBodies bodies;
 
   public WebhookHandler(
-      WebhookService service, WebhookStreams streams, Authenticator auth, ClientAddress addresses) {
+      WebhookService service,
+      WebhookStreams streams,
+      Authenticator auth,
+      ClientAddress addresses,
+      JsonBodies bodies) {
     this.service = service;
     this.streams = streams;
     this.auth = auth;
     this.addresses = addresses;
+    this.bodies = bodies;
   }
 
   /** {@code ANY /webhook/receive/{token}[/<path>]}: stores the request, answers 200 at once. */
@@ -100,6 +111,21 @@ public final class WebhookHandler {
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /** {@code PATCH /api/v1/webhooks/{token}} {@code {"store_secret_headers": true|false}}. */
+  public void settings(Context ctx) {
+    JsonNode value = bodies.object(ctx).get("store_secret_headers");
+    if (value == null || !value.isBoolean()) {
+      throw new ApiException(
+          ErrorCode.INVALID_BODY, "Send {\"store_secret_headers\": true} or false.");
+    }
+    ctx.json(
+        service.settings(
+            auth.optionalStrict(ctx),
+            ctx.pathParam("token"),
+            value.asBoolean(),
+            RequestContext.id(ctx)));
   }
 
   /** {@code GET /api/v1/webhooks/{token}/requests}. */

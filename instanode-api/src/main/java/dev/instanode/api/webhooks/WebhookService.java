@@ -5,13 +5,18 @@ import dev.instanode.api.http.Pages;
 import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.api.wire.WebhookReceivedReply;
 import dev.instanode.api.wire.WebhookRequestsReply;
+import dev.instanode.api.wire.WebhookSettingsReply;
 import dev.instanode.core.ApiException;
+import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
+import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.WebhookRepository;
@@ -63,6 +68,7 @@ public final class WebhookService {
   private final PlatformRedis redis;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final AuditLog audit;
 
   public WebhookService(
       ResourceRepository resources,
@@ -70,13 +76,15 @@ public final class WebhookService {
       Plans plans,
       PlatformRedis redis,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      AuditLog audit) {
     this.resources = resources;
     this.requests = requests;
     this.plans = plans;
     this.redis = redis;
     this.clock = clock;
     this.meters = meters;
+    this.audit = audit;
   }
 
   /** One request as a sender sent it. The body is read only once it is known to be wanted. */
@@ -117,6 +125,7 @@ public final class WebhookService {
     }
     WebhookRepository.Received stored;
     try {
+      boolean secrets = requests.storesSecretHeaders(receiver.token());
       stored =
           requests.store(
               receiver.token(),
@@ -124,7 +133,7 @@ public final class WebhookService {
                   arrival.method(),
                   arrival.pathSuffix(),
                   arrival.query(),
-                  kept(arrival.headers()),
+                  kept(arrival.headers(), secrets),
                   body,
                   arrival.source()),
               limits.requestsStored());
@@ -172,8 +181,11 @@ public final class WebhookService {
     }
   }
 
-  /** The headers to keep: hop-by-hop ones dropped, secret ones masked, names lower-cased. */
-  static Map<String, List<String>> kept(Map<String, List<String>> sent) {
+  /**
+   * The headers to keep: hop-by-hop ones dropped, secret ones masked unless the owner chose to
+   * store them, names lower-cased.
+   */
+  static Map<String, List<String>> kept(Map<String, List<String>> sent, boolean storeSecrets) {
     Map<String, List<String>> kept = new LinkedHashMap<>();
     Set<String> named = new HashSet<>(HOP_BY_HOP);
     // A header the Connection header names is hop-by-hop too (RFC 9110 7.6.1).
@@ -193,7 +205,9 @@ public final class WebhookService {
       }
       kept.merge(
           lower,
-          SECRET.contains(lower) ? values.stream().map(v -> MASK).toList() : List.copyOf(values),
+          SECRET.contains(lower) && !storeSecrets
+              ? values.stream().map(v -> MASK).toList()
+              : List.copyOf(values),
           (a, b) -> {
             List<String> both = new ArrayList<>(a);
             both.addAll(b);
@@ -240,6 +254,29 @@ public final class WebhookService {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver for this caller.");
     }
     return found.get();
+  }
+
+  /**
+   * The owner's choice of whether secret headers are stored as sent, from now on (what was stored
+   * masked stays masked). Audited: who may read the receiver then reads those credentials.
+   */
+  public WebhookSettingsReply settings(
+      Caller caller, String rawToken, boolean storeSecretHeaders, RequestId requestId) {
+    ResourceRecord receiver = readable(caller, rawToken);
+    requests.setStoresSecretHeaders(receiver.token(), storeSecretHeaders);
+    audit.record(
+        new AuditEvent(
+            receiver.teamId(),
+            receiver.teamId().isPresent() ? AuditEvent.Actor.USER : AuditEvent.Actor.AGENT,
+            AuditKind.WEBHOOK_SETTINGS_CHANGED,
+            Optional.of(ResourceType.WEBHOOK.wireName()),
+            Optional.of(receiver.id()),
+            storeSecretHeaders
+                ? "Secret headers are now stored as sent"
+                : "Secret headers are now stored masked",
+            Map.of("store_secret_headers", storeSecretHeaders),
+            Optional.of(requestId.value())));
+    return new WebhookSettingsReply(true, receiver.token().toString(), storeSecretHeaders);
   }
 
   /** Where a new stream starts: after the newest request stored now. */

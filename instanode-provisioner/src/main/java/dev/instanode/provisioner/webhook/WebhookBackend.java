@@ -74,7 +74,9 @@ public final class WebhookBackend implements ResourceBackend {
     return List.of(WebhookInbox.of(key));
   }
 
-  /** Deletes every request the receiver stored, a batch at a time; idempotent. */
+  /**
+   * Deletes every request the receiver stored, a batch at a time, then its settings; idempotent.
+   */
   @Override
   public void drop(InfraKey key, ProviderResourceId providerResourceId) {
     UUID token = token(key);
@@ -90,6 +92,10 @@ public final class WebhookBackend implements ResourceBackend {
                     .bind("batch", DROP_BATCH)
                     .execute());
       } while (deleted == DROP_BATCH);
+      platform.useHandle(h ->
+          h.createUpdate("DELETE FROM webhook_settings WHERE token = :token")
+              .bind("token", token)
+              .execute());
     } catch (JdbiException e) {
       throw new ProvisionerException(
           ProvisionerException.Kind.UNAVAILABLE, "webhook drop failed", e);
