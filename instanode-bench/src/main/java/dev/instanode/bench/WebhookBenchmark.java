@@ -141,7 +141,8 @@ public final class WebhookBenchmark {
     if (res.statusCode() != 201 || !m.find()) {
       throw new IllegalStateException("no receiver: " + res.statusCode() + " " + res.body());
     }
-    return URI.create(m.group(1));
+    // PUBLIC_BASE_URL names port 0 here (PORT=0 picks a free one): send to where the api is.
+    return URI.create(base + URI.create(m.group(1)).getPath());
   }
 
   private static byte[] body() {

@@ -84,12 +84,13 @@ public final class WebhookRepository {
 
   /**
    * Stores {@code request} and, in the same statement, deletes what the receiver holds beyond its
-   * newest {@code keep} (this one included). Two stored at once may leave one over for a moment;
-   * the next store takes it.
+   * newest {@code keep} (this one included), by its number among the receiver's requests. Two
+   * stored at the same moment may take the same number and leave one over until the next store.
    *
-   * @return the stored request's id and time
+   * @return the stored request's id and time; empty when the receiver is not active (deleted or
+   *     expired since it was looked up): nothing is stored for a receiver that is gone
    */
-  public Received store(ResourceToken token, Incoming request, long keep) {
+  public Optional<Received> store(ResourceToken token, Incoming request, long keep) {
     if (keep < 1) {
       throw new IllegalArgumentException("a receiver keeps at least one request");
     }
@@ -97,14 +98,18 @@ public final class WebhookRepository {
         h.createQuery(
                 """
                 WITH stored AS (
-                  INSERT INTO webhook_requests (token, method, path, query, headers, body, source)
-                  VALUES (:token, :method, :path, :query, CAST(:headers AS jsonb), :body, :source)
-                  RETURNING id, received_at
+                  INSERT INTO webhook_requests
+                    (token, seq, method, path, query, headers, body, source)
+                  SELECT :token,
+                    COALESCE((SELECT max(seq) FROM webhook_requests WHERE token = :token), 0) + 1,
+                    :method, :path, :query, CAST(:headers AS jsonb), :body, :source
+                  WHERE EXISTS (
+                    SELECT 1 FROM resources
+                    WHERE token = :token AND resource_type = 'webhook' AND status = 'active')
+                  RETURNING id, received_at, seq
                 ), pruned AS (
                   DELETE FROM webhook_requests
-                  WHERE token = :token AND id <= (
-                    SELECT id FROM webhook_requests WHERE token = :token
-                    ORDER BY id DESC OFFSET :others LIMIT 1)
+                  WHERE token = :token AND seq <= (SELECT seq FROM stored) - :keep
                 )
                 SELECT id, received_at FROM stored
                 """)
@@ -115,7 +120,7 @@ public final class WebhookRepository {
             .bind("headers", JSON.writeValueAsString(request.headers()))
             .bind("body", request.body())
             .bind("source", request.source())
-            .bind("others", keep - 1)
+            .bind("keep", keep)
             .map((rs, ctx) ->
                 new Received(
                     rs.getLong("id"),
@@ -126,7 +131,7 @@ public final class WebhookRepository {
                     request.headers(),
                     request.body(),
                     request.source()))
-            .one());
+            .findOne());
   }
 
   /**

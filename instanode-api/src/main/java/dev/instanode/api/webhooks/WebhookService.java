@@ -69,6 +69,7 @@ public final class WebhookService {
   private final Clock clock;
   private final MeterRegistry meters;
   private final AuditLog audit;
+  private final ReceiverCache receivers;
 
   public WebhookService(
       ResourceRepository resources,
@@ -85,6 +86,7 @@ public final class WebhookService {
     this.clock = clock;
     this.meters = meters;
     this.audit = audit;
+    this.receivers = new ReceiverCache(this::load, System::nanoTime);
   }
 
   /** One request as a sender sent it. The body is read only once it is known to be wanted. */
@@ -105,14 +107,10 @@ public final class WebhookService {
   }
 
   public WebhookReceivedReply receive(Arrival arrival) {
-    ResourceRecord receiver =
+    ReceiverCache.Receiver receiver =
         ResourceToken.parse(arrival.token())
-            .flatMap(resources::findByToken)
-            .filter(r -> r.type() == ResourceType.WEBHOOK && r.status() == ResourceStatus.ACTIVE)
-            .orElseThrow(() -> {
-              count("unknown_receiver");
-              return new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver.");
-            });
+            .flatMap(receivers::get)
+            .orElseThrow(this::unknownReceiver);
     Plan.WebhookLimits limits = plans.of(receiver.tier()).webhook();
     int maxBody = Math.toIntExact(limits.bodyKb() * 1024);
     if (arrival.declaredLength() > maxBody) {
@@ -123,9 +121,8 @@ public final class WebhookService {
     if (body.length > maxBody) {
       throw tooLarge(maxBody);
     }
-    WebhookRepository.Received stored;
+    Optional<WebhookRepository.Received> stored;
     try {
-      boolean secrets = requests.storesSecretHeaders(receiver.token());
       stored =
           requests.store(
               receiver.token(),
@@ -133,7 +130,7 @@ public final class WebhookService {
                   arrival.method(),
                   arrival.pathSuffix(),
                   arrival.query(),
-                  kept(arrival.headers(), secrets),
+                  kept(arrival.headers(), receiver.storesSecretHeaders()),
                   body,
                   arrival.source()),
               limits.requestsStored());
@@ -142,8 +139,27 @@ public final class WebhookService {
       throw new ApiException(
           ErrorCode.SERVICE_UNAVAILABLE, "The request could not be stored; send it again.", e);
     }
+    if (stored.isEmpty()) {
+      // Deleted or expired since it was remembered: nothing was stored.
+      receivers.forget(receiver.token());
+      throw unknownReceiver();
+    }
     count("stored");
-    return new WebhookReceivedReply(true, stored.id(), stored.receivedAt());
+    return new WebhookReceivedReply(true, stored.get().id(), stored.get().receivedAt());
+  }
+
+  private ApiException unknownReceiver() {
+    count("unknown_receiver");
+    return new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver.");
+  }
+
+  private Optional<ReceiverCache.Receiver> load(ResourceToken token) {
+    return resources
+        .findByToken(token)
+        .filter(r -> r.type() == ResourceType.WEBHOOK && r.status() == ResourceStatus.ACTIVE)
+        .map(r ->
+            new ReceiverCache.Receiver(
+                r.token(), r.tier(), requests.storesSecretHeaders(r.token())));
   }
 
   private ApiException tooLarge(int maxBody) {
@@ -264,6 +280,7 @@ public final class WebhookService {
       Caller caller, String rawToken, boolean storeSecretHeaders, RequestId requestId) {
     ResourceRecord receiver = readable(caller, rawToken);
     requests.setStoresSecretHeaders(receiver.token(), storeSecretHeaders);
+    receivers.forget(receiver.token());
     audit.record(
         new AuditEvent(
             receiver.teamId(),
