@@ -1,7 +1,18 @@
 -- What webhook receivers were sent: one row per request, kept newest-first up to the receiver's
--- plan (the insert that stores one deletes the oldest beyond it). Its bytes are kept exactly.
--- seq numbers a receiver's requests (1, 2, 3, ...), so that delete is a short range scan however
--- many a receiver keeps, never a walk over all it holds; id orders reads and streams.
+-- plan (the insert that stores one deletes the oldest beyond it). Its bytes are kept exactly, its
+-- headers in the order received (json, not jsonb, which would sort them).
+--
+-- webhook_receivers holds each receiver's counter and its owner's choices. Every store takes the
+-- receiver's row lock to number its request (seq = 1, 2, 3, ...), so one receiver's requests commit
+-- in the order of their numbers and ids: retention is a range delete by seq, and a stream that
+-- follows ids never passes one still being written.
+CREATE TABLE webhook_receivers (
+    token                uuid        PRIMARY KEY,
+    seq                  bigint      NOT NULL DEFAULT 0,
+    store_secret_headers boolean     NOT NULL DEFAULT false,
+    updated_at           timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE webhook_requests (
     id          bigserial   PRIMARY KEY,
     token       uuid        NOT NULL,
@@ -10,10 +21,10 @@ CREATE TABLE webhook_requests (
     method      text        NOT NULL,
     path        text        NOT NULL,
     query       text,
-    headers     jsonb       NOT NULL,
+    headers     json        NOT NULL,
     body        bytea       NOT NULL,
     source      text        NOT NULL
 );
 
 CREATE INDEX webhook_requests_token_id ON webhook_requests (token, id DESC);
-CREATE INDEX webhook_requests_token_seq ON webhook_requests (token, seq);
+CREATE UNIQUE INDEX webhook_requests_token_seq ON webhook_requests (token, seq);

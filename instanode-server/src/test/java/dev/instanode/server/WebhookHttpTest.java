@@ -184,6 +184,33 @@ class WebhookHttpTest {
   }
 
   @Test
+  void aSenderInAnotherCharsetIsStoredAsSentAndAReceiverPastItsExpiryTakesNothing()
+      throws Exception {
+    JsonNode made = receiver(anonymous());
+    byte[] latin1 = {'c', 'a', 'f', (byte) 0xe9};
+    HttpResponse<String> sent =
+        send(
+            "POST", path(made), latin1, Map.of("Content-Type", "text/plain; charset=windows-1252"));
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+    JsonNode item = stored(made.get("token").asString(), anonymous()).get("items").get(0);
+    assertThat(Base64.getDecoder().decode(item.get("body_base64").asString())).isEqualTo(latin1);
+
+    // Past its expiry, before the expiry job has run: it neither stores nor is read.
+    JsonNode old = receiver(anonymous());
+    String token = old.get("token").asString();
+    try (var c = dev.instanode.testkit.TestPostgres.connect(TestApplications.platformUrl(env));
+        var st = c.createStatement()) {
+      st.execute(
+          "UPDATE resources SET expires_at = now() - interval '1 minute' WHERE token = '"
+              + token
+              + "'");
+    }
+    assertThat(send("POST", path(old), new byte[] {1}, Map.of()).statusCode()).isEqualTo(404);
+    assertThat(http.get("/api/v1/webhooks/" + token + "/requests", anonymous()).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
   void aBodyOverThePlanIs413AndNothingIsStored() throws Exception {
     JsonNode made = receiver(anonymous());
     HttpResponse<String> res = send("POST", path(made), new byte[64 * 1024 + 1], Map.of());

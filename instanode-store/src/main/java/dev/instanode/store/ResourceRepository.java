@@ -37,6 +37,15 @@ public final class ResourceRepository {
   static final String LIVE_ANONYMOUS =
       "team_id IS NULL AND status = 'active' AND (expires_at IS NULL OR expires_at > now())";
 
+  /**
+   * A sub-select that finds the active, unexpired webhook receiver {@code :token} and locks its row
+   * FOR SHARE: a statement storing to the receiver waits for a delete or expiry that is changing
+   * the row, then sees what it made of it.
+   */
+  public static final String LIVE_WEBHOOK_FOR_SHARE =
+      "SELECT 1 FROM resources WHERE token = :token AND resource_type = 'webhook'"
+          + " AND status = 'active' AND (expires_at IS NULL OR expires_at > now()) FOR SHARE";
+
   private final Jdbi jdbi;
 
   public ResourceRepository(Jdbi jdbi) {

@@ -60,32 +60,43 @@ public final class WebhookRepository {
     this.jdbi = jdbi;
   }
 
+  private static final String LIVE_RECEIVER = ResourceRepository.LIVE_WEBHOOK_FOR_SHARE;
+
   /** Whether the owner chose to store secret headers as sent; false for a receiver with no row. */
   public boolean storesSecretHeaders(ResourceToken token) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT COALESCE((SELECT store_secret_headers FROM webhook_settings"
+                "SELECT COALESCE((SELECT store_secret_headers FROM webhook_receivers"
                     + " WHERE token = :token), false)")
             .bind("token", token.value())
             .mapTo(Boolean.class)
             .one());
   }
 
-  public void setStoresSecretHeaders(ResourceToken token, boolean store) {
-    jdbi.useHandle(h ->
+  /**
+   * Records the owner's choice; false when the receiver is not active (a choice never outlives the
+   * receiver's drop, which deletes its row).
+   */
+  public boolean setStoresSecretHeaders(ResourceToken token, boolean store) {
+    return jdbi.withHandle(h ->
         h.createUpdate(
-                "INSERT INTO webhook_settings (token, store_secret_headers) VALUES (:token, :store)"
-                    + " ON CONFLICT (token) DO UPDATE SET store_secret_headers = :store,"
-                    + " updated_at = now()")
-            .bind("token", token.value())
-            .bind("store", store)
-            .execute());
+                    "INSERT INTO webhook_receivers (token, store_secret_headers)"
+                        + " SELECT :token, :store WHERE EXISTS ("
+                        + LIVE_RECEIVER
+                        + ") ON CONFLICT (token) DO UPDATE SET store_secret_headers = :store,"
+                        + " updated_at = now()")
+                .bind("token", token.value())
+                .bind("store", store)
+                .execute()
+            == 1);
   }
 
   /**
    * Stores {@code request} and, in the same statement, deletes what the receiver holds beyond its
-   * newest {@code keep} (this one included), by its number among the receiver's requests. Two
-   * stored at the same moment may take the same number and leave one over until the next store.
+   * newest {@code keep} (this one included), by its number among the receiver's requests. The
+   * receiver's row is locked to number it, so its stores commit one at a time, in order; and its
+   * resource row is read FOR SHARE, so a delete or expiry that is changing it is waited for and a
+   * receiver that is no longer active gets nothing.
    *
    * @return the stored request's id and time; empty when the receiver is not active (deleted or
    *     expired since it was looked up): nothing is stored for a receiver that is gone
@@ -96,23 +107,23 @@ public final class WebhookRepository {
     }
     return jdbi.withHandle(h ->
         h.createQuery(
-                """
-                WITH stored AS (
-                  INSERT INTO webhook_requests
-                    (token, seq, method, path, query, headers, body, source)
-                  SELECT :token,
-                    COALESCE((SELECT max(seq) FROM webhook_requests WHERE token = :token), 0) + 1,
-                    :method, :path, :query, CAST(:headers AS jsonb), :body, :source
-                  WHERE EXISTS (
-                    SELECT 1 FROM resources
-                    WHERE token = :token AND resource_type = 'webhook' AND status = 'active')
-                  RETURNING id, received_at, seq
-                ), pruned AS (
-                  DELETE FROM webhook_requests
-                  WHERE token = :token AND seq <= (SELECT seq FROM stored) - :keep
-                )
-                SELECT id, received_at FROM stored
-                """)
+                "WITH numbered AS ("
+                    + " INSERT INTO webhook_receivers (token, seq)"
+                    + " SELECT :token, 1 WHERE EXISTS ("
+                    + LIVE_RECEIVER
+                    + ") ON CONFLICT (token) DO UPDATE SET seq = webhook_receivers.seq + 1"
+                    + " RETURNING seq"
+                    + "), stored AS ("
+                    + " INSERT INTO webhook_requests"
+                    + " (token, seq, method, path, query, headers, body, source)"
+                    + " SELECT :token, seq, :method, :path, :query, CAST(:headers AS json), :body,"
+                    + " :source FROM numbered"
+                    + " RETURNING id, received_at, seq"
+                    + "), pruned AS ("
+                    + " DELETE FROM webhook_requests"
+                    + " WHERE token = :token AND seq <= (SELECT seq FROM stored) - :keep"
+                    + ")"
+                    + " SELECT id, received_at FROM stored")
             .bind("token", token.value())
             .bind("method", request.method())
             .bind("path", request.path())
@@ -135,34 +146,53 @@ public final class WebhookRepository {
   }
 
   /**
-   * The newest requests first, those older than {@code before} when given, at most {@code limit}.
+   * Bodies one read returns at most, summed: a page of 200 requests of 1 MiB each would otherwise
+   * be held (and encoded twice) in memory at once. The first request is always returned.
+   */
+  public static final long MAX_PAGE_BYTES = 4L * 1024 * 1024;
+
+  /**
+   * The newest requests first, those older than {@code before} when given, at most {@code limit}
+   * and {@link #MAX_PAGE_BYTES} of bodies.
    */
   public List<Received> newestFirst(ResourceToken token, Optional<Long> before, int limit) {
-    return jdbi.withHandle(h ->
-        h.createQuery(
-                "SELECT id, received_at, method, path, query, headers::text AS headers, body,"
-                    + " source FROM webhook_requests WHERE token = :token"
-                    + (before.isPresent() ? " AND id < :before" : "")
-                    + " ORDER BY id DESC LIMIT :limit")
-            .bind("token", token.value())
-            .bind("before", before.orElse(0L))
-            .bind("limit", limit)
-            .map((rs, ctx) -> row(rs))
-            .list());
+    return page(
+        "token = :token" + (before.isPresent() ? " AND id < :before" : ""),
+        "DESC",
+        token,
+        before.orElse(0L),
+        limit);
   }
 
   /**
-   * Requests stored after {@code after}, oldest first, at most {@code limit}: what a stream sends.
+   * Requests stored after {@code after}, oldest first, at most {@code limit} and {@link
+   * #MAX_PAGE_BYTES} of bodies: what a stream sends next.
    */
   public List<Received> after(ResourceToken token, long after, int limit) {
+    return page("token = :token AND id > :before", "ASC", token, after, limit);
+  }
+
+  private List<Received> page(
+      String where, String order, ResourceToken token, long bound, int limit) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT id, received_at, method, path, query, headers::text AS headers, body,"
-                    + " source FROM webhook_requests WHERE token = :token AND id > :after"
-                    + " ORDER BY id LIMIT :limit")
+                "WITH page AS (SELECT id, octet_length(body) AS size,"
+                    + " sum(octet_length(body)) OVER (ORDER BY id "
+                    + order
+                    + ") AS upto FROM webhook_requests WHERE "
+                    + where
+                    + " ORDER BY id "
+                    + order
+                    + " LIMIT :limit)"
+                    + " SELECT w.id, w.received_at, w.method, w.path, w.query,"
+                    + " w.headers::text AS headers, w.body, w.source"
+                    + " FROM webhook_requests w JOIN page p ON p.id = w.id"
+                    + " WHERE p.upto - p.size < :max_bytes ORDER BY w.id "
+                    + order)
             .bind("token", token.value())
-            .bind("after", after)
+            .bind("before", bound)
             .bind("limit", limit)
+            .bind("max_bytes", MAX_PAGE_BYTES)
             .map((rs, ctx) -> row(rs))
             .list());
   }

@@ -12,6 +12,8 @@ import java.util.Locale;
  * the Content-Type is read).
  */
 public final class RequestShape {
+  static final String WEBHOOK_RECEIVE = "/webhook/receive/";
+
   private RequestShape() {}
 
   public static void check(Context ctx) {
@@ -26,7 +28,10 @@ public final class RequestShape {
           ErrorCode.INVALID_QUERY,
           "The query string has a malformed %-escape or a control character.");
     }
-    if (!ctx.method().name().equals("GET") && !ctx.method().name().equals("HEAD")) {
+    // A webhook receiver stores whatever bytes a sender sends, in any charset.
+    if (!ctx.method().name().equals("GET")
+        && !ctx.method().name().equals("HEAD")
+        && (path == null || !path.startsWith(WEBHOOK_RECEIVE))) {
       requireUtf8(ctx.req().getHeader("Content-Type"));
     }
   }

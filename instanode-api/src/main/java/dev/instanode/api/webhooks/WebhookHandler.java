@@ -11,7 +11,6 @@ import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +65,8 @@ public final class WebhookHandler {
                   try {
                     return ctx.req().getInputStream().readNBytes(limit + 1);
                   } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    // The sender went away, or sent a body shorter than it said.
+                    throw new ApiException(ErrorCode.BAD_REQUEST, "The body could not be read.");
                   }
                 },
                 addresses.address(ctx).getHostAddress())));
@@ -102,7 +102,7 @@ public final class WebhookHandler {
         config -> config.timeout = 0,
         () ->
             streams.follow(
-                new SseClient(ctx), slot, after, () -> service.stillReceiving(receiver.token())));
+                new SseClient(ctx), slot, after, () -> service.stillReadableAs(receiver)));
   }
 
   private static Optional<Long> eventId(String raw) {

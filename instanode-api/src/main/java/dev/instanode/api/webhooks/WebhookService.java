@@ -156,7 +156,7 @@ public final class WebhookService {
   private Optional<ReceiverCache.Receiver> load(ResourceToken token) {
     return resources
         .findByToken(token)
-        .filter(r -> r.type() == ResourceType.WEBHOOK && r.status() == ResourceStatus.ACTIVE)
+        .filter(this::receiving)
         .map(r ->
             new ReceiverCache.Receiver(
                 r.token(), r.tier(), requests.storesSecretHeaders(r.token())));
@@ -254,10 +254,7 @@ public final class WebhookService {
   /** The receiver {@code caller} may read, or 404 (never 403: a token is not confirmed). */
   public ResourceRecord readable(Caller caller, String rawToken) {
     Optional<ResourceRecord> found =
-        ResourceToken.parse(rawToken)
-            .flatMap(resources::findByToken)
-            .filter(r -> r.type() == ResourceType.WEBHOOK)
-            .filter(r -> r.status() == ResourceStatus.ACTIVE);
+        ResourceToken.parse(rawToken).flatMap(resources::findByToken).filter(this::receiving);
     boolean allowed =
         found
             .map(r ->
@@ -279,7 +276,9 @@ public final class WebhookService {
   public WebhookSettingsReply settings(
       Caller caller, String rawToken, boolean storeSecretHeaders, RequestId requestId) {
     ResourceRecord receiver = readable(caller, rawToken);
-    requests.setStoresSecretHeaders(receiver.token(), storeSecretHeaders);
+    if (!requests.setStoresSecretHeaders(receiver.token(), storeSecretHeaders)) {
+      throw new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver for this caller.");
+    }
     receivers.forget(receiver.token());
     audit.record(
         new AuditEvent(
@@ -301,12 +300,23 @@ public final class WebhookService {
     return requests.newestId(token);
   }
 
-  /** False once the receiver is deleted or expired: its streams end. */
-  public boolean stillReceiving(ResourceToken token) {
+  /**
+   * False once the receiver is deleted, expired or moved to another owner (claimed into a team): a
+   * stream opened by whoever could read it then ends.
+   */
+  public boolean stillReadableAs(ResourceRecord opened) {
     return resources
-        .findByToken(token)
-        .filter(r -> r.status() == ResourceStatus.ACTIVE)
+        .findByToken(opened.token())
+        .filter(this::receiving)
+        .filter(r -> r.teamId().equals(opened.teamId()))
         .isPresent();
+  }
+
+  /** An active webhook receiver not past its expiry (the expiry job may not have run yet). */
+  private boolean receiving(ResourceRecord r) {
+    return r.type() == ResourceType.WEBHOOK
+        && r.status() == ResourceStatus.ACTIVE
+        && r.expiresAt().map(at -> at.isAfter(clock.instant())).orElse(true);
   }
 
   static WebhookRequestsReply.Item item(WebhookRepository.Received r) {

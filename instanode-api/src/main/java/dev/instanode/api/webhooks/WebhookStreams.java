@@ -25,6 +25,9 @@ public final class WebhookStreams {
   /** Streams one receiver may have open on one api process. */
   static final int PER_RECEIVER = 5;
 
+  /** Streams one api process holds at most, each a virtual thread reading twice a second. */
+  static final int TOTAL = 1_000;
+
   static final Duration POLL = Duration.ofMillis(500);
   static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
@@ -36,6 +39,7 @@ public final class WebhookStreams {
   private final WebhookRepository requests;
   private final JsonMapper mapper;
   private final Map<ResourceToken, AtomicInteger> open = new ConcurrentHashMap<>();
+  private final AtomicInteger total = new AtomicInteger();
 
   public WebhookStreams(WebhookRepository requests, JsonMapper mapper) {
     this.requests = requests;
@@ -55,6 +59,7 @@ public final class WebhookStreams {
     public synchronized void close() {
       if (!closed) {
         closed = true;
+        total.decrementAndGet();
         open.computeIfPresent(token, (t, n) -> n.decrementAndGet() <= 0 ? null : n);
       }
     }
@@ -64,9 +69,20 @@ public final class WebhookStreams {
    * @throws ApiException {@code stream_limit_reached} when the receiver has all its streams open
    */
   public Slot reserve(ResourceToken token) {
-    AtomicInteger n = open.computeIfAbsent(token, t -> new AtomicInteger());
-    if (n.incrementAndGet() > PER_RECEIVER) {
-      n.decrementAndGet();
+    boolean[] taken = {false};
+    // Check and count in one step, so a stream closing at the same moment cannot let one past.
+    open.compute(
+        token,
+        (t, n) -> {
+          int now = n == null ? 0 : n.get();
+          if (now >= PER_RECEIVER || total.get() >= TOTAL) {
+            return n;
+          }
+          taken[0] = true;
+          total.incrementAndGet();
+          return new AtomicInteger(now + 1);
+        });
+    if (!taken[0]) {
       throw new ApiException(
           ErrorCode.STREAM_LIMIT_REACHED,
           "This receiver has " + PER_RECEIVER + " live streams open already.",

@@ -93,7 +93,7 @@ public final class WebhookBackend implements ResourceBackend {
                     .execute());
       } while (deleted == DROP_BATCH);
       platform.useHandle(h ->
-          h.createUpdate("DELETE FROM webhook_settings WHERE token = :token")
+          h.createUpdate("DELETE FROM webhook_receivers WHERE token = :token")
               .bind("token", token)
               .execute());
     } catch (JdbiException e) {
