@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -224,6 +225,11 @@ class WebhookHttpTest {
   @Test
   void aReceiverTakesItsPlansRequestsAMinuteAndThen429() throws Exception {
     JsonNode made = receiver(anonymous());
+    // A refused body costs no quota.
+    for (int i = 0; i < 3; i++) {
+      assertThat(send("POST", path(made), new byte[64 * 1024 + 1], Map.of()).statusCode())
+          .isEqualTo(413);
+    }
     for (int i = 0; i < 60; i++) {
       assertThat(send("POST", path(made), new byte[] {1}, Map.of()).statusCode()).isEqualTo(200);
     }
@@ -322,6 +328,24 @@ class WebhookHttpTest {
     List<JsonNode> resumed =
         events(token, Map.of("Last-Event-ID", live.get(0).get("event_id").asString()), 1, () -> {});
     assertThat(resumed).extracting(e -> e.get("body").asString()).containsExactly("two");
+  }
+
+  @Test
+  void anAddressSprayingUnknownReceiversIsRefusedBeforeTheDatabaseIsAsked() throws Exception {
+    Map<String, String> from = Map.of("X-Forwarded-For", "10.99.1.1");
+    for (int i = 0; i < 120; i++) {
+      assertThat(
+              send("POST", "/webhook/receive/" + UUID.randomUUID(), new byte[0], from).statusCode())
+          .isEqualTo(404);
+    }
+    HttpResponse<String> refused =
+        send("POST", "/webhook/receive/" + UUID.randomUUID(), new byte[0], from);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(429);
+    // For the rest of the minute that address is refused even for a real receiver not yet
+    // remembered; any other address is not held to it.
+    JsonNode made = receiver(anonymous());
+    assertThat(send("POST", path(made), new byte[0], from).statusCode()).isEqualTo(429);
+    assertThat(send("POST", path(made), new byte[0], Map.of()).statusCode()).isEqualTo(200);
   }
 
   @Test

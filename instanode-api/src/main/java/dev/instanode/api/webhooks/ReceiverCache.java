@@ -35,6 +35,14 @@ final class ReceiverCache {
     this.nanoTime = nanoTime;
   }
 
+  /** The remembered answer, when one is fresh; empty when {@link #get} would read. */
+  Optional<Optional<Receiver>> remembered(ResourceToken token) {
+    Entry e = entries.get(token);
+    return e != null && nanoTime.getAsLong() - e.loadedAt() < TTL_NANOS
+        ? Optional.of(e.receiver())
+        : Optional.empty();
+  }
+
   Optional<Receiver> get(ResourceToken token) {
     long now = nanoTime.getAsLong();
     Entry e = entries.get(token);

@@ -20,6 +20,7 @@ import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.WebhookRepository;
+import io.lettuce.core.SetArgs;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -60,6 +61,10 @@ public final class WebhookService {
   static final Set<String> SECRET = Set.of("authorization", "cookie", "proxy-authorization");
 
   static final String MASK = "********";
+
+  /** Unknown receivers one address may send to a minute before it is refused without a read. */
+  static final long UNKNOWN_PER_MINUTE = 120;
+
   static final String METRIC = "instant_webhook_requests_total";
 
   private final ResourceRepository resources;
@@ -107,20 +112,18 @@ public final class WebhookService {
   }
 
   public WebhookReceivedReply receive(Arrival arrival) {
-    ReceiverCache.Receiver receiver =
-        ResourceToken.parse(arrival.token())
-            .flatMap(receivers::get)
-            .orElseThrow(this::unknownReceiver);
+    ReceiverCache.Receiver receiver = receiver(arrival);
     Plan.WebhookLimits limits = plans.of(receiver.tier()).webhook();
     int maxBody = Math.toIntExact(limits.bodyKb() * 1024);
     if (arrival.declaredLength() > maxBody) {
       throw tooLarge(maxBody);
     }
-    admit(receiver.token(), limits);
     byte[] body = arrival.body().read(maxBody);
     if (body.length > maxBody) {
       throw tooLarge(maxBody);
     }
+    // Counted once the request is one that can be stored: a refused body costs no quota.
+    admit(receiver.token(), limits);
     Optional<WebhookRepository.Received> stored;
     try {
       stored =
@@ -146,6 +149,50 @@ public final class WebhookService {
     }
     count("stored");
     return new WebhookReceivedReply(true, stored.get().id(), stored.get().receivedAt());
+  }
+
+  /**
+   * The receiver the request is for. A token not remembered costs a database read, so one address
+   * sending to more than {@link #UNKNOWN_PER_MINUTE} unknown receivers a minute is refused before
+   * the read (Redis down: let through, the cache still bounds repeats).
+   */
+  private ReceiverCache.Receiver receiver(Arrival arrival) {
+    ResourceToken token = ResourceToken.parse(arrival.token()).orElseThrow(this::unknownReceiver);
+    Optional<Optional<ReceiverCache.Receiver>> remembered = receivers.remembered(token);
+    String unknownKey = "whk:unknown:" + arrival.source() + ":" + clock.millis() / 60_000;
+    if (remembered.isEmpty()
+        && redis
+            .tryWith("webhook_unknown", r -> r.get(unknownKey))
+            .map(Long::parseLong)
+            .filter(n -> n >= UNKNOWN_PER_MINUTE)
+            .isPresent()) {
+      count("rate_limited");
+      throw new ApiException(
+          ErrorCode.WEBHOOK_RATE_LIMITED,
+          "This address sent to too many unknown receivers this minute.",
+          OptionalInt.of(secondsToNextMinute()),
+          null);
+    }
+    Optional<ReceiverCache.Receiver> found = remembered.orElseGet(() -> receivers.get(token));
+    if (found.isEmpty()) {
+      minuteCount("webhook_unknown", unknownKey);
+      throw unknownReceiver();
+    }
+    return found.get();
+  }
+
+  /** INCR of a key that lives two minutes, set before it is counted so it always expires. */
+  private Optional<Long> minuteCount(String subsystem, String key) {
+    return redis.tryWith(
+        subsystem,
+        r -> {
+          r.set(key, "0", SetArgs.Builder.nx().ex(120));
+          return r.incr(key);
+        });
+  }
+
+  private int secondsToNextMinute() {
+    return Math.max(1, (int) (60 - (clock.millis() / 1000) % 60));
   }
 
   private ApiException unknownReceiver() {
@@ -174,25 +221,14 @@ public final class WebhookService {
    * fails open); the plan's bound on what is kept holds either way.
    */
   private void admit(ResourceToken token, Plan.WebhookLimits limits) {
-    long minute = clock.millis() / 60_000;
-    String key = "whk:rate:" + token + ":" + minute;
-    Optional<Long> seen =
-        redis.tryWith(
-            "webhook_rate",
-            r -> {
-              long n = r.incr(key);
-              if (n == 1) {
-                r.expire(key, 120);
-              }
-              return n;
-            });
+    String key = "whk:rate:" + token + ":" + clock.millis() / 60_000;
+    Optional<Long> seen = minuteCount("webhook_rate", key);
     if (seen.isPresent() && seen.get() > limits.requestsPerMinute()) {
       count("rate_limited");
-      int retry = (int) (60 - (clock.millis() / 1000) % 60);
       throw new ApiException(
           ErrorCode.WEBHOOK_RATE_LIMITED,
           "This receiver takes " + limits.requestsPerMinute() + " requests a minute.",
-          OptionalInt.of(Math.max(1, retry)),
+          OptionalInt.of(secondsToNextMinute()),
           null);
     }
   }
