@@ -10,6 +10,8 @@ CREATE TABLE webhook_receivers (
     token                uuid        PRIMARY KEY,
     seq                  bigint      NOT NULL DEFAULT 0,
     store_secret_headers boolean     NOT NULL DEFAULT false,
+    -- AES-GCM ciphertext of the secret senders sign bodies with (X-Hub-Signature-256); null: none
+    signing_secret       text,
     updated_at           timestamptz NOT NULL DEFAULT now()
 );
 

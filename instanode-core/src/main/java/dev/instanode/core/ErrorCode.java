@@ -126,6 +126,10 @@ public enum ErrorCode {
       413,
       "Tell the user the body is larger than this webhook receiver's plan stores (see"
           + " /api/v1/capabilities); the sender should send less, or the owner upgrade."),
+  INVALID_SIGNATURE(
+      401,
+      "Tell the user the sender's X-Hub-Signature-256 does not match the receiver's signing secret;"
+          + " check the secret set on both sides."),
   WEBHOOK_RATE_LIMITED(
       429,
       "Tell the user this webhook receiver got more requests this minute than its plan stores;"

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -209,6 +212,58 @@ class WebhookHttpTest {
     assertThat(send("POST", path(old), new byte[] {1}, Map.of()).statusCode()).isEqualTo(404);
     assertThat(http.get("/api/v1/webhooks/" + token + "/requests", anonymous()).statusCode())
         .isEqualTo(404);
+  }
+
+  private static HttpResponse<String> patch(String token, String json) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + "/api/v1/webhooks/" + token))
+            .method("PATCH", HttpRequest.BodyPublishers.ofString(json)),
+        anonymous());
+  }
+
+  private static String signature(String secret, byte[] body) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(), "HmacSHA256"));
+    return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+  }
+
+  @Test
+  void withASigningSecretOnlyBodiesSignedWithItAreStored() throws Exception {
+    JsonNode made = receiver(anonymous());
+    String token = made.get("token").asString();
+    HttpResponse<String> set = patch(token, "{\"signing_secret\":\"whsec_abc\"}");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    assertThat(JSON.readTree(set.body()).get("signed").asBoolean()).isTrue();
+    assertThat(set.body()).doesNotContain("whsec_abc");
+
+    byte[] body = "{\"event\":\"push\"}".getBytes();
+    HttpResponse<String> unsigned = send("POST", path(made), body, Map.of());
+    assertThat(unsigned.statusCode()).as(unsigned.body()).isEqualTo(401);
+    assertThat(JSON.readTree(unsigned.body()).get("error").asString())
+        .isEqualTo("invalid_signature");
+    assertThat(
+            send("POST", path(made), body, Map.of("X-Hub-Signature-256", signature("other", body)))
+                .statusCode())
+        .isEqualTo(401);
+    assertThat(
+            send(
+                    "POST",
+                    path(made),
+                    body,
+                    Map.of("X-Hub-Signature-256", signature("whsec_abc", body)))
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(stored(token, anonymous()).get("items")).hasSize(1);
+
+    // "" stops checking.
+    assertThat(patch(token, "{\"signing_secret\":\"\"}").statusCode()).isEqualTo(200);
+    assertThat(send("POST", path(made), body, Map.of()).statusCode()).isEqualTo(200);
+    assertThat(
+            AnonymousGateHttpTest.count(
+                env, "SELECT count(*) FROM audit_log WHERE metadata::text LIKE '%whsec_abc%'"))
+        .as("the secret is never audited")
+        .isZero();
   }
 
   @Test

@@ -62,31 +62,50 @@ public final class WebhookRepository {
 
   private static final String LIVE_RECEIVER = ResourceRepository.LIVE_WEBHOOK_FOR_SHARE;
 
-  /** Whether the owner chose to store secret headers as sent; false for a receiver with no row. */
-  public boolean storesSecretHeaders(ResourceToken token) {
+  /**
+   * What a receiver's owner chose.
+   *
+   * @param encryptedSigningSecret the secret senders sign with, as stored (encrypted); empty: none
+   */
+  public record Settings(boolean storeSecretHeaders, Optional<String> encryptedSigningSecret) {
+    public static final Settings DEFAULTS = new Settings(false, Optional.empty());
+
+    @Override
+    public String toString() {
+      return "Settings[storeSecretHeaders=" + storeSecretHeaders + ", signingSecret=***]";
+    }
+  }
+
+  /** The receiver's settings; the defaults for a receiver with no row. */
+  public Settings settings(ResourceToken token) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT COALESCE((SELECT store_secret_headers FROM webhook_receivers"
-                    + " WHERE token = :token), false)")
+                "SELECT store_secret_headers, signing_secret FROM webhook_receivers"
+                    + " WHERE token = :token")
             .bind("token", token.value())
-            .mapTo(Boolean.class)
-            .one());
+            .map((rs, ctx) ->
+                new Settings(
+                    rs.getBoolean("store_secret_headers"),
+                    Optional.ofNullable(rs.getString("signing_secret"))))
+            .findOne()
+            .orElse(Settings.DEFAULTS));
   }
 
   /**
-   * Records the owner's choice; false when the receiver is not active (a choice never outlives the
+   * Records the owner's choices; false when the receiver is not active (a choice never outlives the
    * receiver's drop, which deletes its row).
    */
-  public boolean setStoresSecretHeaders(ResourceToken token, boolean store) {
+  public boolean saveSettings(ResourceToken token, Settings settings) {
     return jdbi.withHandle(h ->
         h.createUpdate(
-                    "INSERT INTO webhook_receivers (token, store_secret_headers)"
-                        + " SELECT :token, :store WHERE EXISTS ("
+                    "INSERT INTO webhook_receivers (token, store_secret_headers, signing_secret)"
+                        + " SELECT :token, :store, :secret WHERE EXISTS ("
                         + LIVE_RECEIVER
                         + ") ON CONFLICT (token) DO UPDATE SET store_secret_headers = :store,"
-                        + " updated_at = now()")
+                        + " signing_secret = :secret, updated_at = now()")
                 .bind("token", token.value())
-                .bind("store", store)
+                .bind("store", settings.storeSecretHeaders())
+                .bind("secret", settings.encryptedSigningSecret().orElse(null))
                 .execute()
             == 1);
   }

@@ -41,6 +41,14 @@ public final class JsonBodies {
   /** The most of a refused body read only so that the refusal reaches the client intact. */
   static final long DRAIN_LIMIT = 8L * 1024 * 1024;
 
+  /**
+   * Reads and drops what is left of a refused body, up to {@link #DRAIN_LIMIT}, so that the refusal
+   * reaches the client intact.
+   */
+  public static void drainRefused(Context ctx) {
+    drain(ctx);
+  }
+
   private static void drain(Context ctx) {
     try (InputStream in = ctx.req().getInputStream()) {
       byte[] buffer = new byte[64 * 1024];

@@ -2,6 +2,7 @@ package dev.instanode.api.webhooks;
 
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.Tier;
+import dev.instanode.store.WebhookRepository;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,7 @@ final class ReceiverCache {
   static final int MAX_ENTRIES = 50_000;
 
   /** An active receiver's facts. */
-  record Receiver(ResourceToken token, Tier tier, boolean storesSecretHeaders) {}
+  record Receiver(ResourceToken token, Tier tier, WebhookRepository.Settings settings) {}
 
   private record Entry(Optional<Receiver> receiver, long loadedAt) {}
 

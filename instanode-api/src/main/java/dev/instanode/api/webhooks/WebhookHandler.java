@@ -43,6 +43,18 @@ public final class WebhookHandler {
 
   /** {@code ANY /webhook/receive/{token}[/<path>]}: stores the request, answers 200 at once. */
   public void receive(Context ctx) {
+    try {
+      store(ctx);
+    } catch (ApiException e) {
+      if (e.code() == ErrorCode.WEBHOOK_BODY_TOO_LARGE) {
+        // Read what is left (within a bound) so the 413 is not lost to a reset.
+        JsonBodies.drainRefused(ctx);
+      }
+      throw e;
+    }
+  }
+
+  private void store(Context ctx) {
     String token = ctx.pathParam("token");
     String rest = ctx.path().substring(Math.min(ctx.path().length(), PREFIX.length()));
     int slash = rest.indexOf('/');
@@ -113,18 +125,29 @@ public final class WebhookHandler {
     }
   }
 
-  /** {@code PATCH /api/v1/webhooks/{token}} {@code {"store_secret_headers": true|false}}. */
+  /**
+   * {@code PATCH /api/v1/webhooks/{token}} {@code {"store_secret_headers": bool, "signing_secret":
+   * "text" | ""}}: either or both; {@code ""} stops checking signatures.
+   */
   public void settings(Context ctx) {
-    JsonNode value = bodies.object(ctx).get("store_secret_headers");
-    if (value == null || !value.isBoolean()) {
+    JsonNode body = bodies.object(ctx);
+    JsonNode store = body.get("store_secret_headers");
+    JsonNode secret = body.get("signing_secret");
+    if ((store == null && secret == null)
+        || (store != null && !store.isBoolean())
+        || (secret != null && (!secret.isString() || secret.asString().length() > 256))) {
       throw new ApiException(
-          ErrorCode.INVALID_BODY, "Send {\"store_secret_headers\": true} or false.");
+          ErrorCode.INVALID_BODY,
+          "Send {\"store_secret_headers\": true|false} and/or {\"signing_secret\": \"...\"}"
+              + " (at most 256 characters; \"\" stops checking).");
     }
     ctx.json(
         service.settings(
             auth.optionalStrict(ctx),
             ctx.pathParam("token"),
-            value.asBoolean(),
+            new WebhookService.SettingsChange(
+                Optional.ofNullable(store).map(JsonNode::asBoolean),
+                Optional.ofNullable(secret).map(JsonNode::asString)),
             RequestContext.id(ctx)));
   }
 

@@ -15,6 +15,8 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.core.crypto.Secrets;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRecord;
@@ -26,10 +28,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,6 +41,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Webhook receivers: storing what a sender sends (bounded by the receiver's plan: body size,
@@ -61,6 +67,7 @@ public final class WebhookService {
   static final Set<String> SECRET = Set.of("authorization", "cookie", "proxy-authorization");
 
   static final String MASK = "********";
+  static final String SIGNATURE_HEADER = "X-Hub-Signature-256";
 
   /** Unknown receivers one address may send to a minute before it is refused without a read. */
   static final long UNKNOWN_PER_MINUTE = 120;
@@ -75,6 +82,7 @@ public final class WebhookService {
   private final MeterRegistry meters;
   private final AuditLog audit;
   private final ReceiverCache receivers;
+  private final AesGcm aes;
 
   public WebhookService(
       ResourceRepository resources,
@@ -83,7 +91,8 @@ public final class WebhookService {
       PlatformRedis redis,
       Clock clock,
       MeterRegistry meters,
-      AuditLog audit) {
+      AuditLog audit,
+      AesGcm aes) {
     this.resources = resources;
     this.requests = requests;
     this.plans = plans;
@@ -91,6 +100,7 @@ public final class WebhookService {
     this.clock = clock;
     this.meters = meters;
     this.audit = audit;
+    this.aes = aes;
     this.receivers = new ReceiverCache(this::load, System::nanoTime);
   }
 
@@ -122,6 +132,7 @@ public final class WebhookService {
     if (body.length > maxBody) {
       throw tooLarge(maxBody);
     }
+    verifySignature(receiver, arrival.headers(), body);
     // Counted once the request is one that can be stored: a refused body costs no quota.
     admit(receiver.token(), limits);
     Optional<WebhookRepository.Received> stored;
@@ -133,7 +144,7 @@ public final class WebhookService {
                   arrival.method(),
                   arrival.pathSuffix(),
                   arrival.query(),
-                  kept(arrival.headers(), receiver.storesSecretHeaders()),
+                  kept(arrival.headers(), receiver.settings().storeSecretHeaders()),
                   body,
                   arrival.source()),
               limits.requestsStored());
@@ -208,9 +219,44 @@ public final class WebhookService {
     return resources
         .findByToken(token)
         .filter(this::receiving)
-        .map(r ->
-            new ReceiverCache.Receiver(
-                r.token(), r.tier(), requests.storesSecretHeaders(r.token())));
+        .map(r -> new ReceiverCache.Receiver(r.token(), r.tier(), requests.settings(r.token())));
+  }
+
+  /**
+   * With a signing secret set, the body must carry {@code X-Hub-Signature-256: sha256=<hex>}, the
+   * HMAC-SHA256 of its exact bytes under the secret (GitHub's form; compared in constant time).
+   * Without one, nothing is checked.
+   */
+  private void verifySignature(
+      ReceiverCache.Receiver receiver, Map<String, List<String>> headers, byte[] body) {
+    Optional<String> encrypted = receiver.settings().encryptedSigningSecret();
+    if (encrypted.isEmpty()) {
+      return;
+    }
+    String sent =
+        headers.entrySet().stream()
+            .filter(e -> e.getKey().equalsIgnoreCase(SIGNATURE_HEADER))
+            .flatMap(e -> e.getValue().stream())
+            .findFirst()
+            .orElse("");
+    String expected =
+        "sha256=" + HexFormat.of().formatHex(hmac(aes.decrypt(encrypted.get()), body));
+    if (!Secrets.constantTimeEquals(expected, sent.trim())) {
+      count("bad_signature");
+      throw new ApiException(
+          ErrorCode.INVALID_SIGNATURE,
+          "The body's " + SIGNATURE_HEADER + " does not match this receiver's signing secret.");
+    }
+  }
+
+  private static byte[] hmac(String secret, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return mac.doFinal(body);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+    }
   }
 
   private ApiException tooLarge(int maxBody) {
@@ -310,13 +356,34 @@ public final class WebhookService {
   }
 
   /**
-   * The owner's choice of whether secret headers are stored as sent, from now on (what was stored
-   * masked stays masked). Audited: who may read the receiver then reads those credentials.
+   * A change to a receiver's settings; absent fields stay as they are.
+   *
+   * @param signingSecret present: the secret senders sign bodies with ({@code
+   *     X-Hub-Signature-256}), or empty text to stop checking
+   */
+  public record SettingsChange(
+      Optional<Boolean> storeSecretHeaders, Optional<String> signingSecret) {
+    @Override
+    public String toString() {
+      return "SettingsChange[storeSecretHeaders=" + storeSecretHeaders + ", signingSecret=***]";
+    }
+  }
+
+  /**
+   * The owner's choices, from now on (what was stored masked stays masked). Audited, the secret
+   * never: only whether one is set.
    */
   public WebhookSettingsReply settings(
-      Caller caller, String rawToken, boolean storeSecretHeaders, RequestId requestId) {
+      Caller caller, String rawToken, SettingsChange change, RequestId requestId) {
     ResourceRecord receiver = readable(caller, rawToken);
-    if (!requests.setStoresSecretHeaders(receiver.token(), storeSecretHeaders)) {
+    WebhookRepository.Settings now = requests.settings(receiver.token());
+    boolean store = change.storeSecretHeaders().orElse(now.storeSecretHeaders());
+    Optional<String> secret =
+        change
+            .signingSecret()
+            .map(s -> s.isEmpty() ? Optional.<String>empty() : Optional.of(aes.encrypt(s)))
+            .orElse(now.encryptedSigningSecret());
+    if (!requests.saveSettings(receiver.token(), new WebhookRepository.Settings(store, secret))) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver for this caller.");
     }
     receivers.forget(receiver.token());
@@ -327,12 +394,10 @@ public final class WebhookService {
             AuditKind.WEBHOOK_SETTINGS_CHANGED,
             Optional.of(ResourceType.WEBHOOK.wireName()),
             Optional.of(receiver.id()),
-            storeSecretHeaders
-                ? "Secret headers are now stored as sent"
-                : "Secret headers are now stored masked",
-            Map.of("store_secret_headers", storeSecretHeaders),
+            "Receiver settings changed",
+            Map.of("store_secret_headers", store, "signed", secret.isPresent()),
             Optional.of(requestId.value())));
-    return new WebhookSettingsReply(true, receiver.token().toString(), storeSecretHeaders);
+    return new WebhookSettingsReply(true, receiver.token().toString(), store, secret.isPresent());
   }
 
   /** Where a new stream starts: after the newest request stored now. */

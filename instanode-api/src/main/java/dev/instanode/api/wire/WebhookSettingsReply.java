@@ -6,4 +6,5 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record WebhookSettingsReply(
     @JsonProperty("ok") boolean ok,
     @JsonProperty("token") String token,
-    @JsonProperty("store_secret_headers") boolean storeSecretHeaders) {}
+    @JsonProperty("store_secret_headers") boolean storeSecretHeaders,
+    @JsonProperty("signed") boolean signed) {}
