@@ -1,14 +1,11 @@
 package dev.instanode.cluster;
 
 import dev.instanode.core.names.NamespaceName;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -43,26 +40,14 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
 
   @Override
   public void apply(DedicatedSpec spec) {
-    String ns = spec.namespace().value();
-    KubeCalls.call(
+    // The server was (or is being) started with the stored password: never replace the Secret.
+    KubeCalls.apply(
+        client,
         "apply_dedicated",
-        () -> {
-          Namespace namespace = DedicatedObjects.namespace(spec);
-          namespace.getMetadata().getLabels().put(Installation.LABEL, installation.id());
-          client.resource(namespace).createOr(NonDeletingOperation::update);
-          for (HasMetadata object : DedicatedObjects.contents(spec)) {
-            if (object instanceof Secret secret) {
-              // The server was (or is being) started with the stored password: never replace it.
-              if (client.secrets().inNamespace(ns).withName(secret.getMetadata().getName()).get()
-                  == null) {
-                client.resource(secret).inNamespace(ns).create();
-              }
-            } else {
-              client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
-            }
-          }
-          return null;
-        });
+        installation,
+        DedicatedObjects.namespace(spec),
+        DedicatedObjects.contents(spec),
+        object -> object instanceof Secret);
   }
 
   @Override

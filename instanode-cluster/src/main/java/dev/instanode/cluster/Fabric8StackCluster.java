@@ -1,13 +1,11 @@
 package dev.instanode.cluster;
 
 import dev.instanode.core.names.NamespaceName;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.LogWatch;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -57,20 +55,13 @@ public final class Fabric8StackCluster implements StackCluster {
 
   @Override
   public void apply(StackSpec stack) {
-    String ns = stack.namespace().value();
-    KubeCalls.call(
+    KubeCalls.apply(
+        client,
         "apply",
-        () -> {
-          // Create, or update what exists: the one path the simulated cluster also serves (its
-          // mock answers a server-side apply of a missing object with 404).
-          client
-              .resource(labelled(StackObjects.namespace(stack)))
-              .createOr(NonDeletingOperation::update);
-          for (HasMetadata object : StackObjects.contents(stack)) {
-            client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
-          }
-          return null;
-        });
+        installation,
+        StackObjects.namespace(stack),
+        StackObjects.contents(stack),
+        object -> false);
   }
 
   @Override
@@ -168,11 +159,6 @@ public final class Fabric8StackCluster implements StackCluster {
   public void eachNamespacePage(
       NamespaceName.Kind kind, int pageSize, Consumer<List<TenantNamespace>> page) {
     KubeCalls.eachNamespacePage(client, installation, kind, pageSize, page);
-  }
-
-  private Namespace labelled(Namespace namespace) {
-    namespace.getMetadata().getLabels().put(Installation.LABEL, installation.id());
-    return namespace;
   }
 
   @Override

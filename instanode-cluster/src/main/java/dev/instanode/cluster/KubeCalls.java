@@ -2,6 +2,7 @@ package dev.instanode.cluster;
 
 import dev.instanode.core.names.NamespaceName;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceList;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -32,6 +35,36 @@ final class KubeCalls {
       throw new ClusterUnavailableException(
           "cluster " + what + " failed (HTTP " + e.getCode() + ")", e);
     }
+  }
+
+  /**
+   * Creates, or updates what exists, the namespace (labelled with {@code installation}) and then
+   * each of {@code contents} in it: the one path the simulated cluster also serves (its mock
+   * answers a server-side apply of a missing object with 404). An object {@code createOnly} picks
+   * is made when missing and otherwise left as it is.
+   */
+  static void apply(
+      KubernetesClient client,
+      String what,
+      Installation installation,
+      Namespace namespace,
+      List<HasMetadata> contents,
+      Predicate<HasMetadata> createOnly) {
+    String ns = namespace.getMetadata().getName();
+    namespace.getMetadata().getLabels().put(Installation.LABEL, installation.id());
+    call(
+        what,
+        () -> {
+          client.resource(namespace).createOr(NonDeletingOperation::update);
+          for (HasMetadata object : contents) {
+            if (!createOnly.test(object)) {
+              client.resource(object).inNamespace(ns).createOr(NonDeletingOperation::update);
+            } else if (client.resource(object).inNamespace(ns).get() == null) {
+              client.resource(object).inNamespace(ns).create();
+            }
+          }
+          return null;
+        });
   }
 
   /** See {@link NamespaceInventory#eachNamespacePage}. */

@@ -28,18 +28,19 @@ import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.breaker.Breakers;
+import dev.instanode.provisioner.dedicated.DedicatedBackend;
 import dev.instanode.provisioner.dedicated.DedicatedPostgresBackend;
 import dev.instanode.provisioner.dedicated.DedicatedRedisBackend;
 import dev.instanode.provisioner.dedicated.DedicatedSettings;
 import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.LocalProvisioner;
+import dev.instanode.provisioner.engine.ResourceBackend;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -224,23 +225,7 @@ class DedicatedBackendsTest {
                 .endMetadata()
                 .build())
         .create();
-    client
-        .pods()
-        .inNamespace(theirs)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName("redis-0")
-                .addToLabels(StackObjects.SERVICE, "redis")
-                .endMetadata()
-                .withNewStatus()
-                .addNewCondition()
-                .withType("Ready")
-                .withStatus("True")
-                .endCondition()
-                .endStatus()
-                .build())
-        .create();
+    client.pods().inNamespace(theirs).resource(FakeKubelet.pod("redis", Optional.empty())).create();
 
     UsageReport usage = redis.usage();
 
@@ -250,19 +235,8 @@ class DedicatedBackendsTest {
 
   @Test
   void aProvisionInterruptedWhileItWaitsStillTearsItsServerDown() throws Exception {
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    Breakers breakers = new Breakers(meters, Clock.systemUTC());
-    ProvisionerDatabase drops =
-        ProvisionerDatabase.connect(TestPostgres.newDatabase("dedicated_interrupt"), 2);
-    drops.migrate();
-    LocalProvisioner provisioner =
-        new LocalProvisioner(
-            List.of(),
-            List.of(redis),
-            new DeprovisionChokepoint(
-                new DropGuard(Set.of()), new DropAudit(drops.jdbi()), breakers, meters),
-            breakers,
-            Optional.empty());
+    ProvisionerDatabase drops = dropAudit("dedicated_interrupt");
+    LocalProvisioner provisioner = provisioner(drops, List.of(), List.of(redis));
     ResourceToken token = ResourceToken.random();
     kubelet.hold("ContainerCreating");
     AtomicReference<Throwable> failed = new AtomicReference<>();
@@ -298,20 +272,13 @@ class DedicatedBackendsTest {
 
   @Test
   void aDeprovisionThatKnowsNoPlacementAlsoDropsTheDedicatedNamespaceACrashLeft() {
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    Breakers breakers = new Breakers(meters, Clock.systemUTC());
-    ProvisionerDatabase drops =
-        ProvisionerDatabase.connect(TestPostgres.newDatabase("dedicated_drops"), 2);
-    drops.migrate();
+    ProvisionerDatabase drops = dropAudit("dedicated_drops");
     try (ClusterPlacement placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()))) {
       LocalProvisioner provisioner =
-          new LocalProvisioner(
+          provisioner(
+              drops,
               List.of(new PostgresBackend(placement, Plans.bundled(), ProvisionStepHook.NONE)),
-              List.of(postgres),
-              new DeprovisionChokepoint(
-                  new DropGuard(Set.of()), new DropAudit(drops.jdbi()), breakers, meters),
-              breakers,
-              Optional.empty());
+              List.of(postgres));
       assertThat(provisioner.dedicatedTypes()).containsExactly(ResourceType.POSTGRES);
       // A provision whose api died before it recorded where the server went.
       ResourceToken token = ResourceToken.random();
@@ -330,6 +297,26 @@ class DedicatedBackendsTest {
     } finally {
       drops.close();
     }
+  }
+
+  /** The provisioner's own schema on a fresh database: where the chokepoint audits drops. */
+  private static ProvisionerDatabase dropAudit(String name) {
+    ProvisionerDatabase drops = ProvisionerDatabase.connect(TestPostgres.newDatabase(name), 2);
+    drops.migrate();
+    return drops;
+  }
+
+  private static LocalProvisioner provisioner(
+      ProvisionerDatabase drops, List<ResourceBackend> shared, List<DedicatedBackend> dedicated) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Breakers breakers = new Breakers(meters, Clock.systemUTC());
+    return new LocalProvisioner(
+        shared,
+        dedicated,
+        new DeprovisionChokepoint(
+            new DropGuard(Set.of()), new DropAudit(drops.jdbi()), breakers, meters),
+        breakers,
+        Optional.empty());
   }
 
   private static String secret(ResourceToken token, String key) {

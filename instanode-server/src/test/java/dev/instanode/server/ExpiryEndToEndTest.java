@@ -20,17 +20,26 @@ import tools.jackson.databind.json.JsonMapper;
 class ExpiryEndToEndTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  @Test
-  void anAnonymousDatabaseIsTornDownAndMarkedExpiredAfterItsTtl() throws Exception {
+  /** Anonymous resources live 2 s, and the worker looks for expired ones every second. */
+  private static Map<String, String> expiringInSeconds() {
     Map<String, String> env = TestApplications.environment();
     env.put("INSTANODE_ANON_TTL", "2s");
     env.put("INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL", "1s");
     env.put("INSTANODE_WORKER_POLL_INTERVAL", "1s");
-    try (Application app =
-        Application.start(
-            Config.from(env),
-            Set.of(Role.API, Role.WORKER),
-            new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()))) {
+    return env;
+  }
+
+  private static Application apiAndWorker(Map<String, String> env) {
+    return Application.start(
+        Config.from(env),
+        Set.of(Role.API, Role.WORKER),
+        new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()));
+  }
+
+  @Test
+  void anAnonymousDatabaseIsTornDownAndMarkedExpiredAfterItsTtl() throws Exception {
+    Map<String, String> env = expiringInSeconds();
+    try (Application app = apiAndWorker(env)) {
       HttpResponse<String> res =
           new HttpJson(app.port()).postJson("/db/new", "{\"name\":\"short-lived\"}");
       assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
@@ -65,15 +74,8 @@ class ExpiryEndToEndTest {
 
   @Test
   void anAnonymousWebhookReceiverExpiresWithWhatItStoredAndStopsReceiving() throws Exception {
-    Map<String, String> env = TestApplications.environment();
-    env.put("INSTANODE_ANON_TTL", "2s");
-    env.put("INSTANODE_JOB_EXPIRE_ANONYMOUS_INTERVAL", "1s");
-    env.put("INSTANODE_WORKER_POLL_INTERVAL", "1s");
-    try (Application app =
-        Application.start(
-            Config.from(env),
-            Set.of(Role.API, Role.WORKER),
-            new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC()))) {
+    Map<String, String> env = expiringInSeconds();
+    try (Application app = apiAndWorker(env)) {
       HttpJson http = new HttpJson(app.port());
       HttpResponse<String> res = http.postJson("/webhook/new", "{\"name\":\"short-lived\"}");
       assertThat(res.statusCode()).as(res.body()).isEqualTo(201);

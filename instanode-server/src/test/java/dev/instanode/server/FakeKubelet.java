@@ -8,6 +8,7 @@ import dev.instanode.testkit.TestPostgres;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -127,24 +128,38 @@ final class FakeKubelet implements AutoCloseable {
   private void waiting(String ns, String name, String reason) {
     kube.pods()
         .inNamespace(ns)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(name + "-0")
-                .addToLabels("instanode.dev/service", name)
-                .endMetadata()
-                .withNewStatus()
+        .resource(pod(name, Optional.of(reason)))
+        .createOr(op -> op.update());
+  }
+
+  /** The server's pod as the kubelet reports it: Ready, or waiting for {@code reason}. */
+  static Pod pod(String server, Optional<String> waitingFor) {
+    PodBuilder pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(server + "-0")
+            .addToLabels("instanode.dev/service", server)
+            .endMetadata();
+    return waitingFor
+        .map(reason ->
+            pod.withNewStatus()
                 .addNewContainerStatus()
-                .withName(name)
+                .withName(server)
                 .withNewState()
                 .withNewWaiting()
                 .withReason(reason)
                 .endWaiting()
                 .endState()
                 .endContainerStatus()
-                .endStatus()
-                .build())
-        .createOr(op -> op.update());
+                .endStatus())
+        .orElseGet(() ->
+            pod.withNewStatus()
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .endStatus())
+        .build();
   }
 
   private void start(String ns, Deployment d) {
@@ -184,22 +199,7 @@ final class FakeKubelet implements AutoCloseable {
     }
     servers.put(ns + "/" + name, server);
     addresses.put(ns + "/" + name, address);
-    kube.pods()
-        .inNamespace(ns)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(name + "-0")
-                .addToLabels("instanode.dev/service", name)
-                .endMetadata()
-                .withNewStatus()
-                .addNewCondition()
-                .withType("Ready")
-                .withStatus("True")
-                .endCondition()
-                .endStatus()
-                .build())
-        .createOr(op -> op.update());
+    kube.pods().inNamespace(ns).resource(pod(name, Optional.empty())).createOr(op -> op.update());
   }
 
   /** What redis-server does with {@code --user ...} and the caps in its arguments. */

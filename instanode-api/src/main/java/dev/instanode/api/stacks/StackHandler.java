@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.Caller;
 import dev.instanode.api.claim.ClaimService;
+import dev.instanode.api.http.EventStreams;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.core.ApiException;
@@ -12,7 +13,6 @@ import dev.instanode.core.ErrorCode;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.javalin.http.sse.SseClient;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -139,17 +139,7 @@ public final class StackHandler {
     String svc = ctx.pathParam("svc");
     Optional<String> proof = upgradeHeader(ctx);
     service.requireLogs(caller, slug, svc, proof);
-    // What Javalin's SseHandler does, minus its check for "Accept: text/event-stream": curl and
-    // most agents' HTTP clients do not send it, and would get an empty 200.
-    HttpServletResponse res = ctx.res();
-    res.setStatus(200);
-    res.setCharacterEncoding("UTF-8");
-    res.setContentType("text/event-stream");
-    res.addHeader("Cache-Control", "no-cache");
-    res.addHeader("X-Accel-Buffering", "no");
-    try {
-      res.flushBuffer();
-    } catch (IOException e) {
+    if (!EventStreams.open(ctx)) {
       return;
     }
     ctx.async(

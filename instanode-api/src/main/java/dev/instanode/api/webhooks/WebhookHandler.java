@@ -2,6 +2,7 @@ package dev.instanode.api.webhooks;
 
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.http.EventStreams;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.core.ApiException;
@@ -9,7 +10,6 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.store.ResourceRecord;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -96,17 +96,7 @@ public final class WebhookHandler {
             .flatMap(WebhookHandler::eventId)
             .orElseGet(() -> service.newestId(receiver.token()));
     WebhookStreams.Slot slot = streams.reserve(receiver.token());
-    // What Javalin's SseHandler does, minus its check for "Accept: text/event-stream", which curl
-    // and most agents' HTTP clients do not send.
-    HttpServletResponse res = ctx.res();
-    res.setStatus(200);
-    res.setCharacterEncoding("UTF-8");
-    res.setContentType("text/event-stream");
-    res.addHeader("Cache-Control", "no-cache");
-    res.addHeader("X-Accel-Buffering", "no");
-    try {
-      res.flushBuffer();
-    } catch (IOException e) {
+    if (!EventStreams.open(ctx)) {
       slot.close();
       return;
     }

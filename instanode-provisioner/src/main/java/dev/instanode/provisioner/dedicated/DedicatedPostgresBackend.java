@@ -4,7 +4,6 @@ import dev.instanode.cluster.DedicatedCluster;
 import dev.instanode.cluster.DedicatedServer;
 import dev.instanode.cluster.DedicatedSpec;
 import dev.instanode.core.InfraKey;
-import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ProviderResourceId;
@@ -14,7 +13,6 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
-import dev.instanode.core.names.NamespaceName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -39,6 +37,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -68,7 +68,7 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
       Plans plans,
       ProvisionStepHook hook,
       Clock clock) {
-    this.servers = new DedicatedServers(cluster, settings, clock);
+    this.servers = new DedicatedServers(cluster, settings, plans, clock);
     this.plans = plans;
     this.hook = hook;
     this.clock = clock;
@@ -96,28 +96,15 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
   @Override
   public ProvisionResult provision(
       ResourceToken token, Tier tier, TeamId owner, RequestId requestId) {
-    NamespaceName ns = NamespaceName.forCustomer(token);
-    ProviderResourceId prid = DedicatedIds.of(ns);
-    Plan.DedicatedSize size =
-        plans
-            .of(tier)
-            .dedicatedServer()
-            .orElseThrow(() ->
-                new ProvisionerException(
-                    ProvisionerException.Kind.INVALID_ARGUMENT,
-                    "tier " + tier.wireName() + " has no dedicated servers",
-                    null));
     DedicatedSpec spec =
-        new DedicatedSpec(
-            ns,
-            owner.toString(),
-            tier.wireName(),
-            type().wireName(),
+        servers.spec(
+            token,
+            tier,
+            owner,
+            type(),
             server(),
-            Map.of(USERNAME_KEY, ADMIN_USER, PASSWORD_KEY, Secrets.hex(16)),
-            size,
-            servers.settings().storageClass(),
-            servers.settings().nodePort());
+            Map.of(USERNAME_KEY, ADMIN_USER, PASSWORD_KEY, Secrets.hex(16)));
+    ProviderResourceId prid = DedicatedIds.of(spec.namespace());
     AtomicReference<ProvisionResult> made = new AtomicReference<>();
     try {
       return servers.start(
@@ -251,43 +238,34 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
   @Override
   public UsageReport usage() {
     List<TenantUsage> tenants = new ArrayList<>();
-    boolean complete = true;
-    for (NamespaceName ns : servers.namespacesOf(type().wireName())) {
-      try {
-        if (!servers.ready(ns, SERVER)) {
-          // Starting, or down: its tenant is not measured, which a live row then shows.
-          continue;
-        }
-        UsageReport one = onServer(servers.require(ns, SERVER), PostgresBackend::usage);
-        tenants.addAll(one.tenants());
-        complete &= one.complete();
-      } catch (RuntimeException e) {
-        complete = false;
-        LOG.warn(
-            "provisioner.dedicated_usage_failed namespace={} error={}", ns.masked(), e.toString());
-      }
-    }
-    return new UsageReport(tenants, complete, false);
+    AtomicBoolean complete = new AtomicBoolean(true);
+    boolean allRead =
+        servers.eachReady(
+            type(),
+            SERVER,
+            "usage",
+            (ns, running) -> {
+              UsageReport one = onServer(running, PostgresBackend::usage);
+              tenants.addAll(one.tenants());
+              complete.compareAndSet(true, one.complete());
+            });
+    return new UsageReport(tenants, allRead && complete.get(), false);
   }
 
   @Override
   public RunawayResult stopRunawayWork(
       Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
-    int cancelled = 0;
-    int ended = 0;
-    for (NamespaceName ns : servers.namespacesOf(type().wireName())) {
-      try {
-        RunawayResult r =
-            onServer(servers.require(ns, SERVER), b -> b.stopRunawayWork(bounds, otherwise));
-        cancelled += r.statementsCancelled();
-        ended += r.sessionsEnded();
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "provisioner.dedicated_runaway_failed namespace={} error={}",
-            ns.masked(),
-            e.toString());
-      }
-    }
-    return new RunawayResult(cancelled, ended);
+    AtomicInteger cancelled = new AtomicInteger();
+    AtomicInteger ended = new AtomicInteger();
+    servers.eachReady(
+        type(),
+        SERVER,
+        "runaway",
+        (ns, running) -> {
+          RunawayResult r = onServer(running, b -> b.stopRunawayWork(bounds, otherwise));
+          cancelled.addAndGet(r.statementsCancelled());
+          ended.addAndGet(r.sessionsEnded());
+        });
+    return new RunawayResult(cancelled.get(), ended.get());
   }
 }

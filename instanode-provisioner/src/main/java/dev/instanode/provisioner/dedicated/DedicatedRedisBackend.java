@@ -25,6 +25,7 @@ import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.engine.PartialProvisionException;
+import dev.instanode.provisioner.redis.ClientList;
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
@@ -78,7 +79,7 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
 
   public DedicatedRedisBackend(
       DedicatedCluster cluster, DedicatedSettings settings, Plans plans, Clock clock) {
-    this.servers = new DedicatedServers(cluster, settings, clock);
+    this.servers = new DedicatedServers(cluster, settings, plans, clock);
     this.cluster = cluster;
     this.plans = plans;
   }
@@ -151,34 +152,14 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
   @Override
   public ProvisionResult provision(
       ResourceToken token, Tier tier, TeamId owner, RequestId requestId) {
-    NamespaceName ns = NamespaceName.forCustomer(token);
-    ProviderResourceId prid = DedicatedIds.of(ns);
-    Plan.DedicatedSize size =
-        plans
-            .of(tier)
-            .dedicatedServer()
-            .orElseThrow(() ->
-                new ProvisionerException(
-                    ProvisionerException.Kind.INVALID_ARGUMENT,
-                    "tier " + tier.wireName() + " has no dedicated servers",
-                    null));
     String user = AclUserName.of(token).value();
     String password = Secrets.hex(16);
     Map<String, String> secret = new LinkedHashMap<>(caps(tier).secretValues());
     secret.put(ADMIN_PASSWORD, Secrets.hex(16));
     secret.put(TENANT_USER, user);
     secret.put(TENANT_PASSWORD, password);
-    DedicatedSpec spec =
-        new DedicatedSpec(
-            ns,
-            owner.toString(),
-            tier.wireName(),
-            type().wireName(),
-            server(),
-            secret,
-            size,
-            servers.settings().storageClass(),
-            servers.settings().nodePort());
+    DedicatedSpec spec = servers.spec(token, tier, owner, type(), server(), secret);
+    ProviderResourceId prid = DedicatedIds.of(spec.namespace());
     try {
       return servers.start(
           spec,
@@ -388,8 +369,8 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         redis -> {
           List<Long> ids = new ArrayList<>();
           for (String line : redis.clientList().split("\n")) {
-            if (user.equals(field(line, "user"))) {
-              ids.add(Long.parseLong(field(line, "id")));
+            if (user.equals(ClientList.field(line, "user"))) {
+              ids.add(Long.parseLong(ClientList.field(line, "id")));
             }
           }
           // Newest first: client ids only grow.
@@ -400,15 +381,6 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
           }
           return closed;
         });
-  }
-
-  private static String field(String clientListLine, String name) {
-    for (String part : clientListLine.trim().split(" ")) {
-      if (part.startsWith(name + "=")) {
-        return part.substring(name.length() + 1);
-      }
-    }
-    return "";
   }
 
   @Override
@@ -432,40 +404,32 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
   @Override
   public UsageReport usage() {
     List<TenantUsage> tenants = new ArrayList<>();
-    boolean complete = true;
-    for (NamespaceName ns : servers.namespacesOf(type().wireName())) {
-      Optional<ResourceToken> token =
-          ResourceToken.parse(ns.value().substring(NamespaceName.Kind.CUSTOMER.prefix().length()));
-      if (token.isEmpty()) {
-        continue;
-      }
-      try {
-        if (!servers.ready(ns, SERVER)) {
-          // Starting, or down: its tenant is not measured, which a live row then shows.
-          continue;
-        }
-        DedicatedServers.Running running = servers.require(ns, SERVER);
-        String user = running.secret().getOrDefault(TENANT_USER, "");
-        tenants.add(
-            asAdmin(
-                running,
-                "usage",
-                redis -> {
-                  long used = usedMemory(redis);
-                  long max = Long.parseLong(config(redis, "maxmemory"));
-                  int connections = 0;
-                  for (String line : redis.clientList().split("\n")) {
-                    connections += user.equals(field(line, "user")) ? 1 : 0;
-                  }
-                  return new TenantUsage(
-                      token.get(), used, true, -1, connections, max > 0 && used >= max);
-                }));
-      } catch (RuntimeException e) {
-        complete = false;
-        LOG.warn(
-            "provisioner.dedicated_usage_failed namespace={} error={}", ns.masked(), e.toString());
-      }
-    }
+    boolean complete =
+        servers.eachReady(
+            type(),
+            SERVER,
+            "usage",
+            (ns, running) -> {
+              ResourceToken token =
+                  ResourceToken.parse(
+                          ns.value().substring(NamespaceName.Kind.CUSTOMER.prefix().length()))
+                      .orElseThrow();
+              String user = running.secret().getOrDefault(TENANT_USER, "");
+              tenants.add(
+                  asAdmin(
+                      running,
+                      "usage",
+                      redis -> {
+                        long used = usedMemory(redis);
+                        long max = Long.parseLong(config(redis, "maxmemory"));
+                        int connections = 0;
+                        for (String line : redis.clientList().split("\n")) {
+                          connections += user.equals(ClientList.field(line, "user")) ? 1 : 0;
+                        }
+                        return new TenantUsage(
+                            token, used, true, -1, connections, max > 0 && used >= max);
+                      }));
+            });
     return new UsageReport(tenants, complete, false);
   }
 

@@ -3,10 +3,17 @@ package dev.instanode.provisioner.dedicated;
 import dev.instanode.cluster.ClusterUnavailableException;
 import dev.instanode.cluster.DedicatedCluster;
 import dev.instanode.cluster.DedicatedObjects;
+import dev.instanode.cluster.DedicatedServer;
 import dev.instanode.cluster.DedicatedSpec;
 import dev.instanode.cluster.DedicatedState;
 import dev.instanode.cluster.ServiceAddress;
 import dev.instanode.cluster.TenantNamespace;
+import dev.instanode.core.Plan;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
@@ -18,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +40,47 @@ final class DedicatedServers {
 
   private final DedicatedCluster cluster;
   private final DedicatedSettings settings;
+  private final Plans plans;
   private final Clock clock;
 
-  DedicatedServers(DedicatedCluster cluster, DedicatedSettings settings, Clock clock) {
+  DedicatedServers(DedicatedCluster cluster, DedicatedSettings settings, Plans plans, Clock clock) {
     this.cluster = cluster;
     this.settings = settings;
+    this.plans = plans;
     this.clock = clock;
+  }
+
+  /**
+   * What {@code token}'s server runs, sized by its tier's plan.
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the tier has no dedicated servers
+   */
+  DedicatedSpec spec(
+      ResourceToken token,
+      Tier tier,
+      TeamId owner,
+      ResourceType type,
+      DedicatedServer server,
+      Map<String, String> adminSecret) {
+    Plan.DedicatedSize size =
+        plans
+            .of(tier)
+            .dedicatedServer()
+            .orElseThrow(() ->
+                new ProvisionerException(
+                    ProvisionerException.Kind.INVALID_ARGUMENT,
+                    "tier " + tier.wireName() + " has no dedicated servers",
+                    null));
+    return new DedicatedSpec(
+        NamespaceName.forCustomer(token),
+        owner.toString(),
+        tier.wireName(),
+        type.wireName(),
+        server,
+        adminSecret,
+        size,
+        settings.storageClass(),
+        settings.nodePort());
   }
 
   DedicatedSettings settings() {
@@ -182,8 +225,12 @@ final class DedicatedServers {
 
   Found forRegrade(NamespaceName ns, String server, long limit, SkipReason secretMissing) {
     DedicatedState state;
+    Optional<Map<String, String>> secret;
+    Optional<ServiceAddress> address;
     try {
       state = cluster.state(ns, server);
+      secret = cluster.adminSecret(ns, server);
+      address = cluster.address(ns, server);
     } catch (ClusterUnavailableException e) {
       return new Skip(
           RegradeResult.skipped(
@@ -198,18 +245,6 @@ final class DedicatedServers {
     }
     if (state instanceof DedicatedState.NoPod) {
       return new Skip(RegradeResult.skipped(limit, SkipReason.POD_NOT_FOUND, "pod not found"));
-    }
-    Optional<Map<String, String>> secret;
-    Optional<ServiceAddress> address;
-    try {
-      secret = cluster.adminSecret(ns, server);
-      address = cluster.address(ns, server);
-    } catch (ClusterUnavailableException e) {
-      return new Skip(
-          RegradeResult.skipped(
-              limit,
-              SkipReason.RESOURCE_NOT_REACHABLE,
-              "cluster not reachable: " + e.getMessage()));
     }
     if (secret.isEmpty()) {
       return new Skip(
@@ -230,32 +265,24 @@ final class DedicatedServers {
    *     {@code UNAVAILABLE} when the cluster does not answer
    */
   Running require(NamespaceName ns, String server) {
-    try {
-      return running(ns, server)
-          .orElseThrow(() ->
-              new ProvisionerException(
-                  ProvisionerException.Kind.INVALID_ARGUMENT,
-                  "the dedicated server does not exist",
-                  null));
-    } catch (ClusterUnavailableException e) {
-      throw new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, e.getMessage(), e);
-    }
+    return onCluster(() -> running(ns, server))
+        .orElseThrow(() ->
+            new ProvisionerException(
+                ProvisionerException.Kind.INVALID_ARGUMENT,
+                "the dedicated server does not exist",
+                null));
   }
 
   /** Deletes the namespace; a namespace already gone is success. */
   void delete(NamespaceName ns) {
-    try {
-      boolean existed = cluster.deleteNamespace(ns);
-      LOG.info("provisioner.dedicated_deleted namespace={} existed={}", ns.masked(), existed);
-    } catch (ClusterUnavailableException e) {
-      throw new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, e.getMessage(), e);
-    }
+    boolean existed = onCluster(() -> cluster.deleteNamespace(ns));
+    LOG.info("provisioner.dedicated_deleted namespace={} existed={}", ns.masked(), existed);
   }
 
   /** Every live dedicated namespace serving {@code resourceType}; an error when the list failed. */
   List<NamespaceName> namespacesOf(String resourceType) {
     List<NamespaceName> found = new ArrayList<>();
-    try {
+    onCluster(() -> {
       cluster.eachNamespacePage(
           NamespaceName.Kind.CUSTOMER,
           500,
@@ -270,10 +297,37 @@ final class DedicatedServers {
               }
             }
           });
-    } catch (ClusterUnavailableException e) {
-      throw new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, e.getMessage(), e);
-    }
+      return null;
+    });
     return found;
+  }
+
+  /**
+   * Runs {@code work} on each Ready server of this installation that serves {@code type}. A server
+   * not Ready (starting, or down) is passed over: its tenant goes unmeasured, which its live row
+   * then shows. One whose work fails is logged and the rest go on.
+   *
+   * @return true when no server's work failed
+   * @throws ProvisionerException {@code UNAVAILABLE} when the servers could not be listed
+   */
+  boolean eachReady(
+      ResourceType type, String server, String what, BiConsumer<NamespaceName, Running> work) {
+    boolean allDone = true;
+    for (NamespaceName ns : namespacesOf(type.wireName())) {
+      try {
+        if (ready(ns, server)) {
+          work.accept(ns, require(ns, server));
+        }
+      } catch (RuntimeException e) {
+        allDone = false;
+        LOG.warn(
+            "provisioner.dedicated_{}_failed namespace={} error={}",
+            what,
+            ns.masked(),
+            e.toString());
+      }
+    }
+    return allDone;
   }
 
   /** Runs {@code work}, with a cluster error as {@code UNAVAILABLE}. */

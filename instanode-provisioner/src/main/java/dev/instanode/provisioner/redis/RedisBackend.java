@@ -508,11 +508,11 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       record Client(long id, long ageSeconds) {}
       List<Client> clients = new ArrayList<>();
       for (String line : redis.clientList().split("\n")) {
-        if (tenant.user().equals(TenantCensus.field(line, "user"))) {
+        if (tenant.user().equals(ClientList.field(line, "user"))) {
           clients.add(
               new Client(
-                  Long.parseLong(TenantCensus.field(line, "id")),
-                  Long.parseLong(TenantCensus.field(line, "age"))));
+                  Long.parseLong(ClientList.field(line, "id")),
+                  Long.parseLong(ClientList.field(line, "age"))));
         }
       }
       clients.sort(

@@ -122,7 +122,7 @@ final class TenantCensus {
 
   private void countConnections(Map<String, Tally> tallies) {
     for (String line : connection.sync().clientList().split("\n")) {
-      String user = field(line, "user");
+      String user = ClientList.field(line, "user");
       if (user != null && user.startsWith(AclUserName.PREFIX)) {
         Tally t = tallies.get(user.substring(AclUserName.PREFIX.length()));
         if (t != null) {
@@ -130,15 +130,5 @@ final class TenantCensus {
         }
       }
     }
-  }
-
-  /** A {@code name=value} field of one CLIENT LIST line, or null. */
-  static String field(String clientListLine, String name) {
-    for (String part : clientListLine.trim().split(" ")) {
-      if (part.startsWith(name + "=")) {
-        return part.substring(name.length() + 1);
-      }
-    }
-    return null;
   }
 }

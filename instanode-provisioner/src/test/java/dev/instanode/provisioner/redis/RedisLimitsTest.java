@@ -304,8 +304,8 @@ class RedisLimitsTest {
   private static List<Long> clientIds(Tenant t) {
     List<Long> ids = new ArrayList<>();
     for (String line : admin.clientList().split("\n")) {
-      if (("usr_" + t.naming()).equals(TenantCensus.field(line, "user"))) {
-        ids.add(Long.parseLong(TenantCensus.field(line, "id")));
+      if (("usr_" + t.naming()).equals(ClientList.field(line, "user"))) {
+        ids.add(Long.parseLong(ClientList.field(line, "id")));
       }
     }
     return ids;
