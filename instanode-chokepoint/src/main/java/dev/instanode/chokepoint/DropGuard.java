@@ -4,6 +4,8 @@ import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.NamespaceName;
+import dev.instanode.core.names.ObjectPrefix;
+import dev.instanode.core.names.QueueUser;
 import dev.instanode.core.names.RoleName;
 import dev.instanode.core.names.WebhookInbox;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,9 @@ public final class DropGuard {
   private static final Pattern NAMESPACE_CHARSET = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private static final int NAMESPACE_MAX = 63;
+
+  private static final Pattern OBJECT_PREFIX =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/");
   private static final Set<String> NAMESPACES_DENIED = Set.of("default", "instant-infra");
 
   private final Set<String> denied;
@@ -60,7 +65,21 @@ public final class DropGuard {
       case AclUserName u -> sqlName(u.value(), AclUserName.PREFIX);
       case NamespaceName n -> namespace(n);
       case WebhookInbox w -> sqlName(w.value(), WebhookInbox.PREFIX);
+      case QueueUser q -> sqlName(q.value(), QueueUser.PREFIX);
+      case ObjectPrefix p -> objectPrefix(p);
     };
+  }
+
+  /**
+   * Exactly one tenant's prefix, {@code <uuid>/}: an empty prefix (the whole bucket), one without
+   * its slash (which would cover every token sharing its leading characters) or any other shape
+   * would reach objects that are not the tenant's.
+   */
+  private static Optional<String> objectPrefix(ObjectPrefix prefix) {
+    if (!OBJECT_PREFIX.matcher(prefix.value()).matches()) {
+      return Optional.of("not one tenant's prefix (<uuid>/)");
+    }
+    return Optional.empty();
   }
 
   private Optional<String> sqlName(String name, String prefix) {

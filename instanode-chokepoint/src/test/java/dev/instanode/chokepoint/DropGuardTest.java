@@ -6,6 +6,8 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.NamespaceName;
+import dev.instanode.core.names.ObjectPrefix;
+import dev.instanode.core.names.QueueUser;
 import dev.instanode.core.names.RoleName;
 import dev.instanode.core.names.StackSlug;
 import java.util.List;
@@ -82,5 +84,30 @@ class DropGuardTest {
     assertThat(guard.refusal(new NamespaceName("instant-stack-" + "a".repeat(50))))
         .as("longer than a DNS label")
         .isPresent();
+  }
+
+  /** A storage drop deletes every key under its prefix: only one whole tenant's prefix passes. */
+  @Test
+  void anObjectPrefixMustBeExactlyOneTenants() {
+    assertThat(guard.refusal(ObjectPrefix.of(ResourceToken.parse(TOKEN).orElseThrow()))).isEmpty();
+    for (String wide :
+        List.of(
+            "",
+            "/",
+            TOKEN,
+            TOKEN.substring(0, 8) + "/",
+            TOKEN + "/x/",
+            "../" + TOKEN + "/",
+            TOKEN.toUpperCase() + "/",
+            "*/")) {
+      assertThat(guard.refusal(new ObjectPrefix(wide))).as(wide).isPresent();
+    }
+  }
+
+  @Test
+  void aQueueUserCarriesItsPrefix() {
+    assertThat(guard.refusal(new QueueUser("usr_0b7f3c1e111122223333444455556666"))).isEmpty();
+    assertThat(guard.refusal(new QueueUser("admin"))).isPresent();
+    assertThat(guard.refusal(new QueueUser("usr_"))).isPresent();
   }
 }

@@ -15,6 +15,8 @@ public record Plan(
     PostgresLimits postgres,
     RedisLimits redis,
     WebhookLimits webhook,
+    StorageLimits storage,
+    QueueLimits queue,
     long teamMembers,
     StackLimits stacks,
     boolean dedicated,
@@ -25,6 +27,8 @@ public record Plan(
     requireNonNull(postgres, "postgres limits are missing for " + tier.wireName());
     requireNonNull(redis, "redis limits are missing for " + tier.wireName());
     requireNonNull(webhook, "webhook limits are missing for " + tier.wireName());
+    requireNonNull(storage, "storage limits are missing for " + tier.wireName());
+    requireNonNull(queue, "queue limits are missing for " + tier.wireName());
     requireNonNull(stacks, "stacks limits are missing for " + tier.wireName());
     Limit.requireValid(tier.wireName() + ".provisions_per_day", provisionsPerDay);
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
@@ -83,6 +87,30 @@ public record Plan(
       if (requestsStored < 1 || bodyKb < 1 || requestsPerMinute < 1) {
         throw new IllegalArgumentException("webhook limits must be positive");
       }
+    }
+  }
+
+  /**
+   * @param storageMb what a storage tenant's objects may add up to; a presigned upload that would
+   *     pass it is refused
+   * @param presignsPerMinute presigned URLs one tenant may ask for a minute
+   */
+  public record StorageLimits(long storageMb, long presignsPerMinute) {
+    public StorageLimits {
+      Limit.requireValid("storage.storage_mb", storageMb);
+      if (presignsPerMinute < 1) {
+        throw new IllegalArgumentException("storage.presigns_per_minute must be positive");
+      }
+    }
+  }
+
+  /**
+   * @param queues queues a team may hold at once (an anonymous caller's are bounded by {@code
+   *     provisions_per_day}); -1 means unlimited
+   */
+  public record QueueLimits(long queues) {
+    public QueueLimits {
+      Limit.requireValid("queue.queues", queues);
     }
   }
 

@@ -40,7 +40,9 @@ public record ResourceKind(
     STORAGE("storage", "storage_mb"),
     MEMORY("memory", "memory_mb"),
     /** How many received requests it keeps. */
-    REQUESTS("requests", "requests_stored");
+    REQUESTS("requests", "requests_stored"),
+    /** Nothing it holds is sized (a queue without JetStream keeps no messages). */
+    NONE("nothing", "");
 
     private final String noun;
     private final String field;
@@ -77,7 +79,10 @@ public record ResourceKind(
   public enum Enforcement {
     /** The limits job measures every tenant each pass and acts on what it finds. */
     MEASURED,
-    /** Every write holds it as it lands (a receiver drops its oldest request as it stores one). */
+    /**
+     * Every write holds it as it lands (a receiver drops its oldest request as it stores one; an
+     * upload is presigned only while it fits).
+     */
     ON_WRITE
   }
 

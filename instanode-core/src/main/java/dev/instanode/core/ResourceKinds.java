@@ -2,6 +2,7 @@ package dev.instanode.core;
 
 import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.DatabaseName;
+import dev.instanode.core.names.QueueUser;
 import dev.instanode.core.names.RoleName;
 import dev.instanode.core.names.WebhookInbox;
 import java.util.Collection;
@@ -57,6 +58,34 @@ public final class ResourceKinds {
             List.of(WebhookInbox.PREFIX),
             "platform",
             plan -> new ResourceKind.Limits(plan.webhook().requestsStored(), Limit.UNLIMITED)));
+    register(
+        new ResourceKind(
+            ResourceType.STORAGE,
+            "/storage/new",
+            "STORAGE_URL",
+            ResourceKind.Size.STORAGE,
+            ResourceKind.ConnectionCap.NONE,
+            // An empty prefix is a normal state: nothing is there until the first upload.
+            ResourceKind.Probe.ZERO_PROVES_NOTHING,
+            Optional.empty(),
+            ResourceKind.Enforcement.ON_WRITE,
+            // Its keys start with its token and a slash, which no fixed prefix describes.
+            List.of(),
+            "objects",
+            plan -> new ResourceKind.Limits(plan.storage().storageMb(), Limit.UNLIMITED)));
+    register(
+        new ResourceKind(
+            ResourceType.QUEUE,
+            "/queue/new",
+            "NATS_URL",
+            ResourceKind.Size.NONE,
+            ResourceKind.ConnectionCap.NONE,
+            ResourceKind.Probe.ZERO_PROVES_NOTHING,
+            Optional.empty(),
+            ResourceKind.Enforcement.ON_WRITE,
+            List.of(QueueUser.PREFIX),
+            "nats",
+            plan -> new ResourceKind.Limits(Limit.UNLIMITED, Limit.UNLIMITED)));
     for (ResourceType type : ResourceType.values()) {
       if (!BY_TYPE.containsKey(type)) {
         throw new ExceptionInInitializerError("no descriptor for " + type.wireName());

@@ -8,7 +8,9 @@ import java.util.Optional;
 public enum ResourceType {
   POSTGRES,
   REDIS,
-  WEBHOOK;
+  WEBHOOK,
+  STORAGE,
+  QUEUE;
 
   public String wireName() {
     return name().toLowerCase(Locale.ROOT);

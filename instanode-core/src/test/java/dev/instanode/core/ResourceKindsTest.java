@@ -48,7 +48,9 @@ class ResourceKindsTest {
   @Test
   void everyKindNamesItsInfrastructureAndItsPoolSetting() {
     for (ResourceKind kind : ResourceKinds.all()) {
-      assertThat(kind.namePrefixes()).isNotEmpty().allMatch(p -> p.matches("[a-z]+_"));
+      // A storage tenant's keys start with its token itself (<token>/), so it has no name prefix.
+      assertThat(kind.namePrefixes().isEmpty()).isEqualTo(kind.type() == ResourceType.STORAGE);
+      assertThat(kind.namePrefixes()).allMatch(p -> p.matches("[a-z]+_"));
       // A pool holds pre-made infrastructure; a kind made by recording a row has none to keep.
       kind.poolSizeSetting()
           .ifPresent(
@@ -70,12 +72,21 @@ class ResourceKindsTest {
     assertThat(postgres.size()).isEqualTo(ResourceKind.Size.STORAGE);
     assertThat(redis.size()).isEqualTo(ResourceKind.Size.MEMORY);
     assertThat(Arrays.stream(ResourceKind.Size.values()).map(ResourceKind.Size::field))
-        .containsExactly("storage_mb", "memory_mb", "requests_stored");
+        .containsExactly("storage_mb", "memory_mb", "requests_stored", "");
     ResourceKind webhook = ResourceKinds.of(ResourceType.WEBHOOK);
     assertThat(webhook.route()).isEqualTo("/webhook/new");
     assertThat(webhook.size()).isEqualTo(ResourceKind.Size.REQUESTS);
     assertThat(webhook.connectionCap()).isEqualTo(ResourceKind.ConnectionCap.NONE);
     assertThat(webhook.enforcement()).isEqualTo(ResourceKind.Enforcement.ON_WRITE);
     assertThat(webhook.limits(PLANS.of(Tier.ANONYMOUS)).sizeMb()).isEqualTo(100);
+    ResourceKind storage = ResourceKinds.of(ResourceType.STORAGE);
+    assertThat(storage.route()).isEqualTo("/storage/new");
+    assertThat(storage.envVar()).isEqualTo("STORAGE_URL");
+    assertThat(storage.limits(PLANS.of(Tier.ANONYMOUS)).sizeMb()).isEqualTo(10);
+    assertThat(storage.enforcement()).isEqualTo(ResourceKind.Enforcement.ON_WRITE);
+    ResourceKind queue = ResourceKinds.of(ResourceType.QUEUE);
+    assertThat(queue.route()).isEqualTo("/queue/new");
+    assertThat(queue.envVar()).isEqualTo("NATS_URL");
+    assertThat(queue.size()).isEqualTo(ResourceKind.Size.NONE);
   }
 }

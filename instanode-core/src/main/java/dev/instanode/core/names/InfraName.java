@@ -5,7 +5,13 @@ package dev.instanode.core.names;
  * guard rules (see the provisioner's {@code DropGuard}); nothing is ever dropped by a bare string.
  */
 public sealed interface InfraName
-    permits DatabaseName, RoleName, AclUserName, NamespaceName, WebhookInbox {
+    permits DatabaseName,
+        RoleName,
+        AclUserName,
+        NamespaceName,
+        WebhookInbox,
+        ObjectPrefix,
+        QueueUser {
   /** The name exactly as the infrastructure knows it. */
   String value();
 

@@ -12,6 +12,8 @@ public final class ResourceTypes {
       case POSTGRES -> dev.instanode.provisioner.grpc.proto.ResourceType.POSTGRES;
       case REDIS -> dev.instanode.provisioner.grpc.proto.ResourceType.REDIS;
       case WEBHOOK -> dev.instanode.provisioner.grpc.proto.ResourceType.WEBHOOK;
+      case STORAGE -> dev.instanode.provisioner.grpc.proto.ResourceType.STORAGE;
+      case QUEUE -> dev.instanode.provisioner.grpc.proto.ResourceType.QUEUE;
     };
   }
 
@@ -22,7 +24,9 @@ public final class ResourceTypes {
       case POSTGRES -> Optional.of(ResourceType.POSTGRES);
       case REDIS -> Optional.of(ResourceType.REDIS);
       case WEBHOOK -> Optional.of(ResourceType.WEBHOOK);
-      case RESOURCE_TYPE_UNSPECIFIED, MONGODB, QUEUE, STORAGE, UNRECOGNIZED -> Optional.empty();
+      case STORAGE -> Optional.of(ResourceType.STORAGE);
+      case QUEUE -> Optional.of(ResourceType.QUEUE);
+      case RESOURCE_TYPE_UNSPECIFIED, MONGODB, UNRECOGNIZED -> Optional.empty();
     };
   }
 }
