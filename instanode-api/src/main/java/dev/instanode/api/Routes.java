@@ -7,6 +7,7 @@ import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.stacks.StackHandler;
+import dev.instanode.api.storage.StorageHandler;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
@@ -29,7 +30,8 @@ public final class Routes {
       Accounts accounts,
       ResourceHandler resources,
       StackHandler stacks,
-      WebhookHandler webhooks) {}
+      WebhookHandler webhooks,
+      StorageHandler storage) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
   public record Accounts(ClaimHandler claim, IdentityHandler identity, PlanHandler plan) {}
@@ -77,6 +79,11 @@ public final class Routes {
     routes.patch("/api/v1/webhooks/{token}", h.webhooks()::settings);
     routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests);
     routes.get("/api/v1/webhooks/{token}/requests/stream", h.webhooks()::stream);
+
+    // Object storage: presigned requests under the tenant's prefix, and its usage (a team's with
+    // the team's auth; an anonymous one's by its token).
+    routes.post("/storage/{token}/presign", h.storage()::presign);
+    routes.get("/storage/{token}", h.storage()::usage);
 
     // Stacks: multi-service apps, each in its own namespace (optional-strict auth; an anonymous
     // stack is read by its slug and changed with its upgrade_jwt).

@@ -154,6 +154,33 @@ public enum ErrorCode {
       503, "Tell the user the stack is busy with another change; retry after retry_after_seconds."),
   SERVICE_UNAVAILABLE(
       503, "Tell the user instanode is busy or starting; retry after retry_after_seconds."),
+  STORAGE_UNAVAILABLE(
+      503,
+      "service_unavailable",
+      "Tell the user object storage is off on this instanode: the operator sets S3_ENDPOINT,"
+          + " S3_ACCESS_KEY and S3_SECRET_KEY (instanode dev embeds a store) and restarts; use"
+          + " another service meanwhile."),
+  QUEUE_UNAVAILABLE(
+      503,
+      "service_unavailable",
+      "Tell the user queues are off on this instanode: the operator installs nats-server (apt-get"
+          + " install nats-server) and restarts instanode; use another service meanwhile."),
+  INVALID_OBJECT_KEY(
+      400,
+      "Tell the user the key must be a relative path under the storage prefix: no leading /, no"
+          + " . or .. segments, no empty segments, no backslashes or percent-escapes."),
+  INVALID_PRESIGN(
+      400,
+      "Tell the user method must be GET, PUT or DELETE, expires_in 1 to 3600 seconds, and"
+          + " content_length (PUT only) a whole number of bytes."),
+  STORAGE_LIMIT_REACHED(
+      402,
+      "Tell the user this upload would take the storage over its plan's storage_mb: delete"
+          + " objects (a presigned DELETE) or upgrade the plan."),
+  PRESIGN_RATE_LIMITED(
+      429,
+      "Tell the user this storage asked for more presigned URLs this minute than its plan allows;"
+          + " retry after retry_after_seconds, or reuse a URL until it expires."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 

@@ -25,6 +25,7 @@ import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.provision.ProvisionService;
 import dev.instanode.api.provision.ResourceProvisioning;
 import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.resources.LiveUsage;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.resources.ResourceService;
 import dev.instanode.api.stacks.StackAccess;
@@ -33,6 +34,8 @@ import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.api.stacks.StackNeeds;
 import dev.instanode.api.stacks.StackParts;
 import dev.instanode.api.stacks.StackService;
+import dev.instanode.api.storage.StorageHandler;
+import dev.instanode.api.storage.StorageService;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.api.webhooks.WebhookService;
 import dev.instanode.api.webhooks.WebhookStreams;
@@ -112,6 +115,17 @@ final class ApiAssembly {
   }
 
   private Routes.Handlers handlers(ApiSettings settings, PlatformRedis redis) {
+    Optional<StorageService> storage =
+        shared
+            .objects()
+            .map(store ->
+                new StorageService(
+                    new ResourceRepository(shared.db().jdbi()),
+                    store,
+                    shared.plans(),
+                    redis,
+                    options.clock(),
+                    shared.meters()));
     Jdbi jdbi = shared.db().jdbi();
     Clock clock = options.clock();
     IdentityRepository identities = new IdentityRepository(jdbi);
@@ -147,7 +161,7 @@ final class ApiAssembly {
                 new PlanChanges(jdbi, shared.plans(), shared.audit()),
                 config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
                 bodies)),
-        new ResourceHandler(resourceService(), auth, bodies),
+        new ResourceHandler(resourceService(storage), auth, bodies),
         stackHandler(settings, gate, claims, onboarding, auth),
         new WebhookHandler(
             new WebhookService(
@@ -162,7 +176,8 @@ final class ApiAssembly {
             new WebhookStreams(new WebhookRepository(jdbi), mapper),
             auth,
             addresses,
-            bodies));
+            bodies),
+        new StorageHandler(storage, auth, bodies));
   }
 
   private StackHandler stackHandler(
@@ -265,7 +280,7 @@ final class ApiAssembly {
     return background;
   }
 
-  private ResourceService resourceService() {
+  private ResourceService resourceService(Optional<StorageService> storage) {
     Jdbi jdbi = shared.db().jdbi();
     return new ResourceService(
         jdbi,
@@ -275,6 +290,7 @@ final class ApiAssembly {
         shared.audit(),
         shared.plans(),
         options.recordHook(),
-        config.upgradeUrl());
+        config.upgradeUrl(),
+        storage.<LiveUsage>map(s -> s::reading).orElse(LiveUsage.NONE));
   }
 }

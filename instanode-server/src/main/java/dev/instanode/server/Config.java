@@ -8,6 +8,7 @@ import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.objects.ObjectStoreSettings;
 import dev.instanode.worker.WorkerSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -15,9 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /** Validated settings. Built only by {@link #from}, which names every bad variable at once. */
@@ -53,6 +56,7 @@ public record Config(
     int provisionerGrpcPort,
     StackSettings stacks,
     DedicatedConfig dedicated,
+    Optional<ObjectStoreSettings> objectStore,
     WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
@@ -164,6 +168,7 @@ public record Config(
     Optional<String> dedicatedHost = r.optional(Setting.DEDICATED_PUBLIC_HOST, Function.identity());
     Optional<String> storageClass =
         r.optional(Setting.DEDICATED_STORAGE_CLASS, Function.identity());
+    Optional<ObjectStoreSettings> objectStore = objectStore(r);
     WorkerSettings worker = null;
     try {
       worker = WorkerSettings.fromEnvironment(env);
@@ -209,7 +214,60 @@ public record Config(
             dedicatedTimeout,
             dedicatedHost,
             storageClass),
+        objectStore,
         worker);
+  }
+
+  /**
+   * The kinds this deployment serves: every kind whose server is configured. A provisioner in
+   * another process reads the same settings, so the api can tell without asking it.
+   */
+  public Set<ResourceType> servedKinds() {
+    Set<ResourceType> served = EnumSet.allOf(ResourceType.class);
+    if (objectStore.isEmpty()) {
+      served.remove(ResourceType.STORAGE);
+    }
+    served.remove(ResourceType.QUEUE);
+    return Set.copyOf(served);
+  }
+
+  /** The shared bucket, when S3_ENDPOINT is set; its keys are then required. */
+  private static Optional<ObjectStoreSettings> objectStore(Reader r) {
+    Optional<URI> endpoint = r.optional(Setting.S3_ENDPOINT, Config::httpUri);
+    if (endpoint.isEmpty()) {
+      return Optional.empty();
+    }
+    URI publicEndpoint =
+        r.optional(Setting.S3_PUBLIC_ENDPOINT, Config::httpUri).orElse(endpoint.get());
+    String region = r.withDefault(Setting.S3_REGION, Function.identity());
+    String bucket = r.withDefault(Setting.S3_BUCKET, Config::bucketName);
+    String access = r.required(Setting.S3_ACCESS_KEY, Function.identity());
+    String secret = r.required(Setting.S3_SECRET_KEY, Function.identity());
+    if (access == null || secret == null || bucket == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ObjectStoreSettings(endpoint.get(), publicEndpoint, region, bucket, access, secret));
+  }
+
+  private static URI httpUri(String raw) {
+    URI uri = uri(raw);
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      throw new IllegalArgumentException("must start with http:// or https://");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("has no host");
+    }
+    return uri;
+  }
+
+  /** S3's rule for bucket names: 3 to 63 lower-case letters, digits, dots and hyphens. */
+  private static String bucketName(String raw) {
+    if (!raw.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
+      throw new IllegalArgumentException(
+          "must be 3 to 63 lower-case letters, digits, dots or hyphens");
+    }
+    return raw;
   }
 
   private static String image(String raw) {

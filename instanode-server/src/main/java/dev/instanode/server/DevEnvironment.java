@@ -18,6 +18,8 @@ import java.util.Map;
 final class DevEnvironment {
   static final String SECRETS_FILE = "secrets.env";
   static final String REDIS_ADMIN_PASSWORD = "INSTANODE_DEV_REDIS_PASSWORD";
+  static final String S3_ACCESS_KEY = "INSTANODE_DEV_S3_ACCESS_KEY";
+  static final String S3_SECRET_KEY = "INSTANODE_DEV_S3_SECRET_KEY";
 
   private DevEnvironment() {}
 
@@ -33,7 +35,17 @@ final class DevEnvironment {
         fresh.put(REDIS_ADMIN_PASSWORD, Secrets.alphanumeric(32));
         write(file, fresh);
       }
-      return read(file);
+      Map<String, String> values = read(file);
+      if (!values.containsKey(S3_ACCESS_KEY)) {
+        // A data directory made before object storage: its file gains the store's keys.
+        Map<String, String> added = new LinkedHashMap<>(values);
+        added.put(S3_ACCESS_KEY, "dev" + Secrets.hex(8));
+        added.put(S3_SECRET_KEY, Secrets.alphanumeric(40));
+        Files.delete(file);
+        write(file, added);
+        values = read(file);
+      }
+      return values;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create " + file, e);
     }

@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.embedded.EmbeddedObjectStore;
 import dev.instanode.embedded.EmbeddedPostgresServer;
 import dev.instanode.embedded.EmbeddedRedisServer;
 import java.nio.file.Path;
@@ -29,16 +30,19 @@ final class DevMode implements AutoCloseable {
 
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedRedisServer redis;
+  private final EmbeddedObjectStore objects;
   private final Application application;
   private final Config config;
 
   private DevMode(
       EmbeddedPostgresServer postgres,
       EmbeddedRedisServer redis,
+      EmbeddedObjectStore objects,
       Application application,
       Config config) {
     this.postgres = postgres;
     this.redis = redis;
+    this.objects = objects;
     this.application = application;
     this.config = config;
   }
@@ -60,6 +64,7 @@ final class DevMode implements AutoCloseable {
     EmbeddedPostgresServer postgres =
         EmbeddedPostgresServer.start(dataDir.resolve("postgres"), ports.postgres());
     EmbeddedRedisServer redis = null;
+    EmbeddedObjectStore objects = null;
     try {
       redis =
           EmbeddedRedisServer.start(
@@ -67,6 +72,14 @@ final class DevMode implements AutoCloseable {
               ports.redis(),
               secrets.get(DevEnvironment.REDIS_ADMIN_PASSWORD));
       ensureDatabase(postgres.superuserUrl("postgres"), PLATFORM_DATABASE);
+      objects =
+          environment.containsKey(Setting.S3_ENDPOINT.name())
+              ? null
+              : EmbeddedObjectStore.start(
+                  dataDir.resolve("objects"),
+                  0,
+                  secrets.get(DevEnvironment.S3_ACCESS_KEY),
+                  secrets.get(DevEnvironment.S3_SECRET_KEY));
 
       Map<String, String> env = new LinkedHashMap<>();
       env.put(Setting.DATABASE_URL.name(), postgres.superuserUrl(PLATFORM_DATABASE).toUri());
@@ -79,6 +92,11 @@ final class DevMode implements AutoCloseable {
       env.put(
           Setting.KUBERNETES_MODE.name(),
           System.getenv("KUBECONFIG") == null ? "simulated" : "auto");
+      if (objects != null) {
+        env.put(Setting.S3_ENDPOINT.name(), objects.endpoint().toString());
+        env.put(Setting.S3_ACCESS_KEY.name(), objects.accessKey());
+        env.put(Setting.S3_SECRET_KEY.name(), objects.secretKey());
+      }
       secrets.forEach(env::put);
       environment.forEach(env::put);
       if (portFlag != null) {
@@ -90,9 +108,12 @@ final class DevMode implements AutoCloseable {
       Config config = Config.from(env);
       // Every role but the provisioner's gRPC server: dev provisions in-process.
       Application app = Application.start(config, Set.of(Role.API, Role.WORKER), options);
-      return new DevMode(postgres, redis, app, config);
+      return new DevMode(postgres, redis, objects, app, config);
     } catch (RuntimeException | Error e) {
       // Errors too (a missing class, say): no embedded server may outlive a failed start.
+      if (objects != null) {
+        objects.close();
+      }
       if (redis != null) {
         redis.close();
       }
@@ -138,21 +159,29 @@ final class DevMode implements AutoCloseable {
         + postgres.port()
         + ", Redis on "
         + redis.port()
+        + (objects != null ? ", S3 on " + objects.port() : "")
+        + "; queues off (no nats-server)"
         + "; "
         + StackAssembly.describe(config, false)
         + ")";
   }
 
-  /** Stops the api first, then Redis, then PostgreSQL: no server outlives the JVM. */
+  /** Stops the api first, then the object store, Redis, PostgreSQL: no server outlives the JVM. */
   @Override
   public void close() {
     try {
       application.close();
     } finally {
       try {
-        redis.close();
+        if (objects != null) {
+          objects.close();
+        }
       } finally {
-        postgres.close();
+        try {
+          redis.close();
+        } finally {
+          postgres.close();
+        }
       }
     }
   }

@@ -28,11 +28,11 @@ import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.provisioner.redis.RedisBackend;
 import dev.instanode.provisioner.redis.RedisEndpoint;
+import dev.instanode.provisioner.storage.StorageBackend;
 import dev.instanode.provisioner.webhook.WebhookBackend;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +90,7 @@ final class ProvisionerAssembly {
             shared.meters());
     Map<ResourceType, ResourceBackend> backends = new EnumMap<>(ResourceType.class);
     for (ResourceKind kind : ResourceKinds.all()) {
-      backends.put(kind.type(), backend(kind, placement));
+      backend(kind, placement).ifPresent(backend -> backends.put(kind.type(), backend));
     }
     HotPool pool = hotPool(provisionerDb, backends, breakers, chokepoint);
     return new LocalStack(
@@ -127,8 +127,8 @@ final class ProvisionerAssembly {
         real.get().dedicated(options.dedicatedAddresses().orElseGet(dedicated::addresses));
     List<DedicatedBackend> made = new ArrayList<>();
     for (ResourceKind kind : ResourceKinds.all()) {
-      if (kind.type() == ResourceType.WEBHOOK) {
-        continue; // a receiver is rows in the platform database, never a server of its own
+      if (kind.type() != ResourceType.POSTGRES && kind.type() != ResourceType.REDIS) {
+        continue; // a receiver, a prefix or a queue user is never a server of its own
       }
       made.add(
           switch (kind.type()) {
@@ -143,7 +143,7 @@ final class ProvisionerAssembly {
                 owned.own(
                     new DedicatedRedisBackend(
                         servers, dedicated.settings(), shared.plans(), options.clock()));
-            case WEBHOOK -> throw new IllegalStateException("skipped above");
+            case WEBHOOK, STORAGE, QUEUE -> throw new IllegalStateException("skipped above");
           });
     }
     LOG.info(
@@ -153,22 +153,29 @@ final class ProvisionerAssembly {
     return made;
   }
 
-  /** One backend per kind; the switch is exhaustive, so a new kind cannot go without one. */
-  private ResourceBackend backend(ResourceKind kind, ClusterPlacement placement) {
+  /**
+   * One backend per kind; the switch is exhaustive, so a new kind cannot go without one. Empty for
+   * a kind whose server is not configured: the api answers 503 for it.
+   */
+  private Optional<ResourceBackend> backend(ResourceKind kind, ClusterPlacement placement) {
     return switch (kind.type()) {
-      case POSTGRES -> new PostgresBackend(placement, shared.plans(), options.stepHook());
-      case WEBHOOK -> new WebhookBackend(shared.db().jdbi(), config.publicBaseUrl());
+      case POSTGRES ->
+          Optional.of(new PostgresBackend(placement, shared.plans(), options.stepHook()));
+      case WEBHOOK -> Optional.of(new WebhookBackend(shared.db().jdbi(), config.publicBaseUrl()));
+      case STORAGE -> shared.objects().map(StorageBackend::new);
+      case QUEUE -> Optional.empty();
       case REDIS -> {
         RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
-        yield owned.own(
-            new RedisBackend(
-                config
-                    .customerPublicHost()
-                    .map(customerRedis::withPublicHost)
-                    .orElse(customerRedis),
-                shared.plans(),
-                options.stepHook(),
-                shared.meters()));
+        yield Optional.of(
+            owned.own(
+                new RedisBackend(
+                    config
+                        .customerPublicHost()
+                        .map(customerRedis::withPublicHost)
+                        .orElse(customerRedis),
+                    shared.plans(),
+                    options.stepHook(),
+                    shared.meters())));
       }
     };
   }
@@ -202,7 +209,7 @@ final class ProvisionerAssembly {
                 throw new IllegalStateException("provisioner is not serving");
               }
             });
-    return new ProvisionerAccess(client, ready, EnumSet.allOf(ResourceType.class));
+    return new ProvisionerAccess(client, ready, config.servedKinds());
   }
 
   private ClusterPlacement clusters() {

@@ -87,6 +87,18 @@ public enum Setting {
           + " use <service>.<namespace>.svc.cluster.local (reachable inside the cluster)"),
   DEDICATED_STORAGE_CLASS(
       false, null, "Storage class of dedicated servers' volumes; unset: the cluster's default"),
+  S3_ENDPOINT(
+      false,
+      null,
+      "S3 API the shared storage bucket is on (dev: the embedded S3Proxy); unset: /storage/new"
+          + " answers 503 service_unavailable"),
+  S3_PUBLIC_ENDPOINT(
+      false, null, "Where clients reach the S3 API, for presigned URLs; unset: S3_ENDPOINT"),
+  S3_REGION(false, "us-east-1", "Region presigned URLs are signed for"),
+  S3_BUCKET(
+      false, "instant-shared", "The shared bucket; each storage tenant is its <token>/ prefix"),
+  S3_ACCESS_KEY(false, null, "The platform's access key to the bucket (never given to tenants)"),
+  S3_SECRET_KEY(false, null, "The platform's secret key to the bucket"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
   TRUSTED_PROXY_HEADER(

@@ -2,6 +2,8 @@ package dev.instanode.server;
 
 import dev.instanode.core.Plans;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.objects.ObjectStore;
+import dev.instanode.objects.ObjectStoreSettings;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.PlatformDatabase;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -9,10 +11,19 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 
-/** What every role shares: metrics, the plan table, the URL key, the platform database. */
+/**
+ * What every role shares: metrics, the plan table, the URL key, the platform database, and the
+ * storage bucket when one is configured.
+ */
 record SharedParts(
-    PrometheusMeterRegistry meters, Plans plans, AesGcm aes, PlatformDatabase db, AuditLog audit) {
+    PrometheusMeterRegistry meters,
+    Plans plans,
+    AesGcm aes,
+    PlatformDatabase db,
+    AuditLog audit,
+    Optional<ObjectStore> objects) {
 
   static SharedParts build(Config config, Application.Options options, Owned owned) {
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -36,6 +47,22 @@ record SharedParts(
         Plans.bundled(),
         AesGcm.fromHexKey(config.aesKey()),
         db,
-        owned.own(new AuditLog(db.jdbi())));
+        owned.own(new AuditLog(db.jdbi())),
+        config.objectStore().map(settings -> owned.own(openBucket(settings))));
+  }
+
+  /**
+   * A bucket that cannot be reached or made stops the start: storage that answers 201 and then
+   * fails every presign would report a success that did not happen.
+   */
+  private static ObjectStore openBucket(ObjectStoreSettings settings) {
+    ObjectStore store = ObjectStore.open(settings);
+    try {
+      store.ensureBucket();
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw new IllegalStateException("cannot use the storage bucket " + settings, e);
+    }
   }
 }

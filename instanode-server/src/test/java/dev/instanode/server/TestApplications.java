@@ -3,6 +3,7 @@ package dev.instanode.server;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.ProvisionStepHook;
+import dev.instanode.testkit.TestObjectStore;
 import dev.instanode.testkit.TestPostgres;
 import dev.instanode.testkit.TestRedis;
 import io.lettuce.core.RedisClient;
@@ -42,6 +43,8 @@ final class TestApplications {
     env.put("POOL_POSTGRES_SIZE", "0");
     env.put("POOL_REDIS_SIZE", "0");
     env.put("TRUSTED_PROXIES", "127.0.0.1/32");
+    // Object storage on the test JVM's S3Proxy, a bucket of its own per application.
+    env.putAll(TestObjectStore.settings("app"));
     return env;
   }
 

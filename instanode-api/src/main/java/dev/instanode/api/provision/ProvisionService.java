@@ -187,9 +187,18 @@ public final class ProvisionService {
    */
   public void requireEnabled(ResourceType type) {
     if (!settings.enabledServices().contains(type)) {
-      throw new ApiException(
-          ErrorCode.SERVICE_DISABLED,
-          "The " + type.wireName() + " service is not enabled on this instanode.");
+      // Storage and queues are off until their server is configured: say how to turn them on.
+      throw switch (type) {
+        case STORAGE ->
+            new ApiException(
+                ErrorCode.STORAGE_UNAVAILABLE, "Object storage is off on this instanode.");
+        case QUEUE ->
+            new ApiException(ErrorCode.QUEUE_UNAVAILABLE, "Queues are off on this instanode.");
+        default ->
+            new ApiException(
+                ErrorCode.SERVICE_DISABLED,
+                "The " + type.wireName() + " service is not enabled on this instanode.");
+      };
     }
   }
 
@@ -385,6 +394,9 @@ public final class ProvisionService {
         r.type().wireName(),
         made.connectionUrl(),
         r.type() == ResourceType.WEBHOOK ? Optional.of(made.connectionUrl()) : Optional.empty(),
+        r.type() == ResourceType.STORAGE
+            ? Optional.of(settings.publicBaseUrl() + "/storage/" + r.token() + "/presign")
+            : Optional.empty(),
         r.tier().wireName(),
         r.env(),
         r.expiresAt(),

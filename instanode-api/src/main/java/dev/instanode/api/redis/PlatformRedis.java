@@ -3,6 +3,7 @@ package dev.instanode.api.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -42,6 +43,20 @@ public final class PlatformRedis implements AutoCloseable {
             .build());
     this.meters = meters;
   }
+
+  /**
+   * INCR of a counter that lives two minutes, in one round trip and one atomic step, so the key
+   * always gets its expiry (an INCR then a failed EXPIRE would keep it for good). Empty when Redis
+   * failed: a convenience limit fails open.
+   */
+  public Optional<Long> countOnce(String subsystem, String key) {
+    return tryWith(subsystem, r -> r.<Long>eval(COUNT_ONCE, ScriptOutputType.INTEGER, key));
+  }
+
+  private static final String COUNT_ONCE =
+      "local n = redis.call('INCR', KEYS[1])"
+          + " if n == 1 then redis.call('EXPIRE', KEYS[1], 120) end"
+          + " return n";
 
   /**
    * Runs {@code work} against Redis; empty when Redis is unreachable or the command failed.

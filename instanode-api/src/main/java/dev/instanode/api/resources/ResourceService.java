@@ -7,6 +7,7 @@ import dev.instanode.api.wire.LegacyClaimReply;
 import dev.instanode.api.wire.LegacyClaimRequest;
 import dev.instanode.api.wire.LegacyDeleteReply;
 import dev.instanode.api.wire.LegacyResource;
+import dev.instanode.api.wire.ResourceItem;
 import dev.instanode.api.wire.ResourceListReply;
 import dev.instanode.api.wire.ResourceReply;
 import dev.instanode.api.wire.RotateReply;
@@ -58,6 +59,7 @@ public final class ResourceService {
   private final Plans plans;
   private final ProvisionStepHook hook;
   private final String upgradeUrl;
+  private final LiveUsage liveUsage;
 
   /**
    * @param upgradeUrl where a free team upgrades; its deletes are refused with this link
@@ -70,7 +72,9 @@ public final class ResourceService {
       AuditLog audit,
       Plans plans,
       ProvisionStepHook hook,
-      String upgradeUrl) {
+      String upgradeUrl,
+      LiveUsage liveUsage) {
+    this.liveUsage = liveUsage;
     this.jdbi = jdbi;
     this.resources = resources;
     this.provisioner = provisioner;
@@ -130,8 +134,27 @@ public final class ResourceService {
     return env;
   }
 
+  /** One resource; a kind measured on read (object storage) shows its usage as of now. */
   public ResourceReply get(TeamId team, ResourceToken token) {
-    return ResourceReply.of(ResourceView.item(row(team, token)));
+    ResourceRecord r = row(team, token);
+    ResourceItem item = ResourceView.item(r);
+    return ResourceReply.of(
+        liveUsage
+            .read(r)
+            .map(now ->
+                new ResourceItem(
+                    item.id(),
+                    item.token(),
+                    item.name(),
+                    item.resourceType(),
+                    item.env(),
+                    item.tier(),
+                    item.status(),
+                    item.createdAt(),
+                    item.expiresAt(),
+                    now.bytes(),
+                    now.exceeded()))
+            .orElse(item));
   }
 
   private ResourceRecord row(TeamId team, ResourceToken token) {

@@ -22,7 +22,6 @@ import dev.instanode.store.AuditLog;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.WebhookRepository;
-import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -192,19 +191,9 @@ public final class WebhookService {
     return found.get();
   }
 
-  /**
-   * INCR of a key that lives two minutes, in one round trip and one atomic step, so the key always
-   * gets its expiry (an INCR then a failed EXPIRE would keep it for good).
-   */
   private Optional<Long> minuteCount(String subsystem, String key) {
-    return redis.tryWith(
-        subsystem, r -> r.<Long>eval(COUNT_A_MINUTE, ScriptOutputType.INTEGER, key));
+    return redis.countOnce(subsystem, key);
   }
-
-  private static final String COUNT_A_MINUTE =
-      "local n = redis.call('INCR', KEYS[1])"
-          + " if n == 1 then redis.call('EXPIRE', KEYS[1], 120) end"
-          + " return n";
 
   private int secondsToNextMinute() {
     return Math.max(1, (int) (60 - (clock.millis() / 1000) % 60));

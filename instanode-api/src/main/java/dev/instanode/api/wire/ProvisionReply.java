@@ -9,8 +9,10 @@ import java.util.Optional;
  * The 201 body of {@code POST /db/new} and friends. What does not apply is left out rather than
  * null: a paid resource has no {@code expires_at}, a team's no {@code note}/{@code upgrade}, only a
  * cache has a {@code key_prefix}, only a webhook receiver a {@code receive_url} (its {@code
- * connection_url} too: where the requests it stores are sent). {@code backend} ({@code dedicated}
- * or {@code shared}) is said only to a team whose plan gives resources their own server.
+ * connection_url} too: where the requests it stores are sent), only object storage a {@code
+ * presign_url} (its {@code connection_url} is where its objects live, which only presigned requests
+ * reach). {@code backend} ({@code dedicated} or {@code shared}) is said only to a team whose plan
+ * gives resources their own server.
  */
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public record ProvisionReply(
@@ -21,6 +23,7 @@ public record ProvisionReply(
     @JsonProperty("resource_type") String resourceType,
     @JsonProperty("connection_url") String connectionUrl,
     @JsonProperty("receive_url") Optional<String> receiveUrl,
+    @JsonProperty("presign_url") Optional<String> presignUrl,
     @JsonProperty("tier") String tier,
     @JsonProperty("env") String env,
     @JsonProperty("expires_at") Optional<Instant> expiresAt,

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class ResourceServiceRulesTest {
   private final ResourceService service =
-      new ResourceService(null, null, null, null, null, Plans.bundled(), null, "https://up");
+      new ResourceService(
+          null, null, null, null, null, Plans.bundled(), null, "https://up", LiveUsage.NONE);
   private final TeamId team = new TeamId(UUID.randomUUID());
 
   @Test

@@ -1,0 +1,217 @@
+package dev.instanode.api.storage;
+
+import dev.instanode.api.auth.Caller;
+import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.resources.LiveUsage;
+import dev.instanode.api.wire.PresignReply;
+import dev.instanode.api.wire.StorageUsageReply;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.Limit;
+import dev.instanode.core.Plan;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceStatus;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.names.ObjectPrefix;
+import dev.instanode.objects.ObjectKeys;
+import dev.instanode.objects.ObjectStore;
+import dev.instanode.objects.ObjectStoreException;
+import dev.instanode.store.ResourceRecord;
+import dev.instanode.store.ResourceRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * Object storage as a tenant sees it: presigned requests for keys under its own prefix, and what
+ * its objects add up to. The plan's {@code storage_mb} is held when an upload is presigned: the
+ * upload's size is signed into the URL, and a URL is given only while usage plus that size fits.
+ */
+public final class StorageService {
+  static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(15);
+  static final Duration MAX_LIFETIME = Duration.ofHours(1);
+  static final String METRIC = "instant_storage_presigns_total";
+
+  private final ResourceRepository resources;
+  private final ObjectStore store;
+  private final Plans plans;
+  private final PlatformRedis redis;
+  private final Clock clock;
+  private final MeterRegistry meters;
+
+  public StorageService(
+      ResourceRepository resources,
+      ObjectStore store,
+      Plans plans,
+      PlatformRedis redis,
+      Clock clock,
+      MeterRegistry meters) {
+    this.resources = resources;
+    this.store = store;
+    this.plans = plans;
+    this.redis = redis;
+    this.clock = clock;
+    this.meters = meters;
+  }
+
+  /**
+   * What a caller asks to presign.
+   *
+   * @param contentLength for a PUT: the exact size of the upload, signed into the URL and counted
+   *     against the quota; without it an upload is presigned only while the storage is under quota
+   */
+  public record PresignRequest(
+      ObjectStore.Method method,
+      String key,
+      Duration lifetime,
+      OptionalLong contentLength,
+      Optional<String> contentType) {}
+
+  public PresignReply presign(Caller caller, String rawToken, PresignRequest request) {
+    ResourceRecord storage = usable(caller, rawToken);
+    ObjectPrefix prefix = ObjectPrefix.of(storage.token());
+    ObjectKeys.Result key = ObjectKeys.resolve(prefix, request.key());
+    if (key.key().isEmpty()) {
+      count(request.method(), "invalid_key");
+      throw new ApiException(ErrorCode.INVALID_OBJECT_KEY, "The key " + key.refusal().get() + ".");
+    }
+    Plan plan = plans.of(storage.tier());
+    admit(storage.token(), plan.storage(), request.method());
+    if (request.method() == ObjectStore.Method.PUT) {
+      holdQuota(prefix, plan.storage(), request.contentLength());
+    }
+    try {
+      ObjectStore.Presigned signed =
+          store.presign(
+              request.method(),
+              key.key().get(),
+              request.lifetime(),
+              request.contentLength(),
+              request.contentType());
+      count(request.method(), "ok");
+      return new PresignReply(
+          true,
+          request.method().name(),
+          signed.url(),
+          request.key(),
+          signed.headers(),
+          signed.expiresAt());
+    } catch (ObjectStoreException e) {
+      count(request.method(), "store_unavailable");
+      throw new ApiException(
+          ErrorCode.SERVICE_UNAVAILABLE, "Object storage did not answer; retry shortly.", e);
+    }
+  }
+
+  /** Refused when the upload would take the prefix past the plan; a store that fails refuses. */
+  private void holdQuota(ObjectPrefix prefix, Plan.StorageLimits limits, OptionalLong length) {
+    if (Limit.isUnlimited(limits.storageMb())) {
+      return;
+    }
+    long limit = limits.storageMb() * 1024 * 1024;
+    long used = measure(prefix).bytes();
+    long after = used + length.orElse(0);
+    if (after > limit || (length.isEmpty() && used >= limit)) {
+      count(ObjectStore.Method.PUT, "over_quota");
+      throw new ApiException(
+          ErrorCode.STORAGE_LIMIT_REACHED,
+          "This storage holds " + used + " of its " + limit + " bytes; the upload would not fit.");
+    }
+  }
+
+  /** The plan's presigns a minute, counted per storage. Redis down lets the request through. */
+  private void admit(ResourceToken token, Plan.StorageLimits limits, ObjectStore.Method method) {
+    String key = "s3:presign:" + token + ":" + clock.millis() / 60_000;
+    Optional<Long> seen = redis.countOnce("storage_presign", key);
+    if (seen.isPresent() && seen.get() > limits.presignsPerMinute()) {
+      count(method, "rate_limited");
+      throw new ApiException(
+          ErrorCode.PRESIGN_RATE_LIMITED,
+          "This storage takes " + limits.presignsPerMinute() + " presigns a minute.",
+          OptionalInt.of(Math.max(1, (int) (60 - (clock.millis() / 1000) % 60))),
+          null);
+    }
+  }
+
+  public StorageUsageReply usage(Caller caller, String rawToken) {
+    ResourceRecord storage = usable(caller, rawToken);
+    ObjectStore.Usage usage = measure(ObjectPrefix.of(storage.token()));
+    long limitMb = plans.of(storage.tier()).storage().storageMb();
+    long limit = Limit.isUnlimited(limitMb) ? -1 : limitMb * 1024 * 1024;
+    return new StorageUsageReply(
+        true,
+        storage.token().text(),
+        usage.bytes(),
+        usage.objects(),
+        limit,
+        limit >= 0 && usage.bytes() > limit);
+  }
+
+  /** A storage resource's usage now, for the resource routes; empty for other kinds. */
+  public Optional<LiveUsage.Reading> reading(ResourceRecord resource) {
+    if (resource.type() != ResourceType.STORAGE) {
+      return Optional.empty();
+    }
+    try {
+      long bytes = store.usage(ObjectPrefix.of(resource.token())).bytes();
+      long limitMb = plans.of(resource.tier()).storage().storageMb();
+      return Optional.of(
+          new LiveUsage.Reading(
+              bytes, !Limit.isUnlimited(limitMb) && bytes > limitMb * 1024 * 1024));
+    } catch (ObjectStoreException e) {
+      return Optional.empty();
+    }
+  }
+
+  private ObjectStore.Usage measure(ObjectPrefix prefix) {
+    try {
+      return store.usage(prefix);
+    } catch (ObjectStoreException e) {
+      throw new ApiException(
+          ErrorCode.SERVICE_UNAVAILABLE, "Object storage did not answer; retry shortly.", e);
+    }
+  }
+
+  /**
+   * The storage named by {@code rawToken}, if this caller may use it: a team's with the team's key,
+   * an anonymous one with its token alone (the token is its credential). Anything else, another
+   * team's included, is a 404.
+   */
+  private ResourceRecord usable(Caller caller, String rawToken) {
+    Optional<ResourceRecord> found =
+        ResourceToken.parse(rawToken).flatMap(resources::findByToken).filter(this::live);
+    boolean allowed =
+        found
+            .map(r ->
+                switch (caller) {
+                  case Caller.Member m -> r.teamId().filter(m.teamId()::equals).isPresent();
+                  case Caller.Anonymous a -> r.teamId().isEmpty();
+                })
+            .orElse(false);
+    if (!allowed) {
+      throw new ApiException(ErrorCode.NOT_FOUND, "No such storage for this caller.");
+    }
+    return found.get();
+  }
+
+  /** Active, and not past its expiry (the expiry job may not have run yet). */
+  private boolean live(ResourceRecord r) {
+    return r.type() == ResourceType.STORAGE
+        && r.status() == ResourceStatus.ACTIVE
+        && r.expiresAt().map(at -> at.isAfter(clock.instant())).orElse(true);
+  }
+
+  private void count(ObjectStore.Method method, String outcome) {
+    Counter.builder(METRIC)
+        .description("Presigned storage URLs asked for, by method and outcome")
+        .tag("method", method.name())
+        .tag("outcome", outcome)
+        .register(meters)
+        .increment();
+  }
+}

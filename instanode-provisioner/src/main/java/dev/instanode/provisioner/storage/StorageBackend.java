@@ -1,0 +1,163 @@
+package dev.instanode.provisioner.storage;
+
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.core.names.InfraName;
+import dev.instanode.core.names.ObjectPrefix;
+import dev.instanode.objects.ObjectStore;
+import dev.instanode.objects.ObjectStoreException;
+import dev.instanode.provisioner.InventoryItem;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RunawayBounds;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.SkipReason;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.engine.ResourceBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Object storage: each tenant is the prefix {@code <token>/} of one shared bucket and never holds
+ * the bucket's key (the api presigns single requests under the prefix). Making one creates nothing
+ * (the prefix exists once something is uploaded); dropping one deletes every object under it, after
+ * the chokepoint has checked and audited the prefix.
+ */
+public final class StorageBackend implements ResourceBackend {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageBackend.class);
+  static final String PROVIDER = "objects:shared";
+
+  private final ObjectStore store;
+
+  public StorageBackend(ObjectStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public ResourceType type() {
+    return ResourceType.STORAGE;
+  }
+
+  @Override
+  public String backendLabel() {
+    return "objects";
+  }
+
+  /** Where its objects live; nothing there until the first presigned upload. */
+  @Override
+  public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
+    return new ProvisionResult(
+        store.locationOf(prefix(key)), ProviderResourceId.of(PROVIDER), Optional.empty(), -1);
+  }
+
+  @Override
+  public List<InfraName> objectNames(InfraKey key) {
+    return List.of(prefix(key));
+  }
+
+  /** Every object under the prefix, a page at a time; idempotent. */
+  @Override
+  public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+    ObjectPrefix prefix = prefix(key);
+    try {
+      long deleted = store.deleteUnder(prefix);
+      LOG.info("emptied object prefix {} ({} objects)", prefix.masked(), deleted);
+    } catch (ObjectStoreException e) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.UNAVAILABLE, "object storage drop failed", e);
+    }
+  }
+
+  static ObjectPrefix prefix(InfraKey key) {
+    if (!(key instanceof ResourceToken token)) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT, "a storage prefix is never pooled", null);
+    }
+    return ObjectPrefix.of(token);
+  }
+
+  /** Its quota is held as each upload is presigned: there is nothing on a server to change. */
+  @Override
+  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
+    return RegradeResult.skipped(-1, SkipReason.UNSUPPORTED_TYPE, RegradeResult.UNSUPPORTED_TYPE);
+  }
+
+  @Override
+  public UsageReport usage() {
+    return new UsageReport(List.of(), false, false);
+  }
+
+  /**
+   * Every top-level prefix of the bucket that is a token: what the inventory sweep compares with
+   * the rows. Its age is its oldest object's (a sweep reads an unknown age as young).
+   */
+  @Override
+  public List<InventoryItem> inventory() {
+    try {
+      List<InventoryItem> items = new ArrayList<>();
+      for (ObjectStore.TopLevel top : store.topLevelPrefixes()) {
+        String name = top.prefix();
+        if (!name.endsWith("/")) {
+          continue;
+        }
+        ResourceToken.parse(name.substring(0, name.length() - 1))
+            .filter(t -> ObjectPrefix.of(t).value().equals(name))
+            .ifPresent(t -> items.add(new InventoryItem(t, 1, top.oldest(), false)));
+      }
+      return items;
+    } catch (ObjectStoreException e) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.UNAVAILABLE, "object storage inventory failed", e);
+    }
+  }
+
+  @Override
+  public boolean setWritesBlocked(
+      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
+    return false;
+  }
+
+  @Override
+  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
+    return 0;
+  }
+
+  @Override
+  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
+    return 0;
+  }
+
+  @Override
+  public RunawayResult stopRunawayWork(
+      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
+    return new RunawayResult(0, 0);
+  }
+
+  @Override
+  public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
+    try {
+      return store.usage(prefix(key)).bytes();
+    } catch (ObjectStoreException e) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.UNAVAILABLE, "object storage read failed", e);
+    }
+  }
+
+  /** A tenant holds no credential of its own: each presigned URL is one, and expires. */
+  @Override
+  public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
+    throw new ProvisionerException(
+        ProvisionerException.Kind.INVALID_ARGUMENT,
+        "object storage has no credentials to rotate",
+        null);
+  }
+}
