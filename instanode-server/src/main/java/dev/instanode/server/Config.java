@@ -9,10 +9,12 @@ import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.objects.ObjectStoreSettings;
+import dev.instanode.provisioner.queue.NatsSettings;
 import dev.instanode.worker.WorkerSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,6 +59,7 @@ public record Config(
     StackSettings stacks,
     DedicatedConfig dedicated,
     Optional<ObjectStoreSettings> objectStore,
+    Optional<NatsSettings> queue,
     WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
@@ -169,6 +172,7 @@ public record Config(
     Optional<String> storageClass =
         r.optional(Setting.DEDICATED_STORAGE_CLASS, Function.identity());
     Optional<ObjectStoreSettings> objectStore = objectStore(r);
+    Optional<NatsSettings> queue = queue(r);
     WorkerSettings worker = null;
     try {
       worker = WorkerSettings.fromEnvironment(env);
@@ -215,7 +219,23 @@ public record Config(
             dedicatedHost,
             storageClass),
         objectStore,
+        queue,
         worker);
+  }
+
+  /** The NATS server, when its authorization file is named; its pid file is then required. */
+  private static Optional<NatsSettings> queue(Reader r) {
+    Optional<Path> auth = r.optional(Setting.QUEUE_NATS_AUTH_FILE, Path::of);
+    if (auth.isEmpty()) {
+      return Optional.empty();
+    }
+    Path pid = r.required(Setting.QUEUE_NATS_PID_FILE, Path::of);
+    String host = r.withDefault(Setting.QUEUE_NATS_HOST, Function.identity());
+    Integer port = r.withDefault(Setting.QUEUE_NATS_PORT, raw -> intInRange(raw, 1, 65535));
+    if (pid == null || port == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new NatsSettings(host, port, auth.get(), pid));
   }
 
   /**
@@ -227,7 +247,9 @@ public record Config(
     if (objectStore.isEmpty()) {
       served.remove(ResourceType.STORAGE);
     }
-    served.remove(ResourceType.QUEUE);
+    if (queue.isEmpty()) {
+      served.remove(ResourceType.QUEUE);
+    }
     return Set.copyOf(served);
   }
 

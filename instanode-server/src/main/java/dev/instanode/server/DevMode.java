@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.embedded.EmbeddedNatsServer;
 import dev.instanode.embedded.EmbeddedObjectStore;
 import dev.instanode.embedded.EmbeddedPostgresServer;
 import dev.instanode.embedded.EmbeddedRedisServer;
@@ -31,6 +32,7 @@ final class DevMode implements AutoCloseable {
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedRedisServer redis;
   private final EmbeddedObjectStore objects;
+  private final EmbeddedNatsServer nats;
   private final Application application;
   private final Config config;
 
@@ -38,8 +40,10 @@ final class DevMode implements AutoCloseable {
       EmbeddedPostgresServer postgres,
       EmbeddedRedisServer redis,
       EmbeddedObjectStore objects,
+      EmbeddedNatsServer nats,
       Application application,
       Config config) {
+    this.nats = nats;
     this.postgres = postgres;
     this.redis = redis;
     this.objects = objects;
@@ -65,6 +69,7 @@ final class DevMode implements AutoCloseable {
         EmbeddedPostgresServer.start(dataDir.resolve("postgres"), ports.postgres());
     EmbeddedRedisServer redis = null;
     EmbeddedObjectStore objects = null;
+    EmbeddedNatsServer nats = null;
     try {
       redis =
           EmbeddedRedisServer.start(
@@ -92,6 +97,23 @@ final class DevMode implements AutoCloseable {
       env.put(
           Setting.KUBERNETES_MODE.name(),
           System.getenv("KUBECONFIG") == null ? "simulated" : "auto");
+      // Queues run on the machine's nats-server when there is one (apt-get install nats-server).
+      if (!environment.containsKey(Setting.QUEUE_NATS_AUTH_FILE.name())) {
+        nats =
+            EmbeddedNatsServer.binary()
+                .map(binary ->
+                    EmbeddedNatsServer.start(
+                        binary,
+                        dataDir.resolve("nats"),
+                        0,
+                        EmbeddedNatsServer.lockedAuthorization()))
+                .orElse(null);
+      }
+      if (nats != null) {
+        env.put(Setting.QUEUE_NATS_AUTH_FILE.name(), nats.authFile().toString());
+        env.put(Setting.QUEUE_NATS_PID_FILE.name(), nats.pidFile().toString());
+        env.put(Setting.QUEUE_NATS_PORT.name(), String.valueOf(nats.port()));
+      }
       if (objects != null) {
         env.put(Setting.S3_ENDPOINT.name(), objects.endpoint().toString());
         env.put(Setting.S3_ACCESS_KEY.name(), objects.accessKey());
@@ -108,9 +130,12 @@ final class DevMode implements AutoCloseable {
       Config config = Config.from(env);
       // Every role but the provisioner's gRPC server: dev provisions in-process.
       Application app = Application.start(config, Set.of(Role.API, Role.WORKER), options);
-      return new DevMode(postgres, redis, objects, app, config);
+      return new DevMode(postgres, redis, objects, nats, app, config);
     } catch (RuntimeException | Error e) {
       // Errors too (a missing class, say): no embedded server may outlive a failed start.
+      if (nats != null) {
+        nats.close();
+      }
       if (objects != null) {
         objects.close();
       }
@@ -160,7 +185,7 @@ final class DevMode implements AutoCloseable {
         + ", Redis on "
         + redis.port()
         + (objects != null ? ", S3 on " + objects.port() : "")
-        + "; queues off (no nats-server)"
+        + (nats != null ? ", NATS on " + nats.port() : "; queues off (no nats-server)")
         + "; "
         + StackAssembly.describe(config, false)
         + ")";
@@ -173,6 +198,9 @@ final class DevMode implements AutoCloseable {
       application.close();
     } finally {
       try {
+        if (nats != null) {
+          nats.close();
+        }
         if (objects != null) {
           objects.close();
         }

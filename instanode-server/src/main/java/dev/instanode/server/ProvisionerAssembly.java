@@ -26,6 +26,7 @@ import dev.instanode.provisioner.pool.ProvisionerDatabase;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.CustomerCluster;
 import dev.instanode.provisioner.postgres.PostgresBackend;
+import dev.instanode.provisioner.queue.QueueBackend;
 import dev.instanode.provisioner.redis.RedisBackend;
 import dev.instanode.provisioner.redis.RedisEndpoint;
 import dev.instanode.provisioner.storage.StorageBackend;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +92,8 @@ final class ProvisionerAssembly {
             shared.meters());
     Map<ResourceType, ResourceBackend> backends = new EnumMap<>(ResourceType.class);
     for (ResourceKind kind : ResourceKinds.all()) {
-      backend(kind, placement).ifPresent(backend -> backends.put(kind.type(), backend));
+      backend(kind, placement, provisionerDb.jdbi())
+          .ifPresent(backend -> backends.put(kind.type(), backend));
     }
     HotPool pool = hotPool(provisionerDb, backends, breakers, chokepoint);
     return new LocalStack(
@@ -157,13 +160,21 @@ final class ProvisionerAssembly {
    * One backend per kind; the switch is exhaustive, so a new kind cannot go without one. Empty for
    * a kind whose server is not configured: the api answers 503 for it.
    */
-  private Optional<ResourceBackend> backend(ResourceKind kind, ClusterPlacement placement) {
+  private Optional<ResourceBackend> backend(
+      ResourceKind kind, ClusterPlacement placement, Jdbi provisionerJdbi) {
     return switch (kind.type()) {
       case POSTGRES ->
           Optional.of(new PostgresBackend(placement, shared.plans(), options.stepHook()));
       case WEBHOOK -> Optional.of(new WebhookBackend(shared.db().jdbi(), config.publicBaseUrl()));
       case STORAGE -> shared.objects().map(StorageBackend::new);
-      case QUEUE -> Optional.empty();
+      case QUEUE ->
+          config
+              .queue()
+              .map(nats -> {
+                QueueBackend queues = new QueueBackend(provisionerJdbi, nats);
+                queues.writeAuthorization();
+                return queues;
+              });
       case REDIS -> {
         RedisEndpoint customerRedis = RedisEndpoint.of(config.customerRedisUrl());
         yield Optional.of(

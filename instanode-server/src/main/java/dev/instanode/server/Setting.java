@@ -99,6 +99,15 @@ public enum Setting {
       false, "instant-shared", "The shared bucket; each storage tenant is its <token>/ prefix"),
   S3_ACCESS_KEY(false, null, "The platform's access key to the bucket (never given to tenants)"),
   S3_SECRET_KEY(false, null, "The platform's secret key to the bucket"),
+  QUEUE_NATS_AUTH_FILE(
+      false,
+      null,
+      "The authorization file the NATS server's config includes; the provisioner rewrites it as"
+          + " queues come and go (dev: the embedded nats-server's). Unset: /queue/new answers 503"),
+  QUEUE_NATS_PID_FILE(
+      false, null, "The NATS server's pid file; the provisioner signals it to reload (SIGHUP)"),
+  QUEUE_NATS_HOST(false, "127.0.0.1", "Where clients reach the NATS server; put in queue URLs"),
+  QUEUE_NATS_PORT(false, "4222", "The NATS server's client port"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
   TRUSTED_PROXY_HEADER(

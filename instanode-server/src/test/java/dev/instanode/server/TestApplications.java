@@ -45,6 +45,8 @@ final class TestApplications {
     env.put("TRUSTED_PROXIES", "127.0.0.1/32");
     // Object storage on the test JVM's S3Proxy, a bucket of its own per application.
     env.putAll(TestObjectStore.settings("app"));
+    // No queues: the test nats-server's authorization is written from one provisioner schema, so
+    // only the queue tests' application is given it (QueueHttpTest).
     return env;
   }
 

@@ -243,13 +243,13 @@ class ResourceRepositoryTest {
     ResourceToken expiredPostgres = ended(ResourceType.POSTGRES, "expired");
     ResourceToken failedRedis = ended(ResourceType.REDIS, "failed");
     ResourceToken activeRedis = ended(ResourceType.REDIS, "active");
-    ResourceToken legacyQueue = ResourceToken.random();
+    ResourceToken legacyMongo = ResourceToken.random();
     db.jdbi()
         .useHandle(h ->
             h.execute(
-                "INSERT INTO resources (token, resource_type, name, status) VALUES (?, 'queue',"
+                "INSERT INTO resources (token, resource_type, name, status) VALUES (?, 'mongodb',"
                     + " 'n', 'deleted')",
-                legacyQueue.value()));
+                legacyMongo.value()));
 
     assertThat(
             resources.latestEndedTypesOf(
@@ -258,7 +258,7 @@ class ResourceRepositoryTest {
                     expiredPostgres,
                     failedRedis,
                     activeRedis,
-                    legacyQueue,
+                    legacyMongo,
                     ResourceToken.random())))
         .containsOnly(
             Map.entry(deletedRedis, ResourceType.REDIS),

@@ -81,7 +81,7 @@ class GrpcValidationTest {
   @ParameterizedTest
   @EnumSource(
       value = ResourceType.class,
-      names = {"MONGODB", "QUEUE", "STORAGE"})
+      names = {"MONGODB"})
   void typesThisPlatformDoesNotRunAreUnknown(ResourceType type) {
     assertInvalid(
         () -> stub.provisionResource(provision().setResourceType(type).build()),
@@ -116,7 +116,7 @@ class GrpcValidationTest {
                 rotate().setResourceType(ResourceType.RESOURCE_TYPE_UNSPECIFIED).build()),
         "resource_type is unspecified");
     assertInvalid(
-        () -> stub.rotateCredentials(rotate().setResourceType(ResourceType.QUEUE).build()),
+        () -> stub.rotateCredentials(rotate().setResourceType(ResourceType.MONGODB).build()),
         "unknown resource_type");
   }
 

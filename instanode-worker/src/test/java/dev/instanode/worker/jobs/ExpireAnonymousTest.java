@@ -233,12 +233,12 @@ class ExpireAnonymousTest {
   @Test
   void aTypeNoBackendCanTearDownStaysLive() {
     // A kind the schema allows and this platform does not run yet.
-    Rows.Inserted queue = rows.resource().type("queue").expiresAt(now.minusSeconds(60)).insert();
+    Rows.Inserted mongo = rows.resource().type("mongodb").expiresAt(now.minusSeconds(60)).insert();
 
     run();
 
     assertThat(provisioner.calls()).isEmpty();
-    assertThat(rows.status(queue.id())).isEqualTo("active");
+    assertThat(rows.status(mongo.id())).isEqualTo("active");
   }
 
   @Test

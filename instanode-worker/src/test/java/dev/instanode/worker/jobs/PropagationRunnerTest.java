@@ -286,7 +286,7 @@ class PropagationRunnerTest {
     // A receiver reads its plan as each request lands: nothing to push down.
     rows.resource().team(team).tier("pro").type("webhook").insert();
     // A kind the schema allows and this platform does not run yet.
-    rows.resource().team(team).tier("pro").type("queue").insert();
+    rows.resource().team(team).tier("pro").type("mongodb").insert();
     rows.resource().team(team).tier("pro").expiresAt(T0.minusSeconds(1)).insert();
     rows.resource().team(rows.team("pro", "active")).tier("pro").insert();
     enqueue(0);

@@ -1,0 +1,270 @@
+package dev.instanode.provisioner.queue;
+
+import at.favre.lib.crypto.bcrypt.BCrypt;
+import dev.instanode.core.InfraKey;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.InfraName;
+import dev.instanode.core.names.QueueUser;
+import dev.instanode.provisioner.InventoryItem;
+import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.provisioner.RegradeResult;
+import dev.instanode.provisioner.RunawayBounds;
+import dev.instanode.provisioner.RunawayResult;
+import dev.instanode.provisioner.SkipReason;
+import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.engine.ResourceBackend;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * Queues on one NATS server, as per-user permissions: each queue is a user {@code usr_<hex>}
+ * allowed to publish and subscribe under its token's subjects only ({@code <token>.>}). Users live
+ * in the provisioner's {@code queue_users}; every change rewrites the server's authorization file
+ * from that table and reloads it, then proves the change took (a new user connects; a dropped one
+ * is refused) before it reports success. Reloading closes a removed user's connections.
+ */
+public final class QueueBackend implements ResourceBackend {
+  static final String PROVIDER = "nats:shared";
+  private static final int BCRYPT_COST = 10;
+  private static final Duration TAKES_EFFECT_WITHIN = Duration.ofSeconds(5);
+
+  private final Jdbi provisionerDb;
+  private final NatsSettings settings;
+  private final NatsAuthorization authorization;
+  private final ReentrantLock writing = new ReentrantLock();
+
+  public QueueBackend(Jdbi provisionerDb, NatsSettings settings) {
+    this.provisionerDb = provisionerDb;
+    this.settings = settings;
+    this.authorization = new NatsAuthorization(settings, hash(Secrets.hex(32)));
+  }
+
+  @Override
+  public ResourceType type() {
+    return ResourceType.QUEUE;
+  }
+
+  @Override
+  public String backendLabel() {
+    return "nats";
+  }
+
+  /** The server's file as the table says; run at start so a lost or stale file is rewritten. */
+  public void writeAuthorization() {
+    apply();
+  }
+
+  @Override
+  public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
+    ResourceToken token = token(key);
+    String username = QueueUser.of(token).value();
+    String password = Secrets.hex(16);
+    String hash = hash(password);
+    try {
+      provisionerDb.useHandle(h ->
+          h.createUpdate(
+                  "INSERT INTO queue_users (token, username, password_hash) VALUES (:t, :u, :h)"
+                      + " ON CONFLICT (token) DO UPDATE SET password_hash = EXCLUDED.password_hash")
+              .bind("t", token.value())
+              .bind("u", username)
+              .bind("h", hash)
+              .execute());
+    } catch (JdbiException e) {
+      throw unavailable("queue user could not be recorded", e);
+    }
+    apply();
+    awaitAccepted(username, password);
+    return new ProvisionResult(
+        url(username, password),
+        ProviderResourceId.of(PROVIDER),
+        Optional.of(token.text() + "."),
+        -1);
+  }
+
+  private static String hash(String password) {
+    return new String(
+        BCrypt.withDefaults().hash(BCRYPT_COST, password.toCharArray()), StandardCharsets.UTF_8);
+  }
+
+  private String url(String username, String password) {
+    return "nats://" + username + ":" + password + "@" + settings.host() + ":" + settings.port();
+  }
+
+  @Override
+  public List<InfraName> objectNames(InfraKey key) {
+    return List.of(QueueUser.of(token(key)));
+  }
+
+  /** Removes the user and reloads the server, which ends its connections; idempotent. */
+  @Override
+  public void drop(InfraKey key, ProviderResourceId providerResourceId) {
+    ResourceToken token = token(key);
+    try {
+      provisionerDb.useHandle(h ->
+          h.createUpdate("DELETE FROM queue_users WHERE token = :t")
+              .bind("t", token.value())
+              .execute());
+    } catch (JdbiException e) {
+      throw unavailable("queue user could not be removed", e);
+    }
+    apply();
+  }
+
+  private void apply() {
+    writing.lock();
+    try {
+      List<NatsAuthorization.User> users =
+          provisionerDb.withHandle(h ->
+              h.createQuery("SELECT token, username, password_hash FROM queue_users ORDER BY token")
+                  .map((rs, ctx) ->
+                      new NatsAuthorization.User(
+                          rs.getString("username"),
+                          rs.getString("password_hash"),
+                          rs.getString("token")))
+                  .list());
+      authorization.apply(users);
+    } catch (JdbiException | IllegalStateException e) {
+      throw unavailable("the queue server's authorization could not be changed", e);
+    } finally {
+      writing.unlock();
+    }
+  }
+
+  /**
+   * Waits until the server has reloaded and lets the user in; a queue that cannot connect fails.
+   */
+  private void awaitAccepted(String username, String password) {
+    long deadline = System.nanoTime() + TAKES_EFFECT_WITHIN.toNanos();
+    while (!connects(username, password)) {
+      if (System.nanoTime() > deadline) {
+        throw unavailable("the queue server did not accept the new user", null);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw unavailable("interrupted while the queue server reloaded", e);
+      }
+    }
+  }
+
+  private boolean connects(String username, String password) {
+    Options options =
+        new Options.Builder()
+            .server("nats://" + settings.host() + ":" + settings.port())
+            .userInfo(username, password)
+            .connectionTimeout(Duration.ofSeconds(2))
+            .maxReconnects(0)
+            .noReconnect()
+            .build();
+    Connection c = null;
+    try {
+      c = Nats.connect(options);
+      return c.getStatus() == Connection.Status.CONNECTED;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  private static ResourceToken token(InfraKey key) {
+    if (!(key instanceof ResourceToken token)) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT, "a queue is never pooled", null);
+    }
+    return token;
+  }
+
+  private static ProvisionerException unavailable(String message, Throwable cause) {
+    return new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, message, cause);
+  }
+
+  /** Its only limit is its subjects, held by the server: nothing to change with the plan. */
+  @Override
+  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
+    return RegradeResult.skipped(-1, SkipReason.UNSUPPORTED_TYPE, RegradeResult.UNSUPPORTED_TYPE);
+  }
+
+  @Override
+  public UsageReport usage() {
+    return new UsageReport(List.of(), false, false);
+  }
+
+  /** Every queue user the table holds, aged from when it was made. */
+  @Override
+  public List<InventoryItem> inventory() {
+    try {
+      return provisionerDb.withHandle(h ->
+          h.createQuery("SELECT token, created_at FROM queue_users")
+              .map((rs, ctx) ->
+                  new InventoryItem(
+                      new ResourceToken(rs.getObject("token", java.util.UUID.class)),
+                      1,
+                      Optional.of(rs.getTimestamp("created_at").toInstant()),
+                      false))
+              .list());
+    } catch (JdbiException e) {
+      throw unavailable("queue users could not be read", e);
+    }
+  }
+
+  @Override
+  public boolean setWritesBlocked(
+      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
+    return false;
+  }
+
+  @Override
+  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
+    return 0;
+  }
+
+  @Override
+  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
+    return 0;
+  }
+
+  @Override
+  public RunawayResult stopRunawayWork(
+      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
+    return new RunawayResult(0, 0);
+  }
+
+  /** JetStream is off: a queue keeps no messages. */
+  @Override
+  public long storageBytes(InfraKey key, ProviderResourceId providerResourceId) {
+    return 0;
+  }
+
+  /** A new password; the old one is refused once the server has reloaded. */
+  @Override
+  public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
+    return provision(key, Tier.ANONYMOUS, RequestId.random()).connectionUrl();
+  }
+}
