@@ -155,6 +155,32 @@ class QueueHttpTest {
     }
   }
 
+  /** Claimed into a team, a queue keeps its URL and is the team's resource. */
+  @Test
+  void aClaimedQueueKeepsWorking() throws Exception {
+    JsonNode made = queue(anonymous());
+    HttpResponse<String> claimed =
+        http.postJson(
+            "/claim",
+            "{\"token\":\""
+                + made.get("upgrade_jwt").asString()
+                + "\",\"email\":\"queue-"
+                + NETWORK.incrementAndGet()
+                + "@example.com\"}");
+    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
+    Map<String, String> team =
+        Teams.bearer(JSON.readTree(claimed.body()).get("api_key").asString());
+    String token = made.get("token").asString();
+    JsonNode item = JSON.readTree(http.get("/api/v1/resources/" + token, team).body()).get("item");
+    assertThat(item.get("resource_type").asString()).isEqualTo("queue");
+    try (Client c = connect(made.get("connection_url").asString())) {
+      Subscription own = c.connection().subscribe(token + ".after-claim");
+      c.connection().flush(Duration.ofSeconds(2));
+      c.connection().publish(token + ".after-claim", "ok".getBytes(StandardCharsets.UTF_8));
+      assertThat(text(own.nextMessage(Duration.ofSeconds(2)))).isEqualTo("ok");
+    }
+  }
+
   @Test
   void aDeletedQueuesUserIsRefusedAndItsConnectionEnds() throws Exception {
     TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);

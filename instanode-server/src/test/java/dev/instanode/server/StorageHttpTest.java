@@ -204,6 +204,33 @@ class StorageHttpTest {
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
   }
 
+  /** Claimed into a team, a storage keeps its objects and answers only to the team's key. */
+  @Test
+  void aClaimedStorageKeepsItsObjectsAndItsTokenAloneNoLongerOpensIt() throws Exception {
+    Map<String, String> me = anonymous();
+    JsonNode made = storage(me);
+    String token = made.get("token").asString();
+    upload(token, "kept.txt", "still here", me);
+
+    HttpResponse<String> claimed =
+        http.postJson(
+            "/claim",
+            "{\"token\":\""
+                + made.get("upgrade_jwt").asString()
+                + "\",\"email\":\"storage-"
+                + NETWORK.incrementAndGet()
+                + "@example.com\"}");
+    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
+    Map<String, String> team =
+        Teams.bearer(JSON.readTree(claimed.body()).get("api_key").asString());
+
+    String get = "{\"key\":\"kept.txt\",\"method\":\"GET\"}";
+    assertThat(presign(token, get, anonymous()).statusCode()).isEqualTo(404);
+    assertThat(call("GET", presigned(token, get, team), "").body()).isEqualTo("still here");
+    JsonNode item = JSON.readTree(http.get("/api/v1/resources/" + token, team).body()).get("item");
+    assertThat(item.get("storage_bytes").asLong()).isEqualTo(10);
+  }
+
   /**
    * A team's storage needs the team's key; its token alone, or another team's key, finds nothing.
    */
