@@ -22,7 +22,6 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -214,34 +213,6 @@ public final class ObjectStore implements AutoCloseable {
       }
     }
     return done;
-  }
-
-  /** One top-level prefix of the bucket and the oldest object on its first page. */
-  public record TopLevel(String prefix, Optional<Instant> oldest) {}
-
-  /** Every top-level prefix of the bucket: each tenant's, and anything else someone put there. */
-  public List<TopLevel> topLevelPrefixes() {
-    return call(
-        "list the bucket",
-        () -> {
-          List<TopLevel> found = new ArrayList<>();
-          for (ListObjectsV2Response page :
-              s3.listObjectsV2Paginator(
-                  b -> b.bucket(settings.bucket()).delimiter("/").maxKeys(PAGE))) {
-            for (CommonPrefix p : page.commonPrefixes()) {
-              Optional<Instant> oldest =
-                  s3
-                      .listObjectsV2(
-                          b -> b.bucket(settings.bucket()).prefix(p.prefix()).maxKeys(PAGE))
-                      .contents()
-                      .stream()
-                      .map(S3Object::lastModified)
-                      .min(Instant::compareTo);
-              found.add(new TopLevel(p.prefix(), oldest));
-            }
-          }
-          return found;
-        });
   }
 
   /** The HTTP method a presigned URL is for. */

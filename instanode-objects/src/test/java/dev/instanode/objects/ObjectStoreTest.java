@@ -144,9 +144,5 @@ class ObjectStoreTest {
       assertThat(kept.body()).isEqualTo("theirs");
     }
     assertThat(store.deleteUnder(prefix)).as("idempotent").isZero();
-    assertThat(store.topLevelPrefixes())
-        .extracting(ObjectStore.TopLevel::prefix)
-        .contains(ObjectPrefix.of(sibling).value(), text + "-more/")
-        .doesNotContain(prefix.value());
   }
 }

@@ -19,7 +19,6 @@ import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.engine.ResourceBackend;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,27 +96,14 @@ public final class StorageBackend implements ResourceBackend {
   }
 
   /**
-   * Every top-level prefix of the bucket that is a token: what the inventory sweep compares with
-   * the rows. Its age is its oldest object's (a sweep reads an unknown age as young).
+   * None: a bucket's prefixes carry nothing that says which installation made them, and a bucket
+   * shared by mistake (staging and production) would make every other installation's tenants look
+   * like orphans to the sweep. A prefix exists only under a row (uploads are presigned for live
+   * rows), and a failed drop leaves its row reapable, so the expiry and delete paths retry it.
    */
   @Override
   public List<InventoryItem> inventory() {
-    try {
-      List<InventoryItem> items = new ArrayList<>();
-      for (ObjectStore.TopLevel top : store.topLevelPrefixes()) {
-        String name = top.prefix();
-        if (!name.endsWith("/")) {
-          continue;
-        }
-        ResourceToken.parse(name.substring(0, name.length() - 1))
-            .filter(t -> ObjectPrefix.of(t).value().equals(name))
-            .ifPresent(t -> items.add(new InventoryItem(t, 1, top.oldest(), false)));
-      }
-      return items;
-    } catch (ObjectStoreException e) {
-      throw new ProvisionerException(
-          ProvisionerException.Kind.UNAVAILABLE, "object storage inventory failed", e);
-    }
+    return List.of();
   }
 
   @Override
