@@ -16,6 +16,10 @@ import org.jclouds.filesystem.FilesystemApiMetadata;
  * SigV4 authentication: what {@code instanode dev} and the tests give object storage in place of a
  * cloud bucket. The filesystem provider is named directly, so none of the cloud providers S3Proxy
  * can also front is loaded.
+ *
+ * <p>Copies are refused: S3Proxy checks only the headers a presigned URL signed, so a tenant's
+ * presigned PUT sent with an unsigned {@code x-amz-copy-source} would otherwise copy any object of
+ * the bucket (another tenant's) into its prefix, with the platform's key.
  */
 public final class EmbeddedObjectStore implements AutoCloseable {
   public static final String REGION = "us-east-1";
@@ -38,6 +42,20 @@ public final class EmbeddedObjectStore implements AutoCloseable {
    */
   public static EmbeddedObjectStore start(
       Path dataDir, int port, String accessKey, String secretKey) {
+    return start(dataDir, port, accessKey, secretKey, true);
+  }
+
+  /**
+   * S3Proxy as it comes, which performs a copy named by an unsigned {@code x-amz-copy-source}
+   * header: only for testing the platform's check that refuses such a store.
+   */
+  public static EmbeddedObjectStore startUnguarded(
+      Path dataDir, int port, String accessKey, String secretKey) {
+    return start(dataDir, port, accessKey, secretKey, false);
+  }
+
+  private static EmbeddedObjectStore start(
+      Path dataDir, int port, String accessKey, String secretKey, boolean refuseCopies) {
     try {
       OwnerOnly.directory(dataDir);
     } catch (IOException e) {
@@ -52,7 +70,10 @@ public final class EmbeddedObjectStore implements AutoCloseable {
     try {
       S3Proxy proxy =
           S3Proxy.builder()
-              .blobStore(context.getBlobStore())
+              .blobStore(
+                  refuseCopies
+                      ? new CopyRefusingBlobStore(context.getBlobStore())
+                      : context.getBlobStore())
               .endpoint(URI.create("http://127.0.0.1:" + port))
               .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
               .build();

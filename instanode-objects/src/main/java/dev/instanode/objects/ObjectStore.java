@@ -106,6 +106,66 @@ public final class ObjectStore implements AutoCloseable {
     }
   }
 
+  /** Where the platform's own probes go: not a UUID, so no tenant's prefix can reach it. */
+  static final String PROBE_PREFIX = "_instanode/probe/";
+
+  /**
+   * Whether the store ignores what a presigned URL did not sign where it matters: a PUT presigned
+   * for one key, sent with an unsigned {@code x-amz-copy-source} naming another object, must not
+   * copy it (AWS refuses unsigned {@code x-amz-*} headers; S3Proxy as it comes performs the copy,
+   * with the platform's key, which would let a tenant read any other tenant's objects). Probe
+   * objects are removed afterwards.
+   */
+  public boolean refusesUnsignedCopy() {
+    String base = PROBE_PREFIX + java.util.UUID.randomUUID() + "/";
+    String source = base + "source";
+    String target = base + "target";
+    try {
+      call(
+          "write a probe",
+          () ->
+              s3.putObject(
+                  b -> b.bucket(settings.bucket()).key(source),
+                  software.amazon.awssdk.core.sync.RequestBody.fromString("probe")));
+      Presigned put =
+          presign(Method.PUT, target, Duration.ofMinutes(1), OptionalLong.of(0), Optional.empty());
+      java.net.http.HttpResponse<Void> answer;
+      try (java.net.http.HttpClient http =
+          java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
+        answer =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(put.url()))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("x-amz-copy-source", "/" + settings.bucket() + "/" + source)
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+      } catch (java.io.IOException e) {
+        throw new ObjectStoreException("cannot send the copy probe", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ObjectStoreException("interrupted while probing the store", e);
+      }
+      boolean copied =
+          answer.statusCode() / 100 == 2
+              && call(
+                      "read a probe",
+                      () ->
+                          s3.listObjectsV2(
+                              b -> b.bucket(settings.bucket()).prefix(target).maxKeys(1)))
+                  .hasContents();
+      return !copied;
+    } finally {
+      for (String key : List.of(source, target)) {
+        try {
+          s3.deleteObject(b -> b.bucket(settings.bucket()).key(key));
+        } catch (SdkException ignored) {
+          // a probe left behind is harmless: no tenant's prefix reaches it
+        }
+      }
+    }
+  }
+
   /** What a tenant's objects add up to. */
   public record Usage(long bytes, long objects) {}
 

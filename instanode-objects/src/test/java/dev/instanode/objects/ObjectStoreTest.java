@@ -145,4 +145,32 @@ class ObjectStoreTest {
     }
     assertThat(store.deleteUnder(prefix)).as("idempotent").isZero();
   }
+
+  /**
+   * The store the tests and dev use refuses a presigned PUT that carries an unsigned copy source;
+   * S3Proxy as it comes performs the copy, and the platform's check says so (storage then stays off
+   * rather than let a tenant copy another's objects).
+   */
+  @Test
+  void theCopyCheckTellsAGuardedStoreFromOneThatCopiesUnsignedSources() throws Exception {
+    assertThat(store.refusesUnsignedCopy()).isTrue();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("unguarded-s3");
+    try (dev.instanode.embedded.EmbeddedObjectStore unguarded =
+            dev.instanode.embedded.EmbeddedObjectStore.startUnguarded(
+                dir, 0, TestObjectStore.ACCESS_KEY, TestObjectStore.SECRET_KEY);
+        ObjectStore open =
+            ObjectStore.open(
+                new ObjectStoreSettings(
+                    unguarded.endpoint(),
+                    unguarded.endpoint(),
+                    "us-east-1",
+                    "unguarded",
+                    TestObjectStore.ACCESS_KEY,
+                    TestObjectStore.SECRET_KEY))) {
+      open.ensureBucket();
+      assertThat(open.refusesUnsignedCopy()).isFalse();
+    } finally {
+      org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+    }
+  }
 }

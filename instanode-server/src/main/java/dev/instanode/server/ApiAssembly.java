@@ -39,6 +39,7 @@ import dev.instanode.api.storage.StorageService;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.api.webhooks.WebhookService;
 import dev.instanode.api.webhooks.WebhookStreams;
+import dev.instanode.core.ResourceType;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.OnboardingRepository;
@@ -46,8 +47,10 @@ import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.StackRepository;
 import dev.instanode.store.WebhookRepository;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,7 +97,7 @@ final class ApiAssembly {
             config.upgradeUrl(),
             config.legacyApiKeyTtl(),
             config.anonymousTtl(),
-            access.services(),
+            served(),
             MAX_BODY_BYTES,
             Version.current(),
             config.commitId(),
@@ -112,6 +115,19 @@ final class ApiAssembly {
                 .start(config.host(), config.port()));
     LOG.info("api.started host={} port={}", config.host(), api.port());
     return api;
+  }
+
+  /**
+   * The provisioner's kinds, less storage when this process has no usable bucket (presigning
+   * happens here, so a provisioner elsewhere with one does not make storage usable).
+   */
+  private Set<ResourceType> served() {
+    Set<ResourceType> served = EnumSet.noneOf(ResourceType.class);
+    served.addAll(access.services());
+    if (shared.objects().isEmpty()) {
+      served.remove(ResourceType.STORAGE);
+    }
+    return served;
   }
 
   private Routes.Handlers handlers(ApiSettings settings, PlatformRedis redis) {

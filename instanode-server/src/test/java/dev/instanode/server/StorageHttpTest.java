@@ -163,7 +163,10 @@ class StorageHttpTest {
           "{\"key\":\"a\",\"method\":\"GET\",\"expires_in\":0}",
           "{\"key\":\"a\",\"method\":\"GET\",\"content_length\":5}",
           "{\"key\":\"a\",\"method\":\"PUT\",\"content_length\":-1}",
-          "{\"key\":\"a\",\"method\":\"PUT\",\"content_type\":\"text/plain\\r\\nx: y\"}"
+          "{\"key\":\"a\",\"method\":\"PUT\",\"content_length\":1,"
+              + "\"content_type\":\"text/plain\\r\\nx: y\"}",
+          "{\"key\":\"a\",\"method\":\"PUT\"}",
+          "{\"key\":\"a\",\"method\":\"PUT\",\"content_length\":" + (6L << 30) + "}"
         }) {
       HttpResponse<String> res = presign(token, body, me);
       assertThat(res.statusCode()).as(body).isEqualTo(400);
@@ -192,8 +195,17 @@ class StorageHttpTest {
     assertThat(JSON.readTree(tooBig.body()).get("error").asString())
         .isEqualTo("storage_limit_reached");
 
-    // Anonymous storage takes 10 presigns a minute; the refused upload above was the first.
-    for (int i = 0; i < 9; i++) {
+    // Presigned uploads are held against the quota until their URLs expire: two of 6 MiB do not
+    // both fit in 10, though nothing is stored yet.
+    String sixMib =
+        "{\"key\":\"half.bin\",\"method\":\"PUT\",\"content_length\":" + (6L << 20) + "}";
+    assertThat(presign(token, sixMib, me).statusCode()).isEqualTo(200);
+    HttpResponse<String> second = presign(token, sixMib, me);
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(402);
+    assertThat(JSON.readTree(second.body()).get("message").asString()).contains("presigned");
+
+    // Anonymous storage takes 10 presigns a minute; three were asked for above.
+    for (int i = 0; i < 7; i++) {
       assertThat(presign(token, "{\"key\":\"a\",\"method\":\"GET\"}", me).statusCode())
           .isEqualTo(200);
     }
@@ -202,6 +214,34 @@ class StorageHttpTest {
     assertThat(JSON.readTree(limited.body()).get("error").asString())
         .isEqualTo("presign_rate_limited");
     assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+  }
+
+  /**
+   * A presigned PUT signs its key, not the headers a client may add: sent with an unsigned {@code
+   * x-amz-copy-source} naming another tenant's object, it must not copy that object in.
+   */
+  @Test
+  void aPresignedPutCannotCopyAnotherTenantsObject() throws Exception {
+    Map<String, String> victim = anonymous();
+    String theirs = storage(victim).get("token").asString();
+    upload(theirs, "secret.txt", "their secret", victim);
+    Map<String, String> me = anonymous();
+    String mine = storage(me).get("token").asString();
+
+    JsonNode put =
+        presigned(mine, "{\"key\":\"copy.txt\",\"method\":\"PUT\",\"content_length\":0}", me);
+    HttpResponse<String> copy =
+        RAW.send(
+            HttpRequest.newBuilder(URI.create(put.get("url").asString()))
+                .header(
+                    "x-amz-copy-source", "/" + env.get("S3_BUCKET") + "/" + theirs + "/secret.txt")
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(copy.statusCode()).as(copy.body()).isNotEqualTo(200);
+    HttpResponse<String> read =
+        call("GET", presigned(mine, "{\"key\":\"copy.txt\",\"method\":\"GET\"}", me), "");
+    assertThat(read.body()).doesNotContain("their secret");
   }
 
   /** Claimed into a team, a storage keeps its objects and answers only to the team's key. */

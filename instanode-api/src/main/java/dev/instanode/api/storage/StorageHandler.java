@@ -89,15 +89,25 @@ public final class StorageHandler {
     return Duration.ofSeconds(raw.asLong());
   }
 
+  /**
+   * Required for a PUT: the size is signed into the URL (a different body is refused by the store)
+   * and held against the quota, so an upload can never be larger than what was counted.
+   */
   private static OptionalLong contentLength(JsonNode raw, ObjectStore.Method method) {
-    if (raw == null || raw.isNull()) {
+    if (method != ObjectStore.Method.PUT) {
+      if (raw != null && !raw.isNull()) {
+        throw invalid("content_length is for a PUT only.");
+      }
       return OptionalLong.empty();
     }
-    if (method != ObjectStore.Method.PUT) {
-      throw invalid("content_length is for a PUT only.");
+    if (raw == null || raw.isNull()) {
+      throw invalid("A PUT needs content_length: the exact size of the upload, in bytes.");
     }
-    if (!raw.isIntegralNumber() || !raw.canConvertToLong() || raw.asLong() < 0) {
-      throw invalid("content_length must be a whole number of bytes.");
+    if (!raw.isIntegralNumber()
+        || !raw.canConvertToLong()
+        || raw.asLong() < 0
+        || raw.asLong() > StorageService.MAX_OBJECT_BYTES) {
+      throw invalid("content_length must be a whole number of bytes, at most 5 GiB.");
     }
     return OptionalLong.of(raw.asLong());
   }

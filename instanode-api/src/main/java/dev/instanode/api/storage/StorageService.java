@@ -19,13 +19,16 @@ import dev.instanode.objects.ObjectStore;
 import dev.instanode.objects.ObjectStoreException;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
+import io.lettuce.core.ScriptOutputType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.UUID;
 
 /**
  * Object storage as a tenant sees it: presigned requests for keys under its own prefix, and what
@@ -36,6 +39,9 @@ public final class StorageService {
   static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(15);
   static final Duration MAX_LIFETIME = Duration.ofHours(1);
   static final String METRIC = "instant_storage_presigns_total";
+
+  /** S3's largest single PUT. */
+  static final long MAX_OBJECT_BYTES = 5L * 1024 * 1024 * 1024;
 
   private final ResourceRepository resources;
   private final ObjectStore store;
@@ -62,8 +68,8 @@ public final class StorageService {
   /**
    * What a caller asks to presign.
    *
-   * @param contentLength for a PUT: the exact size of the upload, signed into the URL and counted
-   *     against the quota; without it an upload is presigned only while the storage is under quota
+   * @param contentLength for a PUT (required there): the exact size of the upload, signed into the
+   *     URL and held against the quota until the URL expires
    */
   public record PresignRequest(
       ObjectStore.Method method,
@@ -82,15 +88,25 @@ public final class StorageService {
     }
     Plan plan = plans.of(storage.tier());
     admit(storage.token(), plan.storage(), request.method());
+    // A URL never outlives its storage's expiry: it could write objects after the prefix is gone.
+    Duration lifetime = request.lifetime();
+    if (storage.expiresAt().isPresent()) {
+      Duration left = Duration.between(clock.instant(), storage.expiresAt().get());
+      lifetime = left.compareTo(lifetime) < 0 ? left : lifetime;
+      if (lifetime.toSeconds() < 1) {
+        throw new ApiException(ErrorCode.NOT_FOUND, "No such storage for this caller.");
+      }
+    }
     if (request.method() == ObjectStore.Method.PUT) {
-      holdQuota(prefix, plan.storage(), request.contentLength());
+      holdQuota(
+          storage.token(), prefix, plan.storage(), request.contentLength().orElseThrow(), lifetime);
     }
     try {
       ObjectStore.Presigned signed =
           store.presign(
               request.method(),
               key.key().get(),
-              request.lifetime(),
+              lifetime,
               request.contentLength(),
               request.contentType());
       count(request.method(), "ok");
@@ -108,21 +124,71 @@ public final class StorageService {
     }
   }
 
-  /** Refused when the upload would take the prefix past the plan; a store that fails refuses. */
-  private void holdQuota(ObjectPrefix prefix, Plan.StorageLimits limits, OptionalLong length) {
+  /**
+   * Refused when the upload would take the prefix past the plan, counting what is stored and every
+   * upload presigned and not yet expired (held in Redis until its URL expires, so a tenant cannot
+   * collect URLs while its usage still reads low). Redis down: only what is stored is counted. A
+   * store that cannot be listed refuses.
+   */
+  private void holdQuota(
+      ResourceToken token,
+      ObjectPrefix prefix,
+      Plan.StorageLimits limits,
+      long length,
+      Duration lifetime) {
     if (Limit.isUnlimited(limits.storageMb())) {
       return;
     }
     long limit = limits.storageMb() * 1024 * 1024;
     long used = measure(prefix).bytes();
-    long after = used + length.orElse(0);
-    if (after > limit || (length.isEmpty() && used >= limit)) {
+    long room = limit - used;
+    long now = clock.millis();
+    Optional<List<Object>> held =
+        redis.tryWith(
+            "storage_quota",
+            r ->
+                r.<List<Object>>eval(
+                    HOLD_UPLOAD,
+                    ScriptOutputType.MULTI,
+                    new String[] {"s3:held:" + token},
+                    String.valueOf(now),
+                    String.valueOf(now + lifetime.toMillis()),
+                    String.valueOf(length),
+                    String.valueOf(room),
+                    UUID.randomUUID() + ":" + length));
+    boolean fits = held.map(answer -> ((Long) answer.get(0)) == 1L).orElse(length <= room);
+    if (!fits) {
+      long pending = held.map(answer -> (Long) answer.get(1)).orElse(0L);
       count(ObjectStore.Method.PUT, "over_quota");
       throw new ApiException(
           ErrorCode.STORAGE_LIMIT_REACHED,
-          "This storage holds " + used + " of its " + limit + " bytes; the upload would not fit.");
+          "This storage holds "
+              + used
+              + " bytes and has "
+              + pending
+              + " more presigned for upload, of its "
+              + limit
+              + "; an upload of "
+              + length
+              + " would not fit.");
     }
   }
+
+  /**
+   * Drops expired holds, adds up the rest and, if the upload fits the room left, holds it until its
+   * URL expires: one atomic step, so two presigns at once cannot both take the last room. Answers
+   * {fits (1 or 0), bytes held before}.
+   */
+  private static final String HOLD_UPLOAD =
+      "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])"
+          + " local held = 0"
+          + " for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do"
+          + "   held = held + tonumber(string.match(m, ':(%d+)$'))"
+          + " end"
+          + " if held + tonumber(ARGV[3]) > tonumber(ARGV[4]) then return {0, held} end"
+          + " redis.call('ZADD', KEYS[1], ARGV[2], ARGV[5])"
+          + " redis.call('PEXPIRE', KEYS[1], 3700000)"
+          + " return {1, held}";
 
   /** The plan's presigns a minute, counted per storage. Redis down lets the request through. */
   private void admit(ResourceToken token, Plan.StorageLimits limits, ObjectStore.Method method) {
@@ -138,8 +204,10 @@ public final class StorageService {
     }
   }
 
+  /** Counted with the presigns: each reading lists the whole prefix. */
   public StorageUsageReply usage(Caller caller, String rawToken) {
     ResourceRecord storage = usable(caller, rawToken);
+    admit(storage.token(), plans.of(storage.tier()).storage(), ObjectStore.Method.GET);
     ObjectStore.Usage usage = measure(ObjectPrefix.of(storage.token()));
     long limitMb = plans.of(storage.tier()).storage().storageMb();
     long limit = Limit.isUnlimited(limitMb) ? -1 : limitMb * 1024 * 1024;
