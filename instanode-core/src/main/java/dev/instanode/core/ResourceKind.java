@@ -21,6 +21,7 @@ import java.util.function.Function;
  * @param namePrefixes what every name of its infrastructure starts with
  * @param backend the label of its backend in metrics and audit rows
  * @param limits its block of a tier's plan
+ * @param password whether its URL carries a password the platform can rotate
  */
 public record ResourceKind(
     ResourceType type,
@@ -33,7 +34,8 @@ public record ResourceKind(
     Enforcement enforcement,
     List<String> namePrefixes,
     String backend,
-    Function<Plan, Limits> limits) {
+    Function<Plan, Limits> limits,
+    boolean password) {
 
   /** What the size limit measures, and how a reply names it. */
   public enum Size {

@@ -29,8 +29,8 @@ public final class ResourceKinds {
             List.of(DatabaseName.PREFIX, RoleName.PREFIX),
             "shared",
             plan ->
-                new ResourceKind.Limits(
-                    plan.postgres().storageMb(), plan.postgres().connections())));
+                new ResourceKind.Limits(plan.postgres().storageMb(), plan.postgres().connections()),
+            true));
     register(
         new ResourceKind(
             ResourceType.REDIS,
@@ -43,7 +43,8 @@ public final class ResourceKinds {
             ResourceKind.Enforcement.MEASURED,
             List.of(AclUserName.PREFIX),
             "shared",
-            plan -> new ResourceKind.Limits(plan.redis().memoryMb(), plan.redis().connections())));
+            plan -> new ResourceKind.Limits(plan.redis().memoryMb(), plan.redis().connections()),
+            true));
     register(
         new ResourceKind(
             ResourceType.WEBHOOK,
@@ -57,7 +58,8 @@ public final class ResourceKinds {
             ResourceKind.Enforcement.ON_WRITE,
             List.of(WebhookInbox.PREFIX),
             "platform",
-            plan -> new ResourceKind.Limits(plan.webhook().requestsStored(), Limit.UNLIMITED)));
+            plan -> new ResourceKind.Limits(plan.webhook().requestsStored(), Limit.UNLIMITED),
+            false));
     register(
         new ResourceKind(
             ResourceType.STORAGE,
@@ -72,7 +74,8 @@ public final class ResourceKinds {
             // Its keys start with its token and a slash, which no fixed prefix describes.
             List.of(),
             "objects",
-            plan -> new ResourceKind.Limits(plan.storage().storageMb(), Limit.UNLIMITED)));
+            plan -> new ResourceKind.Limits(plan.storage().storageMb(), Limit.UNLIMITED),
+            false));
     register(
         new ResourceKind(
             ResourceType.QUEUE,
@@ -85,7 +88,8 @@ public final class ResourceKinds {
             ResourceKind.Enforcement.ON_WRITE,
             List.of(QueueUser.PREFIX),
             "nats",
-            plan -> new ResourceKind.Limits(Limit.UNLIMITED, Limit.UNLIMITED)));
+            plan -> new ResourceKind.Limits(Limit.UNLIMITED, Limit.UNLIMITED),
+            true));
     for (ResourceType type : ResourceType.values()) {
       if (!BY_TYPE.containsKey(type)) {
         throw new ExceptionInInitializerError("no descriptor for " + type.wireName());

@@ -88,5 +88,8 @@ class ResourceKindsTest {
     assertThat(queue.route()).isEqualTo("/queue/new");
     assertThat(queue.envVar()).isEqualTo("NATS_URL");
     assertThat(queue.size()).isEqualTo(ResourceKind.Size.NONE);
+    // Only a URL with a password in it can be rotated.
+    assertThat(ResourceKinds.all().stream().filter(ResourceKind::password).map(ResourceKind::type))
+        .containsExactly(ResourceType.POSTGRES, ResourceType.REDIS, ResourceType.QUEUE);
   }
 }

@@ -231,11 +231,13 @@ public record Config(
     }
     Path pid = r.required(Setting.QUEUE_NATS_PID_FILE, Path::of);
     String host = r.withDefault(Setting.QUEUE_NATS_HOST, Function.identity());
+    String publicHost =
+        r.optional(Setting.QUEUE_NATS_PUBLIC_HOST, Function.identity()).orElse(host);
     Integer port = r.withDefault(Setting.QUEUE_NATS_PORT, raw -> intInRange(raw, 1, 65535));
     if (pid == null || port == null) {
       return Optional.empty();
     }
-    return Optional.of(new NatsSettings(host, port, auth.get(), pid));
+    return Optional.of(new NatsSettings(host, publicHost, port, auth.get(), pid));
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.dedicated.DedicatedBackend;
 import dev.instanode.provisioner.dedicated.DedicatedPostgresBackend;
@@ -172,7 +173,12 @@ final class ProvisionerAssembly {
               .queue()
               .map(nats -> {
                 QueueBackend queues = new QueueBackend(provisionerJdbi, nats);
-                queues.writeAuthorization();
+                try {
+                  queues.writeAuthorization();
+                } catch (ProvisionerException e) {
+                  // Everything else still starts; new queues fail with 503 until NATS is back.
+                  LOG.warn("queues.authorization_not_written error={}", e.getMessage());
+                }
                 return queues;
               });
       case REDIS -> {

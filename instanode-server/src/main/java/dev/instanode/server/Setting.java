@@ -106,7 +106,10 @@ public enum Setting {
           + " queues come and go (dev: the embedded nats-server's). Unset: /queue/new answers 503"),
   QUEUE_NATS_PID_FILE(
       false, null, "The NATS server's pid file; the provisioner signals it to reload (SIGHUP)"),
-  QUEUE_NATS_HOST(false, "127.0.0.1", "Where clients reach the NATS server; put in queue URLs"),
+  QUEUE_NATS_HOST(
+      false, "127.0.0.1", "Where the provisioner reaches the NATS server to check a new user"),
+  QUEUE_NATS_PUBLIC_HOST(
+      false, null, "Where clients reach it, put in queue URLs; unset: QUEUE_NATS_HOST"),
   QUEUE_NATS_PORT(false, "4222", "The NATS server's client port"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),

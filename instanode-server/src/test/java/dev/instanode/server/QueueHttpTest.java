@@ -181,6 +181,28 @@ class QueueHttpTest {
     }
   }
 
+  /** Rotation gives a new password that works; the old one is refused and its session ends. */
+  @Test
+  void rotatingAQueuesCredentialsEndsTheOldPassword() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    Map<String, String> key = Teams.bearer(team.apiKey());
+    JsonNode made = queue(key);
+    String oldUrl = made.get("connection_url").asString();
+    Client old = connect(oldUrl);
+    HttpResponse<String> rotated =
+        http.post(
+            "/api/v1/resources/" + made.get("token").asString() + "/rotate-credentials", "{}", key);
+    assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+    String newUrl = JSON.readTree(rotated.body()).get("connection_url").asString();
+    assertThat(newUrl).isNotEqualTo(oldUrl);
+    connect(newUrl).close();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> old.connection().getStatus() != Connection.Status.CONNECTED);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> connect(oldUrl))
+        .isInstanceOf(Exception.class);
+  }
+
   @Test
   void aDeletedQueuesUserIsRefusedAndItsConnectionEnds() throws Exception {
     TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);

@@ -290,6 +290,10 @@ class StorageHttpTest {
 
     JsonNode item = JSON.readTree(http.get("/api/v1/resources/" + token, mine).body());
     assertThat(item.get("item").get("storage_bytes").asLong()).isEqualTo(12);
+    HttpResponse<String> rotate =
+        http.post("/api/v1/resources/" + token + "/rotate-credentials", "{}", mine);
+    assertThat(rotate.statusCode()).isEqualTo(409);
+    assertThat(JSON.readTree(rotate.body()).get("error").asString()).isEqualTo("not_rotatable");
 
     assertThat(http.delete("/api/v1/resources/" + token, mine).statusCode()).isEqualTo(200);
     try (ObjectStore platform = platformView(env)) {

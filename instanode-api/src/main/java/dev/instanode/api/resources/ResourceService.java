@@ -17,7 +17,6 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
-import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceStatus;
@@ -189,7 +188,7 @@ public final class ResourceService {
           underLock(h -> {
             ResourceRecord r =
                 resources.lockLive(h, team, token).orElseThrow(ResourceService::notFound);
-            if (ResourceKinds.of(r.type()).connectionCap() == ResourceKind.ConnectionCap.NONE) {
+            if (!ResourceKinds.of(r.type()).password()) {
               throw new ApiException(
                   ErrorCode.NOT_ROTATABLE,
                   "A " + r.type().wireName() + " has no password to rotate.");

@@ -83,6 +83,13 @@ final class NatsAuthorization {
     if (!pid.matches("[0-9]+")) {
       throw new IllegalStateException("no nats-server pid in " + settings.pidFile());
     }
+    // A pid file a crashed server left may name another process now: SIGHUP would end it.
+    Path comm = Path.of("/proc", pid, "comm");
+    if (Files.isDirectory(Path.of("/proc", "self"))
+        && (!Files.exists(comm) || !Files.readString(comm).trim().startsWith("nats-server"))) {
+      throw new IllegalStateException(
+          "process " + pid + " in " + settings.pidFile() + " is not a running nats-server");
+    }
     Process kill = new ProcessBuilder("kill", "-HUP", pid).redirectErrorStream(true).start();
     try {
       if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {

@@ -18,6 +18,7 @@ import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.engine.PartialProvisionException;
 import dev.instanode.provisioner.engine.ResourceBackend;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -41,7 +42,16 @@ import org.jdbi.v3.core.JdbiException;
  */
 public final class QueueBackend implements ResourceBackend {
   static final String PROVIDER = "nats:shared";
-  private static final int BCRYPT_COST = 10;
+
+  /**
+   * The least bcrypt allows. A password is 128 random bits, so a slower hash adds nothing against
+   * guessing, while nats-server checks every connected client's password again on each reload.
+   */
+  private static final int BCRYPT_COST = 4;
+
+  /** Serialises every rewrite of the server's file across processes sharing this database. */
+  private static final long AUTH_FILE_LOCK = 0x696e_7175_6575_6573L;
+
   private static final Duration TAKES_EFFECT_WITHIN = Duration.ofSeconds(5);
 
   private final Jdbi provisionerDb;
@@ -70,26 +80,33 @@ public final class QueueBackend implements ResourceBackend {
     apply();
   }
 
+  /**
+   * Records the user, rewrites and reloads, then connects as it: a queue whose URL does not work is
+   * never reported made. A failure after the row is written is partial, so the provisioner rolls it
+   * back through the chokepoint (row removed, file rewritten).
+   */
   @Override
   public ProvisionResult provision(InfraKey key, Tier tier, RequestId requestId) {
     ResourceToken token = token(key);
     String username = QueueUser.of(token).value();
     String password = Secrets.hex(16);
-    String hash = hash(password);
     try {
       provisionerDb.useHandle(h ->
           h.createUpdate(
-                  "INSERT INTO queue_users (token, username, password_hash) VALUES (:t, :u, :h)"
-                      + " ON CONFLICT (token) DO UPDATE SET password_hash = EXCLUDED.password_hash")
+                  "INSERT INTO queue_users (token, username, password_hash) VALUES (:t, :u, :h)")
               .bind("t", token.value())
               .bind("u", username)
-              .bind("h", hash)
+              .bind("h", hash(password))
               .execute());
     } catch (JdbiException e) {
       throw unavailable("queue user could not be recorded", e);
     }
-    apply();
-    awaitAccepted(username, password);
+    try {
+      apply();
+      awaitAccepted(username, password);
+    } catch (ProvisionerException e) {
+      throw new PartialProvisionException(ProviderResourceId.of(PROVIDER), e);
+    }
     return new ProvisionResult(
         url(username, password),
         ProviderResourceId.of(PROVIDER),
@@ -103,7 +120,14 @@ public final class QueueBackend implements ResourceBackend {
   }
 
   private String url(String username, String password) {
-    return "nats://" + username + ":" + password + "@" + settings.host() + ":" + settings.port();
+    return "nats://"
+        + username
+        + ":"
+        + password
+        + "@"
+        + settings.publicHost()
+        + ":"
+        + settings.port();
   }
 
   @Override
@@ -126,19 +150,26 @@ public final class QueueBackend implements ResourceBackend {
     apply();
   }
 
+  /**
+   * Writes the file from the table and reloads, holding a database lock for the whole step: two
+   * processes (an api and a worker each with a provisioner) must not interleave, or the one that
+   * read the table first could write last and bring back a removed user.
+   */
   private void apply() {
     writing.lock();
     try {
-      List<NatsAuthorization.User> users =
-          provisionerDb.withHandle(h ->
-              h.createQuery("SELECT token, username, password_hash FROM queue_users ORDER BY token")
-                  .map((rs, ctx) ->
-                      new NatsAuthorization.User(
-                          rs.getString("username"),
-                          rs.getString("password_hash"),
-                          rs.getString("token")))
-                  .list());
-      authorization.apply(users);
+      provisionerDb.useTransaction(h -> {
+        h.execute("SELECT pg_advisory_xact_lock(?)", AUTH_FILE_LOCK);
+        List<NatsAuthorization.User> users =
+            h.createQuery("SELECT token, username, password_hash FROM queue_users ORDER BY token")
+                .map((rs, ctx) ->
+                    new NatsAuthorization.User(
+                        rs.getString("username"),
+                        rs.getString("password_hash"),
+                        rs.getString("token")))
+                .list();
+        authorization.apply(users);
+      });
     } catch (JdbiException | IllegalStateException e) {
       throw unavailable("the queue server's authorization could not be changed", e);
     } finally {
@@ -262,9 +293,56 @@ public final class QueueBackend implements ResourceBackend {
     return 0;
   }
 
-  /** A new password; the old one is refused once the server has reloaded. */
+  /**
+   * A new password; the old one is refused (and its connections end) once the server has reloaded.
+   * If the new one cannot be proven to work, the old hash is put back, so the password the customer
+   * holds keeps working.
+   */
   @Override
   public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
-    return provision(key, Tier.ANONYMOUS, RequestId.random()).connectionUrl();
+    ResourceToken token = token(key);
+    String username = QueueUser.of(token).value();
+    String password = Secrets.hex(16);
+    Optional<String> old;
+    try {
+      old =
+          provisionerDb.withHandle(h ->
+              h.createQuery("SELECT password_hash FROM queue_users WHERE token = :t")
+                  .bind("t", token.value())
+                  .mapTo(String.class)
+                  .findOne());
+    } catch (JdbiException e) {
+      throw unavailable("queue user could not be read", e);
+    }
+    if (old.isEmpty()) {
+      throw new ProvisionerException(
+          ProvisionerException.Kind.INVALID_ARGUMENT, "no queue user for this token", null);
+    }
+    setHash(token, hash(password));
+    try {
+      apply();
+      awaitAccepted(username, password);
+    } catch (ProvisionerException e) {
+      setHash(token, old.get());
+      try {
+        apply();
+      } catch (ProvisionerException second) {
+        e.addSuppressed(second);
+      }
+      throw e;
+    }
+    return url(username, password);
+  }
+
+  private void setHash(ResourceToken token, String hash) {
+    try {
+      provisionerDb.useHandle(h ->
+          h.createUpdate("UPDATE queue_users SET password_hash = :h WHERE token = :t")
+              .bind("h", hash)
+              .bind("t", token.value())
+              .execute());
+    } catch (JdbiException e) {
+      throw unavailable("queue user could not be changed", e);
+    }
   }
 }
