@@ -30,9 +30,11 @@ import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.provisioner.queue.QueueBackend;
 import dev.instanode.provisioner.redis.RedisBackend;
 import dev.instanode.provisioner.redis.RedisEndpoint;
+import dev.instanode.provisioner.storage.PrefixRechecks;
 import dev.instanode.provisioner.storage.StorageBackend;
 import dev.instanode.provisioner.webhook.WebhookBackend;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -60,6 +62,9 @@ final class ProvisionerAssembly {
       return new ProvisionerAccess(provisioner, clusterCheck(placement), services);
     }
   }
+
+  /** How often dropped storage prefixes that are due are emptied again. */
+  private static final Duration PREFIX_RECHECK_INTERVAL = Duration.ofMinutes(1);
 
   private final Config config;
   private final Application.Options options;
@@ -97,6 +102,11 @@ final class ProvisionerAssembly {
           .ifPresent(backend -> backends.put(kind.type(), backend));
     }
     HotPool pool = hotPool(provisionerDb, backends, breakers, chokepoint);
+    if (backends.get(ResourceType.STORAGE) instanceof StorageBackend storage) {
+      owned.own(
+          new PrefixRechecks(provisionerDb.jdbi(), storage, chokepoint)
+              .start(PREFIX_RECHECK_INTERVAL));
+    }
     return new LocalStack(
         new LocalProvisioner(
             List.copyOf(backends.values()),
@@ -167,7 +177,7 @@ final class ProvisionerAssembly {
       case POSTGRES ->
           Optional.of(new PostgresBackend(placement, shared.plans(), options.stepHook()));
       case WEBHOOK -> Optional.of(new WebhookBackend(shared.db().jdbi(), config.publicBaseUrl()));
-      case STORAGE -> shared.objects().map(StorageBackend::new);
+      case STORAGE -> shared.objects().map(store -> new StorageBackend(store, provisionerJdbi));
       case QUEUE ->
           config
               .queue()

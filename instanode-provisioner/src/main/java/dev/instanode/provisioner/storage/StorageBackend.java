@@ -19,9 +19,12 @@ import dev.instanode.provisioner.RunawayResult;
 import dev.instanode.provisioner.SkipReason;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.engine.ResourceBackend;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +38,21 @@ public final class StorageBackend implements ResourceBackend {
   private static final Logger LOG = LoggerFactory.getLogger(StorageBackend.class);
   static final String PROVIDER = "objects:shared";
 
-  private final ObjectStore store;
+  /**
+   * How long after a drop its prefix is emptied again: past the longest a presigned URL lives (one
+   * hour), so a URL issued just before the drop cannot leave objects behind.
+   */
+  public static final Duration RECHECK_AFTER = Duration.ofMinutes(65);
 
-  public StorageBackend(ObjectStore store) {
+  private final ObjectStore store;
+  private final Jdbi provisionerDb;
+
+  /**
+   * @param provisionerDb holds the prefixes to empty again ({@code object_prefix_rechecks})
+   */
+  public StorageBackend(ObjectStore store, Jdbi provisionerDb) {
     this.store = store;
+    this.provisionerDb = provisionerDb;
   }
 
   @Override
@@ -63,14 +77,25 @@ public final class StorageBackend implements ResourceBackend {
     return List.of(prefix(key));
   }
 
-  /** Every object under the prefix, a page at a time; idempotent. */
+  /**
+   * Every object under the prefix, a page at a time; idempotent. Then the prefix is booked to be
+   * emptied again once every URL presigned before now has expired ({@link PrefixRechecks}).
+   */
   @Override
   public void drop(InfraKey key, ProviderResourceId providerResourceId) {
     ObjectPrefix prefix = prefix(key);
     try {
       long deleted = store.deleteUnder(prefix);
       LOG.info("emptied object prefix {} ({} objects)", prefix.masked(), deleted);
-    } catch (ObjectStoreException e) {
+      provisionerDb.useHandle(h ->
+          h.createUpdate(
+                  "INSERT INTO object_prefix_rechecks (token, due_at)"
+                      + " VALUES (:t, now() + make_interval(secs => :after))"
+                      + " ON CONFLICT (token) DO NOTHING")
+              .bind("t", ((ResourceToken) key).value())
+              .bind("after", RECHECK_AFTER.toSeconds())
+              .execute());
+    } catch (ObjectStoreException | JdbiException e) {
       throw new ProvisionerException(
           ProvisionerException.Kind.UNAVAILABLE, "object storage drop failed", e);
     }
