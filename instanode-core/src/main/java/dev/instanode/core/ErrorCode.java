@@ -177,6 +177,10 @@ public enum ErrorCode {
       402,
       "Tell the user this upload would take the storage over its plan's storage_mb: delete"
           + " objects (a presigned DELETE) or upgrade the plan."),
+  QUEUE_LIMIT_REACHED(
+      402,
+      "Tell the user the team holds as many queues as its plan allows (see /api/v1/capabilities);"
+          + " delete one, or upgrade the plan."),
   PRESIGN_RATE_LIMITED(
       429,
       "Tell the user this storage asked for more presigned URLs this minute than its plan allows;"

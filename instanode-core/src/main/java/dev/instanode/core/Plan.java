@@ -16,6 +16,7 @@ public record Plan(
     RedisLimits redis,
     WebhookLimits webhook,
     StorageLimits storage,
+    QueueLimits queue,
     long teamMembers,
     StackLimits stacks,
     boolean dedicated,
@@ -27,6 +28,7 @@ public record Plan(
     requireNonNull(redis, "redis limits are missing for " + tier.wireName());
     requireNonNull(webhook, "webhook limits are missing for " + tier.wireName());
     requireNonNull(storage, "storage limits are missing for " + tier.wireName());
+    requireNonNull(queue, "queue limits are missing for " + tier.wireName());
     requireNonNull(stacks, "stacks limits are missing for " + tier.wireName());
     Limit.requireValid(tier.wireName() + ".provisions_per_day", provisionsPerDay);
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
@@ -99,6 +101,16 @@ public record Plan(
       if (presignsPerMinute < 1) {
         throw new IllegalArgumentException("storage.presigns_per_minute must be positive");
       }
+    }
+  }
+
+  /**
+   * @param queues queues a team may hold at once (an anonymous caller's are bounded by {@code
+   *     provisions_per_day}); -1 means unlimited
+   */
+  public record QueueLimits(long queues) {
+    public QueueLimits {
+      Limit.requireValid("queue.queues", queues);
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.function.Function;
  * @param backend the label of its backend in metrics and audit rows
  * @param limits its block of a tier's plan
  * @param password whether its URL carries a password the platform can rotate
+ * @param teamCap how many live ones a team may hold, and the refusal past it; empty: no count
  */
 public record ResourceKind(
     ResourceType type,
@@ -35,7 +36,11 @@ public record ResourceKind(
     List<String> namePrefixes,
     String backend,
     Function<Plan, Limits> limits,
-    boolean password) {
+    boolean password,
+    Optional<TeamCap> teamCap) {
+
+  /** A bound on how many a team holds at once, and the error past it. */
+  public record TeamCap(Function<Plan, Long> limit, ErrorCode refusal) {}
 
   /** What the size limit measures, and how a reply names it. */
   public enum Size {
@@ -111,6 +116,7 @@ public record ResourceKind(
     namePrefixes = List.copyOf(requireNonNull(namePrefixes, "namePrefixes is null"));
     requireNonNull(backend, "backend is null");
     requireNonNull(limits, "limits is null");
+    requireNonNull(teamCap, "teamCap is null");
   }
 
   public Limits limits(Plan plan) {

@@ -30,7 +30,8 @@ public final class ResourceKinds {
             "shared",
             plan ->
                 new ResourceKind.Limits(plan.postgres().storageMb(), plan.postgres().connections()),
-            true));
+            true,
+            Optional.empty()));
     register(
         new ResourceKind(
             ResourceType.REDIS,
@@ -44,7 +45,8 @@ public final class ResourceKinds {
             List.of(AclUserName.PREFIX),
             "shared",
             plan -> new ResourceKind.Limits(plan.redis().memoryMb(), plan.redis().connections()),
-            true));
+            true,
+            Optional.empty()));
     register(
         new ResourceKind(
             ResourceType.WEBHOOK,
@@ -59,7 +61,8 @@ public final class ResourceKinds {
             List.of(WebhookInbox.PREFIX),
             "platform",
             plan -> new ResourceKind.Limits(plan.webhook().requestsStored(), Limit.UNLIMITED),
-            false));
+            false,
+            Optional.empty()));
     register(
         new ResourceKind(
             ResourceType.STORAGE,
@@ -75,7 +78,8 @@ public final class ResourceKinds {
             List.of(),
             "objects",
             plan -> new ResourceKind.Limits(plan.storage().storageMb(), Limit.UNLIMITED),
-            false));
+            false,
+            Optional.empty()));
     register(
         new ResourceKind(
             ResourceType.QUEUE,
@@ -89,7 +93,10 @@ public final class ResourceKinds {
             List.of(QueueUser.PREFIX),
             "nats",
             plan -> new ResourceKind.Limits(Limit.UNLIMITED, Limit.UNLIMITED),
-            true));
+            true,
+            Optional.of(
+                new ResourceKind.TeamCap(
+                    plan -> plan.queue().queues(), ErrorCode.QUEUE_LIMIT_REACHED))));
     for (ResourceType type : ResourceType.values()) {
       if (!BY_TYPE.containsKey(type)) {
         throw new ExceptionInInitializerError("no descriptor for " + type.wireName());

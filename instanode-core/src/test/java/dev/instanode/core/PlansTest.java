@@ -80,6 +80,7 @@ class PlansTest {
             redis: { memory_mb: 5, connections: 10 }
             webhook: { requests_stored: 100, body_kb: 64, requests_per_minute: 60 }
             storage: { storage_mb: 10, presigns_per_minute: 10 }
+            queue: { queues: 1 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: false
@@ -111,6 +112,7 @@ class PlansTest {
             redis: { memory_mb: 5, connections: 10 }
             webhook: { requests_stored: 100, body_kb: 64, requests_per_minute: 60 }
             storage: { storage_mb: 10, presigns_per_minute: 10 }
+            queue: { queues: 1 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: false
@@ -151,6 +153,7 @@ class PlansTest {
             redis: { memory_mb: 5, connections: 10 }
             webhook: { requests_stored: 100, body_kb: 64, requests_per_minute: 60 }
             storage: { storage_mb: 10, presigns_per_minute: 10 }
+            queue: { queues: 1 }
             team_members: 1
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: true

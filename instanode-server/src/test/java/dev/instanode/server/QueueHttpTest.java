@@ -203,6 +203,22 @@ class QueueHttpTest {
         .isInstanceOf(Exception.class);
   }
 
+  /** A hobby team holds 3 queues at once: a fourth is refused until one is deleted. */
+  @Test
+  void aTeamHoldsAsManyQueuesAsItsPlanSays() {
+    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    Map<String, String> key = Teams.bearer(team.apiKey());
+    String first = queue(key).get("token").asString();
+    queue(key);
+    queue(key);
+    HttpResponse<String> fourth = http.post("/queue/new", "{\"name\":\"jobs\"}", key);
+    assertThat(fourth.statusCode()).as(fourth.body()).isEqualTo(402);
+    assertThat(JSON.readTree(fourth.body()).get("error").asString())
+        .isEqualTo("queue_limit_reached");
+    assertThat(http.delete("/api/v1/resources/" + first, key).statusCode()).isEqualTo(200);
+    queue(key);
+  }
+
   @Test
   void aDeletedQueuesUserIsRefusedAndItsConnectionEnds() throws Exception {
     TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);

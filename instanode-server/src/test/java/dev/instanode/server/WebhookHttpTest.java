@@ -430,6 +430,36 @@ class WebhookHttpTest {
         .containsExactly("n3", "n2");
   }
 
+  /**
+   * Claimed into a team, a receiver keeps what it stored and goes on receiving at the same URL; its
+   * token alone no longer reads it, the team's key does.
+   */
+  @Test
+  void aClaimedReceiverKeepsWhatItStoredAndAnswersOnlyToTheTeam() throws Exception {
+    Map<String, String> me = anonymous();
+    JsonNode made = receiver(me);
+    String token = made.get("token").asString();
+    send("POST", path(made), "before".getBytes(), Map.of());
+
+    HttpResponse<String> claimed =
+        http.postJson(
+            "/claim",
+            "{\"token\":\""
+                + made.get("upgrade_jwt").asString()
+                + "\",\"email\":\"hooks-"
+                + NETWORK.incrementAndGet()
+                + "@example.com\"}");
+    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
+    Map<String, String> team =
+        Teams.bearer(JSON.readTree(claimed.body()).get("api_key").asString());
+
+    assertThat(send("POST", path(made), "after".getBytes(), Map.of()).statusCode()).isEqualTo(200);
+    assertThat(http.get("/api/v1/webhooks/" + token + "/requests", me).statusCode()).isEqualTo(404);
+    assertThat(stored(token, team).get("items"))
+        .extracting(item -> item.get("body").asString())
+        .containsExactly("after", "before");
+  }
+
   @Test
   void aTeamsReceiverIsReadWithItsAuthAndDeletingItDropsWhatItStored() throws Exception {
     TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);

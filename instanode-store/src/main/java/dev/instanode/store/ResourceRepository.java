@@ -67,6 +67,40 @@ public final class ResourceRepository {
             .one());
   }
 
+  /**
+   * {@link #insertPending}, unless the team already holds {@code cap} live (pending or active)
+   * resources of the type: empty then. The team's row is locked first, so two inserts cannot both
+   * count the last free place.
+   */
+  public Optional<ResourceRecord> insertPendingWithin(NewResource r, long cap) {
+    TeamId team = r.teamId().orElseThrow(() -> new IllegalArgumentException("no team to count"));
+    return jdbi.inTransaction(h -> {
+      IdentityRepository.lockPlan(h, team);
+      long live =
+          h.createQuery(
+                  "SELECT count(*) FROM resources WHERE team_id = :team AND resource_type = :type"
+                      + " AND status IN ('pending', 'active')")
+              .bind("team", team.value())
+              .bind("type", r.type().wireName())
+              .mapTo(Long.class)
+              .one();
+      if (live >= cap) {
+        return Optional.<ResourceRecord>empty();
+      }
+      return Optional.of(
+          bindNew(
+                  h.createQuery(
+                      "INSERT INTO resources (token, team_id, resource_type, name, env, tier,"
+                          + " status, fingerprint, expires_at, created_request_id) VALUES (:token,"
+                          + " :team_id, :type, :name, :env, :tier, 'pending', :fingerprint,"
+                          + " :expires_at, :request_id) RETURNING "
+                          + COLUMNS),
+                  r)
+              .map(ResourceRepository::map)
+              .one());
+    });
+  }
+
   private static Query bindNew(Query q, NewResource r) {
     return q.bind("token", r.token().value())
         .bind("team_id", r.teamId().map(TeamId::value).orElse(null))

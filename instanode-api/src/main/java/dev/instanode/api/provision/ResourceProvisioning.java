@@ -4,10 +4,13 @@ import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
+import dev.instanode.core.Limit;
 import dev.instanode.core.Masking;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceId;
+import dev.instanode.core.ResourceKind;
+import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
@@ -327,9 +330,32 @@ public final class ResourceProvisioning {
         cmd.requestId());
   }
 
+  /**
+   * The pending row; for a kind a team may hold only so many of (queues), counted and inserted
+   * under the team's row lock.
+   */
   private ResourceRecord insertPending(ProvisionCommand cmd) {
+    Optional<ResourceKind.TeamCap> cap =
+        ResourceKinds.of(cmd.type()).teamCap().filter(c -> cmd.teamId().isPresent());
+    long limit = cap.map(c -> c.limit().apply(plans.of(cmd.tier()))).orElse(Limit.UNLIMITED);
     try {
-      return resources.insertPending(newResource(cmd, ResourceToken.random()));
+      if (Limit.isUnlimited(limit)) {
+        return resources.insertPending(newResource(cmd, ResourceToken.random()));
+      }
+      return resources
+          .insertPendingWithin(newResource(cmd, ResourceToken.random()), limit)
+          .orElseThrow(() ->
+              new ApiException(
+                  cap.get().refusal(),
+                  "The "
+                      + cmd.tier().wireName()
+                      + " plan holds "
+                      + limit
+                      + " "
+                      + cmd.type().wireName()
+                      + "(s) at once; delete one or upgrade."));
+    } catch (ApiException e) {
+      throw e;
     } catch (RuntimeException e) {
       countFailure(cmd, "platform_db");
       throw new ApiException(
