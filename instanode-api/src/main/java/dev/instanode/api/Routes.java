@@ -54,6 +54,9 @@ public final class Routes {
     routes.post("/claim", h.accounts().claim()::claim);
     routes.get("/auth/me", h.accounts().identity()::me);
     routes.post("/api/v1/auth/api-keys", h.accounts().identity()::createApiKey);
+    routes.get("/api/v1/auth/api-keys", h.accounts().identity()::apiKeys);
+    routes.delete("/api/v1/auth/api-keys/{id}", h.accounts().identity()::revokeApiKey);
+    routes.get("/api/v1/whoami", h.accounts().identity()::whoami);
 
     // A team's resources (required auth; another team's resource is a 404).
     routes.get("/api/v1/resources", h.resources()::list);

@@ -10,6 +10,7 @@ public enum AuditKind {
   CREDENTIALS_ROTATED("resource.credentials_rotated"),
   RESOURCE_DELETED("resource.deleted"),
   API_KEY_CREATED("auth.api_key_created"),
+  API_KEY_REVOKED("auth.api_key_revoked"),
   TEAM_CREATED("team.created"),
   SUBSCRIPTION_UPGRADED("subscription.upgraded"),
   SUBSCRIPTION_DOWNGRADED("subscription.downgraded"),

@@ -177,6 +177,11 @@ public enum ErrorCode {
       402,
       "Tell the user this upload would take the storage over its plan's storage_mb: delete"
           + " objects (a presigned DELETE) or upgrade the plan."),
+  INSUFFICIENT_SCOPE(
+      403,
+      "Tell the user this API key is read-only (scope read): use a key with the write scope, or"
+          + " create one from a signed-in session."),
+  INVALID_SCOPES(400, "Tell the user scopes must be a non-empty list of \"read\" and \"write\"."),
   QUEUE_LIMIT_REACHED(
       402,
       "Tell the user the team holds as many queues as its plan allows (see /api/v1/capabilities);"

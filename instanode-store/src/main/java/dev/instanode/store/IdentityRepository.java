@@ -2,12 +2,15 @@ package dev.instanode.store;
 
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
+import dev.instanode.core.auth.ApiKeys;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -81,53 +84,148 @@ public final class IdentityRepository {
         rs.getString("role"));
   }
 
-  public record ApiKeyRecord(UUID id, TeamId teamId, Optional<UUID> userId, String name) {}
+  /** A live key as a request presents it. */
+  public record ApiKeyRecord(
+      UUID id,
+      TeamId teamId,
+      Optional<UUID> userId,
+      String name,
+      Set<String> scopes,
+      Optional<Instant> lastUsedAt) {}
 
-  public UUID insertApiKey(
-      Handle h, TeamId team, Optional<UUID> user, String name, String keyHash) {
-    return insertApiKey(h, team, user, name, keyHash, Optional.empty());
+  /** A key as its team's list shows it; never its secret or hash. */
+  public record ApiKeyListing(
+      UUID id,
+      String name,
+      Optional<String> prefix,
+      List<String> scopes,
+      Instant createdAt,
+      Optional<Instant> lastUsedAt,
+      Optional<Instant> expiresAt,
+      Optional<UUID> createdBy) {}
+
+  /** A key that lives until revoked, with both scopes; stored as its hash and prefix. */
+  public UUID insertApiKey(Handle h, TeamId team, Optional<UUID> user, String name, String key) {
+    return insertApiKey(
+        h,
+        team,
+        user,
+        name,
+        ApiKeys.hash(key),
+        Optional.empty(),
+        List.of("read", "write"),
+        Optional.of(ApiKeys.displayPrefix(key)));
   }
 
-  /** {@code expiresAt}: when the key stops working; empty for a key that lives until revoked. */
+  /**
+   * @param scopes {@code read}, {@code write} or both
+   * @param prefix what a list shows of the key
+   */
   public UUID insertApiKey(
       Handle h,
       TeamId team,
       Optional<UUID> user,
       String name,
       String keyHash,
-      Optional<Instant> expiresAt) {
+      Optional<Instant> expiresAt,
+      List<String> scopes,
+      Optional<String> prefix) {
     return h.createQuery(
-            "INSERT INTO api_keys (team_id, user_id, name, key_hash, expires_at)"
-                + " VALUES (:team, :user, :name, :hash, :expires) RETURNING id")
+            "INSERT INTO api_keys (team_id, user_id, name, key_hash, expires_at, scopes,"
+                + " key_prefix) VALUES (:team, :user, :name, :hash, :expires, :scopes, :prefix)"
+                + " RETURNING id")
         .bind("team", team.value())
         .bind("user", user.orElse(null))
         .bind("name", name)
         .bind("hash", keyHash)
         .bind("expires", expiresAt.map(Timestamp::from).orElse(null))
+        .bindArray("scopes", String.class, scopes)
+        .bind("prefix", prefix.orElse(null))
         .mapTo(UUID.class)
         .one();
   }
 
   public UUID insertApiKey(
-      TeamId team, Optional<UUID> user, String name, String keyHash, Optional<Instant> expiresAt) {
-    return jdbi.withHandle(h -> insertApiKey(h, team, user, name, keyHash, expiresAt));
+      TeamId team,
+      Optional<UUID> user,
+      String name,
+      String keyHash,
+      Optional<Instant> expiresAt,
+      List<String> scopes,
+      Optional<String> prefix) {
+    return jdbi.withHandle(
+        h -> insertApiKey(h, team, user, name, keyHash, expiresAt, scopes, prefix));
   }
 
-  /** Looks a key up by its hash; the hash comparison happens in the index, never in Java. */
+  /**
+   * Looks a live key up by its hash; the hash comparison happens in the index, never in Java. A
+   * read only: when it was last used is written apart ({@link #touchApiKey}), off the request path.
+   */
   public Optional<ApiKeyRecord> apiKeyByHash(String keyHash) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "UPDATE api_keys SET last_used_at = now() WHERE key_hash = :hash"
-                    + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
-                    + " RETURNING id, team_id, user_id, name")
+                "SELECT id, team_id, user_id, name, scopes, last_used_at FROM api_keys"
+                    + " WHERE key_hash = :hash AND revoked_at IS NULL"
+                    + " AND (expires_at IS NULL OR expires_at > now())")
             .bind("hash", keyHash)
             .map((rs, ctx) ->
                 new ApiKeyRecord(
                     rs.getObject("id", UUID.class),
                     new TeamId(rs.getObject("team_id", UUID.class)),
                     Optional.ofNullable(rs.getObject("user_id", UUID.class)),
-                    rs.getString("name")))
+                    rs.getString("name"),
+                    Set.of((String[]) rs.getArray("scopes").getArray()),
+                    Optional.ofNullable(rs.getTimestamp("last_used_at")).map(Timestamp::toInstant)))
             .findOne());
+  }
+
+  /** Records a use, at most once a minute a key whatever the number of processes. */
+  public void touchApiKey(UUID id) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "UPDATE api_keys SET last_used_at = now() WHERE id = :id"
+                    + " AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')")
+            .bind("id", id)
+            .execute());
+  }
+
+  /** The team's live keys, newest first, after the cursor ({@code created_at}, {@code id}). */
+  public List<ApiKeyListing> apiKeys(
+      TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, name, key_prefix, scopes, created_at, last_used_at, expires_at, user_id"
+                    + " FROM api_keys WHERE team_id = :team AND revoked_at IS NULL"
+                    + " AND (expires_at IS NULL OR expires_at > now())"
+                    + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) < (:at, :id))"
+                    + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+            .bind("team", team.value())
+            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
+            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new ApiKeyListing(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("name"),
+                    Optional.ofNullable(rs.getString("key_prefix")),
+                    List.of((String[]) rs.getArray("scopes").getArray()),
+                    rs.getTimestamp("created_at").toInstant(),
+                    Optional.ofNullable(rs.getTimestamp("last_used_at")).map(Timestamp::toInstant),
+                    Optional.ofNullable(rs.getTimestamp("expires_at")).map(Timestamp::toInstant),
+                    Optional.ofNullable(rs.getObject("user_id", UUID.class))))
+            .list());
+  }
+
+  /** Revokes one of the team's live keys; false when it has no such key. */
+  public boolean revokeApiKey(TeamId team, UUID id) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(
+                "UPDATE api_keys SET revoked_at = now() WHERE id = :id AND team_id = :team"
+                    + " AND revoked_at IS NULL")
+            .bind("id", id)
+            .bind("team", team.value())
+            .execute())
+        > 0;
   }
 
   /**

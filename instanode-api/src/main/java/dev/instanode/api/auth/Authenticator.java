@@ -7,18 +7,24 @@ import dev.instanode.core.auth.ApiKeys;
 import dev.instanode.store.IdentityRepository;
 import io.javalin.http.Context;
 import java.util.Optional;
+import java.util.Set;
 
 /** Turns the Authorization header into a {@link Caller}, or a 401. */
 public final class Authenticator {
+  /** What a read-only key may send: everything else changes something. */
+  private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+
   private final SessionTokens sessions;
   private final IdentityRepository identities;
   private final ClientAddress addresses;
+  private final KeyUses keyUses;
 
   public Authenticator(
       SessionTokens sessions, IdentityRepository identities, ClientAddress addresses) {
     this.sessions = sessions;
     this.identities = identities;
     this.addresses = addresses;
+    this.keyUses = new KeyUses(identities::touchApiKey, System::nanoTime);
   }
 
   /** No header: anonymous. A header that does not authenticate: 401, never anonymous. */
@@ -28,10 +34,18 @@ public final class Authenticator {
     if (header == null || header.isBlank()) {
       return new Caller.Anonymous(fingerprint);
     }
-    return authenticate(header, fingerprint)
-        .orElseThrow(() ->
-            new ApiException(
-                ErrorCode.UNAUTHORIZED, "The bearer token is invalid, expired or revoked."));
+    Caller caller =
+        authenticate(header, fingerprint)
+            .orElseThrow(() ->
+                new ApiException(
+                    ErrorCode.UNAUTHORIZED, "The bearer token is invalid, expired or revoked."));
+    if (caller instanceof Caller.Member m
+        && !m.canWrite()
+        && !READ_METHODS.contains(ctx.method().name())) {
+      throw new ApiException(
+          ErrorCode.INSUFFICIENT_SCOPE, "This API key is read-only: it may only GET.");
+    }
+    return caller;
   }
 
   public Caller.Member required(Context ctx) {
@@ -51,10 +65,21 @@ public final class Authenticator {
     if (ApiKeys.looksLikeKey(token)) {
       return identities
           .apiKeyByHash(ApiKeys.hash(token))
-          .map(k -> new Caller.Member(fingerprint, k.teamId(), k.userId(), "api_key"));
+          .map(k -> {
+            keyUses.used(k.id(), k.lastUsedAt());
+            return new Caller.Member(
+                fingerprint, k.teamId(), k.userId(), "api_key", k.scopes(), Optional.of(k.id()));
+          });
     }
     return sessions
         .verify(token)
-        .map(s -> new Caller.Member(fingerprint, s.teamId(), Optional.of(s.userId()), "session"));
+        .map(s ->
+            new Caller.Member(
+                fingerprint,
+                s.teamId(),
+                Optional.of(s.userId()),
+                "session",
+                Caller.Member.ALL_SCOPES,
+                Optional.empty()));
   }
 }

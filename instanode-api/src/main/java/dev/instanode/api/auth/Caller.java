@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.TeamId;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /** Who is calling: nobody in particular (by network fingerprint), or a team member. */
@@ -19,14 +20,32 @@ public sealed interface Caller {
 
   /**
    * @param userId empty for a team API key created without a user
+   * @param via {@code session} or {@code api_key}
+   * @param scopes what it may do: {@code read} (GET and HEAD), {@code write} (everything else); a
+   *     session has both
+   * @param apiKeyId the key it came with, when it came with one
    */
-  record Member(Fingerprint fingerprint, TeamId teamId, Optional<UUID> userId, String via)
+  record Member(
+      Fingerprint fingerprint,
+      TeamId teamId,
+      Optional<UUID> userId,
+      String via,
+      Set<String> scopes,
+      Optional<UUID> apiKeyId)
       implements Caller {
+    public static final Set<String> ALL_SCOPES = Set.of("read", "write");
+
     public Member {
       requireNonNull(fingerprint, "fingerprint is null");
       requireNonNull(teamId, "teamId is null");
       requireNonNull(userId, "userId is null");
       requireNonNull(via, "via is null");
+      scopes = Set.copyOf(scopes);
+      requireNonNull(apiKeyId, "apiKeyId is null");
+    }
+
+    public boolean canWrite() {
+      return scopes.contains("write");
     }
   }
 }

@@ -257,8 +257,7 @@ public final class ClaimService {
               }
             }
             UserRecord user = identities.createOwner(h, team.id(), email);
-            identities.insertApiKey(
-                h, team.id(), Optional.of(user.id()), "claim", ApiKeys.hash(apiKey));
+            identities.insertApiKey(h, team.id(), Optional.of(user.id()), "claim", apiKey);
             int moved = resources.moveToTeam(h, tokens, team.id());
             int movedStacks =
                 StackRepository.moveToTeam(h, List.copyOf(listedStacks), team.id(), Tier.FREE);

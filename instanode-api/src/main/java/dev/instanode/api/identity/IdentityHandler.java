@@ -8,6 +8,8 @@ import dev.instanode.api.wire.ApiKeyRequest;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
@@ -32,14 +34,57 @@ public final class IdentityHandler {
 
   public void createApiKey(Context ctx) {
     Caller.Member member = auth.required(ctx);
-    JsonNode name = bodies.object(ctx).get("name");
+    JsonNode body = bodies.object(ctx);
+    JsonNode name = body.get("name");
     if (name != null && !name.isNull() && !name.isString()) {
       throw new ApiException(ErrorCode.INVALID_NAME, "The \"name\" must be a string.");
     }
     ApiKeyRequest request =
         new ApiKeyRequest(
-            name == null || name.isNull() ? Optional.empty() : Optional.of(name.asString()));
+            name == null || name.isNull() ? Optional.empty() : Optional.of(name.asString()),
+            scopes(body.get("scopes")));
     ctx.status(201).json(service.createApiKey(member, request, RequestContext.id(ctx)));
+  }
+
+  private static Optional<List<String>> scopes(JsonNode raw) {
+    if (raw == null || raw.isNull()) {
+      return Optional.empty();
+    }
+    List<String> scopes = new ArrayList<>();
+    if (raw.isArray() && raw.size() <= 2) {
+      for (JsonNode s : raw) {
+        if (!s.isString()) {
+          scopes = null;
+          break;
+        }
+        scopes.add(s.asString());
+      }
+      if (scopes != null) {
+        return Optional.of(scopes);
+      }
+    }
+    throw new ApiException(
+        ErrorCode.INVALID_SCOPES,
+        "scopes must be a list such as [\"read\"] or [\"read\", \"write\"].");
+  }
+
+  /** {@code GET /api/v1/auth/api-keys}. */
+  public void apiKeys(Context ctx) {
+    ctx.json(
+        service.apiKeys(
+            auth.required(ctx),
+            Optional.ofNullable(ctx.queryParam("cursor")),
+            Optional.ofNullable(ctx.queryParam("limit"))));
+  }
+
+  /** {@code DELETE /api/v1/auth/api-keys/{id}}. */
+  public void revokeApiKey(Context ctx) {
+    ctx.json(service.revokeApiKey(auth.required(ctx), ctx.pathParam("id"), RequestContext.id(ctx)));
+  }
+
+  /** {@code GET /api/v1/whoami}. */
+  public void whoami(Context ctx) {
+    ctx.json(service.whoami(auth.required(ctx)));
   }
 
   public void legacyToken(Context ctx) {

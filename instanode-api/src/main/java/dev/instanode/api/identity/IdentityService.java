@@ -1,10 +1,14 @@
 package dev.instanode.api.identity;
 
 import dev.instanode.api.auth.Caller;
+import dev.instanode.api.http.Pages;
 import dev.instanode.api.wire.ApiKeyReply;
 import dev.instanode.api.wire.ApiKeyRequest;
+import dev.instanode.api.wire.ApiKeysReply;
+import dev.instanode.api.wire.DeletedReply;
 import dev.instanode.api.wire.LegacyTokenReply;
 import dev.instanode.api.wire.MeReply;
+import dev.instanode.api.wire.WhoAmIReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.DisplayNames;
@@ -20,8 +24,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /** Who a member is, and the API keys they mint. Every key minted is audited. */
@@ -66,7 +72,94 @@ public final class IdentityService {
         .ifPresent(p -> {
           throw new ApiException(ErrorCode.INVALID_NAME, "The key name " + p + ".");
         });
-    return issueKey(member, DisplayNames.normalize(name), Optional.empty(), requestId);
+    List<String> scopes = scopes(member, request.scopes());
+    return issueKey(member, DisplayNames.normalize(name), Optional.empty(), scopes, requestId);
+  }
+
+  /** Both when absent; never more than the caller itself may do. */
+  private static List<String> scopes(Caller.Member member, Optional<List<String>> asked) {
+    if (asked.isEmpty()) {
+      return List.copyOf(new TreeSet<>(member.scopes()));
+    }
+    List<String> scopes = asked.get();
+    if (scopes.isEmpty() || !Caller.Member.ALL_SCOPES.containsAll(scopes)) {
+      throw new ApiException(
+          ErrorCode.INVALID_SCOPES, "scopes must be a non-empty list of \"read\" and \"write\".");
+    }
+    if (!member.scopes().containsAll(scopes)) {
+      throw new ApiException(
+          ErrorCode.INSUFFICIENT_SCOPE, "A key cannot be given scopes its creator lacks.");
+    }
+    return List.copyOf(new TreeSet<>(scopes));
+  }
+
+  /** The team's live keys, newest first; never a secret. */
+  public ApiKeysReply apiKeys(
+      Caller.Member member, Optional<String> cursor, Optional<String> limit) {
+    int pageSize = Pages.limit(limit);
+    List<IdentityRepository.ApiKeyListing> page =
+        identities.apiKeys(member.teamId(), Pages.after(cursor), pageSize + 1);
+    boolean more = page.size() > pageSize;
+    List<IdentityRepository.ApiKeyListing> shown = more ? page.subList(0, pageSize) : page;
+    Optional<String> next =
+        more
+            ? Optional.of(Pages.encode(shown.getLast().createdAt(), shown.getLast().id()))
+            : Optional.empty();
+    return new ApiKeysReply(
+        true,
+        shown.stream()
+            .map(k ->
+                new ApiKeysReply.Item(
+                    k.id().toString(),
+                    k.name(),
+                    k.prefix(),
+                    k.scopes(),
+                    k.createdAt(),
+                    k.lastUsedAt(),
+                    k.expiresAt(),
+                    k.createdBy().map(UUID::toString)))
+            .toList(),
+        next);
+  }
+
+  /** Revokes one of the team's keys; the next request with it is a 401. Audited. */
+  public DeletedReply revokeApiKey(Caller.Member member, String rawId, RequestId requestId) {
+    UUID id;
+    try {
+      id = UUID.fromString(rawId);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(ErrorCode.NOT_FOUND, "No such API key in this team.");
+    }
+    if (!identities.revokeApiKey(member.teamId(), id)) {
+      throw new ApiException(ErrorCode.NOT_FOUND, "No such API key in this team.");
+    }
+    audit.record(
+        new AuditEvent(
+            Optional.of(member.teamId()),
+            AuditEvent.Actor.USER,
+            AuditKind.API_KEY_REVOKED,
+            Optional.empty(),
+            Optional.empty(),
+            "API key revoked",
+            Map.of("api_key_id", id.toString(), "by", member.via()),
+            Optional.of(requestId.value())));
+    return new DeletedReply(true, "API key " + id + " revoked.");
+  }
+
+  public WhoAmIReply whoami(Caller.Member member) {
+    TeamRecord team = team(member);
+    Optional<UserRecord> user = member.userId().flatMap(identities::user);
+    return new WhoAmIReply(
+        true,
+        member.userId().map(UUID::toString),
+        user.map(UserRecord::email),
+        team.id().toString(),
+        team.name(),
+        team.planTier().wireName(),
+        user.map(UserRecord::role),
+        List.copyOf(new TreeSet<>(member.scopes())),
+        member.via(),
+        member.apiKeyId().map(UUID::toString));
   }
 
   /**
@@ -75,17 +168,33 @@ public final class IdentityService {
    */
   public LegacyTokenReply legacyToken(Caller.Member member, RequestId requestId) {
     Instant expiresAt = clock.instant().plus(legacyKeyTtl).truncatedTo(ChronoUnit.SECONDS);
-    ApiKeyReply issued = issueKey(member, "cli", Optional.of(expiresAt), requestId);
+    ApiKeyReply issued =
+        issueKey(
+            member,
+            "cli",
+            Optional.of(expiresAt),
+            List.copyOf(new TreeSet<>(member.scopes())),
+            requestId);
     return new LegacyTokenReply(true, issued.key(), legacyKeyTtl.toSeconds(), expiresAt);
   }
 
   private ApiKeyReply issueKey(
-      Caller.Member member, String name, Optional<Instant> expiresAt, RequestId requestId) {
+      Caller.Member member,
+      String name,
+      Optional<Instant> expiresAt,
+      List<String> scopes,
+      RequestId requestId) {
     team(member);
     String key = ApiKeys.generate();
     UUID id =
         identities.insertApiKey(
-            member.teamId(), member.userId(), name, ApiKeys.hash(key), expiresAt);
+            member.teamId(),
+            member.userId(),
+            name,
+            ApiKeys.hash(key),
+            expiresAt,
+            scopes,
+            Optional.of(ApiKeys.displayPrefix(key)));
     audit.record(
         new AuditEvent(
             Optional.of(member.teamId()),
@@ -95,11 +204,15 @@ public final class IdentityService {
             Optional.empty(),
             "API key '" + name + "' created",
             expiresAt
-                .<Map<String, Object>>map(
-                    at -> Map.of("api_key_id", id.toString(), "expires_at", at.toString()))
-                .orElse(Map.of("api_key_id", id.toString())),
+                .<Map<String, Object>>map(at ->
+                    Map.of(
+                        "api_key_id", id.toString(),
+                        "expires_at", at.toString(),
+                        "scopes", scopes))
+                .orElse(Map.of("api_key_id", id.toString(), "scopes", scopes)),
             Optional.of(requestId.value())));
-    return new ApiKeyReply(true, id.toString(), name, key, clock.instant());
+    return new ApiKeyReply(
+        true, id.toString(), name, key, ApiKeys.displayPrefix(key), scopes, clock.instant());
   }
 
   private TeamRecord team(Caller.Member member) {

@@ -39,8 +39,7 @@ public final class TeamBootstrap {
         jdbi.inTransaction(h -> {
           TeamRecord team = identities.createTeam(h, teamName, tier);
           UserRecord owner = identities.createOwner(h, team.id(), normalized);
-          identities.insertApiKey(
-              h, team.id(), Optional.of(owner.id()), "bootstrap", ApiKeys.hash(key));
+          identities.insertApiKey(h, team.id(), Optional.of(owner.id()), "bootstrap", key);
           return new Bootstrapped(team, owner, key);
         });
     audit.write(

@@ -22,7 +22,12 @@ class IdentityServiceRulesTest {
       new IdentityService(null, null, Clock.systemUTC(), Duration.ofDays(90));
   private final Caller.Member member =
       new Caller.Member(
-          new Fingerprint("fp"), new TeamId(UUID.randomUUID()), Optional.empty(), "api_key");
+          new Fingerprint("fp"),
+          new TeamId(UUID.randomUUID()),
+          Optional.empty(),
+          "api_key",
+          Caller.Member.ALL_SCOPES,
+          Optional.of(UUID.randomUUID()));
 
   @Test
   void aKeyNeedsANameThatIsNotBlank() {
@@ -38,7 +43,9 @@ class IdentityServiceRulesTest {
   private ErrorCode code(Optional<String> name) {
     return catchThrowableOfType(
             ApiException.class,
-            () -> service.createApiKey(member, new ApiKeyRequest(name), RequestId.random()))
+            () ->
+                service.createApiKey(
+                    member, new ApiKeyRequest(name, Optional.empty()), RequestId.random()))
         .code();
   }
 }

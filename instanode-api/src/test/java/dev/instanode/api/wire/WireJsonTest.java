@@ -202,9 +202,9 @@ class WireJsonTest {
             "{\"ok\":true,\"user_id\":\"user\",\"team_id\":\"team\",\"email\":\"a@b.c\","
                 + "\"tier\":\"free\"}"),
         Arguments.of(
-            new ApiKeyReply(true, "id", "ci", "ink_k", CREATED),
-            "{\"ok\":true,\"id\":\"id\",\"name\":\"ci\",\"key\":\"ink_k\","
-                + "\"created_at\":\"2026-11-22T10:00:00Z\"}"),
+            new ApiKeyReply(true, "id", "ci", "ink_k", "ink_k", List.of("read", "write"), CREATED),
+            "{\"ok\":true,\"id\":\"id\",\"name\":\"ci\",\"key\":\"ink_k\",\"prefix\":\"ink_k\","
+                + "\"scopes\":[\"read\",\"write\"],\"created_at\":\"2026-11-22T10:00:00Z\"}"),
         Arguments.of(
             new LegacyTokenReply(true, "ink_k", 7_776_000, EXPIRES),
             "{\"ok\":true,\"token\":\"ink_k\",\"expires_in\":7776000,"

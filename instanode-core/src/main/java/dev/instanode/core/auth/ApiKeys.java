@@ -20,6 +20,11 @@ public final class ApiKeys {
     return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
+  /** What a list shows of a key: its first 12 characters ({@code ink_} and 8 more). */
+  public static String displayPrefix(String key) {
+    return key.substring(0, Math.min(12, key.length()));
+  }
+
   public static boolean looksLikeKey(String candidate) {
     return candidate != null && candidate.startsWith(PREFIX) && candidate.length() == 47;
   }
