@@ -78,7 +78,16 @@ class ApiKeysHttpTest {
         new HttpResponse[] {
           http.post("/db/new", "{\"name\":\"x\"}", reader),
           http.post("/api/v1/auth/api-keys", "{\"name\":\"more\"}", reader),
-          http.delete("/api/v1/auth/api-keys/" + made.get("id").asString(), reader)
+          http.delete("/api/v1/auth/api-keys/" + made.get("id").asString(), reader),
+          // GETs that hand out power: a URL whose password writes, a new key.
+          http.get("/api/me/token", reader),
+          http.get(
+              "/api/v1/resources/"
+                  + json(http.post("/cache/new", "{\"name\":\"c\"}", owner), 201)
+                      .get("token")
+                      .asString()
+                  + "/credentials",
+              reader)
         }) {
       assertThat(json(write, 403).get("error").asString()).isEqualTo("insufficient_scope");
     }
@@ -91,6 +100,25 @@ class ApiKeysHttpTest {
     assertThat(who.get("role").asString()).isEqualTo("owner");
     assertThat(who.get("tier").asString()).isEqualTo("hobby");
 
+    JsonNode writer =
+        json(
+            http.post("/api/v1/auth/api-keys", "{\"name\":\"w\",\"scopes\":[\"write\"]}", owner),
+            201);
+    assertThat(writer.get("scopes"))
+        .as("whoever may write may read")
+        .extracting(JsonNode::asString)
+        .containsExactly("read", "write");
+    String forged =
+        java.util.Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(
+                ("+300000-01-01T00:00:00Z|" + UUID.randomUUID())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(
+            json(http.get("/api/v1/auth/api-keys?cursor=" + forged, owner), 400)
+                .get("error")
+                .asString())
+        .isEqualTo("invalid_query");
     for (String scopes : new String[] {"[]", "[\"admin\"]", "\"read\"", "[\"read\",1]"}) {
       HttpResponse<String> bad =
           http.post("/api/v1/auth/api-keys", "{\"name\":\"k\",\"scopes\":" + scopes + "}", owner);

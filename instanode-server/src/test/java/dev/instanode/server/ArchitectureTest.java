@@ -61,7 +61,8 @@ class ArchitectureTest {
           // The dev launcher's embedded server: its own databases, never a customer's.
           "dev.instanode.embedded.EmbeddedPostgresServer#superuserUrl(database)",
           // A team member's role (owner, admin, ...), not a database role.
-          "dev.instanode.store.UserRecord.role");
+          "dev.instanode.store.UserRecord.role",
+          "dev.instanode.api.wire.WhoAmIReply.role");
 
   @Test
   void theApiAndTheWorkerImportNoProvisionerInternals() {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -174,7 +175,7 @@ public final class IdentityRepository {
                     new TeamId(rs.getObject("team_id", UUID.class)),
                     Optional.ofNullable(rs.getObject("user_id", UUID.class)),
                     rs.getString("name"),
-                    Set.of((String[]) rs.getArray("scopes").getArray()),
+                    Set.copyOf(Arrays.asList((String[]) rs.getArray("scopes").getArray())),
                     Optional.ofNullable(rs.getTimestamp("last_used_at")).map(Timestamp::toInstant)))
             .findOne());
   }

@@ -48,6 +48,20 @@ public final class Authenticator {
     return caller;
   }
 
+  /**
+   * A member that may change things, for the few GET routes that hand out power: a connection URL
+   * (its password writes), or a new API key.
+   */
+  public Caller.Member requiredWriter(Context ctx) {
+    Caller.Member member = required(ctx);
+    if (!member.canWrite()) {
+      throw new ApiException(
+          ErrorCode.INSUFFICIENT_SCOPE,
+          "This API key is read-only: it cannot reveal credentials or mint keys.");
+    }
+    return member;
+  }
+
   public Caller.Member required(Context ctx) {
     if (optionalStrict(ctx) instanceof Caller.Member member) {
       return member;

@@ -26,6 +26,9 @@ final class KeyUses {
   private final LongSupplier nanos;
   private final ConcurrentHashMap<UUID, Long> lastWritten = new ConcurrentHashMap<>();
 
+  /** Writes in flight at once: a burst of keys never takes the requests' database connections. */
+  private final java.util.concurrent.Semaphore writers = new java.util.concurrent.Semaphore(2);
+
   KeyUses(Consumer<UUID> touch, LongSupplier nanos) {
     this.touch = touch;
     this.nanos = nanos;
@@ -49,6 +52,11 @@ final class KeyUses {
         : !lastWritten.replace(key, before, now)) {
       return; // another request is writing it
     }
+    if (!writers.tryAcquire()) {
+      // Busy: forget this one, so a later use writes it.
+      lastWritten.remove(key, now);
+      return;
+    }
     Thread.ofVirtual()
         .name("api-key-use")
         .start(() -> {
@@ -56,6 +64,8 @@ final class KeyUses {
             touch.accept(key);
           } catch (RuntimeException e) {
             LOG.warn("api_key.last_used_not_written error={}", e.toString());
+          } finally {
+            writers.release();
           }
         });
   }

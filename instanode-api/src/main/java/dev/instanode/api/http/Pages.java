@@ -16,6 +16,8 @@ import java.util.UUID;
 public final class Pages {
   public static final int DEFAULT_LIMIT = 50;
   public static final int MAX_LIMIT = 200;
+  private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
   private Pages() {}
 
@@ -51,8 +53,12 @@ public final class Pages {
     try {
       String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
       int bar = raw.indexOf('|');
-      return new ResourceRepository.Keyset(
-          Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+      Instant at = Instant.parse(raw.substring(0, bar));
+      // Only instants a row could hold: others fail in the database, not as a bad cursor.
+      if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+        throw new IllegalArgumentException("cursor out of range");
+      }
+      return new ResourceRepository.Keyset(at, UUID.fromString(raw.substring(bar + 1)));
     } catch (RuntimeException e) {
       throw new ApiException(ErrorCode.INVALID_QUERY, "The cursor is not one this API issued.");
     }

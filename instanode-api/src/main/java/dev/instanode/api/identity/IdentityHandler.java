@@ -88,6 +88,6 @@ public final class IdentityHandler {
   }
 
   public void legacyToken(Context ctx) {
-    ctx.json(service.legacyToken(auth.required(ctx), RequestContext.id(ctx)));
+    ctx.json(service.legacyToken(auth.requiredWriter(ctx), RequestContext.id(ctx)));
   }
 }

@@ -90,7 +90,12 @@ public final class IdentityService {
       throw new ApiException(
           ErrorCode.INSUFFICIENT_SCOPE, "A key cannot be given scopes its creator lacks.");
     }
-    return List.copyOf(new TreeSet<>(scopes));
+    // Whoever may write may read: a write key is stored with both.
+    TreeSet<String> granted = new TreeSet<>(scopes);
+    if (granted.contains("write")) {
+      granted.add("read");
+    }
+    return List.copyOf(granted);
   }
 
   /** The team's live keys, newest first; never a secret. */

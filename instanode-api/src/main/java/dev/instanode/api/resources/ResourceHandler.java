@@ -39,8 +39,9 @@ public final class ResourceHandler {
     ctx.json(service.get(member.teamId(), token(ctx)));
   }
 
+  /** The URL's password writes, so a read-only key cannot have it. */
   public void credentials(Context ctx) {
-    Caller.Member member = auth.required(ctx);
+    Caller.Member member = auth.requiredWriter(ctx);
     ctx.json(service.credentials(member.teamId(), token(ctx), RequestContext.id(ctx)));
   }
 
