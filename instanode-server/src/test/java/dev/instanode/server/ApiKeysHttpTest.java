@@ -7,10 +7,16 @@ import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -157,6 +163,37 @@ class ApiKeysHttpTest {
                     + team.team().id()
                     + "'"))
         .isEqualTo(1);
+  }
+
+  /** A stream outlives its request: revoking the key that opened it ends it. */
+  @Test
+  void aStreamOpenedWithAKeyEndsWhenTheKeyIsRevoked() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    Map<String, String> owner = Teams.bearer(team.apiKey());
+    String receiver =
+        json(http.post("/webhook/new", "{\"name\":\"hooks\"}", owner), 201).get("token").asString();
+    JsonNode made = json(http.post("/api/v1/auth/api-keys", "{\"name\":\"watch\"}", owner), 201);
+    HttpRequest.Builder open =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:"
+                        + app.port()
+                        + "/api/v1/webhooks/"
+                        + receiver
+                        + "/requests/stream"))
+            .GET();
+    Teams.bearer(made.get("key").asString()).forEach(open::header);
+    HttpResponse<Stream<String>> stream =
+        HttpClient.newHttpClient().send(open.build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(stream.statusCode()).isEqualTo(200);
+
+    json(http.delete("/api/v1/auth/api-keys/" + made.get("id").asString(), owner), 200);
+    try (Stream<String> lines = stream.body()) {
+      boolean ended =
+          CompletableFuture.supplyAsync(() -> lines.anyMatch(l -> l.equals("event: end")))
+              .get(30, TimeUnit.SECONDS);
+      assertThat(ended).isTrue();
+    }
   }
 
   /** Written off the request path, and at most once a minute a key. */

@@ -180,6 +180,17 @@ public final class IdentityRepository {
             .findOne());
   }
 
+  /** Whether the key still works: not revoked, not expired. */
+  public boolean apiKeyLive(UUID id) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = :id AND revoked_at IS NULL"
+                    + " AND (expires_at IS NULL OR expires_at > now()))")
+            .bind("id", id)
+            .mapTo(Boolean.class)
+            .one());
+  }
+
   /** Records a use, at most once a minute a key whatever the number of processes. */
   public void touchApiKey(UUID id) {
     jdbi.useHandle(h ->

@@ -62,6 +62,22 @@ public final class Authenticator {
     return member;
   }
 
+  /**
+   * Whether a caller authenticated earlier may still be served, for a stream that outlives its
+   * request: false once its API key is revoked or expired (or cannot be checked). A session is not
+   * revocable yet; an anonymous caller holds nothing to revoke.
+   */
+  public boolean stillValid(Caller caller) {
+    if (caller instanceof Caller.Member m && m.apiKeyId().isPresent()) {
+      try {
+        return identities.apiKeyLive(m.apiKeyId().get());
+      } catch (RuntimeException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public Caller.Member required(Context ctx) {
     if (optionalStrict(ctx) instanceof Caller.Member member) {
       return member;

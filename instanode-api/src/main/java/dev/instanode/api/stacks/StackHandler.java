@@ -194,7 +194,7 @@ public final class StackHandler {
         closeQuietly(handle.get());
         return;
       }
-      Thread.ofVirtual().name("logs-heartbeat").start(() -> heartbeat(stream));
+      Thread.ofVirtual().name("logs-heartbeat").start(() -> heartbeat(stream, caller));
     } catch (ApiException e) {
       stream.end("error", e.getMessage());
     }
@@ -202,13 +202,18 @@ public final class StackHandler {
 
   /**
    * A comment line now and then: a pod that logs nothing for a while must not have its stream
-   * closed as idle by the server or a proxy between.
+   * closed as idle by the server or a proxy between. Each beat also asks whether the caller may
+   * still read: a revoked key's stream ends.
    */
-  private static void heartbeat(Stream stream) {
+  private void heartbeat(Stream stream, Caller caller) {
     while (!stream.client().terminated()) {
       try {
         Thread.sleep(HEARTBEAT.toMillis());
       } catch (InterruptedException e) {
+        return;
+      }
+      if (!auth.stillValid(caller)) {
+        stream.end("end", "this caller's access ended");
         return;
       }
       stream.comment("keep-alive");

@@ -1,6 +1,7 @@
 package dev.instanode.api.webhooks;
 
 import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.Caller;
 import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.api.http.EventStreams;
 import dev.instanode.api.http.JsonBodies;
@@ -90,7 +91,8 @@ public final class WebhookHandler {
    * Access is checked before the stream starts, so a refusal is an ordinary JSON error.
    */
   public void stream(Context ctx) {
-    ResourceRecord receiver = service.readable(auth.optionalStrict(ctx), ctx.pathParam("token"));
+    Caller caller = auth.optionalStrict(ctx);
+    ResourceRecord receiver = service.readable(caller, ctx.pathParam("token"));
     long after =
         Optional.ofNullable(ctx.header("Last-Event-ID"))
             .flatMap(WebhookHandler::eventId)
@@ -104,7 +106,10 @@ public final class WebhookHandler {
         config -> config.timeout = 0,
         () ->
             streams.follow(
-                new SseClient(ctx), slot, after, () -> service.stillReadableAs(receiver)));
+                new SseClient(ctx),
+                slot,
+                after,
+                () -> service.stillReadableAs(receiver) && auth.stillValid(caller)));
   }
 
   private static Optional<Long> eventId(String raw) {

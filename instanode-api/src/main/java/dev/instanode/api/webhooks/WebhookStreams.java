@@ -111,7 +111,7 @@ public final class WebhookStreams {
         }
         polls++;
         if (polls % LIVENESS_EVERY == 0 && !receiverLives.getAsBoolean()) {
-          client.sendEvent("end", "the receiver is gone");
+          client.sendEvent("end", "the receiver is gone, or this caller's access ended");
           break;
         }
         sinceBeat += POLL.toMillis();
