@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -163,6 +164,52 @@ class ApiKeysHttpTest {
                     + team.team().id()
                     + "'"))
         .isEqualTo(1);
+  }
+
+  /**
+   * A key minted with a key goes when that key is revoked, at any depth, and never outlives it: a
+   * leaked key cannot leave keys behind that outlast its revocation or its expiry.
+   */
+  @Test
+  void keysMintedFromAKeyGoWithItAndNeverOutliveIt() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(env, Tier.HOBBY);
+    Map<String, String> owner = Teams.bearer(team.apiKey());
+    JsonNode parent = json(http.post("/api/v1/auth/api-keys", "{\"name\":\"parent\"}", owner), 201);
+    Map<String, String> parentKey = Teams.bearer(parent.get("key").asString());
+    JsonNode child =
+        json(http.post("/api/v1/auth/api-keys", "{\"name\":\"child\"}", parentKey), 201);
+    Map<String, String> childKey = Teams.bearer(child.get("key").asString());
+    JsonNode grandchild = json(http.get("/api/me/token", childKey), 200);
+    Map<String, String> grandchildKey = Teams.bearer(grandchild.get("token").asString());
+    String childExpiry =
+        AnonymousGateHttpTest.scalar(
+            env,
+            "SELECT expires_at::text FROM api_keys WHERE id = '"
+                + child.get("id").asString()
+                + "'");
+    assertThat(childExpiry).as("the parent lives until revoked, so does the child").isNull();
+
+    // A named key made with the 90-day legacy key ends when that key does.
+    JsonNode named =
+        json(http.post("/api/v1/auth/api-keys", "{\"name\":\"named\"}", grandchildKey), 201);
+    String namedExpiry =
+        AnonymousGateHttpTest.scalar(
+            env,
+            "SELECT expires_at::text FROM api_keys WHERE id = '"
+                + named.get("id").asString()
+                + "'");
+    assertThat(namedExpiry).isNotNull();
+    assertThat(java.time.OffsetDateTime.parse(namedExpiry.replace(" ", "T") + ":00").toInstant())
+        .isEqualTo(java.time.Instant.parse(grandchild.get("expires_at").asString()));
+
+    json(http.delete("/api/v1/auth/api-keys/" + parent.get("id").asString(), owner), 200);
+    for (Map<String, String> gone :
+        List.of(parentKey, childKey, grandchildKey, Teams.bearer(named.get("key").asString()))) {
+      assertThat(http.get("/api/v1/whoami", gone).statusCode()).isEqualTo(401);
+    }
+    assertThat(http.get("/api/v1/whoami", owner).statusCode())
+        .as("its own maker stays")
+        .isEqualTo(200);
   }
 
   /** A stream outlives its request: revoking the key that opened it ends it. */

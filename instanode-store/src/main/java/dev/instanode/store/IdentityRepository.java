@@ -105,57 +105,68 @@ public final class IdentityRepository {
       Optional<Instant> expiresAt,
       Optional<UUID> createdBy) {}
 
+  /**
+   * A key to store: only its hash and the prefix a list shows.
+   *
+   * @param expiresAt when it stops working; empty for a key that lives until revoked
+   * @param scopes {@code read}, {@code write} or both
+   * @param parent the key it was minted with: revoked with it, never outliving it
+   */
+  public record NewApiKey(
+      TeamId team,
+      Optional<UUID> user,
+      String name,
+      String keyHash,
+      Optional<Instant> expiresAt,
+      List<String> scopes,
+      Optional<String> prefix,
+      Optional<UUID> parent) {}
+
   /** A key that lives until revoked, with both scopes; stored as its hash and prefix. */
   public UUID insertApiKey(Handle h, TeamId team, Optional<UUID> user, String name, String key) {
     return insertApiKey(
         h,
-        team,
-        user,
-        name,
-        ApiKeys.hash(key),
-        Optional.empty(),
-        List.of("read", "write"),
-        Optional.of(ApiKeys.displayPrefix(key)));
+        new NewApiKey(
+            team,
+            user,
+            name,
+            ApiKeys.hash(key),
+            Optional.empty(),
+            List.of("read", "write"),
+            Optional.of(ApiKeys.displayPrefix(key)),
+            Optional.empty()));
   }
 
-  /**
-   * @param scopes {@code read}, {@code write} or both
-   * @param prefix what a list shows of the key
-   */
-  public UUID insertApiKey(
-      Handle h,
-      TeamId team,
-      Optional<UUID> user,
-      String name,
-      String keyHash,
-      Optional<Instant> expiresAt,
-      List<String> scopes,
-      Optional<String> prefix) {
+  public UUID insertApiKey(Handle h, NewApiKey k) {
     return h.createQuery(
             "INSERT INTO api_keys (team_id, user_id, name, key_hash, expires_at, scopes,"
-                + " key_prefix) VALUES (:team, :user, :name, :hash, :expires, :scopes, :prefix)"
-                + " RETURNING id")
-        .bind("team", team.value())
-        .bind("user", user.orElse(null))
-        .bind("name", name)
-        .bind("hash", keyHash)
-        .bind("expires", expiresAt.map(Timestamp::from).orElse(null))
-        .bindArray("scopes", String.class, scopes)
-        .bind("prefix", prefix.orElse(null))
+                + " key_prefix, parent_key_id) VALUES (:team, :user, :name, :hash, :expires,"
+                + " :scopes, :prefix, :parent) RETURNING id")
+        .bind("team", k.team().value())
+        .bind("user", k.user().orElse(null))
+        .bind("name", k.name())
+        .bind("hash", k.keyHash())
+        .bind("expires", k.expiresAt().map(Timestamp::from).orElse(null))
+        .bindArray("scopes", String.class, k.scopes())
+        .bind("prefix", k.prefix().orElse(null))
+        .bind("parent", k.parent().orElse(null))
         .mapTo(UUID.class)
         .one();
   }
 
-  public UUID insertApiKey(
-      TeamId team,
-      Optional<UUID> user,
-      String name,
-      String keyHash,
-      Optional<Instant> expiresAt,
-      List<String> scopes,
-      Optional<String> prefix) {
-    return jdbi.withHandle(
-        h -> insertApiKey(h, team, user, name, keyHash, expiresAt, scopes, prefix));
+  public UUID insertApiKey(NewApiKey k) {
+    return jdbi.withHandle(h -> insertApiKey(h, k));
+  }
+
+  /** When a key stops working; empty for one that lives until revoked (or is unknown). */
+  public Optional<Instant> apiKeyExpiry(UUID id) {
+    return jdbi.withHandle(h ->
+        h.createQuery("SELECT expires_at FROM api_keys WHERE id = :id")
+            .bind("id", id)
+            .map((rs, ctx) -> Optional.ofNullable(rs.getTimestamp("expires_at")))
+            .findOne()
+            .flatMap(t -> t)
+            .map(Timestamp::toInstant));
   }
 
   /**
@@ -228,16 +239,22 @@ public final class IdentityRepository {
             .list());
   }
 
-  /** Revokes one of the team's live keys; false when it has no such key. */
-  public boolean revokeApiKey(TeamId team, UUID id) {
+  /**
+   * Revokes one of the team's live keys and every key minted from it, at any depth; 0 when the team
+   * has no such live key, else how many were revoked.
+   */
+  public int revokeApiKey(TeamId team, UUID id) {
     return jdbi.withHandle(h ->
         h.createUpdate(
-                "UPDATE api_keys SET revoked_at = now() WHERE id = :id AND team_id = :team"
-                    + " AND revoked_at IS NULL")
+                "WITH RECURSIVE tree AS ("
+                    + " SELECT id FROM api_keys WHERE id = :id AND team_id = :team"
+                    + " AND revoked_at IS NULL"
+                    + " UNION SELECT k.id FROM api_keys k JOIN tree t ON k.parent_key_id = t.id)"
+                    + " UPDATE api_keys SET revoked_at = now()"
+                    + " WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL")
             .bind("id", id)
             .bind("team", team.value())
-            .execute())
-        > 0;
+            .execute());
   }
 
   /**

@@ -73,7 +73,12 @@ public final class IdentityService {
           throw new ApiException(ErrorCode.INVALID_NAME, "The key name " + p + ".");
         });
     List<String> scopes = scopes(member, request.scopes());
-    return issueKey(member, DisplayNames.normalize(name), Optional.empty(), scopes, requestId);
+    return issueKey(
+        member,
+        DisplayNames.normalize(name),
+        cappedByParent(member, Optional.empty()),
+        scopes,
+        requestId);
   }
 
   /** Both when absent; never more than the caller itself may do. */
@@ -135,7 +140,8 @@ public final class IdentityService {
     } catch (IllegalArgumentException e) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such API key in this team.");
     }
-    if (!identities.revokeApiKey(member.teamId(), id)) {
+    int revoked = identities.revokeApiKey(member.teamId(), id);
+    if (revoked == 0) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such API key in this team.");
     }
     audit.record(
@@ -146,7 +152,7 @@ public final class IdentityService {
             Optional.empty(),
             Optional.empty(),
             "API key revoked",
-            Map.of("api_key_id", id.toString(), "by", member.via()),
+            Map.of("api_key_id", id.toString(), "by", member.via(), "minted_from_it", revoked - 1),
             Optional.of(requestId.value())));
     return new DeletedReply(true, "API key " + id + " revoked.");
   }
@@ -172,7 +178,8 @@ public final class IdentityService {
    * mint them freely and compute days from {@code expires_in}, an integer number of seconds).
    */
   public LegacyTokenReply legacyToken(Caller.Member member, RequestId requestId) {
-    Instant expiresAt = clock.instant().plus(legacyKeyTtl).truncatedTo(ChronoUnit.SECONDS);
+    Instant uncapped = clock.instant().plus(legacyKeyTtl).truncatedTo(ChronoUnit.SECONDS);
+    Instant expiresAt = cappedByParent(member, Optional.of(uncapped)).orElseThrow();
     ApiKeyReply issued =
         issueKey(
             member,
@@ -180,7 +187,11 @@ public final class IdentityService {
             Optional.of(expiresAt),
             List.copyOf(new TreeSet<>(member.scopes())),
             requestId);
-    return new LegacyTokenReply(true, issued.key(), legacyKeyTtl.toSeconds(), expiresAt);
+    long expiresIn =
+        expiresAt.equals(uncapped)
+            ? legacyKeyTtl.toSeconds()
+            : Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
+    return new LegacyTokenReply(true, issued.key(), expiresIn, expiresAt);
   }
 
   private ApiKeyReply issueKey(
@@ -193,13 +204,15 @@ public final class IdentityService {
     String key = ApiKeys.generate();
     UUID id =
         identities.insertApiKey(
-            member.teamId(),
-            member.userId(),
-            name,
-            ApiKeys.hash(key),
-            expiresAt,
-            scopes,
-            Optional.of(ApiKeys.displayPrefix(key)));
+            new IdentityRepository.NewApiKey(
+                member.teamId(),
+                member.userId(),
+                name,
+                ApiKeys.hash(key),
+                expiresAt,
+                scopes,
+                Optional.of(ApiKeys.displayPrefix(key)),
+                member.apiKeyId()));
     audit.record(
         new AuditEvent(
             Optional.of(member.teamId()),
@@ -218,6 +231,15 @@ public final class IdentityService {
             Optional.of(requestId.value())));
     return new ApiKeyReply(
         true, id.toString(), name, key, ApiKeys.displayPrefix(key), scopes, clock.instant());
+  }
+
+  /** A key made with a key never outlives it (and goes when it is revoked). */
+  private Optional<Instant> cappedByParent(Caller.Member member, Optional<Instant> asked) {
+    Optional<Instant> parent = member.apiKeyId().flatMap(identities::apiKeyExpiry);
+    if (parent.isEmpty()) {
+      return asked;
+    }
+    return asked.filter(at -> at.isBefore(parent.get())).or(() -> parent);
   }
 
   private TeamRecord team(Caller.Member member) {
