@@ -77,12 +77,15 @@ final class DevMode implements AutoCloseable {
               ports.redis(),
               secrets.get(DevEnvironment.REDIS_ADMIN_PASSWORD));
       ensureDatabase(postgres.superuserUrl("postgres"), PLATFORM_DATABASE);
+      // The api binds last: the object store and NATS must not take its port first.
+      String apiPort = apiPort(environment, portFlag);
+      int avoid = apiPort.matches("[0-9]{1,5}") ? Integer.parseInt(apiPort) : -1;
       objects =
           environment.containsKey(Setting.S3_ENDPOINT.name())
               ? null
               : EmbeddedObjectStore.start(
                   dataDir.resolve("objects"),
-                  0,
+                  DevPorts.freePortOtherThan(avoid),
                   secrets.get(DevEnvironment.S3_ACCESS_KEY),
                   secrets.get(DevEnvironment.S3_SECRET_KEY));
 
@@ -105,7 +108,7 @@ final class DevMode implements AutoCloseable {
                     EmbeddedNatsServer.start(
                         binary,
                         dataDir.resolve("nats"),
-                        0,
+                        DevPorts.freePortOtherThan(avoid),
                         EmbeddedNatsServer.lockedAuthorization()))
                 .orElse(null);
       }
@@ -121,12 +124,7 @@ final class DevMode implements AutoCloseable {
       }
       secrets.forEach(env::put);
       environment.forEach(env::put);
-      if (portFlag != null) {
-        env.put(Setting.PORT.name(), String.valueOf(portFlag));
-      } else if (!env.containsKey(Setting.PORT.name()) && !DevPorts.isFree(DEFAULT_API_PORT)) {
-        // Another instance has the default: take any port; the ready line says which.
-        env.put(Setting.PORT.name(), "0");
-      }
+      env.put(Setting.PORT.name(), apiPort);
       Config config = Config.from(env);
       // Every role but the provisioner's gRPC server: dev provisions in-process.
       Application app = Application.start(config, Set.of(Role.API, Role.WORKER), options);
@@ -145,6 +143,21 @@ final class DevMode implements AutoCloseable {
       postgres.close();
       throw e;
     }
+  }
+
+  /**
+   * {@code --port}, else {@code PORT}, else 8080 when it is free; else 0 (any port: another
+   * instance has the default, and the ready line says which).
+   */
+  private static String apiPort(Map<String, String> environment, Integer portFlag) {
+    if (portFlag != null) {
+      return String.valueOf(portFlag);
+    }
+    String set = environment.get(Setting.PORT.name());
+    if (set != null) {
+      return set; // as given: a bad one is refused by Config with the others
+    }
+    return DevPorts.isFree(DEFAULT_API_PORT) ? String.valueOf(DEFAULT_API_PORT) : "0";
   }
 
   private static void ensureDatabase(PostgresUrl admin, String name) {

@@ -125,6 +125,17 @@ record DevPorts(int postgres, int redis) {
     }
   }
 
+  /** A free loopback port that is not {@code taken} (a port a server will bind later). */
+  static int freePortOtherThan(int taken) {
+    for (int tries = 0; tries < 20; tries++) {
+      int port = freePort();
+      if (port != taken) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port on 127.0.0.1 other than " + taken);
+  }
+
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
