@@ -159,17 +159,7 @@ class QueueHttpTest {
   @Test
   void aClaimedQueueKeepsWorking() throws Exception {
     JsonNode made = queue(anonymous());
-    HttpResponse<String> claimed =
-        http.postJson(
-            "/claim",
-            "{\"token\":\""
-                + made.get("upgrade_jwt").asString()
-                + "\",\"email\":\"queue-"
-                + NETWORK.incrementAndGet()
-                + "@example.com\"}");
-    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
-    Map<String, String> team =
-        Teams.bearer(JSON.readTree(claimed.body()).get("api_key").asString());
+    Map<String, String> team = Teams.bearer(Teams.claim(http, made).get("api_key").asString());
     String token = made.get("token").asString();
     JsonNode item = JSON.readTree(http.get("/api/v1/resources/" + token, team).body()).get("item");
     assertThat(item.get("resource_type").asString()).isEqualTo("queue");

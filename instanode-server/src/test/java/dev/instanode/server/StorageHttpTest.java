@@ -252,17 +252,7 @@ class StorageHttpTest {
     String token = made.get("token").asString();
     upload(token, "kept.txt", "still here", me);
 
-    HttpResponse<String> claimed =
-        http.postJson(
-            "/claim",
-            "{\"token\":\""
-                + made.get("upgrade_jwt").asString()
-                + "\",\"email\":\"storage-"
-                + NETWORK.incrementAndGet()
-                + "@example.com\"}");
-    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
-    Map<String, String> team =
-        Teams.bearer(JSON.readTree(claimed.body()).get("api_key").asString());
+    Map<String, String> team = Teams.bearer(Teams.claim(http, made).get("api_key").asString());
 
     String get = "{\"key\":\"kept.txt\",\"method\":\"GET\"}";
     assertThat(presign(token, get, anonymous()).statusCode()).isEqualTo(404);

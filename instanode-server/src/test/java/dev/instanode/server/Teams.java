@@ -1,15 +1,23 @@
 package dev.instanode.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.PlatformDatabase;
+import dev.instanode.testkit.HttpJson;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Bootstraps a team the way `instanode admin create-team` does, for tests. */
 final class Teams {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
   private Teams() {}
 
   static TeamBootstrap.Bootstrapped create(Map<String, String> env, Tier tier) {
@@ -23,5 +31,23 @@ final class Teams {
 
   static Map<String, String> bearer(String key) {
     return Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json");
+  }
+
+  /**
+   * Claims an anonymous resource (its provision reply) into a new free team, as its agent would:
+   * the claim reply, with the team's {@code api_key} and the owner's {@code session_token}.
+   */
+  static JsonNode claim(HttpJson http, JsonNode made) {
+    String email = "claimed-" + UUID.randomUUID() + "@example.com";
+    HttpResponse<String> claimed =
+        http.postJson(
+            "/claim",
+            "{\"token\":\""
+                + made.get("upgrade_jwt").asString()
+                + "\",\"email\":\""
+                + email
+                + "\"}");
+    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
+    return JSON.readTree(claimed.body());
   }
 }

@@ -441,17 +441,7 @@ class WebhookHttpTest {
     String token = made.get("token").asString();
     send("POST", path(made), "before".getBytes(), Map.of());
 
-    HttpResponse<String> claimed =
-        http.postJson(
-            "/claim",
-            "{\"token\":\""
-                + made.get("upgrade_jwt").asString()
-                + "\",\"email\":\"hooks-"
-                + NETWORK.incrementAndGet()
-                + "@example.com\"}");
-    assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(201);
-    Map<String, String> team =
-        Teams.bearer(JSON.readTree(claimed.body()).get("api_key").asString());
+    Map<String, String> team = Teams.bearer(Teams.claim(http, made).get("api_key").asString());
 
     assertThat(send("POST", path(made), "after".getBytes(), Map.of()).statusCode()).isEqualTo(200);
     assertThat(http.get("/api/v1/webhooks/" + token + "/requests", me).statusCode()).isEqualTo(404);

@@ -54,17 +54,20 @@ public final class ResourceRepository {
 
   /** Phase one of provisioning: the row exists before any infrastructure does. */
   public ResourceRecord insertPending(NewResource r) {
-    return jdbi.withHandle(h ->
-        bindNew(
-                h.createQuery(
-                    "INSERT INTO resources (token, team_id, resource_type, name, env, tier,"
-                        + " status, fingerprint, expires_at, created_request_id) VALUES (:token,"
-                        + " :team_id, :type, :name, :env, :tier, 'pending', :fingerprint,"
-                        + " :expires_at, :request_id) RETURNING "
-                        + COLUMNS),
-                r)
-            .map(ResourceRepository::map)
-            .one());
+    return jdbi.withHandle(h -> insertPending(h, r));
+  }
+
+  private static ResourceRecord insertPending(Handle h, NewResource r) {
+    return bindNew(
+            h.createQuery(
+                "INSERT INTO resources (token, team_id, resource_type, name, env, tier,"
+                    + " status, fingerprint, expires_at, created_request_id) VALUES (:token,"
+                    + " :team_id, :type, :name, :env, :tier, 'pending', :fingerprint,"
+                    + " :expires_at, :request_id) RETURNING "
+                    + COLUMNS),
+            r)
+        .map(ResourceRepository::map)
+        .one();
   }
 
   /**
@@ -87,17 +90,7 @@ public final class ResourceRepository {
       if (live >= cap) {
         return Optional.<ResourceRecord>empty();
       }
-      return Optional.of(
-          bindNew(
-                  h.createQuery(
-                      "INSERT INTO resources (token, team_id, resource_type, name, env, tier,"
-                          + " status, fingerprint, expires_at, created_request_id) VALUES (:token,"
-                          + " :team_id, :type, :name, :env, :tier, 'pending', :fingerprint,"
-                          + " :expires_at, :request_id) RETURNING "
-                          + COLUMNS),
-                  r)
-              .map(ResourceRepository::map)
-              .one());
+      return Optional.of(insertPending(h, r));
     });
   }
 

@@ -3,6 +3,7 @@ package dev.instanode.api.storage;
 import dev.instanode.api.auth.Caller;
 import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.api.resources.LiveUsage;
+import dev.instanode.api.resources.TokenCredential;
 import dev.instanode.api.wire.PresignReply;
 import dev.instanode.api.wire.StorageUsageReply;
 import dev.instanode.core.ApiException;
@@ -10,7 +11,6 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Limit;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
-import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.names.ObjectPrefix;
@@ -43,12 +43,12 @@ public final class StorageService {
   /** S3's largest single PUT. */
   static final long MAX_OBJECT_BYTES = 5L * 1024 * 1024 * 1024;
 
-  private final ResourceRepository resources;
   private final ObjectStore store;
   private final Plans plans;
   private final PlatformRedis redis;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final TokenCredential credential;
 
   public StorageService(
       ResourceRepository resources,
@@ -57,12 +57,12 @@ public final class StorageService {
       PlatformRedis redis,
       Clock clock,
       MeterRegistry meters) {
-    this.resources = resources;
     this.store = store;
     this.plans = plans;
     this.redis = redis;
     this.clock = clock;
     this.meters = meters;
+    this.credential = new TokenCredential(resources, clock);
   }
 
   /**
@@ -245,33 +245,9 @@ public final class StorageService {
     }
   }
 
-  /**
-   * The storage named by {@code rawToken}, if this caller may use it: a team's with the team's key,
-   * an anonymous one with its token alone (the token is its credential). Anything else, another
-   * team's included, is a 404.
-   */
+  /** The storage {@code caller} may use (the token rule of {@link TokenCredential}), or 404. */
   private ResourceRecord usable(Caller caller, String rawToken) {
-    Optional<ResourceRecord> found =
-        ResourceToken.parse(rawToken).flatMap(resources::findByToken).filter(this::live);
-    boolean allowed =
-        found
-            .map(r ->
-                switch (caller) {
-                  case Caller.Member m -> r.teamId().filter(m.teamId()::equals).isPresent();
-                  case Caller.Anonymous a -> r.teamId().isEmpty();
-                })
-            .orElse(false);
-    if (!allowed) {
-      throw new ApiException(ErrorCode.NOT_FOUND, "No such storage for this caller.");
-    }
-    return found.get();
-  }
-
-  /** Active, and not past its expiry (the expiry job may not have run yet). */
-  private boolean live(ResourceRecord r) {
-    return r.type() == ResourceType.STORAGE
-        && r.status() == ResourceStatus.ACTIVE
-        && r.expiresAt().map(at -> at.isAfter(clock.instant())).orElse(true);
+    return credential.usable(caller, rawToken, ResourceType.STORAGE, "storage");
   }
 
   private void count(ObjectStore.Method method, String outcome) {

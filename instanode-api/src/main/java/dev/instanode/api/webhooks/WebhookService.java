@@ -3,6 +3,7 @@ package dev.instanode.api.webhooks;
 import dev.instanode.api.auth.Caller;
 import dev.instanode.api.http.Pages;
 import dev.instanode.api.redis.PlatformRedis;
+import dev.instanode.api.resources.TokenCredential;
 import dev.instanode.api.wire.WebhookReceivedReply;
 import dev.instanode.api.wire.WebhookRequestsReply;
 import dev.instanode.api.wire.WebhookSettingsReply;
@@ -12,7 +13,6 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Plan;
 import dev.instanode.core.Plans;
 import dev.instanode.core.RequestId;
-import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.crypto.AesGcm;
@@ -82,6 +82,7 @@ public final class WebhookService {
   private final AuditLog audit;
   private final ReceiverCache receivers;
   private final AesGcm aes;
+  private final TokenCredential credential;
 
   public WebhookService(
       ResourceRepository resources,
@@ -101,6 +102,7 @@ public final class WebhookService {
     this.audit = audit;
     this.aes = aes;
     this.receivers = new ReceiverCache(this::load, System::nanoTime);
+    this.credential = new TokenCredential(resources, clock);
   }
 
   /** One request as a sender sent it. The body is read only once it is known to be wanted. */
@@ -328,20 +330,7 @@ public final class WebhookService {
 
   /** The receiver {@code caller} may read, or 404 (never 403: a token is not confirmed). */
   public ResourceRecord readable(Caller caller, String rawToken) {
-    Optional<ResourceRecord> found =
-        ResourceToken.parse(rawToken).flatMap(resources::findByToken).filter(this::receiving);
-    boolean allowed =
-        found
-            .map(r ->
-                switch (caller) {
-                  case Caller.Member m -> r.teamId().filter(m.teamId()::equals).isPresent();
-                  case Caller.Anonymous a -> r.teamId().isEmpty();
-                })
-            .orElse(false);
-    if (!allowed) {
-      throw new ApiException(ErrorCode.NOT_FOUND, "No such webhook receiver for this caller.");
-    }
-    return found.get();
+    return credential.usable(caller, rawToken, ResourceType.WEBHOOK, "webhook receiver");
   }
 
   /**
@@ -408,9 +397,7 @@ public final class WebhookService {
 
   /** An active webhook receiver not past its expiry (the expiry job may not have run yet). */
   private boolean receiving(ResourceRecord r) {
-    return r.type() == ResourceType.WEBHOOK
-        && r.status() == ResourceStatus.ACTIVE
-        && r.expiresAt().map(at -> at.isAfter(clock.instant())).orElse(true);
+    return credential.live(r, ResourceType.WEBHOOK);
   }
 
   static WebhookRequestsReply.Item item(WebhookRepository.Received r) {

@@ -13,13 +13,8 @@ import dev.instanode.core.names.QueueUser;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
-import dev.instanode.provisioner.RegradeResult;
-import dev.instanode.provisioner.RunawayBounds;
-import dev.instanode.provisioner.RunawayResult;
-import dev.instanode.provisioner.SkipReason;
-import dev.instanode.provisioner.UsageReport;
+import dev.instanode.provisioner.engine.HeldOnWriteBackend;
 import dev.instanode.provisioner.engine.PartialProvisionException;
-import dev.instanode.provisioner.engine.ResourceBackend;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -27,7 +22,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Jdbi;
@@ -40,7 +34,7 @@ import org.jdbi.v3.core.JdbiException;
  * from that table and reloads it, then proves the change took (a new user connects; a dropped one
  * is refused) before it reports success. Reloading closes a removed user's connections.
  */
-public final class QueueBackend implements ResourceBackend {
+public final class QueueBackend implements HeldOnWriteBackend {
   static final String PROVIDER = "nats:shared";
 
   /**
@@ -236,17 +230,6 @@ public final class QueueBackend implements ResourceBackend {
     return new ProvisionerException(ProvisionerException.Kind.UNAVAILABLE, message, cause);
   }
 
-  /** Its only limit is its subjects, held by the server: nothing to change with the plan. */
-  @Override
-  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
-    return RegradeResult.skipped(-1, SkipReason.UNSUPPORTED_TYPE, RegradeResult.UNSUPPORTED_TYPE);
-  }
-
-  @Override
-  public UsageReport usage() {
-    return new UsageReport(List.of(), false, false);
-  }
-
   /** Every queue user the table holds, aged from when it was made. */
   @Override
   public List<InventoryItem> inventory() {
@@ -263,28 +246,6 @@ public final class QueueBackend implements ResourceBackend {
     } catch (JdbiException e) {
       throw unavailable("queue users could not be read", e);
     }
-  }
-
-  @Override
-  public boolean setWritesBlocked(
-      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
-    return false;
-  }
-
-  @Override
-  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
-    return 0;
-  }
-
-  @Override
-  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
-    return 0;
-  }
-
-  @Override
-  public RunawayResult stopRunawayWork(
-      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
-    return new RunawayResult(0, 0);
   }
 
   /** JetStream is off: a queue keeps no messages. */

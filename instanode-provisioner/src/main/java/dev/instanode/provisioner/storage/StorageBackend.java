@@ -13,15 +13,9 @@ import dev.instanode.objects.ObjectStoreException;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
-import dev.instanode.provisioner.RegradeResult;
-import dev.instanode.provisioner.RunawayBounds;
-import dev.instanode.provisioner.RunawayResult;
-import dev.instanode.provisioner.SkipReason;
-import dev.instanode.provisioner.UsageReport;
-import dev.instanode.provisioner.engine.ResourceBackend;
+import dev.instanode.provisioner.engine.HeldOnWriteBackend;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -34,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * (the prefix exists once something is uploaded); dropping one deletes every object under it, after
  * the chokepoint has checked and audited the prefix.
  */
-public final class StorageBackend implements ResourceBackend {
+public final class StorageBackend implements HeldOnWriteBackend {
   private static final Logger LOG = LoggerFactory.getLogger(StorageBackend.class);
   static final String PROVIDER = "objects:shared";
 
@@ -109,17 +103,6 @@ public final class StorageBackend implements ResourceBackend {
     return ObjectPrefix.of(token);
   }
 
-  /** Its quota is held as each upload is presigned: there is nothing on a server to change. */
-  @Override
-  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
-    return RegradeResult.skipped(-1, SkipReason.UNSUPPORTED_TYPE, RegradeResult.UNSUPPORTED_TYPE);
-  }
-
-  @Override
-  public UsageReport usage() {
-    return new UsageReport(List.of(), false, false);
-  }
-
   /**
    * None: a bucket's prefixes carry nothing that says which installation made them, and a bucket
    * shared by mistake (staging and production) would make every other installation's tenants look
@@ -129,28 +112,6 @@ public final class StorageBackend implements ResourceBackend {
   @Override
   public List<InventoryItem> inventory() {
     return List.of();
-  }
-
-  @Override
-  public boolean setWritesBlocked(
-      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
-    return false;
-  }
-
-  @Override
-  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
-    return 0;
-  }
-
-  @Override
-  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
-    return 0;
-  }
-
-  @Override
-  public RunawayResult stopRunawayWork(
-      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
-    return new RunawayResult(0, 0);
   }
 
   @Override

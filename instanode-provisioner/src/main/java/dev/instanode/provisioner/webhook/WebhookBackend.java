@@ -11,14 +11,8 @@ import dev.instanode.core.names.WebhookInbox;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
-import dev.instanode.provisioner.RegradeResult;
-import dev.instanode.provisioner.RunawayBounds;
-import dev.instanode.provisioner.RunawayResult;
-import dev.instanode.provisioner.SkipReason;
-import dev.instanode.provisioner.UsageReport;
-import dev.instanode.provisioner.engine.ResourceBackend;
+import dev.instanode.provisioner.engine.HeldOnWriteBackend;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -30,7 +24,7 @@ import org.jdbi.v3.core.JdbiException;
  * creates nothing, and dropping one deletes its stored requests, in batches, through the audited
  * chokepoint like every other drop.
  */
-public final class WebhookBackend implements ResourceBackend {
+public final class WebhookBackend implements HeldOnWriteBackend {
   static final String PROVIDER = "platform:webhook";
 
   /** Rows deleted a statement, so a drop of a full receiver never holds a long lock. */
@@ -110,44 +104,10 @@ public final class WebhookBackend implements ResourceBackend {
     return token.value();
   }
 
-  /** Its limits are held as each request is stored; there is nothing on a server to change. */
-  @Override
-  public RegradeResult regrade(InfraKey key, ProviderResourceId providerResourceId, Tier tier) {
-    return RegradeResult.skipped(-1, SkipReason.UNSUPPORTED_TYPE, RegradeResult.UNSUPPORTED_TYPE);
-  }
-
-  /** Held as each request is stored: the limits job has nothing to measure. */
-  @Override
-  public UsageReport usage() {
-    return new UsageReport(List.of(), false, false);
-  }
-
   /** Stored requests of receivers no row names are dropped with their receiver's expiry. */
   @Override
   public List<InventoryItem> inventory() {
     return List.of();
-  }
-
-  @Override
-  public boolean setWritesBlocked(
-      InfraKey key, ProviderResourceId providerResourceId, boolean blocked) {
-    return false;
-  }
-
-  @Override
-  public long shedDownTo(InfraKey key, ProviderResourceId providerResourceId, long keepBytes) {
-    return 0;
-  }
-
-  @Override
-  public int closeConnectionsOver(InfraKey key, ProviderResourceId providerResourceId, long cap) {
-    return 0;
-  }
-
-  @Override
-  public RunawayResult stopRunawayWork(
-      Map<InfraKey, RunawayBounds> bounds, RunawayBounds otherwise) {
-    return new RunawayResult(0, 0);
   }
 
   /** The bytes of the bodies it holds. */
