@@ -1,5 +1,7 @@
 package dev.instanode.api;
 
+import dev.instanode.api.auth.Access;
+import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.http.EnvelopeErrorHandler;
 import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.HttpMetrics;
@@ -12,9 +14,12 @@ import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson3;
+import io.javalin.security.Roles;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The Javalin server: middleware order, error mapping, and {@link Routes}. */
@@ -65,6 +70,26 @@ public final class ApiServer implements AutoCloseable {
           config.routes.exception(Exception.class, ErrorMapper::unexpected);
           Routes.register(config.routes, handlers);
         });
+    // A route without its one Access would answer every role: refuse to start instead.
+    routes().forEach(r -> {});
+  }
+
+  /** A registered route and the least role that may call it. */
+  public record RouteAccess(String method, String path, Access access) {}
+
+  /** Every registered route with its access, as the router holds them. */
+  public List<RouteAccess> routes() {
+    return app.unsafe.internalRouter.allHttpHandlers().stream()
+        .map(parsed -> parsed.endpoint)
+        .filter(e -> e.method.isHttpMethod())
+        .map(e -> {
+          Roles roles = e.metadata(Roles.class);
+          return new RouteAccess(
+              e.method.name(),
+              e.path,
+              RoleGate.accessOf(roles == null ? Set.of() : roles.getRoles()));
+        })
+        .toList();
   }
 
   // Milliseconds to three places, built by hand: String.format cost 3% of a warm provision.

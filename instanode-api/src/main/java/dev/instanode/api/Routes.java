@@ -1,5 +1,7 @@
 package dev.instanode.api;
 
+import dev.instanode.api.auth.Access;
+import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
@@ -19,12 +21,17 @@ import java.util.List;
  * Every route of the HTTP surface, in one place. Handlers only do IO: authenticate, read path,
  * query, headers and body into typed inputs, call a service, and write the {@code
  * dev.instanode.api.wire} record it returns. The rules live in the services.
+ *
+ * <p>Every route names the least team role that may call it ({@link Access}): this file is the
+ * authorisation table, checked before any handler runs, and a route registered without one stops
+ * the server from starting.
  */
 public final class Routes {
   private Routes() {}
 
   /** The handlers, built by the composition root, grouped by who calls them. */
   public record Handlers(
+      RoleGate roles,
       OpsHandler ops,
       ProvisionHandler provision,
       Accounts accounts,
@@ -37,33 +44,37 @@ public final class Routes {
   public record Accounts(ClaimHandler claim, IdentityHandler identity, PlanHandler plan) {}
 
   public static void register(RoutesConfig routes, Handlers h) {
-    routes.get("/livez", h.ops()::livez);
-    routes.get("/healthz", h.ops()::healthz);
-    routes.get("/readyz", h.ops()::readyz);
-    routes.get("/metrics", h.ops()::metrics);
-    routes.get("/api/v1/capabilities", h.ops()::capabilities);
+    routes.beforeMatched(h.roles()::check);
+
+    routes.get("/livez", h.ops()::livez, Access.OPEN);
+    routes.get("/healthz", h.ops()::healthz, Access.OPEN);
+    routes.get("/readyz", h.ops()::readyz, Access.OPEN);
+    routes.get("/metrics", h.ops()::metrics, Access.OPEN);
+    routes.get("/api/v1/capabilities", h.ops()::capabilities, Access.OPEN);
 
     // Provisioning: optional-strict auth, anonymous gate, Idempotency-Key.
     // One route per kind: /db/new, /cache/new, ... (see ResourceKinds).
     for (ResourceKind kind : ResourceKinds.all()) {
-      routes.post(kind.route(), ctx -> h.provision().provision(ctx, kind.type()));
+      routes.post(kind.route(), ctx -> h.provision().provision(ctx, kind.type()), Access.BUILD);
     }
 
     // Claim and identity.
-    routes.get("/claim/preview", h.accounts().claim()::preview);
-    routes.post("/claim", h.accounts().claim()::claim);
-    routes.get("/auth/me", h.accounts().identity()::me);
-    routes.post("/api/v1/auth/api-keys", h.accounts().identity()::createApiKey);
-    routes.get("/api/v1/auth/api-keys", h.accounts().identity()::apiKeys);
-    routes.delete("/api/v1/auth/api-keys/{id}", h.accounts().identity()::revokeApiKey);
-    routes.get("/api/v1/whoami", h.accounts().identity()::whoami);
+    routes.get("/claim/preview", h.accounts().claim()::preview, Access.OPEN);
+    routes.post("/claim", h.accounts().claim()::claim, Access.OPEN);
+    routes.get("/auth/me", h.accounts().identity()::me, Access.READ);
+    routes.post("/api/v1/auth/api-keys", h.accounts().identity()::createApiKey, Access.BUILD);
+    routes.get("/api/v1/auth/api-keys", h.accounts().identity()::apiKeys, Access.READ);
+    routes.delete(
+        "/api/v1/auth/api-keys/{id}", h.accounts().identity()::revokeApiKey, Access.BUILD);
+    routes.get("/api/v1/whoami", h.accounts().identity()::whoami, Access.READ);
 
     // A team's resources (required auth; another team's resource is a 404).
-    routes.get("/api/v1/resources", h.resources()::list);
-    routes.get("/api/v1/resources/{token}", h.resources()::get);
-    routes.get("/api/v1/resources/{token}/credentials", h.resources()::credentials);
-    routes.post("/api/v1/resources/{token}/rotate-credentials", h.resources()::rotate);
-    routes.delete("/api/v1/resources/{token}", h.resources()::delete);
+    routes.get("/api/v1/resources", h.resources()::list, Access.READ);
+    routes.get("/api/v1/resources/{token}", h.resources()::get, Access.READ);
+    routes.get("/api/v1/resources/{token}/credentials", h.resources()::credentials, Access.BUILD);
+    routes.post(
+        "/api/v1/resources/{token}/rotate-credentials", h.resources()::rotate, Access.BUILD);
+    routes.delete("/api/v1/resources/{token}", h.resources()::delete, Access.BUILD);
 
     // Webhook receivers: any method on a receive URL (its token is its address, no auth), and
     // what a receiver stored (a team's with the team's auth; an anonymous one's by its token).
@@ -76,35 +87,36 @@ public final class Routes {
             HandlerType.DELETE,
             HandlerType.HEAD,
             HandlerType.OPTIONS)) {
-      routes.addHttpHandler(method, "/webhook/receive/{token}", h.webhooks()::receive);
-      routes.addHttpHandler(method, "/webhook/receive/{token}/<path>", h.webhooks()::receive);
+      routes.addHttpHandler(method, "/webhook/receive/{token}", h.webhooks()::receive, Access.OPEN);
+      routes.addHttpHandler(
+          method, "/webhook/receive/{token}/<path>", h.webhooks()::receive, Access.OPEN);
     }
-    routes.patch("/api/v1/webhooks/{token}", h.webhooks()::settings);
-    routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests);
-    routes.get("/api/v1/webhooks/{token}/requests/stream", h.webhooks()::stream);
+    routes.patch("/api/v1/webhooks/{token}", h.webhooks()::settings, Access.BUILD);
+    routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests, Access.READ);
+    routes.get("/api/v1/webhooks/{token}/requests/stream", h.webhooks()::stream, Access.READ);
 
     // Object storage: presigned requests under the tenant's prefix, and its usage (a team's with
     // the team's auth; an anonymous one's by its token).
-    routes.post("/storage/{token}/presign", h.storage()::presign);
-    routes.get("/storage/{token}", h.storage()::usage);
+    routes.post("/storage/{token}/presign", h.storage()::presign, Access.BUILD);
+    routes.get("/storage/{token}", h.storage()::usage, Access.READ);
 
     // Stacks: multi-service apps, each in its own namespace (optional-strict auth; an anonymous
     // stack is read by its slug and changed with its upgrade_jwt).
-    routes.post("/stacks/new", h.stacks()::create);
-    routes.get("/stacks/{slug}", h.stacks()::get);
-    routes.delete("/stacks/{slug}", h.stacks()::delete);
-    routes.patch("/stacks/{slug}/env", h.stacks()::patchEnv);
-    routes.post("/stacks/{slug}/redeploy", h.stacks()::redeploy);
-    routes.get("/stacks/{slug}/logs/{svc}", h.stacks()::logs);
-    routes.get("/api/v1/stacks", h.stacks()::list);
+    routes.post("/stacks/new", h.stacks()::create, Access.BUILD);
+    routes.get("/stacks/{slug}", h.stacks()::get, Access.READ);
+    routes.delete("/stacks/{slug}", h.stacks()::delete, Access.BUILD);
+    routes.patch("/stacks/{slug}/env", h.stacks()::patchEnv, Access.BUILD);
+    routes.post("/stacks/{slug}/redeploy", h.stacks()::redeploy, Access.BUILD);
+    routes.get("/stacks/{slug}/logs/{svc}", h.stacks()::logs, Access.READ);
+    routes.get("/api/v1/stacks", h.stacks()::list, Access.READ);
 
     // Compatibility routes for older clients.
-    routes.get("/api/me/resources", h.resources()::legacyList);
-    routes.post("/api/me/claim", h.resources()::legacyClaim);
-    routes.delete("/api/me/resources/{token}", h.resources()::legacyDelete);
-    routes.get("/api/me/token", h.accounts().identity()::legacyToken);
+    routes.get("/api/me/resources", h.resources()::legacyList, Access.READ);
+    routes.post("/api/me/claim", h.resources()::legacyClaim, Access.BUILD);
+    routes.delete("/api/me/resources/{token}", h.resources()::legacyDelete, Access.BUILD);
+    routes.get("/api/me/token", h.accounts().identity()::legacyToken, Access.BUILD);
 
     // Internal: billing's plan changes (internal HS256 secret, fail-closed).
-    routes.post("/internal/teams/{id}/plan", h.accounts().plan()::change);
+    routes.post("/internal/teams/{id}/plan", h.accounts().plan()::change, Access.OPEN);
   }
 }

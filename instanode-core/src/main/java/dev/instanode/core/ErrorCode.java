@@ -190,6 +190,51 @@ public enum ErrorCode {
       429,
       "Tell the user this storage asked for more presigned URLs this minute than its plan allows;"
           + " retry after retry_after_seconds, or reuse a URL until it expires."),
+  FORBIDDEN_ROLE(
+      403,
+      "Tell the user their role in this team does not allow this (viewers read, developers manage"
+          + " resources and stacks, admins also members and keys, owners also delete the team);"
+          + " ask an admin or owner."),
+  SESSION_REQUIRED(
+      403,
+      "Tell the user an API key cannot create API keys: sign in by email (POST /auth/email/start)"
+          + " and create the key with that session."),
+  INVALID_ROLE(400, "Tell the user \"role\" must be one of owner, admin, developer or viewer."),
+  LAST_OWNER(
+      409,
+      "Tell the user a team always keeps an owner: make another member owner before removing or"
+          + " demoting this one."),
+  MEMBER_LIMIT_REACHED(
+      402,
+      "Tell the user the team has as many members and pending invitations as its plan allows"
+          + " (team_members in /api/v1/capabilities); remove a member, revoke an invitation, or"
+          + " upgrade the plan."),
+  ALREADY_MEMBER(
+      409, "Tell the user this email is already a member of the team or has a pending invitation."),
+  INVITATION_EXPIRED(
+      410, "Tell the user this invitation has expired or was revoked; ask the team for a new one."),
+  INVITATION_USED(
+      410, "Tell the user this invitation was already accepted; sign in by email instead."),
+  INVITATION_EMAIL_MISMATCH(
+      403,
+      "Tell the user this invitation was sent to another email address; sign out or accept it"
+          + " from that address's mailbox."),
+  INVALID_LINK(
+      400,
+      "Tell the user the sign-in link is invalid, used or older than 15 minutes; ask for a new"
+          + " one with POST /auth/email/start."),
+  SIGN_IN_RATE_LIMITED(
+      429,
+      "Tell the user too many sign-in links were asked for; wait retry_after_seconds and use the"
+          + " newest link already sent."),
+  MAIL_UNAVAILABLE(
+      503,
+      "Tell the user this instanode cannot send email (SMTP_URL is not set); an operator must"
+          + " configure mail."),
+  INVALID_SETTINGS(
+      400,
+      "Tell the user team settings are a JSON object of at most 32 keys (lower-case letters,"
+          + " digits, '_') with string, number or boolean values, 4 KiB in all."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 

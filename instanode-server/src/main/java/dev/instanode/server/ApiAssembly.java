@@ -5,6 +5,7 @@ import dev.instanode.api.ApiSettings;
 import dev.instanode.api.Routes;
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.auth.SessionTokens;
 import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.claim.ClaimService;
@@ -164,6 +165,7 @@ final class ApiAssembly {
             clock);
     AnonymousGate gate = new AnonymousGate(redis, shared.plans(), clock);
     return new Routes.Handlers(
+        new RoleGate(auth),
         ops(settings, redis),
         new ProvisionHandler(
             provisionService(settings, redis, identities, claims, gate), bodies, auth),

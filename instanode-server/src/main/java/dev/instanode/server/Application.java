@@ -6,6 +6,7 @@ import dev.instanode.cluster.ServiceAddresses;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.provisioner.ProvisionStepHook;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -127,6 +128,14 @@ public final class Application implements AutoCloseable {
       throw new IllegalStateException("the provisioner role is not running");
     }
     return grpcPort;
+  }
+
+  /** Every route the api serves, with the least team role that may call it. */
+  public List<ApiServer.RouteAccess> routes() {
+    if (api == null) {
+      throw new IllegalStateException("the api role is not running");
+    }
+    return api.routes();
   }
 
   public int port() {

@@ -1,7 +1,9 @@
 package dev.instanode.server;
 
+import dev.instanode.api.ApiServer;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -55,6 +57,11 @@ final class RunningApi implements BeforeAllCallback, AfterAllCallback {
 
   int port() {
     return app.port();
+  }
+
+  /** Every route the api registered, with its access. */
+  List<ApiServer.RouteAccess> routes() {
+    return app.routes();
   }
 
   /** A client whose requests all come from one network. */

@@ -3,13 +3,17 @@ package dev.instanode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.api.identity.TeamBootstrap;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
+import dev.instanode.core.auth.ApiKeys;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.testkit.HttpJson;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -26,6 +30,31 @@ final class Teams {
       String email = "owner-" + UUID.randomUUID() + "@example.com";
       return new TeamBootstrap(db.jdbi(), new IdentityRepository(db.jdbi()), audit)
           .create(email, tier, "team " + email);
+    }
+  }
+
+  /**
+   * Adds a member with {@code role} to the team straight in the platform database (no invitation),
+   * and returns an API key of theirs.
+   */
+  static String memberKey(Map<String, String> env, TeamId team, TeamRole role) {
+    try (PlatformDatabase db = PlatformDatabase.connect(TestApplications.platformUrl(env), 2)) {
+      IdentityRepository identities = new IdentityRepository(db.jdbi());
+      String key = ApiKeys.generate();
+      db.jdbi()
+          .useTransaction(h -> {
+            UUID user =
+                h.createQuery(
+                        "INSERT INTO users (team_id, email, role) VALUES (:team, :email, :role)"
+                            + " RETURNING id")
+                    .bind("team", team.value())
+                    .bind("email", role.wireName() + "-" + UUID.randomUUID() + "@example.com")
+                    .bind("role", role.wireName())
+                    .mapTo(UUID.class)
+                    .one();
+            identities.insertApiKey(h, team, Optional.of(user), role.wireName(), key);
+          });
+      return key;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.instanode.store;
 
 import dev.instanode.core.TeamId;
+import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
 import dev.instanode.core.auth.ApiKeys;
 import java.sql.ResultSet;
@@ -92,7 +93,8 @@ public final class IdentityRepository {
       Optional<UUID> userId,
       String name,
       Set<String> scopes,
-      Optional<Instant> lastUsedAt) {}
+      Optional<Instant> lastUsedAt,
+      TeamRole role) {}
 
   /** A key as its team's list shows it; never its secret or hash. */
   public record ApiKeyListing(
@@ -174,11 +176,15 @@ public final class IdentityRepository {
    * read only: when it was last used is written apart ({@link #touchApiKey}), off the request path.
    */
   public Optional<ApiKeyRecord> apiKeyByHash(String keyHash) {
+    // A key acts with its creator's role now, so a demotion reaches the creator's keys at once.
+    // A key made without a user (none are any more) acts as an admin: never as an owner.
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT id, team_id, user_id, name, scopes, last_used_at FROM api_keys"
-                    + " WHERE key_hash = :hash AND revoked_at IS NULL"
-                    + " AND (expires_at IS NULL OR expires_at > now())")
+                "SELECT k.id, k.team_id, k.user_id, k.name, k.scopes, k.last_used_at, u.role"
+                    + " FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
+                    + " WHERE k.key_hash = :hash AND k.revoked_at IS NULL"
+                    + " AND (k.expires_at IS NULL OR k.expires_at > now())"
+                    + " AND (k.user_id IS NULL OR u.team_id = k.team_id)")
             .bind("hash", keyHash)
             .map((rs, ctx) ->
                 new ApiKeyRecord(
@@ -187,8 +193,22 @@ public final class IdentityRepository {
                     Optional.ofNullable(rs.getObject("user_id", UUID.class)),
                     rs.getString("name"),
                     Set.copyOf(Arrays.asList((String[]) rs.getArray("scopes").getArray())),
-                    Optional.ofNullable(rs.getTimestamp("last_used_at")).map(Timestamp::toInstant)))
+                    Optional.ofNullable(rs.getTimestamp("last_used_at")).map(Timestamp::toInstant),
+                    Optional.ofNullable(rs.getString("role"))
+                        .map(TeamRole::fromStored)
+                        .orElse(TeamRole.ADMIN)))
             .findOne());
+  }
+
+  /** The user's role in the team, while they are in it. */
+  public Optional<TeamRole> memberRole(UUID user, TeamId team) {
+    return jdbi.withHandle(h ->
+        h.createQuery("SELECT role FROM users WHERE id = :user AND team_id = :team")
+            .bind("user", user)
+            .bind("team", team.value())
+            .mapTo(String.class)
+            .findOne()
+            .map(TeamRole::fromStored));
   }
 
   /** Whether the key still works: not revoked, not expired. */
@@ -241,19 +261,22 @@ public final class IdentityRepository {
 
   /**
    * Revokes one of the team's live keys and every key minted from it, at any depth; 0 when the team
-   * has no such live key, else how many were revoked.
+   * has no such live key (or, with {@code ownedBy}, none of that user's), else how many were
+   * revoked.
    */
-  public int revokeApiKey(TeamId team, UUID id) {
+  public int revokeApiKey(TeamId team, UUID id, Optional<UUID> ownedBy) {
     return jdbi.withHandle(h ->
         h.createUpdate(
                 "WITH RECURSIVE tree AS ("
                     + " SELECT id FROM api_keys WHERE id = :id AND team_id = :team"
                     + " AND revoked_at IS NULL"
+                    + " AND (CAST(:owner AS uuid) IS NULL OR user_id = :owner)"
                     + " UNION SELECT k.id FROM api_keys k JOIN tree t ON k.parent_key_id = t.id)"
                     + " UPDATE api_keys SET revoked_at = now()"
                     + " WHERE id IN (SELECT id FROM tree) AND revoked_at IS NULL")
             .bind("id", id)
             .bind("team", team.value())
+            .bind("owner", ownedBy.orElse(null))
             .execute());
   }
 

@@ -14,6 +14,8 @@ public final class Authenticator {
   /** What a read-only key may send: everything else changes something. */
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
+  private static final String CALLER_ATTRIBUTE = "instanode.caller";
+
   private final SessionTokens sessions;
   private final IdentityRepository identities;
   private final ClientAddress addresses;
@@ -27,8 +29,21 @@ public final class Authenticator {
     this.keyUses = new KeyUses(identities::touchApiKey, System::nanoTime);
   }
 
-  /** No header: anonymous. A header that does not authenticate: 401, never anonymous. */
+  /**
+   * No header: anonymous. A header that does not authenticate: 401, never anonymous. Worked out
+   * once a request: the role check before the handler and the handler share it.
+   */
   public Caller optionalStrict(Context ctx) {
+    Caller known = ctx.attribute(CALLER_ATTRIBUTE);
+    if (known != null) {
+      return known;
+    }
+    Caller caller = authenticate(ctx);
+    ctx.attribute(CALLER_ATTRIBUTE, caller);
+    return caller;
+  }
+
+  private Caller authenticate(Context ctx) {
     Fingerprint fingerprint = addresses.fingerprint(ctx);
     String header = ctx.header("Authorization");
     if (header == null || header.isBlank()) {
@@ -98,18 +113,29 @@ public final class Authenticator {
           .map(k -> {
             keyUses.used(k.id(), k.lastUsedAt());
             return new Caller.Member(
-                fingerprint, k.teamId(), k.userId(), "api_key", k.scopes(), Optional.of(k.id()));
+                fingerprint,
+                k.teamId(),
+                k.userId(),
+                "api_key",
+                k.scopes(),
+                Optional.of(k.id()),
+                k.role());
           });
     }
+    // A session is good while its user is still in its team, with the role they hold now.
     return sessions
         .verify(token)
-        .map(s ->
-            new Caller.Member(
-                fingerprint,
-                s.teamId(),
-                Optional.of(s.userId()),
-                "session",
-                Caller.Member.ALL_SCOPES,
-                Optional.empty()));
+        .flatMap(s ->
+            identities
+                .memberRole(s.userId(), s.teamId())
+                .map(role ->
+                    new Caller.Member(
+                        fingerprint,
+                        s.teamId(),
+                        Optional.of(s.userId()),
+                        "session",
+                        Caller.Member.ALL_SCOPES,
+                        Optional.empty(),
+                        role)));
   }
 }

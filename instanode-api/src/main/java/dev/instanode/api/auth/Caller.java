@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.TeamId;
+import dev.instanode.core.TeamRole;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -24,6 +25,7 @@ public sealed interface Caller {
    * @param scopes what it may do: {@code read} (GET and HEAD), {@code write} (everything else); a
    *     session has both
    * @param apiKeyId the key it came with, when it came with one
+   * @param role the member's role now (a key acts with its creator's current role)
    */
   record Member(
       Fingerprint fingerprint,
@@ -31,7 +33,8 @@ public sealed interface Caller {
       Optional<UUID> userId,
       String via,
       Set<String> scopes,
-      Optional<UUID> apiKeyId)
+      Optional<UUID> apiKeyId,
+      TeamRole role)
       implements Caller {
     public static final Set<String> ALL_SCOPES = Set.of("read", "write");
 
@@ -42,10 +45,15 @@ public sealed interface Caller {
       requireNonNull(via, "via is null");
       scopes = Set.copyOf(scopes);
       requireNonNull(apiKeyId, "apiKeyId is null");
+      requireNonNull(role, "role is null");
     }
 
     public boolean canWrite() {
       return scopes.contains("write");
+    }
+
+    public boolean isSession() {
+      return "session".equals(via);
     }
   }
 }

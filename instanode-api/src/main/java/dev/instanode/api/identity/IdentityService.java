@@ -14,6 +14,7 @@ import dev.instanode.core.AuditKind;
 import dev.instanode.core.DisplayNames;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.TeamRole;
 import dev.instanode.core.auth.ApiKeys;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
@@ -132,7 +133,10 @@ public final class IdentityService {
         next);
   }
 
-  /** Revokes one of the team's keys; the next request with it is a 401. Audited. */
+  /**
+   * Revokes one of the team's keys (a developer: one of their own); the next request with it is a
+   * 401. Audited.
+   */
   public DeletedReply revokeApiKey(Caller.Member member, String rawId, RequestId requestId) {
     UUID id;
     try {
@@ -140,7 +144,12 @@ public final class IdentityService {
     } catch (IllegalArgumentException e) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such API key in this team.");
     }
-    int revoked = identities.revokeApiKey(member.teamId(), id);
+    // Below admin, a member revokes only their own keys; another's is "not found" to them.
+    Optional<UUID> ownedBy =
+        member.role().atLeast(TeamRole.ADMIN)
+            ? Optional.empty()
+            : Optional.of(member.userId().orElse(new UUID(0, 0)));
+    int revoked = identities.revokeApiKey(member.teamId(), id, ownedBy);
     if (revoked == 0) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No such API key in this team.");
     }
@@ -167,7 +176,7 @@ public final class IdentityService {
         team.id().toString(),
         team.name(),
         team.planTier().wireName(),
-        user.map(UserRecord::role),
+        Optional.of(member.role().wireName()),
         List.copyOf(new TreeSet<>(member.scopes())),
         member.via(),
         member.apiKeyId().map(UUID::toString));

@@ -10,6 +10,7 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.TeamId;
+import dev.instanode.core.TeamRole;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,10 +25,11 @@ class IdentityServiceRulesTest {
       new Caller.Member(
           new Fingerprint("fp"),
           new TeamId(UUID.randomUUID()),
-          Optional.empty(),
-          "api_key",
+          Optional.of(UUID.randomUUID()),
+          "session",
           Caller.Member.ALL_SCOPES,
-          Optional.of(UUID.randomUUID()));
+          Optional.empty(),
+          TeamRole.OWNER);
 
   @Test
   void aKeyNeedsANameThatIsNotBlank() {
