@@ -10,6 +10,7 @@ import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.api.storage.StorageHandler;
+import dev.instanode.api.team.TeamHandler;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
@@ -41,7 +42,8 @@ public final class Routes {
       StorageHandler storage) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
-  public record Accounts(ClaimHandler claim, IdentityHandler identity, PlanHandler plan) {}
+  public record Accounts(
+      ClaimHandler claim, IdentityHandler identity, PlanHandler plan, TeamHandler team) {}
 
   public static void register(RoutesConfig routes, Handlers h) {
     routes.beforeMatched(h.roles()::check);
@@ -67,6 +69,24 @@ public final class Routes {
     routes.delete(
         "/api/v1/auth/api-keys/{id}", h.accounts().identity()::revokeApiKey, Access.BUILD);
     routes.get("/api/v1/whoami", h.accounts().identity()::whoami, Access.READ);
+
+    // The team, its members and invitations (an invitation is accepted by its token, mailed to the
+    // invited address).
+    routes.get("/api/v1/team", h.accounts().team()::team, Access.READ);
+    routes.patch("/api/v1/team", h.accounts().team()::updateTeam, Access.MANAGE);
+    routes.get("/api/v1/team/members", h.accounts().team()::members, Access.READ);
+    routes.patch(
+        "/api/v1/team/members/{user_id}", h.accounts().team()::changeMember, Access.MANAGE);
+    routes.delete(
+        "/api/v1/team/members/{user_id}", h.accounts().team()::removeMember, Access.MANAGE);
+    routes.post("/api/v1/teams/{team_id}/invitations", h.accounts().team()::invite, Access.MANAGE);
+    routes.get(
+        "/api/v1/teams/{team_id}/invitations", h.accounts().team()::invitations, Access.READ);
+    routes.delete(
+        "/api/v1/teams/{team_id}/invitations/{id}",
+        h.accounts().team()::revokeInvitation,
+        Access.MANAGE);
+    routes.post("/api/v1/invitations/{token}/accept", h.accounts().team()::accept, Access.OPEN);
 
     // A team's resources (required auth; another team's resource is a 404).
     routes.get("/api/v1/resources", h.resources()::list, Access.READ);

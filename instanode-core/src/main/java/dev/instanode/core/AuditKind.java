@@ -12,6 +12,18 @@ public enum AuditKind {
   API_KEY_CREATED("auth.api_key_created"),
   API_KEY_REVOKED("auth.api_key_revoked"),
   TEAM_CREATED("team.created"),
+  /** The team's name, default env or settings changed (the fields named, never values). */
+  TEAM_UPDATED("team.updated"),
+  TEAM_MEMBER_ROLE_CHANGED("team.member_role_changed"),
+  /** A member was taken out of the team; their keys were revoked with them. */
+  TEAM_MEMBER_REMOVED("team.member_removed"),
+  TEAM_INVITATION_CREATED("team.invitation_created"),
+  TEAM_INVITATION_REVOKED("team.invitation_revoked"),
+  TEAM_INVITATION_ACCEPTED("team.invitation_accepted"),
+  /** A member signed in (a session was issued); metadata says how. */
+  AUTH_LOGIN("auth.login"),
+  /** A session was ended before its expiry. */
+  AUTH_LOGOUT("auth.logout"),
   SUBSCRIPTION_UPGRADED("subscription.upgraded"),
   SUBSCRIPTION_DOWNGRADED("subscription.downgraded"),
   /** A pending propagation's handler finished; the change reached the infrastructure. */

@@ -17,6 +17,10 @@ import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.idempotency.Idempotency;
 import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.identity.IdentityService;
+import dev.instanode.api.mail.LogMailer;
+import dev.instanode.api.mail.MailOutbox;
+import dev.instanode.api.mail.Mailer;
+import dev.instanode.api.mail.SmtpMailer;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
@@ -37,12 +41,16 @@ import dev.instanode.api.stacks.StackParts;
 import dev.instanode.api.stacks.StackService;
 import dev.instanode.api.storage.StorageHandler;
 import dev.instanode.api.storage.StorageService;
+import dev.instanode.api.team.InvitationService;
+import dev.instanode.api.team.TeamHandler;
+import dev.instanode.api.team.TeamService;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.api.webhooks.WebhookService;
 import dev.instanode.api.webhooks.WebhookStreams;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.InvitationRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.StackRepository;
@@ -164,6 +172,7 @@ final class ApiAssembly {
             shared.audit(),
             clock);
     AnonymousGate gate = new AnonymousGate(redis, shared.plans(), clock);
+    Optional<MailOutbox> mail = mailOutbox();
     return new Routes.Handlers(
         new RoleGate(auth),
         ops(settings, redis),
@@ -178,6 +187,20 @@ final class ApiAssembly {
             new PlanHandler(
                 new PlanChanges(jdbi, shared.plans(), shared.audit()),
                 config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
+                bodies),
+            new TeamHandler(
+                auth,
+                new TeamService(jdbi, identities, shared.plans(), shared.audit(), mapper),
+                new InvitationService(
+                    jdbi,
+                    new InvitationRepository(jdbi),
+                    shared.plans(),
+                    shared.audit(),
+                    mail,
+                    sessions,
+                    config.publicBaseUrl(),
+                    config.upgradeUrl(),
+                    clock),
                 bodies)),
         new ResourceHandler(resourceService(storage), auth, bodies),
         stackHandler(settings, gate, claims, onboarding, auth),
@@ -196,6 +219,16 @@ final class ApiAssembly {
             addresses,
             bodies),
         new StorageHandler(storage, auth, bodies));
+  }
+
+  /** SMTP when it is set; else the log when asked (dev); else no mail, and mailing routes 503. */
+  private Optional<MailOutbox> mailOutbox() {
+    Optional<Mailer> mailer =
+        config
+            .smtp()
+            .<Mailer>map(SmtpMailer::new)
+            .or(() -> config.mailLog() ? Optional.of(new LogMailer()) : Optional.empty());
+    return mailer.map(m -> owned.own(new MailOutbox(m, shared.meters())));
   }
 
   private StackHandler stackHandler(

@@ -2,6 +2,7 @@ package dev.instanode.server;
 
 import dev.instanode.api.auth.Cidr;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.mail.SmtpSettings;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceKind;
@@ -60,6 +61,8 @@ public record Config(
     DedicatedConfig dedicated,
     Optional<ObjectStoreSettings> objectStore,
     Optional<NatsSettings> queue,
+    Optional<SmtpSettings> smtp,
+    boolean mailLog,
     WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
@@ -107,6 +110,10 @@ public record Config(
         r.withDefault(
             Setting.HTTP_REQUEST_READ_TIMEOUT, raw -> atLeast(DurationText.parse(raw), 1000));
     Optional<String> metricsToken = r.optional(Setting.METRICS_TOKEN, Function.identity());
+    String mailFrom = r.withDefault(Setting.MAIL_FROM, Function.identity());
+    Optional<SmtpSettings> smtp =
+        r.optional(Setting.SMTP_URL, raw -> SmtpSettings.parse(raw, mailFrom));
+    Boolean mailLog = r.withDefault(Setting.MAIL_LOG, Config::bool);
     String logFormat =
         r.withDefault(
             Setting.LOG_FORMAT,
@@ -220,6 +227,8 @@ public record Config(
             storageClass),
         objectStore,
         queue,
+        smtp,
+        Boolean.TRUE.equals(mailLog),
         worker);
   }
 
@@ -326,6 +335,14 @@ public record Config(
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("is not a valid URL");
     }
+  }
+
+  private static Boolean bool(String raw) {
+    return switch (raw) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("must be true or false");
+    };
   }
 
   private static String secret32(String raw) {

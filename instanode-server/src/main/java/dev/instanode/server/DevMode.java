@@ -95,6 +95,8 @@ final class DevMode implements AutoCloseable {
       env.put(Setting.REDIS_URL.name(), redis.adminUrl());
       env.put(Setting.HOST.name(), "127.0.0.1");
       env.put(Setting.LOG_FORMAT.name(), "text");
+      // Without a mail server, a sign-in link is followed from the terminal.
+      env.put(Setting.MAIL_LOG.name(), "true");
       env.put(Setting.DATABASE_POOL_SIZE.name(), "16");
       // Stacks run on $KUBECONFIG's cluster when there is one, else on a simulated one.
       env.put(

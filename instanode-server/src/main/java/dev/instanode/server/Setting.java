@@ -111,6 +111,18 @@ public enum Setting {
   QUEUE_NATS_PUBLIC_HOST(
       false, null, "Where clients reach it, put in queue URLs; unset: QUEUE_NATS_HOST"),
   QUEUE_NATS_PORT(false, "4222", "The NATS server's client port"),
+  SMTP_URL(
+      false,
+      null,
+      "Mail server for invitations and sign-in links: smtp://user:pass@host:587?starttls=true or"
+          + " smtps://user:pass@host:465. Unset: routes that mail answer 503 (dev: mail goes to"
+          + " the log)"),
+  MAIL_FROM(false, "no-reply@localhost", "The From address of the mail instanode sends"),
+  MAIL_LOG(
+      false,
+      "false",
+      "true: write mail to the log at INFO instead of sending it, when SMTP_URL is unset (dev"
+          + " default; a sign-in link in a log is a credential in a log)"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
   TRUSTED_PROXY_HEADER(

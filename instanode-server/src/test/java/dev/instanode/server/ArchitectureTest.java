@@ -62,7 +62,11 @@ class ArchitectureTest {
           "dev.instanode.embedded.EmbeddedPostgresServer#superuserUrl(database)",
           // A team member's role (owner, admin, ...), not a database role.
           "dev.instanode.store.UserRecord.role",
-          "dev.instanode.api.wire.WhoAmIReply.role");
+          "dev.instanode.api.wire.WhoAmIReply.role",
+          "dev.instanode.api.wire.InvitationsReply$Invitation.role",
+          "dev.instanode.api.wire.MemberChangedReply.role",
+          "dev.instanode.api.wire.SessionReply.role",
+          "dev.instanode.api.wire.TeamMembersReply$Member.role");
 
   @Test
   void theApiAndTheWorkerImportNoProvisionerInternals() {

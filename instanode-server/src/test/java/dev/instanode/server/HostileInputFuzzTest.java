@@ -30,7 +30,15 @@ class HostileInputFuzzTest {
 
   @RegisterExtension
   static final RunningApi api =
-      RunningApi.with("INTERNAL_JWT_SECRET", "i".repeat(32), "HTTP_REQUEST_READ_TIMEOUT", "2s");
+      RunningApi.with(
+          "INTERNAL_JWT_SECRET",
+          "i".repeat(32),
+          "HTTP_REQUEST_READ_TIMEOUT",
+          "2s",
+          // Invitations and sign-in links are written to the log rather than refused for want of
+          // a mail server.
+          "MAIL_LOG",
+          "true");
 
   @Test
   void hostileRequestsNeverGetA5xxAndEveryErrorIsTheEnvelope() {

@@ -33,6 +33,15 @@ final class HostileRequests {
           "GET /api/v1/auth/api-keys",
           "DELETE /api/v1/auth/api-keys/{id}",
           "GET /api/v1/whoami",
+          "GET /api/v1/team",
+          "PATCH /api/v1/team",
+          "GET /api/v1/team/members",
+          "PATCH /api/v1/team/members/{id}",
+          "DELETE /api/v1/team/members/{id}",
+          "POST /api/v1/teams/{id}/invitations",
+          "GET /api/v1/teams/{id}/invitations",
+          "DELETE /api/v1/teams/{id}/invitations/{token}",
+          "POST /api/v1/invitations/{token}/accept",
           "POST /storage/new",
           "POST /storage/{token}/presign",
           "GET /storage/{token}",
@@ -107,7 +116,19 @@ final class HostileRequests {
           "eyJhbGciOiJub25lIn0.eyJ0ZWFtIjoiYSJ9.");
 
   private static final List<String> FIELDS =
-      List.of("name", "env", "email", "token", "tokens", "team_name", "tier", "jwt", "extra");
+      List.of(
+          "name",
+          "env",
+          "email",
+          "token",
+          "tokens",
+          "team_name",
+          "tier",
+          "jwt",
+          "extra",
+          "role",
+          "settings",
+          "default_env");
 
   private final SplittableRandom random;
   private final Known known;

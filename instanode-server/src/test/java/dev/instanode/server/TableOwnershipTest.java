@@ -32,6 +32,8 @@ class TableOwnershipTest {
           Map.entry("teams", "IdentityRepository"),
           Map.entry("users", "IdentityRepository"),
           Map.entry("api_keys", "IdentityRepository"),
+          Map.entry("team_invitations", "InvitationRepository"),
+          Map.entry("magic_links", "MagicLinkRepository"),
           Map.entry("stacks", "StackRepository"),
           Map.entry("stack_services", "StackRepository"));
 

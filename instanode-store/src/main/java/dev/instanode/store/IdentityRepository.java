@@ -299,4 +299,183 @@ public final class IdentityRepository {
         .bind("id", team.value())
         .execute();
   }
+
+  /** A team as its members see and change it. {@code settings} is a JSON object. */
+  public record TeamProfile(
+      TeamId id,
+      String name,
+      Tier planTier,
+      String status,
+      String defaultEnv,
+      String settings,
+      Instant createdAt) {}
+
+  public Optional<TeamProfile> teamProfile(TeamId id) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, name, plan_tier, status, default_env, settings::text AS settings,"
+                    + " created_at FROM teams WHERE id = :id")
+            .bind("id", id.value())
+            .map((rs, ctx) ->
+                new TeamProfile(
+                    new TeamId(rs.getObject("id", UUID.class)),
+                    rs.getString("name"),
+                    Tier.fromWire(rs.getString("plan_tier")),
+                    rs.getString("status"),
+                    rs.getString("default_env"),
+                    rs.getString("settings"),
+                    rs.getTimestamp("created_at").toInstant()))
+            .findOne());
+  }
+
+  /** Sets what is given and leaves the rest; {@code settings} is a JSON object. */
+  public void updateTeam(
+      TeamId id, Optional<String> name, Optional<String> defaultEnv, Optional<String> settings) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "UPDATE teams SET name = coalesce(:name, name),"
+                    + " default_env = coalesce(:env, default_env),"
+                    + " settings = coalesce(CAST(:settings AS jsonb), settings), updated_at = now()"
+                    + " WHERE id = :id")
+            .bind("name", name.orElse(null))
+            .bind("env", defaultEnv.orElse(null))
+            .bind("settings", settings.orElse(null))
+            .bind("id", id.value())
+            .execute());
+  }
+
+  /** A member as the team's list shows them. */
+  public record MemberListing(
+      UUID userId,
+      String email,
+      TeamRole role,
+      boolean primary,
+      boolean emailVerified,
+      Instant createdAt) {}
+
+  /** The team's members, oldest first, after the cursor ({@code created_at}, {@code id}). */
+  public List<MemberListing> members(
+      TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id, email, role, is_primary, email_verified, created_at FROM users"
+                    + " WHERE team_id = :team"
+                    + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) > (:at, :id))"
+                    + " ORDER BY created_at, id LIMIT :limit")
+            .bind("team", team.value())
+            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
+            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+            .bind("limit", limit)
+            .map((rs, ctx) ->
+                new MemberListing(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("email"),
+                    TeamRole.fromStored(rs.getString("role")),
+                    rs.getBoolean("is_primary"),
+                    rs.getBoolean("email_verified"),
+                    rs.getTimestamp("created_at").toInstant()))
+            .list());
+  }
+
+  /** The member's role, their row locked for a change in the caller's transaction. */
+  public static Optional<TeamRole> lockMember(Handle h, TeamId team, UUID user) {
+    LockTimeouts.setLocal(h, Duration.ofSeconds(3));
+    return h.createQuery("SELECT role FROM users WHERE id = :user AND team_id = :team FOR UPDATE")
+        .bind("user", user)
+        .bind("team", team.value())
+        .mapTo(String.class)
+        .findOne()
+        .map(TeamRole::fromStored);
+  }
+
+  public static int owners(Handle h, TeamId team) {
+    return h.createQuery("SELECT count(*) FROM users WHERE team_id = :team AND role = 'owner'")
+        .bind("team", team.value())
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  public static int memberCount(Handle h, TeamId team) {
+    return h.createQuery("SELECT count(*) FROM users WHERE team_id = :team")
+        .bind("team", team.value())
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  /**
+   * Sets a member's role. The primary user (the team's contact) is always an owner: when the
+   * primary stops being one, the longest-standing other owner becomes primary.
+   */
+  public static void setRole(Handle h, TeamId team, UUID user, TeamRole role) {
+    h.createUpdate(
+            "UPDATE users SET role = :role,"
+                + " is_primary = CASE WHEN :role = 'owner' THEN is_primary ELSE false END"
+                + " WHERE id = :user AND team_id = :team")
+        .bind("role", role.wireName())
+        .bind("user", user)
+        .bind("team", team.value())
+        .execute();
+    keepPrimary(h, team);
+  }
+
+  /**
+   * Takes a member out of the team: every key they made is revoked first (a key outliving its user
+   * would otherwise act for nobody), then their row goes, and with it their sessions.
+   */
+  public static void removeMember(Handle h, TeamId team, UUID user) {
+    h.createUpdate(
+            "UPDATE api_keys SET revoked_at = now() WHERE user_id = :user AND team_id = :team"
+                + " AND revoked_at IS NULL")
+        .bind("user", user)
+        .bind("team", team.value())
+        .execute();
+    h.createUpdate("DELETE FROM users WHERE id = :user AND team_id = :team")
+        .bind("user", user)
+        .bind("team", team.value())
+        .execute();
+    keepPrimary(h, team);
+  }
+
+  private static void keepPrimary(Handle h, TeamId team) {
+    h.createUpdate(
+            "UPDATE users SET is_primary = true WHERE id = (SELECT id FROM users"
+                + " WHERE team_id = :team AND role = 'owner' ORDER BY created_at, id LIMIT 1)"
+                + " AND NOT EXISTS (SELECT 1 FROM users WHERE team_id = :team AND is_primary)")
+        .bind("team", team.value())
+        .execute();
+  }
+
+  /** Whoever holds this address, in any team. */
+  public static Optional<UserRecord> userByEmail(Handle h, String email) {
+    return h.createQuery(
+            "SELECT id, team_id, email, role FROM users WHERE lower(email) = lower(:e)")
+        .bind("e", email)
+        .map(IdentityRepository::user)
+        .findOne();
+  }
+
+  public Optional<UserRecord> userByEmail(String email) {
+    return jdbi.withHandle(h -> userByEmail(h, email));
+  }
+
+  /** A member who proved their address (an invitation reached them). */
+  public static UserRecord insertMember(Handle h, TeamId team, String email, TeamRole role) {
+    return h.createQuery(
+            "INSERT INTO users (team_id, email, role, email_verified) VALUES (:team, :email,"
+                + " :role, true) RETURNING id, team_id, email, role")
+        .bind("team", team.value())
+        .bind("email", email)
+        .bind("role", role.wireName())
+        .map(IdentityRepository::user)
+        .one();
+  }
+
+  /** The address answered a sign-in link. */
+  public void markEmailVerified(UUID user) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "UPDATE users SET email_verified = true WHERE id = :id AND NOT email_verified")
+            .bind("id", user)
+            .execute());
+  }
 }

@@ -8,6 +8,7 @@ import dev.instanode.api.wire.ClaimRequest;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.DisplayNames;
+import dev.instanode.core.EmailAddresses;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.RequestId;
@@ -36,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
@@ -51,11 +51,6 @@ public final class ClaimService {
 
   /** Onboarding tokens one request may present, to claim or to carry forward. */
   public static final int MAX_CLAIM_TOKENS = 20;
-
-  // No spaces and nothing invisible (\p{C}: control, format, private-use, unassigned).
-  private static final Pattern EMAIL =
-      Pattern.compile("^[^@\\s\\p{C}]{1,64}@[^@\\s\\p{C}]+\\.[^@\\s\\p{C}]{2,}$");
-  private static final int EMAIL_MAX = 254;
 
   private final Jdbi jdbi;
   private final OnboardingTokens onboarding;
@@ -215,11 +210,8 @@ public final class ClaimService {
    */
   public ClaimReply claim(ClaimRequest request, RequestId req) {
     List<String> jwts = claimTokens(request);
-    String email = request.email().orElse("").trim().toLowerCase(java.util.Locale.ROOT);
+    String email = EmailAddresses.require(request.email().orElse(""));
     Optional<String> teamName = request.teamName();
-    if (email.length() > EMAIL_MAX || !EMAIL.matcher(email).matches()) {
-      throw new ApiException(ErrorCode.INVALID_EMAIL, "A valid \"email\" is required.");
-    }
     Optional<String> chosenName = teamName.filter(n -> !n.isBlank());
     chosenName
         .flatMap(DisplayNames::problem)

@@ -6,8 +6,10 @@ import dev.instanode.store.ResourceRepository;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * How every keyset-paginated list reads {@code limit} and {@code cursor} and writes {@code
@@ -35,6 +37,23 @@ public final class Pages {
       // falls through to the error below
     }
     throw new ApiException(ErrorCode.INVALID_QUERY, "limit must be a number from 1 to 200.");
+  }
+
+  /** One page of a list, and the cursor to the next when there is one. */
+  public record Page<T>(List<T> items, Optional<String> next) {}
+
+  /**
+   * The page in {@code fetched}, which a query read with one row more than {@code size} asked for:
+   * that extra row only says there is a next page.
+   */
+  public static <T> Page<T> of(
+      List<T> fetched, int size, Function<T, Instant> at, Function<T, UUID> id) {
+    if (fetched.size() <= size) {
+      return new Page<>(fetched, Optional.empty());
+    }
+    List<T> shown = fetched.subList(0, size);
+    T last = shown.getLast();
+    return new Page<>(shown, Optional.of(encode(at.apply(last), id.apply(last))));
   }
 
   /** The position after a blank cursor is the first page. */

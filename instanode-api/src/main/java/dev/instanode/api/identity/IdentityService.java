@@ -108,17 +108,15 @@ public final class IdentityService {
   public ApiKeysReply apiKeys(
       Caller.Member member, Optional<String> cursor, Optional<String> limit) {
     int pageSize = Pages.limit(limit);
-    List<IdentityRepository.ApiKeyListing> page =
-        identities.apiKeys(member.teamId(), Pages.after(cursor), pageSize + 1);
-    boolean more = page.size() > pageSize;
-    List<IdentityRepository.ApiKeyListing> shown = more ? page.subList(0, pageSize) : page;
-    Optional<String> next =
-        more
-            ? Optional.of(Pages.encode(shown.getLast().createdAt(), shown.getLast().id()))
-            : Optional.empty();
+    Pages.Page<IdentityRepository.ApiKeyListing> page =
+        Pages.of(
+            identities.apiKeys(member.teamId(), Pages.after(cursor), pageSize + 1),
+            pageSize,
+            IdentityRepository.ApiKeyListing::createdAt,
+            IdentityRepository.ApiKeyListing::id);
     return new ApiKeysReply(
         true,
-        shown.stream()
+        page.items().stream()
             .map(k ->
                 new ApiKeysReply.Item(
                     k.id().toString(),
@@ -130,7 +128,7 @@ public final class IdentityService {
                     k.expiresAt(),
                     k.createdBy().map(UUID::toString)))
             .toList(),
-        next);
+        page.next());
   }
 
   /**
