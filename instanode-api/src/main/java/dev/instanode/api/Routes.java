@@ -8,6 +8,7 @@ import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
+import dev.instanode.api.signin.SignInHandler;
 import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.api.storage.StorageHandler;
 import dev.instanode.api.team.TeamHandler;
@@ -43,7 +44,11 @@ public final class Routes {
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
   public record Accounts(
-      ClaimHandler claim, IdentityHandler identity, PlanHandler plan, TeamHandler team) {}
+      ClaimHandler claim,
+      IdentityHandler identity,
+      PlanHandler plan,
+      TeamHandler team,
+      SignInHandler signIn) {}
 
   public static void register(RoutesConfig routes, Handlers h) {
     routes.beforeMatched(h.roles()::check);
@@ -64,6 +69,9 @@ public final class Routes {
     routes.get("/claim/preview", h.accounts().claim()::preview, Access.OPEN);
     routes.post("/claim", h.accounts().claim()::claim, Access.OPEN);
     routes.get("/auth/me", h.accounts().identity()::me, Access.READ);
+    routes.post("/auth/email/start", h.accounts().signIn()::start, Access.OPEN);
+    routes.post("/auth/email/verify", h.accounts().signIn()::verify, Access.OPEN);
+    routes.post("/auth/logout", h.accounts().signIn()::logout, Access.OPEN);
     routes.post("/api/v1/auth/api-keys", h.accounts().identity()::createApiKey, Access.BUILD);
     routes.get("/api/v1/auth/api-keys", h.accounts().identity()::apiKeys, Access.READ);
     routes.delete(

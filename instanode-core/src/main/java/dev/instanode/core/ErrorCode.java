@@ -96,8 +96,9 @@ public enum ErrorCode {
   HTTP_VERSION_NOT_SUPPORTED(505, "Tell the user to speak HTTP/1.1 to this server."),
   FORBIDDEN(
       403,
-      "Tell the user this caller may not use that: a stack may only use resources its own caller"
-          + " owns (an anonymous stack, the anonymous resources this agent received)."),
+      "Tell the user this caller may not do that: a stack may only use resources its own caller"
+          + " owns (an anonymous stack, the anonymous resources this agent received), and only a"
+          + " signed-in session (POST /auth/email/start), never an API key, creates API keys."),
   INVALID_MANIFEST(
       400,
       "Tell the user the stack manifest is not valid; the message names the field to fix (see"
@@ -195,10 +196,6 @@ public enum ErrorCode {
       "Tell the user their role in this team does not allow this (viewers read, developers manage"
           + " resources and stacks, admins also members and keys, owners also delete the team);"
           + " ask an admin or owner."),
-  SESSION_REQUIRED(
-      403,
-      "Tell the user an API key cannot create API keys: sign in by email (POST /auth/email/start)"
-          + " and create the key with that session."),
   INVALID_ROLE(400, "Tell the user \"role\" must be one of owner, admin, developer or viewer."),
   LAST_OWNER(
       409,

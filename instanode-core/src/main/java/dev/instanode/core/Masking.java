@@ -16,15 +16,6 @@ public final class Masking {
     return token.length() <= 8 ? "…" : token.substring(0, 8) + "…";
   }
 
-  /** {@code j…@example.com}: which domain, not whose address. */
-  public static String email(String email) {
-    if (email == null) {
-      return "";
-    }
-    int at = email.lastIndexOf('@');
-    return at <= 0 ? "…" : email.charAt(0) + "…" + email.substring(at);
-  }
-
   /** Replaces the user:password part of every URL in {@code text}. */
   public static String scrubUrls(String text) {
     if (text == null) {

@@ -6,6 +6,7 @@ import dev.instanode.api.Routes;
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.api.auth.RoleGate;
+import dev.instanode.api.auth.SessionRevocations;
 import dev.instanode.api.auth.SessionTokens;
 import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.claim.ClaimService;
@@ -33,6 +34,8 @@ import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.api.resources.LiveUsage;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.resources.ResourceService;
+import dev.instanode.api.signin.EmailSignIn;
+import dev.instanode.api.signin.SignInHandler;
 import dev.instanode.api.stacks.StackAccess;
 import dev.instanode.api.stacks.StackCreation;
 import dev.instanode.api.stacks.StackHandler;
@@ -51,6 +54,7 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.InvitationRepository;
+import dev.instanode.store.MagicLinkRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.StackRepository;
@@ -156,9 +160,11 @@ final class ApiAssembly {
     IdentityRepository identities = new IdentityRepository(jdbi);
     HmacJwt jwt = new HmacJwt(config.jwtSecret(), clock);
     SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
+    Optional<MailOutbox> mail = mailOutbox();
     ClientAddress addresses =
         new ClientAddress(config.trustedProxies(), config.trustedProxyHeader());
-    Authenticator auth = new Authenticator(sessions, identities, addresses);
+    SessionRevocations revocations = new SessionRevocations(redis, clock);
+    Authenticator auth = new Authenticator(sessions, revocations, identities, addresses);
     OnboardingTokens onboarding = new OnboardingTokens(jwt);
     ClaimService claims =
         new ClaimService(
@@ -172,7 +178,6 @@ final class ApiAssembly {
             shared.audit(),
             clock);
     AnonymousGate gate = new AnonymousGate(redis, shared.plans(), clock);
-    Optional<MailOutbox> mail = mailOutbox();
     return new Routes.Handlers(
         new RoleGate(auth),
         ops(settings, redis),
@@ -201,6 +206,20 @@ final class ApiAssembly {
                     config.publicBaseUrl(),
                     config.upgradeUrl(),
                     clock),
+                bodies),
+            new SignInHandler(
+                new EmailSignIn(
+                    identities,
+                    new MagicLinkRepository(jdbi),
+                    mail,
+                    redis,
+                    sessions,
+                    revocations,
+                    shared.audit(),
+                    shared.meters(),
+                    config.publicBaseUrl(),
+                    clock),
+                addresses,
                 bodies)),
         new ResourceHandler(resourceService(storage), auth, bodies),
         stackHandler(settings, gate, claims, onboarding, auth),

@@ -26,7 +26,7 @@ class OlderClientsHttpTest {
   void meTokenAnswersExpiresInAsSecondsAndTheKeyStopsWorkingThen() throws Exception {
     TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.HOBBY);
     HttpResponse<String> res =
-        api.fromManyNetworks().get("/api/me/token", Teams.bearer(team.apiKey()));
+        api.fromManyNetworks().get("/api/me/token", Teams.bearer(Teams.session(api.env(), team)));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     JsonNode body = JSON.readTree(res.body());
     assertThat(body.get("expires_in").isIntegralNumber()).as(res.body()).isTrue();

@@ -231,7 +231,8 @@ class ResourceRoutesHttpTest {
     assertThat(gone.get("status").asString()).isEqualTo("deleted");
 
     JsonNode newKey =
-        JSON.readTree(api.http().get("/api/me/token", Teams.bearer(team.apiKey())).body());
+        JSON.readTree(
+            api.http().get("/api/me/token", Teams.bearer(Teams.session(api.env(), team))).body());
     assertThat(newKey.get("token").asString()).startsWith("ink_");
     assertThat(
             api.http().get("/auth/me", Teams.bearer(newKey.get("token").asString())).statusCode())
@@ -240,7 +241,10 @@ class ResourceRoutesHttpTest {
     JsonNode created =
         JSON.readTree(
             api.http()
-                .post("/api/v1/auth/api-keys", "{\"name\":\"ci\"}", Teams.bearer(team.apiKey()))
+                .post(
+                    "/api/v1/auth/api-keys",
+                    "{\"name\":\"ci\"}",
+                    Teams.bearer(Teams.session(api.env(), team)))
                 .body());
     assertThat(created.get("name").asString()).isEqualTo("ci");
     assertThat(created.get("key").asString()).startsWith("ink_").hasSize(47);

@@ -2,16 +2,19 @@ package dev.instanode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.instanode.api.auth.SessionTokens;
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
 import dev.instanode.core.auth.ApiKeys;
+import dev.instanode.core.auth.HmacJwt;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.testkit.HttpJson;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -56,6 +59,14 @@ final class Teams {
           });
       return key;
     }
+  }
+
+  /** A session for the team's owner, as signing in would give (signed with the api's secret). */
+  static String session(Map<String, String> env, TeamBootstrap.Bootstrapped team) {
+    Config config = Config.from(env);
+    return new SessionTokens(
+            new HmacJwt(config.jwtSecret(), Clock.systemUTC()), config.publicBaseUrl())
+        .issue(team.owner().id(), team.team().id(), team.owner().email());
   }
 
   static Map<String, String> bearer(String key) {

@@ -160,17 +160,6 @@ public final class IdentityRepository {
     return jdbi.withHandle(h -> insertApiKey(h, k));
   }
 
-  /** When a key stops working; empty for one that lives until revoked (or is unknown). */
-  public Optional<Instant> apiKeyExpiry(UUID id) {
-    return jdbi.withHandle(h ->
-        h.createQuery("SELECT expires_at FROM api_keys WHERE id = :id")
-            .bind("id", id)
-            .map((rs, ctx) -> Optional.ofNullable(rs.getTimestamp("expires_at")))
-            .findOne()
-            .flatMap(t -> t)
-            .map(Timestamp::toInstant));
-  }
-
   /**
    * Looks a live key up by its hash; the hash comparison happens in the index, never in Java. A
    * read only: when it was last used is written apart ({@link #touchApiKey}), off the request path.

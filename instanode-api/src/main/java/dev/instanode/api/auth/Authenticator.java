@@ -17,13 +17,18 @@ public final class Authenticator {
   private static final String CALLER_ATTRIBUTE = "instanode.caller";
 
   private final SessionTokens sessions;
+  private final SessionRevocations revocations;
   private final IdentityRepository identities;
   private final ClientAddress addresses;
   private final KeyUses keyUses;
 
   public Authenticator(
-      SessionTokens sessions, IdentityRepository identities, ClientAddress addresses) {
+      SessionTokens sessions,
+      SessionRevocations revocations,
+      IdentityRepository identities,
+      ClientAddress addresses) {
     this.sessions = sessions;
+    this.revocations = revocations;
     this.identities = identities;
     this.addresses = addresses;
     this.keyUses = new KeyUses(identities::touchApiKey, System::nanoTime);
@@ -79,18 +84,22 @@ public final class Authenticator {
 
   /**
    * Whether a caller authenticated earlier may still be served, for a stream that outlives its
-   * request: false once its API key is revoked or expired (or cannot be checked). A session is not
-   * revocable yet; an anonymous caller holds nothing to revoke.
+   * request: false once its API key is revoked or expired, its session logged out, or its member
+   * removed (or when that cannot be checked). An anonymous caller holds nothing to revoke.
    */
   public boolean stillValid(Caller caller) {
-    if (caller instanceof Caller.Member m && m.apiKeyId().isPresent()) {
-      try {
-        return identities.apiKeyLive(m.apiKeyId().get());
-      } catch (RuntimeException e) {
-        return false;
-      }
+    if (!(caller instanceof Caller.Member m)) {
+      return true;
     }
-    return true;
+    try {
+      if (m.apiKeyId().isPresent()) {
+        return identities.apiKeyLive(m.apiKeyId().get());
+      }
+      return m.sessionId().map(jti -> !revocations.isRevoked(jti)).orElse(true)
+          && m.userId().flatMap(u -> identities.memberRole(u, m.teamId())).isPresent();
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   public Caller.Member required(Context ctx) {
@@ -119,12 +128,15 @@ public final class Authenticator {
                 "api_key",
                 k.scopes(),
                 Optional.of(k.id()),
-                k.role());
+                k.role(),
+                Optional.empty());
           });
     }
-    // A session is good while its user is still in its team, with the role they hold now.
+    // A session is good until logged out, while its user is still in its team, with the role they
+    // hold now.
     return sessions
         .verify(token)
+        .filter(s -> !revocations.isRevoked(s.jti()))
         .flatMap(s ->
             identities
                 .memberRole(s.userId(), s.teamId())
@@ -136,6 +148,7 @@ public final class Authenticator {
                         "session",
                         Caller.Member.ALL_SCOPES,
                         Optional.empty(),
-                        role)));
+                        role,
+                        Optional.of(s.jti()))));
   }
 }

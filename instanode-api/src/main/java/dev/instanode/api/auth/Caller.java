@@ -26,6 +26,7 @@ public sealed interface Caller {
    *     session has both
    * @param apiKeyId the key it came with, when it came with one
    * @param role the member's role now (a key acts with its creator's current role)
+   * @param sessionId the session's {@code jti}, when it came with a session
    */
   record Member(
       Fingerprint fingerprint,
@@ -34,7 +35,8 @@ public sealed interface Caller {
       String via,
       Set<String> scopes,
       Optional<UUID> apiKeyId,
-      TeamRole role)
+      TeamRole role,
+      Optional<String> sessionId)
       implements Caller {
     public static final Set<String> ALL_SCOPES = Set.of("read", "write");
 
@@ -46,6 +48,7 @@ public sealed interface Caller {
       scopes = Set.copyOf(scopes);
       requireNonNull(apiKeyId, "apiKeyId is null");
       requireNonNull(role, "role is null");
+      requireNonNull(sessionId, "sessionId is null");
     }
 
     public boolean canWrite() {

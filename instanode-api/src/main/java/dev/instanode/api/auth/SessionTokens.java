@@ -1,10 +1,13 @@
 package dev.instanode.api.auth;
 
+import static java.util.Objects.requireNonNull;
+
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.auth.HmacJwt;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -31,7 +34,10 @@ public final class SessionTokens {
         LIFETIME);
   }
 
-  public record Session(UUID userId, TeamId teamId, String email) {}
+  /**
+   * @param jti the token's id, which {@code POST /auth/logout} revokes
+   */
+  public record Session(UUID userId, TeamId teamId, String email, String jti, Instant expiresAt) {}
 
   public Optional<Session> verify(String token) {
     return jwt.verify(token, Optional.of(audience))
@@ -41,7 +47,9 @@ public final class SessionTokens {
                 new Session(
                     UUID.fromString(claims.getStringClaim("uid")),
                     new TeamId(UUID.fromString(claims.getStringClaim("tid"))),
-                    claims.getStringClaim("email")));
+                    claims.getStringClaim("email"),
+                    requireNonNull(claims.getJWTID()),
+                    claims.getExpirationTime().toInstant()));
           } catch (ParseException | IllegalArgumentException | NullPointerException e) {
             return Optional.empty();
           }

@@ -59,9 +59,10 @@ public final class IdentityService {
         team.planTier().wireName());
   }
 
-  /** A named key that does not expire, shown once. */
+  /** A named key that does not expire, shown once. Only a session makes one, never a key. */
   public ApiKeyReply createApiKey(
       Caller.Member member, ApiKeyRequest request, RequestId requestId) {
+    requireSession(member);
     String name =
         request
             .name()
@@ -74,12 +75,7 @@ public final class IdentityService {
           throw new ApiException(ErrorCode.INVALID_NAME, "The key name " + p + ".");
         });
     List<String> scopes = scopes(member, request.scopes());
-    return issueKey(
-        member,
-        DisplayNames.normalize(name),
-        cappedByParent(member, Optional.empty()),
-        scopes,
-        requestId);
+    return issueKey(member, DisplayNames.normalize(name), Optional.empty(), scopes, requestId);
   }
 
   /** Both when absent; never more than the caller itself may do. */
@@ -185,8 +181,8 @@ public final class IdentityService {
    * mint them freely and compute days from {@code expires_in}, an integer number of seconds).
    */
   public LegacyTokenReply legacyToken(Caller.Member member, RequestId requestId) {
-    Instant uncapped = clock.instant().plus(legacyKeyTtl).truncatedTo(ChronoUnit.SECONDS);
-    Instant expiresAt = cappedByParent(member, Optional.of(uncapped)).orElseThrow();
+    requireSession(member);
+    Instant expiresAt = clock.instant().plus(legacyKeyTtl).truncatedTo(ChronoUnit.SECONDS);
     ApiKeyReply issued =
         issueKey(
             member,
@@ -194,11 +190,20 @@ public final class IdentityService {
             Optional.of(expiresAt),
             List.copyOf(new TreeSet<>(member.scopes())),
             requestId);
-    long expiresIn =
-        expiresAt.equals(uncapped)
-            ? legacyKeyTtl.toSeconds()
-            : Math.max(0, Duration.between(clock.instant(), expiresAt).toSeconds());
-    return new LegacyTokenReply(true, issued.key(), expiresIn, expiresAt);
+    return new LegacyTokenReply(true, issued.key(), legacyKeyTtl.toSeconds(), expiresAt);
+  }
+
+  /**
+   * A key that could mint keys would outlive any revocation of its own power: a leaked key could
+   * replace itself before it is revoked.
+   */
+  private static void requireSession(Caller.Member member) {
+    if (!member.isSession()) {
+      throw new ApiException(
+          ErrorCode.FORBIDDEN,
+          "An API key cannot create API keys; sign in (POST /auth/email/start) and use the"
+              + " session.");
+    }
   }
 
   private ApiKeyReply issueKey(
@@ -238,15 +243,6 @@ public final class IdentityService {
             Optional.of(requestId.value())));
     return new ApiKeyReply(
         true, id.toString(), name, key, ApiKeys.displayPrefix(key), scopes, clock.instant());
-  }
-
-  /** A key made with a key never outlives it (and goes when it is revoked). */
-  private Optional<Instant> cappedByParent(Caller.Member member, Optional<Instant> asked) {
-    Optional<Instant> parent = member.apiKeyId().flatMap(identities::apiKeyExpiry);
-    if (parent.isEmpty()) {
-      return asked;
-    }
-    return asked.filter(at -> at.isBefore(parent.get())).or(() -> parent);
   }
 
   private TeamRecord team(Caller.Member member) {

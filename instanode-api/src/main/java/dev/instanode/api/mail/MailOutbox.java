@@ -2,11 +2,13 @@ package dev.instanode.api.mail;
 
 import dev.instanode.core.Masking;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Sends mail off the request path, so a reply takes the same time whether a message went out or not
  * (a sign-in reply must not tell whether an email has an account). At most 8 messages are handed to
  * the server at once and 1000 wait; beyond that a message is dropped and counted. {@code
- * instant_mail_total{template,outcome}}: {@code sent}, {@code failed}, {@code dropped}.
+ * instant_mail_total{template,outcome}}: {@code sent}, {@code failed}, {@code dropped}, or {@code
+ * none} when there was nothing to send (a sign-in asked for an address without an account).
  */
 public final class MailOutbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MailOutbox.class);
@@ -34,10 +37,18 @@ public final class MailOutbox implements AutoCloseable {
   }
 
   public void post(Mail mail) {
+    postLater(mail.template(), () -> Optional.of(mail));
+  }
+
+  /**
+   * Composes the message off the request path too ({@code compose} may read and write the
+   * database), and sends it when there is one: nothing about it shows in the reply's time.
+   */
+  public void postLater(String template, Supplier<Optional<Mail>> compose) {
     if (waiting.incrementAndGet() > MAX_WAITING) {
       waiting.decrementAndGet();
-      count(mail, "dropped");
-      LOG.warn("mail.dropped template={} reason=outbox_full", mail.template());
+      count(template, "dropped");
+      LOG.warn("mail.dropped template={} reason=outbox_full", template);
       return;
     }
     senders.execute(() -> {
@@ -45,30 +56,29 @@ public final class MailOutbox implements AutoCloseable {
         sending.acquire();
       } catch (InterruptedException e) {
         waiting.decrementAndGet();
-        count(mail, "dropped");
+        count(template, "dropped");
         return;
       }
       waiting.decrementAndGet();
       try {
-        mailer.deliver(mail);
-        count(mail, "sent");
+        Optional<Mail> mail = compose.get();
+        if (mail.isPresent()) {
+          mailer.deliver(mail.get());
+          count(template, "sent");
+        } else {
+          count(template, "none");
+        }
       } catch (Mailer.MailException | RuntimeException e) {
-        count(mail, "failed");
-        LOG.warn(
-            "mail.failed template={} to={} reason={}",
-            mail.template(),
-            Masking.email(mail.to()),
-            e.getMessage());
+        count(template, "failed");
+        LOG.warn("mail.failed template={} reason={}", template, Masking.scrubUrls(e.getMessage()));
       } finally {
         sending.release();
       }
     });
   }
 
-  private void count(Mail mail, String outcome) {
-    meters
-        .counter("instant_mail_total", "template", mail.template(), "outcome", outcome)
-        .increment();
+  private void count(String template, String outcome) {
+    meters.counter("instant_mail_total", "template", template, "outcome", outcome).increment();
   }
 
   /** Gives queued messages 10 s to go out. */

@@ -50,13 +50,51 @@ public final class PlatformRedis implements AutoCloseable {
    * failed: a convenience limit fails open.
    */
   public Optional<Long> countOnce(String subsystem, String key) {
-    return tryWith(subsystem, r -> r.<Long>eval(COUNT_ONCE, ScriptOutputType.INTEGER, key));
+    return count(subsystem, key, Duration.ofMinutes(2));
   }
 
-  private static final String COUNT_ONCE =
+  /** {@link #countOnce} for a counter that lives {@code window} from its first count. */
+  public Optional<Long> count(String subsystem, String key, Duration window) {
+    return tryWith(
+        subsystem,
+        r ->
+            r.<Long>eval(
+                COUNT,
+                ScriptOutputType.INTEGER,
+                new String[] {key},
+                Long.toString(Math.max(1, window.toSeconds()))));
+  }
+
+  private static final String COUNT =
       "local n = redis.call('INCR', KEYS[1])"
-          + " if n == 1 then redis.call('EXPIRE', KEYS[1], 120) end"
+          + " if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end"
           + " return n";
+
+  /** Redis could not answer a question that must not be guessed. */
+  public static final class Unavailable extends RuntimeException {
+    Unavailable(String subsystem, RuntimeException cause) {
+      super("redis unavailable for " + subsystem, cause);
+    }
+  }
+
+  /**
+   * Runs {@code work} against Redis where an answer is required (a security check that fails
+   * closed): throws {@link Unavailable} instead of guessing, counted in {@code
+   * instant_fail_closed_events_total{subsystem}}.
+   */
+  public <T> T required(String subsystem, Function<RedisCommands<String, String>, T> work) {
+    try {
+      return work.apply(connection().sync());
+    } catch (RuntimeException e) {
+      Counter.builder("instant_fail_closed_events_total")
+          .description("Requests refused because a dependency a security check needs failed")
+          .tag("subsystem", subsystem)
+          .register(meters)
+          .increment();
+      LOG.warn("redis.fail_closed subsystem={} error={}", subsystem, e.toString());
+      throw new Unavailable(subsystem, e);
+    }
+  }
 
   /**
    * Runs {@code work} against Redis; empty when Redis is unreachable or the command failed.

@@ -29,7 +29,8 @@ class IdentityServiceRulesTest {
           "session",
           Caller.Member.ALL_SCOPES,
           Optional.empty(),
-          TeamRole.OWNER);
+          TeamRole.OWNER,
+          Optional.of("jti"));
 
   @Test
   void aKeyNeedsANameThatIsNotBlank() {

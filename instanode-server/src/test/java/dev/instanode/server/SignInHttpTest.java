@@ -1,0 +1,205 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.api.identity.TeamBootstrap;
+import dev.instanode.core.Tier;
+import dev.instanode.store.PlatformDatabase;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Sign-in by a link mailed through a real SMTP server: one use, 15 minutes, the same answer for an
+ * address with or without an account, limited per address; logout ends the session for good; only a
+ * session makes API keys; and none of the secrets involved reaches the log.
+ */
+class SignInHttpTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Pattern LINK_TOKEN = Pattern.compile("token=(mlnk_[A-Za-z0-9_-]{43})");
+
+  static final Mailbox mail = Mailbox.start();
+
+  @RegisterExtension static final RunningApi api = RunningApi.with("SMTP_URL", mail.smtpUrl());
+
+  @AfterAll
+  static void stopMail() {
+    mail.close();
+  }
+
+  @Test
+  void aMailedLinkSignsInOnceAndLogoutEndsTheSession() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String email = team.owner().email();
+
+    HttpResponse<String> started = start(email.toUpperCase());
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    String token = mail.await(email, "sign-in").find(LINK_TOKEN);
+
+    JsonNode session = json(verify(token), 200);
+    assertThat(session.get("user_id").asString()).isEqualTo(team.owner().id().toString());
+    assertThat(session.get("role").asString()).isEqualTo("owner");
+    Map<String, String> auth = Teams.bearer(session.get("session_token").asString());
+    assertThat(json(api.http().get("/api/v1/whoami", auth), 200).get("auth_method").asString())
+        .isEqualTo("session");
+
+    HttpResponse<String> reused = verify(token);
+    assertThat(reused.statusCode()).isEqualTo(400);
+    assertThat(error(reused)).isEqualTo("invalid_link");
+
+    // A session makes keys; the key it made cannot.
+    String key =
+        json(api.http().post("/api/v1/auth/api-keys", "{\"name\":\"laptop\"}", auth), 201)
+            .get("key")
+            .asString();
+    assertThat(
+            error(api.http().post("/api/v1/auth/api-keys", "{\"name\":\"x\"}", Teams.bearer(key))))
+        .isEqualTo("forbidden");
+
+    JsonNode out = json(api.http().post("/auth/logout", "", auth), 200);
+    assertThat(out.get("revoked").asBoolean()).isTrue();
+    assertThat(api.http().get("/api/v1/whoami", auth).statusCode()).isEqualTo(401);
+    assertThat(api.http().get("/api/v1/whoami", Teams.bearer(key)).statusCode())
+        .as("keys made with the session outlive it")
+        .isEqualTo(200);
+    assertThat(json(api.http().post("/auth/logout", "", Map.of()), 200).get("revoked").asBoolean())
+        .isFalse();
+    assertThat(auditKinds(team)).contains("auth.login", "auth.logout");
+  }
+
+  @Test
+  void anAddressWithoutAnAccountGetsTheSameAnswerAndNoMail() {
+    String nobody = "nobody-" + UUID.randomUUID() + "@example.com";
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    HttpResponse<String> unknown = start(nobody);
+    HttpResponse<String> known = start(team.owner().email());
+    assertThat(unknown.statusCode()).isEqualTo(known.statusCode()).isEqualTo(202);
+    assertThat(JSON.readTree(unknown.body()).get("message").asString().replace(nobody, "X"))
+        .isEqualTo(
+            JSON.readTree(known.body())
+                .get("message")
+                .asString()
+                .replace(team.owner().email(), "X"));
+    mail.await(team.owner().email(), "sign-in");
+    assertThat(mail.all()).noneMatch(m -> m.to().equals(nobody));
+
+    assertThat(error(start("not an address"))).isEqualTo("invalid_email");
+    assertThat(error(verify("mlnk_" + "A".repeat(43)))).isEqualTo("invalid_link");
+    assertThat(error(verify("anything"))).isEqualTo("invalid_link");
+  }
+
+  @Test
+  void aLinkOlderThanFifteenMinutesNoLongerSignsIn() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    start(team.owner().email());
+    String token = mail.await(team.owner().email(), "sign-in").find(LINK_TOKEN);
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      db.jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "UPDATE magic_links SET expires_at = now() - interval '1 second'"
+                      + " WHERE user_id = ?",
+                  team.owner().id()));
+    }
+    assertThat(error(verify(token))).isEqualTo("invalid_link");
+  }
+
+  @Test
+  void askingIsLimitedPerAddress() {
+    String email = "limited-" + UUID.randomUUID() + "@example.com";
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      statuses.add(api.fromManyNetworks().postJson("/auth/email/start", body(email)).statusCode());
+    }
+    assertThat(statuses).containsExactly(202, 202, 202, 202, 202, 429);
+    HttpResponse<String> limited =
+        api.fromManyNetworks().postJson("/auth/email/start", body(email));
+    assertThat(error(limited)).isEqualTo("sign_in_rate_limited");
+    assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+  }
+
+  @Test
+  void noSecretOfSigningInReachesTheLog() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    List<String> secrets = new ArrayList<>();
+    List<String> lines;
+    try (CapturedLog log = new CapturedLog()) {
+      start(team.owner().email());
+      String token = mail.await(team.owner().email(), "sign-in").find(LINK_TOKEN);
+      secrets.add(token);
+      String session = json(verify(token), 200).get("session_token").asString();
+      secrets.add(session);
+      Map<String, String> auth = Teams.bearer(session);
+      secrets.add(
+          json(api.http().post("/api/v1/auth/api-keys", "{\"name\":\"ci\"}", auth), 201)
+              .get("key")
+              .asString());
+      String invited = "invitee-" + UUID.randomUUID() + "@example.com";
+      json(
+          api.http()
+              .post(
+                  "/api/v1/teams/" + team.team().id() + "/invitations",
+                  "{\"email\":\"" + invited + "\"}",
+                  auth),
+          201);
+      secrets.add(
+          mail.await(invited, "invited")
+              .find(Pattern.compile("/api/v1/invitations/([0-9a-f]{64})/accept")));
+      api.http().post("/auth/logout", "", auth);
+      // A refused session is logged as refused, never by its value.
+      api.http().get("/api/v1/whoami", auth);
+      lines = Awaitility.await().until(log::lines, l -> !l.isEmpty());
+    }
+    assertThat(lines).hasSizeGreaterThan(0);
+    for (String secret : secrets) {
+      assertThat(lines).noneMatch(line -> line.contains(secret));
+    }
+  }
+
+  private static String body(String email) {
+    return "{\"email\":\"" + email + "\"}";
+  }
+
+  private static HttpResponse<String> start(String email) {
+    return api.fromManyNetworks().postJson("/auth/email/start", body(email));
+  }
+
+  private static HttpResponse<String> verify(String token) {
+    return api.http().postJson("/auth/email/verify", "{\"token\":\"" + token + "\"}");
+  }
+
+  private static List<String> auditKinds(TeamBootstrap.Bootstrapped team) {
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      return Awaitility.await()
+          .until(
+              () ->
+                  db.jdbi()
+                      .withHandle(h ->
+                          h.createQuery("SELECT kind FROM audit_log WHERE team_id = :t")
+                              .bind("t", team.team().id().value())
+                              .mapTo(String.class)
+                              .list()),
+              kinds -> kinds.contains("auth.logout"));
+    }
+  }
+
+  private static JsonNode json(HttpResponse<String> res, int status) {
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+    return JSON.readTree(res.body());
+  }
+
+  private static String error(HttpResponse<String> res) {
+    return JSON.readTree(res.body()).path("error").asString("");
+  }
+}
