@@ -1,5 +1,6 @@
 package dev.instanode.api;
 
+import dev.instanode.api.audit.AuditHandler;
 import dev.instanode.api.auth.Access;
 import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.claim.ClaimHandler;
@@ -38,6 +39,7 @@ public final class Routes {
       ProvisionHandler provision,
       Accounts accounts,
       ResourceHandler resources,
+      AuditHandler audit,
       StackHandler stacks,
       WebhookHandler webhooks,
       StorageHandler storage) {}
@@ -95,6 +97,10 @@ public final class Routes {
         h.accounts().team()::revokeInvitation,
         Access.MANAGE);
     routes.post("/api/v1/invitations/{token}/accept", h.accounts().team()::accept, Access.OPEN);
+
+    // The team's audit trail (plans with audit), as pages of JSON or one streamed CSV.
+    routes.get("/api/v1/audit", h.audit()::list, Access.READ);
+    routes.get("/api/v1/audit.csv", h.audit()::csv, Access.READ);
 
     // A team's resources (required auth; another team's resource is a 404).
     routes.get("/api/v1/resources", h.resources()::list, Access.READ);

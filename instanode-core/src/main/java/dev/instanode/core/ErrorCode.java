@@ -232,6 +232,12 @@ public enum ErrorCode {
       400,
       "Tell the user team settings are a JSON object of at most 32 keys (lower-case letters,"
           + " digits, '_') with string, number or boolean values, 4 KiB in all."),
+  // The same wire code as HTTP's 426, for a feature a paid plan has.
+  PLAN_UPGRADE_REQUIRED(
+      402,
+      "upgrade_required",
+      "Tell the user this feature is not in the team's plan (see /api/v1/capabilities); upgrade"
+          + " at upgrade_url to use it."),
   INTERNAL_ERROR(
       500, "Tell the user instanode hit an unexpected error; retry, and report the request_id.");
 

@@ -3,11 +3,13 @@ package dev.instanode.core;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 import java.util.Optional;
 
 /** The limits of one tier, as loaded from plans.yaml. {@code -1} means unlimited. */
 public record Plan(
     @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) Tier tier,
+    String displayName,
     int rank,
     long priceCentsMonthly,
     long provisionsPerDay,
@@ -18,6 +20,8 @@ public record Plan(
     StorageLimits storage,
     QueueLimits queue,
     long teamMembers,
+    VaultLimits vault,
+    boolean audit,
     StackLimits stacks,
     boolean dedicated,
     DedicatedSize dedicatedSize) {
@@ -30,6 +34,8 @@ public record Plan(
     requireNonNull(storage, "storage limits are missing for " + tier.wireName());
     requireNonNull(queue, "queue limits are missing for " + tier.wireName());
     requireNonNull(stacks, "stacks limits are missing for " + tier.wireName());
+    requireNonNull(vault, "vault limits are missing for " + tier.wireName());
+    requireNonNull(displayName, "display_name is missing for " + tier.wireName());
     Limit.requireValid(tier.wireName() + ".provisions_per_day", provisionsPerDay);
     Limit.requireValid(tier.wireName() + ".team_members", teamMembers);
     if (dedicated && dedicatedSize == null) {
@@ -138,6 +144,23 @@ public record Plan(
           || containerMemoryMb < 1) {
         throw new IllegalArgumentException("stacks quota figures must be positive");
       }
+    }
+  }
+
+  /**
+   * @param entries secrets a team may keep, across every env; -1 means unlimited
+   * @param envs the envs it may keep them in; {@code *} for any
+   */
+  public record VaultLimits(long entries, List<String> envs) {
+    public static final String ANY_ENV = "*";
+
+    public VaultLimits {
+      Limit.requireValid("vault.entries", entries);
+      envs = List.copyOf(envs);
+    }
+
+    public boolean allows(String env) {
+      return envs.contains(ANY_ENV) || envs.contains(env);
     }
   }
 

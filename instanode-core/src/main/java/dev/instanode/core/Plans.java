@@ -6,8 +6,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -85,10 +86,8 @@ public final class Plans {
     return ResourceKinds.of(type).limits(of(tier));
   }
 
-  /** The whole table keyed by wire tier name, for {@code GET /api/v1/capabilities}. */
-  public Map<String, Plan> asWireMap() {
-    Map<String, Plan> out = new LinkedHashMap<>();
-    byTier.forEach((tier, plan) -> out.put(tier.wireName(), plan));
-    return Collections.unmodifiableMap(out);
+  /** Every tier's plan, cheapest first. */
+  public List<Plan> all() {
+    return byTier.values().stream().sorted(Comparator.comparingInt(Plan::rank)).toList();
   }
 }

@@ -15,8 +15,9 @@ class PlansTest {
     for (Tier tier : Tier.values()) {
       assertThat(plans.of(tier).tier()).isEqualTo(tier);
     }
-    assertThat(plans.asWireMap())
-        .containsOnlyKeys("anonymous", "free", "hobby", "hobby_plus", "pro", "growth", "team");
+    assertThat(plans.all())
+        .extracting(p -> p.tier().wireName())
+        .containsExactly("anonymous", "free", "hobby", "hobby_plus", "pro", "growth", "team");
   }
 
   @Test
@@ -66,6 +67,7 @@ class PlansTest {
         """
         tiers:
           anonymous:
+            display_name: Test
             rank: 0
             price_cents_monthly: 0
             provisions_per_day: 5
@@ -82,6 +84,8 @@ class PlansTest {
             storage: { storage_mb: 10, presigns_per_minute: 10 }
             queue: { queues: 1 }
             team_members: 1
+            vault: { entries: 0, envs: [] }
+            audit: false
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: false
             dedicated_size: null
@@ -98,6 +102,7 @@ class PlansTest {
         """
         tiers:
           anonymous:
+            display_name: Test
             rank: 0
             price_cents_monthly: 0
             provisions_per_day: -2
@@ -114,6 +119,8 @@ class PlansTest {
             storage: { storage_mb: 10, presigns_per_minute: 10 }
             queue: { queues: 1 }
             team_members: 1
+            vault: { entries: 0, envs: [] }
+            audit: false
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: false
             dedicated_size: null
@@ -139,6 +146,7 @@ class PlansTest {
         """
         tiers:
           anonymous:
+            display_name: Test
             rank: 0
             price_cents_monthly: 0
             provisions_per_day: 5
@@ -155,6 +163,8 @@ class PlansTest {
             storage: { storage_mb: 10, presigns_per_minute: 10 }
             queue: { queues: 1 }
             team_members: 1
+            vault: { entries: 0, envs: [] }
+            audit: false
             stacks: { apps: 0, cpu_millis: 500, memory_mb: 512, pods: 4, container_cpu_millis: 250, container_memory_mb: 256 }
             dedicated: true
             dedicated_size: null

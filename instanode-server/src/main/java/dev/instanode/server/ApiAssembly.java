@@ -3,6 +3,8 @@ package dev.instanode.server;
 import dev.instanode.api.ApiServer;
 import dev.instanode.api.ApiSettings;
 import dev.instanode.api.Routes;
+import dev.instanode.api.audit.AuditHandler;
+import dev.instanode.api.audit.AuditTrail;
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.api.auth.RoleGate;
@@ -222,6 +224,10 @@ final class ApiAssembly {
                 addresses,
                 bodies)),
         new ResourceHandler(resourceService(storage), auth, bodies),
+        new AuditHandler(
+            auth,
+            new AuditTrail(
+                shared.audit(), identities, shared.plans(), mapper, config.upgradeUrl())),
         stackHandler(settings, gate, claims, onboarding, auth),
         new WebhookHandler(
             new WebhookService(

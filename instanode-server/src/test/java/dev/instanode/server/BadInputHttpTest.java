@@ -196,7 +196,7 @@ class BadInputHttpTest {
           http.post(
               "/api/v1/auth/api-keys",
               "{\"name\":\"" + jsonName + "\"}",
-              Teams.bearer(team.apiKey())),
+              Teams.bearer(Teams.session(env, team))),
           400,
           code);
       assertThat(log.lines()).noneMatch(l -> l.contains("api_keys") || l.contains("key_hash"));
@@ -211,7 +211,7 @@ class BadInputHttpTest {
         http.post(
             "/api/v1/auth/api-keys",
             "{\"name\":\"  déploiement 👩\u200d💻  \"}",
-            Teams.bearer(team.apiKey()));
+            Teams.bearer(Teams.session(env, team)));
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     assertThat(
             AnonymousGateHttpTest.scalar(

@@ -164,9 +164,11 @@ class ProvisionPostgresHttpTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(ready.body()).get("overall").asString()).isEqualTo("ok");
     JsonNode caps = JSON.readTree(api.fromManyNetworks().get("/api/v1/capabilities").body());
-    assertThat(caps.at("/tiers/anonymous/postgres/connections").asInt()).isEqualTo(2);
-    assertThat(caps.at("/tiers/team/postgres/connections").asInt()).isEqualTo(-1);
-    assertThat(caps.at("/tiers/hobby/provisions_per_day").asInt()).isEqualTo(-1);
+    assertThat(caps.at("/tiers/0/tier").asString()).isEqualTo("anonymous");
+    assertThat(caps.at("/tiers/0/postgres/connections").asInt()).isEqualTo(2);
+    assertThat(caps.at("/tiers/6/tier").asString()).isEqualTo("team");
+    assertThat(caps.at("/tiers/6/postgres/connections").asInt()).isEqualTo(-1);
+    assertThat(caps.at("/tiers/2/provisions_per_day").asInt()).isEqualTo(-1);
   }
 
   private static PostgresUrl provisionUrl(String name) {

@@ -1,16 +1,26 @@
 package dev.instanode.store;
 
 import dev.instanode.core.AuditKind;
+import dev.instanode.core.TeamId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -125,6 +135,96 @@ public final class AuditLog implements AutoCloseable {
           .add();
     }
     insert.execute();
+  }
+
+  /**
+   * What a team's trail is read by; each part narrows it when present.
+   *
+   * @param resource a resource's token or a stack's slug, as the team knows them
+   */
+  public record Filter(
+      TeamId team,
+      Optional<String> kind,
+      Optional<String> actor,
+      Optional<String> resource,
+      Optional<Instant> since) {}
+
+  /**
+   * One row as a team reads it: the resource named by its public token or slug, never the internal
+   * id.
+   */
+  public record Entry(
+      UUID id,
+      String kind,
+      String actor,
+      Optional<String> resourceType,
+      Optional<String> resource,
+      String summary,
+      String metadata,
+      Optional<String> requestId,
+      Instant createdAt) {}
+
+  private static final String READ =
+      "SELECT a.id, a.kind, a.actor, a.resource_type,"
+          + " coalesce(r.token::text, s.slug) AS resource, a.summary, a.metadata::text AS metadata,"
+          + " a.request_id, a.created_at FROM audit_log a"
+          + " LEFT JOIN resources r ON r.id = a.resource_id"
+          + " LEFT JOIN stacks s ON s.id = a.resource_id"
+          + " WHERE a.team_id = :team"
+          + " AND (CAST(:kind AS text) IS NULL OR a.kind = :kind)"
+          + " AND (CAST(:actor AS text) IS NULL OR a.actor = :actor)"
+          + " AND (CAST(:resource AS text) IS NULL OR r.token::text = :resource"
+          + " OR s.slug = :resource)"
+          + " AND (CAST(:since AS timestamptz) IS NULL OR a.created_at >= :since)";
+
+  /** The team's rows, newest first, after the cursor ({@code created_at}, {@code id}). */
+  public List<Entry> page(Filter filter, Optional<ResourceRepository.Keyset> after, int limit) {
+    return jdbi.withHandle(h ->
+        bind(
+                h.createQuery(
+                    READ
+                        + " AND (CAST(:at AS timestamptz) IS NULL OR (a.created_at, a.id) < (:at,"
+                        + " :id)) ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"),
+                filter)
+            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
+            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+            .bind("limit", limit)
+            .map(AuditLog::entry)
+            .list());
+  }
+
+  /**
+   * Hands every matching row, newest first, to {@code each} as the database streams them (a cursor
+   * of 500 rows at a time), so a long trail is never held in memory.
+   */
+  public void each(Filter filter, Consumer<Entry> each) {
+    jdbi.useTransaction(h ->
+        bind(h.createQuery(READ + " ORDER BY a.created_at DESC, a.id DESC"), filter)
+            .setFetchSize(500)
+            .map(AuditLog::entry)
+            .useStream(rows -> rows.forEach(each)));
+  }
+
+  private static Query bind(Query query, Filter filter) {
+    return query
+        .bind("team", filter.team().value())
+        .bind("kind", filter.kind().orElse(null))
+        .bind("actor", filter.actor().orElse(null))
+        .bind("resource", filter.resource().orElse(null))
+        .bind("since", filter.since().map(Timestamp::from).orElse(null));
+  }
+
+  private static Entry entry(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new Entry(
+        rs.getObject("id", UUID.class),
+        rs.getString("kind"),
+        rs.getString("actor"),
+        Optional.ofNullable(rs.getString("resource_type")),
+        Optional.ofNullable(rs.getString("resource")),
+        rs.getString("summary"),
+        rs.getString("metadata"),
+        Optional.ofNullable(rs.getString("request_id")),
+        rs.getTimestamp("created_at").toInstant());
   }
 
   /** Waits for queued rows, so a clean shutdown loses none. */

@@ -30,7 +30,7 @@ public final class OpsHandler {
   private final ApiSettings settings;
   private final Readiness readiness;
   private final PrometheusMeterRegistry prometheus;
-  private final Plans plans;
+  private final CapabilitiesReply capabilities;
   private final String migrationVersion;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Clock clock;
@@ -46,7 +46,7 @@ public final class OpsHandler {
     this.settings = settings;
     this.readiness = readiness;
     this.prometheus = prometheus;
-    this.plans = plans;
+    this.capabilities = Capabilities.of(plans, settings.upgradeUrl());
     this.migrationVersion = migrationVersion;
     this.clock = clock;
     this.startedAt = clock.instant();
@@ -124,6 +124,6 @@ public final class OpsHandler {
   }
 
   public void capabilities(Context ctx) {
-    ctx.json(new CapabilitiesReply(true, plans.asWireMap()));
+    ctx.json(capabilities);
   }
 }

@@ -7,7 +7,6 @@ import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.StackSlug;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -213,7 +212,7 @@ class WireJsonTest {
             new PlanChangeReply(true, "team", "free", "pro", 3),
             "{\"ok\":true,\"team_id\":\"team\",\"previous_tier\":\"free\",\"tier\":\"pro\","
                 + "\"resources_elevated\":3}"),
-        Arguments.of(new CapabilitiesReply(true, Map.of()), "{\"ok\":true,\"tiers\":{}}"));
+        Arguments.of(new CapabilitiesReply(true, List.of()), "{\"ok\":true,\"tiers\":[]}"));
   }
 
   @ParameterizedTest
