@@ -13,6 +13,7 @@ import dev.instanode.api.signin.SignInHandler;
 import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.api.storage.StorageHandler;
 import dev.instanode.api.team.TeamHandler;
+import dev.instanode.api.vault.VaultHandler;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
@@ -40,6 +41,7 @@ public final class Routes {
       Accounts accounts,
       ResourceHandler resources,
       AuditHandler audit,
+      VaultHandler vault,
       StackHandler stacks,
       WebhookHandler webhooks,
       StorageHandler storage) {}
@@ -97,6 +99,12 @@ public final class Routes {
         h.accounts().team()::revokeInvitation,
         Access.MANAGE);
     routes.post("/api/v1/invitations/{token}/accept", h.accounts().team()::accept, Access.OPEN);
+
+    // The team's secrets, per env and key, versioned; a value reveals as a credential does.
+    routes.get("/api/v1/vault/{env}", h.vault()::list, Access.READ);
+    routes.put("/api/v1/vault/{env}/{key}", h.vault()::put, Access.BUILD);
+    routes.get("/api/v1/vault/{env}/{key}", h.vault()::get, Access.BUILD);
+    routes.delete("/api/v1/vault/{env}/{key}", h.vault()::delete, Access.BUILD);
 
     // The team's audit trail (plans with audit), as pages of JSON or one streamed CSV.
     routes.get("/api/v1/audit", h.audit()::list, Access.READ);

@@ -19,6 +19,7 @@ import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackDeployer;
 import dev.instanode.stacks.StackObserver;
 import dev.instanode.stacks.StackTeardown;
+import dev.instanode.stacks.VaultValues;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.StackRepository;
@@ -153,7 +154,8 @@ public final class SweepBenchmark {
                 Plans.bundled(),
                 AesGcm.fromHexKey(AesGcm.generateHexKey()),
                 "stacks.bench",
-                meters),
+                meters,
+                VaultValues.NONE),
             stacks,
             teardown,
             meters),

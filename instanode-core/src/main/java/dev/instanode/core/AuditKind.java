@@ -20,6 +20,10 @@ public enum AuditKind {
   TEAM_INVITATION_CREATED("team.invitation_created"),
   TEAM_INVITATION_REVOKED("team.invitation_revoked"),
   TEAM_INVITATION_ACCEPTED("team.invitation_accepted"),
+  /** A vault value was read (by a member, or by a deploy resolving vault:// references). */
+  VAULT_READ("vault.read"),
+  /** A vault key was written (a new version) or deleted; never its value. */
+  VAULT_WRITE("vault.write"),
   /** A member signed in (a session was issued); metadata says how. */
   AUTH_LOGIN("auth.login"),
   /** A session was ended before its expiry. */

@@ -232,6 +232,22 @@ public enum ErrorCode {
       400,
       "Tell the user team settings are a JSON object of at most 32 keys (lower-case letters,"
           + " digits, '_') with string, number or boolean values, 4 KiB in all."),
+  VAULT_LIMIT_REACHED(
+      402,
+      "Tell the user the team keeps as many vault entries as its plan allows (vault.entries in"
+          + " /api/v1/capabilities); delete one, or upgrade the plan."),
+  INVALID_VAULT_KEY(
+      400,
+      "Tell the user a vault key is 1-128 characters of upper-case letters, digits and '_',"
+          + " not starting with a digit (an env var name), and a value a string of at most 32 KiB."),
+  VAULT_REQUIRES_AUTH(
+      403,
+      "Tell the user vault:// references need a team: sign in or use an API key, and store the"
+          + " secret with PUT /api/v1/vault/{env}/{key}."),
+  VAULT_REF_FAILED(
+      400,
+      "Tell the user a vault:// reference names a key the team's vault does not hold in the"
+          + " stack's env; store it first (PUT /api/v1/vault/{env}/{key})."),
   // The same wire code as HTTP's 426, for a feature a paid plan has.
   PLAN_UPGRADE_REQUIRED(
       402,

@@ -49,6 +49,8 @@ import dev.instanode.api.storage.StorageService;
 import dev.instanode.api.team.InvitationService;
 import dev.instanode.api.team.TeamHandler;
 import dev.instanode.api.team.TeamService;
+import dev.instanode.api.vault.VaultHandler;
+import dev.instanode.api.vault.VaultService;
 import dev.instanode.api.webhooks.WebhookHandler;
 import dev.instanode.api.webhooks.WebhookService;
 import dev.instanode.api.webhooks.WebhookStreams;
@@ -60,6 +62,7 @@ import dev.instanode.store.MagicLinkRepository;
 import dev.instanode.store.OnboardingRepository;
 import dev.instanode.store.ResourceRepository;
 import dev.instanode.store.StackRepository;
+import dev.instanode.store.VaultRepository;
 import dev.instanode.store.WebhookRepository;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -180,6 +183,14 @@ final class ApiAssembly {
             shared.audit(),
             clock);
     AnonymousGate gate = new AnonymousGate(redis, shared.plans(), clock);
+    VaultService vault =
+        new VaultService(
+            jdbi,
+            new VaultRepository(jdbi),
+            shared.plans(),
+            shared.aes(),
+            shared.audit(),
+            config.upgradeUrl());
     return new Routes.Handlers(
         new RoleGate(auth),
         ops(settings, redis),
@@ -228,7 +239,8 @@ final class ApiAssembly {
             auth,
             new AuditTrail(
                 shared.audit(), identities, shared.plans(), mapper, config.upgradeUrl())),
-        stackHandler(settings, gate, claims, onboarding, auth),
+        new VaultHandler(auth, vault, bodies),
+        stackHandler(settings, gate, claims, onboarding, auth, vault),
         new WebhookHandler(
             new WebhookService(
                 new ResourceRepository(jdbi),
@@ -261,7 +273,8 @@ final class ApiAssembly {
       AnonymousGate gate,
       ClaimService claims,
       OnboardingTokens onboarding,
-      Authenticator auth) {
+      Authenticator auth,
+      VaultService vault) {
     Jdbi jdbi = shared.db().jdbi();
     Optional<StackParts> parts =
         stacks.map(s ->
@@ -273,6 +286,7 @@ final class ApiAssembly {
             jdbi,
             new StackNeeds(
                 new ResourceRepository(jdbi), shared.aes(), config.stacks().resourceHost()),
+            vault,
             shared.aes(),
             shared.plans(),
             settings,
@@ -284,6 +298,7 @@ final class ApiAssembly {
             parts,
             new StackRepository(jdbi),
             new StackAccess(onboarding),
+            vault,
             shared.aes(),
             shared.audit()),
         bodies,

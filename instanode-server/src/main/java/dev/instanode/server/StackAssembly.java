@@ -4,11 +4,13 @@ import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.cluster.Clusters;
 import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
+import dev.instanode.stacks.SealedVault;
 import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackDeployer;
 import dev.instanode.stacks.StackObserver;
 import dev.instanode.stacks.StackTeardown;
 import dev.instanode.store.StackRepository;
+import dev.instanode.store.VaultRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -41,7 +43,14 @@ final class StackAssembly {
       StackRepository stacks = new StackRepository(shared.db().jdbi());
       StackDeployer deployer =
           new StackDeployer(
-              stacks, c, shared.plans(), shared.aes(), config.stacks().domain(), shared.meters());
+              stacks,
+              c,
+              shared.plans(),
+              shared.aes(),
+              config.stacks().domain(),
+              shared.meters(),
+              new SealedVault(
+                  new VaultRepository(shared.db().jdbi()), shared.aes(), shared.audit()));
       // Namespace rules need no deployment's names: only tenant-prefixed namespaces may go. The
       // teardown and the worker's orphan sweep check every namespace against this one guard.
       DropGuard guard = new DropGuard(Set.of());

@@ -45,6 +45,10 @@ final class HostileRequests {
           "POST /auth/email/start",
           "POST /auth/email/verify",
           "POST /auth/logout",
+          "GET /api/v1/vault/{token}",
+          "GET /api/v1/vault/{token}/{token}",
+          "PUT /api/v1/vault/{token}/{token}",
+          "DELETE /api/v1/vault/{token}/{token}",
           "GET /api/v1/audit",
           "GET /api/v1/audit.csv",
           "POST /storage/new",
@@ -133,7 +137,8 @@ final class HostileRequests {
           "extra",
           "role",
           "settings",
-          "default_env");
+          "default_env",
+          "value");
 
   private final SplittableRandom random;
   private final Known known;

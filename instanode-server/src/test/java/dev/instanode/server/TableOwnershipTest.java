@@ -34,6 +34,7 @@ class TableOwnershipTest {
           Map.entry("api_keys", "IdentityRepository"),
           Map.entry("team_invitations", "InvitationRepository"),
           Map.entry("magic_links", "MagicLinkRepository"),
+          Map.entry("vault_secrets", "VaultRepository"),
           Map.entry("stacks", "StackRepository"),
           Map.entry("stack_services", "StackRepository"));
 

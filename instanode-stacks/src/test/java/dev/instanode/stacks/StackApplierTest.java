@@ -80,7 +80,8 @@ class StackApplierTest {
 
   private StackApplier applier(StackCluster on) {
     return new StackApplier(
-        new StackDeployer(stacks, on, Plans.bundled(), AES, "stacks.example.dev", meters),
+        new StackDeployer(
+            stacks, on, Plans.bundled(), AES, "stacks.example.dev", meters, VaultValues.NONE),
         stacks,
         new StackTeardown(stacks, on, new DropGuard(Set.of()), audit, meters),
         meters);

@@ -72,7 +72,8 @@ class StackDeployerTest {
     StackCluster cluster = new Fabric8StackCluster(client, false, () -> {});
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-    new StackDeployer(stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters)
+    new StackDeployer(
+            stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters, VaultValues.NONE)
         .apply(row);
 
     String ns = row.namespace().value();

@@ -6,6 +6,7 @@ import dev.instanode.api.ApiSettings;
 import dev.instanode.api.auth.Caller;
 import dev.instanode.api.claim.ClaimService;
 import dev.instanode.api.gate.AnonymousGate;
+import dev.instanode.api.vault.VaultService;
 import dev.instanode.api.wire.StackCreatedReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
@@ -60,6 +61,7 @@ public final class StackCreation {
   private final Optional<StackParts> parts;
   private final Jdbi jdbi;
   private final StackNeeds needs;
+  private final VaultService vault;
   private final AesGcm aes;
   private final Plans plans;
   private final ApiSettings settings;
@@ -72,6 +74,7 @@ public final class StackCreation {
       Optional<StackParts> parts,
       Jdbi jdbi,
       StackNeeds needs,
+      VaultService vault,
       AesGcm aes,
       Plans plans,
       ApiSettings settings,
@@ -82,6 +85,7 @@ public final class StackCreation {
     this.parts = requireNonNull(parts, "parts is null");
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.needs = requireNonNull(needs, "needs is null");
+    this.vault = requireNonNull(vault, "vault is null");
     this.aes = requireNonNull(aes, "aes is null");
     this.plans = requireNonNull(plans, "plans is null");
     this.settings = requireNonNull(settings, "settings is null");
@@ -134,6 +138,8 @@ public final class StackCreation {
                   s.name(), s.image(), s.port(), s.expose(), serviceEnv);
             })
             .toList();
+    // vault:// references are checked now, and read again at every apply.
+    vault.checkRefs(caller, env, services.stream().map(StackRepository.NewService::env).toList());
     StackRecord row =
         switch (caller) {
           case Caller.Anonymous a -> anonymous(a, name, env, services);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.instanode.api.auth.Caller;
 import dev.instanode.api.http.Pages;
+import dev.instanode.api.vault.VaultService;
 import dev.instanode.api.wire.StackCreatedReply;
 import dev.instanode.api.wire.StackDeletedReply;
 import dev.instanode.api.wire.StackEnvReply;
@@ -20,6 +21,7 @@ import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.core.names.StackSlug;
 import dev.instanode.core.stack.EnvMerge;
 import dev.instanode.core.stack.StackStatus;
+import dev.instanode.core.stack.VaultRefs;
 import dev.instanode.stacks.StackTeardown;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
@@ -45,6 +47,7 @@ public final class StackService {
   private final Optional<StackParts> parts;
   private final StackRepository stacks;
   private final StackAccess access;
+  private final VaultService vault;
   private final AesGcm aes;
   private final AuditLog audit;
 
@@ -52,11 +55,13 @@ public final class StackService {
       Optional<StackParts> parts,
       StackRepository stacks,
       StackAccess access,
+      VaultService vault,
       AesGcm aes,
       AuditLog audit) {
     this.parts = requireNonNull(parts, "parts is null");
     this.stacks = requireNonNull(stacks, "stacks is null");
     this.access = requireNonNull(access, "access is null");
+    this.vault = requireNonNull(vault, "vault is null");
     this.aes = requireNonNull(aes, "aes is null");
     this.audit = requireNonNull(audit, "audit is null");
   }
@@ -157,6 +162,14 @@ public final class StackService {
           throw new ApiException(
               ErrorCode.INVALID_ENV_KEY, "env." + key + ": not a valid environment variable name.");
         });
+    if (!VaultRefs.referenced(List.of(patch)).isEmpty()) {
+      StackRecord row =
+          stacks
+              .findBySlug(slug)
+              .filter(r -> r.team().equals(owner))
+              .orElseThrow(StackAccess::notFound);
+      vault.checkRefs(caller, row.env(), List.of(patch));
+    }
     StackRepository.EnvOutcome outcome;
     try {
       outcome = stacks.mergeEnv(slug, owner, patch, aes);

@@ -16,6 +16,7 @@ import dev.instanode.stacks.StackApplier;
 import dev.instanode.stacks.StackDeployer;
 import dev.instanode.stacks.StackObserver;
 import dev.instanode.stacks.StackTeardown;
+import dev.instanode.stacks.VaultValues;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.StackRecord;
 import dev.instanode.store.StackRepository;
@@ -73,7 +74,13 @@ public final class StackFixtures {
       StackCluster cluster, Optional<TeamId> team, Optional<Instant> expiresAt) {
     StackRecord row = record(team, expiresAt);
     new StackDeployer(
-            stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", new SimpleMeterRegistry())
+            stacks,
+            cluster,
+            Plans.bundled(),
+            AES,
+            "stacks.example.dev",
+            new SimpleMeterRegistry(),
+            VaultValues.NONE)
         .apply(row);
     return row;
   }
@@ -125,7 +132,14 @@ public final class StackFixtures {
         teardown,
         new StackObserver(stacks, cluster, meters),
         new StackApplier(
-            new StackDeployer(stacks, cluster, Plans.bundled(), AES, "stacks.example.dev", meters),
+            new StackDeployer(
+                stacks,
+                cluster,
+                Plans.bundled(),
+                AES,
+                "stacks.example.dev",
+                meters,
+                VaultValues.NONE),
             stacks,
             teardown,
             meters),
