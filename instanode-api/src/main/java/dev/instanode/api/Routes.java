@@ -86,6 +86,7 @@ public final class Routes {
     // invited address).
     routes.get("/api/v1/team", h.accounts().team()::team, Access.READ);
     routes.patch("/api/v1/team", h.accounts().team()::updateTeam, Access.MANAGE);
+    routes.delete("/api/v1/team", h.accounts().team()::deleteTeam, Access.OWN);
     routes.get("/api/v1/team/members", h.accounts().team()::members, Access.READ);
     routes.patch(
         "/api/v1/team/members/{user_id}", h.accounts().team()::changeMember, Access.MANAGE);

@@ -17,6 +17,10 @@ public enum AuditKind {
   TEAM_MEMBER_ROLE_CHANGED("team.member_role_changed"),
   /** A member was taken out of the team; their keys were revoked with them. */
   TEAM_MEMBER_REMOVED("team.member_removed"),
+  /** An owner asked for the team to be deleted; its teardown follows. */
+  TEAM_DELETION_REQUESTED("team.deletion_requested"),
+  /** Everything a deleted team held was torn down; the team row stays as a tombstone. */
+  TEAM_TOMBSTONED("team.tombstoned"),
   TEAM_INVITATION_CREATED("team.invitation_created"),
   TEAM_INVITATION_REVOKED("team.invitation_revoked"),
   TEAM_INVITATION_ACCEPTED("team.invitation_accepted"),

@@ -248,6 +248,10 @@ public enum ErrorCode {
       400,
       "Tell the user a vault:// reference names a key the team's vault does not hold in the"
           + " stack's env; store it first (PUT /api/v1/vault/{env}/{key})."),
+  CONFIRMATION_REQUIRED(
+      400,
+      "Tell the user deleting a team destroys every resource, stack and secret it holds and cannot"
+          + " be undone; to go ahead, send {\"confirm\": \"<the team's exact name>\"}."),
   // The same wire code as HTTP's 426, for a feature a paid plan has.
   PLAN_UPGRADE_REQUIRED(
       402,

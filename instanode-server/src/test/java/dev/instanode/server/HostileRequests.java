@@ -35,6 +35,7 @@ final class HostileRequests {
           "GET /api/v1/whoami",
           "GET /api/v1/team",
           "PATCH /api/v1/team",
+          "DELETE /api/v1/team",
           "GET /api/v1/team/members",
           "PATCH /api/v1/team/members/{id}",
           "DELETE /api/v1/team/members/{id}",

@@ -85,6 +85,11 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /** In the caller's transaction: the row lands if and only if what it records does. */
+  public static void writeIn(Handle h, AuditEvent event) {
+    insert(h, List.of(event));
+  }
+
   /** Synchronous, and a row that did not land throws: for audits that must precede an act. */
   public void writeOrThrow(AuditEvent event) {
     jdbi.useHandle(h -> insert(h, List.of(event)));

@@ -171,6 +171,7 @@ public final class IdentityRepository {
         h.createQuery(
                 "SELECT k.id, k.team_id, k.user_id, k.name, k.scopes, k.last_used_at, u.role"
                     + " FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
+                    + " JOIN teams t ON t.id = k.team_id AND t.status = 'active'"
                     + " WHERE k.key_hash = :hash AND k.revoked_at IS NULL"
                     + " AND (k.expires_at IS NULL OR k.expires_at > now())"
                     + " AND (k.user_id IS NULL OR u.team_id = k.team_id)")
@@ -189,10 +190,12 @@ public final class IdentityRepository {
             .findOne());
   }
 
-  /** The user's role in the team, while they are in it. */
+  /** The user's role in the team, while they are in it and the team is not being deleted. */
   public Optional<TeamRole> memberRole(UUID user, TeamId team) {
     return jdbi.withHandle(h ->
-        h.createQuery("SELECT role FROM users WHERE id = :user AND team_id = :team")
+        h.createQuery(
+                "SELECT u.role FROM users u JOIN teams t ON t.id = u.team_id"
+                    + " AND t.status = 'active' WHERE u.id = :user AND u.team_id = :team")
             .bind("user", user)
             .bind("team", team.value())
             .mapTo(String.class)
@@ -466,5 +469,87 @@ public final class IdentityRepository {
                 "UPDATE users SET email_verified = true WHERE id = :id AND NOT email_verified")
             .bind("id", user)
             .execute());
+  }
+
+  /**
+   * Marks an active team for deletion: from now no key or session of it works, and {@code
+   * team_deletion} tears everything down. False when it is not active (already being deleted).
+   */
+  public boolean requestDeletion(TeamId team) {
+    return jdbi.withHandle(h ->
+        h.createUpdate(
+                "UPDATE teams SET status = 'deletion_pending', deletion_requested_at = now(),"
+                    + " updated_at = now() WHERE id = :id AND status = 'active'")
+            .bind("id", team.value())
+            .execute())
+        == 1;
+  }
+
+  /** Teams waiting for their teardown, longest-waiting first. */
+  public List<TeamId> pendingDeletion(int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT id FROM teams WHERE status = 'deletion_pending'"
+                    + " ORDER BY deletion_requested_at, id LIMIT :limit")
+            .bind("limit", limit)
+            .mapTo(UUID.class)
+            .map(TeamId::new)
+            .list());
+  }
+
+  /** A deletion's figures so far. */
+  public record DeletionProgress(
+      Instant requestedAt, int resourcesDestroyed, int namespacesDeleted) {}
+
+  /** The team row locked, when it is still waiting for its deletion to finish. */
+  public static Optional<DeletionProgress> lockPendingDeletion(Handle h, TeamId team) {
+    LockTimeouts.setLocal(h, Duration.ofSeconds(3));
+    return h.createQuery(
+            "SELECT deletion_requested_at, deletion_resources_destroyed,"
+                + " deletion_namespaces_deleted FROM teams WHERE id = :id"
+                + " AND status = 'deletion_pending' FOR UPDATE")
+        .bind("id", team.value())
+        .map((rs, ctx) ->
+            new DeletionProgress(
+                rs.getTimestamp("deletion_requested_at").toInstant(),
+                rs.getInt("deletion_resources_destroyed"),
+                rs.getInt("deletion_namespaces_deleted")))
+        .findOne();
+  }
+
+  /** Counts one more resource torn down for the team's deletion, in the caller's transaction. */
+  public static void countDestroyedResource(Handle h, TeamId team) {
+    h.createUpdate(
+            "UPDATE teams SET deletion_resources_destroyed = deletion_resources_destroyed + 1"
+                + " WHERE id = :id")
+        .bind("id", team.value())
+        .execute();
+  }
+
+  /** Counts one more namespace deleted for the team's deletion. */
+  public void countDeletedNamespace(TeamId team) {
+    jdbi.useHandle(h ->
+        h.createUpdate(
+                "UPDATE teams SET deletion_namespaces_deleted = deletion_namespaces_deleted + 1"
+                    + " WHERE id = :id")
+            .bind("id", team.value())
+            .execute());
+  }
+
+  /**
+   * The last step, in the caller's transaction: the team stays as a tombstone (its audit trail
+   * still names it); its keys are revoked and its people removed, so their addresses are free.
+   */
+  public static void tombstone(Handle h, TeamId team) {
+    h.createUpdate(
+            "UPDATE teams SET status = 'tombstoned', tombstoned_at = now(), updated_at = now()"
+                + " WHERE id = :id")
+        .bind("id", team.value())
+        .execute();
+    h.createUpdate(
+            "UPDATE api_keys SET revoked_at = now() WHERE team_id = :id AND revoked_at IS NULL")
+        .bind("id", team.value())
+        .execute();
+    h.createUpdate("DELETE FROM users WHERE team_id = :id").bind("id", team.value()).execute();
   }
 }

@@ -139,6 +139,13 @@ public final class InvitationRepository {
         .execute();
   }
 
+  /** Every invitation of a team being tombstoned: they name people's addresses. */
+  public static void deleteAll(Handle h, TeamId team) {
+    h.createUpdate("DELETE FROM team_invitations WHERE team_id = :team")
+        .bind("team", team.value())
+        .execute();
+  }
+
   private static Invitation invitation(ResultSet rs, StatementContext ctx) throws SQLException {
     return new Invitation(
         rs.getObject("id", UUID.class),

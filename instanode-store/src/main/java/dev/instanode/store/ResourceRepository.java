@@ -339,6 +339,53 @@ public final class ResourceRepository {
         .execute();
   }
 
+  /**
+   * The resources of a team that still hold (or may hold) infrastructure: live, in flight or being
+   * deleted; the oldest first.
+   */
+  public List<ResourceRecord> undeletedOfTeam(TeamId team, int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT "
+                    + COLUMNS
+                    + " FROM resources WHERE team_id = :team"
+                    + " AND status IN ('pending','active','paused','suspended','deleting')"
+                    + " ORDER BY created_at, id LIMIT :limit")
+            .bind("team", team.value())
+            .bind("limit", limit)
+            .map(ResourceRepository::map)
+            .list());
+  }
+
+  /** Live resources whose team is a tombstone: made as the team was being deleted. */
+  public List<ResourceRecord> undeletedOfTombstonedTeams(int limit) {
+    return jdbi.withHandle(h ->
+        h.createQuery(
+                "SELECT r.* FROM resources r JOIN teams t ON t.id = r.team_id"
+                    + " WHERE t.status = 'tombstoned'"
+                    + " AND r.status IN ('pending','active','paused','suspended','deleting')"
+                    + " ORDER BY r.created_at, r.id LIMIT :limit")
+            .bind("limit", limit)
+            .map(ResourceRepository::map)
+            .list());
+  }
+
+  /** Those of {@code tokens} whose row belongs to a tombstoned team. */
+  public Set<ResourceToken> tokensOfTombstonedTeams(Collection<ResourceToken> tokens) {
+    if (tokens.isEmpty()) {
+      return Set.of();
+    }
+    return Set.copyOf(
+        jdbi.withHandle(h ->
+            h.createQuery(
+                    "SELECT r.token FROM resources r JOIN teams t ON t.id = r.team_id"
+                        + " WHERE r.token = ANY(:tokens) AND t.status = 'tombstoned'")
+                .bindArray("tokens", UUID.class, tokens.stream().map(ResourceToken::value).toList())
+                .mapTo(UUID.class)
+                .map(ResourceToken::new)
+                .list()));
+  }
+
   /** deleting → deleted, once the infrastructure is gone; false when another caller got there. */
   public boolean markDeleted(Handle h, ResourceId id) {
     return h.createUpdate(

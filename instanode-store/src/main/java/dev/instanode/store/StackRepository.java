@@ -223,17 +223,33 @@ public final class StackRepository {
   }
 
   /**
-   * Those of {@code namespaces} that a {@code stacks} row names, whatever its status: the orphan
-   * sweep's live set. Matched on {@code stacks.namespace}, which is the slug's namespace, never on
-   * the id (seed 000's sweep compared namespaces with ids and reaped every live stack).
+   * Those of {@code namespaces} that a {@code stacks} row names, whatever its status, unless the
+   * row's team is a tombstone: the orphan sweep's live set. Matched on {@code stacks.namespace},
+   * which is the slug's namespace, never on the id (seed 000's sweep compared namespaces with ids
+   * and reaped every live stack).
    */
   public Set<NamespaceName> namespacesWithRows(Collection<NamespaceName> namespaces) {
+    return namespaces(
+        namespaces,
+        "SELECT s.namespace FROM stacks s LEFT JOIN teams t ON t.id = s.team_id"
+            + " WHERE s.namespace = ANY(:namespaces) AND t.status IS DISTINCT FROM 'tombstoned'");
+  }
+
+  /** Those of {@code namespaces} whose row belongs to a tombstoned team. */
+  public Set<NamespaceName> namespacesOfTombstonedTeams(Collection<NamespaceName> namespaces) {
+    return namespaces(
+        namespaces,
+        "SELECT s.namespace FROM stacks s JOIN teams t ON t.id = s.team_id"
+            + " WHERE s.namespace = ANY(:namespaces) AND t.status = 'tombstoned'");
+  }
+
+  private Set<NamespaceName> namespaces(Collection<NamespaceName> namespaces, String sql) {
     if (namespaces.isEmpty()) {
       return Set.of();
     }
     return Set.copyOf(
         jdbi.withHandle(h ->
-            h.createQuery("SELECT namespace FROM stacks WHERE namespace = ANY(:namespaces)")
+            h.createQuery(sql)
                 .bindArray(
                     "namespaces",
                     String.class,

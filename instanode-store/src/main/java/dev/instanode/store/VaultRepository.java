@@ -142,4 +142,11 @@ public final class VaultRepository {
             .forEach(e -> out.put(e.getKey(), e.getValue())));
     return out;
   }
+
+  /** Every secret of a team being tombstoned, every version. */
+  public static void deleteAll(Handle h, TeamId team) {
+    h.createUpdate("DELETE FROM vault_secrets WHERE team_id = :team")
+        .bind("team", team.value())
+        .execute();
+  }
 }

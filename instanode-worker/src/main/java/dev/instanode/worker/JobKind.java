@@ -18,6 +18,8 @@ public enum JobKind {
   // Not on start: a fresh replica should not open with a destructive sweep.
   POOL_ORPHAN_REAPER("pool_orphan_reaper", Duration.ofMinutes(10), false),
   EXPIRE_STACKS("expire_stacks", Duration.ofMinutes(5), true),
+  // On start: a deletion an owner asked for, interrupted by a restart, resumes at once.
+  TEAM_DELETION("team_deletion", Duration.ofMinutes(1), true),
   STACK_RECONCILER("stack_reconciler", Duration.ofMinutes(1), true),
   // Not on start: a fresh replica should not open with a destructive sweep.
   ORPHAN_SWEEP("orphan_sweep", Duration.ofMinutes(15), false),

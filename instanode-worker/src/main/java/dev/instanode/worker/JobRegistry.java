@@ -13,6 +13,7 @@ import dev.instanode.worker.jobs.PoolOrphanReaper;
 import dev.instanode.worker.jobs.PropagationRunner;
 import dev.instanode.worker.jobs.ProvisionerReconciler;
 import dev.instanode.worker.jobs.StackReconciler;
+import dev.instanode.worker.jobs.TeamDeletion;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -51,6 +52,13 @@ public final class JobRegistry {
                     db,
                     d.stacks().map(WorkerDependencies.StackParts::teardown),
                     d.plans(),
+                    meters,
+                    clock);
+            case TEAM_DELETION ->
+                new TeamDeletion(
+                    db,
+                    provisioner,
+                    d.stacks().map(WorkerDependencies.StackParts::teardown),
                     meters,
                     clock);
             case STACK_RECONCILER -> new StackReconciler(db, d.stacks(), meters, clock);

@@ -14,6 +14,8 @@ public final class WorkerMetrics {
 
   // expire_anonymous
   public static final String EXPIRED = "instant_expired_resources_total";
+  public static final String TEAM_TEARDOWNS = "instant_team_deletion_teardowns_total";
+  public static final String TEAMS_TOMBSTONED = "instant_teams_tombstoned_total";
   public static final String EXPIRE_DEPROVISION_FAILED = "instant_expire_deprovision_failed_total";
   public static final String EXPIRE_RACE_SKIPPED = "instant_expire_race_skipped_total";
   public static final String EXPIRE_SKIPPED = "instant_expire_skipped_total";

@@ -45,6 +45,17 @@ public final class TeamHandler {
     ctx.json(teams.update(member, update, RequestContext.id(ctx)));
   }
 
+  public void deleteTeam(Context ctx) {
+    var member = auth.required(ctx);
+    JsonNode body = bodies.object(ctx);
+    ctx.status(202)
+        .json(
+            teams.requestDeletion(
+                member,
+                string(body, "confirm", ErrorCode.CONFIRMATION_REQUIRED),
+                RequestContext.id(ctx)));
+  }
+
   public void members(Context ctx) {
     ctx.json(
         teams.members(

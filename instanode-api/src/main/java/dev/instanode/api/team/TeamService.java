@@ -4,6 +4,7 @@ import dev.instanode.api.auth.Caller;
 import dev.instanode.api.http.Pages;
 import dev.instanode.api.wire.DeletedReply;
 import dev.instanode.api.wire.MemberChangedReply;
+import dev.instanode.api.wire.TeamDeletionReply;
 import dev.instanode.api.wire.TeamMembersReply;
 import dev.instanode.api.wire.TeamReply;
 import dev.instanode.core.ApiException;
@@ -130,6 +131,45 @@ public final class TeamService {
       throw new ApiException(ErrorCode.INVALID_SETTINGS, "Settings take at most 4 KiB.");
     }
     return written;
+  }
+
+  /**
+   * {@code DELETE /api/v1/team}: the owner confirms with the team's exact name; the team is then
+   * {@code deletion_pending}, no key or session of it works any more, and the worker's {@code
+   * team_deletion} tears everything down and tombstones it.
+   */
+  public TeamDeletionReply requestDeletion(
+      Caller.Member member, Optional<String> confirm, RequestId requestId) {
+    IdentityRepository.TeamProfile team =
+        identities
+            .teamProfile(member.teamId())
+            .orElseThrow(
+                () -> new ApiException(ErrorCode.UNAUTHORIZED, "The team no longer exists."));
+    if (confirm.isEmpty() || !confirm.get().equals(team.name())) {
+      throw new ApiException(
+          ErrorCode.CONFIRMATION_REQUIRED,
+          "Send {\"confirm\": \"" + team.name() + "\"} to delete this team and all it holds.");
+    }
+    if (!identities.requestDeletion(member.teamId())) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED, "The team is already being deleted.");
+    }
+    audit.write(
+        new AuditEvent(
+            Optional.of(member.teamId()),
+            AuditEvent.Actor.USER,
+            AuditKind.TEAM_DELETION_REQUESTED,
+            Optional.empty(),
+            Optional.empty(),
+            "Team deletion requested",
+            Map.of(
+                "by", member.via(),
+                "by_user_id", member.userId().map(UUID::toString).orElse("")),
+            Optional.of(requestId.value())));
+    return new TeamDeletionReply(
+        true,
+        "deletion_pending",
+        "The team is being deleted: its keys and sessions no longer work, and every resource,"
+            + " stack and secret it holds is torn down within minutes. This cannot be undone.");
   }
 
   public TeamMembersReply members(

@@ -41,7 +41,12 @@ public final class OrphanSweepDecision {
     /** An {@code instant-customer-*} namespace whose token has no live resources row. */
     CUSTOMER_NO_ROW,
     /** A stack deploying for over 30 minutes whose every pod cannot pull or keeps crashing. */
-    FAILED_BUILD;
+    FAILED_BUILD,
+    /**
+     * A namespace whose row belongs to a tombstoned team: {@code team_deletion} missed it (it was
+     * made as the team was being deleted). Such a row owns nothing any more.
+     */
+    TEAM_TOMBSTONED;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);

@@ -8,6 +8,7 @@ import dev.instanode.cluster.LiveStack;
 import dev.instanode.cluster.NamespaceInventory;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.Masking;
+import dev.instanode.core.ResourceToken;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.StackId;
 import dev.instanode.core.stack.StackStatus;
@@ -24,7 +25,6 @@ import dev.instanode.worker.WorkerMetrics;
 import dev.instanode.worker.decision.OrphanSweepDecision;
 import dev.instanode.worker.decision.OrphanSweepDecision.Liveness;
 import dev.instanode.worker.decision.OrphanSweepDecision.Reason;
-import dev.instanode.worker.decision.OrphanSweepDecision.Verdict;
 import dev.instanode.worker.decision.StuckDeployDecision;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,10 +32,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -111,6 +113,8 @@ public final class OrphanSweep implements Job {
   private final Clock clock;
   private final NamespaceOrphans orphans;
   private final Map<Reason, AtomicLong> candidates = new EnumMap<>(Reason.class);
+  // Both namespace passes find team_tombstoned orphans; its gauge is their sum.
+  private final Map<String, Long> tombstonedCandidates = new ConcurrentHashMap<>();
 
   public OrphanSweep(
       Jdbi platform,
@@ -177,11 +181,19 @@ public final class OrphanSweep implements Job {
     /** The chokepoint's bounded {@code resource_type}. */
     String resourceType();
 
-    /** Every orphan of a pass has the pass's reason. */
+    /** Those of {@code names} whose row belongs to a tombstoned team. */
+    Set<NamespaceName> ofTombstonedTeams(List<NamespaceName> names);
+
+    /**
+     * An orphan has the pass's reason, or {@code team_tombstoned} when a row names it but its team
+     * is a tombstone.
+     */
     @Override
     default Map<NamespaceName, String> labels(List<NamespaceName> orphans) {
+      Set<NamespaceName> tombstoned = ofTombstonedTeams(orphans);
       Map<NamespaceName, String> labels = new HashMap<>();
-      orphans.forEach(n -> labels.put(n, reason().label()));
+      orphans.forEach(
+          n -> labels.put(n, (tombstoned.contains(n) ? Reason.TEAM_TOMBSTONED : reason()).label()));
       return labels;
     }
   }
@@ -224,6 +236,11 @@ public final class OrphanSweep implements Job {
     }
 
     @Override
+    public Set<NamespaceName> ofTombstonedTeams(List<NamespaceName> names) {
+      return stacks.namespacesOfTombstonedTeams(names);
+    }
+
+    @Override
     public long liveRows() {
       return stacks.count();
     }
@@ -250,9 +267,26 @@ public final class OrphanSweep implements Job {
       return "customer_namespace";
     }
 
+    /** As {@code orphan_db_sweep} reads it, except that a tombstoned team's row owns nothing. */
     @Override
     public Map<NamespaceName, Liveness> liveness(List<NamespaceName> names) {
-      return NamespaceOrphans.customerLiveness(resources, names);
+      Map<NamespaceName, Liveness> liveness =
+          new HashMap<>(NamespaceOrphans.customerLiveness(resources, names));
+      ofTombstonedTeams(names).forEach(n -> liveness.put(n, Liveness.NO_LIVE_ROW));
+      return liveness;
+    }
+
+    @Override
+    public Set<NamespaceName> ofTombstonedTeams(List<NamespaceName> names) {
+      Map<NamespaceName, ResourceToken> keys = NamespaceOrphans.customerKeys(names);
+      Set<ResourceToken> tombstoned = resources.tokensOfTombstonedTeams(keys.values());
+      Set<NamespaceName> out = new HashSet<>();
+      keys.forEach((name, token) -> {
+        if (tombstoned.contains(token)) {
+          out.add(name);
+        }
+      });
+      return out;
     }
 
     @Override
@@ -268,17 +302,23 @@ public final class OrphanSweep implements Job {
     if (survey.isEmpty()) {
       return;
     }
-    candidates.get(pass.reason()).set(survey.get().count(Verdict.ORPHAN));
+    candidates.get(pass.reason()).set(survey.get().orphans(pass.reason().label()));
+    tombstonedCandidates.put(pass.name(), survey.get().orphans(Reason.TEAM_TOMBSTONED.label()));
+    candidates
+        .get(Reason.TEAM_TOMBSTONED)
+        .set(tombstonedCandidates.values().stream().mapToLong(Long::longValue).sum());
     for (NamespaceOrphans.Candidate candidate : survey.get().kept()) {
       orphans.propose(
           pass.name(), candidate, pass.resourceType(), survey.get(), settings.destructive(), run);
-      tally.add(settings.destructive() ? reap(p, pass, candidate.name(), run) : "audit_only");
+      tally.add(settings.destructive() ? reap(p, pass, candidate, run) : "audit_only");
     }
   }
 
   /** The destructive arm: the key read again, then the namespace deleted through the chokepoint. */
-  private String reap(StackParts p, NamespacePass pass, NamespaceName name, JobRun run) {
-    String reason = pass.reason().label();
+  private String reap(
+      StackParts p, NamespacePass pass, NamespaceOrphans.Candidate candidate, JobRun run) {
+    NamespaceName name = candidate.name();
+    String reason = candidate.label();
     Liveness again;
     try {
       again = pass.liveness(List.of(name)).get(name);

@@ -7,6 +7,7 @@ import dev.instanode.cluster.Installation;
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.cluster.StackObjects;
 import dev.instanode.core.ResourceToken;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.StackSlug;
 import dev.instanode.core.stack.StackStatus;
@@ -256,6 +257,35 @@ class OrphanSweepTest {
         .as("a customer namespace carries a credential: audited masked")
         .doesNotContain(customer.value())
         .contains("customer_no_row");
+  }
+
+  /**
+   * A row whose team is a tombstone owns nothing: what {@code team_deletion} missed (made as the
+   * team was being deleted) is reaped with the reason {@code team_tombstoned}, and a live team's
+   * namespaces are untouched.
+   */
+  @Test
+  void aNamespaceWhoseRowsTeamIsATombstoneIsReapedAsTeamTombstoned() {
+    TeamId tombstoned = rows.team("pro", "tombstoned");
+    StackRecord missed = fixtures.deployed(cluster, Optional.of(tombstoned), Optional.empty());
+    ResourceToken token = ResourceToken.random();
+    rows.resource().token(token).team(tombstoned).tier("pro").insert();
+    NamespaceName customer = namespace(NamespaceName.forCustomer(token));
+    TeamId live = rows.team("pro", "active");
+    StackRecord kept = fixtures.deployed(cluster, Optional.of(live), Optional.empty());
+
+    run(false, LATER);
+    assertThat(gauge("team_tombstoned")).isEqualTo(2.0);
+    assertThat(gauge("stack_no_row")).isZero();
+
+    JobReport report = destructiveLater();
+
+    assertThat(exists(missed.namespace())).isFalse();
+    assertThat(exists(customer)).isFalse();
+    assertThat(exists(kept.namespace())).isTrue();
+    assertThat(report.count("reaped")).isEqualTo(2);
+    assertThat(counter(WorkerMetrics.ORPHAN_SWEEP_REAPED, "reason", "team_tombstoned"))
+        .isEqualTo(2.0);
   }
 
   @Test
