@@ -9,6 +9,7 @@ import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.plan.PlanHandler;
 import dev.instanode.api.provision.ProvisionHandler;
 import dev.instanode.api.resources.ResourceHandler;
+import dev.instanode.api.signin.DeviceHandler;
 import dev.instanode.api.signin.SignInHandler;
 import dev.instanode.api.stacks.StackHandler;
 import dev.instanode.api.storage.StorageHandler;
@@ -52,7 +53,8 @@ public final class Routes {
       IdentityHandler identity,
       PlanHandler plan,
       TeamHandler team,
-      SignInHandler signIn) {}
+      SignInHandler signIn,
+      DeviceHandler device) {}
 
   public static void register(RoutesConfig routes, Handlers h) {
     routes.beforeMatched(h.roles()::check);
@@ -76,6 +78,12 @@ public final class Routes {
     routes.post("/auth/email/start", h.accounts().signIn()::start, Access.OPEN);
     routes.post("/auth/email/verify", h.accounts().signIn()::verify, Access.OPEN);
     routes.post("/auth/logout", h.accounts().signIn()::logout, Access.OPEN);
+    // CLI sign-in (RFC 8628): the CLI polls; its person approves on a small page or with a session.
+    routes.post("/auth/cli", h.accounts().device()::start, Access.OPEN);
+    routes.post("/auth/cli/token", h.accounts().device()::token, Access.OPEN);
+    routes.post("/auth/cli/approve", h.accounts().device()::approve, Access.BUILD);
+    routes.get("/auth/cli/verify", h.accounts().device()::page, Access.OPEN);
+    routes.post("/auth/cli/verify", h.accounts().device()::submit, Access.OPEN);
     routes.post("/api/v1/auth/api-keys", h.accounts().identity()::createApiKey, Access.BUILD);
     routes.get("/api/v1/auth/api-keys", h.accounts().identity()::apiKeys, Access.READ);
     routes.delete(

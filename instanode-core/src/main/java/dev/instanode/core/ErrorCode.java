@@ -252,6 +252,20 @@ public enum ErrorCode {
       400,
       "Tell the user deleting a team destroys every resource, stack and secret it holds and cannot"
           + " be undone; to go ahead, send {\"confirm\": \"<the team's exact name>\"}."),
+  // RFC 8628's answers to a device polling for its token.
+  AUTHORIZATION_PENDING(
+      400,
+      "Tell the user to open verification_url, sign in and approve the code shown; keep polling"
+          + " every interval seconds."),
+  SLOW_DOWN(
+      400,
+      "Poll less often: wait the interval in retry_after_seconds (it grew by 5 s) between polls."),
+  EXPIRED_TOKEN(
+      400,
+      "Tell the user the CLI sign-in expired or was already used; start again with POST /auth/cli."),
+  ACCESS_DENIED(
+      400,
+      "Tell the user the CLI sign-in was denied in the browser; start again if it was a mistake."),
   // The same wire code as HTTP's 426, for a feature a paid plan has.
   PLAN_UPGRADE_REQUIRED(
       402,

@@ -36,6 +36,9 @@ import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.api.resources.LiveUsage;
 import dev.instanode.api.resources.ResourceHandler;
 import dev.instanode.api.resources.ResourceService;
+import dev.instanode.api.signin.DeviceCodes;
+import dev.instanode.api.signin.DeviceFlow;
+import dev.instanode.api.signin.DeviceHandler;
 import dev.instanode.api.signin.EmailSignIn;
 import dev.instanode.api.signin.SignInHandler;
 import dev.instanode.api.stacks.StackAccess;
@@ -166,6 +169,8 @@ final class ApiAssembly {
     HmacJwt jwt = new HmacJwt(config.jwtSecret(), clock);
     SessionTokens sessions = new SessionTokens(jwt, config.publicBaseUrl());
     Optional<MailOutbox> mail = mailOutbox();
+    IdentityService identity =
+        new IdentityService(identities, shared.audit(), clock, config.legacyApiKeyTtl());
     ClientAddress addresses =
         new ClientAddress(config.trustedProxies(), config.trustedProxyHeader());
     SessionRevocations revocations = new SessionRevocations(redis, clock);
@@ -183,6 +188,18 @@ final class ApiAssembly {
             shared.audit(),
             clock);
     AnonymousGate gate = new AnonymousGate(redis, shared.plans(), clock);
+    EmailSignIn signIn =
+        new EmailSignIn(
+            identities,
+            new MagicLinkRepository(jdbi),
+            mail,
+            redis,
+            sessions,
+            revocations,
+            shared.audit(),
+            shared.meters(),
+            config.publicBaseUrl(),
+            clock);
     VaultService vault =
         new VaultService(
             jdbi,
@@ -198,10 +215,7 @@ final class ApiAssembly {
             provisionService(settings, redis, identities, claims, gate), bodies, auth),
         new Routes.Accounts(
             new ClaimHandler(claims, bodies),
-            new IdentityHandler(
-                auth,
-                new IdentityService(identities, shared.audit(), clock, config.legacyApiKeyTtl()),
-                bodies),
+            new IdentityHandler(auth, identity, bodies),
             new PlanHandler(
                 new PlanChanges(jdbi, shared.plans(), shared.audit()),
                 config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
@@ -220,18 +234,11 @@ final class ApiAssembly {
                     config.upgradeUrl(),
                     clock),
                 bodies),
-            new SignInHandler(
-                new EmailSignIn(
-                    identities,
-                    new MagicLinkRepository(jdbi),
-                    mail,
-                    redis,
-                    sessions,
-                    revocations,
-                    shared.audit(),
-                    shared.meters(),
-                    config.publicBaseUrl(),
-                    clock),
+            new SignInHandler(signIn, addresses, bodies),
+            new DeviceHandler(
+                new DeviceFlow(
+                    new DeviceCodes(redis, clock), signIn, identity, config.publicBaseUrl()),
+                auth,
                 addresses,
                 bodies)),
         new ResourceHandler(resourceService(storage), auth, bodies),
@@ -287,6 +294,7 @@ final class ApiAssembly {
             new StackNeeds(
                 new ResourceRepository(jdbi), shared.aes(), config.stacks().resourceHost()),
             vault,
+            new IdentityRepository(jdbi),
             shared.aes(),
             shared.plans(),
             settings,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,9 +128,8 @@ class AuditHttpTest {
   private static HttpResponse<String> patch(String path, String body, String key) {
     return api.http()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + api.port() + path))
-                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(body)),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body)),
             Teams.bearer(key));
   }
 

@@ -46,6 +46,11 @@ final class HostileRequests {
           "POST /auth/email/start",
           "POST /auth/email/verify",
           "POST /auth/logout",
+          "POST /auth/cli",
+          "POST /auth/cli/token",
+          "POST /auth/cli/approve",
+          "GET /auth/cli/verify",
+          "POST /auth/cli/verify",
           "GET /api/v1/vault/{token}",
           "GET /api/v1/vault/{token}/{token}",
           "PUT /api/v1/vault/{token}/{token}",
@@ -139,7 +144,11 @@ final class HostileRequests {
           "role",
           "settings",
           "default_env",
-          "value");
+          "value",
+          "device_code",
+          "user_code",
+          "code",
+          "link");
 
   private final SplittableRandom random;
   private final Known known;

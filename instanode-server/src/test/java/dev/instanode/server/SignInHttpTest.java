@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -155,6 +157,35 @@ class SignInHttpTest {
       secrets.add(
           mail.await(invited, "invited")
               .find(Pattern.compile("/api/v1/invitations/([0-9a-f]{64})/accept")));
+      String vaultValue = "vault-" + UUID.randomUUID();
+      secrets.add(vaultValue);
+      api.http()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://127.0.0.1:" + api.port() + "/api/v1/vault/production/API_KEY"))
+                  .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + vaultValue + "\"}")),
+              auth);
+      assertThat(api.http().get("/api/v1/vault/production/API_KEY", auth).body())
+          .contains(vaultValue);
+      JsonNode device = json(api.http().postJson("/auth/cli", ""), 201);
+      secrets.add(device.get("device_code").asString());
+      json(
+          api.http()
+              .post(
+                  "/auth/cli/approve",
+                  "{\"user_code\":\"" + device.get("user_code").asString() + "\"}",
+                  auth),
+          200);
+      secrets.add(
+          json(
+                  api.http()
+                      .postJson(
+                          "/auth/cli/token",
+                          "{\"device_code\":\"" + device.get("device_code").asString() + "\"}"),
+                  200)
+              .get("api_key")
+              .asString());
       api.http().post("/auth/logout", "", auth);
       // A refused session is logged as refused, never by its value.
       api.http().get("/api/v1/whoami", auth);

@@ -6,10 +6,15 @@ import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,6 +61,17 @@ class TeamHttpTest {
     JsonNode read = json(api.http().get("/api/v1/team", Teams.bearer(team.apiKey())), 200);
     assertThat(read.at("/team/name").asString()).isEqualTo("Acme");
     assertThat(read.at("/team/settings/region").asString()).isEqualTo("eu");
+
+    // A member's resource without an env takes the team's default; one that names it keeps it.
+    JsonNode made =
+        json(api.fromManyNetworks().post("/db/new", "{\"name\":\"d\"}", Teams.bearer(admin)), 201);
+    assertThat(made.get("env").asString()).isEqualTo("staging");
+    JsonNode named =
+        json(
+            api.fromManyNetworks()
+                .post("/db/new", "{\"name\":\"d\",\"env\":\"production\"}", Teams.bearer(admin)),
+            201);
+    assertThat(named.get("env").asString()).isEqualTo("production");
 
     assertThat(error(patch("/api/v1/team", "{\"settings\":{\"Bad Key\":1}}", admin)))
         .isEqualTo("invalid_settings");
@@ -300,17 +316,16 @@ class TeamHttpTest {
   private static HttpResponse<String> patch(String path, String body, String key) {
     return api.http()
         .send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + api.port() + path))
-                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(body)),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body)),
             Teams.bearer(key));
   }
 
-  private static java.util.List<String> auditKinds(TeamBootstrap.Bootstrapped team) {
+  private static List<String> auditKinds(TeamBootstrap.Bootstrapped team) {
     try (PlatformDatabase db =
         PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
-      return org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(5))
+      return Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
           .until(
               () ->
                   db.jdbi()

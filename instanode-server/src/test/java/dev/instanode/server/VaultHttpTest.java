@@ -8,6 +8,7 @@ import dev.instanode.core.Tier;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -227,7 +228,7 @@ class VaultHttpTest {
       String env, String key, String value, Map<String, String> auth) {
     return rig.http.send(
         HttpRequest.newBuilder(
-                java.net.URI.create(
+                URI.create(
                     "http://127.0.0.1:" + rig.app.port() + "/api/v1/vault/" + env + "/" + key))
             .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + value + "\"}")),
         auth);

@@ -14,6 +14,7 @@ import dev.instanode.core.AuditKind;
 import dev.instanode.core.DisplayNames;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.RequestId;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.TeamRole;
 import dev.instanode.core.auth.ApiKeys;
 import dev.instanode.store.AuditEvent;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -213,33 +215,59 @@ public final class IdentityService {
       List<String> scopes,
       RequestId requestId) {
     team(member);
+    return insertKey(
+        member.teamId(), member.userId(), name, expiresAt, scopes, "session", requestId);
+  }
+
+  /**
+   * The key a CLI gets once its user approved it in a browser (the device flow): that user's, with
+   * both scopes (the user's role still bounds it), living until revoked. Audited.
+   */
+  public ApiKeyReply issueDeviceKey(TeamId team, UUID user, String name, RequestId requestId) {
+    return insertKey(
+        team,
+        Optional.of(user),
+        name,
+        Optional.empty(),
+        List.of("read", "write"),
+        "device_flow",
+        requestId);
+  }
+
+  private ApiKeyReply insertKey(
+      TeamId team,
+      Optional<UUID> user,
+      String name,
+      Optional<Instant> expiresAt,
+      List<String> scopes,
+      String via,
+      RequestId requestId) {
     String key = ApiKeys.generate();
     UUID id =
         identities.insertApiKey(
             new IdentityRepository.NewApiKey(
-                member.teamId(),
-                member.userId(),
+                team,
+                user,
                 name,
                 ApiKeys.hash(key),
                 expiresAt,
                 scopes,
                 Optional.of(ApiKeys.displayPrefix(key)),
-                member.apiKeyId()));
+                Optional.empty()));
+    Map<String, Object> metadata = new LinkedHashMap<>();
+    metadata.put("api_key_id", id.toString());
+    metadata.put("scopes", scopes);
+    metadata.put("via", via);
+    expiresAt.ifPresent(at -> metadata.put("expires_at", at.toString()));
     audit.record(
         new AuditEvent(
-            Optional.of(member.teamId()),
+            Optional.of(team),
             AuditEvent.Actor.USER,
             AuditKind.API_KEY_CREATED,
             Optional.empty(),
             Optional.empty(),
             "API key '" + name + "' created",
-            expiresAt
-                .<Map<String, Object>>map(at ->
-                    Map.of(
-                        "api_key_id", id.toString(),
-                        "expires_at", at.toString(),
-                        "scopes", scopes))
-                .orElse(Map.of("api_key_id", id.toString(), "scopes", scopes)),
+            metadata,
             Optional.of(requestId.value())));
     return new ApiKeyReply(
         true, id.toString(), name, key, ApiKeys.displayPrefix(key), scopes, clock.instant());

@@ -206,16 +206,19 @@ public final class ProvisionService {
   private Object handle(Request request) {
     ObjectNode body = bodies.parseObject(request.contentType(), request.body());
     String name = requireName(body.get("name"));
-    String env = env(body.get("env"), request.envParameter().orElse(null));
+    Optional<String> asked = env(body.get("env"), request.envParameter().orElse(null));
     ResourceType type = request.type();
     return switch (request.caller()) {
-      case Caller.Anonymous anonymous -> anonymous(request, anonymous, name, env);
+      case Caller.Anonymous anonymous ->
+          anonymous(request, anonymous, name, asked.orElse(ResourceNames.DEFAULT_ENV));
       case Caller.Member member -> {
-        Tier tier =
+        IdentityRepository.TeamProfile team =
             identities
-                .team(member.teamId())
-                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "The team is gone."))
-                .planTier();
+                .teamProfile(member.teamId())
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "The team is gone."));
+        Tier tier = team.planTier();
+        // A member who names no env gets the team's default (PATCH /api/v1/team).
+        String env = asked.orElse(team.defaultEnv());
         ProvisionCommand cmd =
             new ProvisionCommand(
                 type,
@@ -345,8 +348,8 @@ public final class ProvisionService {
     return node.asString();
   }
 
-  // ?env= wins over the body, as in the original clients.
-  private static String env(JsonNode bodyEnv, String queryEnv) {
+  // ?env= wins over the body, as in the original clients. Empty when neither names one.
+  private static Optional<String> env(JsonNode bodyEnv, String queryEnv) {
     Object raw =
         queryEnv != null
             ? queryEnv
@@ -354,14 +357,14 @@ public final class ProvisionService {
                 ? null
                 : bodyEnv.isString() ? bodyEnv.asString() : bodyEnv;
     if (raw == null) {
-      return ResourceNames.DEFAULT_ENV;
+      return Optional.empty();
     }
     if (!(raw instanceof String s) || !ResourceNames.isValidEnv(s)) {
       throw new ApiException(
           ErrorCode.INVALID_ENV,
           "The env must be 1-32 characters of lower-case letters, digits or '-'.");
     }
-    return s;
+    return Optional.of(s);
   }
 
   private ProvisionReply response(

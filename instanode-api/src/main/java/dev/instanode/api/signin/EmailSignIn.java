@@ -73,8 +73,12 @@ public final class EmailSignIn {
     this.clock = clock;
   }
 
-  /** {@code POST /auth/email/start}: 202 whether or not the address has an account. */
-  public SignInStartedReply start(String rawEmail, Fingerprint network) {
+  /**
+   * {@code POST /auth/email/start}: 202 whether or not the address has an account. With {@code
+   * deviceCode}, the link leads to the page that approves that CLI sign-in instead.
+   */
+  public SignInStartedReply start(
+      String rawEmail, Fingerprint network, Optional<String> deviceCode) {
     String email = EmailAddresses.require(rawEmail);
     MailOutbox outbox =
         mail.orElseThrow(() ->
@@ -83,7 +87,7 @@ public final class EmailSignIn {
     // Counted before anything else, for every address: a limit reached says nothing about one.
     limit("email", ApiKeys.hash(email), PER_EMAIL_PER_HOUR);
     limit("network", network.value(), PER_NETWORK_PER_HOUR);
-    outbox.postLater("magic_link", () -> link(email));
+    outbox.postLater("magic_link", () -> link(email, deviceCode));
     return new SignInStartedReply(
         true,
         "If "
@@ -106,13 +110,29 @@ public final class EmailSignIn {
   }
 
   /** Runs on the outbox: the message, or nothing for an address without an account. */
-  private Optional<Mail> link(String email) {
+  private Optional<Mail> link(String email, Optional<String> deviceCode) {
     Optional<UserRecord> user = identities.userByEmail(email);
     if (user.isEmpty()) {
       return Optional.empty();
     }
     String token = OneTimeTokens.magicLink();
     links.insert(user.get().id(), ApiKeys.hash(token), clock.instant().plus(LINK_LIFETIME));
+    if (deviceCode.isPresent()) {
+      return Optional.of(
+          new Mail(
+              email,
+              "Approve your instanode CLI sign-in",
+              "To sign in the CLI showing the code "
+                  + deviceCode.get()
+                  + " (works once, for 15 minutes):\n"
+                  + publicBaseUrl
+                  + "/auth/cli/verify?code="
+                  + deviceCode.get()
+                  + "&link="
+                  + token
+                  + "\n\nIf you did not ask to sign in, ignore this message.\n",
+              "magic_link"));
+    }
     return Optional.of(
         new Mail(
             email,
@@ -131,6 +151,25 @@ public final class EmailSignIn {
 
   /** {@code POST /auth/email/verify}: a session, once per link. */
   public SessionReply verify(String token, RequestId requestId) {
+    UserRecord user = redeem(token, "magic_link", requestId);
+    Instant expiresAt =
+        clock.instant().plus(SessionTokens.LIFETIME).truncatedTo(ChronoUnit.SECONDS);
+    String session = sessions.issue(user.id(), user.teamId(), user.email());
+    return new SessionReply(
+        true,
+        session,
+        expiresAt,
+        user.id().toString(),
+        user.teamId().toString(),
+        user.email(),
+        user.role());
+  }
+
+  /**
+   * Uses a link: its user, their address now verified, the sign-in audited {@code auth.login} with
+   * {@code method}; 400 {@code invalid_link} when it is unknown, used or lapsed.
+   */
+  public UserRecord redeem(String token, String method, RequestId requestId) {
     if (!OneTimeTokens.looksLikeMagicLink(token)) {
       throw invalid();
     }
@@ -140,9 +179,6 @@ public final class EmailSignIn {
             .flatMap(identities::user)
             .orElseThrow(EmailSignIn::invalid);
     identities.markEmailVerified(user.id());
-    Instant expiresAt =
-        clock.instant().plus(SessionTokens.LIFETIME).truncatedTo(ChronoUnit.SECONDS);
-    String session = sessions.issue(user.id(), user.teamId(), user.email());
     audit.record(
         new AuditEvent(
             Optional.of(user.teamId()),
@@ -151,16 +187,9 @@ public final class EmailSignIn {
             Optional.empty(),
             Optional.empty(),
             "Signed in with an email link",
-            Map.of("user_id", user.id().toString(), "method", "magic_link"),
+            Map.of("user_id", user.id().toString(), "method", method),
             Optional.of(requestId.value())));
-    return new SessionReply(
-        true,
-        session,
-        expiresAt,
-        user.id().toString(),
-        user.teamId().toString(),
-        user.email(),
-        user.role());
+    return user;
   }
 
   /**

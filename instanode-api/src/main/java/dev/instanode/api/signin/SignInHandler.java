@@ -21,7 +21,7 @@ public final class SignInHandler {
 
   public void start(Context ctx) {
     String email = JsonBodies.text(bodies.object(ctx), "email").orElse("");
-    ctx.status(202).json(signIn.start(email, addresses.fingerprint(ctx)));
+    ctx.status(202).json(signIn.start(email, addresses.fingerprint(ctx), Optional.empty()));
   }
 
   public void verify(Context ctx) {

@@ -62,6 +62,7 @@ public final class StackCreation {
   private final Jdbi jdbi;
   private final StackNeeds needs;
   private final VaultService vault;
+  private final IdentityRepository identities;
   private final AesGcm aes;
   private final Plans plans;
   private final ApiSettings settings;
@@ -75,6 +76,7 @@ public final class StackCreation {
       Jdbi jdbi,
       StackNeeds needs,
       VaultService vault,
+      IdentityRepository identities,
       AesGcm aes,
       Plans plans,
       ApiSettings settings,
@@ -86,6 +88,7 @@ public final class StackCreation {
     this.jdbi = requireNonNull(jdbi, "jdbi is null");
     this.needs = requireNonNull(needs, "needs is null");
     this.vault = requireNonNull(vault, "vault is null");
+    this.identities = requireNonNull(identities, "identities is null");
     this.aes = requireNonNull(aes, "aes is null");
     this.plans = requireNonNull(plans, "plans is null");
     this.settings = requireNonNull(settings, "settings is null");
@@ -122,9 +125,18 @@ public final class StackCreation {
   public StackCreatedReply create(Create request) {
     StackParts p = StackService.required(parts);
     String name = name(request.name());
-    String env = env(request.env());
     StackManifest manifest = manifest(request.manifest());
     Caller caller = request.caller();
+    // A member who names no env gets the team's default (PATCH /api/v1/team).
+    String env =
+        env(request.env())
+            .orElseGet(() ->
+                caller instanceof Caller.Member m
+                    ? identities
+                        .teamProfile(m.teamId())
+                        .map(IdentityRepository.TeamProfile::defaultEnv)
+                        .orElse(ResourceNames.DEFAULT_ENV)
+                    : ResourceNames.DEFAULT_ENV);
     Set<ResourceToken> received =
         caller instanceof Caller.Anonymous ? claims.received(request.upgradeHeader()) : Set.of();
     List<StackRepository.NewService> services =
@@ -331,9 +343,9 @@ public final class StackCreation {
     return name;
   }
 
-  private static String env(Optional<String> raw) {
-    String env = raw.filter(e -> !e.isEmpty()).orElse(ResourceNames.DEFAULT_ENV);
-    if (!ResourceNames.isValidEnv(env)) {
+  private static Optional<String> env(Optional<String> raw) {
+    Optional<String> env = raw.filter(e -> !e.isEmpty());
+    if (env.isPresent() && !ResourceNames.isValidEnv(env.get())) {
       throw new ApiException(
           ErrorCode.INVALID_ENV,
           "The env must be 1-32 characters of lower-case letters, digits or '-'.");

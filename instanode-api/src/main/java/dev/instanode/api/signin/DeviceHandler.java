@@ -1,0 +1,112 @@
+package dev.instanode.api.signin;
+
+import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.http.JsonBodies;
+import dev.instanode.api.http.RequestContext;
+import dev.instanode.api.wire.DeletedReply;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import io.javalin.http.Context;
+import java.util.Locale;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code POST /auth/cli}, {@code POST /auth/cli/token}, {@code POST /auth/cli/approve} (JSON), and
+ * the approval page {@code GET|POST /auth/cli/verify} (HTML); the rules are {@link DeviceFlow}'s.
+ */
+public final class DeviceHandler {
+  private final DeviceFlow flow;
+  private final Authenticator auth;
+  private final ClientAddress addresses;
+  private final JsonBodies bodies;
+
+  public DeviceHandler(
+      DeviceFlow flow, Authenticator auth, ClientAddress addresses, JsonBodies bodies) {
+    this.flow = flow;
+    this.auth = auth;
+    this.addresses = addresses;
+    this.bodies = bodies;
+  }
+
+  public void start(Context ctx) {
+    ctx.status(201).json(flow.start());
+  }
+
+  public void token(Context ctx) {
+    String device = JsonBodies.text(bodies.object(ctx), "device_code").orElse("");
+    ctx.json(flow.token(device, RequestContext.id(ctx)));
+  }
+
+  /** {@code {"user_code", "approve": true|false}} with a session. */
+  public void approve(Context ctx) {
+    var member = auth.required(ctx);
+    JsonNode body = bodies.object(ctx);
+    JsonNode approve = body.get("approve");
+    boolean approved =
+        flow.decide(
+            member,
+            JsonBodies.text(body, "user_code").orElse(""),
+            approve == null || !approve.isBoolean() || approve.asBoolean());
+    ctx.json(new DeletedReply(true, approved ? "CLI sign-in approved." : "CLI sign-in denied."));
+  }
+
+  public void page(Context ctx) {
+    String code = Optional.ofNullable(ctx.queryParam("code")).orElse("");
+    Optional<String> link = Optional.ofNullable(ctx.queryParam("link")).filter(l -> !l.isBlank());
+    html(
+        ctx,
+        200,
+        link.isPresent()
+            ? DevicePages.decide(DeviceCodes.normalize(code).orElse(code), link.get())
+            : DevicePages.askEmail(DeviceCodes.normalize(code).orElse(code)));
+  }
+
+  /** The page's forms: the email step, or the decision with the mailed link. */
+  public void submit(Context ctx) {
+    // The page's own forms are urlencoded; a multipart body is not one of them (and would be
+    // parsed as a file upload).
+    String type = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
+    if (!type.startsWith("application/x-www-form-urlencoded")) {
+      throw new ApiException(
+          ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "The page's forms are sent as application/x-www-form-urlencoded.");
+    }
+    String code = Optional.ofNullable(ctx.formParam("code")).orElse("");
+    Optional<String> link = Optional.ofNullable(ctx.formParam("link")).filter(l -> !l.isBlank());
+    try {
+      if (link.isPresent()) {
+        boolean approve = "approve".equals(ctx.formParam("decision"));
+        html(
+            ctx,
+            200,
+            DevicePages.done(
+                flow.decideWithLink(code, link.get(), approve, RequestContext.id(ctx))));
+      } else {
+        flow.sendLink(
+            code,
+            Optional.ofNullable(ctx.formParam("email")).orElse(""),
+            addresses.fingerprint(ctx));
+        html(ctx, 200, DevicePages.checkInbox());
+      }
+    } catch (ApiException e) {
+      // A browser gets a page; any other client the JSON envelope every error is.
+      String accept = Optional.ofNullable(ctx.header("Accept")).orElse("");
+      if (!accept.contains("text/html")) {
+        throw e;
+      }
+      html(ctx, e.code().httpStatus(), DevicePages.failed(e.getMessage()));
+    }
+  }
+
+  private static void html(Context ctx, int status, String page) {
+    ctx.status(status);
+    ctx.header("Content-Security-Policy", DevicePages.CSP);
+    ctx.header("X-Content-Type-Options", "nosniff");
+    // The page's URL can carry a sign-in link: it is never sent on, nor kept.
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("Cache-Control", "no-store");
+    ctx.html(page);
+  }
+}

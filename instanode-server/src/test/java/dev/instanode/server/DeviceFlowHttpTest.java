@@ -1,0 +1,188 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.instanode.api.identity.TeamBootstrap;
+import dev.instanode.core.TeamRole;
+import dev.instanode.core.Tier;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * CLI sign-in by the device flow: every state a poll can answer, approval on the server-rendered
+ * page after an email link (read from a real SMTP server) or with a session, and a key made once.
+ */
+class DeviceFlowHttpTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Pattern PAGE_LINK =
+      Pattern.compile("(/auth/cli/verify\\?code=[A-Z-]{9}&link=mlnk_[A-Za-z0-9_-]{43})");
+
+  static final Mailbox mail = Mailbox.start();
+
+  @RegisterExtension static final RunningApi api = RunningApi.with("SMTP_URL", mail.smtpUrl());
+
+  @AfterAll
+  static void stopMail() {
+    mail.close();
+  }
+
+  @Test
+  void pollingAnswersPendingThenSlowDownAndAnUnknownCodeIsExpired() {
+    JsonNode started = json(api.http().postJson("/auth/cli", ""), 201);
+    assertThat(started.get("user_code").asString()).matches("[A-Z]{4}-[A-Z]{4}");
+    assertThat(started.get("interval").asInt()).isEqualTo(5);
+    assertThat(started.get("verification_url").asString()).endsWith("/auth/cli/verify");
+    String device = started.get("device_code").asString();
+
+    HttpResponse<String> pending = poll(device);
+    assertThat(pending.statusCode()).isEqualTo(400);
+    assertThat(error(pending)).isEqualTo("authorization_pending");
+    HttpResponse<String> tooSoon = poll(device);
+    assertThat(error(tooSoon)).isEqualTo("slow_down");
+    assertThat(JSON.readTree(tooSoon.body()).get("retry_after_seconds").asInt()).isEqualTo(10);
+    assertThat(error(poll("not-a-device-code"))).isEqualTo("expired_token");
+  }
+
+  @Test
+  void aPersonApprovesOnThePageAfterAnEmailLinkAndTheCliGetsAKeyOnce() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    JsonNode started = json(api.http().postJson("/auth/cli", ""), 201);
+    String code = started.get("user_code").asString();
+
+    HttpResponse<String> page =
+        api.http().get("/auth/cli/verify?code=" + code.toLowerCase().replace("-", ""));
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    assertThat(page.headers().firstValue("Content-Security-Policy").orElse(""))
+        .contains("default-src 'none'");
+    assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    assertThat(page.body()).contains("value=\"" + code + "\"").contains("<label for=\"email\">");
+
+    HttpResponse<String> sent = form(Map.of("code", code, "email", team.owner().email()));
+    assertThat(sent.statusCode()).isEqualTo(200);
+    assertThat(sent.body()).contains("Check your email");
+    String link = mail.await(team.owner().email(), "CLI").find(PAGE_LINK);
+
+    // Opening the link (as a mail scanner would) changes nothing: approving is a form post.
+    assertThat(api.http().get(link).body()).contains(code).contains("Approve");
+    assertThat(api.http().get(link).body()).contains("Approve");
+    String linkToken = link.substring(link.indexOf("link=") + 5);
+    HttpResponse<String> approved =
+        form(Map.of("code", code, "link", linkToken, "decision", "approve"));
+    assertThat(approved.body()).contains("CLI signed in");
+    HttpResponse<String> again =
+        form(Map.of("code", code, "link", linkToken, "decision", "approve"));
+    assertThat(again.statusCode()).as("a link approves once").isEqualTo(400);
+    assertThat(again.body()).contains("That did not work");
+
+    JsonNode token = json(poll(started.get("device_code").asString()), 200);
+    String key = token.get("api_key").asString();
+    assertThat(token.get("user_id").asString()).isEqualTo(team.owner().id().toString());
+    JsonNode whoami = json(api.http().get("/api/v1/whoami", Teams.bearer(key)), 200);
+    assertThat(whoami.get("auth_method").asString()).isEqualTo("api_key");
+    assertThat(whoami.get("role").asString()).isEqualTo("owner");
+    assertThat(error(poll(started.get("device_code").asString())))
+        .as("the key is handed out once")
+        .isEqualTo("expired_token");
+  }
+
+  @Test
+  void aSessionApprovesOrDeniesThroughTheApiAndAKeyCannot() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    Map<String, String> session = Teams.bearer(Teams.session(api.env(), team));
+    JsonNode denied = json(api.http().postJson("/auth/cli", ""), 201);
+    json(
+        api.http()
+            .post(
+                "/auth/cli/approve",
+                "{\"user_code\":\"" + denied.get("user_code").asString() + "\",\"approve\":false}",
+                session),
+        200);
+    assertThat(error(poll(denied.get("device_code").asString()))).isEqualTo("access_denied");
+
+    JsonNode byKey = json(api.http().postJson("/auth/cli", ""), 201);
+    HttpResponse<String> refused =
+        api.http()
+            .post(
+                "/auth/cli/approve",
+                "{\"user_code\":\"" + byKey.get("user_code").asString() + "\"}",
+                Teams.bearer(team.apiKey()));
+    assertThat(error(refused)).isEqualTo("forbidden");
+    assertThat(
+            error(api.http().post("/auth/cli/approve", "{\"user_code\":\"BCDF-GHJK\"}", session)))
+        .isEqualTo("not_found");
+
+    json(
+        api.http()
+            .post(
+                "/auth/cli/approve",
+                "{\"user_code\":\"" + byKey.get("user_code").asString() + "\"}",
+                session),
+        200);
+    assertThat(json(poll(byKey.get("device_code").asString()), 200).get("api_key").asString())
+        .startsWith("ink_");
+  }
+
+  @Test
+  void aViewerCannotApproveACliKeyOnThePage() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String viewerKey = Teams.memberKey(api.env(), team.team().id(), TeamRole.VIEWER);
+    String viewer =
+        json(api.http().get("/api/v1/whoami", Teams.bearer(viewerKey)), 200)
+            .get("email")
+            .asString();
+    String code = json(api.http().postJson("/auth/cli", ""), 201).get("user_code").asString();
+    form(Map.of("code", code, "email", viewer));
+    String link = mail.await(viewer, "CLI").find(PAGE_LINK);
+    HttpResponse<String> refused =
+        form(
+            Map.of(
+                "code",
+                code,
+                "link",
+                link.substring(link.indexOf("link=") + 5),
+                "decision",
+                "approve"));
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.body()).contains("viewer");
+  }
+
+  private static HttpResponse<String> poll(String device) {
+    return api.http().postJson("/auth/cli/token", "{\"device_code\":\"" + device + "\"}");
+  }
+
+  private static HttpResponse<String> form(Map<String, String> fields) {
+    StringBuilder body = new StringBuilder();
+    fields.forEach((k, v) -> {
+      if (!body.isEmpty()) {
+        body.append('&');
+      }
+      body.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+    });
+    return api.http()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + api.port() + "/auth/cli/verify"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+            Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html"));
+  }
+
+  private static JsonNode json(HttpResponse<String> res, int status) {
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
+    return JSON.readTree(res.body());
+  }
+
+  private static String error(HttpResponse<String> res) {
+    return JSON.readTree(res.body()).path("error").asString("");
+  }
+}
