@@ -259,7 +259,8 @@ public enum ErrorCode {
           + " every interval seconds."),
   SLOW_DOWN(
       400,
-      "Poll less often: wait the interval in retry_after_seconds (it grew by 5 s) between polls."),
+      "Tell the user the CLI polled too often; it should wait retry_after_seconds (the interval,"
+          + " grown by 5 s) between polls."),
   EXPIRED_TOKEN(
       400,
       "Tell the user the CLI sign-in expired or was already used; start again with POST /auth/cli."),
