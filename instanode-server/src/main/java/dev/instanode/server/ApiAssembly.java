@@ -237,7 +237,11 @@ final class ApiAssembly {
             new SignInHandler(signIn, addresses, bodies),
             new DeviceHandler(
                 new DeviceFlow(
-                    new DeviceCodes(redis, clock), signIn, identity, config.publicBaseUrl()),
+                    new DeviceCodes(redis, clock),
+                    signIn,
+                    identity,
+                    identities,
+                    config.publicBaseUrl()),
                 auth,
                 addresses,
                 bodies)),

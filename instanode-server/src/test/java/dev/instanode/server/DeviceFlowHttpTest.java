@@ -74,14 +74,21 @@ class DeviceFlowHttpTest {
     String link = mail.await(team.owner().email(), "CLI").find(PAGE_LINK);
 
     // Opening the link (as a mail scanner would) changes nothing: approving is a form post.
-    assertThat(api.http().get(link).body()).contains(code).contains("Approve");
+    String decide = api.http().get(link).body();
+    assertThat(decide).contains("Approve").contains("Type the code");
+    assertThat(decide).as("the code is typed, never read off the page").doesNotContain(">" + code);
     assertThat(api.http().get(link).body()).contains("Approve");
     String linkToken = link.substring(link.indexOf("link=") + 5);
+    HttpResponse<String> wrongCode =
+        form(
+            Map.of(
+                "code", "BCDF-BCDF", "expected", code, "link", linkToken, "decision", "approve"));
+    assertThat(wrongCode.statusCode()).as("a sign-in someone else started").isEqualTo(404);
     HttpResponse<String> approved =
-        form(Map.of("code", code, "link", linkToken, "decision", "approve"));
+        form(Map.of("code", code, "expected", code, "link", linkToken, "decision", "approve"));
     assertThat(approved.body()).contains("CLI signed in");
     HttpResponse<String> again =
-        form(Map.of("code", code, "link", linkToken, "decision", "approve"));
+        form(Map.of("code", code, "expected", code, "link", linkToken, "decision", "approve"));
     assertThat(again.statusCode()).as("a link approves once").isEqualTo(400);
     assertThat(again.body()).contains("That did not work");
 
@@ -148,6 +155,8 @@ class DeviceFlowHttpTest {
         form(
             Map.of(
                 "code",
+                code,
+                "expected",
                 code,
                 "link",
                 link.substring(link.indexOf("link=") + 5),

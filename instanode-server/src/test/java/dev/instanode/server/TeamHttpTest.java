@@ -295,6 +295,43 @@ class TeamHttpTest {
     assertThat(auditKinds(team)).contains("team.member_removed");
   }
 
+  @Test
+  void invitationsDieWithTheirSenderAndWithTheTeam() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String admin = Teams.memberKey(api.env(), team.team().id(), TeamRole.ADMIN);
+    String friend = "friend-" + UUID.randomUUID() + "@example.com";
+    json(
+        api.http()
+            .post(
+                "/api/v1/teams/" + team.team().id() + "/invitations",
+                "{\"email\":\"" + friend + "\",\"role\":\"admin\"}",
+                Teams.bearer(admin)),
+        201);
+    String token = mail.await(friend, "invited").find(ACCEPT_TOKEN);
+    json(
+        api.http().delete("/api/v1/team/members/" + userId(admin), Teams.bearer(team.apiKey())),
+        200);
+    assertThat(error(api.http().post("/api/v1/invitations/" + token + "/accept", "", Map.of())))
+        .as("a removed admin's invitation cannot bring anyone back")
+        .isEqualTo("invitation_expired");
+
+    String other = "other-" + UUID.randomUUID() + "@example.com";
+    invite(team, other, "developer");
+    String otherToken = mail.await(other, "invited").find(ACCEPT_TOKEN);
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      db.jdbi()
+          .useHandle(h ->
+              h.execute(
+                  "UPDATE teams SET status = 'deletion_pending' WHERE id = ?",
+                  team.team().id().value()));
+    }
+    assertThat(
+            error(api.http().post("/api/v1/invitations/" + otherToken + "/accept", "", Map.of())))
+        .as("nobody joins a team being deleted")
+        .isEqualTo("invitation_expired");
+  }
+
   private static JsonNode invite(TeamBootstrap.Bootstrapped team, String email, String role) {
     return json(
         api.http()

@@ -32,9 +32,9 @@ public final class SealedVault implements VaultValues {
     if (row.team().isEmpty() || keys.isEmpty()) {
       return Map.of();
     }
-    Map<String, String> open = new LinkedHashMap<>();
-    vault.newest(row.team().get(), row.env(), keys).forEach((k, v) -> open.put(k, aes.decrypt(v)));
-    audit.record(
+    Map<String, String> sealed = vault.newest(row.team().get(), row.env(), keys);
+    // Recorded before any value is opened: a read that cannot be audited fails the apply.
+    audit.writeOrThrow(
         new AuditEvent(
             row.team(),
             AuditEvent.Actor.SYSTEM,
@@ -44,9 +44,11 @@ public final class SealedVault implements VaultValues {
             "Vault read to deploy stack " + row.slug(),
             Map.of(
                 "env", row.env(),
-                "keys", List.copyOf(open.keySet()),
+                "keys", List.copyOf(sealed.keySet()),
                 "stack", row.slug().value()),
             Optional.empty()));
+    Map<String, String> open = new LinkedHashMap<>();
+    sealed.forEach((k, v) -> open.put(k, aes.decrypt(v)));
     return open;
   }
 }

@@ -36,6 +36,7 @@ public final class AuditLog implements AutoCloseable {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int MAX_BATCH = 500;
   private static final int MAX_QUEUED = 100_000;
+  private static final int EXPORT_PAGE = 1000;
   private static final String INSERT =
       "INSERT INTO audit_log (team_id, actor, kind, resource_type, resource_id,"
           + " summary, metadata, request_id) VALUES (:team_id, :actor, :kind,"
@@ -199,15 +200,21 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Hands every matching row, newest first, to {@code each} as the database streams them (a cursor
-   * of 500 rows at a time), so a long trail is never held in memory.
+   * Hands every matching row, newest first, to {@code each}, a keyset page of 1000 at a time: no
+   * connection is held while {@code each} runs (it may be writing to a slow client), and a long
+   * trail is never held in memory.
    */
   public void each(Filter filter, Consumer<Entry> each) {
-    jdbi.useTransaction(h ->
-        bind(h.createQuery(READ + " ORDER BY a.created_at DESC, a.id DESC"), filter)
-            .setFetchSize(500)
-            .map(AuditLog::entry)
-            .useStream(rows -> rows.forEach(each)));
+    Optional<ResourceRepository.Keyset> after = Optional.empty();
+    while (true) {
+      List<Entry> page = page(filter, after, EXPORT_PAGE);
+      page.forEach(each);
+      if (page.size() < EXPORT_PAGE) {
+        return;
+      }
+      Entry last = page.getLast();
+      after = Optional.of(new ResourceRepository.Keyset(last.createdAt(), last.id()));
+    }
   }
 
   private static Query bind(Query query, Filter filter) {

@@ -203,12 +203,19 @@ public final class IdentityRepository {
             .map(TeamRole::fromStored));
   }
 
-  /** Whether the key still works: not revoked, not expired. */
+  /**
+   * Whether the key still works, by the same rules a request is authenticated by: not revoked, not
+   * expired, its team active and its user still in it.
+   */
   public boolean apiKeyLive(UUID id) {
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = :id AND revoked_at IS NULL"
-                    + " AND (expires_at IS NULL OR expires_at > now()))")
+                "SELECT EXISTS (SELECT 1 FROM api_keys k"
+                    + " JOIN teams t ON t.id = k.team_id AND t.status = 'active'"
+                    + " LEFT JOIN users u ON u.id = k.user_id"
+                    + " WHERE k.id = :id AND k.revoked_at IS NULL"
+                    + " AND (k.expires_at IS NULL OR k.expires_at > now())"
+                    + " AND (k.user_id IS NULL OR u.team_id = k.team_id))")
             .bind("id", id)
             .mapTo(Boolean.class)
             .one());
@@ -283,6 +290,27 @@ public final class IdentityRepository {
         .mapTo(String.class)
         .findOne()
         .map(Tier::fromWire);
+  }
+
+  /** {@link #lockPlan}, for a team that is active (not being deleted, not a tombstone). */
+  public static Optional<Tier> lockPlanIfActive(Handle h, TeamId team) {
+    LockTimeouts.setLocal(h, Duration.ofSeconds(3));
+    return h.createQuery(
+            "SELECT plan_tier FROM teams WHERE id = :id AND status = 'active' FOR UPDATE")
+        .bind("id", team.value())
+        .mapTo(String.class)
+        .findOne()
+        .map(Tier::fromWire);
+  }
+
+  /** Whether a statement failed on a unique constraint (SQLSTATE 23505). */
+  public static boolean isUniqueViolation(RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static void setPlan(Handle h, TeamId team, Tier tier) {

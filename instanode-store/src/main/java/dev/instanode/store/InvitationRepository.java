@@ -139,6 +139,16 @@ public final class InvitationRepository {
         .execute();
   }
 
+  /** Revokes the open invitations a member sent, when they leave or lose the power to invite. */
+  public static int revokeInvitedBy(Handle h, TeamId team, UUID user) {
+    return h.createUpdate(
+            "UPDATE team_invitations SET revoked_at = now() WHERE team_id = :team"
+                + " AND invited_by = :user AND accepted_at IS NULL AND revoked_at IS NULL")
+        .bind("team", team.value())
+        .bind("user", user)
+        .execute();
+  }
+
   /** Every invitation of a team being tombstoned: they name people's addresses. */
   public static void deleteAll(Handle h, TeamId team) {
     h.createUpdate("DELETE FROM team_invitations WHERE team_id = :team")

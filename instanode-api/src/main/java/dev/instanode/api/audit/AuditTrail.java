@@ -25,8 +25,8 @@ import tools.jackson.dataformat.csv.CsvSchema;
 
 /**
  * A team's audit trail, for plans that include it ({@code audit} in plans.yaml; else 402 {@code
- * upgrade_required}): a keyset-paged JSON list, or the whole filtered trail as CSV streamed from a
- * database cursor.
+ * upgrade_required}): a keyset-paged JSON list, or the whole filtered trail as CSV, streamed to the
+ * client a keyset page at a time.
  */
 public final class AuditTrail {
   private static final Set<String> ACTORS = Set.of("agent", "user", "system", "cli");

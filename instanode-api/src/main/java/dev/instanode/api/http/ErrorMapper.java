@@ -6,6 +6,7 @@ import dev.instanode.core.Masking;
 import dev.instanode.core.RequestId;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.router.Endpoint;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -56,7 +57,7 @@ public final class ErrorMapper {
     if (isDependencyBusy(e)) {
       // A full connection pool or a slow Redis is load, not a bug: 503 with a short back-off.
       LOG.warn(
-          "request.dependency_busy path={} cause={}", ctx.path(), Masking.scrubUrls(e.toString()));
+          "request.dependency_busy route={} cause={}", route(ctx), Masking.scrubUrls(e.toString()));
       write(
           ctx,
           ErrorCode.SERVICE_UNAVAILABLE,
@@ -64,7 +65,7 @@ public final class ErrorMapper {
           OptionalInt.of(BUSY_RETRY_AFTER_SECONDS));
       return;
     }
-    LOG.error("request.unexpected_error path={}", ctx.path(), e);
+    LOG.error("request.unexpected_error route={}", route(ctx), e);
     write(
         ctx,
         ErrorCode.INTERNAL_ERROR,
@@ -115,5 +116,14 @@ public final class ErrorMapper {
       ctx.header("WWW-Authenticate", "Bearer realm=\"instanode\"");
     }
     ctx.json(envelope);
+  }
+
+  /**
+   * The route template, never the raw path: a path can carry a credential (a resource token, an
+   * invitation token), and a log line must not.
+   */
+  static String route(Context ctx) {
+    Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+    return matched == null ? "unmatched" : ctx.method().name() + " " + matched.path;
   }
 }

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * Sends mail off the request path, so a reply takes the same time whether a message went out or not
  * (a sign-in reply must not tell whether an email has an account). At most 8 messages are handed to
  * the server at once and 1000 wait; beyond that a message is dropped and counted. {@code
- * instant_mail_total{template,outcome}}: {@code sent}, {@code failed}, {@code dropped}, or {@code
- * none} when there was nothing to send (a sign-in asked for an address without an account).
+ * instant_mail_total{template,outcome}}: {@code done} (sent, or nothing to send: the two are not
+ * told apart, so the metric cannot say whether an address has an account), {@code failed}, {@code
+ * dropped}.
  */
 public final class MailOutbox implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MailOutbox.class);
@@ -64,10 +65,10 @@ public final class MailOutbox implements AutoCloseable {
         Optional<Mail> mail = compose.get();
         if (mail.isPresent()) {
           mailer.deliver(mail.get());
-          count(template, "sent");
-        } else {
-          count(template, "none");
         }
+        // One outcome whether a message went or there was none to send: a sign-in link asked for
+        // an address without an account must not show on /metrics either.
+        count(template, "done");
       } catch (Mailer.MailException | RuntimeException e) {
         count(template, "failed");
         LOG.warn("mail.failed template={} reason={}", template, Masking.scrubUrls(e.getMessage()));

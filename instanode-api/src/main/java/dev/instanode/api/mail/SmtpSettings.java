@@ -2,8 +2,6 @@ package dev.instanode.api.mail;
 
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -41,11 +39,11 @@ public record SmtpSettings(
     boolean startTls = "starttls=true".equals(uri.getRawQuery());
     Optional<String> user = Optional.empty();
     Optional<String> password = Optional.empty();
-    if (uri.getRawUserInfo() != null) {
-      String[] parts = uri.getRawUserInfo().split(":", 2);
-      user = Optional.of(URLDecoder.decode(parts[0], StandardCharsets.UTF_8));
-      password =
-          Optional.of(parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "");
+    // Percent-decoded as a URI decodes it: a '+' in a password stays a '+'.
+    if (uri.getUserInfo() != null) {
+      String[] parts = uri.getUserInfo().split(":", 2);
+      user = Optional.of(parts[0]);
+      password = Optional.of(parts.length > 1 ? parts[1] : "");
     }
     if (from == null || !from.contains("@")) {
       throw new IllegalArgumentException("MAIL_FROM must be an address, e.g. no-reply@example.com");

@@ -10,6 +10,7 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.TeamRole;
+import dev.instanode.store.IdentityRepository;
 import dev.instanode.store.UserRecord;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -23,13 +24,19 @@ public final class DeviceFlow {
   private final DeviceCodes codes;
   private final EmailSignIn signIn;
   private final IdentityService identity;
+  private final IdentityRepository identities;
   private final String publicBaseUrl;
 
   public DeviceFlow(
-      DeviceCodes codes, EmailSignIn signIn, IdentityService identity, String publicBaseUrl) {
+      DeviceCodes codes,
+      EmailSignIn signIn,
+      IdentityService identity,
+      IdentityRepository identities,
+      String publicBaseUrl) {
     this.codes = codes;
     this.signIn = signIn;
     this.identity = identity;
+    this.identities = identities;
     this.publicBaseUrl = publicBaseUrl;
   }
 
@@ -70,6 +77,14 @@ public final class DeviceFlow {
           throw new ApiException(
               ErrorCode.EXPIRED_TOKEN, "This CLI sign-in expired or was already used.");
       case DeviceCodes.Poll.Approved a -> {
+        // Still a member who may make keys, in an active team, when the key is made.
+        if (!identities
+            .memberRole(a.user(), a.team())
+            .map(r -> r.atLeast(TeamRole.DEVELOPER))
+            .orElse(false)) {
+          throw new ApiException(
+              ErrorCode.EXPIRED_TOKEN, "The person who approved it can no longer make keys.");
+        }
         ApiKeyReply key = identity.issueDeviceKey(a.team(), a.user(), "cli device", requestId);
         yield new DeviceTokenReply(
             true, key.key(), key.id(), key.prefix(), a.team().toString(), a.user().toString());
@@ -98,8 +113,16 @@ public final class DeviceFlow {
   }
 
   /** The page's last step: the link proves the person, who approves or denies the code. */
-  public boolean decideWithLink(String rawCode, String link, boolean approve, RequestId requestId) {
-    String code = code(rawCode);
+  public boolean decideWithLink(
+      String typed, String expected, String link, boolean approve, RequestId requestId) {
+    String code = code(expected);
+    // The person types the code their own terminal shows: a code someone else started and sent
+    // them a link for is one they cannot type. Checked before the link is used up.
+    if (approve && !DeviceCodes.normalize(typed).map(code::equals).orElse(false)) {
+      throw new ApiException(
+          ErrorCode.NOT_FOUND,
+          "That is not the code of this sign-in; type the code your own terminal shows.");
+    }
     UserRecord user = signIn.redeem(link, "device_flow", requestId);
     // The CLI gets a key, and a viewer makes none (as with POST /api/v1/auth/api-keys).
     if (!TeamRole.fromStored(user.role()).atLeast(TeamRole.DEVELOPER)) {

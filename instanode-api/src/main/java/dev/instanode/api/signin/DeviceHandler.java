@@ -44,11 +44,15 @@ public final class DeviceHandler {
     var member = auth.required(ctx);
     JsonNode body = bodies.object(ctx);
     JsonNode approve = body.get("approve");
+    if (approve != null && !approve.isNull() && !approve.isBoolean()) {
+      throw new ApiException(
+          ErrorCode.INVALID_BODY, "\"approve\" is true or false (true when absent).");
+    }
     boolean approved =
         flow.decide(
             member,
             JsonBodies.text(body, "user_code").orElse(""),
-            approve == null || !approve.isBoolean() || approve.asBoolean());
+            approve == null || approve.isNull() || approve.asBoolean());
     ctx.json(new DeletedReply(true, approved ? "CLI sign-in approved." : "CLI sign-in denied."));
   }
 
@@ -59,7 +63,7 @@ public final class DeviceHandler {
         ctx,
         200,
         link.isPresent()
-            ? DevicePages.decide(DeviceCodes.normalize(code).orElse(code), link.get())
+            ? DevicePages.decide(DeviceCodes.normalize(code).orElse(""), link.get())
             : DevicePages.askEmail(DeviceCodes.normalize(code).orElse(code)));
   }
 
@@ -78,11 +82,12 @@ public final class DeviceHandler {
     try {
       if (link.isPresent()) {
         boolean approve = "approve".equals(ctx.formParam("decision"));
+        String expected = Optional.ofNullable(ctx.formParam("expected")).orElse("");
         html(
             ctx,
             200,
             DevicePages.done(
-                flow.decideWithLink(code, link.get(), approve, RequestContext.id(ctx))));
+                flow.decideWithLink(code, expected, link.get(), approve, RequestContext.id(ctx))));
       } else {
         flow.sendLink(
             code,

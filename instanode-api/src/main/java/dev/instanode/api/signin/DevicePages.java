@@ -36,21 +36,26 @@ final class DevicePages {
             + " minutes; open it on this computer.</p>");
   }
 
-  /** The link arrived: approve or deny, by a form post. */
-  static String decide(String code, String link) {
+  /**
+   * The link arrived: the person types the code their terminal shows (it is not shown here, so a
+   * sign-in someone else started cannot be approved by reading it off the page), then approves or
+   * denies, by a form post.
+   */
+  static String decide(String expected, String link) {
     String hidden =
-        "<input type=\"hidden\" name=\"code\" value=\""
-            + escape(code)
+        "<input type=\"hidden\" name=\"expected\" value=\""
+            + escape(expected)
             + "\"><input type=\"hidden\" name=\"link\" value=\""
             + escape(link)
             + "\">";
     return page(
         "Approve the CLI sign-in?",
-        "<p>A CLI showing the code <strong>"
-            + escape(code)
-            + "</strong> asks to act as you. Approve only if you started it.</p>"
+        "<p>A CLI asks to act as you. Type the code your own terminal shows; if you did not start"
+            + " a sign-in, deny.</p>"
             + "<form method=\"post\" action=\"/auth/cli/verify\">"
             + hidden
+            + "<label for=\"code\">Code shown in your terminal</label>"
+            + "<input id=\"code\" name=\"code\" autocomplete=\"off\">"
             + "<button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>"
             + "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></form>");
   }

@@ -122,15 +122,15 @@ public final class EmailSignIn {
           new Mail(
               email,
               "Approve your instanode CLI sign-in",
-              "To sign in the CLI showing the code "
-                  + deviceCode.get()
-                  + " (works once, for 15 minutes):\n"
+              "Someone asked to sign in the instanode CLI as you. If it was you, open this link"
+                  + " and type the code your terminal shows (it works once, for 15 minutes):\n"
                   + publicBaseUrl
                   + "/auth/cli/verify?code="
                   + deviceCode.get()
                   + "&link="
                   + token
-                  + "\n\nIf you did not ask to sign in, ignore this message.\n",
+                  + "\n\nIf it was not you, ignore this message: nothing happens without the"
+                  + " code.\n",
               "magic_link"));
     }
     return Optional.of(

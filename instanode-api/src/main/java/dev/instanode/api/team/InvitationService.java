@@ -35,6 +35,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Invitations to join a team. One goes to one address, lasts 7 days, is used once, and holds a seat
@@ -92,9 +93,7 @@ public final class InvitationService {
                             ErrorCode.INVALID_ROLE,
                             "role must be owner, admin, developer or viewer.")))
             .orElse(TeamRole.DEVELOPER);
-    if (role == TeamRole.OWNER && member.role() != TeamRole.OWNER) {
-      throw new ApiException(ErrorCode.FORBIDDEN_ROLE, "Only an owner may invite an owner.");
-    }
+
     MailOutbox outbox =
         mail.orElseThrow(() ->
             new ApiException(
@@ -108,6 +107,11 @@ public final class InvitationService {
               IdentityRepository.lockPlan(h, team)
                   .orElseThrow(
                       () -> new ApiException(ErrorCode.UNAUTHORIZED, "The team no longer exists."));
+          // The inviter's role as it is now, under the team's lock.
+          TeamRole inviter = TeamService.callerRoleNow(h, member);
+          if (role == TeamRole.OWNER && inviter != TeamRole.OWNER) {
+            throw new ApiException(ErrorCode.FORBIDDEN_ROLE, "Only an owner may invite an owner.");
+          }
           Optional<UserRecord> holder = IdentityRepository.userByEmail(h, email);
           if (holder.isPresent() && holder.get().teamId().equals(team)) {
             throw new ApiException(ErrorCode.ALREADY_MEMBER, email + " is already a member.");
@@ -223,9 +227,11 @@ public final class InvitationService {
                 "This invitation was sent to another address than the one signed in.");
           }
           Tier tier =
-              IdentityRepository.lockPlan(h, invitation.teamId())
+              IdentityRepository.lockPlanIfActive(h, invitation.teamId())
                   .orElseThrow(() ->
-                      new ApiException(ErrorCode.INVITATION_EXPIRED, "The team no longer exists."));
+                      new ApiException(
+                          ErrorCode.INVITATION_EXPIRED,
+                          "The team no longer exists or is being deleted."));
           Optional<UserRecord> holder = IdentityRepository.userByEmail(h, invitation.email());
           if (holder.isPresent()) {
             throw holder.get().teamId().equals(invitation.teamId())
@@ -241,9 +247,19 @@ public final class InvitationService {
                 "The team's plan has no seat left for you; ask it to upgrade.",
                 upgradeUrl);
           }
-          UserRecord user =
-              IdentityRepository.insertMember(
-                  h, invitation.teamId(), invitation.email(), invitation.role());
+          UserRecord user;
+          try {
+            user =
+                IdentityRepository.insertMember(
+                    h, invitation.teamId(), invitation.email(), invitation.role());
+          } catch (UnableToExecuteStatementException e) {
+            // The address joined another team in a concurrent request (one address, one user).
+            if (IdentityRepository.isUniqueViolation(e)) {
+              throw new ApiException(
+                  ErrorCode.ACCOUNT_EXISTS, "This address has just joined another team.");
+            }
+            throw e;
+          }
           InvitationRepository.markAccepted(h, invitation.id(), user.id());
           return user;
         });

@@ -18,6 +18,7 @@ import dev.instanode.core.TeamRole;
 import dev.instanode.store.AuditEvent;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.InvitationRepository;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,9 +211,10 @@ public final class TeamService {
                     ErrorCode.INVALID_ROLE, "role must be owner, admin, developer or viewer."));
     TeamRole previous =
         jdbi.inTransaction(h -> {
-          TeamRole current = lockedTarget(h, member, user);
+          Locked locked = lockedTarget(h, member, user);
+          TeamRole current = locked.target();
           if (role == TeamRole.OWNER || current == TeamRole.OWNER) {
-            requireOwner(member, "make an owner or change an owner's role");
+            requireOwner(locked.caller(), "make an owner or change an owner's role");
           }
           if (current == TeamRole.OWNER
               && role != TeamRole.OWNER
@@ -221,6 +223,10 @@ public final class TeamService {
                 ErrorCode.LAST_OWNER, "This is the team's only owner: make another owner first.");
           }
           IdentityRepository.setRole(h, member.teamId(), user, role);
+          if (!role.atLeast(TeamRole.ADMIN)) {
+            // Invitations they sent could bring back the power they lose.
+            InvitationRepository.revokeInvitedBy(h, member.teamId(), user);
+          }
           return current;
         });
     record(
@@ -237,14 +243,18 @@ public final class TeamService {
     UUID user = userId(rawUserId);
     TeamRole removed =
         jdbi.inTransaction(h -> {
-          TeamRole current = lockedTarget(h, member, user);
+          Locked locked = lockedTarget(h, member, user);
+          TeamRole current = locked.target();
           if (current == TeamRole.OWNER) {
-            requireOwner(member, "remove an owner");
+            requireOwner(locked.caller(), "remove an owner");
             if (IdentityRepository.owners(h, member.teamId()) <= 1) {
               throw new ApiException(
                   ErrorCode.LAST_OWNER, "This is the team's only owner: make another owner first.");
             }
           }
+          // Invitations they sent would let them, or whom they chose, back in. Before the user row
+          // goes: deleting it clears invited_by.
+          InvitationRepository.revokeInvitedBy(h, member.teamId(), user);
           IdentityRepository.removeMember(h, member.teamId(), user);
           return current;
         });
@@ -257,22 +267,45 @@ public final class TeamService {
     return new DeletedReply(true, "Member " + user + " removed; their API keys were revoked.");
   }
 
-  private static TeamRole lockedTarget(Handle h, Caller.Member member, UUID user) {
-    // The team row first, always: every membership change in a team takes the same lock.
+  /** The caller's and the target's roles, as the locks read them. */
+  private record Locked(TeamRole caller, TeamRole target) {}
+
+  /**
+   * Takes the team row first (every membership change in a team takes the same lock), then reads
+   * the caller's own role again under it: a caller demoted or removed while this request waited
+   * acts with what they hold now, never with what they held when it was authenticated.
+   */
+  private static Locked lockedTarget(Handle h, Caller.Member member, UUID user) {
     IdentityRepository.lockPlan(h, member.teamId());
-    return IdentityRepository.lockMember(h, member.teamId(), user)
-        .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "No such member in this team."));
+    TeamRole caller = callerRoleNow(h, member);
+    TeamRole target =
+        IdentityRepository.lockMember(h, member.teamId(), user)
+            .orElseThrow(
+                () -> new ApiException(ErrorCode.NOT_FOUND, "No such member in this team."));
+    return new Locked(caller, target);
   }
 
-  private static void requireOwner(Caller.Member member, String what) {
-    if (member.role() != TeamRole.OWNER) {
+  /** The caller's role under the team lock; a key made without a user keeps its admin role. */
+  static TeamRole callerRoleNow(Handle h, Caller.Member member) {
+    TeamRole role =
+        member.userId().isEmpty()
+            ? member.role()
+            : IdentityRepository.lockMember(h, member.teamId(), member.userId().get())
+                .orElseThrow(() ->
+                    new ApiException(ErrorCode.UNAUTHORIZED, "You are no longer in this team."));
+    if (!role.atLeast(TeamRole.ADMIN)) {
       throw new ApiException(
           ErrorCode.FORBIDDEN_ROLE,
-          "Your role in this team is "
-              + member.role().wireName()
-              + "; only an owner may "
-              + what
-              + ".");
+          "Your role in this team is " + role.wireName() + "; this needs admin or above.");
+    }
+    return role;
+  }
+
+  private static void requireOwner(TeamRole caller, String what) {
+    if (caller != TeamRole.OWNER) {
+      throw new ApiException(
+          ErrorCode.FORBIDDEN_ROLE,
+          "Your role in this team is " + caller.wireName() + "; only an owner may " + what + ".");
     }
   }
 

@@ -94,9 +94,20 @@ public final class VaultService {
                 "The team keeps " + limits.entries() + " vault entries, its plan's most.",
                 upgradeUrl);
           }
-          return VaultRepository.put(h, member.teamId(), env, key, sealed, member.userId());
+          VaultRepository.Version version =
+              VaultRepository.put(h, member.teamId(), env, key, sealed, member.userId());
+          // The audit row commits with the write, or neither does.
+          AuditLog.writeIn(
+              h,
+              event(
+                  member,
+                  AuditKind.VAULT_WRITE,
+                  env,
+                  key,
+                  Map.of("version", version.version()),
+                  requestId));
+          return version;
         });
-    record(member, AuditKind.VAULT_WRITE, env, key, Map.of("version", stored.version()), requestId);
     return new VaultEntryReply(
         true, env, key, stored.version(), Optional.empty(), stored.createdAt());
   }
@@ -132,7 +143,10 @@ public final class VaultService {
                     version.isPresent()
                         ? "No version " + version.get() + " of " + key + " in " + env + "."
                         : "No " + key + " in the " + env + " vault."));
-    record(member, AuditKind.VAULT_READ, env, key, Map.of("version", found.version()), requestId);
+    // No value leaves without its audit row: a read that cannot be recorded is refused.
+    audit.writeOrThrow(
+        event(
+            member, AuditKind.VAULT_READ, env, key, Map.of("version", found.version()), requestId));
     return new VaultEntryReply(
         true,
         env,
@@ -148,13 +162,14 @@ public final class VaultService {
     if (versions == 0) {
       throw new ApiException(ErrorCode.NOT_FOUND, "No " + key + " in the " + env + " vault.");
     }
-    record(
-        member,
-        AuditKind.VAULT_WRITE,
-        env,
-        key,
-        Map.of("deleted", true, "versions", versions),
-        requestId);
+    audit.record(
+        event(
+            member,
+            AuditKind.VAULT_WRITE,
+            env,
+            key,
+            Map.of("deleted", true, "versions", versions),
+            requestId));
     return new DeletedReply(true, key + " deleted from the " + env + " vault, all versions.");
   }
 
@@ -209,7 +224,7 @@ public final class VaultService {
     }
   }
 
-  private void record(
+  private static AuditEvent event(
       Caller.Member member,
       AuditKind kind,
       String env,
@@ -221,15 +236,14 @@ public final class VaultService {
     metadata.put("key", key);
     metadata.put("by", member.via());
     member.userId().ifPresent(u -> metadata.put("by_user_id", u.toString()));
-    audit.record(
-        new AuditEvent(
-            Optional.of(member.teamId()),
-            AuditEvent.Actor.USER,
-            kind,
-            Optional.empty(),
-            Optional.empty(),
-            (kind == AuditKind.VAULT_READ ? "Vault read: " : "Vault write: ") + env + "/" + key,
-            metadata,
-            Optional.of(requestId.value())));
+    return new AuditEvent(
+        Optional.of(member.teamId()),
+        AuditEvent.Actor.USER,
+        kind,
+        Optional.empty(),
+        Optional.empty(),
+        (kind == AuditKind.VAULT_READ ? "Vault read: " : "Vault write: ") + env + "/" + key,
+        metadata,
+        Optional.of(requestId.value()));
   }
 }
