@@ -76,6 +76,7 @@ public final class Routes {
     routes.post("/claim", h.accounts().claim()::claim, Access.OPEN);
     routes.get("/auth/me", h.accounts().identity()::me, Access.READ);
     routes.post("/auth/email/start", h.accounts().signIn()::start, Access.OPEN);
+    routes.get("/auth/email/verify", h.accounts().signIn()::verifyPage, Access.OPEN);
     routes.post("/auth/email/verify", h.accounts().signIn()::verify, Access.OPEN);
     routes.post("/auth/logout", h.accounts().signIn()::logout, Access.OPEN);
     // CLI sign-in (RFC 8628): the CLI polls; its person approves on a small page or with a session.
@@ -107,6 +108,7 @@ public final class Routes {
         "/api/v1/teams/{team_id}/invitations/{id}",
         h.accounts().team()::revokeInvitation,
         Access.MANAGE);
+    routes.get("/invitations/{token}", h.accounts().team()::invitationPage, Access.OPEN);
     routes.post("/api/v1/invitations/{token}/accept", h.accounts().team()::accept, Access.OPEN);
 
     // The team's secrets, per env and key, versioned; a value reveals as a credential does.

@@ -45,6 +45,8 @@ final class HostileRequests {
           "POST /api/v1/invitations/{token}/accept",
           "POST /auth/email/start",
           "POST /auth/email/verify",
+          "GET /auth/email/verify",
+          "GET /invitations/{token}",
           "POST /auth/logout",
           "POST /auth/cli",
           "POST /auth/cli/token",

@@ -79,6 +79,30 @@ class SignInHttpTest {
   }
 
   @Test
+  void theMailedLinkOpensAPageWhoseFormSignsIn() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    start(team.owner().email());
+    String token = mail.await(team.owner().email(), "sign-in").find(LINK_TOKEN);
+    HttpResponse<String> page = api.http().get("/auth/email/verify?token=" + token);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    assertThat(page.body()).contains("method=\"post\"").contains(token);
+    // Opening it used nothing up: the form signs in.
+    HttpResponse<String> signedIn =
+        api.http()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + api.port() + "/auth/email/verify"))
+                    .POST(HttpRequest.BodyPublishers.ofString("token=" + token)),
+                Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html"));
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    assertThat(signedIn.body()).contains("Signed in as " + team.owner().email());
+    String session =
+        signedIn.body().replaceAll("(?s).*id=\"session\" readonly value=\"([^\"]+)\".*", "$1");
+    assertThat(api.http().get("/api/v1/whoami", Teams.bearer(session)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void anAddressWithoutAnAccountGetsTheSameAnswerAndNoMail() {
     String nobody = "nobody-" + UUID.randomUUID() + "@example.com";
     TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);

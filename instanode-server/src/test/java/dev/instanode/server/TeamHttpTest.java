@@ -108,6 +108,10 @@ class TeamHttpTest {
     assertThat(json(listed, 200).at("/items/0/status").asString()).isEqualTo("pending");
     assertThat(listed.body()).doesNotContain(token);
 
+    assertThat(letter.text()).contains("/invitations/" + token);
+    HttpResponse<String> page = api.http().get("/invitations/" + token);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("action=\"/api/v1/invitations/" + token + "/accept\"");
     JsonNode session =
         json(api.http().post("/api/v1/invitations/" + token + "/accept", "", Map.of()), 200);
     assertThat(session.get("role").asString()).isEqualTo("viewer");

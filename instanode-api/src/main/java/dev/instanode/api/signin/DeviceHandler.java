@@ -2,13 +2,13 @@ package dev.instanode.api.signin;
 
 import dev.instanode.api.auth.Authenticator;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.http.HtmlPage;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.wire.DeletedReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import io.javalin.http.Context;
-import java.util.Locale;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
@@ -71,8 +71,7 @@ public final class DeviceHandler {
   public void submit(Context ctx) {
     // The page's own forms are urlencoded; a multipart body is not one of them (and would be
     // parsed as a file upload).
-    String type = Optional.ofNullable(ctx.contentType()).orElse("").toLowerCase(Locale.ROOT);
-    if (!type.startsWith("application/x-www-form-urlencoded")) {
+    if (!HtmlPage.isForm(ctx)) {
       throw new ApiException(
           ErrorCode.UNSUPPORTED_MEDIA_TYPE,
           "The page's forms are sent as application/x-www-form-urlencoded.");
@@ -97,8 +96,7 @@ public final class DeviceHandler {
       }
     } catch (ApiException e) {
       // A browser gets a page; any other client the JSON envelope every error is.
-      String accept = Optional.ofNullable(ctx.header("Accept")).orElse("");
-      if (!accept.contains("text/html")) {
+      if (!HtmlPage.wanted(ctx)) {
         throw e;
       }
       html(ctx, e.code().httpStatus(), DevicePages.failed(e.getMessage()));
@@ -106,12 +104,6 @@ public final class DeviceHandler {
   }
 
   private static void html(Context ctx, int status, String page) {
-    ctx.status(status);
-    ctx.header("Content-Security-Policy", DevicePages.CSP);
-    ctx.header("X-Content-Type-Options", "nosniff");
-    // The page's URL can carry a sign-in link: it is never sent on, nor kept.
-    ctx.header("Referrer-Policy", "no-referrer");
-    ctx.header("Cache-Control", "no-store");
-    ctx.html(page);
+    HtmlPage.send(ctx, status, page);
   }
 }

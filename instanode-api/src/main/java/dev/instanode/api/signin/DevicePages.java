@@ -1,16 +1,9 @@
 package dev.instanode.api.signin;
 
-/**
- * The small server-rendered pages where a person approves a CLI sign-in: no script, no third-party
- * resource, labelled fields, a form post for every act (a link a mail scanner fetches changes
- * nothing). What they interpolate is escaped.
- */
-final class DevicePages {
-  /** Sent with every page: nothing else may load, frame it, or learn its URL's link token. */
-  static final String CSP =
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none';"
-          + " base-uri 'none'";
+import dev.instanode.api.http.HtmlPage;
 
+/** The pages where a person approves a CLI sign-in ({@link HtmlPage}'s rules). */
+final class DevicePages {
   private DevicePages() {}
 
   /** Asks for the code (when not given) and the address to send a sign-in link to. */
@@ -72,32 +65,10 @@ final class DevicePages {
   }
 
   private static String page(String title, String body) {
-    return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        + "<title>"
-        + escape(title)
-        + " · instanode</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;"
-        + "margin:3rem auto;padding:0 1rem}label,input,button{display:block;margin:.5rem 0}"
-        + "input{width:100%;padding:.5rem}button{padding:.5rem 1rem}</style></head><body><main>"
-        + "<h1>"
-        + escape(title)
-        + "</h1>"
-        + body
-        + "</main></body></html>";
+    return HtmlPage.of(title, body);
   }
 
   static String escape(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '<' -> out.append("&lt;");
-        case '>' -> out.append("&gt;");
-        case '&' -> out.append("&amp;");
-        case '"' -> out.append("&quot;");
-        case '\'' -> out.append("&#39;");
-        default -> out.append(c);
-      }
-    }
-    return out.toString();
+    return HtmlPage.escape(text);
   }
 }

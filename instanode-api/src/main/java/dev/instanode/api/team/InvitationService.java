@@ -142,7 +142,9 @@ public final class InvitationService {
             "You were invited to join a team on instanode as "
                 + role.wireName()
                 + ".\n\nAccept within 7 days:\n"
-                + acceptUrl(token)
+                + publicBaseUrl
+                + "/invitations/"
+                + token
                 + "\n\nor from a terminal:\ncurl -X POST "
                 + acceptUrl(token)
                 + "\n\nAccepting signs you in. If you did not expect this, ignore it.\n",

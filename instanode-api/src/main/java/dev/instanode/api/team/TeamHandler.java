@@ -1,8 +1,10 @@
 package dev.instanode.api.team;
 
 import dev.instanode.api.auth.Authenticator;
+import dev.instanode.api.http.HtmlPage;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
+import dev.instanode.api.signin.SignInPages;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import io.javalin.http.Context;
@@ -111,10 +113,33 @@ public final class TeamHandler {
             RequestContext.id(ctx)));
   }
 
+  /** {@code GET /invitations/{token}}: the mailed link's page; its button posts the accept. */
+  public void invitationPage(Context ctx) {
+    HtmlPage.send(ctx, 200, InvitationPages.confirm(ctx.pathParam("token")));
+  }
+
+  /** JSON, or the page's urlencoded form (answered with a page). */
   public void accept(Context ctx) {
-    ctx.json(
-        invitations.accept(
-            ctx.pathParam("token"), auth.optionalStrict(ctx), RequestContext.id(ctx)));
+    if (!HtmlPage.isForm(ctx)) {
+      ctx.json(
+          invitations.accept(
+              ctx.pathParam("token"), auth.optionalStrict(ctx), RequestContext.id(ctx)));
+      return;
+    }
+    try {
+      HtmlPage.send(
+          ctx,
+          200,
+          SignInPages.signedIn(
+              "You joined the team",
+              invitations.accept(
+                  ctx.pathParam("token"), auth.optionalStrict(ctx), RequestContext.id(ctx))));
+    } catch (ApiException e) {
+      if (!HtmlPage.wanted(ctx)) {
+        throw e;
+      }
+      HtmlPage.send(ctx, e.code().httpStatus(), SignInPages.failed(e.getMessage()));
+    }
   }
 
   /** A string field, absent when missing or null; any other JSON value is a 400 of {@code code}. */
