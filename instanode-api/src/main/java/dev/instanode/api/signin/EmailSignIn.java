@@ -36,7 +36,10 @@ import java.util.Optional;
  */
 public final class EmailSignIn {
   public static final Duration LINK_LIFETIME = Duration.ofMinutes(15);
-  static final int PER_EMAIL_PER_HOUR = 5;
+  // An address from one network: what its owner needs. An address from anywhere: enough that a
+  // stranger asking from one network cannot lock its owner out. A network: any addresses.
+  static final int PER_EMAIL_AND_NETWORK_PER_HOUR = 5;
+  static final int PER_EMAIL_PER_HOUR = 20;
   static final int PER_NETWORK_PER_HOUR = 20;
 
   private final IdentityRepository identities;
@@ -85,7 +88,9 @@ public final class EmailSignIn {
             new ApiException(
                 ErrorCode.MAIL_UNAVAILABLE, "Sign-in links are mailed, and mail is not set up."));
     // Counted before anything else, for every address: a limit reached says nothing about one.
-    limit("email", ApiKeys.hash(email), PER_EMAIL_PER_HOUR);
+    String address = ApiKeys.hash(email);
+    limit("email_network", address + ":" + network.value(), PER_EMAIL_AND_NETWORK_PER_HOUR);
+    limit("email", address, PER_EMAIL_PER_HOUR);
     limit("network", network.value(), PER_NETWORK_PER_HOUR);
     outbox.postLater("magic_link", () -> link(email, deviceCode));
     return new SignInStartedReply(
@@ -104,7 +109,11 @@ public final class EmailSignIn {
       throw new ApiException(
           ErrorCode.SIGN_IN_RATE_LIMITED,
           "Too many sign-in links were asked for from this "
-              + (scope.equals("email") ? "address" : "network")
+              + switch (scope) {
+                case "email" -> "address";
+                case "network" -> "network";
+                default -> "address from this network";
+              }
               + " in the last hour.");
     }
   }
