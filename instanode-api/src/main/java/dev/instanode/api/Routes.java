@@ -64,6 +64,7 @@ public final class Routes {
     routes.get("/readyz", h.ops()::readyz, Access.OPEN);
     routes.get("/metrics", h.ops()::metrics, Access.OPEN);
     routes.get("/api/v1/capabilities", h.ops()::capabilities, Access.OPEN);
+    routes.get("/openapi.json", h.ops()::openapi, Access.OPEN);
 
     // Provisioning: optional-strict auth, anonymous gate, Idempotency-Key.
     // One route per kind: /db/new, /cache/new, ... (see ResourceKinds).

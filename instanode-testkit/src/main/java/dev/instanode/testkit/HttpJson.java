@@ -65,8 +65,16 @@ public final class HttpJson {
       request.header("X-Forwarded-For", "10." + r.nextInt(256) + "." + r.nextInt(256) + ".1");
     }
     try {
-      return client.send(
-          request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+      HttpResponse<String> response = client.send(built, HttpResponse.BodyHandlers.ofString());
+      // Every answer an HTTP test receives keeps the OpenAPI document, or the test fails here.
+      ContractCheck.loaded()
+          .map(c -> c.violations(built.method(), built.uri().getRawPath(), response))
+          .filter(v -> !v.isEmpty())
+          .ifPresent(v -> {
+            throw new AssertionError("the answer breaks openapi.yaml:\n" + String.join("\n", v));
+          });
+      return response;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

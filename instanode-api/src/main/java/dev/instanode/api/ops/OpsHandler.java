@@ -31,6 +31,7 @@ public final class OpsHandler {
   private final Readiness readiness;
   private final PrometheusMeterRegistry prometheus;
   private final CapabilitiesReply capabilities;
+  private final String openApi = OpenApiDocument.json();
   private final String migrationVersion;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Clock clock;
@@ -121,6 +122,11 @@ public final class OpsHandler {
     } finally {
       inFlight.release();
     }
+  }
+
+  /** {@code GET /openapi.json}. */
+  public void openapi(Context ctx) {
+    ctx.contentType("application/json").result(openApi);
   }
 
   public void capabilities(Context ctx) {

@@ -1,0 +1,27 @@
+package dev.instanode.api.ops;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** {@code openapi.yaml}, the contract every HTTP test checks its answers against, as JSON. */
+public final class OpenApiDocument {
+  private OpenApiDocument() {}
+
+  /** Read once at start: the document is part of the build. */
+  public static String json() {
+    try (InputStream in =
+        OpenApiDocument.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.yaml is missing from the classpath");
+      }
+      return JsonMapper.builder()
+          .build()
+          .writeValueAsString(YAMLMapper.builder().build().readTree(in));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
