@@ -65,6 +65,8 @@ public final class Routes {
     routes.get("/metrics", h.ops()::metrics, Access.OPEN);
     routes.get("/api/v1/capabilities", h.ops()::capabilities, Access.OPEN);
     routes.get("/openapi.json", h.ops()::openapi, Access.OPEN);
+    routes.get("/llms.txt", h.ops()::llms, Access.OPEN);
+    routes.get("/llms-full.txt", h.ops()::llmsFull, Access.OPEN);
 
     // Provisioning: optional-strict auth, anonymous gate, Idempotency-Key.
     // One route per kind: /db/new, /cache/new, ... (see ResourceKinds).

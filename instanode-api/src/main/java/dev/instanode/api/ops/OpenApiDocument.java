@@ -3,6 +3,7 @@ package dev.instanode.api.ops;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -12,14 +13,16 @@ public final class OpenApiDocument {
 
   /** Read once at start: the document is part of the build. */
   public static String json() {
+    return JsonMapper.builder().build().writeValueAsString(tree());
+  }
+
+  public static JsonNode tree() {
     try (InputStream in =
         OpenApiDocument.class.getClassLoader().getResourceAsStream("openapi.yaml")) {
       if (in == null) {
         throw new IllegalStateException("openapi.yaml is missing from the classpath");
       }
-      return JsonMapper.builder()
-          .build()
-          .writeValueAsString(YAMLMapper.builder().build().readTree(in));
+      return YAMLMapper.builder().build().readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

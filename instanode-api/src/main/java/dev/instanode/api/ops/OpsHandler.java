@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Liveness, health, readiness, metrics and the public plan table. These routes answer anyone, so
@@ -32,6 +33,8 @@ public final class OpsHandler {
   private final PrometheusMeterRegistry prometheus;
   private final CapabilitiesReply capabilities;
   private final String openApi = OpenApiDocument.json();
+  private final String llms;
+  private final String llmsFull;
   private final String migrationVersion;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Clock clock;
@@ -48,6 +51,11 @@ public final class OpsHandler {
     this.readiness = readiness;
     this.prometheus = prometheus;
     this.capabilities = Capabilities.of(plans, settings.upgradeUrl());
+    JsonNode document = OpenApiDocument.tree();
+    this.llms =
+        AgentGuide.brief(document, plans, settings.publicBaseUrl(), settings.anonymousTtl());
+    this.llmsFull =
+        AgentGuide.full(document, plans, settings.publicBaseUrl(), settings.anonymousTtl());
     this.migrationVersion = migrationVersion;
     this.clock = clock;
     this.startedAt = clock.instant();
@@ -122,6 +130,16 @@ public final class OpsHandler {
     } finally {
       inFlight.release();
     }
+  }
+
+  /** {@code GET /llms.txt}: the agent guide. */
+  public void llms(Context ctx) {
+    ctx.contentType("text/plain; charset=utf-8").result(llms);
+  }
+
+  /** {@code GET /llms-full.txt}: the guide with every error code. */
+  public void llmsFull(Context ctx) {
+    ctx.contentType("text/plain; charset=utf-8").result(llmsFull);
   }
 
   /** {@code GET /openapi.json}. */
