@@ -9,6 +9,7 @@ import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.http.RequestShape;
 import dev.instanode.api.http.SlowRequestReaper;
+import dev.instanode.api.mcp.McpEndpoint;
 import dev.instanode.core.ApiException;
 import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
@@ -20,6 +21,7 @@ import java.nio.charset.UnsupportedCharsetException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The Javalin server: middleware order, error mapping, and {@link Routes}. */
@@ -32,7 +34,8 @@ public final class ApiServer implements AutoCloseable {
       HttpMetrics httpMetrics,
       long maxBodyBytes,
       Duration requestReadTimeout,
-      Routes.Handlers handlers) {
+      Routes.Handlers handlers,
+      McpEndpoint mcp) {
     this.app =
         Javalin.create(config -> {
           config.startup.showJavalinBanner = false;
@@ -51,7 +54,13 @@ public final class ApiServer implements AutoCloseable {
             server.addBean(
                 new SlowRequestReaper(server, requestReadTimeout, httpMetrics::slowRequestClosed));
           });
-          config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jettyErrors));
+          config.jetty.modifyServletContextHandler(context -> {
+            context.setErrorHandler(jettyErrors);
+            // The MCP endpoint is the SDK's own servlet, beside the routes (an exact path wins).
+            ServletHolder holder = new ServletHolder(mcp.servlet());
+            holder.setAsyncSupported(true);
+            context.addServlet(holder, McpEndpoint.PATH);
+          });
           config.routes.before(ctx -> {
             RequestContext.begin(ctx);
             RequestShape.check(ctx);

@@ -24,6 +24,10 @@ import dev.instanode.api.mail.LogMailer;
 import dev.instanode.api.mail.MailOutbox;
 import dev.instanode.api.mail.Mailer;
 import dev.instanode.api.mail.SmtpMailer;
+import dev.instanode.api.mcp.McpEndpoint;
+import dev.instanode.api.mcp.McpTools;
+import dev.instanode.api.ops.AgentGuide;
+import dev.instanode.api.ops.OpenApiDocument;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
@@ -124,6 +128,7 @@ final class ApiAssembly {
             config.commitId(),
             config.metricsToken());
     PlatformRedis redis = owned.own(new PlatformRedis(config.redisUrl(), shared.meters()));
+    Surfaces surfaces = handlers(settings, redis);
     ApiServer api =
         owned.own(
             new ApiServer(
@@ -132,7 +137,8 @@ final class ApiAssembly {
                     new HttpMetrics(shared.meters()),
                     MAX_BODY_BYTES,
                     config.requestReadTimeout(),
-                    handlers(settings, redis))
+                    surfaces.handlers(),
+                    surfaces.mcp())
                 .start(config.host(), config.port()));
     LOG.info("api.started host={} port={}", config.host(), api.port());
     return api;
@@ -151,7 +157,10 @@ final class ApiAssembly {
     return served;
   }
 
-  private Routes.Handlers handlers(ApiSettings settings, PlatformRedis redis) {
+  /** The routes' handlers, and the MCP endpoint over the same services. */
+  private record Surfaces(Routes.Handlers handlers, McpEndpoint mcp) {}
+
+  private Surfaces handlers(ApiSettings settings, PlatformRedis redis) {
     Optional<StorageService> storage =
         shared
             .objects()
@@ -208,65 +217,89 @@ final class ApiAssembly {
             shared.aes(),
             shared.audit(),
             config.upgradeUrl());
-    return new Routes.Handlers(
-        new RoleGate(auth),
-        ops(settings, redis),
-        new ProvisionHandler(
-            provisionService(settings, redis, identities, claims, gate), bodies, auth),
-        new Routes.Accounts(
-            new ClaimHandler(claims, bodies),
-            new IdentityHandler(auth, identity, bodies),
-            new PlanHandler(
-                new PlanChanges(jdbi, shared.plans(), shared.audit()),
-                config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
-                bodies),
-            new TeamHandler(
-                auth,
-                new TeamService(jdbi, identities, shared.plans(), shared.audit(), mapper),
-                new InvitationService(
-                    jdbi,
-                    new InvitationRepository(jdbi),
-                    shared.plans(),
-                    shared.audit(),
-                    mail,
-                    sessions,
+    ProvisionService provisioning = provisionService(settings, redis, identities, claims, gate);
+    ResourceService resourceService = resourceService(storage);
+    Stacks stackServices = stackServices(settings, gate, claims, onboarding, vault);
+    McpEndpoint mcp =
+        owned.own(
+            new McpEndpoint(
+                new McpTools(
+                    auth,
+                    provisioning,
+                    resourceService,
+                    stackServices.creation(),
+                    stackServices.service(),
+                    mapper,
                     config.publicBaseUrl(),
-                    config.upgradeUrl(),
-                    clock),
-                bodies),
-            new SignInHandler(signIn, addresses, bodies),
-            new DeviceHandler(
-                new DeviceFlow(
-                    new DeviceCodes(redis, clock),
-                    signIn,
-                    identity,
-                    identities,
-                    config.publicBaseUrl()),
+                    shared.meters()),
+                addresses,
+                Version.current(),
+                OpenApiDocument.json(),
+                AgentGuide.brief(
+                    OpenApiDocument.tree(),
+                    shared.plans(),
+                    config.publicBaseUrl(),
+                    config.anonymousTtl())));
+    Routes.Handlers routes =
+        new Routes.Handlers(
+            new RoleGate(auth),
+            ops(settings, redis),
+            new ProvisionHandler(provisioning, bodies, auth),
+            new Routes.Accounts(
+                new ClaimHandler(claims, bodies),
+                new IdentityHandler(auth, identity, bodies),
+                new PlanHandler(
+                    new PlanChanges(jdbi, shared.plans(), shared.audit()),
+                    config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
+                    bodies),
+                new TeamHandler(
+                    auth,
+                    new TeamService(jdbi, identities, shared.plans(), shared.audit(), mapper),
+                    new InvitationService(
+                        jdbi,
+                        new InvitationRepository(jdbi),
+                        shared.plans(),
+                        shared.audit(),
+                        mail,
+                        sessions,
+                        config.publicBaseUrl(),
+                        config.upgradeUrl(),
+                        clock),
+                    bodies),
+                new SignInHandler(signIn, addresses, bodies),
+                new DeviceHandler(
+                    new DeviceFlow(
+                        new DeviceCodes(redis, clock),
+                        signIn,
+                        identity,
+                        identities,
+                        config.publicBaseUrl()),
+                    auth,
+                    addresses,
+                    bodies)),
+            new ResourceHandler(resourceService, auth, bodies),
+            new AuditHandler(
+                auth,
+                new AuditTrail(
+                    shared.audit(), identities, shared.plans(), mapper, config.upgradeUrl())),
+            new VaultHandler(auth, vault, bodies),
+            new StackHandler(stackServices.creation(), stackServices.service(), bodies, auth),
+            new WebhookHandler(
+                new WebhookService(
+                    new ResourceRepository(jdbi),
+                    new WebhookRepository(jdbi),
+                    shared.plans(),
+                    redis,
+                    clock,
+                    shared.meters(),
+                    shared.audit(),
+                    shared.aes()),
+                new WebhookStreams(new WebhookRepository(jdbi), mapper),
                 auth,
                 addresses,
-                bodies)),
-        new ResourceHandler(resourceService(storage), auth, bodies),
-        new AuditHandler(
-            auth,
-            new AuditTrail(
-                shared.audit(), identities, shared.plans(), mapper, config.upgradeUrl())),
-        new VaultHandler(auth, vault, bodies),
-        stackHandler(settings, gate, claims, onboarding, auth, vault),
-        new WebhookHandler(
-            new WebhookService(
-                new ResourceRepository(jdbi),
-                new WebhookRepository(jdbi),
-                shared.plans(),
-                redis,
-                clock,
-                shared.meters(),
-                shared.audit(),
-                shared.aes()),
-            new WebhookStreams(new WebhookRepository(jdbi), mapper),
-            auth,
-            addresses,
-            bodies),
-        new StorageHandler(storage, auth, bodies));
+                bodies),
+            new StorageHandler(storage, auth, bodies));
+    return new Surfaces(routes, mcp);
   }
 
   /** SMTP when it is set; else the log when asked (dev); else no mail, and mailing routes 503. */
@@ -279,19 +312,21 @@ final class ApiAssembly {
     return mailer.map(m -> owned.own(new MailOutbox(m, shared.meters())));
   }
 
-  private StackHandler stackHandler(
+  /** The stack services, shared by the stack routes and the MCP tools. */
+  private record Stacks(StackCreation creation, StackService service) {}
+
+  private Stacks stackServices(
       ApiSettings settings,
       AnonymousGate gate,
       ClaimService claims,
       OnboardingTokens onboarding,
-      Authenticator auth,
       VaultService vault) {
     Jdbi jdbi = shared.db().jdbi();
     Optional<StackParts> parts =
         stacks.map(s ->
             new StackParts(
                 s.cluster(), s.applier(), s.observer(), s.teardown(), config.stacks().domain()));
-    return new StackHandler(
+    return new Stacks(
         new StackCreation(
             parts,
             jdbi,
@@ -312,9 +347,7 @@ final class ApiAssembly {
             new StackAccess(onboarding),
             vault,
             shared.aes(),
-            shared.audit()),
-        bodies,
-        auth);
+            shared.audit()));
   }
 
   private OpsHandler ops(ApiSettings settings, PlatformRedis redis) {

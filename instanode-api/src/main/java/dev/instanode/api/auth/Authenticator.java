@@ -49,9 +49,20 @@ public final class Authenticator {
   }
 
   private Caller authenticate(Context ctx) {
-    Fingerprint fingerprint = addresses.fingerprint(ctx);
-    String header = ctx.header("Authorization");
-    if (header == null || header.isBlank()) {
+    return resolve(
+        Optional.ofNullable(ctx.header("Authorization")),
+        addresses.fingerprint(ctx),
+        !READ_METHODS.contains(ctx.method().name()));
+  }
+
+  /**
+   * The caller an {@code Authorization} header names, for a transport that is not a Javalin route
+   * (the MCP endpoint): none is anonymous, a bad one a 401, a read-only key refused for an act that
+   * changes something.
+   */
+  public Caller resolve(Optional<String> authorization, Fingerprint fingerprint, boolean changes) {
+    String header = authorization.orElse("");
+    if (header.isBlank()) {
       return new Caller.Anonymous(fingerprint);
     }
     Caller caller =
@@ -59,9 +70,7 @@ public final class Authenticator {
             .orElseThrow(() ->
                 new ApiException(
                     ErrorCode.UNAUTHORIZED, "The bearer token is invalid, expired or revoked."));
-    if (caller instanceof Caller.Member m
-        && !m.canWrite()
-        && !READ_METHODS.contains(ctx.method().name())) {
+    if (caller instanceof Caller.Member m && !m.canWrite() && changes) {
       throw new ApiException(
           ErrorCode.INSUFFICIENT_SCOPE, "This API key is read-only: it may only GET.");
     }

@@ -4,6 +4,7 @@ import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
 import java.util.Collections;
 import java.util.List;
@@ -58,15 +59,24 @@ public final class ClientAddress {
   }
 
   public Fingerprint fingerprint(Context ctx) {
-    return Fingerprint.of(address(ctx));
+    return fingerprint(ctx.req());
+  }
+
+  /** For a servlet that is not a Javalin route (the MCP endpoint). */
+  public Fingerprint fingerprint(HttpServletRequest req) {
+    return Fingerprint.of(address(req));
   }
 
   /** The client's address, as the trusted proxies forwarded it. */
   public InetAddress address(Context ctx) {
+    return address(ctx.req());
+  }
+
+  private InetAddress address(HttpServletRequest req) {
     InetAddress peer =
-        ForwardedHops.peer(ctx.req().getRemoteAddr())
+        ForwardedHops.peer(req.getRemoteAddr())
             .orElseThrow(() -> new IllegalStateException("the socket peer is not an IP literal"));
-    return resolve(peer, headerLines(ctx, header.name));
+    return resolve(peer, headerLines(req, header.name));
   }
 
   /**
@@ -98,8 +108,8 @@ public final class ClientAddress {
     return trustedProxies.stream().anyMatch(c -> c.contains(address));
   }
 
-  private static List<String> headerLines(Context ctx, String name) {
-    var lines = ctx.req().getHeaders(name);
+  private static List<String> headerLines(HttpServletRequest req, String name) {
+    var lines = req.getHeaders(name);
     return lines == null ? List.of() : Collections.list(lines);
   }
 
