@@ -1,6 +1,7 @@
 package dev.instanode.server;
 
 import dev.instanode.api.identity.TeamBootstrap;
+import dev.instanode.cli.Cli;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.Tier;
 import dev.instanode.provisioner.pool.ProvisionerDatabase;
@@ -26,7 +27,10 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     VirtualThreadIo.preferPlatformPoller();
     configureLogging(args);
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine command = new CommandLine(new Main());
+    // The client commands (login, db new, ls, ...) call a running api over HTTP.
+    new Cli(System.getenv()).addTo(command);
+    System.exit(command.execute(args));
   }
 
   // Chosen before the first logger exists: readable lines in dev, JSON lines otherwise.

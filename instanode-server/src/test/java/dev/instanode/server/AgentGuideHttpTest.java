@@ -27,7 +27,7 @@ class AgentGuideHttpTest {
     assertThat(brief.body())
         .contains("POST /db/new")
         .contains("5 resources a day per network")
-        .contains("claim_url")
+        .contains("claim link")
         .contains("agent_action")
         .contains("/openapi.json");
     JsonNode doc = JSON.readTree(api.http().get("/openapi.json").body());

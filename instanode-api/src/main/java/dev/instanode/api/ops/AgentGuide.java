@@ -79,7 +79,9 @@ public final class AgentGuide {
         .append(anonymous.redis().memoryMb())
         .append(" MB.\n\n")
         .append("## Keep them: claim\n\n")
-        .append("Give the user the `claim_url` from a reply (or `POST /claim {\"token\":")
+        .append(
+            "Give the user the claim link from a reply (`upgrade` when provisioning, `claim_url`")
+        .append(" for a stack; or `POST /claim {\"token\":")
         .append(" <upgrade_jwt>, \"email\"}`): it makes a team, moves the resources into it and")
         .append(" answers an `api_key` (send it as `Authorization: Bearer <key>`). A paid plan")
         .append(" keeps them for good: `GET /api/v1/capabilities` lists the plans.\n\n")
