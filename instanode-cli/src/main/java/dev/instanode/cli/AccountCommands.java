@@ -99,6 +99,7 @@ final class AccountCommands {
     @Override
     public Integer call() {
       ApiClient api = cli.client(options);
+      int exit = 0;
       if (cli.config().apiKey().isPresent()) {
         try {
           String id = api.get("/api/v1/whoami").path("api_key_id").asString("");
@@ -106,13 +107,18 @@ final class AccountCommands {
             api.delete("/api/v1/auth/api-keys/" + id);
           }
         } catch (CliException e) {
-          // Already revoked or unreachable: forgetting it locally is what is left to do.
+          // Forgotten here all the same, but the person must know the key may still work.
+          PrintWriter err = spec.commandLine().getErr();
+          err.println("warning: the key could not be revoked (" + e.getMessage() + ")");
+          err.println("Revoke it with DELETE /api/v1/auth/api-keys/{id} from a session.");
+          err.flush();
+          exit = e.exitCode();
         }
       }
       cli.config().forget();
       spec.commandLine().getOut().println("Signed out.");
       spec.commandLine().getOut().flush();
-      return 0;
+      return exit;
     }
   }
 

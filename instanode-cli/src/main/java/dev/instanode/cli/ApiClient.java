@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -61,7 +62,11 @@ public final class ApiClient {
   /** A JSON answer, or a {@link CliException} for an error; a 2xx JSON body is returned. */
   public JsonNode send(String method, String path, Optional<JsonNode> body) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(2));
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(5));
+    // A create retried after a timeout must not make a second resource.
+    if (method.equals("POST") && path.endsWith("/new")) {
+      request.header("Idempotency-Key", UUID.randomUUID().toString());
+    }
     apiKey.ifPresent(k -> request.header("Authorization", "Bearer " + k));
     request.header("Accept", "application/json");
     if (body.isPresent()) {
@@ -99,9 +104,28 @@ public final class ApiClient {
       }
       try (BufferedReader reader =
           new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        String event = "message";
         for (String l = reader.readLine(); l != null; l = reader.readLine()) {
-          if (l.startsWith("data:")) {
-            line.accept(l.substring(5).strip());
+          if (l.startsWith("event:")) {
+            event = l.substring(6).strip();
+          } else if (l.startsWith("data:")) {
+            String data = l.substring(5).strip();
+            switch (event) {
+              case "end" -> {
+                return;
+              }
+              case "error" -> {
+                JsonNode error = answerOrText(data);
+                throw new CliException(
+                    CliException.FAILED,
+                    error.path("message").asString(data),
+                    error.path("agent_action").asString(""),
+                    error.path("error").asString(""));
+              }
+              default -> line.accept(data);
+            }
+          } else if (l.isEmpty()) {
+            event = "message";
           }
         }
       }
@@ -111,6 +135,14 @@ public final class ApiClient {
       throw new CliException(CliException.UNAVAILABLE, "The stream ended: " + e, "");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static JsonNode answerOrText(String data) {
+    try {
+      return JSON.readTree(data);
+    } catch (JacksonException e) {
+      return JSON.createObjectNode();
     }
   }
 

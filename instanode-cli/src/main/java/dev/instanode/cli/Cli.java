@@ -45,8 +45,18 @@ public final class Cli {
         .orElse("http://localhost:8080");
   }
 
+  /**
+   * A client of the api to call, with the saved key only when that api is the one it was saved for:
+   * a key for production is never sent to another server named with --api-url.
+   */
   ApiClient client(Options options) {
-    return new ApiClient(apiUrl(options), config.apiKey());
+    String url = apiUrl(options);
+    boolean same = config.apiUrl().map(saved -> sameApi(saved, url)).orElse(false);
+    return new ApiClient(url, same ? config.apiKey() : Optional.empty());
+  }
+
+  private static boolean sameApi(String a, String b) {
+    return a.replaceAll("/+$", "").equalsIgnoreCase(b.replaceAll("/+$", ""));
   }
 
   /** Adds every client command to the launcher's command line. */

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -68,13 +69,21 @@ public final class CliConfig {
           : Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (JacksonException e) {
+      throw new CliException(
+          CliException.FAILED,
+          file() + " is not valid JSON.",
+          "Delete it and sign in again with instanode login.");
     }
   }
 
   private void write(String text) {
     try {
-      Files.createDirectories(dir);
-      setMode(dir, "rwx------");
+      // Only a directory made here is narrowed: an existing one is the person's to set.
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        setMode(dir, "rwx------");
+      }
       Path tmp = Files.createTempFile(dir, "config", ".tmp");
       setMode(tmp, "rw-------");
       Files.writeString(tmp, text);

@@ -234,7 +234,7 @@ final class ApiAssembly {
                     shared.meters()),
                 addresses,
                 Version.current(),
-                OpenApiDocument.json(),
+                OpenApiDocument.json(config.publicBaseUrl()),
                 AgentGuide.brief(
                     OpenApiDocument.tree(),
                     shared.plans(),

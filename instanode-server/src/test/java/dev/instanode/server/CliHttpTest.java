@@ -143,6 +143,21 @@ class CliHttpTest {
   }
 
   @Test
+  void theSavedKeyGoesOnlyToTheApiItWasSavedForAndABadConfigSaysWhatToDo() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    assertThat(run("login", "--api-key", team.apiKey()).exit()).isZero();
+    assertThat(run("whoami").exit()).isZero();
+    // The same server by another name is another api to the CLI: no key is sent to it.
+    Run elsewhere = run("whoami", "--api-url", "http://localhost:" + api.port());
+    assertThat(elsewhere.exit()).isEqualTo(3);
+
+    Files.writeString(home.resolve("config.json"), "{not json");
+    Run broken = run("whoami");
+    assertThat(broken.exit()).isEqualTo(1);
+    assertThat(broken.err()).contains("is not valid JSON").contains("Delete it");
+  }
+
+  @Test
   void anApiThatDoesNotAnswerIsExitSevenWithWhatToDo() {
     Run down = runAt("http://127.0.0.1:1", "ls");
     assertThat(down.exit()).isEqualTo(7);

@@ -91,11 +91,9 @@ class McpHttpTest {
       JsonNode refused = error(client, "list_resources", Map.of());
       assertThat(refused.get("error").asString()).isEqualTo("unauthorized");
       assertThat(refused.get("agent_action").asString()).startsWith("Tell the user");
-      // The tool's schema is enforced before the service is reached; the service's own rules next.
-      McpSchema.CallToolResult noName =
-          client.callTool(new McpSchema.CallToolRequest("create_postgres", Map.of()));
-      assertThat(noName.isError()).isTrue();
-      assertThat(((McpSchema.TextContent) noName.content().getFirst()).text()).contains("name");
+      JsonNode noName = error(client, "create_postgres", Map.of());
+      assertThat(noName.get("error").asString()).isEqualTo("name_required");
+      assertThat(noName.has("retry_after_seconds")).isTrue();
       assertThat(
               error(client, "create_postgres", Map.of("name", "bad\u0007name"))
                   .get("error")

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -120,6 +121,18 @@ public final class ContractCheck {
     }
     for (Error error : schema(schema).validate(node)) {
       found.add(where + ": " + error.getInstanceLocation() + " " + error.getMessage());
+    }
+    // An error's code answers with the status the document gives it, and no other.
+    if (response.statusCode() >= 400 && node.path("error").isString()) {
+      JsonNode listed = document.path("x-error-codes").path(node.get("error").asString());
+      boolean matches =
+          listed.isArray()
+              ? StreamSupport.stream(listed.spliterator(), false)
+                  .anyMatch(s -> s.asInt() == response.statusCode())
+              : listed.asInt() == response.statusCode();
+      if (!matches) {
+        found.add(where + ": error " + node.get("error").asString() + " is listed as " + listed);
+      }
     }
     return found;
   }

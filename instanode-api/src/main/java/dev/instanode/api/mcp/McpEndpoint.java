@@ -1,6 +1,7 @@
 package dev.instanode.api.mcp;
 
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.core.ApiException;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -9,6 +10,7 @@ import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,12 +44,14 @@ public final class McpEndpoint implements AutoCloseable {
                         McpTools.AUTHORIZATION,
                         Optional.ofNullable(request.getHeader("Authorization")).orElse(""),
                         McpTools.FINGERPRINT,
-                        addresses.fingerprint(request))))
+                        fingerprint(addresses, request))))
             .build();
     this.server =
         McpServer.sync(transport)
             .jsonMapper(protocol)
             .serverInfo("instanode", version)
+            // The services check arguments and answer their own codes and agent_action.
+            .validateToolInputs(false)
             .instructions(
                 "Provision real infrastructure with one call: create_postgres, create_cache and the"
                     + " other create_ tools answer a connection URL at once. Without an API key"
@@ -62,6 +66,15 @@ public final class McpEndpoint implements AutoCloseable {
                         "instanode://openapi.json", "openapi", "application/json", openApiJson),
                     resource("instanode://llms.txt", "llms.txt", "text/plain", guide)))
             .build();
+  }
+
+  /** The caller's network; a forwarded chain without one is refused at the tool, not here. */
+  private static Object fingerprint(ClientAddress addresses, HttpServletRequest request) {
+    try {
+      return addresses.fingerprint(request);
+    } catch (ApiException e) {
+      return "unusable";
+    }
   }
 
   private static SyncResourceSpecification resource(

@@ -10,6 +10,7 @@ import dev.instanode.api.stacks.StackService;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
+import dev.instanode.core.Masking;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
@@ -23,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -34,6 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@code isError}) whose text carries {@code error}, {@code message} and {@code agent_action}.
  */
 public final class McpTools {
+  private static final Logger LOG = LoggerFactory.getLogger(McpTools.class);
+
   /** Transport context keys the endpoint fills from the HTTP request. */
   static final String AUTHORIZATION = "authorization";
 
@@ -97,7 +102,9 @@ public final class McpTools {
                   Map.of(
                       "name", string("1-64 letters, digits, spaces, '_' or '-'"),
                       "env", string("lower-case env label, e.g. development"),
-                      "upgrade_jwt", string("earlier upgrade_jwts, comma-separated")),
+                      "upgrade_jwt", string("earlier upgrade_jwts, comma-separated"),
+                      "idempotency_key",
+                          string("a UUID; a retry with the same key answers the same resource")),
                   List.of("name")),
               Access.BUILD,
               (caller, args, id) -> provision(type, caller, args, id)));
@@ -221,7 +228,7 @@ public final class McpTools {
                 "application/json",
                 Optional.empty(),
                 Optional.empty(),
-                Optional.empty(),
+                text(args, "idempotency_key"),
                 text(args, "upgrade_jwt"),
                 Optional.empty(),
                 id));
@@ -237,6 +244,11 @@ public final class McpTools {
           RequestId id = RequestId.random();
           try {
             McpTransportContext context = exchange.transportContext();
+            if (!(context.get(FINGERPRINT) instanceof Fingerprint)) {
+              throw new ApiException(
+                  ErrorCode.INVALID_FORWARDED_FOR,
+                  "The proxy in front of instanode forwarded no usable client address.");
+            }
             Caller caller =
                 auth.resolve(
                     Optional.ofNullable((String) context.get(AUTHORIZATION)),
@@ -256,19 +268,39 @@ public final class McpTools {
                 .isError(false)
                 .build();
           } catch (ApiException e) {
-            count(tool, e.code().code());
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("error", e.code().code());
-            error.put("message", e.getMessage());
-            error.put("agent_action", e.code().agentAction());
-            error.put("request_id", id.value());
-            e.upgradeUrl().ifPresent(u -> error.put("upgrade_url", u));
-            return McpSchema.CallToolResult.builder()
-                .addTextContent(json.writeValueAsString(error))
-                .isError(true)
-                .build();
+            return failed(tool, e, id);
+          } catch (RuntimeException e) {
+            // As the routes answer it: never the exception's own text, which can name hosts.
+            LOG.error(
+                "mcp.unexpected_error tool={} request_id={} error={}",
+                tool.name(),
+                id.value(),
+                Masking.scrubUrls(e.toString()));
+            return failed(
+                tool,
+                new ApiException(ErrorCode.INTERNAL_ERROR, "Something went wrong on our side."),
+                id);
           }
         });
+  }
+
+  /** The envelope the routes answer, as the tool error's text. */
+  private McpSchema.CallToolResult failed(Tool tool, ApiException e, RequestId id) {
+    count(tool, e.code().code());
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("ok", false);
+    error.put("error", e.code().code());
+    error.put("message", e.getMessage());
+    error.put("request_id", id.value());
+    error.put("agent_action", e.code().agentAction());
+    error.put(
+        "retry_after_seconds",
+        e.retryAfterSeconds().isPresent() ? e.retryAfterSeconds().getAsInt() : null);
+    e.upgradeUrl().ifPresent(u -> error.put("upgrade_url", u));
+    return McpSchema.CallToolResult.builder()
+        .addTextContent(json.writeValueAsString(error))
+        .isError(true)
+        .build();
   }
 
   /** {@code instant_mcp_tool_calls_total{tool,outcome}}: outcome is ok or the error code. */

@@ -32,7 +32,7 @@ public final class OpsHandler {
   private final Readiness readiness;
   private final PrometheusMeterRegistry prometheus;
   private final CapabilitiesReply capabilities;
-  private final String openApi = OpenApiDocument.json();
+  private final String openApi;
   private final String llms;
   private final String llmsFull;
   private final String migrationVersion;
@@ -51,6 +51,7 @@ public final class OpsHandler {
     this.readiness = readiness;
     this.prometheus = prometheus;
     this.capabilities = Capabilities.of(plans, settings.upgradeUrl());
+    this.openApi = OpenApiDocument.json(settings.publicBaseUrl());
     JsonNode document = OpenApiDocument.tree();
     this.llms =
         AgentGuide.brief(document, plans, settings.publicBaseUrl(), settings.anonymousTtl());
