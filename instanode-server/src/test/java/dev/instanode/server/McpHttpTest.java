@@ -11,7 +11,10 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -117,6 +120,28 @@ class McpHttpTest {
               .text();
       assertThat(JSON.readTree(document).get("openapi").asString()).isEqualTo("3.1.0");
     }
+  }
+
+  /** Stateless: nothing is held per caller, so nobody can fill the server with sessions. */
+  @Test
+  void initializingOpensNoSession() throws Exception {
+    HttpResponse<String> res =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/mcp"))
+                    .header("Content-Type", "application/json")
+                    .header("Accept", "application/json, text/event-stream")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                                + "\"params\":{\"protocolVersion\":\"2025-06-18\","
+                                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\","
+                                + "\"version\":\"1\"}}}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    assertThat(res.body()).contains("instanode");
+    assertThat(res.headers().firstValue("Mcp-Session-Id")).isEmpty();
   }
 
   @Test

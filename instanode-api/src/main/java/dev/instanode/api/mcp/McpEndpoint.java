@@ -5,9 +5,9 @@ import dev.instanode.core.ApiException;
 import io.modelcontextprotocol.common.McpTransportContext;
 import io.modelcontextprotocol.json.jackson3.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncResourceSpecification;
-import io.modelcontextprotocol.server.McpSyncServer;
-import io.modelcontextprotocol.server.transport.HttpServletStreamableServerTransportProvider;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncResourceSpecification;
+import io.modelcontextprotocol.server.McpStatelessSyncServer;
+import io.modelcontextprotocol.server.transport.HttpServletStatelessServerTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,25 +17,27 @@ import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The built-in MCP server: Streamable HTTP at {@code /mcp} (the MCP Java SDK's servlet transport,
- * mounted beside the api's routes), the {@link McpTools}, and the OpenAPI document and agent guide
- * as resources. The caller's {@code Authorization} header and network travel to each tool call in
- * the transport context.
+ * The built-in MCP server: Streamable HTTP at {@code /mcp}, stateless (the MCP Java SDK's servlet
+ * transport, mounted beside the api's routes), the {@link McpTools}, and the OpenAPI document and
+ * agent guide as resources. The caller's {@code Authorization} header and network travel to each
+ * tool call in the transport context.
  */
 public final class McpEndpoint implements AutoCloseable {
   public static final String PATH = "/mcp";
 
-  private final HttpServletStreamableServerTransportProvider transport;
-  private final McpSyncServer server;
+  private final HttpServletStatelessServerTransport transport;
+  private final McpStatelessSyncServer server;
 
   public McpEndpoint(
       McpTools tools, ClientAddress addresses, String version, String openApiJson, String guide) {
     // The protocol's own JSON, with the SDK's names: not the api's snake_case mapper.
     JacksonMcpJsonMapper protocol = new JacksonMcpJsonMapper(JsonMapper.builder().build());
     this.transport =
-        HttpServletStreamableServerTransportProvider.builder()
+        // Stateless: the tools keep nothing between calls, so no session is held for anyone (an
+        // anonymous caller could otherwise open sessions without end).
+        HttpServletStatelessServerTransport.builder()
             .jsonMapper(protocol)
-            .mcpEndpoint(PATH)
+            .messageEndpoint(PATH)
             // The routes' body bound: the MCP servlet is not behind Javalin's.
             .maxRequestSize(1024 * 1024)
             .contextExtractor(request ->
@@ -81,7 +83,7 @@ public final class McpEndpoint implements AutoCloseable {
       String uri, String name, String mimeType, String text) {
     return new SyncResourceSpecification(
         McpSchema.Resource.builder(uri, name).mimeType(mimeType).build(),
-        (exchange, request) ->
+        (context, request) ->
             new McpSchema.ReadResourceResult(
                 List.of(new McpSchema.TextResourceContents(uri, mimeType, text, Map.of())),
                 Map.of()));

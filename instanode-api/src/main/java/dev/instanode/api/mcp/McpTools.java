@@ -15,8 +15,7 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.modelcontextprotocol.common.McpTransportContext;
-import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.server.McpStatelessServerFeatures.SyncToolSpecification;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -240,10 +239,9 @@ public final class McpTools {
         McpSchema.Tool.builder(tool.name(), tool.schema()).description(tool.description()).build();
     return new SyncToolSpecification(
         described,
-        (exchange, request) -> {
+        (context, request) -> {
           RequestId id = RequestId.random();
           try {
-            McpTransportContext context = exchange.transportContext();
             if (!(context.get(FINGERPRINT) instanceof Fingerprint)) {
               throw new ApiException(
                   ErrorCode.INVALID_FORWARDED_FOR,
