@@ -26,8 +26,7 @@ import dev.instanode.api.mail.Mailer;
 import dev.instanode.api.mail.SmtpMailer;
 import dev.instanode.api.mcp.McpEndpoint;
 import dev.instanode.api.mcp.McpTools;
-import dev.instanode.api.ops.AgentGuide;
-import dev.instanode.api.ops.OpenApiDocument;
+import dev.instanode.api.ops.ApiDocuments;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.ops.Readiness;
 import dev.instanode.api.ops.ReadinessCheck;
@@ -161,6 +160,8 @@ final class ApiAssembly {
   private record Surfaces(Routes.Handlers handlers, McpEndpoint mcp) {}
 
   private Surfaces handlers(ApiSettings settings, PlatformRedis redis) {
+    ApiDocuments documents =
+        ApiDocuments.of(shared.plans(), config.publicBaseUrl(), config.anonymousTtl());
     Optional<StorageService> storage =
         shared
             .objects()
@@ -234,16 +235,12 @@ final class ApiAssembly {
                     shared.meters()),
                 addresses,
                 Version.current(),
-                OpenApiDocument.json(config.publicBaseUrl()),
-                AgentGuide.brief(
-                    OpenApiDocument.tree(),
-                    shared.plans(),
-                    config.publicBaseUrl(),
-                    config.anonymousTtl())));
+                documents.openApi(),
+                documents.llms()));
     Routes.Handlers routes =
         new Routes.Handlers(
             new RoleGate(auth),
-            ops(settings, redis),
+            ops(settings, redis, documents),
             new ProvisionHandler(provisioning, bodies, auth),
             new Routes.Accounts(
                 new ClaimHandler(claims, bodies),
@@ -350,7 +347,7 @@ final class ApiAssembly {
             shared.audit()));
   }
 
-  private OpsHandler ops(ApiSettings settings, PlatformRedis redis) {
+  private OpsHandler ops(ApiSettings settings, PlatformRedis redis, ApiDocuments documents) {
     Readiness readiness =
         new Readiness(
             List.of(
@@ -364,6 +361,7 @@ final class ApiAssembly {
         shared.meters(),
         shared.plans(),
         shared.db().currentVersion(),
+        documents,
         options.clock());
   }
 

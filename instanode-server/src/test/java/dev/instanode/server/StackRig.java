@@ -106,11 +106,7 @@ final class StackRig implements AutoCloseable {
   }
 
   HttpResponse<String> patch(String path, String body, Map<String, String> headers) {
-    return http.send(
-        java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + app.port() + path))
-            .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString(body)),
-        headers);
+    return http.send("PATCH", path, body, headers);
   }
 
   static String namespace(String slug) {

@@ -11,8 +11,6 @@ import dev.instanode.core.Tier;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
 import dev.instanode.testkit.TestPostgres;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,11 +99,7 @@ class TeamDeletionEndToEndTest {
   }
 
   private static HttpResponse<String> delete(Application app, String body, String key) {
-    return new HttpJson(app.port())
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/api/v1/team"))
-                .method("DELETE", HttpRequest.BodyPublishers.ofString(body)),
-            Teams.bearer(key));
+    return new HttpJson(app.port()).send("DELETE", "/api/v1/team", body, Teams.bearer(key));
   }
 
   private static String error(HttpResponse<String> res) {

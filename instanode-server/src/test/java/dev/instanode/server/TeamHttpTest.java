@@ -6,8 +6,6 @@ import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -355,11 +353,7 @@ class TeamHttpTest {
   }
 
   private static HttpResponse<String> patch(String path, String body, String key) {
-    return api.http()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(body)),
-            Teams.bearer(key));
+    return api.http().send("PATCH", path, body, Teams.bearer(key));
   }
 
   private static List<String> auditKinds(TeamBootstrap.Bootstrapped team) {

@@ -8,8 +8,6 @@ import dev.instanode.core.Tier;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -227,11 +225,7 @@ class VaultHttpTest {
   private static HttpResponse<String> put(
       String env, String key, String value, Map<String, String> auth) {
     return rig.http.send(
-        HttpRequest.newBuilder(
-                URI.create(
-                    "http://127.0.0.1:" + rig.app.port() + "/api/v1/vault/" + env + "/" + key))
-            .PUT(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + value + "\"}")),
-        auth);
+        "PUT", "/api/v1/vault/" + env + "/" + key, "{\"value\":\"" + value + "\"}", auth);
   }
 
   private static JsonNode json(HttpResponse<String> res, int status) {

@@ -186,14 +186,14 @@ public final class AuditLog implements AutoCloseable {
   /** The team's rows, newest first, after the cursor ({@code created_at}, {@code id}). */
   public List<Entry> page(Filter filter, Optional<ResourceRepository.Keyset> after, int limit) {
     return jdbi.withHandle(h ->
-        bind(
-                h.createQuery(
-                    READ
-                        + " AND (CAST(:at AS timestamptz) IS NULL OR (a.created_at, a.id) < (:at,"
-                        + " :id)) ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"),
-                filter)
-            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
-            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+        ResourceRepository.Keyset.bindAfter(
+                bind(
+                    h.createQuery(
+                        READ
+                            + " AND (CAST(:at AS timestamptz) IS NULL OR (a.created_at, a.id) < (:at,"
+                            + " :id)) ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"),
+                    filter),
+                after)
             .bind("limit", limit)
             .map(AuditLog::entry)
             .list());

@@ -235,15 +235,15 @@ public final class IdentityRepository {
   public List<ApiKeyListing> apiKeys(
       TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
     return jdbi.withHandle(h ->
-        h.createQuery(
-                "SELECT id, name, key_prefix, scopes, created_at, last_used_at, expires_at, user_id"
-                    + " FROM api_keys WHERE team_id = :team AND revoked_at IS NULL"
-                    + " AND (expires_at IS NULL OR expires_at > now())"
-                    + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) < (:at, :id))"
-                    + " ORDER BY created_at DESC, id DESC LIMIT :limit")
-            .bind("team", team.value())
-            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
-            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+        ResourceRepository.Keyset.bindAfter(
+                h.createQuery(
+                        "SELECT id, name, key_prefix, scopes, created_at, last_used_at, expires_at, user_id"
+                            + " FROM api_keys WHERE team_id = :team AND revoked_at IS NULL"
+                            + " AND (expires_at IS NULL OR expires_at > now())"
+                            + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) < (:at, :id))"
+                            + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                    .bind("team", team.value()),
+                after)
             .bind("limit", limit)
             .map((rs, ctx) ->
                 new ApiKeyListing(
@@ -377,14 +377,14 @@ public final class IdentityRepository {
   public List<MemberListing> members(
       TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
     return jdbi.withHandle(h ->
-        h.createQuery(
-                "SELECT id, email, role, is_primary, email_verified, created_at FROM users"
-                    + " WHERE team_id = :team"
-                    + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) > (:at, :id))"
-                    + " ORDER BY created_at, id LIMIT :limit")
-            .bind("team", team.value())
-            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
-            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+        ResourceRepository.Keyset.bindAfter(
+                h.createQuery(
+                        "SELECT id, email, role, is_primary, email_verified, created_at FROM users"
+                            + " WHERE team_id = :team"
+                            + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) > (:at, :id))"
+                            + " ORDER BY created_at, id LIMIT :limit")
+                    .bind("team", team.value()),
+                after)
             .bind("limit", limit)
             .map((rs, ctx) ->
                 new MemberListing(

@@ -94,15 +94,15 @@ public final class InvitationRepository {
   /** The team's invitations, newest first, after the cursor ({@code created_at}, {@code id}). */
   public List<Invitation> list(TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
     return jdbi.withHandle(h ->
-        h.createQuery(
-                "SELECT "
-                    + COLUMNS
-                    + " FROM team_invitations WHERE team_id = :team"
-                    + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) < (:at, :id))"
-                    + " ORDER BY created_at DESC, id DESC LIMIT :limit")
-            .bind("team", team.value())
-            .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
-            .bind("id", after.map(ResourceRepository.Keyset::id).orElse(null))
+        ResourceRepository.Keyset.bindAfter(
+                h.createQuery(
+                        "SELECT "
+                            + COLUMNS
+                            + " FROM team_invitations WHERE team_id = :team"
+                            + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) < (:at, :id))"
+                            + " ORDER BY created_at DESC, id DESC LIMIT :limit")
+                    .bind("team", team.value()),
+                after)
             .bind("limit", limit)
             .map(InvitationRepository::invitation)
             .list());

@@ -282,6 +282,16 @@ public final class ResourceRepository {
     /** Before every row. */
     public static final Keyset START =
         new Keyset(Instant.parse("1970-01-01T00:00:00Z"), new UUID(0, 0));
+
+    /**
+     * Binds {@code :at} and {@code :id} for a page's {@code (created_at, id)} bound; both null
+     * before the first page.
+     */
+    public static Query bindAfter(Query query, Optional<Keyset> after) {
+      return query
+          .bind("at", after.map(k -> Timestamp.from(k.at())).orElse(null))
+          .bind("id", after.map(Keyset::id).orElse(null));
+    }
   }
 
   /** Inside the transaction that holds the row lock from {@link #lockLive}. */

@@ -1,6 +1,8 @@
 package dev.instanode.store;
 
 import dev.instanode.core.TeamId;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -10,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
 
 /** {@code vault_secrets}: a team's sealed secrets, versioned per env and key. */
 public final class VaultRepository {
@@ -62,13 +65,7 @@ public final class VaultRepository {
         .bind("key", key)
         .bind("sealed", sealed)
         .bind("by", by.orElse(null))
-        .map((rs, ctx) ->
-            new Version(
-                rs.getString("env"),
-                rs.getString("key"),
-                rs.getInt("version"),
-                rs.getString("value_encrypted"),
-                rs.getTimestamp("created_at").toInstant()))
+        .map(VaultRepository::version)
         .one();
   }
 
@@ -84,13 +81,7 @@ public final class VaultRepository {
             .bind("env", env)
             .bind("key", key)
             .bind("version", version.orElse(null))
-            .map((rs, ctx) ->
-                new Version(
-                    rs.getString("env"),
-                    rs.getString("key"),
-                    rs.getInt("version"),
-                    rs.getString("value_encrypted"),
-                    rs.getTimestamp("created_at").toInstant()))
+            .map(VaultRepository::version)
             .findOne());
   }
 
@@ -148,5 +139,14 @@ public final class VaultRepository {
     h.createUpdate("DELETE FROM vault_secrets WHERE team_id = :team")
         .bind("team", team.value())
         .execute();
+  }
+
+  private static Version version(ResultSet rs, StatementContext ctx) throws SQLException {
+    return new Version(
+        rs.getString("env"),
+        rs.getString("key"),
+        rs.getInt("version"),
+        rs.getString("value_encrypted"),
+        rs.getTimestamp("created_at").toInstant());
   }
 }

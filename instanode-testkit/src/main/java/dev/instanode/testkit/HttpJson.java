@@ -47,6 +47,15 @@ public final class HttpJson {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), headers);
   }
 
+  /** Any method with a body: PATCH, PUT, or a DELETE that carries one. */
+  public HttpResponse<String> send(
+      String method, String path, String body, Map<String, String> headers) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, HttpRequest.BodyPublishers.ofString(body)),
+        headers);
+  }
+
   public HttpResponse<String> postJson(String path, String body) {
     return post(path, body, Map.of("Content-Type", "application/json"));
   }

@@ -74,11 +74,11 @@ public final class AuditTrail {
   public AuditReply page(
       Caller.Member member, Query query, Optional<String> cursor, Optional<String> limit) {
     AuditLog.Filter filter = filter(member, query);
-    int size = Pages.limit(limit);
     Pages.Page<AuditLog.Entry> page =
-        Pages.of(
-            audit.page(filter, Pages.after(cursor), size + 1),
-            size,
+        Pages.read(
+            cursor,
+            limit,
+            (after, n) -> audit.page(filter, after, n),
             AuditLog.Entry::createdAt,
             AuditLog.Entry::id);
     return new AuditReply(

@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -43,11 +44,17 @@ public final class Pages {
   public record Page<T>(List<T> items, Optional<String> next) {}
 
   /**
-   * The page in {@code fetched}, which a query read with one row more than {@code size} asked for:
-   * that extra row only says there is a next page.
+   * One page as a client asked for it ({@code cursor}, {@code limit}): {@code fetch} reads the rows
+   * after a position, one more than the page holds, which only says there is a next page.
    */
-  public static <T> Page<T> of(
-      List<T> fetched, int size, Function<T, Instant> at, Function<T, UUID> id) {
+  public static <T> Page<T> read(
+      Optional<String> cursor,
+      Optional<String> limit,
+      BiFunction<Optional<ResourceRepository.Keyset>, Integer, List<T>> fetch,
+      Function<T, Instant> at,
+      Function<T, UUID> id) {
+    int size = limit(limit);
+    List<T> fetched = fetch.apply(after(cursor), size + 1);
     if (fetched.size() <= size) {
       return new Page<>(fetched, Optional.empty());
     }

@@ -105,11 +105,11 @@ public final class IdentityService {
   /** The team's live keys, newest first; never a secret. */
   public ApiKeysReply apiKeys(
       Caller.Member member, Optional<String> cursor, Optional<String> limit) {
-    int pageSize = Pages.limit(limit);
     Pages.Page<IdentityRepository.ApiKeyListing> page =
-        Pages.of(
-            identities.apiKeys(member.teamId(), Pages.after(cursor), pageSize + 1),
-            pageSize,
+        Pages.read(
+            cursor,
+            limit,
+            (after, n) -> identities.apiKeys(member.teamId(), after, n),
             IdentityRepository.ApiKeyListing::createdAt,
             IdentityRepository.ApiKeyListing::id);
     return new ApiKeysReply(

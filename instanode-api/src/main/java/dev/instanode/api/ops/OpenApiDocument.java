@@ -17,8 +17,8 @@ public final class OpenApiDocument {
    * Read once at start (the document is part of the build), its {@code servers} this api's public
    * URL, so a generated client or an agent calls this api, not the dev default.
    */
-  public static String json(String publicBaseUrl) {
-    ObjectNode document = (ObjectNode) tree();
+  public static String json(JsonNode tree, String publicBaseUrl) {
+    ObjectNode document = ((ObjectNode) tree).deepCopy();
     ArrayNode servers = document.putArray("servers");
     servers.addObject().put("url", publicBaseUrl);
     return JsonMapper.builder().build().writeValueAsString(document);

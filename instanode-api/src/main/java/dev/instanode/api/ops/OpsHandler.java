@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.OptionalInt;
 import java.util.concurrent.Semaphore;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Liveness, health, readiness, metrics and the public plan table. These routes answer anyone, so
@@ -32,9 +31,7 @@ public final class OpsHandler {
   private final Readiness readiness;
   private final PrometheusMeterRegistry prometheus;
   private final CapabilitiesReply capabilities;
-  private final String openApi;
-  private final String llms;
-  private final String llmsFull;
+  private final ApiDocuments documents;
   private final String migrationVersion;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final Clock clock;
@@ -46,17 +43,13 @@ public final class OpsHandler {
       PrometheusMeterRegistry prometheus,
       Plans plans,
       String migrationVersion,
+      ApiDocuments documents,
       Clock clock) {
     this.settings = settings;
     this.readiness = readiness;
     this.prometheus = prometheus;
     this.capabilities = Capabilities.of(plans, settings.upgradeUrl());
-    this.openApi = OpenApiDocument.json(settings.publicBaseUrl());
-    JsonNode document = OpenApiDocument.tree();
-    this.llms =
-        AgentGuide.brief(document, plans, settings.publicBaseUrl(), settings.anonymousTtl());
-    this.llmsFull =
-        AgentGuide.full(document, plans, settings.publicBaseUrl(), settings.anonymousTtl());
+    this.documents = documents;
     this.migrationVersion = migrationVersion;
     this.clock = clock;
     this.startedAt = clock.instant();
@@ -135,17 +128,17 @@ public final class OpsHandler {
 
   /** {@code GET /llms.txt}: the agent guide. */
   public void llms(Context ctx) {
-    ctx.contentType("text/plain; charset=utf-8").result(llms);
+    ctx.contentType("text/plain; charset=utf-8").result(documents.llms());
   }
 
   /** {@code GET /llms-full.txt}: the guide with every error code. */
   public void llmsFull(Context ctx) {
-    ctx.contentType("text/plain; charset=utf-8").result(llmsFull);
+    ctx.contentType("text/plain; charset=utf-8").result(documents.llmsFull());
   }
 
   /** {@code GET /openapi.json}. */
   public void openapi(Context ctx) {
-    ctx.contentType("application/json").result(openApi);
+    ctx.contentType("application/json").result(documents.openApi());
   }
 
   public void capabilities(Context ctx) {

@@ -169,11 +169,11 @@ public final class InvitationService {
   public InvitationsReply list(
       Caller.Member member, String rawTeamId, Optional<String> cursor, Optional<String> limit) {
     TeamId team = ownTeam(member, rawTeamId);
-    int size = Pages.limit(limit);
     Pages.Page<Invitation> page =
-        Pages.of(
-            invitations.list(team, Pages.after(cursor), size + 1),
-            size,
+        Pages.read(
+            cursor,
+            limit,
+            (after, n) -> invitations.list(team, after, n),
             Invitation::createdAt,
             Invitation::id);
     return new InvitationsReply(true, page.items().stream().map(this::item).toList(), page.next());

@@ -175,11 +175,11 @@ public final class TeamService {
 
   public TeamMembersReply members(
       Caller.Member member, Optional<String> cursor, Optional<String> limit) {
-    int size = Pages.limit(limit);
     Pages.Page<IdentityRepository.MemberListing> page =
-        Pages.of(
-            identities.members(member.teamId(), Pages.after(cursor), size + 1),
-            size,
+        Pages.read(
+            cursor,
+            limit,
+            (after, n) -> identities.members(member.teamId(), after, n),
             IdentityRepository.MemberListing::createdAt,
             IdentityRepository.MemberListing::userId);
     return new TeamMembersReply(

@@ -58,6 +58,7 @@ class OpsBulkheadTest {
             meters,
             Plans.bundled(),
             "12",
+            ApiDocuments.of(Plans.bundled(), "http://localhost", Duration.ofHours(24)),
             Clock.systemUTC());
     Javalin app =
         Javalin.create(c -> {
