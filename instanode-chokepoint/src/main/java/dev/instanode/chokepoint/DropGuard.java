@@ -1,6 +1,7 @@
 package dev.instanode.chokepoint;
 
 import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.NamespaceName;
@@ -67,6 +68,7 @@ public final class DropGuard {
       case WebhookInbox w -> sqlName(w.value(), WebhookInbox.PREFIX);
       case QueueUser q -> sqlName(q.value(), QueueUser.PREFIX);
       case ObjectPrefix p -> objectPrefix(p);
+      case BindingLogin b -> bindingLogin(b);
     };
   }
 
@@ -78,6 +80,22 @@ public final class DropGuard {
   private static Optional<String> objectPrefix(ObjectPrefix prefix) {
     if (!OBJECT_PREFIX.matcher(prefix.value()).matches()) {
       return Optional.of("not one tenant's prefix (<uuid>/)");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * A Postgres role or Redis user of a binding: a SQL name with the prefix {@code bnd_}, and the
+   * whole shape {@code bnd_<key>_<16 hex>}, so that only a login made for a binding of one of our
+   * resources passes.
+   */
+  private Optional<String> bindingLogin(BindingLogin login) {
+    Optional<String> sql = sqlName(login.value(), BindingLogin.PREFIX);
+    if (sql.isPresent()) {
+      return sql;
+    }
+    if (BindingLogin.keyOf(login.value()).isEmpty()) {
+      return Optional.of("not a binding login (bnd_<key>_<16 hex>)");
     }
     return Optional.empty();
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.core.names.ObjectPrefix;
@@ -109,5 +111,26 @@ class DropGuardTest {
     assertThat(guard.refusal(new QueueUser("usr_0b7f3c1e111122223333444455556666"))).isEmpty();
     assertThat(guard.refusal(new QueueUser("admin"))).isPresent();
     assertThat(guard.refusal(new QueueUser("usr_"))).isPresent();
+  }
+
+  @Test
+  void aBindingLoginIsOneBindingOfOneOfOurResources() {
+    ResourceToken token = ResourceToken.parse(TOKEN).orElseThrow();
+    assertThat(guard.refusal(BindingLogin.of(token, new BindingKey("00112233445566ff")))).isEmpty();
+    for (String bad :
+        List.of(
+            "",
+            "bnd_",
+            "postgres",
+            "default",
+            "usr_" + TOKEN,
+            "bnd_" + TOKEN,
+            "bnd_" + TOKEN + "_0011",
+            "bnd_" + TOKEN + "_00112233445566FF",
+            "bnd_notakey_00112233445566ff",
+            "bnd_" + TOKEN + "_00112233445566ff; DROP ROLE postgres",
+            "bnd_pool-" + "a".repeat(50) + "_00112233445566ff")) {
+      assertThat(guard.refusal(new BindingLogin(bad))).as(bad).isPresent();
+    }
   }
 }

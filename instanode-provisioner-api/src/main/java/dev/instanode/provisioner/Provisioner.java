@@ -59,6 +59,25 @@ public interface Provisioner {
    */
   RotateResult rotateCredentials(RotateRequest request);
 
+  /**
+   * A login of the binding's own on the resource, with the same rights as the resource's login and
+   * the same limits: for Postgres a role that is a member of the resource's role, for Redis an ACL
+   * user confined to the same key prefix. Binding the same key again gives its login a new password
+   * (its old sessions end); the resource's own credentials and every other binding stay as they
+   * are.
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the resource's infrastructure does
+   *     not exist or its type has no logins to bind
+   */
+  BindingResult createBinding(BindingRequest request);
+
+  /**
+   * Ends the binding login's sessions and drops it, through the audited chokepoint, and nothing
+   * else of the resource. Idempotent: a binding already gone, or a resource already dropped,
+   * succeeds.
+   */
+  void dropBinding(BindingRequest request);
+
   /** Every tenant of a type, measured in one pass of bounded work (see {@link UsageReport}). */
   UsageReport usage(UsageRequest request);
 

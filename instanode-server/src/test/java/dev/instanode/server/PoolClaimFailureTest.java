@@ -15,6 +15,8 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
@@ -172,6 +174,16 @@ class PoolClaimFailureTest {
     @Override
     public RotateResult rotateCredentials(RotateRequest request) {
       return real.rotateCredentials(request);
+    }
+
+    @Override
+    public BindingResult createBinding(BindingRequest request) {
+      return real.createBinding(request);
+    }
+
+    @Override
+    public void dropBinding(BindingRequest request) {
+      real.dropBinding(request);
     }
 
     @Override

@@ -11,7 +11,8 @@ public sealed interface InfraName
         NamespaceName,
         WebhookInbox,
         ObjectPrefix,
-        QueueUser {
+        QueueUser,
+        BindingLogin {
   /** The name exactly as the infrastructure knows it. */
   String value();
 

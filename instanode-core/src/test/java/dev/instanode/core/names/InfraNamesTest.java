@@ -64,4 +64,32 @@ class InfraNamesTest {
     assertThat(InfraKey.parse("pool-")).isEmpty();
     assertThat(InfraKey.parse("1-1-1-1-1")).as("lenient UUID text is not a token").isEmpty();
   }
+
+  @Test
+  void aBindingLoginCarriesItsResourcesKeyAndFitsAPostgresName() {
+    BindingKey binding = new BindingKey("00112233445566ff");
+    BindingLogin login = BindingLogin.of(POOL, binding);
+    assertThat(login.value())
+        .isEqualTo("bnd_pool-7f0c2a6e-1b1d-4c53-9a55-3f1e0c9b8d21_00112233445566ff")
+        .startsWith(BindingLogin.namePrefix(POOL));
+    assertThat(login.value().length()).isLessThanOrEqualTo(63);
+    assertThat(login.masked()).isEqualTo("bnd_pool-7f0…");
+    assertThat(login.kind()).isEqualTo("binding_login");
+    assertThat(BindingLogin.keyOf(login.value())).contains(POOL);
+    assertThat(login.bindingKey()).isEqualTo(binding);
+    assertThat(BindingLogin.keyOf(BindingLogin.of(TOKEN, binding).value())).contains(TOKEN);
+    assertThat(BindingLogin.keyOf("usr_" + TOKEN.text())).isEmpty();
+    assertThat(BindingLogin.keyOf("bnd_" + TOKEN.text() + "_0011")).isEmpty();
+    assertThat(BindingLogin.keyOf("bnd_nokey_00112233445566ff")).isEmpty();
+    assertThatThrownBy(() -> BindingLogin.of(new PoolToken("pool-" + "a".repeat(54)), binding))
+        .as("a name past 63 bytes would be cut by Postgres and reach another login")
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aBindingKeyIsDerivedFromThePlatformsBindingId() {
+    assertThat(BindingKey.ofBindingId("b-1")).isEqualTo(BindingKey.ofBindingId("b-1"));
+    assertThat(BindingKey.ofBindingId("b-1")).isNotEqualTo(BindingKey.ofBindingId("b-2"));
+    assertThat(BindingKey.ofBindingId("anything at all").value()).matches("[0-9a-f]{16}");
+  }
 }

@@ -9,7 +9,7 @@ import java.time.Duration;
  *
  * @param provision ProvisionResource: creating a database can queue behind others on a busy cluster
  * @param call ClaimPooledResource, DeprovisionResource, GetStorageBytes, RegradeResource and
- *     RotateCredentials
+ *     RotateCredentials, CreateBinding and DropBinding
  * @param health the readiness check, short so a probe answers before its own timeout
  */
 public record Deadlines(Duration provision, Duration call, Duration health) {

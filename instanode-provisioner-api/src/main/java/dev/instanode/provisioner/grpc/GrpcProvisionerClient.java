@@ -8,6 +8,8 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.provisioner.AssignedPoolItem;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
@@ -31,8 +33,10 @@ import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
+import dev.instanode.provisioner.grpc.proto.CreateBindingResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.DropBindingResponse;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
 import dev.instanode.provisioner.grpc.proto.GetCapabilitiesRequest;
@@ -266,6 +270,42 @@ public final class GrpcProvisionerClient implements Provisioner, AutoCloseable {
       throw malformed("RotateCredentials answered without a connection URL");
     }
     return new RotateResult(r.getConnectionUrl());
+  }
+
+  @Override
+  public BindingResult createBinding(BindingRequest request) {
+    CreateBindingResponse r =
+        call(
+            "CreateBinding",
+            () -> stub.withDeadlineAfter(deadlines.call()).createBinding(encode(request)));
+    // An empty URL handed to the platform as the binding's credentials would never work.
+    if (r.getConnectionUrl().isEmpty()) {
+      throw malformed("CreateBinding answered without a connection URL");
+    }
+    return new BindingResult(r.getConnectionUrl());
+  }
+
+  @Override
+  public void dropBinding(BindingRequest request) {
+    DropBindingResponse r =
+        call(
+            "DropBinding",
+            () -> stub.withDeadlineAfter(deadlines.call()).dropBinding(encode(request)));
+    // Never report an unbind that did not happen: the caller forgets the binding on success.
+    if (!r.getDropped()) {
+      throw malformed("DropBinding did not confirm the drop");
+    }
+  }
+
+  private static dev.instanode.provisioner.grpc.proto.BindingRequest encode(
+      BindingRequest request) {
+    return dev.instanode.provisioner.grpc.proto.BindingRequest.newBuilder()
+        .setToken(request.token().toString())
+        .setResourceType(ResourceTypes.toProto(request.type()))
+        .setProviderResourceId(request.providerResourceId().wire())
+        .setBindingKey(request.bindingKey().value())
+        .setRequestId(request.requestId().value())
+        .build();
   }
 
   @Override

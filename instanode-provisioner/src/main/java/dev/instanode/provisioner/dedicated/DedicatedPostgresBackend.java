@@ -13,6 +13,7 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.BindingKey;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.provisioner.ProvisionerException;
@@ -207,6 +208,26 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
   @Override
   public String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId) {
     return onServerOf(key, b -> b.rotateCredentials(key, ProviderResourceId.NONE));
+  }
+
+  /** As on a shared cluster, by the shared backend's code aimed at this server. */
+  @Override
+  public String createBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    return onServerOf(key, b -> b.createBinding(key, ProviderResourceId.NONE, binding));
+  }
+
+  /** A server that is gone took the binding with it: nothing left to drop. */
+  @Override
+  public void dropBinding(InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    DedicatedServers.onCluster(() -> servers.running(DedicatedIds.namespace(key), SERVER))
+        .ifPresent(running ->
+            onServer(
+                running,
+                b -> {
+                  b.dropBinding(key, ProviderResourceId.NONE, binding);
+                  return null;
+                }));
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
 import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.BindingKey;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
@@ -341,6 +342,28 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
           return null;
         });
     return url(running, user, password);
+  }
+
+  /**
+   * Not yet: the tenant's user lives in the server's ACL and its password in the namespace's
+   * Secret, which a restarted pod starts from; a binding's user would need a place there too.
+   */
+  @Override
+  public String createBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    throw bindingsUnsupported();
+  }
+
+  @Override
+  public void dropBinding(InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    throw bindingsUnsupported();
+  }
+
+  private static ProvisionerException bindingsUnsupported() {
+    return new ProvisionerException(
+        ProvisionerException.Kind.INVALID_ARGUMENT,
+        "bindings are not supported on dedicated servers yet",
+        null);
   }
 
   /** The server's own {@code maxmemory} with {@code noeviction} refuses writes over the plan. */

@@ -6,7 +6,10 @@ import dev.instanode.core.PoolToken;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.provisioner.AssignedPoolItem;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
@@ -32,6 +35,7 @@ import dev.instanode.provisioner.breaker.Breakers;
 import dev.instanode.provisioner.dedicated.DedicatedBackend;
 import dev.instanode.provisioner.dedicated.DedicatedIds;
 import dev.instanode.provisioner.pool.HotPool;
+import io.micrometer.core.instrument.Counter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -39,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +54,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalProvisioner implements Provisioner {
   private static final Logger LOG = LoggerFactory.getLogger(LocalProvisioner.class);
+  static final String BINDINGS_METRIC = "instant_bindings_total";
+  static final String UNBIND = "unbind";
 
   private final Map<ResourceType, ResourceBackend> backends;
   private final Map<ResourceType, DedicatedBackend> dedicated;
@@ -244,6 +251,80 @@ public final class LocalProvisioner implements Provisioner {
         naming.masked(),
         request.requestId());
     return new RotateResult(url);
+  }
+
+  /**
+   * The binding's login on the resource's backend (a pooled resource's names carry its pool token);
+   * a retried bind renews its password. Never logs the URL.
+   */
+  @Override
+  public BindingResult createBinding(BindingRequest request) {
+    return counted(
+        request.type(),
+        "create",
+        () -> {
+          ResourceBackend backend = backendFor(request.type(), request.providerResourceId());
+          InfraKey naming = request.providerResourceId().namingKey(request.token());
+          BindingLogin login =
+              DeprovisionChokepoint.bindingLogin(naming, request.bindingKey()); // fits 63 bytes
+          String url =
+              breakers
+                  .of(backend)
+                  .call(() ->
+                      backend.createBinding(
+                          naming, request.providerResourceId(), request.bindingKey()));
+          LOG.info(
+              "provisioner.binding_created type={} token={} login={} request_id={}",
+              request.type().wireName(),
+              request.token().masked(),
+              login.masked(),
+              request.requestId());
+          return new BindingResult(url);
+        });
+  }
+
+  /** Through the chokepoint, so every binding drop is guarded and audited like any other drop. */
+  @Override
+  public void dropBinding(BindingRequest request) {
+    counted(
+        request.type(),
+        "drop",
+        () -> {
+          ResourceBackend backend = backendFor(request.type(), request.providerResourceId());
+          InfraKey naming = request.providerResourceId().namingKey(request.token());
+          chokepoint.dropBinding(
+              backend,
+              naming,
+              request.providerResourceId(),
+              request.bindingKey(),
+              UNBIND,
+              request.requestId());
+          LOG.info(
+              "provisioner.binding_dropped type={} token={} login={} request_id={}",
+              request.type().wireName(),
+              request.token().masked(),
+              BindingLogin.of(naming, request.bindingKey()).masked(),
+              request.requestId());
+          return null;
+        });
+  }
+
+  // Labels are bounded: a resource type, two operations, two outcomes.
+  private <T> T counted(ResourceType type, String operation, Supplier<T> call) {
+    String outcome = "error";
+    try {
+      T result = call.get();
+      outcome = "ok";
+      return result;
+    } finally {
+      Counter.builder(BINDINGS_METRIC)
+          .description("Binding logins made and dropped, by outcome")
+          .tag("service", type.wireName())
+          .tag("operation", operation)
+          .tag("outcome", outcome)
+          .register(chokepoint.meters())
+          .increment();
+    }
   }
 
   /** The shared backend's tenants and the dedicated servers', as one report. */

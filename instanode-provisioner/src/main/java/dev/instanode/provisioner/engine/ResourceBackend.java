@@ -5,9 +5,12 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
+import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
@@ -97,4 +100,41 @@ public interface ResourceBackend {
    *     nothing is created then
    */
   String rotateCredentials(InfraKey key, ProviderResourceId providerResourceId);
+
+  /**
+   * Makes (or, bound again, gives a new password to) the binding's own login on the resource, with
+   * the resource's rights and limits, and returns its connection URL (a secret).
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the resource's role or user does not
+   *     exist (nothing is created then), or the backend has no logins to bind
+   */
+  default String createBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    throw noBindings();
+  }
+
+  /**
+   * Ends the binding login's sessions and drops it; idempotent. Only ever called by {@link
+   * DeprovisionChokepoint}.
+   */
+  default void dropBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    throw noBindings();
+  }
+
+  /**
+   * Every binding login of the resource the infrastructure still holds. The resource's drop lists
+   * them once its own objects are gone and drops them too, so no login outlives its resource. A
+   * backend without bindings has none; a failed read throws.
+   */
+  default List<BindingLogin> bindingLogins(InfraKey key, ProviderResourceId providerResourceId) {
+    return List.of();
+  }
+
+  private ProvisionerException noBindings() {
+    return new ProvisionerException(
+        ProvisionerException.Kind.INVALID_ARGUMENT,
+        type().wireName() + " resources have no logins to bind",
+        null);
+  }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.RoleName;
 import java.sql.Connection;
@@ -69,6 +70,11 @@ public final class CustomerCluster implements AutoCloseable {
   /** A URL for a customer role on this cluster. */
   public PostgresUrl customerUrl(DatabaseName database, RoleName role, String password) {
     return new PostgresUrl(publicHost, publicPort, database.value(), role.value(), password);
+  }
+
+  /** A URL for a binding's login on this cluster: the resource's database, the binding's role. */
+  public PostgresUrl customerUrl(DatabaseName database, BindingLogin login, String password) {
+    return new PostgresUrl(publicHost, publicPort, database.value(), login.value(), password);
   }
 
   @Override

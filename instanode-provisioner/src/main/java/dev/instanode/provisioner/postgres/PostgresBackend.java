@@ -7,6 +7,8 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.RoleName;
@@ -300,27 +302,31 @@ public final class PostgresBackend implements ResourceBackend {
     String role = RoleName.of(key).value();
     long target = plans.connectionsLimit(tier, ResourceType.POSTGRES);
     TenantRoleSettings wanted = settings(tier);
-    try (Connection c = cluster.connect();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT r.rolconnlimit, s.setconfig FROM pg_roles r LEFT JOIN"
-                    + " pg_db_role_setting s ON s.setrole = r.oid AND s.setdatabase = 0"
-                    + " WHERE r.rolname = ?")) {
-      ps.setString(1, role);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
+    try (Connection c = cluster.connect()) {
+      // The bindings are held to the same cap and settings: a regrade that stopped part-way is
+      // not taken for done while one of them still has the old ones.
+      List<String> roles = new ArrayList<>(List.of(role));
+      BindingRoles.of(c, key).forEach(b -> roles.add(b.value()));
+      boolean correct = true;
+      for (String r : roles) {
+        Optional<BindingRoles.Owner> now = BindingRoles.ownerOf(c, r);
+        if (now.isEmpty() && r.equals(role)) {
           throw new ProvisionerException(
               ProvisionerException.Kind.INVALID_ARGUMENT, "role does not exist", null);
         }
-        if (rs.getLong(1) == target
-            && wanted.matches(TenantRoleSettings.parse(rs.getArray("setconfig")))) {
-          return RegradeResult.skipped(
-              target, SkipReason.ALREADY_CORRECT, RegradeResult.ALREADY_CORRECT);
-        }
+        correct &=
+            now.isEmpty()
+                || (now.get().connectionLimit() == target && wanted.matches(now.get().settings()));
+      }
+      if (correct) {
+        return RegradeResult.skipped(
+            target, SkipReason.ALREADY_CORRECT, RegradeResult.ALREADY_CORRECT);
       }
       try (Statement s = c.createStatement()) {
-        s.execute("ALTER ROLE " + Identifiers.quote(role) + " CONNECTION LIMIT " + target);
-        wanted.apply(s, role);
+        for (String r : roles) {
+          s.execute("ALTER ROLE " + Identifiers.quote(r) + " CONNECTION LIMIT " + target);
+          wanted.apply(s, r);
+        }
       }
       return RegradeResult.applied(target);
     } catch (SQLException e) {
@@ -361,6 +367,56 @@ public final class PostgresBackend implements ResourceBackend {
       throw ProvisionerException.fromSql("rotate_credentials", e);
     }
     return cluster.customerUrl(DatabaseName.of(key), RoleName.of(key), password).toUri();
+  }
+
+  /**
+   * A role of the binding's own in the resource's role ({@link BindingRoles}), with the owner's cap
+   * and settings. Bound again, it gets a new password and its sessions end, as a rotation's do.
+   */
+  @Override
+  public String createBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
+    BindingLogin login = BindingLogin.of(key, binding);
+    String password = Secrets.alphanumeric(PASSWORD_LENGTH);
+    try (Connection c = cluster.connect()) {
+      BindingRoles.create(c, key, login, password, clock.instant());
+      // Postgres checks a password only as a session starts: a retried bind's old one must end.
+      BindingRoles.terminateSessions(c, login.value());
+    } catch (SQLException e) {
+      if (BindingRoles.isUndefinedObject(e)) {
+        throw new ProvisionerException(
+            ProvisionerException.Kind.INVALID_ARGUMENT, "role does not exist", e);
+      }
+      throw ProvisionerException.fromSql("create_binding", e);
+    }
+    return cluster.customerUrl(DatabaseName.of(key), login, password).toUri();
+  }
+
+  /** Idempotent; wherever the resource may be, like its own drop. */
+  @Override
+  public void dropBinding(InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    BindingLogin login = BindingLogin.of(key, binding);
+    for (CustomerCluster cluster : placement.clustersHolding(providerResourceId)) {
+      try (Connection c = cluster.connect()) {
+        BindingRoles.drop(cluster, c, key, login);
+      } catch (SQLException e) {
+        throw ProvisionerException.fromSql("drop_binding", e);
+      }
+    }
+  }
+
+  @Override
+  public List<BindingLogin> bindingLogins(InfraKey key, ProviderResourceId providerResourceId) {
+    List<BindingLogin> found = new ArrayList<>();
+    for (CustomerCluster cluster : placement.clustersHolding(providerResourceId)) {
+      try (Connection c = cluster.connect()) {
+        found.addAll(BindingRoles.of(c, key));
+      } catch (SQLException e) {
+        throw ProvisionerException.fromSql("binding_logins", e);
+      }
+    }
+    return found;
   }
 
   // The pool token arrives inside provider_resource_id, which callers send over the wire.
@@ -486,6 +542,9 @@ public final class PostgresBackend implements ResourceBackend {
           }
           try (Connection admin = cluster.connect()) {
             terminateRoleSessions(admin, role);
+            for (BindingLogin b : BindingRoles.of(admin, key)) {
+              terminateRoleSessions(admin, b.value());
+            }
           }
         }
       }

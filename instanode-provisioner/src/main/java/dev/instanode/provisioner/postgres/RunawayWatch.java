@@ -1,6 +1,7 @@
 package dev.instanode.provisioner.postgres;
 
 import dev.instanode.core.InfraKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.RoleName;
 import dev.instanode.provisioner.RunawayBounds;
 import dev.instanode.provisioner.RunawayResult;
@@ -25,7 +26,7 @@ final class RunawayWatch {
       "SELECT pid, usename, state,"
           + " EXTRACT(EPOCH FROM clock_timestamp() - query_start) * 1000 AS running_ms,"
           + " EXTRACT(EPOCH FROM clock_timestamp() - state_change) * 1000 AS state_ms"
-          + " FROM pg_stat_activity WHERE usename LIKE 'usr\\_%'"
+          + " FROM pg_stat_activity WHERE (usename LIKE 'usr\\_%' OR usename LIKE 'bnd\\_%')"
           + " AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
           + " AND state IS NOT NULL";
 
@@ -45,9 +46,9 @@ final class RunawayWatch {
     try (PreparedStatement ps = c.prepareStatement(SESSIONS);
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        // A role that is usr_ and no key of ours is held to the default bounds.
-        Optional<InfraKey> key =
-            InfraKey.parse(rs.getString("usename").substring(RoleName.PREFIX.length()));
+        // A binding's login is held to its resource's bounds; a role that is usr_ or bnd_ and
+        // no key of ours is held to the default bounds.
+        Optional<InfraKey> key = keyOf(rs.getString("usename"));
         RunawayDecision.Session session =
             new RunawayDecision.Session(
                 rs.getString("state"),
@@ -72,6 +73,12 @@ final class RunawayWatch {
       }
     }
     return new RunawayResult(cancelled, ended);
+  }
+
+  private static Optional<InfraKey> keyOf(String role) {
+    return role.startsWith(BindingLogin.PREFIX)
+        ? BindingLogin.keyOf(role)
+        : InfraKey.parse(role.substring(RoleName.PREFIX.length()));
   }
 
   private static int signal(Connection c, String function, int pid) throws SQLException {

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * A tier's runaway-work bounds as role settings ({@code ALTER ROLE … SET}), applied when a role is
@@ -31,6 +32,9 @@ final class TenantRoleSettings {
   static final List<String> NAMES =
       List.of(STATEMENT_TIMEOUT, IDLE_IN_TRANSACTION, TEMP_FILE_LIMIT, WORK_MEM);
 
+  /** What a stored value may be to be written again: {@code 30000}, {@code 64MB}, {@code 5min}. */
+  private static final Pattern PLAIN_VALUE = Pattern.compile("[A-Za-z0-9.]{1,32}");
+
   private final Map<String, Optional<String>> values;
 
   private TenantRoleSettings(Map<String, Optional<String>> values) {
@@ -44,6 +48,21 @@ final class TenantRoleSettings {
     values.put(IDLE_IN_TRANSACTION, scaled(limits.idleInTransactionTimeoutSeconds(), 1000));
     values.put(TEMP_FILE_LIMIT, scaled(limits.tempFileLimitMb(), 1024));
     values.put(WORK_MEM, scaled(limits.workMemMb(), 1024));
+    return new TenantRoleSettings(values);
+  }
+
+  /**
+   * The managed settings a role has stored (a binding copies its owner's). A value that is not
+   * plain text is left out, which resets it to the server's default; the two timeouts are held by
+   * {@link RunawayWatch} whatever the role says.
+   */
+  static TenantRoleSettings copyOf(Map<String, String> stored) {
+    Map<String, Optional<String>> values = new LinkedHashMap<>();
+    for (String name : NAMES) {
+      values.put(
+          name,
+          Optional.ofNullable(stored.get(name)).filter(v -> PLAIN_VALUE.matcher(v).matches()));
+    }
     return new TenantRoleSettings(values);
   }
 

@@ -29,6 +29,10 @@ import java.util.Optional;
  * (CREATE, ALTER, GRANT, SELECT INTO, CREATE INDEX, REFRESH …); the tenant cannot drop or disable
  * it, nor set {@code session_replication_role}. New large objects are refused while frozen.
  *
+ * <p>A binding's login ({@code bnd_…}, a member of the tenant's role) is frozen with it: what it
+ * owns moves to the keeper and what it was granted is revoked, so it keeps exactly the tenant's
+ * rights.
+ *
  * <p>The keeper role's existence is the frozen state: {@link #thaw} drops it.
  */
 final class WriteFreeze {
@@ -66,11 +70,22 @@ final class WriteFreeze {
                 keeper text := %2$s;
                 s text;
                 lo oid;
+                b text;
+                bindings text := '';
               BEGIN
                 IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = keeper) THEN
                   EXECUTE format('CREATE ROLE %%I NOLOGIN', keeper);
                 END IF;
                 EXECUTE format('REASSIGN OWNED BY %%I TO %%I', tenant, keeper);
+                -- A binding's login is a member of the tenant and can connect here: what it owns
+                -- (made after SET ROLE NONE) goes to the keeper too, and what it was granted is
+                -- revoked with the tenant's below.
+                FOR b IN SELECT m.rolname FROM pg_auth_members a JOIN pg_roles m ON m.oid = a.member
+                         WHERE a.roleid = tenant::regrole AND m.rolname LIKE 'bnd\\_%%'
+                LOOP
+                  EXECUTE format('REASSIGN OWNED BY %%I TO %%I', b, keeper);
+                  bindings := bindings || format(', %%I', b);
+                END LOOP;
                 EXECUTE format('GRANT CONNECT ON DATABASE %%I TO %%I', current_database(), tenant);
                 FOR s IN SELECT nspname FROM pg_namespace
                          WHERE nspname NOT LIKE 'pg\\_%%' AND nspname <> 'information_schema'
@@ -80,15 +95,16 @@ final class WriteFreeze {
                   -- Table-level REVOKE takes the column grants too. PUBLIC: whatever the tenant
                   -- granted it while it was the owner would outlive the ownership move.
                   EXECUTE format('REVOKE INSERT, UPDATE ON ALL TABLES IN SCHEMA %%I'
-                                 ' FROM PUBLIC, %%I, %%I', s, tenant, keeper);
+                                 ' FROM PUBLIC, %%I, %%I', s, tenant, keeper) || bindings;
                   EXECUTE format('REVOKE UPDATE, USAGE ON ALL SEQUENCES IN SCHEMA %%I'
-                                 ' FROM PUBLIC, %%I', s, tenant);
+                                 ' FROM PUBLIC, %%I', s, tenant) || bindings;
                   EXECUTE format('GRANT %3$s ON ALL TABLES IN SCHEMA %%I TO %%I', s, tenant);
                   EXECUTE format('GRANT SELECT ON ALL SEQUENCES IN SCHEMA %%I TO %%I', s, tenant);
                 END LOOP;
                 FOR lo IN SELECT oid FROM pg_largeobject_metadata WHERE lomowner = keeper::regrole
                 LOOP
-                  EXECUTE format('REVOKE UPDATE ON LARGE OBJECT %%s FROM PUBLIC, %%I', lo, tenant);
+                  EXECUTE format('REVOKE UPDATE ON LARGE OBJECT %%s FROM PUBLIC, %%I', lo, tenant)
+                          || bindings;
                   EXECUTE format('GRANT SELECT ON LARGE OBJECT %%s TO %%I', lo, tenant);
                 END LOOP;
               END

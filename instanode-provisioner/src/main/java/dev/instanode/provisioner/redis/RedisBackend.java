@@ -9,6 +9,8 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
 import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.ProvisionResult;
@@ -262,6 +264,12 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       // DELUSER also disconnects the user's clients (Redis 6+), including any that connected
       // since the kill above; 0 deleted means a previous drop got this far.
       redis.aclDeluser(tenant.user());
+      // The bindings' logins are switched off (not deleted: the chokepoint deletes them next,
+      // each guarded), so none writes keys behind the sweep below.
+      for (BindingLogin binding : bindingLogins(redis, key)) {
+        setUser(redis, binding.value(), List.of("off", "-@all"));
+        killClients(redis, binding.value());
+      }
       persistAcl(redis);
       new PrefixKeys(connection, tenant.pattern(), endpoint.commandTimeout()).unlinkAll();
       redis.hdel(CREATED, tenant.user());
@@ -329,6 +337,69 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       throw RedisFailures.classify("rotate_credentials", e);
     }
     return endpoint.customerUrl(tenant.user(), password);
+  }
+
+  /**
+   * A user of the binding's own with exactly the tenant's rules: its key and channel patterns and
+   * its command rules as the server holds them now (so a write-blocked tenant's binding is blocked
+   * too), and a password of its own. Bound again, it gets a new password and its clients are
+   * disconnected.
+   */
+  @Override
+  public String createBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    TenantKeyspace tenant = TenantKeyspace.of(key);
+    String user = BindingLogin.of(key, binding).value();
+    String password = Secrets.hex(PASSWORD_BYTES);
+    try {
+      RedisCommands<String, String> redis = admin.get().sync();
+      String commands =
+          commandRulesOf(redis, tenant.user())
+              .orElseThrow(() ->
+                  new ProvisionerException(
+                      ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null));
+      boolean renewed = userExists(redis, user);
+      setUser(redis, user, TenantAcl.bindingRules(tenant, password, commands));
+      if (renewed) {
+        // Redis checks a password only at AUTH: connections made with the old one would live on.
+        killClients(redis, user);
+      }
+      persistAcl(redis);
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("create_binding", e);
+    }
+    return endpoint.customerUrl(user, password);
+  }
+
+  /** Disconnects and deletes the binding's user; the keys are the tenant's and stay. */
+  @Override
+  public void dropBinding(InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    String user = BindingLogin.of(key, binding).value();
+    try {
+      RedisCommands<String, String> redis = admin.get().sync();
+      killClients(redis, user);
+      redis.aclDeluser(user);
+      persistAcl(redis);
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("drop_binding", e);
+    }
+  }
+
+  @Override
+  public List<BindingLogin> bindingLogins(InfraKey key, ProviderResourceId providerResourceId) {
+    try {
+      return bindingLogins(admin.get().sync(), key);
+    } catch (RuntimeException e) {
+      throw RedisFailures.classify("binding_logins", e);
+    }
+  }
+
+  private static List<BindingLogin> bindingLogins(
+      RedisCommands<String, String> redis, InfraKey key) {
+    return redis.aclUsers().stream()
+        .filter(u -> BindingLogin.keyOf(u).filter(key::equals).isPresent())
+        .map(BindingLogin::new)
+        .toList();
   }
 
   // A missing user is a nil reply, which Lettuce hands back as a list holding one null.
@@ -488,7 +559,12 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
         throw new ProvisionerException(
             ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
       }
-      setUser(redis, tenant.user(), TenantAcl.commandRules(!blocked, knownCommands.of(redis)));
+      List<String> rules = TenantAcl.commandRules(!blocked, knownCommands.of(redis));
+      setUser(redis, tenant.user(), rules);
+      // A binding writes with the tenant's keys: it is stopped and given back with the tenant.
+      for (BindingLogin binding : bindingLogins(redis, key)) {
+        setUser(redis, binding.value(), rules);
+      }
       persistAcl(redis);
       return !before.equals(commandRulesOf(redis, tenant.user()));
     } catch (RuntimeException e) {

@@ -137,6 +137,27 @@ final class TenantAcl {
   }
 
   /**
+   * The arguments of {@code ACL SETUSER <binding user> ...}: the tenant's key and channel patterns
+   * and {@code commands}, the tenant's command rules exactly as ACL LIST writes them (from {@code
+   * -@all} on), with a password of the binding's own.
+   */
+  static List<String> bindingRules(TenantKeyspace tenant, String password, String commands) {
+    // Without the leading -@all, rules would add to the defaults of a reset user, not replace them.
+    if (!commands.startsWith("-@all")) {
+      throw new IllegalStateException("the tenant's command rules do not start with -@all");
+    }
+    List<String> rules = new ArrayList<>();
+    rules.add("reset");
+    rules.add("on");
+    rules.add("#" + sha256Hex(password));
+    rules.add("~" + tenant.pattern());
+    rules.add("resetchannels");
+    rules.add("&" + tenant.pattern());
+    rules.addAll(List.of(commands.trim().split(" +")));
+    return List.copyOf(rules);
+  }
+
+  /**
    * The arguments after {@code ACL SETUSER <user>} that replace the user's command rules and keep
    * its passwords and key and channel patterns.
    *

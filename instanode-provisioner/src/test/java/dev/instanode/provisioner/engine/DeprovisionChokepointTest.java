@@ -9,6 +9,8 @@ import dev.instanode.core.InfraKey;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.DatabaseName;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.NamespaceName;
@@ -179,6 +181,78 @@ class DeprovisionChokepointTest {
         .extracting(DropAudit.Row::event)
         .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.REFUSED);
     assertThat(TestDropAudit.shared().ofRequest(allowed.value()))
+        .extracting(DropAudit.Row::event)
+        .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.DROPPED);
+  }
+
+  /**
+   * The binding logins a resource's drop finds are names the infrastructure reported: each passes
+   * the guard before any is dropped, and a bad one stops them all.
+   */
+  @Test
+  void aResourcesFoundBindingLoginsAreGuardedBeforeAnyIsDropped() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ResourceToken token = ResourceToken.parse(TOKEN).orElseThrow();
+    BindingLogin good = BindingLogin.of(token, new BindingKey("00112233445566ff"));
+    List<BindingKey> dropped = new ArrayList<>();
+    RecordingBackend backend =
+        new RecordingBackend(List.of(new DatabaseName("db_ok"))) {
+          @Override
+          public List<BindingLogin> bindingLogins(InfraKey key, ProviderResourceId prid) {
+            return List.of(good, new BindingLogin("postgres"));
+          }
+
+          @Override
+          public void dropBinding(InfraKey key, ProviderResourceId prid, BindingKey binding) {
+            dropped.add(binding);
+          }
+        };
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            guard, TestDropAudit.shared(), new Breakers(meters, Clock.systemUTC()), meters);
+    RequestId request = RequestId.random();
+
+    assertThatThrownBy(() ->
+            chokepoint.drop(backend, token, ProviderResourceId.of("local:0"), "test", request))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.REFUSED));
+
+    assertThat(backend.drops).as("the resource itself went first").containsExactly(token);
+    assertThat(dropped).isEmpty();
+    assertThat(TestDropAudit.shared().ofRequest(request.value()))
+        .extracting(DropAudit.Row::event)
+        .containsExactly(
+            DropAudit.Event.REQUESTED,
+            DropAudit.Event.DROPPED,
+            DropAudit.Event.REQUESTED,
+            DropAudit.Event.REFUSED);
+  }
+
+  @Test
+  void aBindingDropIsAuditedUnderItsLoginsName() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ResourceToken token = ResourceToken.parse(TOKEN).orElseThrow();
+    List<BindingKey> dropped = new ArrayList<>();
+    RecordingBackend backend =
+        new RecordingBackend(List.of()) {
+          @Override
+          public void dropBinding(InfraKey key, ProviderResourceId prid, BindingKey binding) {
+            dropped.add(binding);
+          }
+        };
+    DeprovisionChokepoint chokepoint =
+        new DeprovisionChokepoint(
+            guard, TestDropAudit.shared(), new Breakers(meters, Clock.systemUTC()), meters);
+    RequestId request = RequestId.random();
+    BindingKey binding = new BindingKey("00112233445566ff");
+
+    chokepoint.dropBinding(
+        backend, token, ProviderResourceId.of("local:0"), binding, "unbind", request);
+
+    assertThat(dropped).containsExactly(binding);
+    assertThat(TestDropAudit.shared().ofRequest(request.value()))
+        .allSatisfy(row -> assertThat(row.names()).containsExactly("binding_login:bnd_0b7f3c1e…"))
         .extracting(DropAudit.Row::event)
         .containsExactly(DropAudit.Event.REQUESTED, DropAudit.Event.DROPPED);
   }

@@ -5,6 +5,8 @@ import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceType;
 import dev.instanode.provisioner.AssignedPoolItem;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
@@ -53,6 +55,8 @@ final class FakeProvisioner implements Provisioner {
   volatile long storageBytes = 1234L;
   volatile RotateResult rotateResult =
       new RotateResult("postgres://usr_fake:rotated@db.internal:5432/db_fake");
+  volatile BindingResult bindingResult =
+      new BindingResult("postgres://bnd_fake_00112233445566ff:bound@db.internal:5432/db_fake");
   volatile UsageReport usageReport =
       new UsageReport(
           List.of(new TenantUsage(new PoolToken("pool-fake"), 4096, false, -1, 1, true)),
@@ -136,6 +140,16 @@ final class FakeProvisioner implements Provisioner {
   @Override
   public RotateResult rotateCredentials(RotateRequest request) {
     return answer(request, () -> rotateResult);
+  }
+
+  @Override
+  public BindingResult createBinding(BindingRequest request) {
+    return answer(request, () -> bindingResult);
+  }
+
+  @Override
+  public void dropBinding(BindingRequest request) {
+    answer(request, () -> null);
   }
 
   @Override

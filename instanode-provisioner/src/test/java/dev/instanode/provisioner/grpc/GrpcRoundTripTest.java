@@ -10,7 +10,10 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
+import dev.instanode.core.names.BindingKey;
 import dev.instanode.provisioner.AssignedPoolItem;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
@@ -309,6 +312,55 @@ class GrpcRoundTripTest {
               assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INTERNAL);
               assertThat(e.getMessage()).contains("RotateCredentials answered without");
             });
+  }
+
+  @Test
+  void bindingsCarryTheRequestAndTheBindingsUrl() {
+    BindingRequest request =
+        new BindingRequest(
+            token,
+            ResourceType.POSTGRES,
+            ProviderResourceId.parse("local:0;pooltok:pool-x"),
+            BindingKey.ofBindingId("osb-binding-1"),
+            RequestId.random());
+    assertThat(grpc.client.createBinding(request)).isEqualTo(provisioner.bindingResult);
+    grpc.client.dropBinding(request);
+    assertThat(provisioner.calls()).containsExactly(request, request);
+  }
+
+  @Test
+  void anAnswerWithoutAConnectionUrlIsNeverTakenAsABinding() {
+    provisioner.bindingResult = new BindingResult("");
+    assertThatThrownBy(() ->
+            grpc.client.createBinding(
+                new BindingRequest(
+                    token,
+                    ResourceType.REDIS,
+                    ProviderResourceId.parse("redis:0"),
+                    BindingKey.ofBindingId("b"),
+                    RequestId.random())))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INTERNAL);
+              assertThat(e.getMessage()).contains("CreateBinding answered without");
+            });
+  }
+
+  @Test
+  void aBindingFailureArrivesAsItsKind() {
+    provisioner.failWith(ProvisionerException.Kind.INVALID_ARGUMENT, "role does not exist");
+    assertThatThrownBy(() ->
+            grpc.client.dropBinding(
+                new BindingRequest(
+                    token,
+                    ResourceType.POSTGRES,
+                    ProviderResourceId.parse("local:0"),
+                    BindingKey.ofBindingId("b"),
+                    RequestId.random())))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT));
   }
 
   @Test

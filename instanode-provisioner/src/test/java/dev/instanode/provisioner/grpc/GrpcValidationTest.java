@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.instanode.core.ResourceToken;
+import dev.instanode.provisioner.grpc.proto.BindingRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.GetStorageBytesRequest;
 import dev.instanode.provisioner.grpc.proto.ProvisionResourceRequest;
@@ -13,6 +14,7 @@ import dev.instanode.provisioner.grpc.proto.ResourceType;
 import dev.instanode.provisioner.grpc.proto.RotateCredentialsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -141,6 +143,29 @@ class GrpcValidationTest {
     stub.regradeResource(regrade().build());
     stub.rotateCredentials(rotate().build());
     assertThat(provisioner.calls()).hasSize(5);
+  }
+
+  @Test
+  void aBindingKeyMustBeSixteenLowercaseHex() {
+    for (String bad : List.of("", "00112233445566FF", "0011", "../etc/passwd")) {
+      assertInvalid(
+          bad,
+          () -> stub.createBinding(binding().setBindingKey(bad).build()),
+          "binding_key is not 16 lowercase hex characters");
+      assertInvalid(
+          bad,
+          () -> stub.dropBinding(binding().setBindingKey(bad).build()),
+          "binding_key is not 16 lowercase hex characters");
+    }
+  }
+
+  private static BindingRequest.Builder binding() {
+    return BindingRequest.newBuilder()
+        .setToken(TOKEN)
+        .setResourceType(ResourceType.POSTGRES)
+        .setProviderResourceId("local:0")
+        .setBindingKey("00112233445566ff")
+        .setRequestId("req-1");
   }
 
   private void assertInvalid(ThrowingCallable call, String description) {

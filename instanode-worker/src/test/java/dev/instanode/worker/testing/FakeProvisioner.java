@@ -3,6 +3,8 @@ package dev.instanode.worker.testing;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.ResourceType;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
@@ -46,7 +48,9 @@ public final class FakeProvisioner implements Provisioner {
     INVENTORY,
     REAP_ORPHAN,
     LIMITS,
-    RUNAWAY
+    RUNAWAY,
+    BIND,
+    UNBIND
   }
 
   private static final Plans PLANS = Plans.bundled();
@@ -189,6 +193,18 @@ public final class FakeProvisioner implements Provisioner {
   public RotateResult rotateCredentials(RotateRequest request) {
     record(Op.ROTATE, request);
     return new RotateResult("postgres://usr_x:rotated@127.0.0.1:5432/db_x?sslmode=disable");
+  }
+
+  @Override
+  public BindingResult createBinding(BindingRequest request) {
+    record(Op.BIND, request);
+    return new BindingResult(
+        "postgres://bnd_x_" + request.bindingKey() + ":bound@127.0.0.1:5432/db_x?sslmode=disable");
+  }
+
+  @Override
+  public void dropBinding(BindingRequest request) {
+    record(Op.UNBIND, request);
   }
 
   @Override

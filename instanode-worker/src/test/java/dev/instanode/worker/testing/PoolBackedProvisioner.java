@@ -2,6 +2,8 @@ package dev.instanode.worker.testing;
 
 import dev.instanode.core.RequestId;
 import dev.instanode.provisioner.AssignedPoolItem;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.InventoryRequest;
@@ -83,6 +85,16 @@ public final class PoolBackedProvisioner implements Provisioner {
   @Override
   public RotateResult rotateCredentials(RotateRequest request) {
     return drops.rotateCredentials(request);
+  }
+
+  @Override
+  public BindingResult createBinding(BindingRequest request) {
+    return drops.createBinding(request);
+  }
+
+  @Override
+  public void dropBinding(BindingRequest request) {
+    drops.dropBinding(request);
   }
 
   @Override

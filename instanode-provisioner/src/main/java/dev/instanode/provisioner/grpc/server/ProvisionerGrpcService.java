@@ -3,6 +3,7 @@ package dev.instanode.provisioner.grpc.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Masking;
+import dev.instanode.provisioner.BindingResult;
 import dev.instanode.provisioner.InventoryItem;
 import dev.instanode.provisioner.InventoryReport;
 import dev.instanode.provisioner.LimitsResult;
@@ -18,9 +19,12 @@ import dev.instanode.provisioner.grpc.PoolItems;
 import dev.instanode.provisioner.grpc.ResourceTypes;
 import dev.instanode.provisioner.grpc.SkipCodes;
 import dev.instanode.provisioner.grpc.StatusMapping;
+import dev.instanode.provisioner.grpc.proto.BindingRequest;
 import dev.instanode.provisioner.grpc.proto.ClaimPooledResourceResponse;
+import dev.instanode.provisioner.grpc.proto.CreateBindingResponse;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceResponse;
+import dev.instanode.provisioner.grpc.proto.DropBindingResponse;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsResponse;
 import dev.instanode.provisioner.grpc.proto.GetCapabilitiesRequest;
@@ -161,6 +165,30 @@ final class ProvisionerGrpcService extends ProvisionerServiceGrpc.ProvisionerSer
         () -> {
           RotateResult r = provisioner.rotateCredentials(RequestDecoder.rotate(request));
           return RotateCredentialsResponse.newBuilder().setConnectionUrl(r.connectionUrl()).build();
+        });
+  }
+
+  @Override
+  public void createBinding(BindingRequest request, StreamObserver<CreateBindingResponse> out) {
+    answer(
+        "CreateBinding",
+        request.getRequestId(),
+        out,
+        () -> {
+          BindingResult r = provisioner.createBinding(RequestDecoder.binding(request));
+          return CreateBindingResponse.newBuilder().setConnectionUrl(r.connectionUrl()).build();
+        });
+  }
+
+  @Override
+  public void dropBinding(BindingRequest request, StreamObserver<DropBindingResponse> out) {
+    answer(
+        "DropBinding",
+        request.getRequestId(),
+        out,
+        () -> {
+          provisioner.dropBinding(RequestDecoder.binding(request));
+          return DropBindingResponse.newBuilder().setDropped(true).build();
         });
   }
 

@@ -7,6 +7,7 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
+import dev.instanode.core.names.BindingKey;
 import dev.instanode.provisioner.AssignedPoolItem;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.InventoryRequest;
@@ -21,6 +22,7 @@ import dev.instanode.provisioner.StorageRequest;
 import dev.instanode.provisioner.UsageRequest;
 import dev.instanode.provisioner.grpc.PoolItems;
 import dev.instanode.provisioner.grpc.ResourceTypes;
+import dev.instanode.provisioner.grpc.proto.BindingRequest;
 import dev.instanode.provisioner.grpc.proto.DeprovisionResourceRequest;
 import dev.instanode.provisioner.grpc.proto.EnforceLimitsRequest;
 import dev.instanode.provisioner.grpc.proto.GetInventoryRequest;
@@ -104,6 +106,23 @@ final class RequestDecoder {
         type(r.getResourceType()),
         prid(r.getProviderResourceId()),
         requestId(r.getRequestId()));
+  }
+
+  static dev.instanode.provisioner.BindingRequest binding(BindingRequest r) {
+    return new dev.instanode.provisioner.BindingRequest(
+        token(r.getToken()),
+        type(r.getResourceType()),
+        prid(r.getProviderResourceId()),
+        bindingKey(r.getBindingKey()),
+        requestId(r.getRequestId()));
+  }
+
+  private static BindingKey bindingKey(String raw) {
+    try {
+      return new BindingKey(raw);
+    } catch (IllegalArgumentException e) {
+      throw invalid("binding_key is not 16 lowercase hex characters");
+    }
   }
 
   static InventoryRequest inventory(GetInventoryRequest r) {
