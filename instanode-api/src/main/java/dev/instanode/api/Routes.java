@@ -3,6 +3,7 @@ package dev.instanode.api;
 import dev.instanode.api.audit.AuditHandler;
 import dev.instanode.api.auth.Access;
 import dev.instanode.api.auth.RoleGate;
+import dev.instanode.api.broker.BrokerHandler;
 import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
@@ -21,6 +22,7 @@ import dev.instanode.core.ResourceKinds;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.HandlerType;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Every route of the HTTP surface, in one place. Handlers only do IO: authenticate, read path,
@@ -45,7 +47,8 @@ public final class Routes {
       VaultHandler vault,
       StackHandler stacks,
       WebhookHandler webhooks,
-      StorageHandler storage) {}
+      StorageHandler storage,
+      Optional<BrokerHandler> broker) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
   public record Accounts(
@@ -171,6 +174,27 @@ public final class Routes {
     routes.post("/api/me/claim", h.resources()::legacyClaim, Access.BUILD);
     routes.delete("/api/me/resources/{token}", h.resources()::legacyDelete, Access.BUILD);
     routes.get("/api/me/token", h.accounts().identity()::legacyToken, Access.BUILD);
+
+    // The Open Service Broker API for platforms (Cloud Foundry, Kubernetes service catalog): its
+    // own basic auth, on only when OSB_USERNAME and OSB_PASSWORD are set.
+    h.broker()
+        .ifPresent(broker -> {
+          routes.get("/v2/catalog", broker::catalog, Access.OPEN);
+          routes.put("/v2/service_instances/{instance_id}", broker::provision, Access.OPEN);
+          routes.delete("/v2/service_instances/{instance_id}", broker::deprovision, Access.OPEN);
+          routes.get(
+              "/v2/service_instances/{instance_id}/last_operation",
+              broker::lastOperation,
+              Access.OPEN);
+          routes.put(
+              "/v2/service_instances/{instance_id}/service_bindings/{binding_id}",
+              broker::bind,
+              Access.OPEN);
+          routes.delete(
+              "/v2/service_instances/{instance_id}/service_bindings/{binding_id}",
+              broker::unbind,
+              Access.OPEN);
+        });
 
     // Internal: billing's plan changes (internal HS256 secret, fail-closed).
     routes.post("/internal/teams/{id}/plan", h.accounts().plan()::change, Access.OPEN);

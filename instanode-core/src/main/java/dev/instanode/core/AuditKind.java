@@ -32,6 +32,14 @@ public enum AuditKind {
   AUTH_LOGIN("auth.login"),
   /** A session was ended before its expiry. */
   AUTH_LOGOUT("auth.logout"),
+  /** A platform provisioned a service instance through the Open Service Broker API. */
+  BROKER_PROVISIONED("broker.provisioned"),
+  /** A platform deprovisioned a service instance; its resource and every binding were dropped. */
+  BROKER_DEPROVISIONED("broker.deprovisioned"),
+  /** A platform bound an instance: a login of the binding's own was made. */
+  BROKER_BOUND("broker.bound"),
+  /** A platform unbound an instance: that binding's login was dropped, and nothing else. */
+  BROKER_UNBOUND("broker.unbound"),
   SUBSCRIPTION_UPGRADED("subscription.upgraded"),
   SUBSCRIPTION_DOWNGRADED("subscription.downgraded"),
   /** A pending propagation's handler finished; the change reached the infrastructure. */

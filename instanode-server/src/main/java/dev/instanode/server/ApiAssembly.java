@@ -10,6 +10,10 @@ import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.auth.SessionRevocations;
 import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.broker.BrokerCatalog;
+import dev.instanode.api.broker.BrokerHandler;
+import dev.instanode.api.broker.BrokerMetrics;
+import dev.instanode.api.broker.BrokerService;
 import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.claim.ClaimService;
 import dev.instanode.api.claim.OnboardingTokens;
@@ -218,8 +222,36 @@ final class ApiAssembly {
             shared.aes(),
             shared.audit(),
             config.upgradeUrl());
-    ProvisionService provisioning = provisionService(settings, redis, identities, claims, gate);
+    ResourceProvisioning resourceProvisioning = resourceProvisioning();
+    ProvisionService provisioning =
+        provisionService(resourceProvisioning, settings, redis, identities, claims, gate);
     ResourceService resourceService = resourceService(storage);
+    Optional<BrokerHandler> broker =
+        config
+            .broker()
+            .map(brokerSettings -> {
+              BrokerMetrics brokerMetrics = new BrokerMetrics(shared.meters());
+              return new BrokerHandler(
+                  new BrokerService(
+                      jdbi,
+                      brokerSettings,
+                      new BrokerCatalog(
+                          shared.plans(), settings.enabledServices(), config.publicBaseUrl()),
+                      resourceProvisioning,
+                      resourceService,
+                      new ResourceRepository(jdbi),
+                      access.provisioner(),
+                      identities,
+                      shared.aes(),
+                      shared.audit(),
+                      mapper,
+                      brokerMetrics,
+                      clock),
+                  brokerSettings,
+                  bodies,
+                  mapper,
+                  brokerMetrics);
+            });
     Stacks stackServices = stackServices(settings, gate, claims, onboarding, vault);
     McpEndpoint mcp =
         owned.own(
@@ -295,7 +327,8 @@ final class ApiAssembly {
                 auth,
                 addresses,
                 bodies),
-            new StorageHandler(storage, auth, bodies));
+            new StorageHandler(storage, auth, bodies),
+            broker);
     return new Surfaces(routes, mcp);
   }
 
@@ -365,24 +398,27 @@ final class ApiAssembly {
         options.clock());
   }
 
+  private ResourceProvisioning resourceProvisioning() {
+    return new ResourceProvisioning(
+        new ResourceRepository(shared.db().jdbi()),
+        access.provisioner(),
+        shared.aes(),
+        shared.audit(),
+        shared.plans(),
+        options.clock(),
+        config.anonymousTtl(),
+        shared.meters(),
+        options.recordHook(),
+        dedicatedBackground());
+  }
+
   private ProvisionService provisionService(
+      ResourceProvisioning provisioning,
       ApiSettings settings,
       PlatformRedis redis,
       IdentityRepository identities,
       ClaimService claims,
       AnonymousGate gate) {
-    ResourceProvisioning provisioning =
-        new ResourceProvisioning(
-            new ResourceRepository(shared.db().jdbi()),
-            access.provisioner(),
-            shared.aes(),
-            shared.audit(),
-            shared.plans(),
-            options.clock(),
-            config.anonymousTtl(),
-            shared.meters(),
-            options.recordHook(),
-            dedicatedBackground());
     return new ProvisionService(
         provisioning,
         bodies,

@@ -2,12 +2,14 @@ package dev.instanode.server;
 
 import dev.instanode.api.auth.Cidr;
 import dev.instanode.api.auth.ClientAddress;
+import dev.instanode.api.broker.BrokerSettings;
 import dev.instanode.api.mail.SmtpSettings;
 import dev.instanode.core.DurationText;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceKind;
 import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.objects.ObjectStoreSettings;
 import dev.instanode.provisioner.queue.NatsSettings;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /** Validated settings. Built only by {@link #from}, which names every bad variable at once. */
@@ -63,6 +66,7 @@ public record Config(
     Optional<NatsSettings> queue,
     Optional<SmtpSettings> smtp,
     boolean mailLog,
+    Optional<BrokerSettings> broker,
     WorkerSettings worker) {
 
   public static Config from(Map<String, String> env) {
@@ -180,6 +184,7 @@ public record Config(
         r.optional(Setting.DEDICATED_STORAGE_CLASS, Function.identity());
     Optional<ObjectStoreSettings> objectStore = objectStore(r);
     Optional<NatsSettings> queue = queue(r);
+    Optional<BrokerSettings> broker = broker(r);
     WorkerSettings worker = null;
     try {
       worker = WorkerSettings.fromEnvironment(env);
@@ -229,7 +234,32 @@ public record Config(
         queue,
         smtp,
         Boolean.TRUE.equals(mailLog),
+        broker,
         worker);
+  }
+
+  /** The Open Service Broker API, when both its credentials are set (one alone is a mistake). */
+  private static Optional<BrokerSettings> broker(Reader r) {
+    Optional<String> user = r.optional(Setting.OSB_USERNAME, Function.identity());
+    Optional<String> password = r.optional(Setting.OSB_PASSWORD, Function.identity());
+    Optional<TeamId> team =
+        r.optional(Setting.OSB_TEAM_ID, raw -> new TeamId(UUID.fromString(raw.trim())));
+    if (user.isEmpty() && password.isEmpty()) {
+      if (team.isPresent()) {
+        r.problem("OSB_TEAM_ID is set but OSB_USERNAME and OSB_PASSWORD are not");
+      }
+      return Optional.empty();
+    }
+    if (user.isEmpty() || password.isEmpty()) {
+      r.problem("OSB_USERNAME and OSB_PASSWORD turn the broker on together: set both or neither");
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new BrokerSettings(user.get(), password.get(), team));
+    } catch (IllegalArgumentException e) {
+      r.problem(e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The NATS server, when its authorization file is named; its pid file is then required. */

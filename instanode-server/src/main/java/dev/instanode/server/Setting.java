@@ -123,6 +123,17 @@ public enum Setting {
       "false",
       "true: write mail to the log at INFO instead of sending it, when SMTP_URL is unset (dev"
           + " default; a sign-in link in a log is a credential in a log)"),
+  OSB_USERNAME(
+      false,
+      null,
+      "Basic-auth user of the Open Service Broker API under /v2; with OSB_PASSWORD it turns the"
+          + " broker on (unset: /v2 is not served)"),
+  OSB_PASSWORD(false, null, "Basic-auth password of the broker, at least 16 characters"),
+  OSB_TEAM_ID(
+      false,
+      null,
+      "The team (uuid) broker instances belong to; unset: the broker's own team, made on first"
+          + " use on the top plan"),
   TRUSTED_PROXIES(
       false, null, "Comma-separated CIDRs whose X-Forwarded-For is believed (e.g. 10.0.0.0/8)"),
   TRUSTED_PROXY_HEADER(

@@ -14,6 +14,7 @@ import dev.instanode.core.ResourceKinds;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -105,6 +106,16 @@ public final class ResourceProvisioning {
           "The provisioner did not answer; nothing was created.",
           e);
     }
+  }
+
+  /**
+   * True when a resource of {@code type} at {@code tier} gets a server of its own: the plan says so
+   * and the provisioner has a cluster for the type (otherwise it goes on the shared backend).
+   *
+   * @throws ApiException {@code provisioner_unavailable} when the provisioner cannot be asked
+   */
+  public boolean placesOnOwnServer(ResourceType type, Tier tier) {
+    return plans.of(tier).dedicated() && dedicatedAvailable(type);
   }
 
   /**

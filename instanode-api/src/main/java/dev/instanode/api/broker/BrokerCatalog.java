@@ -1,0 +1,124 @@
+package dev.instanode.api.broker;
+
+import dev.instanode.api.wire.BrokerCatalogReply;
+import dev.instanode.core.Plan;
+import dev.instanode.core.Plans;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The services and plans the broker offers, derived from {@code plans.yaml}: Postgres and Redis
+ * (the kinds whose bindings get logins of their own), each on every tier that keeps its resources
+ * (tiers that expire are not for platforms) up to the broker team's own. Ids are name-based UUIDs
+ * of the kind and tier, so they are the same on every install and never change.
+ */
+public final class BrokerCatalog {
+  private static final List<ResourceType> BINDABLE =
+      List.of(ResourceType.POSTGRES, ResourceType.REDIS);
+
+  private final Plans plans;
+  private final Set<ResourceType> enabled;
+  private final String documentationUrl;
+
+  public BrokerCatalog(Plans plans, Set<ResourceType> enabled, String publicBaseUrl) {
+    this.plans = plans;
+    this.enabled = Set.copyOf(enabled);
+    this.documentationUrl = publicBaseUrl + "/llms.txt";
+  }
+
+  /** A plan of the catalog: the kind it provisions and the tier it provisions at. */
+  public record Choice(ResourceType type, Tier tier) {}
+
+  public static String serviceId(ResourceType type) {
+    return nameUuid("instanode.service." + type.wireName());
+  }
+
+  public static String planId(ResourceType type, Tier tier) {
+    return nameUuid("instanode.plan." + type.wireName() + "." + tier.wireName());
+  }
+
+  public BrokerCatalogReply catalog(Tier teamTier) {
+    List<BrokerCatalogReply.Service> services = new ArrayList<>();
+    for (ResourceType type : offered()) {
+      List<BrokerCatalogReply.Plan> offeredPlans =
+          tiers(teamTier).stream().map(p -> plan(type, p)).toList();
+      services.add(
+          new BrokerCatalogReply.Service(
+              serviceId(type),
+              "instanode-" + type.wireName(),
+              description(type),
+              List.of("instanode", type.wireName()),
+              true,
+              false,
+              false,
+              false,
+              new BrokerCatalogReply.ServiceMetadata(displayName(type), documentationUrl),
+              offeredPlans));
+    }
+    return new BrokerCatalogReply(services);
+  }
+
+  /** The plan the ids name, when the catalog offers it to a team on {@code teamTier}. */
+  public Optional<Choice> resolve(String serviceId, String planId, Tier teamTier) {
+    for (ResourceType type : offered()) {
+      if (!serviceId(type).equals(serviceId)) {
+        continue;
+      }
+      for (Plan p : tiers(teamTier)) {
+        if (planId(type, p.tier()).equals(planId)) {
+          return Optional.of(new Choice(type, p.tier()));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<ResourceType> offered() {
+    return BINDABLE.stream().filter(enabled::contains).toList();
+  }
+
+  private List<Plan> tiers(Tier teamTier) {
+    int ceiling = plans.of(teamTier).rank();
+    return plans.all().stream()
+        .filter(p -> !p.expires() && p.rank() <= ceiling)
+        .sorted(Comparator.comparingInt(Plan::rank))
+        .toList();
+  }
+
+  private static BrokerCatalogReply.Plan plan(ResourceType type, Plan p) {
+    return new BrokerCatalogReply.Plan(
+        planId(type, p.tier()),
+        p.tier().wireName().replace('_', '-'),
+        p.displayName() + (p.dedicated() ? ", on a server of its own" : ", on a shared server"),
+        p.priceCentsMonthly() == 0,
+        true,
+        new BrokerCatalogReply.PlanMetadata(
+            p.displayName(),
+            p.dedicated(),
+            List.of(
+                new BrokerCatalogReply.Cost(
+                    new BrokerCatalogReply.Amount(p.priceCentsMonthly() / 100.0), "MONTHLY"))));
+  }
+
+  private static String description(ResourceType type) {
+    return type == ResourceType.POSTGRES
+        ? "A Postgres database of its own; every binding gets a login of its own."
+        : "A Redis keyspace of its own (or its own server); every binding gets an ACL user of its"
+            + " own.";
+  }
+
+  private static String displayName(ResourceType type) {
+    return type == ResourceType.POSTGRES ? "instanode Postgres" : "instanode Redis";
+  }
+
+  private static String nameUuid(String name) {
+    return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+  }
+}

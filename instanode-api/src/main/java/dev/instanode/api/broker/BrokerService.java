@@ -1,0 +1,630 @@
+package dev.instanode.api.broker;
+
+import dev.instanode.api.provision.ProvisionCommand;
+import dev.instanode.api.provision.ResourceProvisioning;
+import dev.instanode.api.resources.ResourceService;
+import dev.instanode.api.wire.BrokerBindingReply;
+import dev.instanode.api.wire.BrokerCatalogReply;
+import dev.instanode.api.wire.BrokerLastOperationReply;
+import dev.instanode.api.wire.BrokerOperationReply;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.AuditKind;
+import dev.instanode.core.Masking;
+import dev.instanode.core.ProviderResourceId;
+import dev.instanode.core.RequestId;
+import dev.instanode.core.ResourceNames;
+import dev.instanode.core.ResourceStatus;
+import dev.instanode.core.ResourceToken;
+import dev.instanode.core.TeamId;
+import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.provisioner.BindingRequest;
+import dev.instanode.provisioner.Provisioner;
+import dev.instanode.provisioner.ProvisionerException;
+import dev.instanode.store.AuditEvent;
+import dev.instanode.store.AuditLog;
+import dev.instanode.store.BrokerRepository;
+import dev.instanode.store.BrokerRepository.Instance;
+import dev.instanode.store.BrokerRepository.State;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.ResourceRecord;
+import dev.instanode.store.ResourceRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Open Service Broker API's rules over the same services the routes use: an instance is a
+ * resource of the broker's team at the plan's tier, made from the pool (or, for a plan with servers
+ * of their own, in the background for a platform that accepts an incomplete answer); a binding is a
+ * login of its own on the resource, so unbinding one never disturbs another or the instance's own.
+ *
+ * <p>Repeats follow the spec: the same request again is 200 (201 the first time), another request
+ * for a taken id is 409, and a deprovision or unbind of what does not exist is 410. A provision the
+ * platform gave up on is deprovisioned by the platform (orphan mitigation); one this process never
+ * finished recording is found by its name and dropped then.
+ */
+public final class BrokerService {
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9-]{1,59}");
+  private static final Set<String> PARAMETERS = Set.of("name", "env");
+  private static final String OWN_TEAM_NAME = "Open Service Broker";
+
+  /**
+   * How long a synchronous provision may still be running: past it, an instance still recorded as
+   * provisioning was left by a process that stopped, and a deprovision cleans it up.
+   */
+  static final Duration SYNC_PROVISION_BOUND = Duration.ofMinutes(2);
+
+  private final Jdbi jdbi;
+  private final BrokerSettings settings;
+  private final BrokerCatalog catalog;
+  private final ResourceProvisioning provisioning;
+  private final ResourceService resources;
+  private final ResourceRepository resourceRows;
+  private final Provisioner provisioner;
+  private final IdentityRepository identities;
+  private final AesGcm aes;
+  private final AuditLog audit;
+  private final JsonMapper mapper;
+  private final BrokerMetrics metrics;
+  private final Clock clock;
+
+  public BrokerService(
+      Jdbi jdbi,
+      BrokerSettings settings,
+      BrokerCatalog catalog,
+      ResourceProvisioning provisioning,
+      ResourceService resources,
+      ResourceRepository resourceRows,
+      Provisioner provisioner,
+      IdentityRepository identities,
+      AesGcm aes,
+      AuditLog audit,
+      JsonMapper mapper,
+      BrokerMetrics metrics,
+      Clock clock) {
+    this.jdbi = jdbi;
+    this.settings = settings;
+    this.catalog = catalog;
+    this.provisioning = provisioning;
+    this.resources = resources;
+    this.resourceRows = resourceRows;
+    this.provisioner = provisioner;
+    this.identities = identities;
+    this.aes = aes;
+    this.audit = audit;
+    this.mapper = mapper;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** What a broker call answers: its status and body. */
+  public record Answer(int status, Object body) {}
+
+  public BrokerCatalogReply catalog() {
+    return catalog.catalog(team().tier());
+  }
+
+  /** {@code PUT /v2/service_instances/{instance_id}}. */
+  public Answer provision(
+      String instanceId,
+      BrokerRequest.Provision request,
+      boolean acceptsIncomplete,
+      Optional<OriginatingIdentity> origin,
+      RequestId requestId) {
+    requireId("instance_id", instanceId);
+    BrokerTeam team = team();
+    BrokerCatalog.Choice choice =
+        catalog
+            .resolve(request.serviceId(), request.planId(), team.tier())
+            .orElseThrow(() ->
+                BrokerException.badRequest(
+                    "service_id and plan_id must name a service and one of its plans in"
+                        + " GET /v2/catalog."));
+    Map<String, String> parameters = parameters(request.parameters());
+    String name = parameters.getOrDefault("name", defaultName(instanceId));
+    String env = parameters.getOrDefault("env", team.defaultEnv());
+    boolean ownServer = provisioning.placesOnOwnServer(choice.type(), choice.tier());
+    if (ownServer && !acceptsIncomplete) {
+      throw BrokerException.asyncRequired(
+          "This plan gives the instance a server of its own, which takes minutes: send"
+              + " accepts_incomplete=true and poll last_operation.");
+    }
+    String digest = request.digest(mapper);
+    boolean inserted =
+        jdbi.inTransaction(h ->
+            BrokerRepository.insertProvisioning(
+                h,
+                instanceId,
+                team.id(),
+                request.serviceId(),
+                request.planId(),
+                digest,
+                name,
+                ownServer));
+    if (!inserted) {
+      return repeatedProvision(instanceId, digest);
+    }
+    ProvisionCommand cmd =
+        new ProvisionCommand(
+            choice.type(),
+            name,
+            env,
+            choice.tier(),
+            Optional.of(team.id()),
+            Optional.empty(),
+            requestId);
+    Map<String, Object> auditDetails = details(instanceId, Optional.empty(), origin);
+    auditDetails.put("plan", choice.tier().wireName());
+    ResourceRecord made;
+    try {
+      made = ownServer ? provisioning.startDedicated(cmd) : provisioning.provision(cmd).record();
+    } catch (RuntimeException e) {
+      // Nothing was made (the provisioning path tears down what it started): the id is free
+      // again for the platform's retry.
+      jdbi.useTransaction(h -> BrokerRepository.delete(h, instanceId));
+      throw e instanceof ApiException refusal ? provisionRefused(refusal) : e;
+    }
+    // Should this fail, the row stays "provisioning" with no resource; the platform's deprovision
+    // then finds the resource by its name and drops it.
+    jdbi.useTransaction(h -> {
+      BrokerRepository.recordResource(h, instanceId, made.token());
+      if (!ownServer) {
+        BrokerRepository.setState(h, instanceId, State.SUCCEEDED);
+      }
+    });
+    record(
+        team.id(),
+        AuditKind.BROKER_PROVISIONED,
+        ownServer ? "Instance provisioning" : "Instance provisioned",
+        made,
+        auditDetails,
+        requestId);
+    return ownServer
+        ? new Answer(202, new BrokerOperationReply(Operations.PROVISION))
+        : new Answer(201, BrokerOperationReply.DONE);
+  }
+
+  private Answer repeatedProvision(String instanceId, String digest) {
+    Instance existing =
+        jdbi.withHandle(h -> BrokerRepository.find(h, instanceId))
+            .orElseThrow(() ->
+                BrokerException.concurrency("This instance id is being deprovisioned; retry."));
+    if (!existing.requestDigest().equals(digest)) {
+      throw BrokerException.conflict("This instance id exists with other attributes.");
+    }
+    return switch (existing.state()) {
+      case SUCCEEDED -> new Answer(200, BrokerOperationReply.DONE);
+      case PROVISIONING ->
+          existing.async()
+              ? new Answer(202, new BrokerOperationReply(Operations.PROVISION))
+              : throwing(
+                  BrokerException.concurrency(
+                      "The same provision is still running; retry in a few seconds."));
+      case FAILED ->
+          throw BrokerException.conflict(
+              "This instance failed to provision; deprovision it before using the id again.");
+      case DELETING -> throw BrokerException.concurrency("This instance is being deprovisioned.");
+    };
+  }
+
+  /** {@code GET /v2/service_instances/{instance_id}/last_operation}. */
+  public BrokerLastOperationReply lastOperation(String instanceId) {
+    Instance instance =
+        jdbi.withHandle(h -> BrokerRepository.find(h, instanceId))
+            .orElseThrow(() -> BrokerException.gone("No such instance."));
+    return switch (instance.state()) {
+      case SUCCEEDED -> new BrokerLastOperationReply("succeeded", "The instance is ready.");
+      case FAILED -> failedOperation();
+      case DELETING -> new BrokerLastOperationReply("in progress", "Deprovisioning.");
+      case PROVISIONING -> provisioningProgress(instance);
+    };
+  }
+
+  private BrokerLastOperationReply provisioningProgress(Instance instance) {
+    Optional<ResourceStatus> status =
+        instance.resourceToken().flatMap(resourceRows::findByToken).map(ResourceRecord::status);
+    if (status.isEmpty() || status.get() == ResourceStatus.PENDING) {
+      return new BrokerLastOperationReply("in progress", "Starting the instance's server.");
+    }
+    State reached = status.get() == ResourceStatus.ACTIVE ? State.SUCCEEDED : State.FAILED;
+    jdbi.useTransaction(h -> {
+      if (BrokerRepository.lock(h, instance.instanceId())
+          .filter(i -> i.state() == State.PROVISIONING)
+          .isPresent()) {
+        BrokerRepository.setState(h, instance.instanceId(), reached);
+      }
+    });
+    return reached == State.SUCCEEDED
+        ? new BrokerLastOperationReply("succeeded", "The instance is ready.")
+        : failedOperation();
+  }
+
+  private static BrokerLastOperationReply failedOperation() {
+    return new BrokerLastOperationReply(
+        "failed", "The instance's server could not be started; deprovision it and try again.");
+  }
+
+  /** {@code DELETE /v2/service_instances/{instance_id}}: the resource and every binding go. */
+  public Answer deprovision(
+      String instanceId,
+      BrokerRequest.Target target,
+      Optional<OriginatingIdentity> origin,
+      RequestId requestId) {
+    Instance instance =
+        jdbi.inTransaction(h -> {
+          Instance found =
+              BrokerRepository.lock(h, instanceId)
+                  .orElseThrow(() -> BrokerException.gone("No such instance."));
+          requireSameTarget(found, target);
+          if (found.state() == State.PROVISIONING && stillProvisioning(found)) {
+            throw BrokerException.concurrency(
+                "The instance is still being provisioned; deprovision it once last_operation"
+                    + " says it is done.");
+          }
+          BrokerRepository.setState(h, instanceId, State.DELETING);
+          return found;
+        });
+    Optional<ResourceToken> token =
+        instance
+            .resourceToken()
+            .or(() -> jdbi.withHandle(h -> BrokerRepository.unrecordedResource(h, instance)));
+    int bindings = jdbi.withHandle(h -> BrokerRepository.bindingCount(h, instanceId));
+    token.ifPresent(t -> dropResource(instance.teamId(), t, requestId));
+    jdbi.useTransaction(h -> BrokerRepository.delete(h, instanceId));
+    Map<String, Object> auditDetails = details(instanceId, Optional.empty(), origin);
+    auditDetails.put("bindings_dropped", bindings);
+    audit.record(
+        new AuditEvent(
+            Optional.of(instance.teamId()),
+            AuditEvent.Actor.SYSTEM,
+            AuditKind.BROKER_DEPROVISIONED,
+            Optional.empty(),
+            token.flatMap(resourceRows::findByToken).map(ResourceRecord::id),
+            "Instance deprovisioned",
+            auditDetails,
+            Optional.of(requestId.value())));
+    return new Answer(200, BrokerOperationReply.DONE);
+  }
+
+  private boolean stillProvisioning(Instance instance) {
+    if (instance.async()) {
+      return instance
+          .resourceToken()
+          .flatMap(resourceRows::findByToken)
+          .map(r -> r.status() == ResourceStatus.PENDING)
+          .orElse(true);
+    }
+    return instance.createdAt().plus(SYNC_PROVISION_BOUND).isAfter(clock.instant());
+  }
+
+  private void dropResource(TeamId team, ResourceToken token, RequestId requestId) {
+    try {
+      resources.delete(team, token, requestId);
+    } catch (ApiException e) {
+      switch (e.code()) {
+        case NOT_FOUND -> {
+          // Gone already (deleted by a member, or never made): nothing to drop.
+        }
+        case RESOURCE_PENDING, RESOURCE_BUSY ->
+            throw BrokerException.concurrency(e.getMessage() + " Retry the deprovision.");
+        default ->
+            throw BrokerException.failed(
+                "The instance could not be dropped yet; retry the deprovision.", e);
+      }
+    }
+  }
+
+  /** {@code PUT /v2/service_instances/{instance_id}/service_bindings/{binding_id}}. */
+  public Answer bind(
+      String instanceId,
+      String bindingId,
+      BrokerRequest.Bind request,
+      Optional<OriginatingIdentity> origin,
+      RequestId requestId) {
+    requireId("binding_id", bindingId);
+    if (!request.parameters().isEmpty()) {
+      throw BrokerException.badRequest("Bindings take no parameters.");
+    }
+    String digest = request.digest(instanceId, mapper);
+    record Made(Answer answer, Optional<ResourceRecord> resource) {}
+    Made made;
+    try {
+      made =
+          jdbi.inTransaction(h -> {
+            Instance instance =
+                BrokerRepository.lock(h, instanceId)
+                    .orElseThrow(() ->
+                        BrokerException.unprocessable("The service instance does not exist."));
+            Optional<BrokerRepository.Binding> existing =
+                BrokerRepository.findBinding(h, bindingId);
+            if (existing.isPresent()) {
+              if (!existing.get().instanceId().equals(instanceId)
+                  || !existing.get().requestDigest().equals(digest)) {
+                throw BrokerException.conflict("This binding id exists with other attributes.");
+              }
+              return new Made(
+                  new Answer(200, credentials(existing.get().sealed())), Optional.empty());
+            }
+            requireSameTarget(instance, request.target());
+            ResourceRecord resource = liveResource(instance);
+            String url =
+                provisioner
+                    .createBinding(bindingRequest(resource, bindingId, requestId))
+                    .connectionUrl();
+            Map<String, Object> credentials =
+                BindingCredentials.of(resource.type(), url, resource.keyPrefix());
+            BrokerRepository.insertBinding(
+                h,
+                bindingId,
+                instanceId,
+                digest,
+                aes.encrypt(mapper.writeValueAsString(credentials)));
+            return new Made(
+                new Answer(201, new BrokerBindingReply(credentials)), Optional.of(resource));
+          });
+    } catch (ProvisionerException e) {
+      metrics.binding("create", "error");
+      forgetLogin(instanceId, bindingId, requestId);
+      throw provisionerFailure("The binding could not be made; retry.", e);
+    }
+    made.resource()
+        .ifPresent(resource -> {
+          metrics.binding("create", "ok");
+          record(
+              resource.teamId().orElseThrow(),
+              AuditKind.BROKER_BOUND,
+              "Instance bound",
+              resource,
+              details(instanceId, Optional.of(bindingId), origin),
+              requestId);
+        });
+    return made.answer();
+  }
+
+  /** {@code DELETE /v2/service_instances/{instance_id}/service_bindings/{binding_id}}. */
+  public Answer unbind(
+      String instanceId,
+      String bindingId,
+      BrokerRequest.Target target,
+      Optional<OriginatingIdentity> origin,
+      RequestId requestId) {
+    record Dropped(ResourceRecord resource) {}
+    Optional<Dropped> dropped;
+    try {
+      dropped =
+          jdbi.inTransaction(h -> {
+            Instance instance =
+                BrokerRepository.lock(h, instanceId)
+                    .orElseThrow(() -> BrokerException.gone("No such instance or binding."));
+            requireSameTarget(instance, target);
+            Optional<BrokerRepository.Binding> binding =
+                BrokerRepository.findBinding(h, bindingId)
+                    .filter(b -> b.instanceId().equals(instanceId));
+            Optional<ResourceRecord> resource =
+                instance
+                    .resourceToken()
+                    .flatMap(resourceRows::findByToken)
+                    .filter(r -> r.status() == ResourceStatus.ACTIVE);
+            // A bind that failed or timed out may have made its login before its row: the
+            // platform's unbind is the orphan mitigation that drops it.
+            if (resource.isPresent()) {
+              provisioner.dropBinding(bindingRequest(resource.get(), bindingId, requestId));
+            }
+            if (binding.isEmpty()) {
+              return Optional.<Dropped>empty();
+            }
+            BrokerRepository.deleteBinding(h, bindingId);
+            return resource.map(Dropped::new);
+          });
+    } catch (ProvisionerException e) {
+      metrics.binding("drop", "error");
+      throw provisionerFailure("The binding could not be dropped yet; retry the unbind.", e);
+    }
+    if (dropped.isEmpty()) {
+      throw BrokerException.gone("No such binding.");
+    }
+    metrics.binding("drop", "ok");
+    ResourceRecord resource = dropped.get().resource();
+    record(
+        resource.teamId().orElseThrow(),
+        AuditKind.BROKER_UNBOUND,
+        "Instance unbound",
+        resource,
+        details(instanceId, Optional.of(bindingId), origin),
+        requestId);
+    return new Answer(200, BrokerOperationReply.DONE);
+  }
+
+  /** Drops a login a failed bind may have left; the platform's unbind retries it otherwise. */
+  private void forgetLogin(String instanceId, String bindingId, RequestId requestId) {
+    try {
+      jdbi.withHandle(h -> BrokerRepository.find(h, instanceId))
+          .flatMap(Instance::resourceToken)
+          .flatMap(resourceRows::findByToken)
+          .ifPresent(r -> provisioner.dropBinding(bindingRequest(r, bindingId, requestId)));
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "broker.bind_cleanup_failed instance={} error={}",
+          Masking.token(instanceId),
+          Masking.scrubUrls(e.toString()));
+    }
+  }
+
+  private ResourceRecord liveResource(Instance instance) {
+    switch (instance.state()) {
+      case SUCCEEDED -> {}
+      case PROVISIONING, DELETING ->
+          throw BrokerException.concurrency("The instance is being provisioned or deprovisioned.");
+      case FAILED -> throw BrokerException.unprocessable("The instance failed to provision.");
+    }
+    return instance
+        .resourceToken()
+        .flatMap(resourceRows::findByToken)
+        .filter(r -> r.status() == ResourceStatus.ACTIVE)
+        .orElseThrow(() ->
+            BrokerException.unprocessable(
+                "The instance's resource is no longer live (deleted or expired); deprovision it."));
+  }
+
+  private static BindingRequest bindingRequest(
+      ResourceRecord resource, String bindingId, RequestId requestId) {
+    return new BindingRequest(
+        resource.token(),
+        resource.type(),
+        resource.providerResourceId().orElse(ProviderResourceId.NONE),
+        BindingKey.ofBindingId(bindingId),
+        requestId);
+  }
+
+  private BrokerBindingReply credentials(String sealed) {
+    return new BrokerBindingReply(
+        mapper.readValue(
+            aes.decrypt(sealed), new TypeReference<LinkedHashMap<String, Object>>() {}));
+  }
+
+  private static void requireSameTarget(Instance instance, BrokerRequest.Target target) {
+    if (!instance.serviceId().equals(target.serviceId())
+        || !instance.planId().equals(target.planId())) {
+      throw BrokerException.badRequest("service_id and plan_id do not match the instance's.");
+    }
+  }
+
+  private static void requireId(String what, String id) {
+    if (id.isBlank() || id.length() > 255) {
+      throw BrokerException.badRequest(what + " must be 1 to 255 characters.");
+    }
+  }
+
+  private static Map<String, String> parameters(Map<String, Object> given) {
+    Map<String, String> accepted = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : given.entrySet()) {
+      if (!PARAMETERS.contains(e.getKey()) || !(e.getValue() instanceof String value)) {
+        throw BrokerException.badRequest(
+            "Unknown parameter '" + e.getKey() + "': the parameters are name and env (strings).");
+      }
+      accepted.put(e.getKey(), value);
+    }
+    if (accepted.containsKey("name") && !ResourceNames.isValidName(accepted.get("name"))) {
+      throw BrokerException.badRequest(
+          "name must be 1-64 letters, digits, spaces, '_' or '-', starting with a letter or digit.");
+    }
+    if (accepted.containsKey("env") && !ResourceNames.isValidEnv(accepted.get("env"))) {
+      throw BrokerException.badRequest("env must be 1-32 lowercase letters, digits or '-'.");
+    }
+    return accepted;
+  }
+
+  /** {@code osb-<instance id>}: how an unrecorded resource is found again (see deprovision). */
+  private static String defaultName(String instanceId) {
+    return SAFE_ID.matcher(instanceId).matches()
+        ? "osb-" + instanceId
+        : "osb-" + BindingKey.ofBindingId(instanceId).value();
+  }
+
+  private BrokerException provisionRefused(ApiException e) {
+    return switch (e.code()) {
+      case PROVISIONER_UNAVAILABLE, SERVICE_DISABLED ->
+          BrokerException.unavailable(e.getMessage(), e);
+      default -> {
+        if (e.code().httpStatus() < 500) {
+          yield BrokerException.unprocessable(e.getMessage());
+        }
+        yield BrokerException.failed(e.getMessage(), e);
+      }
+    };
+  }
+
+  private static BrokerException provisionerFailure(String description, ProvisionerException e) {
+    return switch (e.kind()) {
+      case UNAVAILABLE, CIRCUIT_OPEN -> BrokerException.unavailable(description, e);
+      case INVALID_ARGUMENT ->
+          BrokerException.unprocessable("The instance cannot be bound: " + e.getMessage());
+      default -> BrokerException.failed(description, e);
+    };
+  }
+
+  private static Map<String, Object> details(
+      String instanceId, Optional<String> bindingId, Optional<OriginatingIdentity> origin) {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("instance_id", instanceId);
+    bindingId.ifPresent(id -> details.put("binding_id", id));
+    origin.ifPresent(o -> details.put("originating_identity", o.asAudit()));
+    return details;
+  }
+
+  private void record(
+      TeamId team,
+      AuditKind kind,
+      String summary,
+      ResourceRecord resource,
+      Map<String, Object> details,
+      RequestId requestId) {
+    audit.record(
+        new AuditEvent(
+            Optional.of(team),
+            AuditEvent.Actor.SYSTEM,
+            kind,
+            Optional.of(resource.type().wireName()),
+            Optional.of(resource.id()),
+            summary,
+            details,
+            Optional.of(requestId.value())));
+  }
+
+  private static <T> T throwing(BrokerException e) {
+    throw e;
+  }
+
+  /** The team instances go to, with what the catalog and new resources need of it. */
+  private record BrokerTeam(TeamId id, Tier tier, String defaultEnv) {}
+
+  private BrokerTeam team() {
+    TeamId id = settings.team().orElseGet(this::ownTeam);
+    IdentityRepository.TeamProfile profile =
+        identities
+            .teamProfile(id)
+            .filter(t -> t.status().equals("active"))
+            .orElseThrow(() ->
+                BrokerException.unavailable(
+                    "The broker's team (OSB_TEAM_ID) does not exist or is being deleted.", null));
+    return new BrokerTeam(id, profile.planTier(), profile.defaultEnv());
+  }
+
+  /** The broker's own team on the top tier, made once, under a table lock against a race. */
+  private TeamId ownTeam() {
+    Optional<TeamId> known = jdbi.withHandle(BrokerRepository::ownTeam);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    return jdbi.inTransaction(h -> {
+      h.execute("LOCK TABLE broker_team IN EXCLUSIVE MODE");
+      Optional<TeamId> raced = BrokerRepository.ownTeam(h);
+      if (raced.isPresent()) {
+        return raced.get();
+      }
+      TeamId made = identities.createTeam(h, OWN_TEAM_NAME, Tier.TEAM).id();
+      BrokerRepository.recordOwnTeam(h, made);
+      LOG.info("broker.team_created team={}", made.value());
+      return made;
+    });
+  }
+
+  /** Operation names {@code last_operation} is asked about. */
+  static final class Operations {
+    static final String PROVISION = "provision";
+
+    private Operations() {}
+  }
+}

@@ -1,0 +1,119 @@
+package dev.instanode.server;
+
+import static dev.instanode.server.StackRig.JSON;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.instanode.api.broker.BrokerCatalog;
+import dev.instanode.core.ResourceType;
+import dev.instanode.core.Tier;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A broker plan with servers of their own, on the fabric8 mock cluster: provisioning is
+ * asynchronous (422 AsyncRequired without accepts_incomplete, 202 with it), polled through
+ * last_operation, and a deprovision while the server is still starting is a ConcurrencyError.
+ */
+@EnableKubernetesMockClient(crud = true)
+class BrokerDedicatedHttpTest {
+  private static final String PASSWORD = "broker-password-0123456789";
+  private static final String PG = BrokerCatalog.serviceId(ResourceType.POSTGRES);
+  private static final String PG_PRO = BrokerCatalog.planId(ResourceType.POSTGRES, Tier.PRO);
+
+  static KubernetesClient client;
+  private static FakeKubelet kubelet;
+  private static StackRig rig;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kubelet = new FakeKubelet(client);
+    rig =
+        StackRig.start(
+            client,
+            Set.of(Role.API),
+            Map.of(
+                "DEDICATED_READY_TIMEOUT", "90s", "OSB_USERNAME", "k8s", "OSB_PASSWORD", PASSWORD),
+            Optional.of(kubelet.addresses()));
+  }
+
+  @AfterAll
+  static void stop() {
+    rig.close();
+    kubelet.close();
+  }
+
+  private static Map<String, String> platform() {
+    Map<String, String> h = new HashMap<>();
+    h.put(
+        "Authorization",
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString(("k8s:" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    h.put("X-Broker-API-Version", "2.17");
+    h.put("Content-Type", "application/json");
+    return h;
+  }
+
+  private static HttpResponse<String> provision(String id, String query) {
+    return rig.http.send(
+        "PUT",
+        "/v2/service_instances/" + id + query,
+        "{\"service_id\":\"" + PG + "\",\"plan_id\":\"" + PG_PRO + "\"}",
+        platform());
+  }
+
+  private static String state(String id) {
+    HttpResponse<String> res =
+        rig.http.get(
+            "/v2/service_instances/" + id + "/last_operation?operation=provision", platform());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    return JSON.readTree(res.body()).get("state").asString();
+  }
+
+  private static HttpResponse<String> deprovision(String id) {
+    return rig.http.delete(
+        "/v2/service_instances/" + id + "?service_id=" + PG + "&plan_id=" + PG_PRO, platform());
+  }
+
+  @Test
+  void aPlanWithItsOwnServerIsProvisionedAsynchronouslyAndPolled() {
+    String instance = UUID.randomUUID().toString();
+    HttpResponse<String> sync = provision(instance, "");
+    assertThat(sync.statusCode()).as(sync.body()).isEqualTo(422);
+    assertThat(JSON.readTree(sync.body()).get("error").asString()).isEqualTo("AsyncRequired");
+
+    kubelet.hold("ContainerCreating");
+    try {
+      HttpResponse<String> accepted = provision(instance, "?accepts_incomplete=true");
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+      assertThat(JSON.readTree(accepted.body()).get("operation").asString()).isEqualTo("provision");
+      // A repeat while it runs is 202 again; the platform polls.
+      assertThat(provision(instance, "?accepts_incomplete=true").statusCode()).isEqualTo(202);
+      assertThat(state(instance)).isEqualTo("in progress");
+      HttpResponse<String> early = deprovision(instance);
+      assertThat(early.statusCode()).as(early.body()).isEqualTo(422);
+      assertThat(JSON.readTree(early.body()).get("error").asString()).isEqualTo("ConcurrencyError");
+    } finally {
+      kubelet.release();
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> state(instance).equals("succeeded"));
+    assertThat(provision(instance, "?accepts_incomplete=true").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> gone = deprovision(instance);
+    assertThat(gone.statusCode()).as(gone.body()).isEqualTo(200);
+    assertThat(deprovision(instance).statusCode()).isEqualTo(410);
+  }
+}
