@@ -2,6 +2,7 @@ package dev.instanode.api;
 
 import dev.instanode.api.auth.Access;
 import dev.instanode.api.auth.RoleGate;
+import dev.instanode.api.http.AccessLog;
 import dev.instanode.api.http.EnvelopeErrorHandler;
 import dev.instanode.api.http.ErrorMapper;
 import dev.instanode.api.http.HttpMetrics;
@@ -51,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
           EnvelopeErrorHandler jettyErrors = new EnvelopeErrorHandler(mapper);
           config.jetty.modifyServer(server -> {
             server.setErrorHandler(jettyErrors);
+            server.setRequestLog(new AccessLog());
             server.addBean(
                 new SlowRequestReaper(server, requestReadTimeout, httpMetrics::slowRequestClosed));
           });
@@ -70,6 +72,7 @@ public final class ApiServer implements AutoCloseable {
             // Lets any client (and the benchmark) read the server-side time.
             ctx.header("Server-Timing", serverTiming(RequestContext.elapsedNanos(ctx)));
             httpMetrics.record(ctx);
+            AccessLog.note(ctx);
             RequestContext.end();
           });
           config.routes.exception(ApiException.class, ErrorMapper::apiException);

@@ -23,6 +23,11 @@ final class CapturedLog implements AutoCloseable {
     return List.copyOf(appender.list).stream().map(CapturedLog::render).toList();
   }
 
+  /** The events themselves, for their key-value pairs. */
+  List<ILoggingEvent> events() {
+    return List.copyOf(appender.list);
+  }
+
   List<String> errors() {
     return List.copyOf(appender.list).stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))

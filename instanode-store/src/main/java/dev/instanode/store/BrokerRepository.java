@@ -123,21 +123,13 @@ public final class BrokerRepository {
         .execute();
   }
 
-  /**
-   * A live resource of the team with the instance's name that no instance records yet: what a
-   * provision left behind when it stopped between making the resource and recording it.
-   */
-  public static Optional<ResourceToken> unrecordedResource(Handle h, Instance instance) {
+  /** True when an instance records {@code token} as its resource. */
+  public static boolean recordsResource(Handle h, ResourceToken token) {
     return h.createQuery(
-            "SELECT r.token FROM resources r WHERE r.team_id = :team AND r.name = :name"
-                + " AND r.status NOT IN ('deleted', 'expired', 'failed') AND r.created_at >= :since"
-                + " AND NOT EXISTS (SELECT 1 FROM broker_instances b"
-                + " WHERE b.resource_token = r.token) ORDER BY r.created_at LIMIT 1")
-        .bind("team", instance.teamId().value())
-        .bind("name", instance.resourceName())
-        .bind("since", instance.createdAt())
-        .map((rs, ctx) -> new ResourceToken(rs.getObject("token", UUID.class)))
-        .findOne();
+            "SELECT EXISTS (SELECT 1 FROM broker_instances WHERE resource_token = :token)")
+        .bind("token", token.value())
+        .mapTo(Boolean.class)
+        .one();
   }
 
   public static Optional<Binding> findBinding(Handle h, String bindingId) {

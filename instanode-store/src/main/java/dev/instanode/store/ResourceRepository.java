@@ -294,6 +294,20 @@ public final class ResourceRepository {
     }
   }
 
+  /** A team's not-yet-ended resources called {@code name}, made at or after {@code since}. */
+  public static List<ResourceToken> liveNamedSince(
+      Handle h, TeamId team, String name, Instant since) {
+    return h.createQuery(
+            "SELECT token FROM resources WHERE team_id = :team AND name = :name"
+                + " AND status NOT IN ('deleted', 'expired', 'failed') AND created_at >= :since"
+                + " ORDER BY created_at")
+        .bind("team", team.value())
+        .bind("name", name)
+        .bind("since", since)
+        .map((rs, ctx) -> new ResourceToken(rs.getObject("token", UUID.class)))
+        .list();
+  }
+
   /** Inside the transaction that holds the row lock from {@link #lockLive}. */
   public void updateConnectionUrl(Handle h, ResourceId id, String encryptedUrl) {
     h.createUpdate("UPDATE resources SET connection_url = :url, updated_at = now() WHERE id = :id")

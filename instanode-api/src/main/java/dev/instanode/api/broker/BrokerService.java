@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -277,9 +278,7 @@ public final class BrokerService {
           return found;
         });
     Optional<ResourceToken> token =
-        instance
-            .resourceToken()
-            .or(() -> jdbi.withHandle(h -> BrokerRepository.unrecordedResource(h, instance)));
+        instance.resourceToken().or(() -> jdbi.withHandle(h -> unrecordedResource(h, instance)));
     int bindings = jdbi.withHandle(h -> BrokerRepository.bindingCount(h, instanceId));
     token.ifPresent(t -> dropResource(instance.teamId(), t, requestId));
     jdbi.useTransaction(h -> BrokerRepository.delete(h, instanceId));
@@ -296,6 +295,18 @@ public final class BrokerService {
             auditDetails,
             Optional.of(requestId.value())));
     return new Answer(200, BrokerOperationReply.DONE);
+  }
+
+  /**
+   * A live resource of the team with the instance's name that no instance records: what a provision
+   * left behind when it stopped between making the resource and recording it.
+   */
+  private static Optional<ResourceToken> unrecordedResource(Handle h, Instance instance) {
+    return ResourceRepository.liveNamedSince(
+            h, instance.teamId(), instance.resourceName(), instance.createdAt())
+        .stream()
+        .filter(token -> !BrokerRepository.recordsResource(h, token))
+        .findFirst();
   }
 
   private boolean stillProvisioning(Instance instance) {
