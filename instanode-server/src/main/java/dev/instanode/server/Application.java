@@ -19,6 +19,7 @@ public final class Application implements AutoCloseable {
   private final Owned owned = new Owned();
   private ApiServer api;
   private int grpcPort = -1;
+  private OpsEndpoint ops;
 
   private Application() {}
 
@@ -106,6 +107,18 @@ public final class Application implements AutoCloseable {
     if (roles.contains(Role.PROVISIONER)) {
       grpcPort = provisioner.serveGrpc(local.orElseThrow());
     }
+    if (!roles.contains(Role.API)) {
+      // The api serves these itself; a worker or provisioner alone would otherwise serve nothing
+      // a liveness probe or a metrics scrape can reach.
+      ops =
+          owned.own(
+              OpsEndpoint.start(
+                  config.host(),
+                  config.port(),
+                  shared.db().jdbi(),
+                  shared.meters(),
+                  config.metricsToken()));
+    }
     if (!apiOrWorker) {
       return;
     }
@@ -128,6 +141,14 @@ public final class Application implements AutoCloseable {
       throw new IllegalStateException("the provisioner role is not running");
     }
     return grpcPort;
+  }
+
+  /** The port a process without the api role serves /livez, /readyz and /metrics on. */
+  public int opsPort() {
+    if (ops == null) {
+      throw new IllegalStateException("the api role serves its own ops routes");
+    }
+    return ops.port();
   }
 
   /** Every route the api serves, with the least team role that may call it. */

@@ -1,0 +1,138 @@
+package dev.instanode.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.instanode.core.crypto.Secrets;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /livez}, {@code /readyz} and {@code /metrics} on {@code PORT} for a process that runs no
+ * api role (a worker or provisioner alone): without it a worker had nothing a liveness probe or a
+ * Prometheus scrape could reach, and its job metrics were never seen.
+ */
+final class OpsEndpoint implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OpsEndpoint.class);
+  // As the api's ops routes: a flood of probes or scrapes must not pile onto the database.
+  private static final int IN_FLIGHT = 8;
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  private OpsEndpoint(HttpServer server, ExecutorService executor) {
+    this.server = server;
+    this.executor = executor;
+  }
+
+  /**
+   * @param platform ready when a {@code SELECT 1} on it answers
+   * @param metricsToken when present, {@code /metrics} needs it as a bearer token
+   */
+  static OpsEndpoint start(
+      String host,
+      int port,
+      Jdbi platform,
+      PrometheusMeterRegistry meters,
+      Optional<String> metricsToken) {
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(host, port), 16);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot serve ops on " + host + ":" + port, e);
+    }
+    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    server.createContext(
+        "/livez", exchange -> reply(exchange, 200, "application/json", "{\"ok\":true}"));
+    server.createContext(
+        "/readyz",
+        exchange ->
+            bounded(
+                exchange,
+                inFlight,
+                () -> {
+                  try {
+                    platform.withHandle(h -> h.createQuery("SELECT 1").mapTo(int.class).one());
+                    reply(exchange, 200, "application/json", "{\"overall\":\"ok\"}");
+                  } catch (RuntimeException e) {
+                    LOG.warn("ops.not_ready check=platform_db error={}", e.toString());
+                    reply(exchange, 503, "application/json", "{\"overall\":\"failed\"}");
+                  }
+                }));
+    server.createContext(
+        "/metrics",
+        exchange ->
+            bounded(
+                exchange,
+                inFlight,
+                () -> {
+                  if (metricsToken.isPresent()) {
+                    String header = exchange.getRequestHeaders().getFirst("Authorization");
+                    String presented =
+                        header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
+                    if (!Secrets.constantTimeEquals(presented, metricsToken.get())) {
+                      reply(exchange, 401, "text/plain", "unauthorized\n");
+                      return;
+                    }
+                  }
+                  reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape());
+                }));
+    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    server.setExecutor(executor);
+    server.start();
+    LOG.info("ops.started host={} port={}", host, server.getAddress().getPort());
+    return new OpsEndpoint(server, executor);
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void bounded(HttpExchange exchange, Semaphore inFlight, IoRoute route)
+      throws IOException {
+    if (!inFlight.tryAcquire()) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      reply(exchange, 503, "text/plain", "busy\n");
+      return;
+    }
+    try {
+      route.run();
+    } finally {
+      inFlight.release();
+    }
+  }
+
+  private static void reply(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
+    try (exchange) {
+      byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", type);
+      exchange.getResponseHeaders().set("Cache-Control", "no-store");
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface IoRoute {
+    void run() throws IOException;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.close();
+  }
+}
