@@ -2,6 +2,12 @@ package dev.instanode.server;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.instanode.api.http.ErrorMapper;
+import dev.instanode.api.http.Json;
+import dev.instanode.api.http.RequestContext;
+import dev.instanode.core.ApiException;
+import dev.instanode.core.ErrorCode;
+import dev.instanode.core.RequestId;
 import dev.instanode.core.crypto.Secrets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -16,6 +22,7 @@ import java.util.concurrent.Semaphore;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code /livez}, {@code /readyz} and {@code /metrics} on {@code PORT} for a process that runs no
@@ -26,6 +33,7 @@ final class OpsEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpsEndpoint.class);
   // As the api's ops routes: a flood of probes or scrapes must not pile onto the database.
   private static final int IN_FLIGHT = 8;
+  private static final JsonMapper ENVELOPES = Json.mapper();
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -81,12 +89,21 @@ final class OpsEndpoint implements AutoCloseable {
                     String presented =
                         header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
                     if (!Secrets.constantTimeEquals(presented, metricsToken.get())) {
-                      reply(exchange, 401, "text/plain", "unauthorized\n");
+                      refuse(
+                          exchange,
+                          ErrorCode.UNAUTHORIZED,
+                          "/metrics needs Authorization: Bearer <METRICS_TOKEN>.");
                       return;
                     }
                   }
                   reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape());
                 }));
+    // Every other path is the envelope's 404, as on the api.
+    server.createContext(
+        "/",
+        exchange ->
+            refuse(
+                exchange, ErrorCode.NOT_FOUND, "This port serves /livez, /readyz and /metrics."));
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     server.setExecutor(executor);
     server.start();
@@ -102,7 +119,7 @@ final class OpsEndpoint implements AutoCloseable {
       throws IOException {
     if (!inFlight.tryAcquire()) {
       exchange.getResponseHeaders().set("Retry-After", "1");
-      reply(exchange, 503, "text/plain", "busy\n");
+      refuse(exchange, ErrorCode.SERVICE_UNAVAILABLE, "Too many ops requests at once; retry.");
       return;
     }
     try {
@@ -110,6 +127,18 @@ final class OpsEndpoint implements AutoCloseable {
     } finally {
       inFlight.release();
     }
+  }
+
+  /** A refusal in the JSON envelope every instanode error uses. */
+  private static void refuse(HttpExchange exchange, ErrorCode code, String message)
+      throws IOException {
+    RequestId id = RequestId.random();
+    exchange.getResponseHeaders().set(RequestContext.HEADER, id.value());
+    reply(
+        exchange,
+        code.httpStatus(),
+        "application/json",
+        ENVELOPES.writeValueAsString(ErrorMapper.envelope(id, new ApiException(code, message))));
   }
 
   private static void reply(HttpExchange exchange, int status, String type, String body)

@@ -31,7 +31,13 @@ class OpsEndpointHttpTest {
       assertThat(get(port, "/livez", null).statusCode()).isEqualTo(200);
       assertThat(get(port, "/readyz", null).statusCode()).isEqualTo(200);
       assertThat(get(port, "/metrics", null).statusCode()).isEqualTo(401);
-      assertThat(get(port, "/metrics", "Bearer wrong").statusCode()).isEqualTo(401);
+      HttpResponse<String> wrong = get(port, "/metrics", "Bearer wrong");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      // Refusals are the envelope every instanode error uses.
+      assertThat(wrong.body()).contains("\"error\":\"unauthorized\"").contains("agent_action");
+      HttpResponse<String> elsewhere = get(port, "/db/new", null);
+      assertThat(elsewhere.statusCode()).isEqualTo(404);
+      assertThat(elsewhere.body()).contains("\"error\":\"not_found\"");
       HttpResponse<String> metrics = get(port, "/metrics", "Bearer scrape-me");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("jvm_memory_used_bytes");
