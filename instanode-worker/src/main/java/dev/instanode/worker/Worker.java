@@ -7,6 +7,7 @@ import com.github.kagkarlsson.scheduler.SchedulerName;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import dev.instanode.core.Masking;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -82,6 +83,14 @@ public final class Worker implements AutoCloseable {
       if (!names.add(job.name())) {
         throw new IllegalArgumentException("job registered twice: " + job.name());
       }
+    }
+    // Every job's successful-run series exists from start, at zero: a rate over it then counts a
+    // replica's first run, and an alert on "no success for two intervals" sees a job that never
+    // succeeds instead of a series that is absent.
+    for (ScheduledJob job : jobs) {
+      Counter.builder(WorkerMetrics.JOB_RUNS)
+          .tags("job", job.name(), "outcome", "ok")
+          .register(meters);
     }
     ExecutorService jobThreads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("job-", 0).factory());

@@ -193,6 +193,17 @@ class WorkerSchedulingTest {
   }
 
   @Test
+  void everyJobsSuccessCountExistsAtZeroBeforeItsFirstRun() {
+    Job never = run -> JobReport.idle();
+    try (Worker _ =
+        start(fast("fresh"), new ScheduledJob("not_yet", Duration.ofHours(1), false, never))) {
+      var ok = meters.find(WorkerMetrics.JOB_RUNS).tag("job", "not_yet").tag("outcome", "ok");
+      assertThat(ok.counter()).as("registered at start, so an alert sees no success").isNotNull();
+      assertThat(ok.counter().count()).isZero();
+    }
+  }
+
+  @Test
   void closeLetsARunningJobFinishWithinTheDrain() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     AtomicBoolean finished = new AtomicBoolean();
