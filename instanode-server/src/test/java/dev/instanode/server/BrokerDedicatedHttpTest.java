@@ -21,6 +21,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A broker plan with servers of their own, on the fabric8 mock cluster: provisioning is
@@ -86,6 +87,29 @@ class BrokerDedicatedHttpTest {
   private static HttpResponse<String> deprovision(String id) {
     return rig.http.delete(
         "/v2/service_instances/" + id + "?service_id=" + PG + "&plan_id=" + PG_PRO, platform());
+  }
+
+  @Test
+  void redisPlansWithServersOfTheirOwnAreNotOfferedSinceTheirInstancesCannotBeBound() {
+    HttpResponse<String> res = rig.http.get("/v2/catalog", platform());
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    JsonNode services = JSON.readTree(res.body()).get("services");
+    assertThat(services.get(0).get("plans").findValuesAsString("name"))
+        .containsExactly("hobby", "hobby-plus", "pro", "growth", "team");
+    assertThat(services.get(1).get("name").asString()).isEqualTo("instanode-redis");
+    assertThat(services.get(1).get("plans").findValuesAsString("name"))
+        .containsExactly("hobby", "hobby-plus");
+    HttpResponse<String> refused =
+        rig.http.send(
+            "PUT",
+            "/v2/service_instances/" + UUID.randomUUID() + "?accepts_incomplete=true",
+            "{\"service_id\":\""
+                + BrokerCatalog.serviceId(ResourceType.REDIS)
+                + "\",\"plan_id\":\""
+                + BrokerCatalog.planId(ResourceType.REDIS, Tier.PRO)
+                + "\"}",
+            platform());
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
   }
 
   @Test
