@@ -1,9 +1,11 @@
 package dev.instanode.api.claim;
 
+import dev.instanode.api.http.HtmlPage;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.wire.ClaimRequest;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,13 +15,23 @@ import tools.jackson.databind.JsonNode;
 public final class ClaimHandler {
   private final ClaimService claims;
   private final JsonBodies bodies;
+  private final Handler page;
 
-  public ClaimHandler(ClaimService claims, JsonBodies bodies) {
+  /**
+   * @param page the claim page a browser gets instead of JSON ({@code Accept: text/html}): the
+   *     claim link in a mail or a terminal opens it
+   */
+  public ClaimHandler(ClaimService claims, JsonBodies bodies, Handler page) {
     this.claims = claims;
     this.bodies = bodies;
+    this.page = page;
   }
 
-  public void preview(Context ctx) {
+  public void preview(Context ctx) throws Exception {
+    if (HtmlPage.wanted(ctx)) {
+      page.handle(ctx);
+      return;
+    }
     ctx.json(claims.preview(Optional.ofNullable(ctx.queryParam("t"))));
   }
 
