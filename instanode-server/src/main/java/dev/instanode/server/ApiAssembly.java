@@ -308,7 +308,7 @@ final class ApiAssembly {
             ops(settings, redis, documents),
             new ProvisionHandler(provisioning, bodies, auth),
             new Routes.Accounts(
-                new ClaimHandler(claims, bodies, dashboard::claimPage),
+                new ClaimHandler(claims, bodies, dashboard),
                 new IdentityHandler(auth, identity, bodies),
                 new PlanHandler(
                     new PlanChanges(jdbi, shared.plans(), shared.audit()),

@@ -5,7 +5,6 @@ import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.wire.ClaimRequest;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,21 +14,25 @@ import tools.jackson.databind.JsonNode;
 public final class ClaimHandler {
   private final ClaimService claims;
   private final JsonBodies bodies;
-  private final Handler page;
+  private final BrowserPage page;
+
+  /** The claim page a browser gets instead of JSON ({@code Accept: text/html}). */
+  public interface BrowserPage {
+    void claimPage(Context ctx);
+  }
 
   /**
-   * @param page the claim page a browser gets instead of JSON ({@code Accept: text/html}): the
-   *     claim link in a mail or a terminal opens it
+   * @param page renders the claim page: the claim link in a mail or a terminal opens it
    */
-  public ClaimHandler(ClaimService claims, JsonBodies bodies, Handler page) {
+  public ClaimHandler(ClaimService claims, JsonBodies bodies, BrowserPage page) {
     this.claims = claims;
     this.bodies = bodies;
     this.page = page;
   }
 
-  public void preview(Context ctx) throws Exception {
+  public void preview(Context ctx) {
     if (HtmlPage.wanted(ctx)) {
-      page.handle(ctx);
+      page.claimPage(ctx);
       return;
     }
     ctx.json(claims.preview(Optional.ofNullable(ctx.queryParam("t"))));

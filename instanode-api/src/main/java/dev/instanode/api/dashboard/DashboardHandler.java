@@ -5,6 +5,7 @@ import dev.instanode.api.auth.Caller;
 import dev.instanode.api.auth.ClientAddress;
 import dev.instanode.api.auth.SessionCookie;
 import dev.instanode.api.auth.SessionTokens;
+import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.claim.ClaimService;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.identity.IdentityService;
@@ -46,7 +47,7 @@ import tools.jackson.databind.json.JsonMapper;
  * the service, render its answer or its refusal. The session is {@link SessionCookie}; every form
  * post has passed {@link #guardForms} (the CSRF check) before it reaches a handler.
  */
-public final class DashboardHandler {
+public final class DashboardHandler implements ClaimHandler.BrowserPage {
   static final String SIGN_IN = "/app/signin";
   static final String HOME = "/app/resources";
 
