@@ -5,6 +5,7 @@ import dev.instanode.api.auth.Access;
 import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.broker.BrokerHandler;
 import dev.instanode.api.claim.ClaimHandler;
+import dev.instanode.api.dashboard.DashboardHandler;
 import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.plan.PlanHandler;
@@ -48,6 +49,7 @@ public final class Routes {
       StackHandler stacks,
       WebhookHandler webhooks,
       StorageHandler storage,
+      DashboardHandler dashboard,
       Optional<BrokerHandler> broker) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
@@ -61,6 +63,8 @@ public final class Routes {
 
   public static void register(RoutesConfig routes, Handlers h) {
     routes.beforeMatched(h.roles()::check);
+    // After the role check, before any handler: a dashboard form post needs its CSRF token.
+    routes.beforeMatched(h.dashboard()::guardForms);
 
     routes.get("/livez", h.ops()::livez, Access.OPEN);
     routes.get("/healthz", h.ops()::healthz, Access.OPEN);
@@ -195,6 +199,30 @@ public final class Routes {
               broker::unbind,
               Access.OPEN);
         });
+
+    // The dashboard: pages for a person in a browser, over the same services (session cookie,
+    // CSRF token on every form, a strict CSP; see DashboardHandler). A stream the pages follow is
+    // the JSON API's own handler under /app, where the cookie is sent.
+    DashboardHandler app = h.dashboard();
+    routes.get("/app", app::home, Access.OPEN);
+    routes.get("/app/assets/dashboard.js", app::script, Access.OPEN);
+    routes.get("/app/assets/dashboard.css", app::styles, Access.OPEN);
+    routes.get("/app/signin", app::signInPage, Access.OPEN);
+    routes.post("/app/signin/email", app::startEmail, Access.OPEN);
+    routes.get("/app/signin/verify", app::linkPage, Access.OPEN);
+    routes.post("/app/signin/verify", app::useLink, Access.OPEN);
+    routes.post("/app/signin/key", app::useKey, Access.OPEN);
+    routes.post("/app/logout", app::logout, Access.OPEN);
+    routes.post("/app/claim", app::claim, Access.OPEN);
+    routes.get("/app/resources", app::resourcesPage, Access.READ);
+    routes.post("/app/resources", app::provision, Access.BUILD);
+    routes.post("/app/resources/{token}/reveal", app::reveal, Access.BUILD);
+    routes.post("/app/resources/{token}/rotate", app::rotate, Access.BUILD);
+    routes.post("/app/resources/{token}/delete", app::delete, Access.BUILD);
+    routes.get("/app/team", app::teamPage, Access.READ);
+    routes.post("/app/team/keys", app::createKey, Access.BUILD);
+    routes.post("/app/team/keys/{id}/revoke", app::revokeKey, Access.BUILD);
+    routes.post("/app/team/invitations", app::invite, Access.MANAGE);
 
     // Internal: billing's plan changes (internal HS256 secret, fail-closed).
     routes.post("/internal/teams/{id}/plan", h.accounts().plan()::change, Access.OPEN);

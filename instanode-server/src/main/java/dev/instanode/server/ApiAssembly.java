@@ -17,6 +17,9 @@ import dev.instanode.api.broker.BrokerService;
 import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.claim.ClaimService;
 import dev.instanode.api.claim.OnboardingTokens;
+import dev.instanode.api.dashboard.CsrfTokens;
+import dev.instanode.api.dashboard.DashboardHandler;
+import dev.instanode.api.dashboard.Views;
 import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.HttpMetrics;
 import dev.instanode.api.http.Json;
@@ -269,32 +272,49 @@ final class ApiAssembly {
                 Version.current(),
                 documents.openApi(),
                 documents.llms()));
+    TeamService team = new TeamService(jdbi, identities, shared.plans(), shared.audit(), mapper);
+    InvitationService invitations =
+        new InvitationService(
+            jdbi,
+            new InvitationRepository(jdbi),
+            shared.plans(),
+            shared.audit(),
+            mail,
+            sessions,
+            config.publicBaseUrl(),
+            config.upgradeUrl(),
+            clock);
+    DashboardHandler dashboard =
+        new DashboardHandler(
+            new DashboardHandler.Services(
+                auth,
+                addresses,
+                signIn,
+                resourceService,
+                provisioning,
+                settings.enabledServices(),
+                claims,
+                identity,
+                team,
+                invitations,
+                new CsrfTokens(config.jwtSecret()),
+                new Views(),
+                mapper,
+                config.publicBaseUrl().startsWith("https://"),
+                clock));
     Routes.Handlers routes =
         new Routes.Handlers(
             new RoleGate(auth),
             ops(settings, redis, documents),
             new ProvisionHandler(provisioning, bodies, auth),
             new Routes.Accounts(
-                new ClaimHandler(claims, bodies),
+                new ClaimHandler(claims, bodies, dashboard),
                 new IdentityHandler(auth, identity, bodies),
                 new PlanHandler(
                     new PlanChanges(jdbi, shared.plans(), shared.audit()),
                     config.internalJwtSecret().map(secret -> new HmacJwt(secret, clock)),
                     bodies),
-                new TeamHandler(
-                    auth,
-                    new TeamService(jdbi, identities, shared.plans(), shared.audit(), mapper),
-                    new InvitationService(
-                        jdbi,
-                        new InvitationRepository(jdbi),
-                        shared.plans(),
-                        shared.audit(),
-                        mail,
-                        sessions,
-                        config.publicBaseUrl(),
-                        config.upgradeUrl(),
-                        clock),
-                    bodies),
+                new TeamHandler(auth, team, invitations, bodies),
                 new SignInHandler(signIn, addresses, bodies),
                 new DeviceHandler(
                     new DeviceFlow(
@@ -328,6 +348,7 @@ final class ApiAssembly {
                 addresses,
                 bodies),
             new StorageHandler(storage, auth, bodies),
+            dashboard,
             broker);
     return new Surfaces(routes, mcp);
   }

@@ -49,10 +49,27 @@ public final class Authenticator {
   }
 
   private Caller authenticate(Context ctx) {
-    return resolve(
-        Optional.ofNullable(ctx.header("Authorization")),
-        addresses.fingerprint(ctx),
-        !READ_METHODS.contains(ctx.method().name()));
+    Optional<String> header = Optional.ofNullable(ctx.header("Authorization"));
+    Fingerprint fingerprint = addresses.fingerprint(ctx);
+    boolean changes = !READ_METHODS.contains(ctx.method().name());
+    Optional<String> cookie = SessionCookie.read(ctx);
+    if (header.filter(h -> !h.isBlank()).isEmpty() && cookie.isPresent()) {
+      // A cookie that no longer authenticates (logged out, lapsed, revoked key) is a browser that
+      // is signed out, not a bad request: the dashboard sends it to sign in again.
+      return authenticate("Bearer " + cookie.get(), fingerprint)
+          .map(caller -> {
+            requireScope(caller, changes);
+            return caller;
+          })
+          .orElseGet(() -> new Caller.Anonymous(fingerprint));
+    }
+    return resolve(header, fingerprint, changes);
+  }
+
+  /** Whether the request presents a credential: a bearer header, or the dashboard's cookie. */
+  public boolean presentsCredentials(Context ctx) {
+    String header = ctx.header("Authorization");
+    return (header != null && !header.isBlank()) || SessionCookie.read(ctx).isPresent();
   }
 
   /**
@@ -70,11 +87,15 @@ public final class Authenticator {
             .orElseThrow(() ->
                 new ApiException(
                     ErrorCode.UNAUTHORIZED, "The bearer token is invalid, expired or revoked."));
+    requireScope(caller, changes);
+    return caller;
+  }
+
+  private static void requireScope(Caller caller, boolean changes) {
     if (caller instanceof Caller.Member m && !m.canWrite() && changes) {
       throw new ApiException(
           ErrorCode.INSUFFICIENT_SCOPE, "This API key is read-only: it may only GET.");
     }
-    return caller;
   }
 
   /**

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * Refuses a member whose role is below the route's {@link Access}, before the handler runs: 403
  * {@code forbidden_role}. Anonymous callers pass (each route decides what they may do), and so does
- * a request without credentials; bad credentials are the handler's 401.
+ * a request without credentials; bad credentials are the handler's 401. The dashboard's session
+ * cookie counts as credentials, so a browser's member is held to the same table.
  */
 public final class RoleGate {
   private final Authenticator auth;
@@ -32,8 +33,7 @@ public final class RoleGate {
     if (access.minimum().isEmpty() || access == Access.READ) {
       return;
     }
-    String header = ctx.header("Authorization");
-    if (header == null || header.isBlank()) {
+    if (!auth.presentsCredentials(ctx)) {
       return;
     }
     if (auth.optionalStrict(ctx) instanceof Caller.Member member && !access.allows(member.role())) {

@@ -1,5 +1,6 @@
 package dev.instanode.api.claim;
 
+import dev.instanode.api.http.HtmlPage;
 import dev.instanode.api.http.JsonBodies;
 import dev.instanode.api.http.RequestContext;
 import dev.instanode.api.wire.ClaimRequest;
@@ -13,13 +14,27 @@ import tools.jackson.databind.JsonNode;
 public final class ClaimHandler {
   private final ClaimService claims;
   private final JsonBodies bodies;
+  private final BrowserPage page;
 
-  public ClaimHandler(ClaimService claims, JsonBodies bodies) {
+  /** The claim page a browser gets instead of JSON ({@code Accept: text/html}). */
+  public interface BrowserPage {
+    void claimPage(Context ctx);
+  }
+
+  /**
+   * @param page renders the claim page: the claim link in a mail or a terminal opens it
+   */
+  public ClaimHandler(ClaimService claims, JsonBodies bodies, BrowserPage page) {
     this.claims = claims;
     this.bodies = bodies;
+    this.page = page;
   }
 
   public void preview(Context ctx) {
+    if (HtmlPage.wanted(ctx)) {
+      page.claimPage(ctx);
+      return;
+    }
     ctx.json(claims.preview(Optional.ofNullable(ctx.queryParam("t"))));
   }
 

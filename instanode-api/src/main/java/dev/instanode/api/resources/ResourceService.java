@@ -355,7 +355,7 @@ public final class ResourceService {
         Optional.of(request.value()));
   }
 
-  static ApiException notFound() {
+  public static ApiException notFound() {
     return new ApiException(ErrorCode.NOT_FOUND, "No such resource.");
   }
 }

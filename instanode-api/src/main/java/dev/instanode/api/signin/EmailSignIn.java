@@ -82,6 +82,22 @@ public final class EmailSignIn {
    */
   public SignInStartedReply start(
       String rawEmail, Fingerprint network, Optional<String> deviceCode) {
+    return start(rawEmail, network, deviceCode, false);
+  }
+
+  /**
+   * The same for the dashboard: the link opens its page ({@value #DASHBOARD_LANDING}), which signs
+   * the browser in with a session cookie.
+   */
+  public SignInStartedReply startForDashboard(String rawEmail, Fingerprint network) {
+    return start(rawEmail, network, Optional.empty(), true);
+  }
+
+  /** Where a dashboard sign-in link lands. */
+  public static final String DASHBOARD_LANDING = "/app/signin/verify";
+
+  private SignInStartedReply start(
+      String rawEmail, Fingerprint network, Optional<String> deviceCode, boolean dashboard) {
     String email = EmailAddresses.require(rawEmail);
     MailOutbox outbox =
         mail.orElseThrow(() ->
@@ -92,7 +108,7 @@ public final class EmailSignIn {
     limit("email_network", address + ":" + network.value(), PER_EMAIL_AND_NETWORK_PER_HOUR);
     limit("email", address, PER_EMAIL_PER_HOUR);
     limit("network", network.value(), PER_NETWORK_PER_HOUR);
-    outbox.postLater("magic_link", () -> link(email, deviceCode));
+    outbox.postLater("magic_link", () -> link(email, deviceCode, dashboard));
     return new SignInStartedReply(
         true,
         "If "
@@ -119,7 +135,7 @@ public final class EmailSignIn {
   }
 
   /** Runs on the outbox: the message, or nothing for an address without an account. */
-  private Optional<Mail> link(String email, Optional<String> deviceCode) {
+  private Optional<Mail> link(String email, Optional<String> deviceCode, boolean dashboard) {
     Optional<UserRecord> user = identities.userByEmail(email);
     if (user.isEmpty()) {
       return Optional.empty();
@@ -140,6 +156,19 @@ public final class EmailSignIn {
                   + token
                   + "\n\nIf it was not you, ignore this message: nothing happens without the"
                   + " code.\n",
+              "magic_link"));
+    }
+    if (dashboard) {
+      return Optional.of(
+          new Mail(
+              email,
+              "Your instanode sign-in link",
+              "Open your instanode dashboard (the link works once, for 15 minutes):\n"
+                  + publicBaseUrl
+                  + DASHBOARD_LANDING
+                  + "?token="
+                  + token
+                  + "\n\nIf you did not ask to sign in, ignore this message.\n",
               "magic_link"));
     }
     return Optional.of(

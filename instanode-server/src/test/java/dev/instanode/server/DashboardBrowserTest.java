@@ -1,0 +1,255 @@
+package dev.instanode.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import dev.instanode.api.identity.TeamBootstrap;
+import dev.instanode.core.PostgresUrl;
+import dev.instanode.core.Tier;
+import dev.instanode.store.PlatformDatabase;
+import dev.instanode.testkit.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The dashboard in a real browser (headless Chromium): signing in with a mailed link, provisioning
+ * a Postgres that really answers, revealing and copying its URL (audited), deleting it after a
+ * confirmation, and claiming an anonymous database from its claim page through to the team's
+ * resources page. Each flow leaves a screenshot in {@code target/screenshots}.
+ */
+class DashboardBrowserTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Pattern DASHBOARD_LINK =
+      Pattern.compile("/app/signin/verify\\?token=(mlnk_[A-Za-z0-9_-]{43})");
+
+  static final Mailbox mail = Mailbox.start();
+
+  @RegisterExtension static final RunningApi api = RunningApi.with("SMTP_URL", mail.smtpUrl());
+
+  private static ChromeDriver browser;
+  private static String base;
+
+  @BeforeAll
+  static void startBrowser() {
+    assumeThat(HeadlessChromium.available()).as(HeadlessChromium.MISSING).isTrue();
+    browser = HeadlessChromium.start();
+    base = "http://127.0.0.1:" + api.port();
+    HeadlessChromium.allowClipboard(browser, base);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    mail.close();
+  }
+
+  @BeforeEach
+  @AfterEach
+  void forgetTheLastSession() {
+    if (browser != null) {
+      browser.get(base + "/app/signin");
+      browser.manage().deleteAllCookies();
+    }
+  }
+
+  @Test
+  void signsInWithALinkReadFromTheMailbox() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    browser.get(base + "/app/resources");
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/app/signin");
+
+    browser.findElement(By.id("email")).sendKeys(team.owner().email());
+    submit(browser.findElement(By.cssSelector("form[action='/app/signin/email'] button")));
+    assertThat(browser.findElement(By.id("sent")).getText()).contains(team.owner().email());
+
+    String token = mail.await(team.owner().email(), "sign-in").find(DASHBOARD_LINK);
+    browser.get(base + "/app/signin/verify?token=" + token);
+    submit(browser.findElement(By.cssSelector("form[action='/app/signin/verify'] button")));
+
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/app/resources");
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Resources");
+    assertThat(browser.findElement(By.className("who")).getText())
+        .contains(team.owner().email(), "owner");
+    Cookie session = browser.manage().getCookieNamed("instanode_session");
+    assertThat(session.isHttpOnly()).isTrue();
+    assertThat(session.getPath()).isEqualTo("/app");
+    assertThat(session.getSameSite()).isEqualTo("Lax");
+    HeadlessChromium.screenshot(browser, "sign-in");
+
+    // Signing out ends the session itself, not only the cookie.
+    String value = session.getValue();
+    submit(browser.findElement(By.cssSelector("form[action='/app/logout'] button")));
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(ExpectedConditions.urlContains("/app/signin"));
+    assertThat(browser.findElement(By.className("notice")).getText()).isEqualTo("Signed out.");
+    assertThat(api.http().get("/api/v1/whoami", Teams.bearer(value)).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void provisionsAPostgresFromThePageThatReallyAnswers() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    signInWithKey(team.apiKey());
+
+    new Select(browser.findElement(By.id("kind"))).selectByValue("postgres");
+    browser.findElement(By.id("name")).sendKeys("orders-db");
+    browser.findElement(By.id("env")).sendKeys("staging");
+    submit(browser.findElement(By.cssSelector("#provision button[type=submit]")));
+
+    assertThat(browser.findElement(By.className("notice")).getText()).startsWith("Created");
+    WebElement row = row("orders-db");
+    assertThat(row.getText()).contains("postgres", "staging", "pro", "active");
+    HeadlessChromium.screenshot(browser, "provision");
+
+    submit(row.findElement(By.cssSelector("button.reveal")));
+    String url = browser.findElement(By.id("connection-url")).getAttribute("value");
+    assertThat(url).startsWith("postgres://");
+    try (Connection c = TestPostgres.connect(PostgresUrl.parse(url));
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery("SELECT 40 + 2")) {
+      assertThat(r.next()).isTrue();
+      assertThat(r.getInt(1)).isEqualTo(42);
+    }
+    // The resources page as a person sees it, for the README.
+    browser.get(base + "/app/resources");
+    HeadlessChromium.screenshot(browser, "resources");
+  }
+
+  @Test
+  void revealsAndCopiesAConnectionUrlAndTheRevealIsAudited() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    JsonNode made = provisionByApi(team, "billing-db");
+    signInWithKey(team.apiKey());
+
+    submit(row("billing-db").findElement(By.cssSelector("button.reveal")));
+    WebElement field = browser.findElement(By.id("connection-url"));
+    String shown = field.getAttribute("value");
+    assertThat(shown).isEqualTo(made.get("connection_url").asString());
+
+    WebElement copy =
+        browser.findElement(By.cssSelector("button.copy[data-copy='connection-url']"));
+    assertThat(copy.isDisplayed()).as("the script shows the copy button").isTrue();
+    copy.click();
+    new WebDriverWait(browser, Duration.ofSeconds(5))
+        .until(ExpectedConditions.attributeToBe(copy, "data-copied", "true"));
+    assertThat(browser.findElement(By.id("copy-status")).getText()).contains("Copied");
+    Object clipboard =
+        browser.executeAsyncScript(
+            "var done = arguments[arguments.length - 1];"
+                + "navigator.clipboard.readText().then(done, function (e) { done('') });");
+    assertThat(clipboard).isEqualTo(shown);
+    HeadlessChromium.screenshot(browser, "reveal-copy");
+
+    assertThat(auditKinds(team))
+        .as("the reveal is audited as the API's credentials read is")
+        .contains("connection_url.decrypted");
+  }
+
+  @Test
+  void deletesOnlyAfterConfirming() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    JsonNode made = provisionByApi(team, "scratch-db");
+    String token = made.get("token").asString();
+    signInWithKey(team.apiKey());
+
+    submit(row("scratch-db").findElement(By.cssSelector("button.delete")));
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Delete scratch-db?");
+    HeadlessChromium.screenshot(browser, "delete-confirm");
+    // Asking to confirm changed nothing.
+    assertThat(
+            api.http().get("/api/v1/resources/" + token, Teams.bearer(team.apiKey())).statusCode())
+        .isEqualTo(200);
+
+    submit(browser.findElement(By.id("confirm-delete")));
+    assertThat(browser.findElement(By.className("notice")).getText()).startsWith("Deleted");
+    assertThat(browser.findElements(By.cssSelector("tr[data-token='" + token + "']"))).isEmpty();
+    assertThat(
+            api.http().get("/api/v1/resources/" + token, Teams.bearer(team.apiKey())).statusCode())
+        .isEqualTo(404);
+    HeadlessChromium.screenshot(browser, "delete");
+  }
+
+  @Test
+  void claimsAnAnonymousDatabaseFromItsClaimPageIntoTheTeamsDashboard() {
+    JsonNode made =
+        JSON.readTree(
+            api.fromManyNetworks().postJson("/db/new", "{\"name\":\"weekend-project\"}").body());
+    String email = "claimer-" + UUID.randomUUID() + "@example.com";
+
+    browser.get(base + "/claim/preview?t=" + made.get("upgrade_jwt").asString());
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Keep your resources");
+    assertThat(browser.findElement(By.id("claimed")).getText()).contains("weekend-project");
+    browser.findElement(By.id("email")).sendKeys(email);
+    HeadlessChromium.screenshot(browser, "claim-page");
+    submit(browser.findElement(By.cssSelector("#claim-form button[type=submit]")));
+    assertThat(browser.findElement(By.id("message")).getText()).contains("mailed a sign-in link");
+
+    String token = mail.await(email, "sign-in").find(DASHBOARD_LINK);
+    browser.get(base + "/app/signin/verify?token=" + token);
+    submit(browser.findElement(By.cssSelector("form[action='/app/signin/verify'] button")));
+
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/app/resources");
+    assertThat(row("weekend-project").getText()).contains("postgres", "free");
+    assertThat(browser.findElement(By.className("who")).getText()).contains(email);
+    HeadlessChromium.screenshot(browser, "claim");
+  }
+
+  /** Clicks a button that loads another page, and waits until the old one is gone. */
+  private static void submit(WebElement button) {
+    WebElement page = browser.findElement(By.tagName("html"));
+    button.click();
+    new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(page));
+  }
+
+  private static void signInWithKey(String key) {
+    browser.get(base + "/app/signin");
+    browser.findElement(By.id("api_key")).sendKeys(key);
+    submit(browser.findElement(By.cssSelector("form[action='/app/signin/key'] button")));
+    assertThat(browser.getCurrentUrl()).isEqualTo(base + "/app/resources");
+  }
+
+  private static WebElement row(String name) {
+    return browser.findElement(
+        By.xpath("//table[@id='resources']//tr[th[normalize-space()='" + name + "']]"));
+  }
+
+  private static JsonNode provisionByApi(TeamBootstrap.Bootstrapped team, String name) {
+    return JSON.readTree(
+        api.http()
+            .post("/db/new", "{\"name\":\"" + name + "\"}", Teams.bearer(team.apiKey()))
+            .body());
+  }
+
+  private static List<String> auditKinds(TeamBootstrap.Bootstrapped team) {
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      return db.jdbi()
+          .withHandle(h ->
+              h.createQuery("SELECT kind FROM audit_log WHERE team_id = :t")
+                  .bind("t", team.team().id().value())
+                  .mapTo(String.class)
+                  .list());
+    }
+  }
+}
