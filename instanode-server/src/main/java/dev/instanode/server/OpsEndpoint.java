@@ -1,11 +1,11 @@
 package dev.instanode.server;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
-import dev.instanode.api.http.ErrorMapper;
+import dev.instanode.api.http.ErrorEnvelope;
 import dev.instanode.api.http.Json;
 import dev.instanode.api.http.RequestContext;
-import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.crypto.Secrets;
@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -33,6 +34,7 @@ final class OpsEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpsEndpoint.class);
   // As the api's ops routes: a flood of probes or scrapes must not pile onto the database.
   private static final int IN_FLIGHT = 8;
+  private static final int READY_TIMEOUT_SECONDS = 2;
   private static final JsonMapper ENVELOPES = Json.mapper();
 
   private final HttpServer server;
@@ -59,45 +61,63 @@ final class OpsEndpoint implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve ops on " + host + ":" + port, e);
     }
-    Semaphore inFlight = new Semaphore(IN_FLIGHT);
+    // Probes and scrapes have permits of their own: probes hanging on a database that is down
+    // never keep the scrape (the alerts' data) out.
+    Semaphore probes = new Semaphore(IN_FLIGHT);
+    Semaphore scrapes = new Semaphore(IN_FLIGHT);
     server.createContext(
-        "/livez", exchange -> reply(exchange, 200, "application/json", "{\"ok\":true}"));
+        "/livez",
+        exact("/livez", exchange -> reply(exchange, 200, "application/json", "{\"ok\":true}")));
     server.createContext(
         "/readyz",
-        exchange ->
-            bounded(
-                exchange,
-                inFlight,
-                () -> {
-                  try {
-                    platform.withHandle(h -> h.createQuery("SELECT 1").mapTo(int.class).one());
-                    reply(exchange, 200, "application/json", "{\"overall\":\"ok\"}");
-                  } catch (RuntimeException e) {
-                    LOG.warn("ops.not_ready check=platform_db error={}", e.toString());
-                    reply(exchange, 503, "application/json", "{\"overall\":\"failed\"}");
-                  }
-                }));
+        exact(
+            "/readyz",
+            exchange ->
+                bounded(
+                    exchange,
+                    probes,
+                    () -> {
+                      try {
+                        platform.withHandle(h ->
+                            h.createQuery("SELECT 1")
+                                .setQueryTimeout(READY_TIMEOUT_SECONDS)
+                                .mapTo(int.class)
+                                .one());
+                        reply(exchange, 200, "application/json", "{\"overall\":\"ok\"}");
+                      } catch (RuntimeException e) {
+                        LOG.warn("ops.not_ready check=platform_db error={}", e.toString());
+                        reply(exchange, 503, "application/json", "{\"overall\":\"failed\"}");
+                      }
+                    })));
     server.createContext(
         "/metrics",
-        exchange ->
-            bounded(
-                exchange,
-                inFlight,
-                () -> {
-                  if (metricsToken.isPresent()) {
-                    String header = exchange.getRequestHeaders().getFirst("Authorization");
-                    String presented =
-                        header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
-                    if (!Secrets.constantTimeEquals(presented, metricsToken.get())) {
-                      refuse(
+        exact(
+            "/metrics",
+            exchange ->
+                bounded(
+                    exchange,
+                    scrapes,
+                    () -> {
+                      if (metricsToken.isPresent()) {
+                        String header = exchange.getRequestHeaders().getFirst("Authorization");
+                        String presented =
+                            header != null && header.startsWith("Bearer ")
+                                ? header.substring(7)
+                                : "";
+                        if (!Secrets.constantTimeEquals(presented, metricsToken.get())) {
+                          refuse(
+                              exchange,
+                              ErrorCode.UNAUTHORIZED,
+                              "/metrics needs Authorization: Bearer <METRICS_TOKEN>.");
+                          return;
+                        }
+                      }
+                      reply(
                           exchange,
-                          ErrorCode.UNAUTHORIZED,
-                          "/metrics needs Authorization: Bearer <METRICS_TOKEN>.");
-                      return;
-                    }
-                  }
-                  reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape());
-                }));
+                          200,
+                          "text/plain; version=0.0.4; charset=utf-8",
+                          meters.scrape());
+                    })));
     // Every other path is the envelope's 404, as on the api.
     server.createContext(
         "/",
@@ -109,6 +129,24 @@ final class OpsEndpoint implements AutoCloseable {
     server.start();
     LOG.info("ops.started host={} port={}", host, server.getAddress().getPort());
     return new OpsEndpoint(server, executor);
+  }
+
+  /**
+   * The context serves exactly {@code path} and only GET or HEAD (a context matches by prefix, so
+   * {@code /metricsX} would otherwise reach it).
+   */
+  private static HttpHandler exact(String path, HttpHandler handler) {
+    return exchange -> {
+      if (!exchange.getRequestURI().getPath().equals(path)) {
+        refuse(exchange, ErrorCode.NOT_FOUND, "This port serves /livez, /readyz and /metrics.");
+      } else if (!exchange.getRequestMethod().equals("GET")
+          && !exchange.getRequestMethod().equals("HEAD")) {
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        refuse(exchange, ErrorCode.METHOD_NOT_ALLOWED, path + " answers GET.");
+      } else {
+        handler.handle(exchange);
+      }
+    };
   }
 
   int port() {
@@ -138,7 +176,8 @@ final class OpsEndpoint implements AutoCloseable {
         exchange,
         code.httpStatus(),
         "application/json",
-        ENVELOPES.writeValueAsString(ErrorMapper.envelope(id, new ApiException(code, message))));
+        ENVELOPES.writeValueAsString(
+            ErrorEnvelope.of(code, message, id, OptionalInt.empty(), Optional.empty())));
   }
 
   private static void reply(HttpExchange exchange, int status, String type, String body)

@@ -114,7 +114,7 @@ class AccessLogHttpTest {
       String id = res.header("X-Request-ID").orElseThrow();
       Map<String, Object> f = fields(accessLine(log, id));
       assertThat(f).containsEntry("status", 400);
-      assertThat(f.get("route")).isIn("unmatched", "/api/v1/resources/{token}");
+      assertThat(f).containsEntry("route", "unmatched");
       assertThat(log.lines()).noneMatch(l -> l.contains("zz-secret"));
     }
   }

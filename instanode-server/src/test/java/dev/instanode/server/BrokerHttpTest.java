@@ -176,6 +176,9 @@ class BrokerHttpTest {
     assertThat(body(api.http().get("/v2/catalog", noVersion), 412).get("description").asString())
         .contains("X-Broker-API-Version");
     body(api.http().get("/v2/catalog", with(platform(), "X-Broker-API-Version", "2.12")), 412);
+    body(
+        api.http().get("/v2/catalog", with(platform(), "X-Broker-API-Version", "2.99999999999")),
+        412);
 
     HttpResponse<String> res =
         api.http().get("/v2/catalog", with(platform(), "X-Broker-API-Request-Identity", "req-1"));
@@ -332,6 +335,35 @@ class BrokerHttpTest {
   }
 
   @Test
+  void aSuspendedInstanceStillLosesAnUnboundLoginAndAnEndingOneHandsOutNoCredentials()
+      throws Exception {
+    String instance = UUID.randomUUID().toString();
+    body(provision(instance, PG, PG_HOBBY), 201);
+    JsonNode kept = credentials(bind(instance, "kept", PG, PG_HOBBY), 201);
+    JsonNode leaked = credentials(bind(instance, "leaked", PG, PG_HOBBY), 201);
+    String token =
+        platformRows(
+                "SELECT resource_token::text FROM broker_instances WHERE instance_id = ?", instance)
+            .getFirst();
+    platformUpdate("UPDATE resources SET status = 'suspended' WHERE token = ?::uuid", token);
+    // Unbinding a leaked login while the instance is suspended must still end it.
+    body(unbind(instance, "leaked", PG, PG_HOBBY), 200);
+    assertThatThrownBy(() -> selectOne(leaked.get("uri").asString()))
+        .isInstanceOf(SQLException.class);
+    platformUpdate("UPDATE resources SET status = 'active' WHERE token = ?::uuid", token);
+    assertThat(selectOne(kept.get("uri").asString())).isEqualTo(kept.get("username").asString());
+
+    // A repeated bind of an instance being deprovisioned is no success.
+    platformUpdate(
+        "UPDATE broker_instances SET state = 'deleting' WHERE instance_id = ?", instance);
+    assertThat(body(bind(instance, "kept", PG, PG_HOBBY), 422).get("error").asString())
+        .isEqualTo("ConcurrencyError");
+    body(deprovision(instance, PG, PG_HOBBY), 200);
+    assertThatThrownBy(() -> selectOne(kept.get("uri").asString()))
+        .isInstanceOf(SQLException.class);
+  }
+
+  @Test
   void badRequestsGetTheSpecsErrorBodyAndCreateNothing() {
     String instance = UUID.randomUUID().toString();
     assertThat(
@@ -349,7 +381,7 @@ class BrokerHttpTest {
                     + PG
                     + "\",\"plan_id\":\""
                     + PG_HOBBY
-                    + "\",\"parameters\":{\"size\":\"huge\"}}",
+                    + "\",\"parameters\":{\"name\":\"mine\"}}",
                 platform()),
         400);
     body(api.http().send("PUT", "/v2/service_instances/" + instance, "not json", platform()), 400);
@@ -362,6 +394,14 @@ class BrokerHttpTest {
                 with(platform(), "X-Broker-API-Originating-Identity", "cloudfoundry not-base64!")),
         400);
     body(api.http().delete("/v2/service_instances/" + instance, platform()), 400);
+    body(
+        api.http()
+            .send(
+                "PUT",
+                "/v2/service_instances/" + "i".repeat(256),
+                "{\"service_id\":\"" + PG + "\",\"plan_id\":\"" + PG_HOBBY + "\"}",
+                platform()),
+        400);
     body(deprovision(instance, PG, PG_HOBBY), 410);
     body(bind(instance, "nothing", PG, PG_HOBBY), 422);
     body(unbind(instance, "nothing", PG, PG_HOBBY), 410);

@@ -38,6 +38,8 @@ class OpsEndpointHttpTest {
       HttpResponse<String> elsewhere = get(port, "/db/new", null);
       assertThat(elsewhere.statusCode()).isEqualTo(404);
       assertThat(elsewhere.body()).contains("\"error\":\"not_found\"");
+      // A context matches by prefix: only its exact path, and only GET, is served.
+      assertThat(get(port, "/metricsX", null).statusCode()).isEqualTo(404);
       HttpResponse<String> metrics = get(port, "/metrics", "Bearer scrape-me");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body()).contains("jvm_memory_used_bytes");

@@ -102,11 +102,20 @@ public final class BrokerRepository {
         .findOne();
   }
 
-  public static void recordResource(Handle h, String instanceId, ResourceToken token) {
-    h.createUpdate("UPDATE broker_instances SET resource_token = :token WHERE instance_id = :id")
-        .bind("token", token.value())
-        .bind("id", instanceId)
-        .execute();
+  /**
+   * Records the instance's resource and moves it to {@code state}, only while it is still
+   * provisioning; false when it is not (a deprovision got there first).
+   */
+  public static boolean recordResource(
+      Handle h, String instanceId, ResourceToken token, State state) {
+    return h.createUpdate(
+                "UPDATE broker_instances SET resource_token = :token, state = :state"
+                    + " WHERE instance_id = :id AND state = 'provisioning'")
+            .bind("token", token.value())
+            .bind("state", state.wire())
+            .bind("id", instanceId)
+            .execute()
+        == 1;
   }
 
   public static void setState(Handle h, String instanceId, State state) {

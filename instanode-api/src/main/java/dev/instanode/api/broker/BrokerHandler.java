@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class BrokerHandler {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerHandler.class);
-  private static final Pattern VERSION = Pattern.compile("\\s*(\\d+)\\.(\\d+)\\s*");
+  private static final Pattern VERSION = Pattern.compile("\\s*(\\d{1,4})\\.(\\d{1,4})\\s*");
   private static final int MIN_MINOR = 13;
   private static final String REQUEST_IDENTITY = "X-Broker-API-Request-Identity";
 
@@ -60,7 +60,7 @@ public final class BrokerHandler {
         "provision",
         () ->
             service.provision(
-                ctx.pathParam("instance_id"),
+                id(ctx, "instance_id"),
                 BrokerRequest.Provision.of(bodies.object(ctx), mapper),
                 acceptsIncomplete(ctx),
                 origin(ctx),
@@ -71,7 +71,7 @@ public final class BrokerHandler {
     answer(
         ctx,
         "last_operation",
-        () -> new BrokerService.Answer(200, service.lastOperation(ctx.pathParam("instance_id"))));
+        () -> new BrokerService.Answer(200, service.lastOperation(id(ctx, "instance_id"))));
   }
 
   public void deprovision(Context ctx) {
@@ -80,7 +80,7 @@ public final class BrokerHandler {
         "deprovision",
         () ->
             service.deprovision(
-                ctx.pathParam("instance_id"), target(ctx), origin(ctx), RequestContext.id(ctx)));
+                id(ctx, "instance_id"), target(ctx), origin(ctx), RequestContext.id(ctx)));
   }
 
   public void bind(Context ctx) {
@@ -89,8 +89,8 @@ public final class BrokerHandler {
         "bind",
         () ->
             service.bind(
-                ctx.pathParam("instance_id"),
-                ctx.pathParam("binding_id"),
+                id(ctx, "instance_id"),
+                id(ctx, "binding_id"),
                 BrokerRequest.Bind.of(bodies.object(ctx), mapper),
                 origin(ctx),
                 RequestContext.id(ctx)));
@@ -102,8 +102,8 @@ public final class BrokerHandler {
         "unbind",
         () ->
             service.unbind(
-                ctx.pathParam("instance_id"),
-                ctx.pathParam("binding_id"),
+                id(ctx, "instance_id"),
+                id(ctx, "binding_id"),
                 target(ctx),
                 origin(ctx),
                 RequestContext.id(ctx)));
@@ -147,6 +147,9 @@ public final class BrokerHandler {
     if (status == 401) {
       ctx.header("WWW-Authenticate", "Basic realm=\"instanode broker\"");
     }
+    if (status == 503) {
+      ctx.header("Retry-After", "5");
+    }
     ctx.json(
         emptyBody
             ? BrokerOperationReply.DONE
@@ -186,6 +189,15 @@ public final class BrokerHandler {
               + " or a later 2.x (this broker speaks"
               + " 2.17).");
     }
+  }
+
+  /** A platform's id: 1 to 255 printable characters (a control character is no id, and no row). */
+  private static String id(Context ctx, String name) {
+    String id = ctx.pathParam(name);
+    if (id.isBlank() || id.length() > 255 || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw BrokerException.badRequest(name + " must be 1 to 255 printable characters.");
+    }
+    return id;
   }
 
   private static boolean acceptsIncomplete(Context ctx) {

@@ -29,17 +29,21 @@ import dev.instanode.store.BrokerRepository;
 import dev.instanode.store.BrokerRepository.Instance;
 import dev.instanode.store.BrokerRepository.State;
 import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.LockTimeouts;
 import dev.instanode.store.ResourceRecord;
 import dev.instanode.store.ResourceRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.type.TypeReference;
@@ -59,14 +63,20 @@ import tools.jackson.databind.json.JsonMapper;
 public final class BrokerService {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerService.class);
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9-]{1,59}");
-  private static final Set<String> PARAMETERS = Set.of("name", "env");
+  private static final Set<String> PARAMETERS = Set.of("env");
   private static final String OWN_TEAM_NAME = "Open Service Broker";
+  private static final Set<ResourceStatus> ENDED =
+      Set.of(ResourceStatus.DELETED, ResourceStatus.EXPIRED, ResourceStatus.FAILED);
 
   /**
-   * How long a synchronous provision may still be running: past it, an instance still recorded as
-   * provisioning was left by a process that stopped, and a deprovision cleans it up.
+   * How long a provision may still be running before its resource is recorded (past the
+   * provisioner's 4-minute deadline for a provision): an instance still recorded as provisioning
+   * with no resource after it was left by a process that stopped, and a deprovision cleans it up.
    */
-  static final Duration SYNC_PROVISION_BOUND = Duration.ofMinutes(2);
+  static final Duration UNRECORDED_BOUND = Duration.ofMinutes(5);
+
+  /** How long a broker call waits for an instance's row another call holds. */
+  private static final Duration LOCK_WAIT = Duration.ofSeconds(3);
 
   private final Jdbi jdbi;
   private final BrokerSettings settings;
@@ -135,7 +145,6 @@ public final class BrokerService {
       boolean acceptsIncomplete,
       Optional<OriginatingIdentity> origin,
       RequestId requestId) {
-    requireId("instance_id", instanceId);
     BrokerTeam team = team();
     BrokerCatalog.Choice choice =
         catalog
@@ -145,7 +154,7 @@ public final class BrokerService {
                     "service_id and plan_id must name a service and one of its plans in"
                         + " GET /v2/catalog."));
     Map<String, String> parameters = parameters(request.parameters());
-    String name = parameters.getOrDefault("name", defaultName(instanceId));
+    String name = resourceName(instanceId);
     String env = parameters.getOrDefault("env", team.defaultEnv());
     boolean ownServer = provisioning.placesOnOwnServer(choice.type(), choice.tier());
     if (ownServer && !acceptsIncomplete) {
@@ -189,13 +198,17 @@ public final class BrokerService {
       throw e instanceof ApiException refusal ? provisionRefused(refusal) : e;
     }
     // Should this fail, the row stays "provisioning" with no resource; the platform's deprovision
-    // then finds the resource by its name and drops it.
-    jdbi.useTransaction(h -> {
-      BrokerRepository.recordResource(h, instanceId, made.token());
-      if (!ownServer) {
-        BrokerRepository.setState(h, instanceId, State.SUCCEEDED);
-      }
-    });
+    // then finds the resource by its name and drops it. A row no longer provisioning was
+    // deprovisioned while this ran: what was made goes too, and no success is reported.
+    boolean recorded =
+        jdbi.inTransaction(h ->
+            BrokerRepository.recordResource(
+                h, instanceId, made.token(), ownServer ? State.PROVISIONING : State.SUCCEEDED));
+    if (!recorded) {
+      dropResource(team.id(), made.token(), requestId);
+      throw BrokerException.conflict(
+          "The instance was deprovisioned while it was being provisioned; nothing is kept.");
+    }
     record(
         team.id(),
         AuditKind.BROKER_PROVISIONED,
@@ -251,12 +264,13 @@ public final class BrokerService {
       return new BrokerLastOperationReply("in progress", "Starting the instance's server.");
     }
     State reached = status.get() == ResourceStatus.ACTIVE ? State.SUCCEEDED : State.FAILED;
-    jdbi.useTransaction(h -> {
+    locked(h -> {
       if (BrokerRepository.lock(h, instance.instanceId())
           .filter(i -> i.state() == State.PROVISIONING)
           .isPresent()) {
         BrokerRepository.setState(h, instance.instanceId(), reached);
       }
+      return null;
     });
     return reached == State.SUCCEEDED
         ? new BrokerLastOperationReply("succeeded", "The instance is ready.")
@@ -275,7 +289,7 @@ public final class BrokerService {
       Optional<OriginatingIdentity> origin,
       RequestId requestId) {
     Instance instance =
-        jdbi.inTransaction(h -> {
+        locked(h -> {
           Instance found =
               BrokerRepository.lock(h, instanceId)
                   .orElseThrow(() -> BrokerException.gone("No such instance."));
@@ -313,22 +327,39 @@ public final class BrokerService {
    * left behind when it stopped between making the resource and recording it.
    */
   private static Optional<ResourceToken> unrecordedResource(Handle h, Instance instance) {
-    return ResourceRepository.liveNamedSince(
-            h, instance.teamId(), instance.resourceName(), instance.createdAt())
-        .stream()
-        .filter(token -> !BrokerRepository.recordsResource(h, token))
-        .findFirst();
+    List<ResourceToken> candidates =
+        ResourceRepository.liveNamedSince(
+                h, instance.teamId(), instance.resourceName(), instance.createdAt())
+            .stream()
+            .filter(token -> !BrokerRepository.recordsResource(h, token))
+            .toList();
+    if (candidates.size() > 1) {
+      // Never drop on a guess: which one was this instance's is for a person to decide.
+      LOG.error(
+          "broker.unrecorded_resource_ambiguous instance={} name={} candidates={}",
+          Masking.token(instance.instanceId()),
+          instance.resourceName(),
+          candidates.size());
+      throw BrokerException.failed(
+          "More than one resource could be this instance's; an operator must resolve it.", null);
+    }
+    return candidates.stream().findFirst();
   }
 
+  /**
+   * True while a provision of the instance may still be running: its server is still starting, or
+   * its resource is not recorded yet and the bound has not passed.
+   */
   private boolean stillProvisioning(Instance instance) {
-    if (instance.async()) {
-      return instance
-          .resourceToken()
-          .flatMap(resourceRows::findByToken)
-          .map(r -> r.status() == ResourceStatus.PENDING)
-          .orElse(true);
+    Optional<ResourceToken> token = instance.resourceToken();
+    if (token.isPresent()) {
+      return instance.async()
+          && resourceRows
+              .findByToken(token.get())
+              .map(r -> r.status() == ResourceStatus.PENDING)
+              .orElse(false);
     }
-    return instance.createdAt().plus(SYNC_PROVISION_BOUND).isAfter(clock.instant());
+    return instance.createdAt().plus(UNRECORDED_BOUND).isAfter(clock.instant());
   }
 
   private void dropResource(TeamId team, ResourceToken token, RequestId requestId) {
@@ -355,7 +386,6 @@ public final class BrokerService {
       BrokerRequest.Bind request,
       Optional<OriginatingIdentity> origin,
       RequestId requestId) {
-    requireId("binding_id", bindingId);
     if (!request.parameters().isEmpty()) {
       throw BrokerException.badRequest("Bindings take no parameters.");
     }
@@ -364,23 +394,25 @@ public final class BrokerService {
     Made made;
     try {
       made =
-          jdbi.inTransaction(h -> {
+          locked(h -> {
             Instance instance =
                 BrokerRepository.lock(h, instanceId)
                     .orElseThrow(() ->
                         BrokerException.unprocessable("The service instance does not exist."));
             Optional<BrokerRepository.Binding> existing =
                 BrokerRepository.findBinding(h, bindingId);
-            if (existing.isPresent()) {
-              if (!existing.get().instanceId().equals(instanceId)
-                  || !existing.get().requestDigest().equals(digest)) {
-                throw BrokerException.conflict("This binding id exists with other attributes.");
-              }
-              return new Made(
-                  new Answer(200, credentials(existing.get().sealed())), Optional.empty());
+            if (existing.isPresent()
+                && (!existing.get().instanceId().equals(instanceId)
+                    || !existing.get().requestDigest().equals(digest))) {
+              throw BrokerException.conflict("This binding id exists with other attributes.");
             }
             requireSameTarget(instance, request.target());
             ResourceRecord resource = liveResource(instance);
+            if (existing.isPresent()) {
+              // The same bind again: its credentials, while the instance still serves them.
+              return new Made(
+                  new Answer(200, credentials(existing.get().sealed())), Optional.empty());
+            }
             String url =
                 provisioner
                     .createBinding(bindingRequest(resource, bindingId, requestId))
@@ -426,7 +458,7 @@ public final class BrokerService {
     Optional<Dropped> dropped;
     try {
       dropped =
-          jdbi.inTransaction(h -> {
+          locked(h -> {
             Instance instance =
                 BrokerRepository.lock(h, instanceId)
                     .orElseThrow(() -> BrokerException.gone("No such instance or binding."));
@@ -434,11 +466,12 @@ public final class BrokerService {
             Optional<BrokerRepository.Binding> binding =
                 BrokerRepository.findBinding(h, bindingId)
                     .filter(b -> b.instanceId().equals(instanceId));
+            // A resource that ended took its logins with it; any other still holds them.
             Optional<ResourceRecord> resource =
                 instance
                     .resourceToken()
                     .flatMap(resourceRows::findByToken)
-                    .filter(r -> r.status() == ResourceStatus.ACTIVE);
+                    .filter(r -> !ENDED.contains(r.status()));
             // A bind that failed or timed out may have made its login before its row: the
             // platform's unbind is the orphan mitigation that drops it.
             if (resource.isPresent()) {
@@ -467,6 +500,24 @@ public final class BrokerService {
         details(instanceId, Optional.of(bindingId), origin),
         requestId);
     return new Answer(200, BrokerOperationReply.DONE);
+  }
+
+  /**
+   * A transaction that waits at most {@link #LOCK_WAIT} for a row another call holds (a bind or
+   * deprovision of the same instance), then tells the platform to retry.
+   */
+  private <T> T locked(HandleCallback<T, RuntimeException> work) {
+    try {
+      return jdbi.inTransaction(h -> {
+        LockTimeouts.setLocal(h, LOCK_WAIT);
+        return work.withHandle(h);
+      });
+    } catch (JdbiException e) {
+      if (LockTimeouts.isTimeout(e)) {
+        throw BrokerException.concurrency("Another operation holds this instance; retry.");
+      }
+      throw e;
+    }
   }
 
   /** Drops a login a failed bind may have left; the platform's unbind retries it otherwise. */
@@ -523,24 +574,14 @@ public final class BrokerService {
     }
   }
 
-  private static void requireId(String what, String id) {
-    if (id.isBlank() || id.length() > 255) {
-      throw BrokerException.badRequest(what + " must be 1 to 255 characters.");
-    }
-  }
-
   private static Map<String, String> parameters(Map<String, Object> given) {
     Map<String, String> accepted = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : given.entrySet()) {
       if (!PARAMETERS.contains(e.getKey()) || !(e.getValue() instanceof String value)) {
         throw BrokerException.badRequest(
-            "Unknown parameter '" + e.getKey() + "': the parameters are name and env (strings).");
+            "Unknown parameter '" + e.getKey() + "': the one parameter is env (a string).");
       }
       accepted.put(e.getKey(), value);
-    }
-    if (accepted.containsKey("name") && !ResourceNames.isValidName(accepted.get("name"))) {
-      throw BrokerException.badRequest(
-          "name must be 1-64 letters, digits, spaces, '_' or '-', starting with a letter or digit.");
     }
     if (accepted.containsKey("env") && !ResourceNames.isValidEnv(accepted.get("env"))) {
       throw BrokerException.badRequest("env must be 1-32 lowercase letters, digits or '-'.");
@@ -548,8 +589,11 @@ public final class BrokerService {
     return accepted;
   }
 
-  /** {@code osb-<instance id>}: how an unrecorded resource is found again (see deprovision). */
-  private static String defaultName(String instanceId) {
+  /**
+   * {@code osb-<instance id>} (or a digest of an id that is no name): one name per instance, which
+   * is how an unrecorded resource is found again (see deprovision).
+   */
+  private static String resourceName(String instanceId) {
     return SAFE_ID.matcher(instanceId).matches()
         ? "osb-" + instanceId
         : "osb-" + BindingKey.ofBindingId(instanceId).value();
