@@ -42,7 +42,7 @@ final class BindingRoles {
   static void create(Connection c, InfraKey key, BindingLogin login, String password, Instant now)
       throws SQLException {
     String owner = RoleName.of(key).value();
-    inTransaction(
+    RoleSql.inTransaction(
         c,
         s -> {
           Owner settings =
@@ -111,7 +111,7 @@ final class BindingRoles {
     }
     try (Statement s = admin.createStatement()) {
       s.execute("ALTER ROLE " + Identifiers.quote(role) + " NOLOGIN");
-      terminateSessions(admin, role);
+      RoleSql.terminateSessions(admin, role);
       DatabaseName database = DatabaseName.of(key);
       if (databaseExists(admin, database.value())) {
         String heir = heirOf(admin, RoleName.of(key).value());
@@ -151,16 +151,6 @@ final class BindingRoles {
     return found;
   }
 
-  static void terminateSessions(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
-      ps.setString(1, role);
-      ps.executeQuery().close();
-    }
-  }
-
   static boolean isUndefinedObject(SQLException e) {
     return UNDEFINED_OBJECT.equals(e.getSQLState());
   }
@@ -179,25 +169,6 @@ final class BindingRoles {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }
-    }
-  }
-
-  @FunctionalInterface
-  private interface Work {
-    void run(Statement s) throws SQLException;
-  }
-
-  private static void inTransaction(Connection c, Work work) throws SQLException {
-    boolean autoCommit = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try (Statement s = c.createStatement()) {
-      work.run(s);
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(autoCommit);
     }
   }
 }

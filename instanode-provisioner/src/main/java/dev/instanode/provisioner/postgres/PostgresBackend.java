@@ -358,7 +358,7 @@ public final class PostgresBackend implements ResourceBackend {
       // ALTER ROLE on a missing role fails rather than creating it, so no existence pre-check
       // (and no race with a concurrent drop) is needed.
       s.execute("ALTER ROLE " + quotedRole + " PASSWORD " + Identifiers.passwordLiteral(password));
-      terminateRoleSessions(c, role);
+      RoleSql.terminateSessions(c, role);
     } catch (SQLException e) {
       if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
         throw new ProvisionerException(
@@ -382,7 +382,7 @@ public final class PostgresBackend implements ResourceBackend {
     try (Connection c = cluster.connect()) {
       BindingRoles.create(c, key, login, password, clock.instant());
       // Postgres checks a password only as a session starts: a retried bind's old one must end.
-      BindingRoles.terminateSessions(c, login.value());
+      RoleSql.terminateSessions(c, login.value());
     } catch (SQLException e) {
       if (BindingRoles.isUndefinedObject(e)) {
         throw new ProvisionerException(
@@ -426,16 +426,6 @@ public final class PostgresBackend implements ResourceBackend {
     } catch (IllegalArgumentException e) {
       throw new ProvisionerException(
           ProvisionerException.Kind.INVALID_ARGUMENT, "naming token is not a valid name", null);
-    }
-  }
-
-  private static void terminateRoleSessions(Connection c, String role) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
-      ps.setString(1, role);
-      ps.executeQuery().close();
     }
   }
 
@@ -541,9 +531,9 @@ public final class PostgresBackend implements ResourceBackend {
             throw e;
           }
           try (Connection admin = cluster.connect()) {
-            terminateRoleSessions(admin, role);
+            RoleSql.terminateSessions(admin, role);
             for (BindingLogin b : BindingRoles.of(admin, key)) {
-              terminateRoleSessions(admin, b.value());
+              RoleSql.terminateSessions(admin, b.value());
             }
           }
         }

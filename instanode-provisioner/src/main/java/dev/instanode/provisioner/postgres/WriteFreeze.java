@@ -201,27 +201,16 @@ final class WriteFreeze {
     }
   }
 
-  @FunctionalInterface
-  private interface Work {
-    void run(Statement s) throws SQLException;
-  }
-
   /**
    * The whole change or nothing. A tenant transaction holding a lock makes it wait at most {@code
    * lock_timeout}, then fail; the caller may end the tenant's sessions and try again.
    */
-  private static void inTransaction(Connection c, Work work) throws SQLException {
-    boolean autoCommit = c.getAutoCommit();
-    c.setAutoCommit(false);
-    try (Statement s = c.createStatement()) {
-      s.execute("SET LOCAL lock_timeout = '5s'");
-      work.run(s);
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(autoCommit);
-    }
+  private static void inTransaction(Connection c, RoleSql.Work work) throws SQLException {
+    RoleSql.inTransaction(
+        c,
+        s -> {
+          s.execute("SET LOCAL lock_timeout = '5s'");
+          work.run(s);
+        });
   }
 }
