@@ -52,15 +52,96 @@
     });
   }
 
+  // A webhook request as the page shows it; every value goes in as text, never as markup.
+  function request(item) {
+    var li = document.createElement("li");
+    li.className = "request";
+    li.setAttribute("data-id", String(item.id));
+    var line = document.createElement("p");
+    line.className = "request-line";
+    var method = document.createElement("strong");
+    method.className = "method";
+    method.textContent = item.method;
+    var path = document.createElement("code");
+    path.className = "path";
+    path.textContent = item.path + (item.query ? "?" + item.query : "");
+    var at = document.createElement("time");
+    at.setAttribute("datetime", item.received_at);
+    at.textContent = item.received_at;
+    var source = document.createElement("span");
+    source.className = "source";
+    source.textContent = item.source;
+    line.append(method, " ", path, " ", at, " from ", source);
+    var details = document.createElement("details");
+    var summary = document.createElement("summary");
+    var headers = item.headers || {};
+    var names = Object.keys(headers);
+    summary.textContent = "Headers (" + names.length + ")";
+    var table = document.createElement("table");
+    table.className = "headers";
+    var body = document.createElement("tbody");
+    names.forEach(function (name) {
+      var row = document.createElement("tr");
+      var th = document.createElement("th");
+      th.setAttribute("scope", "row");
+      th.textContent = name;
+      var td = document.createElement("td");
+      td.textContent = [].concat(headers[name]).join(", ");
+      row.append(th, td);
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    details.append(summary, table);
+    var pre = document.createElement("pre");
+    pre.className = "body";
+    pre.textContent = item.body !== null && item.body !== undefined
+      ? item.body
+      : "(" + item.body_size + " bytes that are not UTF-8 text: see body_base64)";
+    li.append(line, details, pre);
+    return li;
+  }
+
+  // Follows a server-sent event stream: a service's log lines, or a receiver's requests.
   function streams() {
-    document.querySelectorAll("[data-stream]").forEach(function (log) {
+    document.querySelectorAll("[data-stream]").forEach(function (list) {
       if (!window.EventSource) return;
-      var source = new EventSource(log.getAttribute("data-stream"));
-      source.onmessage = function (event) {
-        var line = document.createElement("li");
-        line.textContent = event.data;
-        log.appendChild(line);
+      var status = list.parentElement.querySelector(".stream-status");
+      function say(text) { if (status) status.textContent = text; }
+      var kind = list.getAttribute("data-event") || "message";
+      var source = new EventSource(list.getAttribute("data-stream"));
+      source.onopen = function () {
+        list.setAttribute("data-live", "open");
+        say("Live.");
       };
+      source.addEventListener(kind, function (event) {
+        if (kind === "request") {
+          var item;
+          try { item = JSON.parse(event.data); } catch (e) { return; }
+          if (list.querySelector("li[data-id='" + String(item.id) + "']")) return;
+          list.insertBefore(request(item), list.firstChild);
+          var none = document.getElementById("no-requests");
+          if (none) none.hidden = true;
+        } else {
+          var line = document.createElement("li");
+          line.textContent = event.data;
+          list.appendChild(line);
+        }
+      });
+      // The server's own end or error event closes the stream for good (no reconnecting).
+      function ended(event) {
+        if (event.data === undefined) {
+          if (source.readyState === EventSource.CLOSED) {
+            list.setAttribute("data-live", "closed");
+            say("The stream stopped: reload the page to follow again.");
+          }
+          return;
+        }
+        source.close();
+        list.setAttribute("data-live", "closed");
+        say("Ended: " + event.data + ".");
+      }
+      source.addEventListener("end", ended);
+      source.addEventListener("error", ended);
     });
   }
 

@@ -223,6 +223,16 @@ public final class Routes {
     routes.post("/app/team/keys", app::createKey, Access.BUILD);
     routes.post("/app/team/keys/{id}/revoke", app::revokeKey, Access.BUILD);
     routes.post("/app/team/invitations", app::invite, Access.MANAGE);
+    routes.post("/app/team/invitations/{id}/revoke", app::revokeInvitation, Access.MANAGE);
+    routes.post("/app/team/members/{user_id}/role", app::changeRole, Access.MANAGE);
+    routes.post("/app/team/members/{user_id}/remove", app::removeMember, Access.MANAGE);
+    routes.get("/app/stacks", app::stacksPage, Access.READ);
+    routes.get("/app/stacks/{slug}", app::stackPage, Access.READ);
+    routes.post("/app/stacks/{slug}/env", app::patchEnv, Access.BUILD);
+    routes.post("/app/stacks/{slug}/redeploy", app::redeploy, Access.BUILD);
+    routes.get("/app/stacks/{slug}/logs/{svc}", h.stacks()::logs, Access.READ);
+    routes.get("/app/webhooks/{token}", app::webhookPage, Access.READ);
+    routes.get("/app/webhooks/{token}/requests/stream", h.webhooks()::stream, Access.READ);
 
     // Internal: billing's plan changes (internal HS256 secret, fail-closed).
     routes.post("/internal/teams/{id}/plan", h.accounts().plan()::change, Access.OPEN);

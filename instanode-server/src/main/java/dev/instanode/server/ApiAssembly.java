@@ -284,6 +284,16 @@ final class ApiAssembly {
             config.publicBaseUrl(),
             config.upgradeUrl(),
             clock);
+    WebhookService webhooks =
+        new WebhookService(
+            new ResourceRepository(jdbi),
+            new WebhookRepository(jdbi),
+            shared.plans(),
+            redis,
+            clock,
+            shared.meters(),
+            shared.audit(),
+            shared.aes());
     DashboardHandler dashboard =
         new DashboardHandler(
             new DashboardHandler.Services(
@@ -297,6 +307,9 @@ final class ApiAssembly {
                 identity,
                 team,
                 invitations,
+                stackServices.service(),
+                webhooks,
+                config.publicBaseUrl(),
                 new CsrfTokens(config.jwtSecret()),
                 new Views(),
                 mapper,
@@ -334,15 +347,7 @@ final class ApiAssembly {
             new VaultHandler(auth, vault, bodies),
             new StackHandler(stackServices.creation(), stackServices.service(), bodies, auth),
             new WebhookHandler(
-                new WebhookService(
-                    new ResourceRepository(jdbi),
-                    new WebhookRepository(jdbi),
-                    shared.plans(),
-                    redis,
-                    clock,
-                    shared.meters(),
-                    shared.audit(),
-                    shared.aes()),
+                webhooks,
                 new WebhookStreams(new WebhookRepository(jdbi), mapper),
                 auth,
                 addresses,

@@ -8,13 +8,22 @@ import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.testkit.TestPostgres;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,8 +44,12 @@ import tools.jackson.databind.json.JsonMapper;
  * The dashboard in a real browser (headless Chromium): signing in with a mailed link, provisioning
  * a Postgres that really answers, revealing and copying its URL (audited), deleting it after a
  * confirmation, and claiming an anonymous database from its claim page through to the team's
- * resources page. Each flow leaves a screenshot in {@code target/screenshots}.
+ * resources page; a stack's page with its services and a log line arriving live, its env changed
+ * from the editor and redeployed; a webhook request appearing on the inspector as it is received.
+ * Stacks run on the fabric8 mock API server. Each flow leaves a screenshot in {@code
+ * target/screenshots}.
  */
+@EnableKubernetesMockClient(crud = true)
 class DashboardBrowserTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Pattern DASHBOARD_LINK =
@@ -44,7 +57,12 @@ class DashboardBrowserTest {
 
   static final Mailbox mail = Mailbox.start();
 
-  @RegisterExtension static final RunningApi api = RunningApi.with("SMTP_URL", mail.smtpUrl());
+  static KubernetesClient client;
+  static KubernetesMockServer server;
+
+  @RegisterExtension
+  static final RunningApi api =
+      RunningApi.with("SMTP_URL", mail.smtpUrl()).withCluster(() -> client);
 
   private static ChromeDriver browser;
   private static String base;
@@ -213,6 +231,184 @@ class DashboardBrowserTest {
     assertThat(row("weekend-project").getText()).contains("postgres", "free");
     assertThat(browser.findElement(By.className("who")).getText()).contains(email);
     HeadlessChromium.screenshot(browser, "claim");
+  }
+
+  @Test
+  void aStackPageShowsItsServicesAndALogLineArrivesLive() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String slug = stack(team, "shop");
+    String namespace = "instant-stack-" + slug;
+    client
+        .pods()
+        .inNamespace(namespace)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("web-1")
+                .addToLabels("instanode.dev/service", "web")
+                .endMetadata()
+                .build())
+        .create();
+    server
+        .expect()
+        .get()
+        .withPath("/api/v1/namespaces/" + namespace + "/pods/web-1/log?pretty=false&follow=true")
+        .andReturn(200, "starting\nlistening on 8080\n")
+        .always();
+    signInWithKey(team.apiKey());
+
+    browser.get(base + "/app/stacks");
+    WebElement listed = browser.findElement(By.cssSelector("#stacks tr[data-slug='" + slug + "']"));
+    assertThat(listed.getText()).contains("shop", slug);
+    submit(listed.findElement(By.linkText("shop")));
+    assertThat(browser.findElement(By.tagName("h1")).getText()).contains("shop", slug);
+    WebElement web = browser.findElement(By.cssSelector("#services tr[data-service='web']"));
+    assertThat(web.getText()).contains("web");
+
+    submit(web.findElement(By.cssSelector("a.follow")));
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(
+            ExpectedConditions.textToBePresentInElementLocated(By.id("log"), "listening on 8080"));
+    assertThat(browser.findElements(By.cssSelector("#log li")))
+        .extracting(WebElement::getText)
+        .containsExactly("starting", "listening on 8080");
+    HeadlessChromium.screenshot(browser, "stack-logs");
+  }
+
+  @Test
+  void theEnvEditorChangesAValueAndARedeployAppliesIt() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String slug = stack(team, "api");
+    signInWithKey(team.apiKey());
+    browser.get(base + "/app/stacks/" + slug);
+
+    browser.findElement(By.id("env-set")).sendKeys("FEATURE=on\nMODE=fast");
+    submit(browser.findElement(By.cssSelector("#env-form button[type=submit]")));
+    assertThat(browser.findElement(By.className("notice")).getText()).startsWith("Env saved");
+    assertThat(browser.findElement(By.id("env-keys")).getText()).contains("FEATURE", "MODE");
+    HeadlessChromium.screenshot(browser, "stack-env");
+    // The JSON API sees the same saved env (values stay redacted there too).
+    assertThat(envKeys(team, slug)).containsExactly("FEATURE", "MODE");
+
+    // Removing asks first.
+    browser.findElement(By.id("env-remove")).sendKeys("MODE");
+    submit(browser.findElement(By.cssSelector("#env-form button[type=submit]")));
+    assertThat(browser.findElement(By.id("confirm-text")).getText()).contains("MODE");
+    assertThat(envKeys(team, slug)).as("asking changed nothing").contains("MODE");
+    submit(browser.findElement(By.id("confirm")));
+    assertThat(envKeys(team, slug)).containsExactly("FEATURE");
+
+    submit(browser.findElement(By.id("redeploy")));
+    assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("Redeploy");
+    submit(browser.findElement(By.id("confirm")));
+    assertThat(browser.findElement(By.className("notice")).getText()).startsWith("Redeploying");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() ->
+            assertThat(
+                    client
+                        .secrets()
+                        .inNamespace("instant-stack-" + slug)
+                        .withName("web-env")
+                        .get()
+                        .getStringData())
+                .containsEntry("FEATURE", "on")
+                .doesNotContainKey("MODE"));
+  }
+
+  @Test
+  void aWebhookRequestAppearsOnTheInspectorAsItIsReceived() throws Exception {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    JsonNode made =
+        JSON.readTree(
+            api.http()
+                .post("/webhook/new", "{\"name\":\"payments\"}", Teams.bearer(team.apiKey()))
+                .body());
+    String receiveUrl = made.get("receive_url").asString();
+    signInWithKey(team.apiKey());
+
+    submit(row("payments").findElement(By.cssSelector("a.inspect")));
+    assertThat(browser.findElement(By.id("receive-url")).getAttribute("value"))
+        .isEqualTo(receiveUrl);
+    assertThat(browser.findElement(By.id("no-requests")).isDisplayed()).isTrue();
+    WebElement requests = browser.findElement(By.id("requests"));
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .until(ExpectedConditions.attributeToBe(requests, "data-live", "open"));
+    browser.executeScript("window.samePage = 'yes';");
+
+    HttpResponse<String> sent =
+        api.http()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + api.port()
+                                + URI.create(receiveUrl).getPath()
+                                + "/charges?live=1"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"amount\":4200,\"note\":\"<b>not markup</b>\"}")),
+                Map.of("Content-Type", "application/json", "X-Signature", "t=1,v1=abc"));
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+    new WebDriverWait(browser, Duration.ofSeconds(15))
+        .until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#requests li.request"), 1));
+    WebElement shown = browser.findElement(By.cssSelector("#requests li.request"));
+    assertThat(shown.findElement(By.className("method")).getText()).isEqualTo("POST");
+    assertThat(shown.findElement(By.className("path")).getText()).isEqualTo("/charges?live=1");
+    assertThat(shown.findElement(By.className("body")).getText())
+        .isEqualTo("{\"amount\":4200,\"note\":\"<b>not markup</b>\"}");
+    assertThat(shown.findElements(By.cssSelector(".body b"))).as("a body is text").isEmpty();
+    shown.findElement(By.tagName("summary")).click();
+    assertThat(shown.findElement(By.className("headers")).getText())
+        .contains("x-signature", "t=1,v1=abc");
+    assertThat(browser.executeScript("return window.samePage;"))
+        .as("it arrived without a reload")
+        .isEqualTo("yes");
+    assertThat(browser.findElement(By.id("no-requests")).isDisplayed()).isFalse();
+    HeadlessChromium.screenshot(browser, "webhook-live");
+  }
+
+  /** A one-service stack made through the JSON API, once its deployment is on the cluster. */
+  private static String stack(TeamBootstrap.Bootstrapped team, String name) {
+    HttpResponse<String> res =
+        api.http()
+            .post(
+                "/stacks/new",
+                "{\"name\":\""
+                    + name
+                    + "\",\"manifest\":{\"services\":{\"web\":{\"image\":\"nginx:1.27\"}}}}",
+                Teams.bearer(team.apiKey()));
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(202);
+    String slug = JSON.readTree(res.body()).get("stack_id").asString();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() ->
+            !client
+                .apps()
+                .deployments()
+                .inNamespace("instant-stack-" + slug)
+                .list()
+                .getItems()
+                .isEmpty());
+    return slug;
+  }
+
+  /** The keys of the stack's saved env, as the JSON API answers an empty patch. */
+  private static List<String> envKeys(TeamBootstrap.Bootstrapped team, String slug) {
+    HttpResponse<String> res =
+        api.http()
+            .send(
+                "PATCH",
+                "/stacks/" + slug + "/env",
+                "{\"env\":{}}",
+                Map.of(
+                    "Content-Type",
+                    "application/json",
+                    "Authorization",
+                    "Bearer " + team.apiKey()));
+    assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+    return JSON.readTree(res.body()).get("env").propertyNames().stream().sorted().toList();
   }
 
   /** Clicks a button that loads another page, and waits until the old one is gone. */

@@ -3,6 +3,7 @@ package dev.instanode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.api.identity.TeamBootstrap;
+import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -29,11 +31,25 @@ class DashboardHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
 
-  @RegisterExtension static final RunningApi api = RunningApi.with();
+  // Invitations are mailed: a mailbox, so the team page's invitation forms have one to revoke.
+  static final Mailbox mail = Mailbox.start();
+
+  @RegisterExtension static final RunningApi api = RunningApi.with("SMTP_URL", mail.smtpUrl());
+
+  @AfterAll
+  static void closeMailbox() {
+    mail.close();
+  }
 
   @Test
   void aPageWithoutASessionSendsTheBrowserToSignIn() {
-    for (String page : List.of("/app/resources", "/app/team")) {
+    for (String page :
+        List.of(
+            "/app/resources",
+            "/app/team",
+            "/app/stacks",
+            "/app/stacks/stk-0000ffff",
+            "/app/webhooks/x")) {
       HttpResponse<String> res = api.http().get(page);
       assertThat(res.statusCode()).as(page).isEqualTo(303);
       assertThat(res.headers().firstValue("Location")).hasValue("/app/signin");
@@ -57,6 +73,7 @@ class DashboardHttpTest {
             api.http().get("/app/signin/verify?token=x"),
             api.http().get("/app/resources", cookie),
             api.http().get("/app/team", cookie),
+            api.http().get("/app/stacks", cookie),
             api.http().get("/claim/preview?t=not-a-token", Map.of("Accept", "text/html")))) {
       String where = page.uri().toString();
       assertThat(page.headers().firstValue("Content-Type"))
@@ -129,6 +146,153 @@ class DashboardHttpTest {
         api.http().get("/claim/preview?t=nonsense", Map.of("Accept", "text/html"));
     assertThat(bad.statusCode()).isEqualTo(401);
     assertThat(bad.body()).contains("This claim link does not work");
+  }
+
+  @Test
+  void theNewFormsAreRefusedWithoutTheirCsrfTokenAndChangeNothing() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    Teams.memberKey(api.env(), team.team().id(), TeamRole.DEVELOPER);
+    Browser owner = new Browser("instanode_session=" + Teams.session(api.env(), team));
+    String token = owner.csrfFrom(owner.get("/app/team"));
+    HttpResponse<String> invited =
+        owner.post("/app/team/invitations", "email=later%40example.com&role=viewer&csrf=" + token);
+    assertThat(invited.statusCode()).as(invited.body()).isEqualTo(303);
+    JsonNode before = members(team);
+    String developer = userId(before, "developer");
+    String invitation = invitationId(team);
+
+    for (String[] form :
+        List.of(
+            new String[] {"/app/team/members/" + developer + "/role", "role=admin"},
+            new String[] {"/app/team/members/" + developer + "/remove", "confirm=yes"},
+            new String[] {"/app/team/invitations/" + invitation + "/revoke", ""},
+            new String[] {"/app/stacks/stk-0000ffff/env", "set=A%3D1"},
+            new String[] {"/app/stacks/stk-0000ffff/redeploy", "confirm=yes"})) {
+      HttpResponse<String> none = owner.post(form[0], form[1]);
+      assertThat(none.statusCode()).as(form[0]).isEqualTo(403);
+      assertThat(none.body()).as(form[0]).contains("nothing was done");
+      HttpResponse<String> wrong = owner.post(form[0], form[1] + "&csrf=" + "A".repeat(43));
+      assertThat(wrong.statusCode()).as(form[0]).isEqualTo(403);
+    }
+    assertThat(members(team)).isEqualTo(before);
+    assertThat(invitationStatus(team, invitation)).isEqualTo("pending");
+
+    // With the page's token each does what it says.
+    HttpResponse<String> promoted =
+        owner.post("/app/team/members/" + developer + "/role", "role=admin&csrf=" + token);
+    assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(303);
+    assertThat(userId(members(team), "admin")).isEqualTo(developer);
+    HttpResponse<String> asked =
+        owner.post("/app/team/members/" + developer + "/remove", "csrf=" + token);
+    assertThat(asked.statusCode()).isEqualTo(200);
+    assertThat(asked.body()).contains("leaves the team", "name=\"confirm\" value=\"yes\"");
+    assertThat(members(team).size()).as("asking removes no one").isEqualTo(2);
+    assertThat(
+            owner
+                .post("/app/team/members/" + developer + "/remove", "confirm=yes&csrf=" + token)
+                .statusCode())
+        .isEqualTo(303);
+    assertThat(members(team).size()).isEqualTo(1);
+    assertThat(owner.post("/app/team/invitations/" + invitation + "/revoke", "csrf=" + token))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(303);
+    assertThat(invitationStatus(team, invitation)).isEqualTo("revoked");
+  }
+
+  @Test
+  void aViewerSeesNoTeamButtonsAndACraftedPostIsRefused() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String viewerKey = Teams.memberKey(api.env(), team.team().id(), TeamRole.VIEWER);
+    Browser viewer = new Browser("instanode_session=" + viewerKey);
+    HttpResponse<String> page = viewer.get("/app/team");
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body())
+        .doesNotContain("/role\"", "/remove\"", "/revoke\"", "Change role", "Send invitation");
+    String token = viewer.csrfFrom(page);
+    String owner = userId(members(team), "owner");
+
+    HttpResponse<String> crafted =
+        viewer.post("/app/team/members/" + owner + "/role", "role=viewer&csrf=" + token);
+    assertThat(crafted.statusCode()).isEqualTo(403);
+    assertThat(crafted.body()).contains("forbidden_role");
+    assertThat(
+            viewer
+                .post("/app/team/members/" + owner + "/remove", "confirm=yes&csrf=" + token)
+                .statusCode())
+        .isEqualTo(403);
+    assertThat(userId(members(team), "owner")).isEqualTo(owner);
+  }
+
+  @Test
+  void aHostileWebhookBodyAndHeaderShowAsTextOnTheInspector() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    JsonNode made =
+        JSON.readTree(
+            api.http()
+                .post("/webhook/new", "{\"name\":\"hostile\"}", Teams.bearer(team.apiKey()))
+                .body());
+    String token = made.get("token").asString();
+    String receive = URI.create(made.get("receive_url").asString()).getPath();
+    HttpResponse<String> sent =
+        api.http()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + receive))
+                    .POST(HttpRequest.BodyPublishers.ofString("<script>alert(1)</script>")),
+                Map.of("Content-Type", "text/html", "X-Evil", "<img src=x onerror=alert(2)>"));
+    assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+
+    Browser browser = new Browser("instanode_session=" + team.apiKey());
+    HttpResponse<String> page = browser.get("/app/webhooks/" + token);
+    assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+    assertThat(page.body())
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+        .contains("&lt;img src=x onerror=alert(2)&gt;")
+        .contains("value=\"" + made.get("receive_url").asString() + "\"")
+        .doesNotContain("<script>alert")
+        .doesNotContain("<img src=x");
+    // The resources list links the receiver to its inspector.
+    assertThat(browser.get("/app/resources").body())
+        .contains("href=\"/app/webhooks/" + token + "\"");
+    // Another team's receiver is not found.
+    Browser other = new Browser("instanode_session=" + Teams.create(api.env(), Tier.PRO).apiKey());
+    assertThat(other.get("/app/webhooks/" + token).statusCode()).isEqualTo(404);
+  }
+
+  private static JsonNode members(TeamBootstrap.Bootstrapped team) {
+    return JSON.readTree(api.http().get("/api/v1/team/members", Teams.bearer(team.apiKey())).body())
+        .get("items");
+  }
+
+  private static String userId(JsonNode members, String role) {
+    for (JsonNode m : members) {
+      if (m.get("role").asString().equals(role)) {
+        return m.get("user_id").asString();
+      }
+    }
+    throw new AssertionError("no " + role + " in " + members);
+  }
+
+  private static JsonNode invitations(TeamBootstrap.Bootstrapped team) {
+    return JSON.readTree(
+            api.http()
+                .get(
+                    "/api/v1/teams/" + team.team().id().value() + "/invitations",
+                    Teams.bearer(team.apiKey()))
+                .body())
+        .get("items");
+  }
+
+  private static String invitationId(TeamBootstrap.Bootstrapped team) {
+    return invitations(team).get(0).get("id").asString();
+  }
+
+  private static String invitationStatus(TeamBootstrap.Bootstrapped team, String id) {
+    for (JsonNode i : invitations(team)) {
+      if (i.get("id").asString().equals(id)) {
+        return i.get("status").asString();
+      }
+    }
+    throw new AssertionError("no invitation " + id);
   }
 
   private static long resourceCount(TeamBootstrap.Bootstrapped team) {

@@ -1,10 +1,18 @@
 package dev.instanode.server;
 
 import dev.instanode.api.ApiServer;
+import dev.instanode.cluster.Clusters;
+import dev.instanode.cluster.Fabric8StackCluster;
 import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -21,8 +29,19 @@ final class RunningApi implements BeforeAllCallback, AfterAllCallback {
   private Application app;
   private HttpJson http;
   private HttpJson manyNetworks;
+  private Optional<Supplier<KubernetesClient>> cluster = Optional.empty();
 
   private RunningApi() {}
+
+  /**
+   * With stacks on the fabric8 mock API server {@code mock} gives a client of (read when the api
+   * starts: the mock server's extension, declared on the test class, has started by then).
+   */
+  RunningApi withCluster(Supplier<KubernetesClient> mock) {
+    cluster = Optional.of(mock);
+    env.put("DEDICATED_BACKENDS", "off");
+    return this;
+  }
 
   /** Test settings, with these pairs ({@code name, value, name, value…}) on top. */
   static RunningApi with(String... settings) {
@@ -38,7 +57,20 @@ final class RunningApi implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    app = TestApplications.start(env, ProvisionStepHook.NONE);
+    app =
+        cluster
+            .map(mock -> {
+              KubernetesClient client =
+                  new KubernetesClientBuilder()
+                      .withConfig(Clusters.bounded(mock.get().getConfiguration()))
+                      .build();
+              return Application.start(
+                  Config.from(env),
+                  Set.of(Role.API),
+                  new Application.Options(true, ProvisionStepHook.NONE, Clock.systemUTC())
+                      .withCluster(new Fabric8StackCluster(client, false, client::close)));
+            })
+            .orElseGet(() -> TestApplications.start(env, ProvisionStepHook.NONE));
     http = new HttpJson(app.port());
     manyNetworks = HttpJson.fromManyNetworks(app.port());
   }

@@ -12,14 +12,19 @@ import dev.instanode.api.identity.IdentityService;
 import dev.instanode.api.provision.ProvisionService;
 import dev.instanode.api.resources.ResourceService;
 import dev.instanode.api.signin.EmailSignIn;
+import dev.instanode.api.stacks.StackService;
 import dev.instanode.api.team.InvitationService;
 import dev.instanode.api.team.TeamService;
+import dev.instanode.api.webhooks.WebhookService;
 import dev.instanode.api.wire.ApiKeyRequest;
 import dev.instanode.api.wire.ClaimPreviewReply;
 import dev.instanode.api.wire.ClaimRequest;
 import dev.instanode.api.wire.LegacyResource;
 import dev.instanode.api.wire.MeReply;
 import dev.instanode.api.wire.ResourceItem;
+import dev.instanode.api.wire.StackEnvReply;
+import dev.instanode.api.wire.StackReply;
+import dev.instanode.api.wire.TeamMembersReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.ResourceToken;
@@ -33,23 +38,29 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The dashboard at {@code /app}: pages a person uses in a browser, over the same services as the
- * JSON routes (sign-in, resources, provisioning, claim, team). Only IO here: read the form, call
- * the service, render its answer or its refusal. The session is {@link SessionCookie}; every form
- * post has passed {@link #guardForms} (the CSRF check) before it reaches a handler.
+ * JSON routes (sign-in, resources, provisioning, claim, team, stacks, webhooks). Only IO here: read
+ * the form, call the service, render its answer or its refusal. The session is {@link
+ * SessionCookie}; every form post has passed {@link #guardForms} (the CSRF check) before it reaches
+ * a handler.
  */
 public final class DashboardHandler implements ClaimHandler.BrowserPage {
   static final String SIGN_IN = "/app/signin";
   static final String HOME = "/app/resources";
+
+  /** A line of the env editor's "set" box: {@code KEY=value}. */
+  private static final Pattern ENV_LINE = Pattern.compile("\\s*([^=\\s]+)\\s*=(.*)");
 
   /** Fixed sentences a redirect may ask a page to show: a URL cannot put words on the page. */
   private static final Map<String, String> NOTICES =
@@ -58,7 +69,11 @@ public final class DashboardHandler implements ClaimHandler.BrowserPage {
           "deleted", "Deleted: the resource and its data are gone.",
           "signed_out", "Signed out.",
           "key_revoked", "The API key is revoked.",
-          "invited", "Invitation sent.");
+          "invited", "Invitation sent.",
+          "invitation_revoked", "The invitation is revoked: its link no longer works.",
+          "role_changed", "The member's role is changed.",
+          "member_removed", "The member is removed, and their API keys revoked.",
+          "redeploying", "Redeploying with the saved env: the services' pods are replaced.");
 
   /** The collaborators: the services the JSON routes use, and the dashboard's own parts. */
   public record Services(
@@ -72,6 +87,9 @@ public final class DashboardHandler implements ClaimHandler.BrowserPage {
       IdentityService identity,
       TeamService team,
       InvitationService invitations,
+      StackService stacks,
+      WebhookService webhooks,
+      String publicBaseUrl,
       CsrfTokens csrf,
       Views views,
       JsonMapper mapper,
@@ -525,6 +543,86 @@ public final class DashboardHandler implements ClaimHandler.BrowserPage {
         });
   }
 
+  /** Revokes an open invitation, through the same service as the JSON route. */
+  public void revokeInvitation(Context ctx) {
+    teamAct(
+        ctx,
+        m ->
+            s.invitations()
+                .revoke(m, m.teamId().toString(), ctx.pathParam("id"), RequestContext.id(ctx)),
+        "invitation_revoked");
+  }
+
+  /** Gives a member another role; the service holds admins and owners to its rules. */
+  public void changeRole(Context ctx) {
+    teamAct(
+        ctx,
+        m ->
+            s.team()
+                .changeRole(m, ctx.pathParam("user_id"), form(ctx, "role"), RequestContext.id(ctx)),
+        "role_changed");
+  }
+
+  /** Removes a member after a confirmation step, as a delete is. */
+  public void removeMember(Context ctx) {
+    Optional<Caller.Member> signed = signedIn(ctx);
+    if (signed.isEmpty()) {
+      return;
+    }
+    Caller.Member m = signed.get();
+    String user = ctx.pathParam("user_id");
+    if (!"yes".equals(ctx.formParam("confirm"))) {
+      Optional<String> email =
+          s.team().members(m, Optional.empty(), Optional.of("200")).items().stream()
+              .filter(member -> member.userId().equals(user))
+              .map(TeamMembersReply.Member::email)
+              .findFirst();
+      if (email.isEmpty()) {
+        team(
+            ctx,
+            m,
+            404,
+            frame(ctx, m, "Team").withError("No such member in this team."),
+            Optional.empty());
+        return;
+      }
+      confirm(
+          ctx,
+          m,
+          "Remove " + email.get() + "?",
+          email.get()
+              + " leaves the team at once: their sessions end and their API keys are revoked."
+              + " Inviting them again is the only way back.",
+          "/app/team/members/" + user + "/remove",
+          Map.of(),
+          "Remove " + email.get(),
+          "/app/team");
+      return;
+    }
+    teamAct(ctx, mm -> s.team().remove(mm, user, RequestContext.id(ctx)), "member_removed");
+  }
+
+  private interface TeamAct {
+    void act(Caller.Member member);
+  }
+
+  private void teamAct(Context ctx, TeamAct act, String notice) {
+    signedIn(ctx)
+        .ifPresent(m -> {
+          try {
+            act.act(m);
+            seeOther(ctx, "/app/team?notice=" + notice);
+          } catch (ApiException e) {
+            team(
+                ctx,
+                m,
+                e.code().httpStatus(),
+                frame(ctx, m, "Team").withError(e.getMessage()),
+                Optional.empty());
+          }
+        });
+  }
+
   private void team(
       Context ctx, Caller.Member m, int status, Model.Frame frame, Optional<String> newKey) {
     var members = s.team().members(m, Optional.empty(), Optional.of("200")).items();
@@ -546,6 +644,220 @@ public final class DashboardHandler implements ClaimHandler.BrowserPage {
                 newKey,
                 builds(m),
                 m.role().atLeast(TeamRole.ADMIN)));
+  }
+
+  // --- stacks
+  // --------------------------------------------------------------------------------------
+
+  public void stacksPage(Context ctx) {
+    signedIn(ctx)
+        .ifPresent(m -> {
+          Model.Frame f = frame(ctx, m, "Stacks");
+          try {
+            List<Model.StackRow> rows =
+                s.stacks().list(m.teamId(), Optional.of("100"), Optional.empty()).items().stream()
+                    .map(i ->
+                        new Model.StackRow(
+                            i.stackId(), i.name(), i.status(), i.tier(), i.env(), i.createdAt()))
+                    .toList();
+            s.views().send(ctx, 200, "stacks.jte", new Model.Stacks(f, rows, Optional.empty()));
+          } catch (ApiException e) {
+            s.views()
+                .send(
+                    ctx,
+                    e.code().httpStatus(),
+                    "stacks.jte",
+                    new Model.Stacks(f, List.of(), Optional.of(e.getMessage())));
+          }
+        });
+  }
+
+  /** A stack's services as the cluster shows them; {@code ?logs=svc} follows one's log. */
+  public void stackPage(Context ctx) {
+    signedIn(ctx)
+        .ifPresent(m -> stack(ctx, m, 200, Optional.empty(), Optional.empty(), Optional.empty()));
+  }
+
+  /**
+   * Changes the stack's saved env through the same service as {@code PATCH /stacks/{slug}/env}
+   * (seed 003: the keys given are set, the keys listed to remove are removed, the rest stay).
+   * Removing asks first.
+   */
+  public void patchEnv(Context ctx) {
+    Optional<Caller.Member> signed = signedIn(ctx);
+    if (signed.isEmpty()) {
+      return;
+    }
+    Caller.Member m = signed.get();
+    String slug = ctx.pathParam("slug");
+    String set = form(ctx, "set");
+    String remove = form(ctx, "remove");
+    Map<String, String> patch = new LinkedHashMap<>();
+    try {
+      for (String line : set.split("\\R")) {
+        if (line.isBlank()) {
+          continue;
+        }
+        var kv = ENV_LINE.matcher(line);
+        if (!kv.matches() || kv.group(2).isEmpty()) {
+          throw new ApiException(
+              ErrorCode.INVALID_BODY,
+              "Each line to set is KEY=value, with a value; list a key under Remove to remove it.");
+        }
+        patch.put(kv.group(1), kv.group(2));
+      }
+      List<String> removed =
+          Arrays.stream(remove.split("[\\s,]+")).filter(k -> !k.isEmpty()).toList();
+      removed.forEach(k -> patch.put(k, ""));
+      if (patch.isEmpty()) {
+        throw new ApiException(
+            ErrorCode.INVALID_BODY, "Give a KEY=value to set or a key to remove.");
+      }
+      if (!removed.isEmpty() && !"yes".equals(ctx.formParam("confirm"))) {
+        s.stacks().get(m, slug); // a stack this team has, or 404 before asking
+        confirm(
+            ctx,
+            m,
+            "Remove " + String.join(", ", removed) + "?",
+            "The stack's saved env loses "
+                + String.join(", ", removed)
+                + " for good (their values cannot be shown or brought back); the services keep"
+                + " them until the next redeploy.",
+            "/app/stacks/" + slug + "/env",
+            Map.of("set", set, "remove", remove),
+            "Remove and save",
+            "/app/stacks/" + slug);
+        return;
+      }
+      StackEnvReply reply =
+          s.stacks().patchEnv(m, slug, patch, Optional.empty(), RequestContext.id(ctx));
+      stack(
+          ctx,
+          m,
+          200,
+          Optional.of(
+              "Env saved: "
+                  + reply.keysSet()
+                  + " set, "
+                  + reply.keysDeleted()
+                  + " removed. Redeploy to apply it."),
+          Optional.empty(),
+          Optional.of(reply.env().keySet().stream().sorted().toList()));
+    } catch (ApiException e) {
+      stack(ctx, m, e.code().httpStatus(), Optional.empty(), Optional.of(e), Optional.empty());
+    }
+  }
+
+  /** Applies the stack again with its saved env, after a confirmation step. */
+  public void redeploy(Context ctx) {
+    Optional<Caller.Member> signed = signedIn(ctx);
+    if (signed.isEmpty()) {
+      return;
+    }
+    Caller.Member m = signed.get();
+    String slug = ctx.pathParam("slug");
+    if (!"yes".equals(ctx.formParam("confirm"))) {
+      StackReply stack;
+      try {
+        stack = s.stacks().get(m, slug);
+      } catch (ApiException e) {
+        message(ctx, e.code().httpStatus(), "Stack " + slug, e.getMessage());
+        return;
+      }
+      confirm(
+          ctx,
+          m,
+          "Redeploy " + stack.name() + " (" + stack.stackId() + ")?",
+          "Every service of the stack is applied again with the saved env: pods whose env changed"
+              + " are replaced, and answer nothing while they restart.",
+          "/app/stacks/" + stack.stackId() + "/redeploy",
+          Map.of(),
+          "Redeploy now",
+          "/app/stacks/" + stack.stackId());
+      return;
+    }
+    try {
+      s.stacks().redeploy(m, slug, Optional.empty(), RequestContext.id(ctx));
+    } catch (ApiException e) {
+      stack(ctx, m, e.code().httpStatus(), Optional.empty(), Optional.of(e), Optional.empty());
+      return;
+    }
+    seeOther(ctx, "/app/stacks/" + slug + "?notice=redeploying");
+  }
+
+  private void stack(
+      Context ctx,
+      Caller.Member m,
+      int status,
+      Optional<String> notice,
+      Optional<ApiException> error,
+      Optional<List<String>> envKeys) {
+    String slug = ctx.pathParam("slug");
+    StackReply stack;
+    try {
+      stack = s.stacks().get(m, slug);
+    } catch (ApiException e) {
+      message(ctx, e.code().httpStatus(), "Stack " + slug, e.getMessage());
+      return;
+    }
+    Model.Frame f = frame(ctx, m, stack.name() + " (" + stack.stackId() + ")");
+    if (notice.isPresent()) {
+      f = new Model.Frame(f.title(), f.csrf(), f.who(), notice, f.error());
+    }
+    if (error.isPresent()) {
+      f = f.withError(error.get().getMessage());
+    }
+    Optional<String> follow =
+        Optional.ofNullable(ctx.queryParam("logs"))
+            .filter(svc -> stack.services().stream().anyMatch(x -> x.name().equals(svc)));
+    s.views().send(ctx, status, "stack.jte", new Model.Stack(f, stack, follow, envKeys, builds(m)));
+  }
+
+  // --- webhooks
+  // ------------------------------------------------------------------------------------
+
+  /** What a team's webhook receiver stored, newest first; the page follows new ones live. */
+  public void webhookPage(Context ctx) {
+    signedIn(ctx)
+        .ifPresent(m -> {
+          String raw = ctx.pathParam("token");
+          try {
+            ResourceToken token = token(ctx);
+            var receiver = s.webhooks().readable(m, raw);
+            String name = s.resources().get(m.teamId(), token).item().name();
+            var items = s.webhooks().requests(m, raw, Optional.empty(), Optional.of("50")).items();
+            s.views()
+                .send(
+                    ctx,
+                    200,
+                    "webhook.jte",
+                    new Model.Webhook(
+                        frame(ctx, m, "Webhook " + name),
+                        receiver.token().toString(),
+                        name,
+                        s.publicBaseUrl() + "/webhook/receive/" + receiver.token(),
+                        items));
+          } catch (ApiException e) {
+            message(ctx, e.code().httpStatus(), "Webhook receiver", e.getMessage());
+          }
+        });
+  }
+
+  private void confirm(
+      Context ctx,
+      Caller.Member m,
+      String title,
+      String text,
+      String action,
+      Map<String, String> fields,
+      String button,
+      String cancel) {
+    s.views()
+        .send(
+            ctx,
+            200,
+            "confirm.jte",
+            new Model.Confirm(frame(ctx, m, title), text, action, fields, button, cancel));
   }
 
   // --- shared
