@@ -5,7 +5,7 @@ import dev.instanode.api.auth.Access;
 import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.broker.BrokerHandler;
 import dev.instanode.api.claim.ClaimHandler;
-import dev.instanode.api.dashboard.DashboardHandler;
+import dev.instanode.api.dashboard.Dashboard;
 import dev.instanode.api.identity.IdentityHandler;
 import dev.instanode.api.ops.OpsHandler;
 import dev.instanode.api.plan.PlanHandler;
@@ -49,7 +49,7 @@ public final class Routes {
       StackHandler stacks,
       WebhookHandler webhooks,
       StorageHandler storage,
-      DashboardHandler dashboard,
+      Dashboard dashboard,
       Optional<BrokerHandler> broker) {}
 
   /** A caller's identity and team: claiming into a team, who am I, keys, the team's plan. */
@@ -64,7 +64,7 @@ public final class Routes {
   public static void register(RoutesConfig routes, Handlers h) {
     routes.beforeMatched(h.roles()::check);
     // After the role check, before any handler: a dashboard form post needs its CSRF token.
-    routes.beforeMatched(h.dashboard()::guardForms);
+    routes.beforeMatched(h.dashboard().guard()::guardForms);
 
     routes.get("/livez", h.ops()::livez, Access.OPEN);
     routes.get("/healthz", h.ops()::healthz, Access.OPEN);
@@ -201,37 +201,37 @@ public final class Routes {
         });
 
     // The dashboard: pages for a person in a browser, over the same services (session cookie,
-    // CSRF token on every form, a strict CSP; see DashboardHandler). A stream the pages follow is
+    // CSRF token on every form, a strict CSP; see Dashboard). A stream the pages follow is
     // the JSON API's own handler under /app, where the cookie is sent.
-    DashboardHandler app = h.dashboard();
-    routes.get("/app", app::home, Access.OPEN);
-    routes.get("/app/assets/dashboard.js", app::script, Access.OPEN);
-    routes.get("/app/assets/dashboard.css", app::styles, Access.OPEN);
-    routes.get("/app/signin", app::signInPage, Access.OPEN);
-    routes.post("/app/signin/email", app::startEmail, Access.OPEN);
-    routes.get("/app/signin/verify", app::linkPage, Access.OPEN);
-    routes.post("/app/signin/verify", app::useLink, Access.OPEN);
-    routes.post("/app/signin/key", app::useKey, Access.OPEN);
-    routes.post("/app/logout", app::logout, Access.OPEN);
-    routes.post("/app/claim", app::claim, Access.OPEN);
-    routes.get("/app/resources", app::resourcesPage, Access.READ);
-    routes.post("/app/resources", app::provision, Access.BUILD);
-    routes.post("/app/resources/{token}/reveal", app::reveal, Access.BUILD);
-    routes.post("/app/resources/{token}/rotate", app::rotate, Access.BUILD);
-    routes.post("/app/resources/{token}/delete", app::delete, Access.BUILD);
-    routes.get("/app/team", app::teamPage, Access.READ);
-    routes.post("/app/team/keys", app::createKey, Access.BUILD);
-    routes.post("/app/team/keys/{id}/revoke", app::revokeKey, Access.BUILD);
-    routes.post("/app/team/invitations", app::invite, Access.MANAGE);
-    routes.post("/app/team/invitations/{id}/revoke", app::revokeInvitation, Access.MANAGE);
-    routes.post("/app/team/members/{user_id}/role", app::changeRole, Access.MANAGE);
-    routes.post("/app/team/members/{user_id}/remove", app::removeMember, Access.MANAGE);
-    routes.get("/app/stacks", app::stacksPage, Access.READ);
-    routes.get("/app/stacks/{slug}", app::stackPage, Access.READ);
-    routes.post("/app/stacks/{slug}/env", app::patchEnv, Access.BUILD);
-    routes.post("/app/stacks/{slug}/redeploy", app::redeploy, Access.BUILD);
+    Dashboard app = h.dashboard();
+    routes.get("/app", app.signIn()::home, Access.OPEN);
+    routes.get("/app/assets/dashboard.js", app.assets()::script, Access.OPEN);
+    routes.get("/app/assets/dashboard.css", app.assets()::styles, Access.OPEN);
+    routes.get("/app/signin", app.signIn()::signInPage, Access.OPEN);
+    routes.post("/app/signin/email", app.signIn()::startEmail, Access.OPEN);
+    routes.get("/app/signin/verify", app.signIn()::linkPage, Access.OPEN);
+    routes.post("/app/signin/verify", app.signIn()::useLink, Access.OPEN);
+    routes.post("/app/signin/key", app.signIn()::useKey, Access.OPEN);
+    routes.post("/app/logout", app.signIn()::logout, Access.OPEN);
+    routes.post("/app/claim", app.claim()::claim, Access.OPEN);
+    routes.get("/app/resources", app.resources()::resourcesPage, Access.READ);
+    routes.post("/app/resources", app.resources()::provision, Access.BUILD);
+    routes.post("/app/resources/{token}/reveal", app.resources()::reveal, Access.BUILD);
+    routes.post("/app/resources/{token}/rotate", app.resources()::rotate, Access.BUILD);
+    routes.post("/app/resources/{token}/delete", app.resources()::delete, Access.BUILD);
+    routes.get("/app/team", app.team()::teamPage, Access.READ);
+    routes.post("/app/team/keys", app.team()::createKey, Access.BUILD);
+    routes.post("/app/team/keys/{id}/revoke", app.team()::revokeKey, Access.BUILD);
+    routes.post("/app/team/invitations", app.team()::invite, Access.MANAGE);
+    routes.post("/app/team/invitations/{id}/revoke", app.team()::revokeInvitation, Access.MANAGE);
+    routes.post("/app/team/members/{user_id}/role", app.team()::changeRole, Access.MANAGE);
+    routes.post("/app/team/members/{user_id}/remove", app.team()::removeMember, Access.MANAGE);
+    routes.get("/app/stacks", app.stacks()::stacksPage, Access.READ);
+    routes.get("/app/stacks/{slug}", app.stacks()::stackPage, Access.READ);
+    routes.post("/app/stacks/{slug}/env", app.stacks()::patchEnv, Access.BUILD);
+    routes.post("/app/stacks/{slug}/redeploy", app.stacks()::redeploy, Access.BUILD);
     routes.get("/app/stacks/{slug}/logs/{svc}", h.stacks()::logs, Access.READ);
-    routes.get("/app/webhooks/{token}", app::webhookPage, Access.READ);
+    routes.get("/app/webhooks/{token}", app.webhooks()::webhookPage, Access.READ);
     routes.get("/app/webhooks/{token}/requests/stream", h.webhooks()::stream, Access.READ);
 
     // Internal: billing's plan changes (internal HS256 secret, fail-closed).

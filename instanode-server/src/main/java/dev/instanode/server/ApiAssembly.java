@@ -18,7 +18,7 @@ import dev.instanode.api.claim.ClaimHandler;
 import dev.instanode.api.claim.ClaimService;
 import dev.instanode.api.claim.OnboardingTokens;
 import dev.instanode.api.dashboard.CsrfTokens;
-import dev.instanode.api.dashboard.DashboardHandler;
+import dev.instanode.api.dashboard.Dashboard;
 import dev.instanode.api.dashboard.Views;
 import dev.instanode.api.gate.AnonymousGate;
 import dev.instanode.api.http.HttpMetrics;
@@ -294,9 +294,9 @@ final class ApiAssembly {
             shared.meters(),
             shared.audit(),
             shared.aes());
-    DashboardHandler dashboard =
-        new DashboardHandler(
-            new DashboardHandler.Services(
+    Dashboard dashboard =
+        Dashboard.create(
+            new Dashboard.Services(
                 auth,
                 addresses,
                 signIn,
@@ -321,7 +321,7 @@ final class ApiAssembly {
             ops(settings, redis, documents),
             new ProvisionHandler(provisioning, bodies, auth),
             new Routes.Accounts(
-                new ClaimHandler(claims, bodies, dashboard),
+                new ClaimHandler(claims, bodies, dashboard.claim()),
                 new IdentityHandler(auth, identity, bodies),
                 new PlanHandler(
                     new PlanChanges(jdbi, shared.plans(), shared.audit()),
