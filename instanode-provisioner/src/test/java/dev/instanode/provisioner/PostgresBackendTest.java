@@ -3,7 +3,6 @@ package dev.instanode.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.PostgresUrl;
@@ -12,10 +11,8 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
-import dev.instanode.provisioner.breaker.Breakers;
-import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.LocalProvisioner;
-import dev.instanode.provisioner.engine.TestDropAudit;
+import dev.instanode.provisioner.engine.TestProvisioners;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
@@ -24,7 +21,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +42,6 @@ class PostgresBackendTest {
     placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
     placement.hardenClusters();
     meters = new SimpleMeterRegistry();
-    Breakers breakers = new Breakers(meters, Clock.systemUTC());
     ProvisionStepHook hook =
         (step, token) -> {
           if (step.equals(failAfterStep.get())) {
@@ -54,12 +49,7 @@ class PostgresBackendTest {
           }
         };
     backend = new PostgresBackend(placement, Plans.bundled(), hook);
-    provisioner =
-        new LocalProvisioner(
-            List.of(backend),
-            new DeprovisionChokepoint(
-                new DropGuard(Set.of("platform_db")), TestDropAudit.shared(), breakers, meters),
-            breakers);
+    provisioner = TestProvisioners.around(backend, Set.of("platform_db"), meters);
   }
 
   @AfterAll

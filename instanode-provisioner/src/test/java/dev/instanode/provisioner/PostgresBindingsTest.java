@@ -3,7 +3,6 @@ package dev.instanode.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.PoolToken;
 import dev.instanode.core.PostgresUrl;
@@ -13,11 +12,10 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.names.BindingKey;
-import dev.instanode.provisioner.breaker.Breakers;
-import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.DropAudit;
 import dev.instanode.provisioner.engine.LocalProvisioner;
 import dev.instanode.provisioner.engine.TestDropAudit;
+import dev.instanode.provisioner.engine.TestProvisioners;
 import dev.instanode.provisioner.postgres.ClusterPlacement;
 import dev.instanode.provisioner.postgres.PostgresBackend;
 import dev.instanode.testkit.TestPostgres;
@@ -26,7 +24,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -47,14 +44,8 @@ class PostgresBindingsTest {
     placement = ClusterPlacement.of(List.of(TestPostgres.adminUrl()));
     placement.hardenClusters();
     meters = new SimpleMeterRegistry();
-    Breakers breakers = new Breakers(meters, Clock.systemUTC());
     backend = new PostgresBackend(placement, Plans.bundled(), (step, token) -> {});
-    provisioner =
-        new LocalProvisioner(
-            List.of(backend),
-            new DeprovisionChokepoint(
-                new DropGuard(Set.of("platform_db")), TestDropAudit.shared(), breakers, meters),
-            breakers);
+    provisioner = TestProvisioners.around(backend, Set.of("platform_db"), meters);
   }
 
   @AfterAll

@@ -27,10 +27,8 @@ import dev.instanode.provisioner.RegradeResult;
 import dev.instanode.provisioner.RotateRequest;
 import dev.instanode.provisioner.RotateResult;
 import dev.instanode.provisioner.StorageRequest;
-import dev.instanode.provisioner.breaker.Breakers;
-import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.LocalProvisioner;
-import dev.instanode.provisioner.engine.TestDropAudit;
+import dev.instanode.provisioner.engine.TestProvisioners;
 import dev.instanode.testkit.TestRedis;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
@@ -91,13 +89,7 @@ class RedisBackendTest {
           }
         };
     backend = new RedisBackend(RedisEndpoint.of(adminUrl + "/0"), Plans.bundled(), hook, meters);
-    Breakers breakers = new Breakers(meters, java.time.Clock.systemUTC());
-    provisioner =
-        new LocalProvisioner(
-            List.of(backend),
-            new DeprovisionChokepoint(
-                new DropGuard(Set.of()), TestDropAudit.shared(), breakers, meters),
-            breakers);
+    provisioner = TestProvisioners.around(backend, Set.of(), meters);
   }
 
   @AfterAll

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.instanode.chokepoint.DropGuard;
 import dev.instanode.core.Plans;
 import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
@@ -21,16 +20,13 @@ import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.provisioner.RotateRequest;
-import dev.instanode.provisioner.breaker.Breakers;
-import dev.instanode.provisioner.engine.DeprovisionChokepoint;
 import dev.instanode.provisioner.engine.LocalProvisioner;
-import dev.instanode.provisioner.engine.TestDropAudit;
+import dev.instanode.provisioner.engine.TestProvisioners;
 import dev.instanode.testkit.TestRedis;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -60,13 +56,7 @@ class RedisBindingsTest {
     backend =
         new RedisBackend(
             RedisEndpoint.of(adminUrl + "/0"), Plans.bundled(), (step, key) -> {}, meters);
-    Breakers breakers = new Breakers(meters, Clock.systemUTC());
-    provisioner =
-        new LocalProvisioner(
-            List.of(backend),
-            new DeprovisionChokepoint(
-                new DropGuard(Set.of()), TestDropAudit.shared(), breakers, meters),
-            breakers);
+    provisioner = TestProvisioners.around(backend, Set.of(), meters);
   }
 
   @AfterAll
