@@ -6,10 +6,9 @@ import dev.instanode.api.wire.BrokerErrorReply;
 import dev.instanode.api.wire.BrokerOperationReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.Masking;
+import dev.instanode.core.crypto.Secrets;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -171,8 +170,7 @@ public final class BrokerHandler {
       throw BrokerException.unauthorized("The Authorization header is not valid basic auth.");
     }
     String expected = settings.username() + ":" + settings.password();
-    // Digests of equal length, compared in constant time: neither length nor prefix leaks.
-    if (!MessageDigest.isEqual(sha256(decoded), sha256(expected))) {
+    if (!Secrets.constantTimeEquals(decoded, expected)) {
       throw BrokerException.unauthorized("The broker's credentials do not match.");
     }
   }
@@ -217,13 +215,5 @@ public final class BrokerHandler {
 
   private Optional<OriginatingIdentity> origin(Context ctx) {
     return OriginatingIdentity.parse(ctx.header("X-Broker-API-Originating-Identity"), mapper);
-  }
-
-  private static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
-    }
   }
 }

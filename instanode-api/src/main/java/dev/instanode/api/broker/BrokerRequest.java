@@ -1,9 +1,6 @@
 package dev.instanode.api.broker;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.instanode.core.crypto.Sha256;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +52,7 @@ public final class BrokerRequest {
       identity.put("parameters", parameters);
       organizationGuid.ifPresent(v -> identity.put("organization_guid", v));
       spaceGuid.ifPresent(v -> identity.put("space_guid", v));
-      return sha256(canonical(identity, mapper));
+      return Sha256.hex(canonical(identity, mapper));
     }
   }
 
@@ -71,7 +68,7 @@ public final class BrokerRequest {
       identity.put("service_id", target.serviceId());
       identity.put("plan_id", target.planId());
       identity.put("parameters", parameters);
-      return sha256(canonical(identity, mapper));
+      return Sha256.hex(canonical(identity, mapper));
     }
   }
 
@@ -125,15 +122,5 @@ public final class BrokerRequest {
       return list.stream().map(BrokerRequest::sorted).toList();
     }
     return value;
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
-    }
   }
 }

@@ -4,12 +4,9 @@ import dev.instanode.api.redis.PlatformRedis;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.crypto.AesGcm;
+import dev.instanode.core.crypto.Sha256;
 import io.lettuce.core.SetArgs;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,7 +60,7 @@ public final class Idempotency {
       // Nothing is stored without a key, so there is nothing to compare a hash with.
       return new Proceed(Optional.empty(), "");
     }
-    String bodyHash = sha256(body);
+    String bodyHash = Sha256.hex(body);
     if (headerValue.isBlank()
         || headerValue.length() < minKeyLength
         || headerValue.length() > MAX_KEY) {
@@ -71,8 +68,7 @@ public final class Idempotency {
           ErrorCode.INVALID_IDEMPOTENCY_KEY,
           "Idempotency-Key must be " + minKeyLength + "-" + MAX_KEY + " characters.");
     }
-    String key =
-        "idem:" + scope + ":" + route + ":" + sha256(headerValue.getBytes(StandardCharsets.UTF_8));
+    String key = "idem:" + scope + ":" + route + ":" + Sha256.hex(headerValue);
     ObjectNode marker =
         json.createObjectNode().put("state", "in_progress").put("body_hash", bodyHash);
     Optional<String> claimed =
@@ -129,13 +125,5 @@ public final class Idempotency {
 
   public void abandon(Proceed started) {
     started.redisKey().ifPresent(k -> redis.tryWith("idempotency", r -> r.del(k)));
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,11 +1,8 @@
 package dev.instanode.core.auth;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.instanode.core.crypto.Sha256;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /** {@code ink_} + base64url(32 random bytes). Only the SHA-256 is ever stored. */
 public final class ApiKeys {
@@ -30,12 +27,6 @@ public final class ApiKeys {
   }
 
   public static String hash(String key) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(key);
   }
 }

@@ -2,10 +2,7 @@ package dev.instanode.core.names;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.instanode.core.crypto.Sha256;
 import java.util.regex.Pattern;
 
 /**
@@ -27,13 +24,7 @@ public record BindingKey(String value) {
   /** The key of a platform's binding id (any string): the first 64 bits of its SHA-256. */
   public static BindingKey ofBindingId(String bindingId) {
     requireNonNull(bindingId, "bindingId is null");
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(bindingId.getBytes(StandardCharsets.UTF_8));
-      return new BindingKey(HexFormat.of().formatHex(digest, 0, 8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
-    }
+    return new BindingKey(Sha256.hex(bindingId).substring(0, 16));
   }
 
   @Override

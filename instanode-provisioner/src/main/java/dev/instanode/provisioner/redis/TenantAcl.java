@@ -1,10 +1,7 @@
 package dev.instanode.provisioner.redis;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.instanode.core.crypto.Sha256;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -128,7 +125,8 @@ final class TenantAcl {
     // reset first: a re-run for the same user ends with exactly these rules, nothing inherited.
     rules.add("reset");
     rules.add("on");
-    rules.add("#" + sha256Hex(password));
+    // Redis takes the password's SHA-256 after '#', in lower-case hex only (as Sha256 writes it).
+    rules.add("#" + Sha256.hex(password));
     rules.add("~" + tenant.pattern());
     rules.add("resetchannels");
     rules.add("&" + tenant.pattern());
@@ -149,7 +147,7 @@ final class TenantAcl {
     List<String> rules = new ArrayList<>();
     rules.add("reset");
     rules.add("on");
-    rules.add("#" + sha256Hex(password));
+    rules.add("#" + Sha256.hex(password));
     rules.add("~" + tenant.pattern());
     rules.add("resetchannels");
     rules.add("&" + tenant.pattern());
@@ -182,17 +180,6 @@ final class TenantAcl {
    * {@link #rules}.
    */
   static List<String> passwordRules(String password) {
-    return List.of("resetpass", "#" + sha256Hex(password));
-  }
-
-  private static String sha256Hex(String password) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
-      // Redis accepts only lower-case hex after '#'; HexFormat.of() is lower case.
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
+    return List.of("resetpass", "#" + Sha256.hex(password));
   }
 }
