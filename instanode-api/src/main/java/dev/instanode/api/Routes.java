@@ -2,6 +2,7 @@ package dev.instanode.api;
 
 import dev.instanode.api.audit.AuditHandler;
 import dev.instanode.api.auth.Access;
+import dev.instanode.api.auth.BindingKeys;
 import dev.instanode.api.auth.RoleGate;
 import dev.instanode.api.broker.BrokerHandler;
 import dev.instanode.api.claim.ClaimHandler;
@@ -155,13 +156,22 @@ public final class Routes {
           method, "/webhook/receive/{token}/<path>", h.webhooks()::receive, Access.OPEN);
     }
     routes.patch("/api/v1/webhooks/{token}", h.webhooks()::settings, Access.BUILD);
-    routes.get("/api/v1/webhooks/{token}/requests", h.webhooks()::requests, Access.READ);
-    routes.get("/api/v1/webhooks/{token}/requests/stream", h.webhooks()::stream, Access.READ);
+    routes.get(
+        "/api/v1/webhooks/{token}/requests",
+        h.webhooks()::requests,
+        Access.READ,
+        BindingKeys.ACCEPTED);
+    routes.get(
+        "/api/v1/webhooks/{token}/requests/stream",
+        h.webhooks()::stream,
+        Access.READ,
+        BindingKeys.ACCEPTED);
 
     // Object storage: presigned requests under the tenant's prefix, and its usage (a team's with
     // the team's auth; an anonymous one's by its token).
-    routes.post("/storage/{token}/presign", h.storage()::presign, Access.BUILD);
-    routes.get("/storage/{token}", h.storage()::usage, Access.READ);
+    routes.post(
+        "/storage/{token}/presign", h.storage()::presign, Access.BUILD, BindingKeys.ACCEPTED);
+    routes.get("/storage/{token}", h.storage()::usage, Access.READ, BindingKeys.ACCEPTED);
 
     // Stacks: multi-service apps, each in its own namespace (optional-strict auth; an anonymous
     // stack is read by its slug and changed with its upgrade_jwt).

@@ -240,6 +240,7 @@ final class ApiAssembly {
                       brokerSettings,
                       new BrokerCatalog(
                           shared.plans(), settings.enabledServices(), config.publicBaseUrl()),
+                      config.publicBaseUrl(),
                       resourceProvisioning,
                       resourceService,
                       new ResourceRepository(jdbi),

@@ -1,5 +1,6 @@
 package dev.instanode.store;
 
+import dev.instanode.core.ResourceId;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
@@ -94,7 +95,8 @@ public final class IdentityRepository {
       String name,
       Set<String> scopes,
       Optional<Instant> lastUsedAt,
-      TeamRole role) {}
+      TeamRole role,
+      Optional<ResourceId> limitedTo) {}
 
   /** A key as its team's list shows it; never its secret or hash. */
   public record ApiKeyListing(
@@ -161,6 +163,47 @@ public final class IdentityRepository {
   }
 
   /**
+   * A key limited to one resource, held by one of the platform's bindings of it (read and write, no
+   * user, no expiry): the routes of that resource's data accept it, every other route refuses it.
+   * Stored as its hash and prefix.
+   */
+  public static UUID insertBindingKey(
+      Handle h, TeamId team, ResourceId resource, String bindingId, String name, String key) {
+    return h.createQuery(
+            "INSERT INTO api_keys (team_id, name, key_hash, scopes, key_prefix, resource_id,"
+                + " binding_id) VALUES (:team, :name, :hash, ARRAY['read', 'write'], :prefix,"
+                + " :resource, :binding) RETURNING id")
+        .bind("team", team.value())
+        .bind("name", name)
+        .bind("hash", ApiKeys.hash(key))
+        .bind("prefix", ApiKeys.displayPrefix(key))
+        .bind("resource", resource.value())
+        .bind("binding", bindingId)
+        .mapTo(UUID.class)
+        .one();
+  }
+
+  /** Revokes the live key of one binding of the resource; false when it has none. */
+  public static boolean revokeBindingKey(Handle h, ResourceId resource, String bindingId) {
+    return h.createUpdate(
+                "UPDATE api_keys SET revoked_at = now() WHERE resource_id = :resource"
+                    + " AND binding_id = :binding AND revoked_at IS NULL")
+            .bind("resource", resource.value())
+            .bind("binding", bindingId)
+            .execute()
+        > 0;
+  }
+
+  /** Revokes every live key limited to the resource (its bindings' keys); how many. */
+  public static int revokeResourceKeys(Handle h, ResourceId resource) {
+    return h.createUpdate(
+            "UPDATE api_keys SET revoked_at = now() WHERE resource_id = :resource"
+                + " AND revoked_at IS NULL")
+        .bind("resource", resource.value())
+        .execute();
+  }
+
+  /**
    * Looks a live key up by its hash; the hash comparison happens in the index, never in Java. A
    * read only: when it was last used is written apart ({@link #touchApiKey}), off the request path.
    */
@@ -169,7 +212,8 @@ public final class IdentityRepository {
     // A key made without a user (none are any more) acts as an admin: never as an owner.
     return jdbi.withHandle(h ->
         h.createQuery(
-                "SELECT k.id, k.team_id, k.user_id, k.name, k.scopes, k.last_used_at, u.role"
+                "SELECT k.id, k.team_id, k.user_id, k.name, k.scopes, k.last_used_at, u.role,"
+                    + " k.resource_id"
                     + " FROM api_keys k LEFT JOIN users u ON u.id = k.user_id"
                     + " JOIN teams t ON t.id = k.team_id AND t.status = 'active'"
                     + " WHERE k.key_hash = :hash AND k.revoked_at IS NULL"
@@ -186,7 +230,9 @@ public final class IdentityRepository {
                     Optional.ofNullable(rs.getTimestamp("last_used_at")).map(Timestamp::toInstant),
                     Optional.ofNullable(rs.getString("role"))
                         .map(TeamRole::fromStored)
-                        .orElse(TeamRole.ADMIN)))
+                        .orElse(TeamRole.ADMIN),
+                    Optional.ofNullable(rs.getObject("resource_id", UUID.class))
+                        .map(ResourceId::new)))
             .findOne());
   }
 

@@ -55,15 +55,36 @@ public final class Authenticator {
     Optional<String> cookie = SessionCookie.read(ctx);
     if (header.filter(h -> !h.isBlank()).isEmpty() && cookie.isPresent()) {
       // A cookie that no longer authenticates (logged out, lapsed, revoked key) is a browser that
-      // is signed out, not a bad request: the dashboard sends it to sign in again.
+      // is signed out, not a bad request: the dashboard sends it to sign in again. A binding's key
+      // never signs a browser in.
       return authenticate("Bearer " + cookie.get(), fingerprint)
+          .filter(caller -> !limitedToOneResource(caller))
           .map(caller -> {
             requireScope(caller, changes);
             return caller;
           })
           .orElseGet(() -> new Caller.Anonymous(fingerprint));
     }
-    return resolve(header, fingerprint, changes);
+    Caller caller = resolveAny(header, fingerprint, changes);
+    if (limitedToOneResource(caller) && !RoleGate.acceptsBindingKeys(ctx.routeRoles())) {
+      throw bindingKeyRefused();
+    }
+    return caller;
+  }
+
+  /**
+   * Whether the caller holds a binding's key, which reaches one resource's data routes and nothing
+   * else.
+   */
+  private static boolean limitedToOneResource(Caller caller) {
+    return caller instanceof Caller.Member m && m.limitedTo().isPresent();
+  }
+
+  private static ApiException bindingKeyRefused() {
+    return new ApiException(
+        ErrorCode.INSUFFICIENT_SCOPE,
+        "This key belongs to one binding of one resource: it reaches only that resource's"
+            + " /storage/{token} or /api/v1/webhooks/{token}/requests routes.");
   }
 
   /** Whether the request presents a credential: a bearer header, or the dashboard's cookie. */
@@ -75,9 +96,18 @@ public final class Authenticator {
   /**
    * The caller an {@code Authorization} header names, for a transport that is not a Javalin route
    * (the MCP endpoint): none is anonymous, a bad one a 401, a read-only key refused for an act that
-   * changes something.
+   * changes something, and a binding's key refused (it reaches only its resource's routes).
    */
   public Caller resolve(Optional<String> authorization, Fingerprint fingerprint, boolean changes) {
+    Caller caller = resolveAny(authorization, fingerprint, changes);
+    if (limitedToOneResource(caller)) {
+      throw bindingKeyRefused();
+    }
+    return caller;
+  }
+
+  private Caller resolveAny(
+      Optional<String> authorization, Fingerprint fingerprint, boolean changes) {
     String header = authorization.orElse("");
     if (header.isBlank()) {
       return new Caller.Anonymous(fingerprint);
@@ -159,7 +189,8 @@ public final class Authenticator {
                 k.scopes(),
                 Optional.of(k.id()),
                 k.role(),
-                Optional.empty());
+                Optional.empty(),
+                k.limitedTo());
           });
     }
     // A session is good until logged out, while its user is still in its team, with the role they
@@ -179,6 +210,7 @@ public final class Authenticator {
                         Caller.Member.ALL_SCOPES,
                         Optional.empty(),
                         role,
-                        Optional.of(s.jti()))));
+                        Optional.of(s.jti()),
+                        Optional.empty())));
   }
 }

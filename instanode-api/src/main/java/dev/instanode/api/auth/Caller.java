@@ -3,6 +3,7 @@ package dev.instanode.api.auth;
 import static java.util.Objects.requireNonNull;
 
 import dev.instanode.core.Fingerprint;
+import dev.instanode.core.ResourceId;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.TeamRole;
 import java.util.Optional;
@@ -27,6 +28,7 @@ public sealed interface Caller {
    * @param apiKeyId the key it came with, when it came with one
    * @param role the member's role now (a key acts with its creator's current role)
    * @param sessionId the session's {@code jti}, when it came with a session
+   * @param limitedTo the one resource a binding's key reaches; empty for every other credential
    */
   record Member(
       Fingerprint fingerprint,
@@ -36,7 +38,8 @@ public sealed interface Caller {
       Set<String> scopes,
       Optional<UUID> apiKeyId,
       TeamRole role,
-      Optional<String> sessionId)
+      Optional<String> sessionId,
+      Optional<ResourceId> limitedTo)
       implements Caller {
     public static final Set<String> ALL_SCOPES = Set.of("read", "write");
 
@@ -49,6 +52,7 @@ public sealed interface Caller {
       requireNonNull(apiKeyId, "apiKeyId is null");
       requireNonNull(role, "role is null");
       requireNonNull(sessionId, "sessionId is null");
+      requireNonNull(limitedTo, "limitedTo is null");
     }
 
     public boolean canWrite() {

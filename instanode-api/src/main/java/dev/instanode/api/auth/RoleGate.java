@@ -5,6 +5,7 @@ import dev.instanode.core.ErrorCode;
 import dev.instanode.core.TeamRole;
 import io.javalin.http.Context;
 import io.javalin.security.RouteRole;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -22,10 +23,19 @@ public final class RoleGate {
 
   /** The access a route was registered with; every route has exactly one. */
   public static Access accessOf(Set<RouteRole> roles) {
-    if (roles.size() != 1 || !(roles.iterator().next() instanceof Access access)) {
+    List<Access> access =
+        roles.stream().filter(Access.class::isInstance).map(Access.class::cast).toList();
+    boolean onlyMarks =
+        roles.stream().allMatch(r -> r instanceof Access || r instanceof BindingKeys);
+    if (access.size() != 1 || !onlyMarks) {
       throw new IllegalStateException("a route needs exactly one Access, has " + roles);
     }
-    return access;
+    return access.getFirst();
+  }
+
+  /** Whether the route is one of a resource's data routes that its bindings' keys may call. */
+  public static boolean acceptsBindingKeys(Set<RouteRole> roles) {
+    return roles.contains(BindingKeys.ACCEPTED);
   }
 
   public void check(Context ctx) {

@@ -15,7 +15,7 @@ import java.util.Optional;
 final class BindingCredentials {
   private BindingCredentials() {}
 
-  static Map<String, Object> of(ResourceType type, String url, Optional<String> keyPrefix) {
+  static Map<String, Object> ofLogin(ResourceType type, String url, Optional<String> keyPrefix) {
     URI uri = URI.create(url);
     String[] login = Optional.ofNullable(uri.getRawUserInfo()).orElse("").split(":", 2);
     Map<String, Object> credentials = new LinkedHashMap<>();
@@ -25,11 +25,15 @@ final class BindingCredentials {
     credentials.put("username", decode(login[0]));
     credentials.put("password", login.length > 1 ? decode(login[1]) : "");
     String path = Optional.ofNullable(uri.getPath()).orElse("").replaceFirst("^/", "");
-    if (type == ResourceType.POSTGRES) {
-      credentials.put("database", path);
-    } else {
-      credentials.put("db", path.isEmpty() ? 0 : Integer.parseInt(path));
-      keyPrefix.ifPresent(prefix -> credentials.put("key_prefix", prefix));
+    switch (type) {
+      case POSTGRES -> credentials.put("database", path);
+      case REDIS -> {
+        credentials.put("db", path.isEmpty() ? 0 : Integer.parseInt(path));
+        keyPrefix.ifPresent(prefix -> credentials.put("key_prefix", prefix));
+      }
+      case QUEUE -> keyPrefix.ifPresent(prefix -> credentials.put("subject_prefix", prefix));
+      case WEBHOOK, STORAGE ->
+          throw new IllegalArgumentException(type.wireName() + " bindings are keys, not logins");
     }
     return credentials;
   }

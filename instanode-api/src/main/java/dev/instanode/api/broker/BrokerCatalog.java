@@ -15,14 +15,14 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
- * The services and plans the broker offers, derived from {@code plans.yaml}: Postgres and Redis
- * (the kinds whose bindings get logins of their own), each on every tier that keeps its resources
- * (tiers that expire are not for platforms) up to the broker team's own. Ids are name-based UUIDs
- * of the kind and tier, so they are the same on every install and never change.
+ * The services and plans the broker offers, derived from {@code plans.yaml}: every kind this
+ * install serves (Postgres, Redis and queues, whose bindings get logins of their own; webhook
+ * receivers and storage, whose bindings get keys limited to them), each on every tier that keeps
+ * its resources (tiers that expire are not for platforms) up to the broker team's own. Ids are
+ * name-based UUIDs of the kind and tier, so they are the same on every install and never change.
  */
 public final class BrokerCatalog {
-  private static final List<ResourceType> BINDABLE =
-      List.of(ResourceType.POSTGRES, ResourceType.REDIS);
+  private static final List<ResourceType> BINDABLE = List.of(ResourceType.values());
 
   private final Plans plans;
   private final Set<ResourceType> enabled;
@@ -103,29 +103,46 @@ public final class BrokerCatalog {
   }
 
   private static BrokerCatalogReply.Plan plan(ResourceType type, Plan p) {
+    boolean servers = type == ResourceType.POSTGRES || type == ResourceType.REDIS;
     return new BrokerCatalogReply.Plan(
         planId(type, p.tier()),
         p.tier().wireName().replace('_', '-'),
-        p.displayName() + (p.dedicated() ? ", on a server of its own" : ", on a shared server"),
+        p.displayName()
+            + (!servers ? "" : p.dedicated() ? ", on a server of its own" : ", on a shared server"),
         p.priceCentsMonthly() == 0,
         true,
         new BrokerCatalogReply.PlanMetadata(
             p.displayName(),
-            p.dedicated(),
+            servers && p.dedicated(),
             List.of(
                 new BrokerCatalogReply.Cost(
                     new BrokerCatalogReply.Amount(p.priceCentsMonthly() / 100.0), "MONTHLY"))));
   }
 
   private static String description(ResourceType type) {
-    return type == ResourceType.POSTGRES
-        ? "A Postgres database of its own; every binding gets a login of its own."
-        : "A Redis keyspace of its own (or its own server); every binding gets an ACL user of its"
-            + " own.";
+    return switch (type) {
+      case POSTGRES -> "A Postgres database of its own; every binding gets a login of its own.";
+      case REDIS ->
+          "A Redis keyspace of its own (or its own server); every binding gets an ACL user of"
+              + " its own.";
+      case QUEUE ->
+          "NATS subjects of its own (<prefix>.>); every binding gets a NATS user of its own.";
+      case WEBHOOK ->
+          "A URL that stores the requests sent to it; every binding gets a key that reads them.";
+      case STORAGE ->
+          "Object storage under a prefix of its own, reached by presigned URLs; every binding"
+              + " gets a key that presigns them.";
+    };
   }
 
   private static String displayName(ResourceType type) {
-    return type == ResourceType.POSTGRES ? "instanode Postgres" : "instanode Redis";
+    return switch (type) {
+      case POSTGRES -> "instanode Postgres";
+      case REDIS -> "instanode Redis";
+      case QUEUE -> "instanode queue";
+      case WEBHOOK -> "instanode webhook receiver";
+      case STORAGE -> "instanode object storage";
+    };
   }
 
   private static String nameUuid(String name) {

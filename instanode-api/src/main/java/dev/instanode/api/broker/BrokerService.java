@@ -10,7 +10,6 @@ import dev.instanode.api.wire.BrokerOperationReply;
 import dev.instanode.core.ApiException;
 import dev.instanode.core.AuditKind;
 import dev.instanode.core.Masking;
-import dev.instanode.core.ProviderResourceId;
 import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceStatus;
@@ -20,7 +19,6 @@ import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
 import dev.instanode.core.names.BindingKey;
-import dev.instanode.provisioner.BindingRequest;
 import dev.instanode.provisioner.Provisioner;
 import dev.instanode.provisioner.ProvisionerException;
 import dev.instanode.store.AuditEvent;
@@ -84,7 +82,7 @@ public final class BrokerService {
   private final ResourceProvisioning provisioning;
   private final ResourceService resources;
   private final ResourceRepository resourceRows;
-  private final Provisioner provisioner;
+  private final BindingMaker bindings;
   private final IdentityRepository identities;
   private final AesGcm aes;
   private final AuditLog audit;
@@ -96,6 +94,7 @@ public final class BrokerService {
       Jdbi jdbi,
       BrokerSettings settings,
       BrokerCatalog catalog,
+      String publicBaseUrl,
       ResourceProvisioning provisioning,
       ResourceService resources,
       ResourceRepository resourceRows,
@@ -112,7 +111,7 @@ public final class BrokerService {
     this.provisioning = provisioning;
     this.resources = resources;
     this.resourceRows = resourceRows;
-    this.provisioner = provisioner;
+    this.bindings = new BindingMaker(provisioner, publicBaseUrl);
     this.identities = identities;
     this.aes = aes;
     this.audit = audit;
@@ -305,7 +304,14 @@ public final class BrokerService {
     Optional<ResourceToken> token =
         instance.resourceToken().or(() -> jdbi.withHandle(h -> unrecordedResource(h, instance)));
     int bindings = jdbi.withHandle(h -> BrokerRepository.bindingCount(h, instanceId));
-    token.ifPresent(t -> dropResource(instance.teamId(), t, requestId));
+    token.ifPresent(t -> {
+      dropResource(instance.teamId(), t, requestId);
+      // A receiver's or storage's bindings are keys: they would reach nothing now, and go.
+      resourceRows
+          .findByToken(t)
+          .ifPresent(
+              r -> jdbi.useTransaction(h -> IdentityRepository.revokeResourceKeys(h, r.id())));
+    });
     jdbi.useTransaction(h -> BrokerRepository.delete(h, instanceId));
     Map<String, Object> auditDetails = details(instanceId, Optional.empty(), origin);
     auditDetails.put("bindings_dropped", bindings);
@@ -413,12 +419,7 @@ public final class BrokerService {
               return new Made(
                   new Answer(200, credentials(existing.get().sealed())), Optional.empty());
             }
-            String url =
-                provisioner
-                    .createBinding(bindingRequest(resource, bindingId, requestId))
-                    .connectionUrl();
-            Map<String, Object> credentials =
-                BindingCredentials.of(resource.type(), url, resource.keyPrefix());
+            Map<String, Object> credentials = bindings.make(h, resource, bindingId, requestId);
             BrokerRepository.insertBinding(
                 h,
                 bindingId,
@@ -475,7 +476,7 @@ public final class BrokerService {
             // A bind that failed or timed out may have made its login before its row: the
             // platform's unbind is the orphan mitigation that drops it.
             if (resource.isPresent()) {
-              provisioner.dropBinding(bindingRequest(resource.get(), bindingId, requestId));
+              bindings.end(h, resource.get(), bindingId, requestId);
             }
             if (binding.isEmpty()) {
               return Optional.<Dropped>empty();
@@ -526,7 +527,7 @@ public final class BrokerService {
       jdbi.withHandle(h -> BrokerRepository.find(h, instanceId))
           .flatMap(Instance::resourceToken)
           .flatMap(resourceRows::findByToken)
-          .ifPresent(r -> provisioner.dropBinding(bindingRequest(r, bindingId, requestId)));
+          .ifPresent(r -> bindings.forget(r, bindingId, requestId));
     } catch (RuntimeException e) {
       LOG.warn(
           "broker.bind_cleanup_failed instance={} error={}",
@@ -549,16 +550,6 @@ public final class BrokerService {
         .orElseThrow(() ->
             BrokerException.unprocessable(
                 "The instance's resource is no longer live (deleted or expired); deprovision it."));
-  }
-
-  private static BindingRequest bindingRequest(
-      ResourceRecord resource, String bindingId, RequestId requestId) {
-    return new BindingRequest(
-        resource.token(),
-        resource.type(),
-        resource.providerResourceId().orElse(ProviderResourceId.NONE),
-        BindingKey.ofBindingId(bindingId),
-        requestId);
   }
 
   private BrokerBindingReply credentials(String sealed) {

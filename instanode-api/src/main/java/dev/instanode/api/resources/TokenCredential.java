@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * The original's token-as-credential rule for the kinds used over their own routes (webhook
  * receivers, storage): a team's resource answers to the team's key, an anonymous one to its token
- * alone; anything else, another team's included, is a 404 (never 403: a token is not confirmed).
+ * alone, and a binding's key (limited to one resource) to that resource only; anything else,
+ * another team's included, is a 404 (never 403: a token is not confirmed).
  */
 public final class TokenCredential {
   private final ResourceRepository resources;
@@ -35,7 +36,9 @@ public final class TokenCredential {
         found
             .map(r ->
                 switch (caller) {
-                  case Caller.Member m -> r.teamId().filter(m.teamId()::equals).isPresent();
+                  case Caller.Member m ->
+                      r.teamId().filter(m.teamId()::equals).isPresent()
+                          && m.limitedTo().map(r.id()::equals).orElse(true);
                   case Caller.Anonymous a -> r.teamId().isEmpty();
                 })
             .orElse(false);

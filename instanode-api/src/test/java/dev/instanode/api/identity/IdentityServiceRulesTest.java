@@ -30,7 +30,8 @@ class IdentityServiceRulesTest {
           Caller.Member.ALL_SCOPES,
           Optional.empty(),
           TeamRole.OWNER,
-          Optional.of("jti"));
+          Optional.of("jti"),
+          Optional.empty());
 
   @Test
   void aKeyNeedsANameThatIsNotBlank() {
