@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.instanode.api.broker.BrokerCatalog;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -175,6 +179,27 @@ class BrokerKindsHttpTest {
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
       assertThat(errorCode(refused)).isEqualTo("insufficient_scope");
     }
+
+    // Nor does an agent's MCP call, or a browser holding it as its session, get anywhere.
+    try (McpSyncClient agent =
+        McpClient.sync(
+                HttpClientStreamableHttpTransport.builder("http://127.0.0.1:" + api.port())
+                    .endpoint("/mcp")
+                    .requestBuilder(
+                        HttpRequest.newBuilder().header("Authorization", "Bearer " + keyA))
+                    .build())
+            .build()) {
+      agent.initialize();
+      McpSchema.CallToolResult listed =
+          agent.callTool(new McpSchema.CallToolRequest("list_resources", Map.of()));
+      String text = ((McpSchema.TextContent) listed.content().getFirst()).text();
+      assertThat(listed.isError()).as(text).isTrue();
+      assertThat(JSON.readTree(text).get("error").asString()).isEqualTo("insufficient_scope");
+    }
+    HttpResponse<String> page =
+        api.http().get("/app/resources", Map.of("Cookie", "instanode_session=" + keyA));
+    assertThat(page.statusCode()).isEqualTo(303);
+    assertThat(page.headers().firstValue("Location").orElseThrow()).startsWith("/app/signin");
 
     unbind(instance, "hook-a", WEBHOOK, WEBHOOK_HOBBY);
     assertThat(api.http().get(path(a, "requests_url"), bearer(keyA)).statusCode()).isEqualTo(401);
