@@ -26,6 +26,8 @@ class TableOwnershipTest {
           Map.entry("drop_audit", "DropAudit"),
           Map.entry("resources", "ResourceRepository"),
           Map.entry("pool_items", "PoolRepository"),
+          Map.entry("queue_users", "QueueBackend"),
+          Map.entry("queue_binding_users", "QueueBackend"),
           Map.entry("pending_propagations", "PendingPropagationRepository"),
           Map.entry("audit_log", "AuditLog"),
           Map.entry("onboarding_events", "OnboardingRepository"),

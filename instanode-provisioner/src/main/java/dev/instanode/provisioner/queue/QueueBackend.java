@@ -8,6 +8,8 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.InfraName;
 import dev.instanode.core.names.QueueUser;
 import dev.instanode.provisioner.InventoryItem;
@@ -33,6 +35,11 @@ import org.jdbi.v3.core.JdbiException;
  * in the provisioner's {@code queue_users}; every change rewrites the server's authorization file
  * from that table and reloads it, then proves the change took (a new user connects; a dropped one
  * is refused) before it reports success. Reloading closes a removed user's connections.
+ *
+ * <p>A binding of a queue is one more user, {@code bnd_<token>_<binding key>} in {@code
+ * queue_binding_users}, with exactly its queue's subjects. The file holds a binding only while its
+ * queue's user is there, so a queue's drop shuts its bindings out in the same reload; their rows go
+ * when the chokepoint drops them next.
  */
 public final class QueueBackend implements HeldOnWriteBackend {
   static final String PROVIDER = "nats:shared";
@@ -145,6 +152,142 @@ public final class QueueBackend implements HeldOnWriteBackend {
   }
 
   /**
+   * A user of the binding's own with exactly its queue's subjects and a password of its own; bound
+   * again, it gets a new password, and the reload closes connections made with the old one. The URL
+   * is returned only once the new password connects; if it does not, the previous password (or no
+   * user, when the binding is new) is put back.
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the queue's user does not exist;
+   *     nothing is recorded then
+   */
+  @Override
+  public String createBinding(
+      InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    ResourceToken token = token(key);
+    String username = BindingLogin.of(token, binding).value();
+    String password = Secrets.hex(16);
+    Optional<String> previous = recordBinding(token, binding, username, hash(password));
+    try {
+      apply();
+      awaitAccepted(username, password);
+    } catch (ProvisionerException e) {
+      try {
+        previous.ifPresentOrElse(
+            old -> setBindingHash(token, binding, old), () -> deleteBinding(token, binding));
+        apply();
+      } catch (ProvisionerException second) {
+        e.addSuppressed(second);
+      }
+      throw e;
+    }
+    return url(username, password);
+  }
+
+  /**
+   * Writes the binding's user with {@code hash}, returning the hash it had before (empty when it is
+   * new). The queue's row is read {@code FOR SHARE}: a drop of the queue running at once either
+   * finishes first (and this refuses) or waits for this to commit (and then lists this binding
+   * among those it drops), so no binding row outlives its queue unseen.
+   */
+  private Optional<String> recordBinding(
+      ResourceToken token, BindingKey binding, String username, String hash) {
+    try {
+      return provisionerDb.inTransaction(h -> {
+        boolean queueExists =
+            h.createQuery("SELECT true FROM queue_users WHERE token = :t FOR SHARE")
+                .bind("t", token.value())
+                .mapTo(Boolean.class)
+                .findOne()
+                .isPresent();
+        if (!queueExists) {
+          throw new ProvisionerException(
+              ProvisionerException.Kind.INVALID_ARGUMENT, "no queue user for this token", null);
+        }
+        Optional<String> old =
+            h.createQuery(
+                    "SELECT password_hash FROM queue_binding_users"
+                        + " WHERE token = :t AND binding_key = :b FOR UPDATE")
+                .bind("t", token.value())
+                .bind("b", binding.value())
+                .mapTo(String.class)
+                .findOne();
+        h.createUpdate(
+                "INSERT INTO queue_binding_users (token, binding_key, username, password_hash)"
+                    + " VALUES (:t, :b, :u, :h)"
+                    + " ON CONFLICT (token, binding_key) DO UPDATE"
+                    + " SET password_hash = EXCLUDED.password_hash")
+            .bind("t", token.value())
+            .bind("b", binding.value())
+            .bind("u", username)
+            .bind("h", hash)
+            .execute();
+        return old;
+      });
+    } catch (JdbiException e) {
+      throw unavailable("queue binding user could not be recorded", e);
+    }
+  }
+
+  private void setBindingHash(ResourceToken token, BindingKey binding, String hash) {
+    try {
+      provisionerDb.useHandle(h ->
+          h.createUpdate(
+                  "UPDATE queue_binding_users SET password_hash = :h"
+                      + " WHERE token = :t AND binding_key = :b")
+              .bind("h", hash)
+              .bind("t", token.value())
+              .bind("b", binding.value())
+              .execute());
+    } catch (JdbiException e) {
+      throw unavailable("queue binding user could not be changed", e);
+    }
+  }
+
+  private void deleteBinding(ResourceToken token, BindingKey binding) {
+    try {
+      provisionerDb.useHandle(h ->
+          h.createUpdate("DELETE FROM queue_binding_users WHERE token = :t AND binding_key = :b")
+              .bind("t", token.value())
+              .bind("b", binding.value())
+              .execute());
+    } catch (JdbiException e) {
+      throw unavailable("queue binding user could not be removed", e);
+    }
+  }
+
+  /**
+   * Removes the binding's user and reloads the server, which ends its connections; the queue and
+   * its other users stay. Idempotent: with no row it still rewrites and reloads, so a retry after a
+   * failed reload completes the drop.
+   */
+  @Override
+  public void dropBinding(InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
+    deleteBinding(token(key), binding);
+    apply();
+  }
+
+  /** The binding users of the queue the table still holds. */
+  @Override
+  public List<BindingLogin> bindingLogins(InfraKey key, ProviderResourceId providerResourceId) {
+    ResourceToken token = token(key);
+    try {
+      return provisionerDb.withHandle(h ->
+          h
+              .createQuery(
+                  "SELECT username FROM queue_binding_users WHERE token = :t ORDER BY username")
+              .bind("t", token.value())
+              .mapTo(String.class)
+              .list()
+              .stream()
+              .filter(u -> BindingLogin.keyOf(u).filter(token::equals).isPresent())
+              .map(BindingLogin::new)
+              .toList());
+    } catch (JdbiException e) {
+      throw unavailable("queue binding users could not be read", e);
+    }
+  }
+
+  /**
    * Writes the file from the table and reloads, holding a database lock for the whole step: two
    * processes (an api and a worker each with a provisioner) must not interleave, or the one that
    * read the table first could write last and bring back a removed user.
@@ -155,7 +298,12 @@ public final class QueueBackend implements HeldOnWriteBackend {
       provisionerDb.useTransaction(h -> {
         h.execute("SELECT pg_advisory_xact_lock(?)", AUTH_FILE_LOCK);
         List<NatsAuthorization.User> users =
-            h.createQuery("SELECT token, username, password_hash FROM queue_users ORDER BY token")
+            h.createQuery(
+                    "SELECT token, username, password_hash FROM queue_users"
+                        + " UNION ALL"
+                        + " SELECT b.token, b.username, b.password_hash"
+                        + " FROM queue_binding_users b JOIN queue_users q ON q.token = b.token"
+                        + " ORDER BY token, username")
                 .map((rs, ctx) ->
                     new NatsAuthorization.User(
                         rs.getString("username"),
