@@ -292,6 +292,29 @@ class PostgresBindingsTest {
     assertThat(backend.usage().tenants()).filteredOn(t -> t.key().equals(r.token())).hasSize(1);
   }
 
+  @Test
+  void aBindingsSessionsCountAgainstTheResourcesOneCap() throws Exception {
+    Made r = provision(Tier.PRO);
+    String a = bind(r, "binding-a");
+    try (Connection own = connect(r.url());
+        Connection second = connect(a);
+        Connection newest = connect(a)) {
+      assertThat(
+              backend.usage().tenants().stream()
+                  .filter(t -> t.key().equals(r.token()))
+                  .findFirst()
+                  .orElseThrow()
+                  .connections())
+          .isEqualTo(3);
+      assertThat(backend.closeConnectionsOver(r.token(), PRID, 1)).isEqualTo(2);
+      assertThatThrownBy(() -> newest.createStatement().execute("SELECT 1"))
+          .isInstanceOf(SQLException.class);
+      assertThatThrownBy(() -> second.createStatement().execute("SELECT 1"))
+          .isInstanceOf(SQLException.class);
+      assertThat(own.createStatement().execute("SELECT 1")).isTrue();
+    }
+  }
+
   private record Made(ResourceToken token, String url) {}
 
   /** The metric's name, as the provisioner registers it. */

@@ -55,6 +55,26 @@ public record BindingLogin(String value) implements InfraName {
   }
 
   /**
+   * The key text of the tenant a login acts for: its own login ({@code ownPrefix} + key) or one of
+   * its bindings' ({@code bnd_<key>_<hex>}), so sessions of either count against one resource's
+   * connection cap. Empty for any other login.
+   */
+  public static Optional<String> tenantOf(String login, String ownPrefix) {
+    if (login == null) {
+      return Optional.empty();
+    }
+    if (login.startsWith(ownPrefix)) {
+      return Optional.of(login.substring(ownPrefix.length()));
+    }
+    return keyOf(login).map(InfraKey::text);
+  }
+
+  /** Whether the login is the tenant's own ({@code own}) or one of its bindings'. */
+  public static boolean actsFor(String login, InfraKey key, String own) {
+    return own.equals(login) || keyOf(login).filter(key::equals).isPresent();
+  }
+
+  /**
    * The binding key this login's name ends with.
    *
    * @throws IllegalArgumentException when the name is not a binding login's

@@ -455,10 +455,14 @@ public final class PostgresBackend implements ResourceBackend {
         }
         try (ResultSet rs =
             s.executeQuery(
-                "SELECT usename, count(*) FROM pg_stat_activity WHERE usename LIKE 'usr\\_%'"
+                "SELECT usename, count(*) FROM pg_stat_activity"
+                    + " WHERE (usename LIKE 'usr\\_%' OR usename LIKE 'bnd\\_%')"
                     + " AND backend_type = 'client backend' GROUP BY usename")) {
+          // A binding's sessions are the resource's: they count against its one cap.
           while (rs.next()) {
-            sessions.put(rs.getString(1).substring(ROLE_PREFIX), rs.getInt(2));
+            int count = rs.getInt(2);
+            BindingLogin.tenantOf(rs.getString(1), RoleName.PREFIX)
+                .ifPresent(naming -> sessions.merge(naming, count, Integer::sum));
           }
         }
         try (ResultSet rs =
@@ -557,22 +561,28 @@ public final class PostgresBackend implements ResourceBackend {
     }
     CustomerCluster cluster = placement.byProviderResourceId(providerResourceId);
     try (Connection c = cluster.connect()) {
-      return closeNewest(c, RoleName.of(key).value(), cap);
+      return closeNewest(c, key, cap);
     } catch (SQLException e) {
       throw ProvisionerException.fromSql("close_connections", e);
     }
   }
 
-  private static int closeNewest(Connection c, String role, long cap) throws SQLException {
+  /** The resource's own sessions and its bindings' together are held to the one cap. */
+  private static int closeNewest(Connection c, InfraKey key, long cap) throws SQLException {
+    String role = RoleName.of(key).value();
     List<Integer> pids = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT pid FROM pg_stat_activity WHERE usename = ? AND backend_type = 'client backend'"
+            "SELECT pid, usename FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                + " AND (usename = ? OR starts_with(usename::text, ?))"
                 + " ORDER BY backend_start DESC, pid DESC")) {
       ps.setString(1, role);
+      ps.setString(2, BindingLogin.namePrefix(key));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          pids.add(rs.getInt(1));
+          if (BindingLogin.actsFor(rs.getString(2), key, role)) {
+            pids.add(rs.getInt(1));
+          }
         }
       }
     }

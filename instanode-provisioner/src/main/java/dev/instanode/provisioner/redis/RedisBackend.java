@@ -584,7 +584,8 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       record Client(long id, long ageSeconds) {}
       List<Client> clients = new ArrayList<>();
       for (String line : redis.clientList().split("\n")) {
-        if (tenant.user().equals(ClientList.field(line, "user"))) {
+        // The tenant's own connections and its bindings' are held to the one cap together.
+        if (BindingLogin.actsFor(ClientList.field(line, "user"), key, tenant.user())) {
           clients.add(
               new Client(
                   Long.parseLong(ClientList.field(line, "id")),

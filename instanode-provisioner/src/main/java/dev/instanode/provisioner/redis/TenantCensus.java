@@ -2,6 +2,7 @@ package dev.instanode.provisioner.redis;
 
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.names.AclUserName;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.provisioner.TenantUsage;
 import dev.instanode.provisioner.UsageReport;
 import io.lettuce.core.KeyScanCursor;
@@ -122,13 +123,10 @@ final class TenantCensus {
 
   private void countConnections(Map<String, Tally> tallies) {
     for (String line : connection.sync().clientList().split("\n")) {
-      String user = ClientList.field(line, "user");
-      if (user != null && user.startsWith(AclUserName.PREFIX)) {
-        Tally t = tallies.get(user.substring(AclUserName.PREFIX.length()));
-        if (t != null) {
-          t.connections++;
-        }
-      }
+      // A binding's connections are the tenant's: they count against its one cap.
+      BindingLogin.tenantOf(ClientList.field(line, "user"), AclUserName.PREFIX)
+          .map(tallies::get)
+          .ifPresent(t -> t.connections++);
     }
   }
 }

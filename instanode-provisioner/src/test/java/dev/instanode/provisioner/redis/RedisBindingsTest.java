@@ -177,6 +177,29 @@ class RedisBindingsTest {
     assertThat(bindingUsers(token)).isEmpty();
   }
 
+  @Test
+  void aBindingsConnectionsCountAgainstTheTenantsOneCap() {
+    ResourceToken token = provision();
+    StatefulRedisConnection<String, String> oldest = probe.connect(bind(token, "binding-a"));
+    assertThat(oldest.sync().ping()).isEqualTo("PONG");
+    String b = bind(token, "binding-b");
+    StatefulRedisConnection<String, String> second = probe.connect(b);
+    StatefulRedisConnection<String, String> newest = probe.connect(b);
+    assertThat(second.sync().ping()).isEqualTo("PONG");
+    assertThat(newest.sync().ping()).isEqualTo("PONG");
+
+    assertThat(
+            backend.usage().tenants().stream()
+                .filter(t -> t.key().equals(token))
+                .findFirst()
+                .orElseThrow()
+                .connections())
+        .isEqualTo(3);
+    assertThat(backend.closeConnectionsOver(token, PRID, 1)).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !second.isOpen() && !newest.isOpen());
+    assertThat(oldest.sync().ping()).isEqualTo("PONG");
+  }
+
   private static ResourceToken provision() {
     ResourceToken token = ResourceToken.random();
     ProvisionResult made =
