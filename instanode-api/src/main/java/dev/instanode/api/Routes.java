@@ -196,6 +196,7 @@ public final class Routes {
           routes.get("/v2/catalog", broker::catalog, Access.OPEN);
           routes.put("/v2/service_instances/{instance_id}", broker::provision, Access.OPEN);
           routes.delete("/v2/service_instances/{instance_id}", broker::deprovision, Access.OPEN);
+          routes.get("/v2/service_instances/{instance_id}", broker::instance, Access.OPEN);
           routes.get(
               "/v2/service_instances/{instance_id}/last_operation",
               broker::lastOperation,
@@ -207,6 +208,10 @@ public final class Routes {
           routes.delete(
               "/v2/service_instances/{instance_id}/service_bindings/{binding_id}",
               broker::unbind,
+              Access.OPEN);
+          routes.get(
+              "/v2/service_instances/{instance_id}/service_bindings/{binding_id}",
+              broker::binding,
               Access.OPEN);
         });
 

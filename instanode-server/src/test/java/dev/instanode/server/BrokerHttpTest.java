@@ -201,6 +201,36 @@ class BrokerHttpTest {
   }
 
   @Test
+  void instancesAndBindingsCanBeFetchedOnceMadeAndNotAfterTheyGo() {
+    String instance = UUID.randomUUID().toString();
+    String path = "/v2/service_instances/" + instance;
+    assertThat(body(api.http().get(path, platform()), 404).size()).isZero();
+    body(provision(instance, REDIS, REDIS_HOBBY), 201);
+    JsonNode fetched = body(api.http().get(path, platform()), 200);
+    assertThat(fetched.get("service_id").asString()).isEqualTo(REDIS);
+    assertThat(fetched.get("plan_id").asString()).isEqualTo(REDIS_HOBBY);
+
+    JsonNode bound = credentials(bind(instance, "fetch-me", REDIS, REDIS_HOBBY), 201);
+    assertThat(credentials(api.http().get(path + "/service_bindings/fetch-me", platform()), 200))
+        .isEqualTo(bound);
+    // A binding is fetched through its own instance only.
+    String other = UUID.randomUUID().toString();
+    body(provision(other, REDIS, REDIS_HOBBY), 201);
+    body(
+        api.http().get("/v2/service_instances/" + other + "/service_bindings/fetch-me", platform()),
+        404);
+
+    body(unbind(instance, "fetch-me", REDIS, REDIS_HOBBY), 200);
+    body(api.http().get(path + "/service_bindings/fetch-me", platform()), 404);
+    body(deprovision(instance, REDIS, REDIS_HOBBY), 200);
+    body(deprovision(other, REDIS, REDIS_HOBBY), 200);
+    body(api.http().get(path, platform()), 404);
+    JsonNode catalog = body(api.http().get("/v2/catalog", platform()), 200);
+    assertThat(catalog.get("services").get(0).get("instances_retrievable").asBoolean()).isTrue();
+    assertThat(catalog.get("services").get(0).get("bindings_retrievable").asBoolean()).isTrue();
+  }
+
+  @Test
   void eachBindingIsALoginOfItsOwnAndUnbindingOneLeavesTheOtherWorking() throws Exception {
     String instance = UUID.randomUUID().toString();
     assertThat(body(provision(instance, PG, PG_HOBBY), 201).size()).isZero();

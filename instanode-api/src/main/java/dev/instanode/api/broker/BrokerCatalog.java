@@ -64,8 +64,8 @@ public final class BrokerCatalog {
               description(type),
               List.of("instanode", type.wireName()),
               true,
-              false,
-              false,
+              true,
+              true,
               false,
               new BrokerCatalogReply.ServiceMetadata(displayName(type), documentationUrl),
               offeredPlans));

@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * A refusal in the Open Service Broker API's terms: the status, the spec's error code where one
- * applies, and a description for the platform's operator. Bodies of 409 and 410 are {@code {}}, as
- * the spec has them.
+ * applies, and a description for the platform's operator. Bodies of 404, 409 and 410 are {@code
+ * {}}, as the spec has them.
  */
 public final class BrokerException extends RuntimeException {
   private final int status;
@@ -30,6 +30,11 @@ public final class BrokerException extends RuntimeException {
   /** The id is taken by a request with other attributes. */
   public static BrokerException conflict(String description) {
     return new BrokerException(409, Optional.empty(), description);
+  }
+
+  /** Nothing by that id can be fetched: it does not exist, or it is still being made. */
+  public static BrokerException notFound(String description) {
+    return new BrokerException(404, Optional.empty(), description);
   }
 
   /** Nothing by that id exists (any more): a deprovision or unbind the platform counts as done. */
@@ -74,8 +79,8 @@ public final class BrokerException extends RuntimeException {
     return error;
   }
 
-  /** 409 and 410 answer {@code {}}; the rest carry the spec's error body. */
+  /** 404, 409 and 410 answer {@code {}}; the rest carry the spec's error body. */
   public boolean emptyBody() {
-    return status == 409 || status == 410;
+    return status == 404 || status == 409 || status == 410;
   }
 }

@@ -66,6 +66,22 @@ public final class BrokerHandler {
                 RequestContext.id(ctx)));
   }
 
+  public void instance(Context ctx) {
+    answer(
+        ctx,
+        "fetch_instance",
+        () -> new BrokerService.Answer(200, service.instance(id(ctx, "instance_id"))));
+  }
+
+  public void binding(Context ctx) {
+    answer(
+        ctx,
+        "fetch_binding",
+        () ->
+            new BrokerService.Answer(
+                200, service.binding(id(ctx, "instance_id"), id(ctx, "binding_id"))));
+  }
+
   public void lastOperation(Context ctx) {
     answer(
         ctx,

@@ -5,6 +5,7 @@ import dev.instanode.api.provision.ResourceProvisioning;
 import dev.instanode.api.resources.ResourceService;
 import dev.instanode.api.wire.BrokerBindingReply;
 import dev.instanode.api.wire.BrokerCatalogReply;
+import dev.instanode.api.wire.BrokerInstanceReply;
 import dev.instanode.api.wire.BrokerLastOperationReply;
 import dev.instanode.api.wire.BrokerOperationReply;
 import dev.instanode.core.ApiException;
@@ -241,6 +242,29 @@ public final class BrokerService {
               "This instance failed to provision; deprovision it before using the id again.");
       case DELETING -> throw BrokerException.concurrency("This instance is being deprovisioned.");
     };
+  }
+
+  /**
+   * {@code GET /v2/service_instances/{instance_id}}: its service and plan, once made; 404 while it
+   * is being provisioned or deprovisioned, as for an id that was never provisioned.
+   */
+  public BrokerInstanceReply instance(String instanceId) {
+    Instance instance =
+        jdbi.withHandle(h -> BrokerRepository.find(h, instanceId))
+            .filter(i -> i.state() == State.SUCCEEDED || i.state() == State.FAILED)
+            .orElseThrow(() -> BrokerException.notFound("No such instance (or not made yet)."));
+    return new BrokerInstanceReply(instance.serviceId(), instance.planId());
+  }
+
+  /**
+   * {@code GET /v2/service_instances/{instance_id}/service_bindings/{binding_id}}: the binding's
+   * credentials, the same its bind answered; 404 for a binding of no such instance.
+   */
+  public BrokerBindingReply binding(String instanceId, String bindingId) {
+    return jdbi.withHandle(h -> BrokerRepository.findBinding(h, bindingId))
+        .filter(b -> b.instanceId().equals(instanceId))
+        .map(b -> credentials(b.sealed()))
+        .orElseThrow(() -> BrokerException.notFound("No such binding of this instance."));
   }
 
   /** {@code GET /v2/service_instances/{instance_id}/last_operation}. */
