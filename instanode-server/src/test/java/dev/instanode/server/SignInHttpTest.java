@@ -171,6 +171,36 @@ class SignInHttpTest {
   }
 
   @Test
+  void aNetworkAsksForAtMostTwentyLinksAnHourWhateverTheAddresses() {
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      statuses.add(fromNetwork("198.51.100.7", "many-" + i + "-" + UUID.randomUUID()).statusCode());
+    }
+    assertThat(statuses.subList(0, 20)).containsOnly(202);
+    assertThat(statuses.get(20)).isEqualTo(429);
+
+    // Another host of the same /24 is the same network; a fresh address does not help.
+    HttpResponse<String> sameNetwork = fromNetwork("198.51.100.200", "other-" + UUID.randomUUID());
+    assertThat(sameNetwork.statusCode()).isEqualTo(429);
+    assertThat(error(sameNetwork)).isEqualTo("sign_in_rate_limited");
+    assertThat(sameNetwork.headers().firstValue("Retry-After")).isPresent();
+    assertThat(JSON.readTree(sameNetwork.body()).get("message").asString())
+        .contains("from this network");
+
+    // Another network is unaffected.
+    assertThat(fromNetwork("192.0.2.7", "elsewhere-" + UUID.randomUUID()).statusCode())
+        .isEqualTo(202);
+  }
+
+  private static HttpResponse<String> fromNetwork(String ip, String localPart) {
+    return api.http()
+        .post(
+            "/auth/email/start",
+            body(localPart + "@example.com"),
+            Map.of("Content-Type", "application/json", "X-Forwarded-For", ip));
+  }
+
+  @Test
   void noSecretOfSigningInReachesTheLog() {
     TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
     List<String> secrets = new ArrayList<>();
