@@ -189,6 +189,13 @@ class PlansTest {
   }
 
   @Test
+  void seatsPerTierFollowTheReferenceTableAndNoTierHasUnlimitedSeats() {
+    assertThat(plans.all())
+        .extracting(Plan::teamMembers)
+        .containsExactly(1L, 1L, 1L, 1L, 5L, 10L, 25L);
+  }
+
+  @Test
   void yearlyVariantsMapToTheirBaseTier() {
     assertThat(Tier.parse("pro_yearly")).contains(Tier.PRO);
     assertThat(Tier.parse("platinum")).isEmpty();

@@ -5,7 +5,9 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.slf4j.LoggerFactory;
 
 /** Everything logged while it is open, as the text an operator would read. */
@@ -18,7 +20,10 @@ final class CapturedLog implements AutoCloseable {
     root.addAppender(appender);
   }
 
-  /** Each event's level, logger, message and stack trace, one string per event. */
+  /**
+   * Each event's level, logger, message, arguments, MDC, key-value pairs and stack trace, one
+   * string per event: all an encoder could write.
+   */
   List<String> lines() {
     return List.copyOf(appender.list).stream().map(CapturedLog::render).toList();
   }
@@ -38,7 +43,27 @@ final class CapturedLog implements AutoCloseable {
   private static String render(ILoggingEvent e) {
     String stack =
         e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy());
-    return e.getLevel() + " " + e.getLoggerName() + " " + e.getFormattedMessage() + " " + stack;
+    String arguments =
+        e.getArgumentArray() == null ? "" : Arrays.deepToString(e.getArgumentArray());
+    String pairs =
+        e.getKeyValuePairs() == null
+            ? ""
+            : e.getKeyValuePairs().stream()
+                .map(p -> p.key + "=" + p.value)
+                .collect(Collectors.joining(" "));
+    return e.getLevel()
+        + " "
+        + e.getLoggerName()
+        + " "
+        + e.getFormattedMessage()
+        + " "
+        + arguments
+        + " "
+        + e.getMDCPropertyMap()
+        + " "
+        + pairs
+        + " "
+        + stack;
   }
 
   @Override

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.TeamRole;
 import dev.instanode.core.Tier;
+import dev.instanode.core.auth.ApiKeys;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -12,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,6 +56,38 @@ class DeviceFlowHttpTest {
     assertThat(error(tooSoon)).isEqualTo("slow_down");
     assertThat(JSON.readTree(tooSoon.body()).get("retry_after_seconds").asInt()).isEqualTo(10);
     assertThat(error(poll("not-a-device-code"))).isEqualTo("expired_token");
+  }
+
+  @Test
+  void aCodeWhoseTenMinutesLapsedAnswersExpiredTokenAndCannotBeApproved() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    JsonNode started = json(api.http().postJson("/auth/cli", ""), 201);
+    String device = started.get("device_code").asString();
+    String userCode = started.get("user_code").asString();
+    String deviceKey = "cli:device:" + ApiKeys.hash(device);
+    String userKey = "cli:user:" + userCode;
+    try (RedisClient client = RedisClient.create(api.env().get("REDIS_URL"));
+        StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> redis = connection.sync();
+      // Both halves live for the flow's 10 minutes, and a poll does not extend them.
+      assertThat(error(poll(device))).isEqualTo("authorization_pending");
+      assertThat(redis.ttl(deviceKey)).isBetween(590L, 600L);
+      assertThat(redis.ttl(userKey)).isBetween(590L, 600L);
+      // The end of that lifetime brought forward: Redis lapses the code itself.
+      redis.pexpire(deviceKey, 50);
+      redis.pexpire(userKey, 50);
+      Awaitility.await().until(() -> redis.exists(deviceKey, userKey) == 0);
+    }
+    assertThat(error(poll(device))).isEqualTo("expired_token");
+    assertThat(
+            error(
+                api.http()
+                    .post(
+                        "/auth/cli/approve",
+                        "{\"user_code\":\"" + userCode + "\"}",
+                        Teams.bearer(Teams.session(api.env(), team)))))
+        .isEqualTo("not_found");
+    assertThat(error(poll(device))).as("nothing was recreated").isEqualTo("expired_token");
   }
 
   @Test

@@ -6,8 +6,10 @@ import dev.instanode.api.identity.TeamBootstrap;
 import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 class SignInHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Pattern LINK_TOKEN = Pattern.compile("token=(mlnk_[A-Za-z0-9_-]{43})");
+  private static final Pattern CLI_PAGE_LINK =
+      Pattern.compile("(/auth/cli/verify\\?code=[A-Z-]{9}&link=mlnk_[A-Za-z0-9_-]{43})");
 
   static final Mailbox mail = Mailbox.start();
 
@@ -171,6 +175,36 @@ class SignInHttpTest {
   }
 
   @Test
+  void aNetworkAsksForAtMostTwentyLinksAnHourWhateverTheAddresses() {
+    List<Integer> statuses = new ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      statuses.add(fromNetwork("198.51.100.7", "many-" + i + "-" + UUID.randomUUID()).statusCode());
+    }
+    assertThat(statuses.subList(0, 20)).containsOnly(202);
+    assertThat(statuses.get(20)).isEqualTo(429);
+
+    // Another host of the same /24 is the same network; a fresh address does not help.
+    HttpResponse<String> sameNetwork = fromNetwork("198.51.100.200", "other-" + UUID.randomUUID());
+    assertThat(sameNetwork.statusCode()).isEqualTo(429);
+    assertThat(error(sameNetwork)).isEqualTo("sign_in_rate_limited");
+    assertThat(sameNetwork.headers().firstValue("Retry-After")).isPresent();
+    assertThat(JSON.readTree(sameNetwork.body()).get("message").asString())
+        .contains("from this network");
+
+    // Another network is unaffected.
+    assertThat(fromNetwork("192.0.2.7", "elsewhere-" + UUID.randomUUID()).statusCode())
+        .isEqualTo(202);
+  }
+
+  private static HttpResponse<String> fromNetwork(String ip, String localPart) {
+    return api.http()
+        .post(
+            "/auth/email/start",
+            body(localPart + "@example.com"),
+            Map.of("Content-Type", "application/json", "X-Forwarded-For", ip));
+  }
+
+  @Test
   void noSecretOfSigningInReachesTheLog() {
     TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
     List<String> secrets = new ArrayList<>();
@@ -210,6 +244,7 @@ class SignInHttpTest {
           .contains(vaultValue);
       JsonNode device = json(api.http().postJson("/auth/cli", ""), 201);
       secrets.add(device.get("device_code").asString());
+      secrets.add(device.get("user_code").asString());
       json(
           api.http()
               .post(
@@ -231,10 +266,117 @@ class SignInHttpTest {
       api.http().get("/api/v1/whoami", auth);
       lines = Awaitility.await().until(log::lines, l -> !l.isEmpty());
     }
+    assertNoneLogged(lines, secrets);
+  }
+
+  @Test
+  void noSecretOfAResourceOrOfACliSignInOnThePageReachesTheLog() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String email = team.owner().email();
+    List<String> secrets = new ArrayList<>();
+    List<String> lines;
+    try (CapturedLog log = new CapturedLog()) {
+      JsonNode owned =
+          json(
+              api.http().post("/db/new", "{\"name\":\"logged\"}", Teams.bearer(team.apiKey())),
+              201);
+      secrets.addAll(connectionSecrets(owned.get("connection_url").asString()));
+      JsonNode anonymous =
+          json(
+              api.http()
+                  .post(
+                      "/db/new",
+                      "{\"name\":\"anonymous\"}",
+                      Map.of("Content-Type", "application/json", "X-Forwarded-For", "192.0.2.77")),
+              201);
+      secrets.addAll(connectionSecrets(anonymous.get("connection_url").asString()));
+      String upgrade = anonymous.get("upgrade_jwt").asString();
+      secrets.add(upgrade);
+      assertThat(
+              api.http()
+                  .get("/claim/preview?t=" + URLEncoder.encode(upgrade, StandardCharsets.UTF_8))
+                  .statusCode())
+          .isEqualTo(200);
+      JsonNode claimed =
+          json(
+              api.http()
+                  .postJson(
+                      "/claim",
+                      "{\"token\":\""
+                          + upgrade
+                          + "\",\"email\":\"claimer-"
+                          + UUID.randomUUID()
+                          + "@example.com\"}"),
+              201);
+      secrets.add(claimed.get("api_key").asString());
+      secrets.add(claimed.get("session_token").asString());
+
+      // A CLI sign-in approved on the page, after a link mailed to the address.
+      JsonNode device = json(api.http().postJson("/auth/cli", ""), 201);
+      String code = device.get("user_code").asString();
+      secrets.add(code);
+      secrets.add(device.get("device_code").asString());
+      assertThat(api.http().get("/auth/cli/verify?code=" + code).statusCode()).isEqualTo(200);
+      assertThat(form(Map.of("code", code, "email", email)).statusCode()).isEqualTo(200);
+      String link = mail.await(email, "CLI").find(CLI_PAGE_LINK);
+      String linkToken = link.substring(link.indexOf("link=") + 5);
+      secrets.add(linkToken);
+      assertThat(api.http().get(link).statusCode()).isEqualTo(200);
+      assertThat(
+              form(Map.of("code", code, "expected", code, "link", linkToken, "decision", "approve"))
+                  .body())
+          .contains("CLI signed in");
+      secrets.add(
+          json(
+                  api.http()
+                      .postJson(
+                          "/auth/cli/token",
+                          "{\"device_code\":\"" + device.get("device_code").asString() + "\"}"),
+                  200)
+              .get("api_key")
+              .asString());
+      lines = Awaitility.await().until(log::lines, l -> !l.isEmpty());
+    }
+    assertThat(lines)
+        .as("the capture holds each event's MDC")
+        .anyMatch(line -> line.contains("provision.ok") && line.contains("{request_id="));
+    assertNoneLogged(lines, secrets);
+  }
+
+  /** None of {@code secrets} in any line, which holds the event's MDC and key-value pairs too. */
+  private static void assertNoneLogged(List<String> lines, List<String> secrets) {
     assertThat(lines).hasSizeGreaterThan(0);
+    assertThat(lines)
+        .as("the capture holds each event's key-value pairs, after its MDC")
+        .anyMatch(line -> line.contains("instanode.access") && line.contains("} method="));
     for (String secret : secrets) {
+      assertThat(secret).isNotBlank();
       assertThat(lines).noneMatch(line -> line.contains(secret));
     }
+  }
+
+  /** A connection URL and, on its own, the password in it. */
+  private static List<String> connectionSecrets(String url) {
+    String userInfo = URI.create(url).getRawUserInfo();
+    String password = userInfo.substring(userInfo.indexOf(':') + 1);
+    assertThat(password).hasSizeGreaterThan(12);
+    return List.of(url, password);
+  }
+
+  private static HttpResponse<String> form(Map<String, String> fields) {
+    StringBuilder body = new StringBuilder();
+    fields.forEach((k, v) -> {
+      if (!body.isEmpty()) {
+        body.append('&');
+      }
+      body.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+    });
+    return api.http()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + api.port() + "/auth/cli/verify"))
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+            Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html"));
   }
 
   private static String body(String email) {

@@ -8,6 +8,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.store.PlatformDatabase;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -202,6 +203,94 @@ class TeamHttpTest {
                 .get(
                     "/api/v1/teams/" + other.team().id() + "/invitations",
                     Teams.bearer(team.apiKey()))
+                .statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void anInvitationLastsSevenDays() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String email = "week-" + UUID.randomUUID() + "@example.com";
+    Instant before = Instant.now();
+    JsonNode invited = invite(team, email, "developer");
+    Instant after = Instant.now();
+    Instant expiresAt = Instant.parse(invited.at("/invitation/expires_at").asString());
+    assertThat(expiresAt)
+        .isBetween(
+            before.plus(Duration.ofDays(7)).minusSeconds(1),
+            after.plus(Duration.ofDays(7)).plusSeconds(1));
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      Instant stored =
+          db.jdbi()
+              .withHandle(h ->
+                  h.createQuery("SELECT expires_at FROM team_invitations WHERE email = :e")
+                      .bind("e", email)
+                      .mapTo(Instant.class)
+                      .one());
+      assertThat(stored).isEqualTo(expiresAt);
+    }
+  }
+
+  @Test
+  void anAdminCannotInviteAnOwnerNorRemoveOne() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String admin = Teams.memberKey(api.env(), team.team().id(), TeamRole.ADMIN);
+    String ownerId = team.owner().id().toString();
+    String email = "would-be-owner-" + UUID.randomUUID() + "@example.com";
+
+    HttpResponse<String> ownerInvite =
+        api.http()
+            .post(
+                "/api/v1/teams/" + team.team().id() + "/invitations",
+                "{\"email\":\"" + email + "\",\"role\":\"owner\"}",
+                Teams.bearer(admin));
+    assertThat(ownerInvite.statusCode()).isEqualTo(403);
+    assertThat(error(ownerInvite)).isEqualTo("forbidden_role");
+
+    // A second owner, so that only the admin's role stands in the way.
+    String secondOwner = Teams.memberKey(api.env(), team.team().id(), TeamRole.OWNER);
+    for (String owner : List.of(ownerId, userId(secondOwner))) {
+      HttpResponse<String> removal =
+          api.http().delete("/api/v1/team/members/" + owner, Teams.bearer(admin));
+      assertThat(removal.statusCode()).isEqualTo(403);
+      assertThat(error(removal)).isEqualTo("forbidden_role");
+      assertThat(error(role(admin, owner, "admin"))).isEqualTo("forbidden_role");
+    }
+    JsonNode members = json(api.http().get("/api/v1/team/members", Teams.bearer(admin)), 200);
+    assertThat(members.get("items"))
+        .filteredOn(m -> m.get("role").asString().equals("owner"))
+        .hasSize(2);
+    // An owner may invite one.
+    assertThat(invite(team, email, "owner").at("/invitation/role").asString()).isEqualTo("owner");
+  }
+
+  @Test
+  void revokingAnInvitationThatIsNotOpenIsNotFound() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    String invitations = "/api/v1/teams/" + team.team().id() + "/invitations/";
+    Map<String, String> auth = Teams.bearer(team.apiKey());
+
+    HttpResponse<String> unknown = api.http().delete(invitations + UUID.randomUUID(), auth);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(error(unknown)).isEqualTo("not_found");
+    assertThat(api.http().delete(invitations + "not-an-id", auth).statusCode()).isEqualTo(404);
+
+    String id =
+        invite(team, "twice-" + UUID.randomUUID() + "@example.com", "developer")
+            .at("/invitation/id")
+            .asString();
+    assertThat(api.http().delete(invitations + id, auth).statusCode()).isEqualTo(200);
+    assertThat(error(api.http().delete(invitations + id, auth))).isEqualTo("not_found");
+    // Another team's invitation is not there for this caller.
+    TeamBootstrap.Bootstrapped other = Teams.create(api.env(), Tier.PRO);
+    String theirs =
+        invite(other, "theirs-" + UUID.randomUUID() + "@example.com", "developer")
+            .at("/invitation/id")
+            .asString();
+    assertThat(
+            api.http()
+                .delete("/api/v1/teams/" + team.team().id() + "/invitations/" + theirs, auth)
                 .statusCode())
         .isEqualTo(404);
   }

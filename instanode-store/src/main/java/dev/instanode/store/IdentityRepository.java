@@ -600,14 +600,16 @@ public final class IdentityRepository {
         .execute();
   }
 
-  /** Counts one more namespace deleted for the team's deletion. */
-  public void countDeletedNamespace(TeamId team) {
-    jdbi.useHandle(h ->
-        h.createUpdate(
-                "UPDATE teams SET deletion_namespaces_deleted = deletion_namespaces_deleted + 1"
-                    + " WHERE id = :id")
-            .bind("id", team.value())
-            .execute());
+  /**
+   * In the caller's transaction (the one removing the stack's row): counts one more namespace
+   * deleted for the team's deletion, if the team is being deleted.
+   */
+  static void countDeletedNamespace(Handle h, TeamId team) {
+    h.createUpdate(
+            "UPDATE teams SET deletion_namespaces_deleted = deletion_namespaces_deleted + 1"
+                + " WHERE id = :id AND status = 'deletion_pending'")
+        .bind("id", team.value())
+        .execute();
   }
 
   /**

@@ -485,13 +485,29 @@ public final class StackRepository {
     });
   }
 
-  /** Forgets a stack whose namespace is gone. Only a {@code deleting} row is deleted. */
+  /**
+   * Forgets a stack whose namespace is gone. Only a {@code deleting} row is deleted. When its team
+   * is being deleted, the namespace is counted on the team row ({@code
+   * deletion_namespaces_deleted}) in the same transaction: whichever job removes the row (the
+   * team's deletion, or {@code stack_reconciler} finishing an interrupted one) counts it, once, and
+   * a crash cannot separate the removal from the count.
+   */
   public boolean deleteTornDown(StackId id) {
-    return jdbi.withHandle(h ->
-        h.createUpdate("DELETE FROM stacks WHERE id = :id AND status = 'deleting'")
-            .bind("id", id.value())
-            .execute())
-        == 1;
+    return jdbi.inTransaction(h -> {
+      List<Optional<UUID>> gone =
+          h.createQuery(
+                  "DELETE FROM stacks WHERE id = :id AND status = 'deleting' RETURNING team_id")
+              .bind("id", id.value())
+              .map((rs, ctx) -> Optional.ofNullable(rs.getObject("team_id", UUID.class)))
+              .list();
+      if (gone.isEmpty()) {
+        return false;
+      }
+      gone.getFirst()
+          .map(TeamId::new)
+          .ifPresent(team -> IdentityRepository.countDeletedNamespace(h, team));
+      return true;
+    });
   }
 
   /**

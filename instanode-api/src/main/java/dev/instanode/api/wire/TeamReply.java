@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * {@code GET} and {@code PATCH /api/v1/team}: the caller's team. {@code default_env} is the env a
  * member's new resources and stacks get when they name none; {@code settings} is the team's own
- * key-value object; {@code members_limit} is the plan's {@code team_members} (-1: unlimited).
+ * key-value object; {@code members_limit} is the plan's {@code team_members} (every plan caps it;
+ * -1 would mean unlimited).
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record TeamReply(@JsonProperty("ok") boolean ok, @JsonProperty("team") Team team) {

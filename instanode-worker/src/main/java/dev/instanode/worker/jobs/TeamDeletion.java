@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *       dropped through the provisioner's chokepoint (reason {@code team_deleted}), then marked
  *       {@code deleted} in the transaction that counts it on the team row. A drop that fails leaves
  *       the row {@code deleting} for the next run.
- *   <li>Every stack: its namespace deleted through the audited chokepoint, then its row; counted.
+ *   <li>Every stack: its namespace deleted through the audited chokepoint, then its row, counted on
+ *       the team row in the statement that removes it (also when {@code stack_reconciler} finishes
+ *       a teardown this job left {@code deleting}).
  *   <li>Nothing left: under the team's lock, and only if nothing appeared meanwhile, the team
  *       becomes a tombstone, its keys are revoked, its people, invitations and vault secrets are
  *       deleted, and {@code team.tombstoned} is written in the same transaction with {@code
@@ -201,7 +203,7 @@ public final class TeamDeletion implements Job {
           teardown.get().delete(stack.slug(), Optional.of(team), "team_deleted", run.requestId());
       switch (outcome) {
         case StackTeardown.Outcome.Deleted d -> {
-          identities.countDeletedNamespace(team);
+          // Counted on the team row by the row's removal, in its transaction.
           count(meters, WorkerMetrics.TEAM_TEARDOWNS, "kind", "stack", "outcome", "destroyed");
         }
         case StackTeardown.Outcome.NotFound n -> {}

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.cluster.StackCluster;
 import dev.instanode.core.TeamId;
+import dev.instanode.core.stack.StackStatus;
 import dev.instanode.provisioner.DeprovisionRequest;
+import dev.instanode.stacks.StackTeardown;
 import dev.instanode.store.AuditLog;
 import dev.instanode.store.PlatformDatabase;
 import dev.instanode.store.StackRecord;
@@ -19,6 +21,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -145,6 +150,46 @@ class TeamDeletionTest {
   }
 
   @Test
+  void anInterruptedStackTeardownResumesAndCountsEachNamespaceOnce() {
+    TeamId team = rows.team("pro", "deletion_pending");
+    rows.execute("UPDATE teams SET deletion_requested_at = now()");
+    StackRecord untouched = fixtures.deployed(cluster, Optional.of(team), Optional.empty());
+    // As a crash after the mark and before the namespace's deletion leaves it.
+    StackRecord marked =
+        fixtures.force(
+            fixtures.deployed(cluster, Optional.of(team), Optional.empty()), StackStatus.DELETING);
+    // As a crash after the namespace's deletion and before the row's removal leaves it.
+    StackRecord namespaceGone = fixtures.deployed(cluster, Optional.of(team), Optional.empty());
+    cluster.deleteNamespace(namespaceGone.namespace());
+    fixtures.force(namespaceGone, StackStatus.DELETING);
+    // Left long enough that stack_reconciler finishes it before team_deletion runs again.
+    StackRecord stale =
+        fixtures.force(
+            fixtures.deployed(cluster, Optional.of(team), Optional.empty()),
+            StackStatus.DELETING,
+            Instant.now().minus(Duration.ofMinutes(10)));
+
+    StackParts parts = StackFixtures.parts(fixtures.repository(), cluster, audit, meters, Set.of());
+    JobReport reconciled =
+        new StackReconciler(db.jdbi(), Optional.of(parts), meters, Clock.systemUTC())
+            .run(JobRun.start("stack_reconciler"));
+    assertThat(reconciled.count("delete_finished")).isEqualTo(1);
+    assertThat(fixtures.find(stale)).isEmpty();
+    assertThat(namespacesDeleted(team)).as("counted by whichever job removes the row").isEqualTo(1);
+    // A second finisher of the same row (two jobs racing) deletes nothing more and counts nothing.
+    assertThat(parts.teardown().finish(stale, "reconcile", JobRun.start("x").requestId()))
+        .isInstanceOf(StackTeardown.Outcome.Deleted.class);
+    assertThat(namespacesDeleted(team)).isEqualTo(1);
+
+    assertThat(run().count("tombstoned")).isEqualTo(1);
+    for (StackRecord stack : List.of(untouched, marked, namespaceGone, stale)) {
+      assertThat(fixtures.find(stack)).isEmpty();
+      assertThat(cluster.read(stack.namespace())).isEmpty();
+    }
+    assertThat(tombstoned(team, "namespaces_deleted")).isEqualTo(4);
+  }
+
+  @Test
   void aResourceMadeAsTheTeamWasDeletedIsTornDownAfterTheTombstone() {
     TeamId team = rows.team("pro", "tombstoned");
     Rows.Inserted late = rows.resource().team(team).tier("pro").insert();
@@ -178,6 +223,10 @@ class TeamDeletionTest {
                 .bind("id", team.value())
                 .mapTo(String.class)
                 .one());
+  }
+
+  private long namespacesDeleted(TeamId team) {
+    return count("SELECT deletion_namespaces_deleted FROM teams WHERE id = '" + team.value() + "'");
   }
 
   private long count(String sql) {
