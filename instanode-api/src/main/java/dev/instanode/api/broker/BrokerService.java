@@ -328,14 +328,8 @@ public final class BrokerService {
     Optional<ResourceToken> token =
         instance.resourceToken().or(() -> jdbi.withHandle(h -> unrecordedResource(h, instance)));
     int bindings = jdbi.withHandle(h -> BrokerRepository.bindingCount(h, instanceId));
-    token.ifPresent(t -> {
-      dropResource(instance.teamId(), t, requestId);
-      // A receiver's or storage's bindings are keys: they would reach nothing now, and go.
-      resourceRows
-          .findByToken(t)
-          .ifPresent(
-              r -> jdbi.useTransaction(h -> IdentityRepository.revokeResourceKeys(h, r.id())));
-    });
+    // The resource's drop takes every binding with it: logins on the infrastructure, and keys.
+    token.ifPresent(t -> dropResource(instance.teamId(), t, requestId));
     jdbi.useTransaction(h -> BrokerRepository.delete(h, instanceId));
     Map<String, Object> auditDetails = details(instanceId, Optional.empty(), origin);
     auditDetails.put("bindings_dropped", bindings);

@@ -266,6 +266,8 @@ public final class ResourceService {
                     "user_delete",
                     request));
             resources.markDeleted(h, r.id());
+            // Keys limited to it (its bindings') would reach nothing now: they go with it.
+            IdentityRepository.revokeResourceKeys(h, r.id());
             return true;
           });
     } catch (ProvisionerException e) {
