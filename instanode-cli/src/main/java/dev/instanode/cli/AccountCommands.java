@@ -1,7 +1,10 @@
 package dev.instanode.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,9 +57,21 @@ final class AccountCommands {
       return 0;
     }
 
+    /** This machine's name, which the approval page shows and the key is named after. */
+    private static Optional<String> deviceName() {
+      try {
+        String host = InetAddress.getLocalHost().getHostName();
+        return host.isBlank() || host.length() > 64 ? Optional.empty() : Optional.of(host);
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+
     private static String deviceFlow(ApiClient api, PrintWriter out, PrintWriter err)
         throws Exception {
-      JsonNode started = api.post("/auth/cli", ApiClient.JSON.createObjectNode());
+      ObjectNode start = ApiClient.JSON.createObjectNode();
+      deviceName().ifPresent(name -> start.put("device_name", name));
+      JsonNode started = api.post("/auth/cli", start);
       out.println("Open " + started.path("verification_url_complete").asString());
       out.println("and check that it shows the code " + started.path("user_code").asString());
       out.flush();

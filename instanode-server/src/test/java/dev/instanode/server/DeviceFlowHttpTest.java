@@ -141,6 +141,29 @@ class DeviceFlowHttpTest {
   }
 
   @Test
+  void theDevicesNameIsShownForApprovalAndNamesItsKey() {
+    TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
+    Map<String, String> session = Teams.bearer(Teams.session(api.env(), team));
+    JsonNode started =
+        json(api.http().postJson("/auth/cli", "{\"device_name\":\"<b>alice</b>-laptop\"}"), 201);
+    String code = started.get("user_code").asString();
+    String decide = api.http().get("/auth/cli/verify?code=" + code + "&link=x").body();
+    assertThat(decide)
+        .contains("calls <strong>&lt;b&gt;alice&lt;/b&gt;-laptop</strong>")
+        .doesNotContain("<b>alice");
+    json(api.http().post("/auth/cli/approve", "{\"user_code\":\"" + code + "\"}", session), 200);
+    json(poll(started.get("device_code").asString()), 200);
+    JsonNode keys = json(api.http().get("/api/v1/auth/api-keys", session), 200);
+    assertThat(keys.toString()).contains("\"name\":\"cli: <b>alice</b>-laptop\"");
+
+    assertThat(error(api.http().postJson("/auth/cli", "{\"device_name\":\"a\\u0000b\"}")))
+        .isEqualTo("invalid_name");
+    assertThat(
+            error(api.http().postJson("/auth/cli", "{\"device_name\":\"" + "x".repeat(65) + "\"}")))
+        .isEqualTo("invalid_name");
+  }
+
+  @Test
   void aSessionApprovesOrDeniesThroughTheApiAndAKeyCannot() {
     TeamBootstrap.Bootstrapped team = Teams.create(api.env(), Tier.PRO);
     Map<String, String> session = Teams.bearer(Teams.session(api.env(), team));

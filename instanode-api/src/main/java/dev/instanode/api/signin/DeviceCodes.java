@@ -35,7 +35,7 @@ public final class DeviceCodes {
   private static final String CREATE =
       "if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end"
           + " redis.call('HSET', KEYS[1], 'user_code', ARGV[1], 'status', 'pending',"
-          + " 'interval', ARGV[2], 'last_poll', '0')"
+          + " 'interval', ARGV[2], 'last_poll', '0', 'device_name', ARGV[5])"
           + " redis.call('EXPIRE', KEYS[1], ARGV[3])"
           + " redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[3])"
           + " return 1";
@@ -48,10 +48,10 @@ public final class DeviceCodes {
           + " return 1";
   private static final String POLL =
       "local s = redis.call('HMGET', KEYS[1], 'status', 'interval', 'last_poll', 'team', 'user',"
-          + " 'user_code')"
+          + " 'user_code', 'device_name')"
           + " if not s[1] then return {'expired'} end"
           + " if s[1] == 'approved' then"
-          + "   redis.call('DEL', KEYS[1], ARGV[2] .. s[6]) return {'approved', s[4], s[5]} end"
+          + "   redis.call('DEL', KEYS[1], ARGV[2] .. s[6]) return {'approved', s[4], s[5], s[7] or ''} end"
           + " if s[1] == 'denied' then"
           + "   redis.call('DEL', KEYS[1], ARGV[2] .. s[6]) return {'denied'} end"
           + " local now = tonumber(ARGV[1]) local interval = tonumber(s[2])"
@@ -73,7 +73,17 @@ public final class DeviceCodes {
   /** A new pending sign-in. */
   public record Started(String deviceCode, String userCode) {}
 
-  public Started start() {
+  /** The device's name as it was started with, for the page that approves it; empty if none. */
+  private static final String NAME_OF =
+      "local device = redis.call('GET', KEYS[1])"
+          + " if not device then return '' end"
+          + " return redis.call('HGET', ARGV[1] .. device, 'device_name') or ''";
+
+  /**
+   * @param deviceName what the CLI calls its device (shown on the approval page and naming the
+   *     key); empty when it said nothing
+   */
+  public Started start(Optional<String> deviceName) {
     for (int attempt = 0; attempt < 5; attempt++) {
       String device = deviceCode();
       String user = userCode();
@@ -86,7 +96,8 @@ public final class DeviceCodes {
                   user,
                   Integer.toString(INTERVAL_SECONDS),
                   Long.toString(LIFETIME.toSeconds()),
-                  ApiKeys.hash(device)));
+                  ApiKeys.hash(device),
+                  deviceName.orElse("")));
       if (made != null && made == 1) {
         return new Started(device, user);
       }
@@ -139,7 +150,16 @@ public final class DeviceCodes {
 
     record Denied() implements Poll {}
 
-    record Approved(TeamId team, UUID user) implements Poll {}
+    record Approved(TeamId team, UUID user, Optional<String> deviceName) implements Poll {}
+  }
+
+  /** The name the pending sign-in's device gave, by its user code; empty when none or no such. */
+  public Optional<String> deviceName(String userCode) {
+    String name =
+        call(r ->
+            r.<String>eval(
+                NAME_OF, ScriptOutputType.VALUE, new String[] {USER + userCode}, DEVICE));
+    return Optional.ofNullable(name).filter(n -> !n.isEmpty());
   }
 
   /** One poll; an approval is handed out once (the entry goes with it). */
@@ -157,7 +177,8 @@ public final class DeviceCodes {
       case "approved" ->
           new Poll.Approved(
               new TeamId(UUID.fromString(String.valueOf(out.get(1)))),
-              UUID.fromString(String.valueOf(out.get(2))));
+              UUID.fromString(String.valueOf(out.get(2))),
+              Optional.of(String.valueOf(out.get(3))).filter(n -> !n.isEmpty()));
       case "denied" -> new Poll.Denied();
       case "slow_down" -> new Poll.SlowDown(Integer.parseInt(String.valueOf(out.get(1))));
       case "pending" -> new Poll.Pending(Integer.parseInt(String.valueOf(out.get(1))));

@@ -6,6 +6,7 @@ import dev.instanode.api.wire.ApiKeyReply;
 import dev.instanode.api.wire.DeviceStartReply;
 import dev.instanode.api.wire.DeviceTokenReply;
 import dev.instanode.core.ApiException;
+import dev.instanode.core.DisplayNames;
 import dev.instanode.core.ErrorCode;
 import dev.instanode.core.Fingerprint;
 import dev.instanode.core.RequestId;
@@ -40,8 +41,17 @@ public final class DeviceFlow {
     this.publicBaseUrl = publicBaseUrl;
   }
 
-  public DeviceStartReply start() {
-    DeviceCodes.Started started = codes.start();
+  /**
+   * {@code POST /auth/cli}, with the name the CLI gives its device (its host name, say), which the
+   * approval page shows and the key it gets is named after.
+   */
+  public DeviceStartReply start(Optional<String> deviceName) {
+    deviceName.ifPresent(name ->
+        DisplayNames.problem(name)
+            .ifPresent(p -> {
+              throw new ApiException(ErrorCode.INVALID_NAME, "The device_name " + p + ".");
+            }));
+    DeviceCodes.Started started = codes.start(deviceName.map(DisplayNames::normalize));
     String page = publicBaseUrl + "/auth/cli/verify";
     return new DeviceStartReply(
         true,
@@ -51,6 +61,11 @@ public final class DeviceFlow {
         page + "?code=" + started.userCode(),
         DeviceCodes.INTERVAL_SECONDS,
         DeviceCodes.LIFETIME.toSeconds());
+  }
+
+  /** The name the pending sign-in's device gave, for the page that approves it. */
+  public Optional<String> deviceName(String userCode) {
+    return DeviceCodes.normalize(userCode).flatMap(codes::deviceName);
   }
 
   /** {@code POST /auth/cli/token}: the RFC's answers, or the key. */
@@ -85,7 +100,12 @@ public final class DeviceFlow {
           throw new ApiException(
               ErrorCode.EXPIRED_TOKEN, "The person who approved it can no longer make keys.");
         }
-        ApiKeyReply key = identity.issueDeviceKey(a.team(), a.user(), "cli device", requestId);
+        ApiKeyReply key =
+            identity.issueDeviceKey(
+                a.team(),
+                a.user(),
+                a.deviceName().map(name -> "cli: " + name).orElse("cli device"),
+                requestId);
         yield new DeviceTokenReply(
             true, key.key(), key.id(), key.prefix(), a.team().toString(), a.user().toString());
       }

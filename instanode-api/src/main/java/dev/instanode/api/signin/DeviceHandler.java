@@ -31,7 +31,10 @@ public final class DeviceHandler {
   }
 
   public void start(Context ctx) {
-    ctx.status(201).json(flow.start());
+    ctx.status(201)
+        .json(
+            flow.start(
+                JsonBodies.text(bodies.object(ctx), "device_name").filter(n -> !n.isBlank())));
   }
 
   public void token(Context ctx) {
@@ -63,7 +66,8 @@ public final class DeviceHandler {
         ctx,
         200,
         link.isPresent()
-            ? DevicePages.decide(DeviceCodes.normalize(code).orElse(""), link.get())
+            ? DevicePages.decide(
+                DeviceCodes.normalize(code).orElse(""), link.get(), flow.deviceName(code))
             : DevicePages.askEmail(DeviceCodes.normalize(code).orElse(code)));
   }
 

@@ -1,6 +1,7 @@
 package dev.instanode.api.signin;
 
 import dev.instanode.api.http.HtmlPage;
+import java.util.Optional;
 
 /** The pages where a person approves a CLI sign-in ({@link HtmlPage}'s rules). */
 final class DevicePages {
@@ -34,7 +35,7 @@ final class DevicePages {
    * sign-in someone else started cannot be approved by reading it off the page), then approves or
    * denies, by a form post.
    */
-  static String decide(String expected, String link) {
+  static String decide(String expected, String link, Optional<String> deviceName) {
     String hidden =
         "<input type=\"hidden\" name=\"expected\" value=\""
             + escape(expected)
@@ -43,7 +44,11 @@ final class DevicePages {
             + "\">";
     return page(
         "Approve the CLI sign-in?",
-        "<p>A CLI asks to act as you. Type the code your own terminal shows; if you did not start"
+        "<p>A CLI"
+            + deviceName
+                .map(n -> " on a device it calls <strong>" + escape(n) + "</strong>")
+                .orElse("")
+            + " asks to act as you. Type the code your own terminal shows; if you did not start"
             + " a sign-in, deny.</p>"
             + "<form method=\"post\" action=\"/auth/cli/verify\">"
             + hidden
