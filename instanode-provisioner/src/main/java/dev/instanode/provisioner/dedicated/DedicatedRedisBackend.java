@@ -130,7 +130,8 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         true,
         // A TCP check: with every client slot taken by the tenant, a PING could not get in, and a
         // Ready server would be taken out of its Service.
-        List.of());
+        List.of(),
+        Map.of());
   }
 
   /** The server's caps for {@code tier}, as Redis takes them. */
