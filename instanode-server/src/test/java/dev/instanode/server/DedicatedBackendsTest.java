@@ -1,5 +1,6 @@
 package dev.instanode.server;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -21,6 +22,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Sha256;
 import dev.instanode.core.names.BindingKey;
 import dev.instanode.core.names.BindingLogin;
+import dev.instanode.core.names.NamespaceName;
 import dev.instanode.provisioner.BindingRequest;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
@@ -365,6 +367,23 @@ class DedicatedBackendsTest {
           .isInstanceOf(RedisCommandExecutionException.class)
           .hasMessageContaining("NOPERM");
     }
+
+    // Half-done work is still listed, so the resource's drop reaches it: a user an unbind took
+    // from the Secret and not yet from the server, and one a bind wrote to the Secret only.
+    String userOne = BindingLogin.of(token, one).value();
+    String userTwo = BindingLogin.of(token, two).value();
+    cluster.editAdminSecret(
+        NamespaceName.forCustomer(token),
+        "redis",
+        "binding-users",
+        f -> f.lines().filter(l -> !l.contains(userTwo)).map(l -> l + "\n").collect(joining()));
+    try (RedisClient c = RedisClient.create(adminUrl(token));
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      conn.sync().aclDeluser(userOne);
+    }
+    assertThat(redis.bindingLogins(token, prid))
+        .extracting(BindingLogin::value)
+        .containsExactlyInAnyOrder(userOne, userTwo);
   }
 
   @Test
