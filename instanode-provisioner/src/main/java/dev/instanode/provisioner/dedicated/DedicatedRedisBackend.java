@@ -387,9 +387,6 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
       InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
     NamespaceName ns = DedicatedIds.namespace(key);
     DedicatedServers.Running running = running(key);
-    if (!running.secret().containsKey(BINDING_USERS)) {
-      throw predatesBindings();
-    }
     String tenant = running.secret().getOrDefault(TENANT_USER, AclUserName.of(key).value());
     String user = BindingLogin.of(key, binding).value();
     String password = Secrets.hex(16);
@@ -409,6 +406,7 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
             cluster.editAdminSecret(
                 ns, SERVER, BINDING_USERS, file -> BindingUsers.with(file, user, rules)));
     if (!known) {
+      // The Secret has no file: nothing was written, and the live server is left as it was.
       throw predatesBindings();
     }
     asAdmin(
