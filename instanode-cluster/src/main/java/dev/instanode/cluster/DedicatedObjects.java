@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -15,7 +17,9 @@ import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
@@ -41,6 +45,9 @@ public final class DedicatedObjects {
   static final int QUOTA_PODS = 3;
 
   static final int QUOTA_VOLUMES = 2;
+
+  /** {@code 0440}: the Secret's files are read by the server's group (its fsGroup) alone. */
+  static final int SECRET_FILE_MODE = 0440;
 
   /** Where the cluster's DNS runs ({@code k8s-app=kube-dns}, CoreDNS's label too). */
   static final String DNS_NAMESPACE = "kube-system";
@@ -245,9 +252,7 @@ public final class DedicatedObjects {
         .addToLimits("cpu", new Quantity(cpu + "m"))
         .addToLimits("memory", new Quantity(memory + "Mi"))
         .endResources()
-        .withVolumeMounts(
-            new VolumeMountBuilder().withName("data").withMountPath(server.dataPath()).build(),
-            new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build())
+        .withVolumeMounts(mounts(server))
         .withReadinessProbe(readiness(server))
         // A first start (initdb on a slow volume) may take minutes: liveness waits for it.
         .withNewStartupProbe()
@@ -272,18 +277,76 @@ public final class DedicatedObjects {
         .withCapabilities(new CapabilitiesBuilder().withDrop("ALL").build())
         .endSecurityContext()
         .endContainer()
-        .withVolumes(
-            new VolumeBuilder()
-                .withName("data")
-                .withNewPersistentVolumeClaim()
-                .withClaimName(volumeName(server.name()))
-                .endPersistentVolumeClaim()
-                .build(),
-            new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
+        .withVolumes(volumes(server))
         .endSpec()
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  /** The Secret's files by the directory they are mounted in, each by its name there. */
+  private static Map<String, Map<String, String>> secretDirectories(DedicatedServer server) {
+    Map<String, Map<String, String>> dirs = new TreeMap<>();
+    server
+        .secretFiles()
+        .forEach((path, key) ->
+            dirs.computeIfAbsent(DedicatedServer.directoryOf(path), d -> new TreeMap<>())
+                .put(path.substring(path.lastIndexOf('/') + 1), key));
+    return dirs;
+  }
+
+  private static String secretVolume(int index) {
+    return "secret-files-" + index;
+  }
+
+  private static List<VolumeMount> mounts(DedicatedServer server) {
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(new VolumeMountBuilder().withName("data").withMountPath(server.dataPath()).build());
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    int index = 0;
+    for (String dir : secretDirectories(server).keySet()) {
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName(secretVolume(index++))
+              .withMountPath(dir)
+              .withReadOnly(true)
+              .build());
+    }
+    return mounts;
+  }
+
+  /**
+   * The volume, {@code /tmp}, and each directory of the Secret's files: a Secret volume holding
+   * just those keys, readable by the server's group alone. A whole directory, not a file mounted by
+   * subPath: the kubelet keeps it up to date, so a container restarted in the same pod reads the
+   * Secret as it is then.
+   */
+  private static List<Volume> volumes(DedicatedServer server) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(
+        new VolumeBuilder()
+            .withName("data")
+            .withNewPersistentVolumeClaim()
+            .withClaimName(volumeName(server.name()))
+            .endPersistentVolumeClaim()
+            .build());
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    int index = 0;
+    for (Map<String, String> files : secretDirectories(server).values()) {
+      List<KeyToPath> items = new ArrayList<>();
+      files.forEach(
+          (file, key) -> items.add(new KeyToPathBuilder().withKey(key).withPath(file).build()));
+      volumes.add(
+          new VolumeBuilder()
+              .withName(secretVolume(index++))
+              .withNewSecret()
+              .withSecretName(secretName(server.name()))
+              .withItems(items)
+              .withDefaultMode(SECRET_FILE_MODE)
+              .endSecret()
+              .build());
+    }
+    return volumes;
   }
 
   private static Probe readiness(DedicatedServer server) {

@@ -20,6 +20,9 @@ import java.util.Map;
  *     volume)
  * @param readiness the exec probe that says the server accepts connections; empty: a TCP check on
  *     its port
+ * @param secretFiles file path → key of the admin Secret it holds, read-only: what the server reads
+ *     at each start (a config file) and the Secret keeps across restarts. Each file's directory is
+ *     mounted whole, holding only the Secret's files, so it must be one of the server's own
  */
 public record DedicatedServer(
     String name,
@@ -31,7 +34,8 @@ public record DedicatedServer(
     String dataPath,
     long runAsUser,
     boolean readOnlyRoot,
-    List<String> readiness) {
+    List<String> readiness,
+    Map<String, String> secretFiles) {
   public DedicatedServer {
     requireNonNull(name, "name is null");
     requireNonNull(image, "image is null");
@@ -40,11 +44,27 @@ public record DedicatedServer(
     env = Map.copyOf(env);
     requireNonNull(dataPath, "dataPath is null");
     readiness = List.copyOf(readiness);
+    secretFiles = Map.copyOf(secretFiles);
+    for (String path : secretFiles.keySet()) {
+      String dir = directoryOf(path);
+      if (dir.equals("/") || dir.equals(dataPath) || dir.equals("/tmp") || path.endsWith("/")) {
+        throw new IllegalArgumentException("a Secret's file needs a directory of its own");
+      }
+    }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port out of range");
     }
     if (runAsUser < 1) {
       throw new IllegalArgumentException("a dedicated server never runs as root");
     }
+  }
+
+  /** The directory {@code path} is in: where its Secret's files are mounted. */
+  static String directoryOf(String path) {
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException("a Secret's file has an absolute path");
+    }
+    int slash = path.lastIndexOf('/');
+    return slash == 0 ? "/" : path.substring(0, slash);
   }
 }

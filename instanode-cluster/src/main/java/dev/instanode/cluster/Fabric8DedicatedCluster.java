@@ -1,11 +1,14 @@
 package dev.instanode.cluster;
 
 import dev.instanode.core.names.NamespaceName;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -14,9 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** {@link DedicatedCluster} over the fabric8 client, on the same client as the stacks' view. */
 final class Fabric8DedicatedCluster implements DedicatedCluster {
+  /** Attempts at a Secret change before concurrent changes are given up on. */
+  static final int SECRET_ATTEMPTS = 5;
+
   private final KubernetesClient client;
   private final boolean simulated;
   private final ServiceAddresses addresses;
@@ -55,7 +63,8 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
     return KubeCalls.call(
         "dedicated_state",
         () -> {
-          if (client.namespaces().withName(namespace.value()).get() == null) {
+          Namespace ns = client.namespaces().withName(namespace.value()).get();
+          if (ns == null || KubeCalls.terminating(ns)) {
             return new DedicatedState.Absent();
           }
           List<Pod> pods =
@@ -106,21 +115,85 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
       NamespaceName namespace, String server, Map<String, String> values) {
     KubeCalls.call(
         "dedicated_secret_update",
+        () -> {
+          changeSecret(
+              namespace,
+              server,
+              data -> {
+                Map<String, String> changed = new HashMap<>(data);
+                changed.putAll(values);
+                return Optional.of(changed);
+              });
+          return null;
+        });
+  }
+
+  @Override
+  public boolean editAdminSecret(
+      NamespaceName namespace, String server, String key, UnaryOperator<String> change) {
+    return KubeCalls.call(
+        "dedicated_secret_edit",
         () ->
-            client
-                .secrets()
-                .inNamespace(namespace.value())
-                .withName(DedicatedObjects.secretName(server))
-                .edit(secret -> {
-                  Map<String, String> data =
-                      new HashMap<>(secret.getData() == null ? Map.of() : secret.getData());
-                  values.forEach((k, v) ->
-                      data.put(
-                          k,
-                          Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-                  secret.setData(data);
-                  return secret;
+            changeSecret(
+                namespace,
+                server,
+                data -> {
+                  if (!data.containsKey(key)) {
+                    return Optional.empty();
+                  }
+                  Map<String, String> changed = new HashMap<>(data);
+                  changed.put(key, change.apply(data.get(key)));
+                  return Optional.of(changed);
                 }));
+  }
+
+  /**
+   * Reads the Secret, and writes what {@code change} makes of its data (empty: nothing to write) as
+   * an update on the resourceVersion read, so a concurrent change is a conflict; on one, it starts
+   * again from a fresh read.
+   *
+   * @return false when {@code change} wrote nothing
+   */
+  private boolean changeSecret(
+      NamespaceName namespace,
+      String server,
+      Function<Map<String, String>, Optional<Map<String, String>>> change) {
+    for (int attempt = 1; ; attempt++) {
+      Secret secret =
+          client
+              .secrets()
+              .inNamespace(namespace.value())
+              .withName(DedicatedObjects.secretName(server))
+              .get();
+      if (secret == null) {
+        throw new ClusterUnavailableException("the dedicated server's Secret does not exist", null);
+      }
+      Map<String, String> data = decoded(secret);
+      Optional<Map<String, String>> changed = change.apply(data);
+      if (changed.isEmpty()) {
+        return false;
+      }
+      if (changed.get().equals(data)) {
+        return true;
+      }
+      Map<String, String> encoded = new HashMap<>();
+      changed
+          .get()
+          .forEach((k, v) ->
+              encoded.put(
+                  k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+      secret.setData(encoded);
+      secret.setStringData(null);
+      try {
+        // The resourceVersion read above: a Secret changed since is a 409, not overwritten.
+        client.secrets().inNamespace(namespace.value()).resource(secret).update();
+        return true;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt >= SECRET_ATTEMPTS) {
+          throw e;
+        }
+      }
+    }
   }
 
   private static Map<String, String> decoded(Secret secret) {

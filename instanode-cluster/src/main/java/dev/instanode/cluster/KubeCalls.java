@@ -123,14 +123,18 @@ final class KubeCalls {
             }
           });
     }
-    boolean terminating =
-        meta.getDeletionTimestamp() != null
-            || (n.getStatus() != null && "Terminating".equals(n.getStatus().getPhase()));
+    boolean terminating = terminating(n);
     boolean made =
         StackObjects.MANAGER.equals(labels.get(StackObjects.MANAGED_BY))
             && installation.id().equals(labels.get(Installation.LABEL));
     return new TenantNamespace(
         new NamespaceName(name), createdAt(meta.getCreationTimestamp()), labels, terminating, made);
+  }
+
+  /** Being deleted already: {@code deletionTimestamp} set, or phase {@code Terminating}. */
+  static boolean terminating(Namespace n) {
+    return (n.getMetadata() != null && n.getMetadata().getDeletionTimestamp() != null)
+        || (n.getStatus() != null && "Terminating".equals(n.getStatus().getPhase()));
   }
 
   /** Empty when missing or unreadable: an age that cannot be read is never taken for an old one. */

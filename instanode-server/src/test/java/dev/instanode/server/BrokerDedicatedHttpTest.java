@@ -2,6 +2,7 @@ package dev.instanode.server;
 
 import static dev.instanode.server.StackRig.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.instanode.api.broker.BrokerCatalog;
@@ -9,6 +10,8 @@ import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,13 +29,16 @@ import tools.jackson.databind.JsonNode;
 /**
  * A broker plan with servers of their own, on the fabric8 mock cluster: provisioning is
  * asynchronous (422 AsyncRequired without accepts_incomplete, 202 with it), polled through
- * last_operation, and a deprovision while the server is still starting is a ConcurrencyError.
+ * last_operation, and a deprovision while the server is still starting is a ConcurrencyError; a
+ * Redis on its own server is bound like any other.
  */
 @EnableKubernetesMockClient(crud = true)
 class BrokerDedicatedHttpTest {
   private static final String PASSWORD = "broker-password-0123456789";
   private static final String PG = BrokerCatalog.serviceId(ResourceType.POSTGRES);
   private static final String PG_PRO = BrokerCatalog.planId(ResourceType.POSTGRES, Tier.PRO);
+  private static final String REDIS = BrokerCatalog.serviceId(ResourceType.REDIS);
+  private static final String REDIS_PRO = BrokerCatalog.planId(ResourceType.REDIS, Tier.PRO);
 
   static KubernetesClient client;
   private static FakeKubelet kubelet;
@@ -69,10 +75,15 @@ class BrokerDedicatedHttpTest {
   }
 
   private static HttpResponse<String> provision(String id, String query) {
+    return provision(id, query, PG, PG_PRO);
+  }
+
+  private static HttpResponse<String> provision(
+      String id, String query, String service, String plan) {
     return rig.http.send(
         "PUT",
         "/v2/service_instances/" + id + query,
-        "{\"service_id\":\"" + PG + "\",\"plan_id\":\"" + PG_PRO + "\"}",
+        "{\"service_id\":\"" + service + "\",\"plan_id\":\"" + plan + "\"}",
         platform());
   }
 
@@ -85,31 +96,69 @@ class BrokerDedicatedHttpTest {
   }
 
   private static HttpResponse<String> deprovision(String id) {
+    return deprovision(id, PG, PG_PRO);
+  }
+
+  private static HttpResponse<String> deprovision(String id, String service, String plan) {
     return rig.http.delete(
-        "/v2/service_instances/" + id + "?service_id=" + PG + "&plan_id=" + PG_PRO, platform());
+        "/v2/service_instances/" + id + "?service_id=" + service + "&plan_id=" + plan, platform());
+  }
+
+  private static String binding(String instance, String binding) {
+    return "/v2/service_instances/" + instance + "/service_bindings/" + binding;
   }
 
   @Test
-  void redisPlansWithServersOfTheirOwnAreNotOfferedSinceTheirInstancesCannotBeBound() {
+  void aRedisPlanWithItsOwnServerIsOfferedAndItsInstanceBoundLikeAnyOther() {
     HttpResponse<String> res = rig.http.get("/v2/catalog", platform());
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
     JsonNode services = JSON.readTree(res.body()).get("services");
-    assertThat(services.get(0).get("plans").findValuesAsString("name"))
-        .containsExactly("hobby", "hobby-plus", "pro", "growth", "team");
     assertThat(services.get(1).get("name").asString()).isEqualTo("instanode-redis");
     assertThat(services.get(1).get("plans").findValuesAsString("name"))
-        .containsExactly("hobby", "hobby-plus");
-    HttpResponse<String> refused =
+        .containsExactly("hobby", "hobby-plus", "pro", "growth", "team");
+
+    String instance = UUID.randomUUID().toString();
+    HttpResponse<String> accepted =
+        provision(instance, "?accepts_incomplete=true", REDIS, REDIS_PRO);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(60)).until(() -> state(instance).equals("succeeded"));
+    // On a server of its own: a namespace of the instance's.
+    assertThat(client.namespaces().list().getItems())
+        .anySatisfy(n ->
+            assertThat(n.getMetadata().getLabels())
+                .containsEntry("instanode.dev/resource-type", "redis"));
+
+    HttpResponse<String> bound =
         rig.http.send(
             "PUT",
-            "/v2/service_instances/" + UUID.randomUUID() + "?accepts_incomplete=true",
-            "{\"service_id\":\""
-                + BrokerCatalog.serviceId(ResourceType.REDIS)
-                + "\",\"plan_id\":\""
-                + BrokerCatalog.planId(ResourceType.REDIS, Tier.PRO)
-                + "\"}",
+            binding(instance, "cache-a"),
+            "{\"service_id\":\"" + REDIS + "\",\"plan_id\":\"" + REDIS_PRO + "\"}",
             platform());
-    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    assertThat(bound.statusCode()).as(bound.body()).isEqualTo(201);
+    JsonNode credentials = JSON.readTree(bound.body()).get("credentials");
+    String uri = credentials.get("uri").asString();
+    assertThat(credentials.get("username").asString()).startsWith("bnd_");
+    try (RedisClient redis = RedisClient.create(uri);
+        StatefulRedisConnection<String, String> c = redis.connect()) {
+      assertThat(c.sync().set("k", "v")).isEqualTo("OK");
+      assertThat(c.sync().get("k")).isEqualTo("v");
+    }
+
+    HttpResponse<String> unbound =
+        rig.http.delete(
+            binding(instance, "cache-a") + "?service_id=" + REDIS + "&plan_id=" + REDIS_PRO,
+            platform());
+    assertThat(unbound.statusCode()).as(unbound.body()).isEqualTo(200);
+    try (RedisClient redis = RedisClient.create(uri)) {
+      assertThatThrownBy(redis::connect).hasStackTraceContaining("WRONGPASS");
+    }
+
+    HttpResponse<String> gone = deprovision(instance, REDIS, REDIS_PRO);
+    assertThat(gone.statusCode()).as(gone.body()).isEqualTo(200);
+    assertThat(client.namespaces().list().getItems())
+        .noneSatisfy(n ->
+            assertThat(n.getMetadata().getLabels())
+                .containsEntry("instanode.dev/resource-type", "redis"));
   }
 
   @Test

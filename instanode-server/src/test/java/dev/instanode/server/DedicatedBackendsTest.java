@@ -1,5 +1,6 @@
 package dev.instanode.server;
 
+import static java.util.stream.Collectors.joining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +19,11 @@ import dev.instanode.core.ResourceToken;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
+import dev.instanode.core.crypto.Sha256;
+import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
+import dev.instanode.core.names.NamespaceName;
+import dev.instanode.provisioner.BindingRequest;
 import dev.instanode.provisioner.DeprovisionRequest;
 import dev.instanode.provisioner.ProvisionRequest;
 import dev.instanode.provisioner.ProvisionResult;
@@ -50,6 +56,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -70,8 +77,8 @@ import org.junit.jupiter.api.Test;
  * The dedicated backends' lifecycle past provisioning, on the mock cluster with {@link FakeKubelet}
  * running real servers: regrade (a role's cap; Redis {@code maxclients}/{@code maxmemory} through
  * CONFIG SET, kept in the Secret for a restart), a missing namespace as an unexpected skip,
- * rotation, usage, and a crashed provision's namespace dropped by a deprovision that knows no
- * placement.
+ * rotation, usage, Redis bindings (kept by a restarted server as its Secret says), and a crashed
+ * provision's namespace dropped by a deprovision that knows no placement.
  */
 @EnableKubernetesMockClient(crud = true)
 class DedicatedBackendsTest {
@@ -297,6 +304,232 @@ class DedicatedBackendsTest {
     } finally {
       drops.close();
     }
+  }
+
+  @Test
+  void eachBindingOfADedicatedRedisLogsInWithItsOwnPasswordAndABindAgainRenewsOnlyThat() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+    ProviderResourceId prid = made.providerResourceId();
+    BindingKey one = BindingKey.ofBindingId("one");
+    BindingKey two = BindingKey.ofBindingId("two");
+    String first = redis.createBinding(token, prid, one);
+    String second = redis.createBinding(token, prid, two);
+
+    assertThat(user(first))
+        .isEqualTo(BindingLogin.of(token, one).value())
+        .isNotEqualTo(user(second));
+    set(first, "k1", "from one");
+    set(second, "k2", "from two");
+    // The tenant's keys: the tenant reads what each binding wrote.
+    assertThat(get(made.connectionUrl(), "k1")).isEqualTo("from one");
+    assertThat(get(first, "k2")).isEqualTo("from two");
+    assertThat(redis.bindingLogins(token, prid))
+        .extracting(BindingLogin::value)
+        .containsExactlyInAnyOrder(
+            BindingLogin.of(token, one).value(), BindingLogin.of(token, two).value());
+    // The Secret names each by its password's hash, never the password.
+    String file = secret(token, "binding-users");
+    assertThat(file.lines())
+        .containsExactlyInAnyOrder(
+            "user " + BindingLogin.of(token, one) + " on #" + hash(first) + " ~* &* +@all -@admin",
+            "user "
+                + BindingLogin.of(token, two)
+                + " on #"
+                + hash(second)
+                + " ~* &* +@all -@admin");
+    assertThat(file).doesNotContain(password(first)).doesNotContain(password(second));
+
+    RedisClient old = RedisClient.create(first);
+    old.setOptions(ClientOptions.builder().autoReconnect(false).build());
+    StatefulRedisConnection<String, String> open = old.connect();
+    String renewed = redis.createBinding(token, prid, one);
+
+    assertThat(password(renewed)).isNotEqualTo(password(first));
+    assertThatThrownBy(() -> open.sync().get("k1")).isInstanceOf(Exception.class);
+    open.close();
+    old.shutdown();
+    assertRefused(first);
+    assertThat(get(renewed, "k1")).isEqualTo("from one");
+    assertThat(get(second, "k1")).isEqualTo("from one");
+    assertThat(secret(token, "binding-users").lines())
+        .hasSize(2)
+        .contains(
+            "user "
+                + BindingLogin.of(token, one)
+                + " on #"
+                + hash(renewed)
+                + " ~* &* +@all -@admin");
+    // A binding may do what the tenant may, and no more.
+    try (RedisClient c = RedisClient.create(renewed);
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      assertThatThrownBy(() -> conn.sync().configSet("maxmemory", "0"))
+          .isInstanceOf(RedisCommandExecutionException.class)
+          .hasMessageContaining("NOPERM");
+    }
+
+    // Half-done work is still listed, so the resource's drop reaches it: a user an unbind took
+    // from the Secret and not yet from the server, and one a bind wrote to the Secret only.
+    String userOne = BindingLogin.of(token, one).value();
+    String userTwo = BindingLogin.of(token, two).value();
+    cluster.editAdminSecret(
+        NamespaceName.forCustomer(token),
+        "redis",
+        "binding-users",
+        f -> f.lines().filter(l -> !l.contains(userTwo)).map(l -> l + "\n").collect(joining()));
+    try (RedisClient c = RedisClient.create(adminUrl(token));
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      conn.sync().aclDeluser(userOne);
+    }
+    assertThat(redis.bindingLogins(token, prid))
+        .extracting(BindingLogin::value)
+        .containsExactlyInAnyOrder(userOne, userTwo);
+  }
+
+  @Test
+  void anUnbindLeavesTheRestAndARestartedServerLetsInWhatItsSecretNamesAlone() {
+    ProvisionerDatabase drops = dropAudit("dedicated_bindings");
+    try {
+      LocalProvisioner provisioner = provisioner(drops, List.of(), List.of(redis));
+      ResourceToken token = ResourceToken.random();
+      ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+      ProviderResourceId prid = made.providerResourceId();
+      BindingKey kept = BindingKey.ofBindingId("kept");
+      BindingKey dropped = BindingKey.ofBindingId("dropped");
+      String before = redis.createBinding(token, prid, kept);
+      String keptUrl = redis.createBinding(token, prid, kept);
+      String droppedUrl = redis.createBinding(token, prid, dropped);
+
+      provisioner.dropBinding(
+          new BindingRequest(token, ResourceType.REDIS, prid, dropped, RequestId.random()));
+      assertRefused(droppedUrl);
+      set(keptUrl, "k", "v");
+      assertThat(get(made.connectionUrl(), "k")).isEqualTo("v");
+      assertThat(redis.bindingLogins(token, prid))
+          .extracting(BindingLogin::value)
+          .containsExactly(BindingLogin.of(token, kept).value());
+      // Again: nothing left to drop is no error.
+      redis.dropBinding(token, prid, dropped);
+
+      kubelet.restart(ns(token), "redis");
+
+      set(keptUrl, "k", "after the restart");
+      assertThat(get(made.connectionUrl(), "k")).isEqualTo("after the restart");
+      assertRefused(droppedUrl);
+      assertRefused(before);
+      assertThat(redis.bindingLogins(token, prid))
+          .extracting(BindingLogin::value)
+          .containsExactly(BindingLogin.of(token, kept).value());
+
+      provisioner.deprovision(
+          new DeprovisionRequest(
+              token, ResourceType.REDIS, prid, "user_delete", RequestId.random()));
+      assertThat(client.namespaces().withName(ns(token)).get()).isNull();
+      await().atMost(Duration.ofSeconds(20)).until(() -> !kubelet.running(ns(token)));
+      assertThatThrownBy(() -> get(keptUrl, "k")).isInstanceOf(Exception.class);
+      assertThat(redis.bindingLogins(token, prid)).isEmpty();
+      redis.dropBinding(token, prid, kept);
+      assertThatThrownBy(() -> redis.createBinding(token, prid, kept))
+          .isInstanceOfSatisfying(
+              ProvisionerException.class,
+              e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT));
+    } finally {
+      drops.close();
+    }
+  }
+
+  @Test
+  void aServerMadeBeforeBindingsStillStartsAndRefusesThem() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+    ProviderResourceId prid = made.providerResourceId();
+    // As such a server was made: no key in its Secret, no file read at its start.
+    client
+        .secrets()
+        .inNamespace(ns(token))
+        .withName("redis-admin")
+        .edit(s -> {
+          s.getData().remove("binding-users");
+          return s;
+        });
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns(token))
+        .withName("redis")
+        .edit(d -> {
+          var pod = d.getSpec().getTemplate().getSpec();
+          pod.getContainers().getFirst().getArgs().remove(1);
+          pod.getContainers()
+              .getFirst()
+              .getVolumeMounts()
+              .removeIf(m -> m.getName().startsWith("secret-files"));
+          pod.getVolumes().removeIf(v -> v.getSecret() != null);
+          return d;
+        });
+    kubelet.restart(ns(token), "redis");
+    set(made.connectionUrl(), "k", "v");
+
+    assertThatThrownBy(() -> redis.createBinding(token, prid, BindingKey.ofBindingId("b")))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).contains("predates bindings");
+            });
+    assertThat(client.secrets().inNamespace(ns(token)).withName("redis-admin").get().getData())
+        .doesNotContainKey("binding-users");
+    redis.dropBinding(token, prid, BindingKey.ofBindingId("b"));
+    assertThat(redis.bindingLogins(token, prid)).isEmpty();
+  }
+
+  @Test
+  void aBindingOfATenantThatIsGoneIsRefusedAndNothingIsWritten() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+    try (RedisClient c = RedisClient.create(adminUrl(token));
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      conn.sync().aclDeluser(secret(token, "tenant-user"));
+    }
+    assertThatThrownBy(() ->
+            redis.createBinding(token, made.providerResourceId(), BindingKey.ofBindingId("b")))
+        .isInstanceOfSatisfying(
+            ProvisionerException.class,
+            e -> assertThat(e.kind()).isEqualTo(ProvisionerException.Kind.INVALID_ARGUMENT));
+    assertThat(secret(token, "binding-users")).isEmpty();
+  }
+
+  private static void set(String url, String key, String value) {
+    try (RedisClient c = RedisClient.create(url);
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      assertThat(conn.sync().set(key, value)).isEqualTo("OK");
+    }
+  }
+
+  private static String get(String url, String key) {
+    try (RedisClient c = RedisClient.create(url);
+        StatefulRedisConnection<String, String> conn = c.connect()) {
+      return conn.sync().get(key);
+    }
+  }
+
+  /** The server answers, and refuses these credentials. */
+  private static void assertRefused(String url) {
+    try (RedisClient c = RedisClient.create(url)) {
+      assertThatThrownBy(c::connect).hasStackTraceContaining("WRONGPASS");
+    }
+  }
+
+  private static String user(String url) {
+    return URI.create(url).getUserInfo().split(":")[0];
+  }
+
+  private static String password(String url) {
+    return URI.create(url).getUserInfo().split(":")[1];
+  }
+
+  private static String hash(String url) {
+    return Sha256.hex(password(url));
   }
 
   /** The provisioner's own schema on a fresh database: where the chokepoint audits drops. */

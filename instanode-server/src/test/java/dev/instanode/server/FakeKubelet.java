@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretVolumeSource;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.lettuce.core.RedisClient;
@@ -40,8 +42,10 @@ import java.util.regex.Pattern;
  * runs nothing: for each dedicated Deployment it starts a real embedded server the way the image
  * would from the pod's env and args (the Postgres image makes {@code POSTGRES_USER} a superuser
  * with {@code POSTGRES_PASSWORD}; {@code redis-server} takes its {@code --requirepass}, {@code
- * --user} and caps from its arguments), then reports the pod Ready. Its {@link #addresses} resolve
- * each Service to its server. A namespace deleted is a server stopped.
+ * --user} and caps from its arguments, and the {@code user} lines of the config file its first
+ * argument names, read from the Secret volume mounted there), then reports the pod Ready. Its
+ * {@link #addresses} resolve each Service to its server. A namespace deleted is a server stopped;
+ * {@link #restart} starts one again from its Deployment and Secret as they are now.
  */
 final class FakeKubelet implements AutoCloseable {
   private static final Pattern VAR = Pattern.compile("\\$\\(([A-Z_]+)\\)");
@@ -97,7 +101,25 @@ final class FakeKubelet implements AutoCloseable {
     }
   }
 
-  private void tick() {
+  /**
+   * What a Redis pod's restart does: the server stops, and starts again from its Deployment and
+   * Secret as they are now, on the same data directory (its volume) and port (its Service), with no
+   * users but those they make.
+   */
+  synchronized void restart(String namespace, String name) {
+    String key = namespace + "/" + name;
+    ServiceAddress was = addresses.get(key);
+    if (was == null || name.equals("postgres")) {
+      throw new IllegalArgumentException("no Redis server runs as " + key);
+    }
+    stop(key);
+    start(
+        namespace,
+        kube.apps().deployments().inNamespace(namespace).withName(name).require(),
+        was.port());
+  }
+
+  private synchronized void tick() {
     List<String> live = new ArrayList<>();
     for (Namespace n : kube.namespaces().list().getItems()) {
       String ns = n.getMetadata().getName();
@@ -115,7 +137,7 @@ final class FakeKubelet implements AutoCloseable {
           waiting(ns, d.getMetadata().getName(), reason);
           continue;
         }
-        start(ns, d);
+        start(ns, d, 0);
       }
     }
     for (String key : List.copyOf(servers.keySet())) {
@@ -162,7 +184,7 @@ final class FakeKubelet implements AutoCloseable {
         .build();
   }
 
-  private void start(String ns, Deployment d) {
+  private void start(String ns, Deployment d, int port) {
     String name = d.getMetadata().getName();
     Container c = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
     Map<String, String> env = env(ns, c);
@@ -189,9 +211,13 @@ final class FakeKubelet implements AutoCloseable {
           args.add(substitute(a, env));
         }
         String admin = args.get(args.indexOf("--requirepass") + 1);
-        EmbeddedRedisServer redis = EmbeddedRedisServer.start(dir, 0, admin);
+        // redis-server [config file] --options: a first argument that is no option is a file.
+        String config = args.get(1).startsWith("--") ? "" : secretFile(ns, d, args.get(1));
+        // Its users come from its arguments and config file alone, never from a previous start.
+        Files.deleteIfExists(dir.resolve("users.acl"));
+        EmbeddedRedisServer redis = EmbeddedRedisServer.start(dir, port, admin);
         server = redis;
-        configure(redis.adminUrl(), args);
+        configure(redis.adminUrl(), args, config);
         address = new ServiceAddress("127.0.0.1", redis.port());
       }
     } catch (Exception e) {
@@ -202,8 +228,44 @@ final class FakeKubelet implements AutoCloseable {
     kube.pods().inNamespace(ns).resource(pod(name, Optional.empty())).createOr(op -> op.update());
   }
 
-  /** What redis-server does with {@code --user ...} and the caps in its arguments. */
-  private static void configure(String adminUrl, List<String> args) {
+  /**
+   * The file at {@code path} as the kubelet mounts it: the key of the Secret volume mounted on its
+   * directory. A key the Secret lacks fails the start, as the kubelet fails the volume.
+   */
+  private String secretFile(String ns, Deployment d, String path) {
+    String dir = path.substring(0, path.lastIndexOf('/'));
+    String file = path.substring(path.lastIndexOf('/') + 1);
+    var pod = d.getSpec().getTemplate().getSpec();
+    VolumeMount mount =
+        pod.getContainers().getFirst().getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals(dir))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("nothing is mounted on " + dir));
+    SecretVolumeSource volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(mount.getName()) && v.getSecret() != null)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException(dir + " is no Secret volume"))
+            .getSecret();
+    String key =
+        volume.getItems().stream()
+            .filter(i -> i.getPath().equals(file))
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no Secret key is mounted as " + path))
+            .getKey();
+    Secret secret = kube.secrets().inNamespace(ns).withName(volume.getSecretName()).require();
+    String encoded = secret.getData() == null ? null : secret.getData().get(key);
+    if (encoded == null) {
+      throw new IllegalStateException("the Secret has no key " + key);
+    }
+    return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * What redis-server does with {@code --user ...} and the caps in its arguments, and with the
+   * {@code user} lines of its config file (the only lines this knows).
+   */
+  private static void configure(String adminUrl, List<String> args, String config) {
     try (RedisClient client = RedisClient.create(adminUrl);
         StatefulRedisConnection<String, String> c = client.connect()) {
       RedisCommands<String, String> redis = c.sync();
@@ -223,6 +285,18 @@ final class FakeKubelet implements AutoCloseable {
           }
           setuser.add(rule);
         }
+        redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), setuser);
+      }
+      for (String line : config.lines().toList()) {
+        List<String> words = List.of(line.strip().split("\\s+"));
+        if (line.isBlank() || line.strip().startsWith("#")) {
+          continue;
+        }
+        if (!words.getFirst().equals("user") || words.size() < 2) {
+          throw new IllegalStateException("the fake kubelet knows no config line " + line);
+        }
+        CommandArgs<String, String> setuser = new CommandArgs<>(StringCodec.UTF8).add("SETUSER");
+        words.subList(1, words.size()).forEach(setuser::add);
         redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), setuser);
       }
     }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 /**
  * The services and plans the broker offers, derived from {@code plans.yaml}: every kind this
@@ -45,18 +44,11 @@ public final class BrokerCatalog {
     return nameUuid("instanode.plan." + type.wireName() + "." + tier.wireName());
   }
 
-  /**
-   * @param bindable whether a plan's instances can be bound here (a plan whose instances could not
-   *     be bound is not offered)
-   */
-  public BrokerCatalogReply catalog(Tier teamTier, Predicate<Choice> bindable) {
+  public BrokerCatalogReply catalog(Tier teamTier) {
     List<BrokerCatalogReply.Service> services = new ArrayList<>();
     for (ResourceType type : offered()) {
       List<BrokerCatalogReply.Plan> offeredPlans =
-          tiers(teamTier).stream()
-              .filter(p -> bindable.test(new Choice(type, p.tier())))
-              .map(p -> plan(type, p))
-              .toList();
+          tiers(teamTier).stream().map(p -> plan(type, p)).toList();
       services.add(
           new BrokerCatalogReply.Service(
               serviceId(type),
@@ -74,16 +66,14 @@ public final class BrokerCatalog {
   }
 
   /** The plan the ids name, when the catalog offers it to a team on {@code teamTier}. */
-  public Optional<Choice> resolve(
-      String serviceId, String planId, Tier teamTier, Predicate<Choice> bindable) {
+  public Optional<Choice> resolve(String serviceId, String planId, Tier teamTier) {
     for (ResourceType type : offered()) {
       if (!serviceId(type).equals(serviceId)) {
         continue;
       }
       for (Plan p : tiers(teamTier)) {
-        Choice choice = new Choice(type, p.tier());
-        if (planId(type, p.tier()).equals(planId) && bindable.test(choice)) {
-          return Optional.of(choice);
+        if (planId(type, p.tier()).equals(planId)) {
+          return Optional.of(new Choice(type, p.tier()));
         }
       }
     }

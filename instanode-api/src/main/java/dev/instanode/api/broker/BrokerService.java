@@ -15,7 +15,6 @@ import dev.instanode.core.RequestId;
 import dev.instanode.core.ResourceNames;
 import dev.instanode.core.ResourceStatus;
 import dev.instanode.core.ResourceToken;
-import dev.instanode.core.ResourceType;
 import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.AesGcm;
@@ -125,17 +124,7 @@ public final class BrokerService {
   public record Answer(int status, Object body) {}
 
   public BrokerCatalogReply catalog() {
-    return catalog.catalog(team().tier(), this::bindable);
-  }
-
-  /**
-   * A Redis on a server of its own cannot be bound yet (its users are fixed when its pod starts),
-   * so those plans are not offered where Redis gets its own servers; elsewhere they fall back to
-   * the shared server, whose bindings work.
-   */
-  private boolean bindable(BrokerCatalog.Choice choice) {
-    return choice.type() != ResourceType.REDIS
-        || !provisioning.placesOnOwnServer(choice.type(), choice.tier());
+    return catalog.catalog(team().tier());
   }
 
   /** {@code PUT /v2/service_instances/{instance_id}}. */
@@ -148,7 +137,7 @@ public final class BrokerService {
     BrokerTeam team = team();
     BrokerCatalog.Choice choice =
         catalog
-            .resolve(request.serviceId(), request.planId(), team.tier(), this::bindable)
+            .resolve(request.serviceId(), request.planId(), team.tier())
             .orElseThrow(() ->
                 BrokerException.badRequest(
                     "service_id and plan_id must name a service and one of its plans in"

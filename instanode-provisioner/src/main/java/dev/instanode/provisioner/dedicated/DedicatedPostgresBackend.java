@@ -91,7 +91,8 @@ public final class DedicatedPostgresBackend implements DedicatedBackend {
         "/var/lib/postgresql/data",
         999,
         false,
-        List.of("sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d postgres"));
+        List.of("sh", "-c", "pg_isready -h 127.0.0.1 -U \"$POSTGRES_USER\" -d postgres"),
+        Map.of());
   }
 
   @Override

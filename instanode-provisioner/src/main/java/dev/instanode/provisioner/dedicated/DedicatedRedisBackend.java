@@ -3,6 +3,7 @@ package dev.instanode.provisioner.dedicated;
 import dev.instanode.cluster.DedicatedCluster;
 import dev.instanode.cluster.DedicatedServer;
 import dev.instanode.cluster.DedicatedSpec;
+import dev.instanode.cluster.DedicatedState;
 import dev.instanode.core.InfraKey;
 import dev.instanode.core.Limit;
 import dev.instanode.core.Plan;
@@ -16,6 +17,7 @@ import dev.instanode.core.Tier;
 import dev.instanode.core.crypto.Secrets;
 import dev.instanode.core.names.AclUserName;
 import dev.instanode.core.names.BindingKey;
+import dev.instanode.core.names.BindingLogin;
 import dev.instanode.core.names.NamespaceName;
 import dev.instanode.provisioner.ProvisionResult;
 import dev.instanode.provisioner.ProvisionerException;
@@ -30,12 +32,17 @@ import dev.instanode.provisioner.redis.ClientList;
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +52,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,8 +62,10 @@ import org.slf4j.LoggerFactory;
  * Redis on its own server: one Deployment in {@code instant-customer-<token>}. The admin is the
  * {@code default} user; the tenant is {@code usr_<token>}, with every key and command but the
  * {@code @admin} ones, so it cannot lift the server's caps ({@code maxclients}, {@code maxmemory}
- * with {@code noeviction}) from its own session. Everything the server starts with comes from the
- * namespace's Secret, so a restarted pod keeps a rotated password and a regraded cap.
+ * with {@code noeviction}) from its own session; each binding is a user {@code bnd_<token>_<key>}
+ * with the same rules. Everything the server starts with comes from the namespace's Secret (the
+ * bindings' users as a config file it reads first), so a restarted pod keeps a rotated password, a
+ * regraded cap and the bindings as they are.
  */
 public final class DedicatedRedisBackend implements DedicatedBackend, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DedicatedRedisBackend.class);
@@ -64,6 +75,15 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
   static final String TENANT_PASSWORD = "tenant-password";
   static final String MAXCLIENTS = "maxclients";
   static final String MAXMEMORY = "maxmemory";
+
+  /** The Secret's key holding the binding users' config file; missing on servers made before. */
+  static final String BINDING_USERS = "binding-users";
+
+  /** Where the server finds that file, the first thing it is told to read. */
+  static final String BINDING_USERS_FILE = "/etc/instanode/bindings.conf";
+
+  /** What the tenant, and each binding beside it, may do: everything but {@code @admin}. */
+  static final List<String> TENANT_RULES = List.of("~*", "&*", "+@all", "-@admin");
 
   /** Connections kept for the admin and the probes beyond what the tenant may hold. */
   static final int ADMIN_HEADROOM = 4;
@@ -97,12 +117,12 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
     fromSecret.put("REDIS_TENANT_PASSWORD", TENANT_PASSWORD);
     fromSecret.put("REDIS_MAXCLIENTS", MAXCLIENTS);
     fromSecret.put("REDIS_MAXMEMORY", MAXMEMORY);
-    return new DedicatedServer(
-        SERVER,
-        servers.settings().redisImage(),
-        6379,
+    List<String> args = new ArrayList<>();
+    args.addAll(
         List.of(
             "redis-server",
+            // Its config file: the bindings' users, which combine with the --user below.
+            BINDING_USERS_FILE,
             "--requirepass",
             "$(REDIS_ADMIN_PASSWORD)",
             "--appendonly",
@@ -118,11 +138,13 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
             "--user",
             "$(REDIS_TENANT_USER)",
             "on",
-            ">$(REDIS_TENANT_PASSWORD)",
-            "~*",
-            "&*",
-            "+@all",
-            "-@admin"),
+            ">$(REDIS_TENANT_PASSWORD)"));
+    args.addAll(TENANT_RULES);
+    return new DedicatedServer(
+        SERVER,
+        servers.settings().redisImage(),
+        6379,
+        args,
         fromSecret,
         Map.of(),
         "/data",
@@ -130,7 +152,8 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         true,
         // A TCP check: with every client slot taken by the tenant, a PING could not get in, and a
         // Ready server would be taken out of its Service.
-        List.of());
+        List.of(),
+        Map.of(BINDING_USERS_FILE, BINDING_USERS));
   }
 
   /** The server's caps for {@code tier}, as Redis takes them. */
@@ -159,6 +182,7 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
     secret.put(ADMIN_PASSWORD, Secrets.hex(16));
     secret.put(TENANT_USER, user);
     secret.put(TENANT_PASSWORD, password);
+    secret.put(BINDING_USERS, "");
     DedicatedSpec spec = servers.spec(token, tier, owner, type(), server(), secret);
     ProviderResourceId prid = DedicatedIds.of(spec.namespace());
     try {
@@ -345,25 +369,145 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
   }
 
   /**
-   * Not yet: the tenant's user lives in the server's ACL and its password in the namespace's
-   * Secret, which a restarted pod starts from; a binding's user would need a place there too.
+   * A user of the binding's own with the tenant's rules and a new password, which a restarted pod
+   * keeps: the Secret's config file, which the server reads at every start, names it by its
+   * password's hash. Bound again, it gets a new password and its sessions are ended.
+   *
+   * <p>The Secret is written first, then the live server: every user the server holds is one the
+   * Secret names, so none outlives a restart unseen by {@link #bindingLogins} or an unbind, and
+   * there is nothing to undo when the Secret cannot be written. A failure after it leaves a line
+   * whose password was given to no one (or, bound again, the old password live until the server
+   * restarts); the retried bind replaces it, the unbind removes it.
+   *
+   * @throws ProvisionerException {@code INVALID_ARGUMENT} when the tenant's user does not exist, or
+   *     the server was made before bindings (its pod reads no such file; nothing is changed then)
    */
   @Override
   public String createBinding(
       InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
-    throw bindingsUnsupported();
+    NamespaceName ns = DedicatedIds.namespace(key);
+    DedicatedServers.Running running = running(key);
+    String tenant = running.secret().getOrDefault(TENANT_USER, AclUserName.of(key).value());
+    String user = BindingLogin.of(key, binding).value();
+    String password = Secrets.hex(16);
+    List<String> rules = BindingUsers.rules(password, TENANT_RULES);
+    asAdmin(
+        running,
+        "create_binding",
+        redis -> {
+          if (!userExists(redis, tenant)) {
+            throw new ProvisionerException(
+                ProvisionerException.Kind.INVALID_ARGUMENT, "user does not exist", null);
+          }
+          return null;
+        });
+    boolean known =
+        DedicatedServers.onCluster(() ->
+            cluster.editAdminSecret(
+                ns, SERVER, BINDING_USERS, file -> BindingUsers.with(file, user, rules)));
+    if (!known) {
+      // The Secret has no file: nothing was written, and the live server is left as it was.
+      throw predatesBindings();
+    }
+    asAdmin(
+        running,
+        "create_binding",
+        redis -> {
+          // reset first: the live user is then exactly what the file makes of it at a restart.
+          List<String> exact = new ArrayList<>(List.of("reset"));
+          exact.addAll(rules);
+          setUser(redis, user, exact);
+          // Redis checks a password only at AUTH: sessions opened with an old one would live on.
+          killClients(redis, user);
+          return null;
+        });
+    return url(running, user, password);
   }
 
+  /**
+   * Removes the user from the Secret's file, then from the live server, and ends its sessions;
+   * idempotent. A namespace gone, or being deleted, takes the server and its Secret with it.
+   */
   @Override
   public void dropBinding(InfraKey key, ProviderResourceId providerResourceId, BindingKey binding) {
-    throw bindingsUnsupported();
+    NamespaceName ns = DedicatedIds.namespace(key);
+    String user = BindingLogin.of(key, binding).value();
+    Optional<DedicatedServers.Running> running = live(ns);
+    if (running.isEmpty()) {
+      return;
+    }
+    // The file first: a restart between the two steps brings the user back no more.
+    DedicatedServers.onCluster(() ->
+        cluster.editAdminSecret(
+            ns, SERVER, BINDING_USERS, file -> BindingUsers.without(file, user)));
+    asAdmin(
+        running.get(),
+        "drop_binding",
+        redis -> {
+          killClients(redis, user);
+          // DELUSER also ends sessions opened since the kill; 0 when an earlier drop got here.
+          redis.aclDeluser(user);
+          return null;
+        });
   }
 
-  private static ProvisionerException bindingsUnsupported() {
+  /**
+   * The binding users the Secret's file names and those the live server holds (one an unbind
+   * removed from the file and not yet from the server); none once the namespace is gone or going.
+   */
+  @Override
+  public List<BindingLogin> bindingLogins(InfraKey key, ProviderResourceId providerResourceId) {
+    Optional<DedicatedServers.Running> running = live(DedicatedIds.namespace(key));
+    if (running.isEmpty()) {
+      return List.of();
+    }
+    Set<String> users =
+        new TreeSet<>(BindingUsers.users(running.get().secret().getOrDefault(BINDING_USERS, "")));
+    users.addAll(asAdmin(running.get(), "binding_logins", RedisCommands::aclUsers));
+    return users.stream()
+        .filter(u -> BindingLogin.keyOf(u).filter(key::equals).isPresent())
+        .map(BindingLogin::new)
+        .toList();
+  }
+
+  /** The server of a namespace that exists and is not being deleted, when it has one. */
+  private Optional<DedicatedServers.Running> live(NamespaceName ns) {
+    return DedicatedServers.onCluster(() ->
+        cluster.state(ns, SERVER) instanceof DedicatedState.Absent
+            ? Optional.empty()
+            : servers.running(ns, SERVER));
+  }
+
+  private static ProvisionerException predatesBindings() {
     return new ProvisionerException(
         ProvisionerException.Kind.INVALID_ARGUMENT,
-        "bindings are not supported on dedicated servers yet",
+        "this server predates bindings: its pod reads no binding users at a start, so a binding"
+            + " would be lost at the next one",
         null);
+  }
+
+  // A missing user is a nil reply, which Lettuce hands back as a list holding one null.
+  private static boolean userExists(RedisCommands<String, String> redis, String user) {
+    List<Object> described = redis.aclGetuser(user);
+    return described != null && !described.isEmpty() && described.getFirst() != null;
+  }
+
+  private static void setUser(
+      RedisCommands<String, String> redis, String user, List<String> rules) {
+    CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(user);
+    rules.forEach(args::add);
+    redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
+  }
+
+  private static void killClients(RedisCommands<String, String> redis, String user) {
+    try {
+      redis.clientKill(KillArgs.Builder.user(user));
+    } catch (RedisCommandExecutionException e) {
+      // "No such user": deleted already, so it has no sessions either.
+      if (e.getMessage() == null || !e.getMessage().contains("No such user")) {
+        throw e;
+      }
+    }
   }
 
   /** The server's own {@code maxmemory} with {@code noeviction} refuses writes over the plan. */
