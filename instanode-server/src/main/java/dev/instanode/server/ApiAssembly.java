@@ -239,7 +239,10 @@ final class ApiAssembly {
                       jdbi,
                       brokerSettings,
                       new BrokerCatalog(
-                          shared.plans(), settings.enabledServices(), config.publicBaseUrl()),
+                          shared.plans(),
+                          settings.enabledServices(),
+                          config.publicBaseUrl(),
+                          shared.db().installationId()),
                       config.publicBaseUrl(),
                       resourceProvisioning,
                       resourceService,

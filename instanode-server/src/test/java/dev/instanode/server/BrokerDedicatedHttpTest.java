@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.instanode.api.broker.BrokerCatalog;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,10 +34,10 @@ import tools.jackson.databind.JsonNode;
 @EnableKubernetesMockClient(crud = true)
 class BrokerDedicatedHttpTest {
   private static final String PASSWORD = "broker-password-0123456789";
-  private static final String PG = BrokerCatalog.serviceId(ResourceType.POSTGRES);
-  private static final String PG_PRO = BrokerCatalog.planId(ResourceType.POSTGRES, Tier.PRO);
-  private static final String REDIS = BrokerCatalog.serviceId(ResourceType.REDIS);
-  private static final String REDIS_PRO = BrokerCatalog.planId(ResourceType.REDIS, Tier.PRO);
+  private static String PG;
+  private static String PG_PRO;
+  private static String REDIS;
+  private static String REDIS_PRO;
 
   static KubernetesClient client;
   private static FakeKubelet kubelet;
@@ -54,6 +53,11 @@ class BrokerDedicatedHttpTest {
             Map.of(
                 "DEDICATED_READY_TIMEOUT", "90s", "OSB_USERNAME", "k8s", "OSB_PASSWORD", PASSWORD),
             Optional.of(kubelet.addresses()));
+    BrokerIds ids = BrokerIds.of(rig.env);
+    PG = ids.service(ResourceType.POSTGRES);
+    REDIS = ids.service(ResourceType.REDIS);
+    PG_PRO = ids.plan(ResourceType.POSTGRES, Tier.PRO);
+    REDIS_PRO = ids.plan(ResourceType.REDIS, Tier.PRO);
   }
 
   @AfterAll

@@ -3,7 +3,6 @@ package dev.instanode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.instanode.api.broker.BrokerCatalog;
 import dev.instanode.core.PostgresUrl;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
@@ -23,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -40,11 +40,21 @@ class BrokerHttpTest {
   @RegisterExtension
   static final RunningApi api = RunningApi.with("OSB_USERNAME", "cf", "OSB_PASSWORD", PASSWORD);
 
-  private static final String PG = BrokerCatalog.serviceId(ResourceType.POSTGRES);
-  private static final String PG_HOBBY = BrokerCatalog.planId(ResourceType.POSTGRES, Tier.HOBBY);
-  private static final String PG_GROWTH = BrokerCatalog.planId(ResourceType.POSTGRES, Tier.GROWTH);
-  private static final String REDIS = BrokerCatalog.serviceId(ResourceType.REDIS);
-  private static final String REDIS_HOBBY = BrokerCatalog.planId(ResourceType.REDIS, Tier.HOBBY);
+  @BeforeAll
+  static void catalogIds() {
+    BrokerIds ids = BrokerIds.of(api.env());
+    PG = ids.service(ResourceType.POSTGRES);
+    REDIS = ids.service(ResourceType.REDIS);
+    PG_HOBBY = ids.plan(ResourceType.POSTGRES, Tier.HOBBY);
+    PG_GROWTH = ids.plan(ResourceType.POSTGRES, Tier.GROWTH);
+    REDIS_HOBBY = ids.plan(ResourceType.REDIS, Tier.HOBBY);
+  }
+
+  private static String PG;
+  private static String PG_HOBBY;
+  private static String PG_GROWTH;
+  private static String REDIS;
+  private static String REDIS_HOBBY;
 
   private static Map<String, String> platform() {
     Map<String, String> h = new HashMap<>();
@@ -190,8 +200,13 @@ class BrokerHttpTest {
         .containsExactly(
             "instanode-postgres", "instanode-redis", "instanode-webhook", "instanode-storage");
     JsonNode postgres = catalog.get("services").get(0);
+    // Made from this installation's id: another installation's broker offers other ids.
+    String installation = BrokerIds.of(api.env()).installation();
     assertThat(postgres.get("id").asString())
-        .isEqualTo(UUID.nameUUIDFromBytes("instanode.service.postgres".getBytes()).toString());
+        .isEqualTo(
+            UUID.nameUUIDFromBytes(("instanode." + installation + ".service.postgres").getBytes())
+                .toString())
+        .isNotEqualTo(new BrokerIds(UUID.randomUUID().toString()).service(ResourceType.POSTGRES));
     assertThat(postgres.get("bindable").asBoolean()).isTrue();
     assertThat(postgres.get("plans").findValuesAsString("name"))
         .containsExactly("hobby", "hobby-plus", "pro", "growth", "team");

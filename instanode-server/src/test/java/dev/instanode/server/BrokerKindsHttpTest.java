@@ -2,7 +2,6 @@ package dev.instanode.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.instanode.api.broker.BrokerCatalog;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import io.modelcontextprotocol.client.McpClient;
@@ -20,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
@@ -38,12 +38,19 @@ class BrokerKindsHttpTest {
   @RegisterExtension
   static final RunningApi api = RunningApi.with("OSB_USERNAME", "cf", "OSB_PASSWORD", PASSWORD);
 
-  private static final String WEBHOOK = BrokerCatalog.serviceId(ResourceType.WEBHOOK);
-  private static final String WEBHOOK_HOBBY =
-      BrokerCatalog.planId(ResourceType.WEBHOOK, Tier.HOBBY);
-  private static final String STORAGE = BrokerCatalog.serviceId(ResourceType.STORAGE);
-  private static final String STORAGE_HOBBY =
-      BrokerCatalog.planId(ResourceType.STORAGE, Tier.HOBBY);
+  @BeforeAll
+  static void catalogIds() {
+    BrokerIds ids = BrokerIds.of(api.env());
+    WEBHOOK = ids.service(ResourceType.WEBHOOK);
+    STORAGE = ids.service(ResourceType.STORAGE);
+    WEBHOOK_HOBBY = ids.plan(ResourceType.WEBHOOK, Tier.HOBBY);
+    STORAGE_HOBBY = ids.plan(ResourceType.STORAGE, Tier.HOBBY);
+  }
+
+  private static String WEBHOOK;
+  private static String WEBHOOK_HOBBY;
+  private static String STORAGE;
+  private static String STORAGE_HOBBY;
 
   private static Map<String, String> platform() {
     Map<String, String> h = new HashMap<>();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.instanode.api.broker.BrokerCatalog;
 import dev.instanode.core.ResourceType;
 import dev.instanode.core.Tier;
 import dev.instanode.testkit.TestNats;
@@ -37,8 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
 class BrokerQueueHttpTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String PASSWORD = "broker-password-0123456789";
-  private static final String QUEUE = BrokerCatalog.serviceId(ResourceType.QUEUE);
-  private static final String QUEUE_HOBBY = BrokerCatalog.planId(ResourceType.QUEUE, Tier.HOBBY);
+  private static String QUEUE;
+  private static String QUEUE_HOBBY;
 
   @RegisterExtension static final RunningApi api = RunningApi.with(settings());
 
@@ -56,6 +55,9 @@ class BrokerQueueHttpTest {
   @BeforeAll
   static void needsNats() {
     assumeThat(TestNats.available()).as(TestNats.MISSING).isTrue();
+    BrokerIds ids = BrokerIds.of(api.env());
+    QUEUE = ids.service(ResourceType.QUEUE);
+    QUEUE_HOBBY = ids.plan(ResourceType.QUEUE, Tier.HOBBY);
   }
 
   private static Map<String, String> platform() {
@@ -70,15 +72,19 @@ class BrokerQueueHttpTest {
     return h;
   }
 
-  private static final String TARGET =
-      "{\"service_id\":\"" + QUEUE + "\",\"plan_id\":\"" + QUEUE_HOBBY + "\"}";
-  private static final String QUERY = "?service_id=" + QUEUE + "&plan_id=" + QUEUE_HOBBY;
+  private static String target() {
+    return "{\"service_id\":\"" + QUEUE + "\",\"plan_id\":\"" + QUEUE_HOBBY + "\"}";
+  }
+
+  private static String query() {
+    return "?service_id=" + QUEUE + "&plan_id=" + QUEUE_HOBBY;
+  }
 
   private static HttpResponse<String> send(String method, String path) {
     HttpResponse<String> res =
         method.equals("DELETE")
-            ? api.http().delete(path + QUERY, platform())
-            : api.http().send(method, path, TARGET, platform());
+            ? api.http().delete(path + query(), platform())
+            : api.http().send(method, path, target(), platform());
     return res;
   }
 

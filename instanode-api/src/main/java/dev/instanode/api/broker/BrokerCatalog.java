@@ -18,7 +18,9 @@ import java.util.UUID;
  * install serves (Postgres, Redis and queues, whose bindings get logins of their own; webhook
  * receivers and storage, whose bindings get keys limited to them), each on every tier that keeps
  * its resources (tiers that expire are not for platforms) up to the broker team's own. Ids are
- * name-based UUIDs of the kind and tier, so they are the same on every install and never change.
+ * name-based UUIDs of this installation's id, the kind and the tier: they never change for an
+ * installation, and two installations (staging beside production) registered with one platform
+ * never offer the same id, which the spec asks to be globally unique.
  */
 public final class BrokerCatalog {
   private static final List<ResourceType> BINDABLE = List.of(ResourceType.values());
@@ -26,22 +28,38 @@ public final class BrokerCatalog {
   private final Plans plans;
   private final Set<ResourceType> enabled;
   private final String documentationUrl;
+  private final String installation;
 
-  public BrokerCatalog(Plans plans, Set<ResourceType> enabled, String publicBaseUrl) {
+  /**
+   * @param installation this installation's id (the platform database's), which every id is made
+   *     from
+   */
+  public BrokerCatalog(
+      Plans plans, Set<ResourceType> enabled, String publicBaseUrl, String installation) {
     this.plans = plans;
     this.enabled = Set.copyOf(enabled);
     this.documentationUrl = publicBaseUrl + "/llms.txt";
+    this.installation = installation;
   }
 
   /** A plan of the catalog: the kind it provisions and the tier it provisions at. */
   public record Choice(ResourceType type, Tier tier) {}
 
-  public static String serviceId(ResourceType type) {
-    return nameUuid("instanode.service." + type.wireName());
+  public static String serviceId(String installation, ResourceType type) {
+    return nameUuid("instanode." + installation + ".service." + type.wireName());
   }
 
-  public static String planId(ResourceType type, Tier tier) {
-    return nameUuid("instanode.plan." + type.wireName() + "." + tier.wireName());
+  public static String planId(String installation, ResourceType type, Tier tier) {
+    return nameUuid(
+        "instanode." + installation + ".plan." + type.wireName() + "." + tier.wireName());
+  }
+
+  private String serviceId(ResourceType type) {
+    return serviceId(installation, type);
+  }
+
+  private String planId(ResourceType type, Tier tier) {
+    return planId(installation, type, tier);
   }
 
   public BrokerCatalogReply catalog(Tier teamTier) {
@@ -92,7 +110,7 @@ public final class BrokerCatalog {
         .toList();
   }
 
-  private static BrokerCatalogReply.Plan plan(ResourceType type, Plan p) {
+  private BrokerCatalogReply.Plan plan(ResourceType type, Plan p) {
     boolean servers = type == ResourceType.POSTGRES || type == ResourceType.REDIS;
     return new BrokerCatalogReply.Plan(
         planId(type, p.tier()),
