@@ -201,11 +201,16 @@ final class Fabric8DedicatedCluster implements DedicatedCluster {
     if (secret.getData() != null) {
       secret
           .getData()
+          // An empty value may come back as null from some API servers: it is the empty string.
           .forEach((k, v) ->
-              data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+              data.put(
+                  k,
+                  v == null
+                      ? ""
+                      : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     if (secret.getStringData() != null) {
-      data.putAll(secret.getStringData());
+      secret.getStringData().forEach((k, v) -> data.put(k, v == null ? "" : v));
     }
     return Map.copyOf(data);
   }

@@ -439,6 +439,38 @@ class DedicatedBackendsTest {
   }
 
   @Test
+  void aUsagePassPutsTheServersBindingUsersBackToWhatItsSecretNames() {
+    ResourceToken token = ResourceToken.random();
+    ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());
+    String kept =
+        redis.createBinding(token, made.providerResourceId(), BindingKey.ofBindingId("k"));
+    String stray = BindingLogin.of(token, BindingKey.ofBindingId("unbound")).value();
+    String strayUrl = kept.replace(user(kept) + ":" + password(kept), stray + ":stray-password");
+    // As a container restarted from a copy of the Secret older than a bind and an unbind would.
+    try (RedisClient c = RedisClient.create(adminUrl(token));
+        StatefulRedisConnection<String, String> admin = c.connect()) {
+      admin.sync().aclDeluser(user(kept));
+      admin
+          .sync()
+          .aclSetuser(
+              stray,
+              AclSetuserArgs.Builder.on()
+                  .addPassword("stray-password")
+                  .allKeys()
+                  .allChannels()
+                  .allCommands());
+    }
+    assertRefused(kept);
+    set(strayUrl, "k", "stray");
+
+    redis.usage();
+
+    set(kept, "k", "bound");
+    assertRefused(strayUrl);
+    assertThat(get(made.connectionUrl(), "k")).isEqualTo("bound");
+  }
+
+  @Test
   void aServerMadeBeforeBindingsStillStartsAndRefusesThem() {
     ResourceToken token = ResourceToken.random();
     ProvisionResult made = redis.provision(token, Tier.PRO, TEAM, RequestId.random());

@@ -3,6 +3,7 @@ package dev.instanode.provisioner.dedicated;
 import dev.instanode.core.crypto.Sha256;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The binding users of a dedicated Redis as its server reads them at every start: a config file of
@@ -59,6 +60,16 @@ final class BindingUsers {
   /** The users {@code file} names, in its order. */
   static List<String> users(String file) {
     return lines(file).stream().map(BindingUsers::userOf).filter(u -> u != null).toList();
+  }
+
+  /** The rules {@code file} gives {@code user} (what follows its name), when it names it. */
+  static Optional<List<String>> rulesOf(String file, String user) {
+    return lines(file).stream()
+        .filter(l -> user.equals(userOf(l)))
+        .findFirst()
+        .map(l ->
+            List.of(
+                l.substring(USER.length()).strip().substring(user.length()).strip().split("\\s+")));
   }
 
   private static List<String> lines(String file) {

@@ -535,8 +535,9 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         "close_connections",
         redis -> {
           List<Long> ids = new ArrayList<>();
+          // The tenant's own connections and its bindings' are held to the one cap together.
           for (String line : redis.clientList().split("\n")) {
-            if (user.equals(ClientList.field(line, "user"))) {
+            if (BindingLogin.actsFor(ClientList.field(line, "user"), key, user)) {
               ids.add(Long.parseLong(ClientList.field(line, "id")));
             }
           }
@@ -587,17 +588,49 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
                       running,
                       "usage",
                       redis -> {
+                        matchBindingsToSecret(
+                            redis, token, running.secret().getOrDefault(BINDING_USERS, ""));
                         long used = usedMemory(redis);
                         long max = Long.parseLong(config(redis, "maxmemory"));
                         int connections = 0;
                         for (String line : redis.clientList().split("\n")) {
-                          connections += user.equals(ClientList.field(line, "user")) ? 1 : 0;
+                          connections +=
+                              BindingLogin.actsFor(ClientList.field(line, "user"), token, user)
+                                  ? 1
+                                  : 0;
                         }
                         return new TenantUsage(
                             token, used, true, -1, connections, max > 0 && used >= max);
                       }));
             });
     return new UsageReport(tenants, complete, false);
+  }
+
+  /**
+   * Puts the live server's binding users back to what its Secret names. A container restarted
+   * before the kubelet refreshed its mounted copy of the Secret starts from an older file: a
+   * binding unbound since would be back, one bound since missing. Each usage pass ends the first
+   * (its sessions too) and makes the second again from its line.
+   */
+  private static void matchBindingsToSecret(
+      RedisCommands<String, String> redis, InfraKey key, String file) {
+    Set<String> named = new TreeSet<>(BindingUsers.users(file));
+    for (String live : redis.aclUsers()) {
+      if (BindingLogin.keyOf(live).filter(key::equals).isPresent() && !named.remove(live)) {
+        redis.aclDeluser(live);
+        killClients(redis, live);
+        LOG.warn("provisioner.dedicated_binding_removed login={}", new BindingLogin(live).masked());
+      }
+    }
+    for (String missing : named) {
+      BindingUsers.rulesOf(file, missing)
+          .ifPresent(rules -> {
+            setUser(redis, missing, rules);
+            LOG.warn(
+                "provisioner.dedicated_binding_restored login={}",
+                new BindingLogin(missing).masked());
+          });
+    }
   }
 
   /** Redis has no long statements or idle transactions to end. */
