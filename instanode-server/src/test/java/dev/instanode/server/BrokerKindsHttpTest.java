@@ -3,7 +3,10 @@ package dev.instanode.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.instanode.core.ResourceType;
+import dev.instanode.core.TeamId;
 import dev.instanode.core.Tier;
+import dev.instanode.store.IdentityRepository;
+import dev.instanode.store.PlatformDatabase;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
@@ -18,6 +21,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -207,6 +211,24 @@ class BrokerKindsHttpTest {
         api.http().get("/app/resources", Map.of("Cookie", "instanode_session=" + keyA));
     assertThat(page.statusCode()).isEqualTo(303);
     assertThat(page.headers().firstValue("Location").orElseThrow()).startsWith("/app/signin");
+
+    // The platform owns a binding's key: the team's key list neither shows nor revokes it.
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      IdentityRepository identities = new IdentityRepository(db.jdbi());
+      Map<String, Object> row =
+          db.jdbi()
+              .withHandle(h ->
+                  h.createQuery("SELECT team_id, id FROM api_keys WHERE binding_id = 'hook-a'")
+                      .mapToMap()
+                      .one());
+      TeamId team = new TeamId((UUID) row.get("team_id"));
+      assertThat(identities.apiKeys(team, Optional.empty(), 100))
+          .extracting(IdentityRepository.ApiKeyListing::id)
+          .doesNotContain((UUID) row.get("id"));
+      assertThat(identities.revokeApiKey(team, (UUID) row.get("id"), Optional.empty())).isZero();
+    }
+    assertThat(api.http().get(path(a, "requests_url"), bearer(keyA)).statusCode()).isEqualTo(200);
 
     unbind(instance, "hook-a", WEBHOOK, WEBHOOK_HOBBY);
     assertThat(api.http().get(path(a, "requests_url"), bearer(keyA)).statusCode()).isEqualTo(401);

@@ -277,7 +277,11 @@ public final class IdentityRepository {
             .execute());
   }
 
-  /** The team's live keys, newest first, after the cursor ({@code created_at}, {@code id}). */
+  /**
+   * The team's live keys, newest first, after the cursor ({@code created_at}, {@code id}). A
+   * binding's key is not among them: the platform that bound it owns it, and its unbind revokes it
+   * (one revoked here would leave the platform handing out dead credentials).
+   */
   public List<ApiKeyListing> apiKeys(
       TeamId team, Optional<ResourceRepository.Keyset> after, int limit) {
     return jdbi.withHandle(h ->
@@ -285,6 +289,7 @@ public final class IdentityRepository {
                 h.createQuery(
                         "SELECT id, name, key_prefix, scopes, created_at, last_used_at, expires_at, user_id"
                             + " FROM api_keys WHERE team_id = :team AND revoked_at IS NULL"
+                            + " AND resource_id IS NULL"
                             + " AND (expires_at IS NULL OR expires_at > now())"
                             + " AND (CAST(:at AS timestamptz) IS NULL OR (created_at, id) < (:at, :id))"
                             + " ORDER BY created_at DESC, id DESC LIMIT :limit")
@@ -305,16 +310,16 @@ public final class IdentityRepository {
   }
 
   /**
-   * Revokes one of the team's live keys and every key minted from it, at any depth; 0 when the team
-   * has no such live key (or, with {@code ownedBy}, none of that user's), else how many were
-   * revoked.
+   * Revokes one of the team's live keys (never a binding's) and every key minted from it, at any
+   * depth; 0 when the team has no such live key (or, with {@code ownedBy}, none of that user's),
+   * else how many were revoked.
    */
   public int revokeApiKey(TeamId team, UUID id, Optional<UUID> ownedBy) {
     return jdbi.withHandle(h ->
         h.createUpdate(
                 "WITH RECURSIVE tree AS ("
                     + " SELECT id FROM api_keys WHERE id = :id AND team_id = :team"
-                    + " AND revoked_at IS NULL"
+                    + " AND revoked_at IS NULL AND resource_id IS NULL"
                     + " AND (CAST(:owner AS uuid) IS NULL OR user_id = :owner)"
                     + " UNION SELECT k.id FROM api_keys k JOIN tree t ON k.parent_key_id = t.id)"
                     + " UPDATE api_keys SET revoked_at = now()"
