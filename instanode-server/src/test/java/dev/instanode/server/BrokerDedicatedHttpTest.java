@@ -12,10 +12,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -66,16 +63,12 @@ class BrokerDedicatedHttpTest {
     kubelet.close();
   }
 
+  private static OsbCalls osb() {
+    return new OsbCalls(rig.http, "k8s", PASSWORD);
+  }
+
   private static Map<String, String> platform() {
-    Map<String, String> h = new HashMap<>();
-    h.put(
-        "Authorization",
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString(("k8s:" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
-    h.put("X-Broker-API-Version", "2.17");
-    h.put("Content-Type", "application/json");
-    return h;
+    return osb().headers();
   }
 
   private static HttpResponse<String> provision(String id, String query) {
@@ -84,11 +77,7 @@ class BrokerDedicatedHttpTest {
 
   private static HttpResponse<String> provision(
       String id, String query, String service, String plan) {
-    return rig.http.send(
-        "PUT",
-        "/v2/service_instances/" + id + query,
-        "{\"service_id\":\"" + service + "\",\"plan_id\":\"" + plan + "\"}",
-        platform());
+    return osb().provision(id, query, service, plan, Map.of());
   }
 
   private static String state(String id) {
@@ -104,12 +93,7 @@ class BrokerDedicatedHttpTest {
   }
 
   private static HttpResponse<String> deprovision(String id, String service, String plan) {
-    return rig.http.delete(
-        "/v2/service_instances/" + id + "?service_id=" + service + "&plan_id=" + plan, platform());
-  }
-
-  private static String binding(String instance, String binding) {
-    return "/v2/service_instances/" + instance + "/service_bindings/" + binding;
+    return osb().deprovision(id, service, plan);
   }
 
   @Test
@@ -132,12 +116,7 @@ class BrokerDedicatedHttpTest {
             assertThat(n.getMetadata().getLabels())
                 .containsEntry("instanode.dev/resource-type", "redis"));
 
-    HttpResponse<String> bound =
-        rig.http.send(
-            "PUT",
-            binding(instance, "cache-a"),
-            "{\"service_id\":\"" + REDIS + "\",\"plan_id\":\"" + REDIS_PRO + "\"}",
-            platform());
+    HttpResponse<String> bound = osb().bind(instance, "cache-a", REDIS, REDIS_PRO);
     assertThat(bound.statusCode()).as(bound.body()).isEqualTo(201);
     JsonNode credentials = JSON.readTree(bound.body()).get("credentials");
     String uri = credentials.get("uri").asString();
@@ -148,10 +127,7 @@ class BrokerDedicatedHttpTest {
       assertThat(c.sync().get("k")).isEqualTo("v");
     }
 
-    HttpResponse<String> unbound =
-        rig.http.delete(
-            binding(instance, "cache-a") + "?service_id=" + REDIS + "&plan_id=" + REDIS_PRO,
-            platform());
+    HttpResponse<String> unbound = osb().unbind(instance, "cache-a", REDIS, REDIS_PRO);
     assertThat(unbound.statusCode()).as(unbound.body()).isEqualTo(200);
     try (RedisClient redis = RedisClient.create(uri)) {
       assertThatThrownBy(redis::connect).hasStackTraceContaining("WRONGPASS");

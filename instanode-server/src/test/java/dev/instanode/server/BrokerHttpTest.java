@@ -56,18 +56,16 @@ class BrokerHttpTest {
   private static String REDIS;
   private static String REDIS_HOBBY;
 
+  private static OsbCalls osb() {
+    return new OsbCalls(api.http(), "cf", PASSWORD);
+  }
+
   private static Map<String, String> platform() {
-    Map<String, String> h = new HashMap<>();
-    h.put("Authorization", basic("cf", PASSWORD));
-    h.put("X-Broker-API-Version", "2.17");
-    h.put("Content-Type", "application/json");
-    return h;
+    return osb().headers();
   }
 
   private static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return OsbCalls.basic(user, password);
   }
 
   private static String identity(String userId) {
@@ -77,49 +75,23 @@ class BrokerHttpTest {
   }
 
   private static HttpResponse<String> provision(String id, String service, String plan) {
-    return api.http()
-        .send(
-            "PUT",
-            "/v2/service_instances/" + id,
-            "{\"service_id\":\""
-                + service
-                + "\",\"plan_id\":\""
-                + plan
-                + "\","
-                + "\"organization_guid\":\"org\",\"space_guid\":\"space\"}",
-            with(platform(), "X-Broker-API-Originating-Identity", identity("alice")));
+    return osb()
+        .provision(
+            id, "", service, plan, Map.of("X-Broker-API-Originating-Identity", identity("alice")));
   }
 
   private static HttpResponse<String> deprovision(String id, String service, String plan) {
-    return api.http()
-        .delete(
-            "/v2/service_instances/" + id + "?service_id=" + service + "&plan_id=" + plan,
-            platform());
+    return osb().deprovision(id, service, plan);
   }
 
   private static HttpResponse<String> bind(
       String instance, String binding, String service, String plan) {
-    return api.http()
-        .send(
-            "PUT",
-            "/v2/service_instances/" + instance + "/service_bindings/" + binding,
-            "{\"service_id\":\"" + service + "\",\"plan_id\":\"" + plan + "\"}",
-            platform());
+    return osb().bind(instance, binding, service, plan);
   }
 
   private static HttpResponse<String> unbind(
       String instance, String binding, String service, String plan) {
-    return api.http()
-        .delete(
-            "/v2/service_instances/"
-                + instance
-                + "/service_bindings/"
-                + binding
-                + "?service_id="
-                + service
-                + "&plan_id="
-                + plan,
-            platform());
+    return osb().unbind(instance, binding, service, plan);
   }
 
   private static Map<String, String> with(Map<String, String> h, String name, String value) {

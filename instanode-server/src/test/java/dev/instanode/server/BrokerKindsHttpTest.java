@@ -15,10 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,68 +53,33 @@ class BrokerKindsHttpTest {
   private static String STORAGE;
   private static String STORAGE_HOBBY;
 
-  private static Map<String, String> platform() {
-    Map<String, String> h = new HashMap<>();
-    h.put(
-        "Authorization",
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString(("cf:" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
-    h.put("X-Broker-API-Version", "2.17");
-    h.put("Content-Type", "application/json");
-    return h;
+  private static OsbCalls osb() {
+    return new OsbCalls(api.http(), "cf", PASSWORD);
   }
 
   private static Map<String, String> bearer(String key) {
     return Map.of("Authorization", "Bearer " + key, "Content-Type", "application/json");
   }
 
-  private static String target(String service, String plan) {
-    return "{\"service_id\":\"" + service + "\",\"plan_id\":\"" + plan + "\"}";
-  }
-
   private static void provision(String instance, String service, String plan) {
-    HttpResponse<String> res =
-        api.http()
-            .send("PUT", "/v2/service_instances/" + instance, target(service, plan), platform());
+    HttpResponse<String> res = osb().provision(instance, "", service, plan, Map.of());
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
   }
 
   private static JsonNode bind(
       String instance, String binding, String service, String plan, int status) {
-    HttpResponse<String> res =
-        api.http()
-            .send(
-                "PUT",
-                "/v2/service_instances/" + instance + "/service_bindings/" + binding,
-                target(service, plan),
-                platform());
+    HttpResponse<String> res = osb().bind(instance, binding, service, plan);
     assertThat(res.statusCode()).as(res.body()).isEqualTo(status);
     return JSON.readTree(res.body()).get("credentials");
   }
 
   private static void unbind(String instance, String binding, String service, String plan) {
-    HttpResponse<String> res =
-        api.http()
-            .delete(
-                "/v2/service_instances/"
-                    + instance
-                    + "/service_bindings/"
-                    + binding
-                    + "?service_id="
-                    + service
-                    + "&plan_id="
-                    + plan,
-                platform());
+    HttpResponse<String> res = osb().unbind(instance, binding, service, plan);
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
   }
 
   private static void deprovision(String instance, String service, String plan) {
-    HttpResponse<String> res =
-        api.http()
-            .delete(
-                "/v2/service_instances/" + instance + "?service_id=" + service + "&plan_id=" + plan,
-                platform());
+    HttpResponse<String> res = osb().deprovision(instance, service, plan);
     assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
   }
 
@@ -133,7 +95,7 @@ class BrokerKindsHttpTest {
 
   @Test
   void theCatalogOffersEveryKindThisInstallServes() {
-    HttpResponse<String> res = api.http().get("/v2/catalog", platform());
+    HttpResponse<String> res = api.http().get("/v2/catalog", osb().headers());
     assertThat(res.statusCode()).isEqualTo(200);
     List<String> services = new ArrayList<>();
     JSON.readTree(res.body())

@@ -17,8 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -60,37 +58,12 @@ class BrokerQueueHttpTest {
     QUEUE_HOBBY = ids.plan(ResourceType.QUEUE, Tier.HOBBY);
   }
 
-  private static Map<String, String> platform() {
-    Map<String, String> h = new HashMap<>();
-    h.put(
-        "Authorization",
-        "Basic "
-            + Base64.getEncoder()
-                .encodeToString(("cf:" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
-    h.put("X-Broker-API-Version", "2.17");
-    h.put("Content-Type", "application/json");
-    return h;
-  }
-
-  private static String target() {
-    return "{\"service_id\":\"" + QUEUE + "\",\"plan_id\":\"" + QUEUE_HOBBY + "\"}";
-  }
-
-  private static String query() {
-    return "?service_id=" + QUEUE + "&plan_id=" + QUEUE_HOBBY;
-  }
-
-  private static HttpResponse<String> send(String method, String path) {
-    HttpResponse<String> res =
-        method.equals("DELETE")
-            ? api.http().delete(path + query(), platform())
-            : api.http().send(method, path, target(), platform());
-    return res;
+  private static OsbCalls osb() {
+    return new OsbCalls(api.http(), "cf", PASSWORD);
   }
 
   private static JsonNode bind(String instance, String binding) {
-    HttpResponse<String> res =
-        send("PUT", "/v2/service_instances/" + instance + "/service_bindings/" + binding);
+    HttpResponse<String> res = osb().bind(instance, binding, QUEUE, QUEUE_HOBBY);
     assertThat(res.statusCode()).as(res.body()).isEqualTo(201);
     return JSON.readTree(res.body()).get("credentials");
   }
@@ -111,9 +84,10 @@ class BrokerQueueHttpTest {
   void eachQueueBindingIsANatsUserOfItsOwnOnTheInstancesSubjects() throws Exception {
     String instance = UUID.randomUUID().toString();
     String other = UUID.randomUUID().toString();
-    HttpResponse<String> made = send("PUT", "/v2/service_instances/" + instance);
+    HttpResponse<String> made = osb().provision(instance, "", QUEUE, QUEUE_HOBBY, Map.of());
     assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
-    assertThat(send("PUT", "/v2/service_instances/" + other).statusCode()).isEqualTo(201);
+    assertThat(osb().provision(other, "", QUEUE, QUEUE_HOBBY, Map.of()).statusCode())
+        .isEqualTo(201);
     JsonNode a = bind(instance, "jobs-a");
     JsonNode b = bind(instance, "jobs-b");
     JsonNode stranger = bind(other, "jobs-c");
@@ -139,20 +113,17 @@ class BrokerQueueHttpTest {
       assertThat(strangerListens.nextMessage(Duration.ofMillis(500))).isNull();
     }
 
-    assertThat(
-            send("DELETE", "/v2/service_instances/" + instance + "/service_bindings/jobs-a")
-                .statusCode())
-        .isEqualTo(200);
+    assertThat(osb().unbind(instance, "jobs-a", QUEUE, QUEUE_HOBBY).statusCode()).isEqualTo(200);
     assertThatThrownBy(() -> connect(a)).isInstanceOf(IOException.class);
     try (Connection stillB = connect(b)) {
       assertThat(stillB.getStatus()).isEqualTo(Connection.Status.CONNECTED);
     }
 
-    assertThat(send("DELETE", "/v2/service_instances/" + instance).statusCode()).isEqualTo(200);
+    assertThat(osb().deprovision(instance, QUEUE, QUEUE_HOBBY).statusCode()).isEqualTo(200);
     assertThatThrownBy(() -> connect(b)).isInstanceOf(IOException.class);
     try (Connection stillStranger = connect(stranger)) {
       assertThat(stillStranger.getStatus()).isEqualTo(Connection.Status.CONNECTED);
     }
-    assertThat(send("DELETE", "/v2/service_instances/" + other).statusCode()).isEqualTo(200);
+    assertThat(osb().deprovision(other, QUEUE, QUEUE_HOBBY).statusCode()).isEqualTo(200);
   }
 }
