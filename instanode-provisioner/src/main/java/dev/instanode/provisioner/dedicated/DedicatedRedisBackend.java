@@ -32,7 +32,6 @@ import dev.instanode.provisioner.redis.ClientList;
 import io.lettuce.core.AclSetuserArgs;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
@@ -418,7 +417,7 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
           exact.addAll(rules);
           setUser(redis, user, exact);
           // Redis checks a password only at AUTH: sessions opened with an old one would live on.
-          killClients(redis, user);
+          ClientList.killAllOf(redis, user);
           return null;
         });
     return url(running, user, password);
@@ -444,7 +443,7 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
         running.get(),
         "drop_binding",
         redis -> {
-          killClients(redis, user);
+          ClientList.killAllOf(redis, user);
           // DELUSER also ends sessions opened since the kill; 0 when an earlier drop got here.
           redis.aclDeluser(user);
           return null;
@@ -497,17 +496,6 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
     CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add(user);
     rules.forEach(args::add);
     redis.dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args);
-  }
-
-  private static void killClients(RedisCommands<String, String> redis, String user) {
-    try {
-      redis.clientKill(KillArgs.Builder.user(user));
-    } catch (RedisCommandExecutionException e) {
-      // "No such user": deleted already, so it has no sessions either.
-      if (e.getMessage() == null || !e.getMessage().contains("No such user")) {
-        throw e;
-      }
-    }
   }
 
   /** The server's own {@code maxmemory} with {@code noeviction} refuses writes over the plan. */
@@ -618,7 +606,7 @@ public final class DedicatedRedisBackend implements DedicatedBackend, AutoClosea
     for (String live : redis.aclUsers()) {
       if (BindingLogin.keyOf(live).filter(key::equals).isPresent() && !named.remove(live)) {
         redis.aclDeluser(live);
-        killClients(redis, live);
+        ClientList.killAllOf(redis, live);
         LOG.warn("provisioner.dedicated_binding_removed login={}", new BindingLogin(live).masked());
       }
     }

@@ -260,7 +260,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     try {
       StatefulRedisConnection<String, String> connection = admin.get();
       RedisCommands<String, String> redis = connection.sync();
-      killClients(redis, tenant.user());
+      ClientList.killAllOf(redis, tenant.user());
       // DELUSER also disconnects the user's clients (Redis 6+), including any that connected
       // since the kill above; 0 deleted means a previous drop got this far.
       redis.aclDeluser(tenant.user());
@@ -268,24 +268,13 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       // each guarded), so none writes keys behind the sweep below.
       for (BindingLogin binding : bindingLogins(redis, key)) {
         setUser(redis, binding.value(), List.of("off", "-@all"));
-        killClients(redis, binding.value());
+        ClientList.killAllOf(redis, binding.value());
       }
       persistAcl(redis);
       new PrefixKeys(connection, tenant.pattern(), endpoint.commandTimeout()).unlinkAll();
       redis.hdel(CREATED, tenant.user());
     } catch (RuntimeException e) {
       throw RedisFailures.classify("deprovision", e);
-    }
-  }
-
-  private static void killClients(RedisCommands<String, String> redis, String user) {
-    try {
-      redis.clientKill(KillArgs.Builder.user(user));
-    } catch (RedisCommandExecutionException e) {
-      // "No such user": already deleted by an earlier drop, so it has no clients either.
-      if (e.getMessage() == null || !e.getMessage().contains("No such user")) {
-        throw e;
-      }
     }
   }
 
@@ -362,7 +351,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
       setUser(redis, user, TenantAcl.bindingRules(tenant, password, commands));
       if (renewed) {
         // Redis checks a password only at AUTH: connections made with the old one would live on.
-        killClients(redis, user);
+        ClientList.killAllOf(redis, user);
       }
       persistAcl(redis);
     } catch (RuntimeException e) {
@@ -377,7 +366,7 @@ public final class RedisBackend implements ResourceBackend, AutoCloseable {
     String user = BindingLogin.of(key, binding).value();
     try {
       RedisCommands<String, String> redis = admin.get().sync();
-      killClients(redis, user);
+      ClientList.killAllOf(redis, user);
       redis.aclDeluser(user);
       persistAcl(redis);
     } catch (RuntimeException e) {
