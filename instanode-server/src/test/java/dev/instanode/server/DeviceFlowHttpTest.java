@@ -9,11 +9,7 @@ import dev.instanode.core.auth.ApiKeys;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -231,19 +227,7 @@ class DeviceFlowHttpTest {
   }
 
   private static HttpResponse<String> form(Map<String, String> fields) {
-    StringBuilder body = new StringBuilder();
-    fields.forEach((k, v) -> {
-      if (!body.isEmpty()) {
-        body.append('&');
-      }
-      body.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
-    return api.http()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + api.port() + "/auth/cli/verify"))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
-            Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html"));
+    return api.postForm("/auth/cli/verify", fields);
   }
 
   private static JsonNode json(HttpResponse<String> res, int status) {

@@ -7,6 +7,11 @@ import dev.instanode.provisioner.ProvisionStepHook;
 import dev.instanode.testkit.HttpJson;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -104,5 +109,20 @@ final class RunningApi implements BeforeAllCallback, AfterAllCallback {
   /** A client whose every request comes from another network, so no gate limit is reached. */
   HttpJson fromManyNetworks() {
     return manyNetworks;
+  }
+
+  /** A browser's form post of {@code fields} to the page at {@code path}, asking for HTML. */
+  HttpResponse<String> postForm(String path, Map<String, String> fields) {
+    StringBuilder body = new StringBuilder();
+    fields.forEach((k, v) -> {
+      if (!body.isEmpty()) {
+        body.append('&');
+      }
+      body.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+    });
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+        Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html"));
   }
 }

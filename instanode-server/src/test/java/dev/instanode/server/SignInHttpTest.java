@@ -364,19 +364,7 @@ class SignInHttpTest {
   }
 
   private static HttpResponse<String> form(Map<String, String> fields) {
-    StringBuilder body = new StringBuilder();
-    fields.forEach((k, v) -> {
-      if (!body.isEmpty()) {
-        body.append('&');
-      }
-      body.append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
-    });
-    return api.http()
-        .send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + api.port() + "/auth/cli/verify"))
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
-            Map.of("Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html"));
+    return api.postForm("/auth/cli/verify", fields);
   }
 
   private static String body(String email) {
