@@ -115,6 +115,21 @@ class BrokerKindsHttpTest {
     JsonNode a = bind(instance, "hook-a", WEBHOOK, WEBHOOK_HOBBY, 201);
     JsonNode b = bind(instance, "hook-b", WEBHOOK, WEBHOOK_HOBBY, 201);
     JsonNode stranger = bind(other, "hook-c", WEBHOOK, WEBHOOK_HOBBY, 201);
+    // A long id whose 64th character is half of a pair: the key's name is cut between characters.
+    String longId = "x".repeat(63) + "%F0%9F%98%80" + "-tail";
+    assertThat(bind(other, longId, WEBHOOK, WEBHOOK_HOBBY, 201).get("api_key").asString())
+        .startsWith("ink_");
+    String named;
+    try (PlatformDatabase db =
+        PlatformDatabase.connect(TestApplications.platformUrl(api.env()), 1)) {
+      named =
+          db.jdbi()
+              .withHandle(h ->
+                  h.createQuery("SELECT name FROM api_keys WHERE binding_id LIKE 'xxx%'")
+                      .mapTo(String.class)
+                      .one());
+    }
+    assertThat(named).isEqualTo("Open Service Broker binding " + "x".repeat(63) + "\uD83D\uDE00");
     assertThat(a.get("uri").asString()).isEqualTo(a.get("receive_url").asString());
     assertThat(a.get("receive_url").asString()).isEqualTo(b.get("receive_url").asString());
     assertThat(a.get("api_key").asString()).isNotEqualTo(b.get("api_key").asString());

@@ -55,8 +55,7 @@ final class BindingMaker {
         resource.teamId().orElseThrow(),
         resource.id(),
         bindingId,
-        "Open Service Broker binding "
-            + bindingId.substring(0, Math.min(NAMED_ID_CHARS, bindingId.length())),
+        "Open Service Broker binding " + named(bindingId),
         key);
     return apiCredentials(resource, key);
   }
@@ -75,6 +74,15 @@ final class BindingMaker {
     if (isLogin(resource.type())) {
       provisioner.dropBinding(loginRequest(resource, bindingId, requestId));
     }
+  }
+
+  /** The id's first characters, never half of one (a lone surrogate is no text to store). */
+  private static String named(String bindingId) {
+    return bindingId
+        .codePoints()
+        .limit(NAMED_ID_CHARS)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+        .toString();
   }
 
   private Map<String, Object> apiCredentials(ResourceRecord resource, String key) {
