@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -411,11 +412,22 @@ class DashboardBrowserTest {
     return JSON.readTree(res.body()).get("env").propertyNames().stream().sorted().toList();
   }
 
-  /** Clicks a button that loads another page, and waits until the old one is gone. */
+  /**
+   * Clicks a button that loads another page, and waits until the new one has loaded: the old page's
+   * window carries a mark the new one does not. (Waiting for the old element to go stale raced the
+   * navigation: Chromium can answer "node does not belong to the document", which is no
+   * stale-element error.)
+   */
   private static void submit(WebElement button) {
-    WebElement page = browser.findElement(By.tagName("html"));
+    browser.executeScript("window.instanodeOldPage = true;");
     button.click();
-    new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(page));
+    new WebDriverWait(browser, Duration.ofSeconds(10))
+        .ignoring(WebDriverException.class)
+        .until(driver ->
+            Boolean.TRUE.equals(
+                browser.executeScript(
+                    "return window.instanodeOldPage === undefined"
+                        + " && document.readyState === 'complete';")));
   }
 
   private static void signInWithKey(String key) {
