@@ -252,15 +252,7 @@ class SignInHttpTest {
                   "{\"user_code\":\"" + device.get("user_code").asString() + "\"}",
                   auth),
           200);
-      secrets.add(
-          json(
-                  api.http()
-                      .postJson(
-                          "/auth/cli/token",
-                          "{\"device_code\":\"" + device.get("device_code").asString() + "\"}"),
-                  200)
-              .get("api_key")
-              .asString());
+      secrets.add(cliKey(device));
       api.http().post("/auth/logout", "", auth);
       // A refused session is logged as refused, never by its value.
       api.http().get("/api/v1/whoami", auth);
@@ -326,15 +318,7 @@ class SignInHttpTest {
               form(Map.of("code", code, "expected", code, "link", linkToken, "decision", "approve"))
                   .body())
           .contains("CLI signed in");
-      secrets.add(
-          json(
-                  api.http()
-                      .postJson(
-                          "/auth/cli/token",
-                          "{\"device_code\":\"" + device.get("device_code").asString() + "\"}"),
-                  200)
-              .get("api_key")
-              .asString());
+      secrets.add(cliKey(device));
       lines = Awaitility.await().until(log::lines, l -> !l.isEmpty());
     }
     assertThat(lines)
@@ -361,6 +345,18 @@ class SignInHttpTest {
     String password = userInfo.substring(userInfo.indexOf(':') + 1);
     assertThat(password).hasSizeGreaterThan(12);
     return List.of(url, password);
+  }
+
+  /** The key an approved CLI sign-in hands its device. */
+  private static String cliKey(JsonNode device) {
+    return json(
+            api.http()
+                .postJson(
+                    "/auth/cli/token",
+                    "{\"device_code\":\"" + device.get("device_code").asString() + "\"}"),
+            200)
+        .get("api_key")
+        .asString();
   }
 
   private static HttpResponse<String> form(Map<String, String> fields) {
